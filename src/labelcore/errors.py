@@ -1,0 +1,96 @@
+"""The error hierarchy: one root, API-facing errors carry an HTTP status and a stable code.
+
+    from labelcore.errors import LabelcoreError, NotFound
+    try: core.get_task(user, 42)
+    except NotFound as exc: print(exc.status, exc.code)   # 404 "task.not_found"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class LabelcoreError(Exception):
+    """Root of every error labelcore raises on purpose.
+
+    ``status`` is the HTTP status the web layer answers with, ``code`` a stable
+    machine-readable identifier, ``errors`` an optional list of problem dicts
+    (each with at least ``code`` and ``message``).
+    """
+
+    status: int = 500
+    code: str = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        errors: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.errors: list[dict[str, Any]] = [dict(e) for e in errors]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(LabelcoreError, ValueError):
+    """Input does not fit the labeling config or the API's rules (HTTP 400)."""
+
+    status = 400
+    code = "validation"
+
+
+class NotFound(LabelcoreError, LookupError):
+    """The object does not exist, or the user may not see it (HTTP 404)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(LabelcoreError, PermissionError):
+    """The user sees the object but their role forbids the action (HTTP 403)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(LabelcoreError, PermissionError):
+    """No identified user (HTTP 401)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Conflict(LabelcoreError):
+    """A stale version or a uniqueness clash (HTTP 409)."""
+
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(LabelcoreError, ValueError):
+    """A request, file or config over a configured limit (HTTP 413)."""
+
+    status = 413
+    code = "too_large"
+
+
+class QueryError(ValidationError):
+    """A data-manager filter, ordering or regex that cannot be run (HTTP 400)."""
+
+    code = "query.invalid"
+
+
+class UnsafeURL(ValidationError):
+    """A URL refused by the SSRF guard (HTTP 400)."""
+
+    code = "url.unsafe"

@@ -1,0 +1,376 @@
+"""The Store protocol: what any labelcore storage backend must do and guarantee.
+
+    from labelcore.storage import open_store
+    store = open_store("sqlite:///labelcore.db")       # or MemoryStore(), or your own Store
+    with store.transaction(): store.add_tasks(project.id, tasks)
+
+General rules every backend guarantees (the contract suite in ``labelcore.testing`` checks them):
+
+* **Missing ids**: ``get_*`` returns ``None``; ``update_*`` raises ``labelcore.errors.NotFound``;
+  ``delete_*`` returns how many rows went (0 for missing ids) and never raises for them.
+* **Transactions**: every method is atomic on its own. ``with store.transaction():`` groups
+  calls into one atomic unit; nested ``transaction()`` blocks join the outermost one; an
+  exception leaving the outermost block rolls everything back.
+* **Counters**: ``Task.total_annotations``, ``cancelled_annotations``, ``total_predictions``,
+  ``is_labeled`` and ``completed_at`` change in the same transaction as the rows they count.
+  ``is_labeled`` is true when the number of distinct ``completed_by`` among the task's
+  completed annotations is at least ``Task.overlap``; completed means not ``was_cancelled``,
+  or any annotation when the project's ``skip_queue`` is ``ignore_skipped``.
+* **Cascades**: deleting a project deletes its tasks, members, views, webhooks and jobs;
+  deleting a task deletes its annotations (with history), drafts, predictions, claims and
+  assignments.
+* **Ordering**: lists come back in id order unless a method says otherwise.
+* **User ids** are stored so that ``7`` and ``"7"`` come back as given (int stays int).
+* **Timestamps** are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from labelcore.model import (
+    Annotation,
+    AnnotationVersion,
+    ApiToken,
+    Claim,
+    DirectoryUser,
+    Draft,
+    Job,
+    JobStatus,
+    Member,
+    NewAnnotation,
+    NewPrediction,
+    NewTask,
+    Prediction,
+    Project,
+    ProjectCounts,
+    ProjectSettings,
+    ResultList,
+    Task,
+    User,
+    UserId,
+    View,
+    Webhook,
+)
+from labelcore.query import PageRequest, TaskQuery
+
+
+@attrs.frozen(kw_only=True)
+class TaskPage:
+    """One page of a task list: ``total`` is exact for the whole filtered set."""
+
+    tasks: list[Task]
+    total: int
+    next_cursor: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TaskBundle:
+    """A task with its rows, as exports and the labeling screen need them."""
+
+    task: Task
+    annotations: list[Annotation]
+    predictions: list[Prediction]
+    drafts: list[Draft] = attrs.field(factory=list)
+
+
+@attrs.frozen(kw_only=True)
+class CandidateSpec:
+    """How ``next_task_candidates`` orders and narrows the queue for one user.
+
+    The service decides the policy (``labelcore.service.distribution``); the store runs it as
+    one indexed query.
+    """
+
+    order: str = "sequential"  # sequential (inner_id) | uncertainty (lowest score) | random
+    breadth_first: bool = False  # tasks with most annotations by others first (overlap > 1)
+    overlap_first: bool = False  # tasks with overlap > 1 before the rest
+    include_skipped_by_user: bool = False  # requeue_for_me: the user's skipped tasks, last
+    only_skipped_by_user: bool = False  # the requeue_for_me fallback queue alone
+    assigned_to: UserId | None = None  # only tasks assigned to this user
+    unassigned_or_assigned_to: UserId | None = None  # tasks with no assignee or this one
+    query: TaskQuery | None = None  # data-manager filters and selection ("label these tasks")
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Storage backend. Implementations: MemoryStore, SQLStore, or your own."""
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Create or upgrade the schema; idempotent; keeps every existing row."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group calls atomically; nested blocks join the outermost (see module docstring)."""
+
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+
+    # -- users, members, tokens ------------------------------------------------------------
+    def upsert_user(self, user: User, seen_at: dt.datetime) -> None:
+        """Remember the user's name and email and when they were last seen."""
+
+    def get_users(self, ids: Collection[UserId]) -> dict[UserId, DirectoryUser]:
+        """Directory rows for the ids that are known; unknown ids are left out."""
+
+    def find_user_by_email(self, email: str) -> DirectoryUser | None:
+        """Case-insensitive email lookup."""
+
+    def set_members(self, project_id: int, members: Sequence[Member]) -> None:
+        """Replace the project's member list."""
+
+    def list_members(self, project_id: int) -> list[Member]: ...
+
+    def add_token(self, user_id: UserId, name: str, token_hash: str, prefix: str) -> ApiToken:
+        """Store an API token's hash; the key itself is never stored."""
+
+    def find_token(self, token_hash: str) -> ApiToken | None:
+        """The token with this hash, revoked ones included (callers check ``revoked``)."""
+
+    def list_tokens(self, user_id: UserId) -> list[ApiToken]: ...
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Mark revoked; True if it existed."""
+
+    def touch_token(self, token_id: int, at: dt.datetime) -> None: ...
+
+    # -- projects --------------------------------------------------------------------------
+    def add_project(self, settings: ProjectSettings, created_by: UserId | None) -> Project: ...
+
+    def get_project(self, project_id: int) -> Project | None: ...
+
+    def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
+        """All projects (or those ids), newest first."""
+
+    def update_project(self, project_id: int, settings: ProjectSettings) -> Project:
+        """Replace the settings, bump ``updated_at``. Changing ``maximum_annotations`` or
+        ``skip_queue`` does not touch tasks by itself: the service calls
+        ``set_task_overlap`` and ``recount_tasks``."""
+
+    def delete_project(self, project_id: int) -> int:
+        """Delete the project and everything under it (cascade); returns 1 or 0."""
+
+    def project_counts(self, project_ids: Collection[int]) -> dict[int, ProjectCounts]:
+        """Counters for each existing project id, computed from task counters (no scan
+        of annotations)."""
+
+    def projects_with_member(self, user_id: UserId) -> set[int]:
+        """Ids of the projects that list this user as a member."""
+
+    # -- tasks -----------------------------------------------------------------------------
+    def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
+        """Insert tasks (and the annotations and predictions nested in them) in bulk,
+        consuming the iterable in batches so memory stays flat. ``inner_id`` continues the
+        project's 1-based sequence in input order. Returns the new ids in input order.
+        All or nothing: if any row fails, none is kept (the caller's transaction, or an
+        own one when called outside a transaction). Counters are set for each new task."""
+
+    def get_task(self, task_id: int) -> Task | None: ...
+
+    def get_tasks(self, task_ids: Collection[int]) -> list[Task]:
+        """Existing tasks among the ids, in id order."""
+
+    def update_task(
+        self, task_id: int, *, data: dict[str, Any] | None = None, meta: dict[str, Any] | None = None
+    ) -> Task:
+        """Replace data and/or meta; bumps ``updated_at``."""
+
+    def delete_tasks(self, project_id: int, task_ids: Collection[int] | None = None) -> int:
+        """Delete these tasks of the project (all tasks when ``None``); cascades."""
+
+    def query_tasks(self, project_id: int, query: TaskQuery, page: PageRequest) -> TaskPage:
+        """A page of the project's tasks filtered and ordered as ``query`` says (default
+        order: id ascending; nulls last whatever the direction; ties broken by id). A cursor
+        returned in ``next_cursor`` continues after the last row of this page. Raises
+        ``QueryError`` for a regex that does not compile or runs past the time limit."""
+
+    def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
+        """Ids of every task the query (filters and selection) matches, in query order,
+        streamed."""
+
+    def iter_bundles(
+        self,
+        project_id: int,
+        query: TaskQuery | None = None,
+        *,
+        only_annotated: bool = False,
+        include_drafts: bool = False,
+        batch_size: int = 500,
+    ) -> Iterator[TaskBundle]:
+        """Stream tasks with their annotations and predictions in id order, a bounded batch
+        at a time (no N+1 queries, memory independent of project size)."""
+
+    def get_bundle(self, task_id: int, *, include_drafts: bool = True) -> TaskBundle | None: ...
+
+    def find_tasks_by_hash(self, project_id: int, hashes: Collection[str]) -> dict[str, int]:
+        """``data_hash -> task id`` for the hashes that already exist in the project."""
+
+    def set_task_overlap(self, project_id: int, overlaps: dict[int, int]) -> None:
+        """Set ``overlap`` per task id and recompute ``is_labeled`` for them."""
+
+    def recount_tasks(self, project_id: int, task_ids: Collection[int] | None = None) -> None:
+        """Recompute every counter of these tasks (all when ``None``) from the rows."""
+
+    # -- annotations -----------------------------------------------------------------------
+    def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
+        """Insert with version 1 and a first history entry. Raises ``Conflict`` when
+        ``unique_id`` already exists (callers look it up first for idempotency)."""
+
+    def get_annotation(self, annotation_id: int) -> Annotation | None: ...
+
+    def get_annotation_by_unique_id(self, unique_id: str) -> Annotation | None: ...
+
+    def list_annotations(
+        self, *, task_id: int | None = None, project_id: int | None = None,
+        completed_by: UserId | None = None,
+    ) -> list[Annotation]:
+        """Annotations matching every given argument, in id order."""
+
+    def update_annotation(
+        self,
+        annotation_id: int,
+        *,
+        updated_by: UserId | None,
+        action: str,
+        expected_version: int | None = None,
+        result: ResultList | None = None,
+        was_cancelled: bool | None = None,
+        ground_truth: bool | None = None,
+        lead_time: float | None = None,
+        completed_by: UserId | None = None,
+        last_action: str | None = None,
+    ) -> Annotation:
+        """Change the given fields, bump ``version`` and append a history entry recording
+        ``action`` and ``updated_by``. With ``expected_version``, raises ``Conflict`` unless
+        it equals the stored version — checked and written atomically."""
+
+    def delete_annotations(self, annotation_ids: Collection[int]) -> int:
+        """Delete annotations with their history and drafts; counters follow."""
+
+    def annotation_history(self, annotation_id: int) -> list[AnnotationVersion]:
+        """Every version, oldest first."""
+
+    def clear_ground_truth(self, task_id: int, except_id: int | None = None) -> None:
+        """Unset ``ground_truth`` on the task's annotations other than ``except_id``."""
+
+    def anonymise_annotations(self, user_id: UserId, replacement: UserId | None) -> int:
+        """Replace ``completed_by``/``updated_by`` (and history users) of this user."""
+
+    # -- drafts ----------------------------------------------------------------------------
+    def save_draft(
+        self,
+        task_id: int,
+        user_id: UserId,
+        annotation_id: int | None,
+        result: ResultList,
+        lead_time: float,
+        *,
+        was_postponed: bool = False,
+    ) -> Draft:
+        """Create or replace the one draft per (task, user, annotation)."""
+
+    def get_draft(self, draft_id: int) -> Draft | None: ...
+
+    def list_drafts(
+        self, *, task_id: int | None = None, user_id: UserId | None = None,
+        annotation_id: int | None = None, project_id: int | None = None,
+    ) -> list[Draft]: ...
+
+    def delete_drafts(self, draft_ids: Collection[int]) -> int: ...
+
+    # -- predictions -----------------------------------------------------------------------
+    def add_predictions(self, predictions: Sequence[NewPrediction], project_id: int) -> list[Prediction]:
+        """Bulk insert (``task_id`` set on each); counters follow."""
+
+    def get_prediction(self, prediction_id: int) -> Prediction | None: ...
+
+    def list_predictions(
+        self, *, task_id: int | None = None, project_id: int | None = None,
+        model_version: str | None = None,
+    ) -> list[Prediction]: ...
+
+    def delete_predictions(self, prediction_ids: Collection[int]) -> int: ...
+
+    def tasks_lacking_model_version(self, project_id: int, model_version: str,
+                                    task_ids: Collection[int] | None = None) -> list[int]:
+        """Ids of tasks with no prediction of this model version."""
+
+    # -- claims and next task ----------------------------------------------------------------
+    def next_task_candidates(
+        self, project_id: int, user_id: UserId, spec: CandidateSpec, now: dt.datetime, limit: int
+    ) -> list[int]:
+        """Up to ``limit`` task ids the user could label next, in ``spec`` order: not
+        ``is_labeled``, not annotated (or, unless the spec asks, skipped) by this user, and
+        with live claims by others plus distinct completed annotators below ``overlap``."""
+
+    def try_claim(self, task_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta) -> bool:
+        """Atomically give the user a slot on the task, or refresh the one they hold.
+        Succeeds only when the user has no completed annotation on it and live claims by
+        others plus distinct completed annotators stay below ``overlap``. Concurrent callers
+        (threads or processes) can never exceed ``overlap`` or share a slot."""
+
+    def user_claim(self, project_id: int, user_id: UserId, now: dt.datetime) -> Claim | None:
+        """The user's live claim in this project, if any."""
+
+    def release_claims(self, *, user_id: UserId | None = None, task_id: int | None = None) -> int:
+        """Delete claims matching every given argument."""
+
+    def purge_expired_claims(self, now: dt.datetime) -> int: ...
+
+    # -- assignments -----------------------------------------------------------------------
+    def assign(self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId]) -> int:
+        """Add assignments (idempotent); returns how many were new."""
+
+    def unassign(self, project_id: int, task_ids: Collection[int],
+                 user_ids: Collection[UserId] | None = None) -> int: ...
+
+    def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]: ...
+
+    # -- data-manager views ----------------------------------------------------------------
+    def add_view(self, project_id: int, user_id: UserId | None, data: dict[str, Any]) -> View: ...
+
+    def get_view(self, view_id: int) -> View | None: ...
+
+    def list_views(self, project_id: int) -> list[View]:
+        """Views of the project in ``order``, then id."""
+
+    def update_view(self, view_id: int, data: dict[str, Any], order: int | None = None) -> View: ...
+
+    def delete_views(self, view_ids: Collection[int]) -> int: ...
+
+    # -- webhooks --------------------------------------------------------------------------
+    def add_webhook(self, webhook: Webhook) -> Webhook:
+        """Insert (``webhook.id`` is ignored and assigned)."""
+
+    def get_webhook(self, webhook_id: int) -> Webhook | None: ...
+
+    def list_webhooks(self, project_id: int | None = None, *, include_global: bool = True) -> list[Webhook]: ...
+
+    def update_webhook(self, webhook: Webhook) -> Webhook: ...
+
+    def delete_webhooks(self, webhook_ids: Collection[int]) -> int: ...
+
+    # -- jobs ------------------------------------------------------------------------------
+    def add_job(self, kind: str, payload: dict[str, Any], *, project_id: int | None = None,
+                run_at: dt.datetime | None = None, max_attempts: int = 1) -> Job: ...
+
+    def get_job(self, job_id: int) -> Job | None: ...
+
+    def list_jobs(self, *, project_id: int | None = None, kind: str | None = None,
+                  status: JobStatus | None = None) -> list[Job]: ...
+
+    def claim_job(self, worker: str, now: dt.datetime, lease: dt.timedelta,
+                  kinds: Collection[str] | None = None) -> Job | None:
+        """Atomically take the oldest due job that is queued, or running with an expired
+        lease (a crashed worker's); increments ``attempts``. Two workers never get the same
+        job while a lease is live."""
+
+    def update_job(self, job_id: int, *, status: JobStatus | None = None,
+                   progress: float | None = None, error: str | None = None,
+                   result: dict[str, Any] | None = None, run_at: dt.datetime | None = None,
+                   lease_until: dt.datetime | None = None) -> Job: ...
