@@ -365,3 +365,22 @@ def test_attach_is_idempotent(store: Any, receiver: Receiver) -> None:
     webhooks.create_webhook(store, url=receiver.url, net_policy=LOCAL)
     core.events.emit(Event(name="project.updated", project_id=None, payload={"project": {}}))
     assert core.jobs.run_pending() == 1
+
+
+def test_labelcore_facade_delivers_webhooks(receiver: Receiver) -> None:
+    from labelcore import User
+    from labelcore.service import LabelCore
+
+    core = LabelCore("memory://", net_policy=LOCAL, start_jobs=False)
+    manager = User(id=1, roles=frozenset({"manager"}))
+    webhooks.create_webhook(core.store, url=receiver.url, net_policy=LOCAL)
+    xml = '<View><Text name="t" value="$text"/></View>'
+    project = core.create_project(manager, title="Hooks", label_config=xml)
+    core.import_tasks(manager, project.id, [{"text": "a"}, {"text": "b"}])
+    assert core.jobs.run_pending() == 2
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    assert [b["action"] for b in bodies] == ["PROJECT_CREATED", "TASKS_CREATED"]
+    assert bodies[0]["project"]["title"] == "Hooks"
+    assert [t["data"] for t in bodies[1]["tasks"]] == [{"text": "a"}, {"text": "b"}]
+    assert bodies[1]["project"]["id"] == project.id
+    core.close()
