@@ -23,7 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted([*ROOT.glob("docs/*.md"), ROOT / "README.md"])
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 RUN_KINDS = {"python", "xml", "xml-invalid", "json", "bash"}
-SKIP_KINDS = {"bash-norun", "text", "http", "console", "html", "jinja", "css", "javascript", "js", ""}
+SKIP_KINDS = {
+    "bash-norun",
+    "text",
+    "http",
+    "console",
+    "html",
+    "jinja",
+    "css",
+    "javascript",
+    "js",
+    "",
+}
 
 RUNNER = textwrap.dedent(
     """
@@ -53,7 +64,9 @@ def blocks(path: Path) -> list[tuple[str, int, str]]:
 def test_every_block_kind_is_known() -> None:
     for path in DOCS:
         for kind, line, _ in blocks(path):
-            assert kind in RUN_KINDS | SKIP_KINDS, f"{path.name}:{line}: unknown fence kind {kind!r}"
+            assert kind in RUN_KINDS | SKIP_KINDS, (
+                f"{path.name}:{line}: unknown fence kind {kind!r}"
+            )
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
@@ -67,10 +80,16 @@ def test_doc_blocks_run(path: Path, tmp_path: Path) -> None:
     if python:
         proc = subprocess.run(
             [sys.executable, "-c", RUNNER, path.name],
-            input=json.dumps(python), capture_output=True, text=True, cwd=tmp_path, env=env,
+            input=json.dumps(python),
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
             timeout=300,
         )
-        assert proc.returncode == 0, f"{path.name}: python block failed\n{proc.stdout}\n{proc.stderr}"
+        assert proc.returncode == 0, (
+            f"{path.name}: python block failed\n{proc.stdout}\n{proc.stderr}"
+        )
     for kind, line, code in found:
         where = f"{path.name}:{line}"
         if kind == "json":
@@ -85,7 +104,11 @@ def test_doc_blocks_run(path: Path, tmp_path: Path) -> None:
                     parse_config(code)
         elif kind == "bash":
             proc = subprocess.run(
-                ["bash", "-euo", "pipefail", "-c", code], capture_output=True, text=True,
-                cwd=tmp_path, env=env, timeout=300,
+                ["bash", "-euo", "pipefail", "-c", code],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env=env,
+                timeout=300,
             )
             assert proc.returncode == 0, f"{where}: bash block failed\n{proc.stdout}\n{proc.stderr}"

@@ -1,8 +1,8 @@
 """labelcore: Label Studio-compatible data labeling as a library for Flask and Django hosts.
 
-    from labelcore import LabelCore, User, parse_config
-    core = LabelCore(store="sqlite:///labelcore.db")
-    project = core.create_project(User(id=1, roles={"manager"}), title="NER", label_config=xml)
+from labelcore import LabelCore, User, parse_config
+core = LabelCore(store="sqlite:///labelcore.db")
+project = core.create_project(User(id=1, roles={"manager"}), title="NER", label_config=xml)
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The error hierarchy: one root, API-facing errors carry an HTTP status and a stable code.
 
-    from labelcore.errors import LabelcoreError, NotFound
-    try: core.get_task(user, 42)
-    except NotFound as exc: print(exc.status, exc.code)   # 404 "task.not_found"
+from labelcore.errors import LabelcoreError, NotFound
+try: core.get_task(user, 42)
+except NotFound as exc: print(exc.status, exc.code)   # 404 "task.not_found"
 """
 
 from __future__ import annotations
