@@ -1,8 +1,8 @@
 """Django adapter: add "labelcore_django" to INSTALLED_APPS and include its urls.
 
-    INSTALLED_APPS += ["labelcore_django"]
-    LABELCORE = {"store": "sqlite:///labelcore.db"}
-    urlpatterns += [path("label/", include("labelcore_django.urls"))]
+INSTALLED_APPS += ["labelcore_django"]
+LABELCORE = {"store": "sqlite:///labelcore.db"}
+urlpatterns += [path("label/", include("labelcore_django.urls"))]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Flask adapter: mount labelcore's pages and API under a prefix of a Flask app.
 
-    from labelcore_flask import LabelcoreFlask
-    LabelcoreFlask(core, identify=lambda request: current_user()).init_app(app, url_prefix="/label")
+from labelcore_flask import LabelcoreFlask
+LabelcoreFlask(core, identify=lambda request: current_user()).init_app(app, url_prefix="/label")
 """
 
 from __future__ import annotations
