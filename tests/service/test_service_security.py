@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from svc_fixtures import ANN_A, ANN_B, CONFIG, MANAGER, choice, core, make_project
 
-from labelcore import LabelcoreError, LabelCore, NotFound, UnsafeURL
+from labelcore import LabelCore, LabelcoreError, NotFound, UnsafeURL
 from labelcore.net import NetPolicy
 from labelcore.storage.memory import MemoryStore
 
@@ -132,10 +133,8 @@ def shared_project() -> tuple[LabelCore, int, int]:
 def test_import_of_any_json_raises_only_labelcore_errors(items) -> None:
     lc, project_id, _ = shared_project()
     for source in (items, json.dumps(items).encode()):
-        try:
+        with contextlib.suppress(LabelcoreError):
             lc.import_tasks(MANAGER, project_id, source)
-        except LabelcoreError:
-            pass
 
 
 @settings(max_examples=150, deadline=None)
