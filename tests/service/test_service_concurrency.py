@@ -13,7 +13,7 @@ from svc_workers import label_until_done
 from labelcore import LabelCore, User
 from labelcore.storage.memory import MemoryStore
 
-TASKS = 40
+TASKS = 24
 WORKERS = 4
 
 
