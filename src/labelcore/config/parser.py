@@ -400,7 +400,7 @@ class _Builder:
 
     def _control(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:
         name = attrs.get("name", "")
-        if not name or name in self.controls or name in self.objects:
+        if not name:
             return
         labels, label_attrs = self._labels(el) if spec.has_labels else ([], {})
         buckets = tuple(
@@ -439,7 +439,7 @@ class _Builder:
             index_flag=flag if flag and flag in name else None,
             buckets=buckets,
         )
-        self.controls[name] = control
+        self.controls.setdefault(name, control)  # a duplicate is reported, its toName still checked
         self.pending.append((control, spec, el))
 
     def _object(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:
