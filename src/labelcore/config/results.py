@@ -109,7 +109,9 @@ class _Checker:
             return
         missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
         if missing:
-            self.add(i, None, "result.missing_field", f"missing {', '.join(missing)}")
+            named = item.get("from_name")
+            who = named[:100] if isinstance(named, str) else None
+            self.add(i, who, "result.missing_field", f"missing {', '.join(missing)}")
             return
         from_name, to_name, rtype, value = (
             item["from_name"],
