@@ -8,7 +8,7 @@ job = ml.retrieve_predictions(project.id)          # validated predictions, as a
 from __future__ import annotations
 
 from labelcore.ml.client import HTTPPredictor, MLBackendClient, MLBackendError, PredictResponse
-from labelcore.ml.manager import MLBackend, MLManager, PredictionRun, project_uid
+from labelcore.ml.manager import MLManager, PredictionRun
 from labelcore.ml.predictor import (
     PredictionProblem,
     Predictor,
@@ -18,8 +18,10 @@ from labelcore.ml.predictor import (
     prediction_score,
     validate_predictions,
 )
+from labelcore.ml.registry import BackendRegistry, MLBackend, project_uid
 
 __all__ = [
+    "BackendRegistry",
     "HTTPPredictor",
     "MLBackend",
     "MLBackendClient",
