@@ -14,24 +14,33 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
 from labelcore import _converter
-from labelcore.errors import LabelcoreError, ValidationError
-from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, User, UserId
+from labelcore.errors import LabelcoreError, NotFound, ValidationError
+from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, Task, User, UserId
 from labelcore.service._base import ServiceBase
 from labelcore.service.overlap import rearrange_overlap
-from labelcore.service.sources import UNDEFINED, BadRow, read_source
+from labelcore.service.sources import UNDEFINED, read_source
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
 
+
+class Readable(Protocol):
+    """Anything with a binary ``read(n)``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 #: What ``import_tasks`` reads: task dicts (an iterable, a list, or one dict: a parsed JSON
 #: body), raw bytes/str of a file, or a binary file object (give ``filename`` or
 #: ``content_type`` so the format is known: json, jsonl, csv, tsv, txt).
-ImportSource = Mapping[str, Any] | Iterable[Mapping[str, Any]] | bytes | str | IO[bytes]
+ImportSource = Mapping[str, Any] | Iterable[Mapping[str, Any]] | bytes | str | IO[bytes] | Readable
+
+
 Dedupe = Literal["skip", "report"] | None
 Progress = Callable[[int], object]
 
@@ -95,7 +104,7 @@ class ImportAPI(ServiceBase):
             duration=time.monotonic() - started,
             task_ids=tuple(ids),
             data_columns=tuple(sorted(run.columns)),
-            found_formats=(kind,) if kind != "python" else (),
+            found_formats=(kind,) if kind != "python" else (),  # Label Studio lists extensions
             warnings=tuple(run.warnings),
         )
 
@@ -139,10 +148,13 @@ class ImportAPI(ServiceBase):
 
     def create_task(
         self, user: User, project_id: int, data: dict[str, Any], meta: dict[str, Any] | None = None
-    ) -> Any:
+    ) -> Task:
         """Add one task (validated like an import row). Needs ``tasks.import``."""
         report = self.import_tasks(user, project_id, [{"data": data, "meta": meta or {}}])
-        return self.store.get_task(report.task_ids[0])
+        task = self.store.get_task(report.task_ids[0])
+        if task is None:  # deleted by someone else in between
+            raise NotFound(f"task {report.task_ids[0]} not found", code="task.not_found")
+        return task
 
     def _created_payload(self, ids: list[int]) -> dict[str, Any]:
         payload: dict[str, Any] = {"task_ids": ids, "count": len(ids)}
@@ -158,7 +170,7 @@ class _ResponseStream:
         self._chunks = response.iter_bytes(64 * 1024)
         self._buffer = b""
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int = -1, /) -> bytes:
         while n < 0 or len(self._buffer) < n:
             chunk = next(self._chunks, b"")
             if not chunk:
@@ -253,9 +265,6 @@ class _ImportRun:
             yield task
 
     def prepare(self, row: int, item: Any) -> NewTask | None:
-        if isinstance(item, BadRow):
-            self.error(row, "", "import.bad_row", item.message)
-            return None
         try:
             task = _converter.task_from_import(item, row=row, default_user=self.user.id)
         except LabelcoreError as exc:
@@ -270,9 +279,10 @@ class _ImportRun:
             return None
         before = self.error_count
         data = self.remap_undefined(row, task.data)
-        for problem in self.cfg.check_task_data(data):
-            key = getattr(problem, "key", None)
-            self.error(row, f"data.{key}" if key else "data", problem.code, problem.message)
+        for data_problem in self.cfg.check_task_data(data):
+            key = data_problem.key
+            field = f"data.{key}" if key else "data"
+            self.error(row, field, data_problem.code, data_problem.message)
         annotations = self.checked_annotations(row, task, data)
         for i, prediction in enumerate(task.predictions):
             self.check_result(row, f"predictions[{i}]", prediction.result, data)
@@ -339,7 +349,7 @@ class _ImportRun:
 
     def check_result(self, row: int, where: str, result: list[Any], data: dict[str, Any]) -> None:
         for problem in self.cfg.validate_result(result, data):
-            region = getattr(problem, "region", None)
+            region = problem.region
             field = f"{where}.result" + (f"[{region}]" if region is not None else "")
             self.error(row, field, problem.code, f"{field}: {problem.message}")
 
