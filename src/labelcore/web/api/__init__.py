@@ -1,0 +1,22 @@
+"""The JSON API: Label Studio's REST paths and payloads, each handler one facade call.
+
+    from labelcore.web.api import register_api
+    router = Router(); register_api(router)
+"""
+
+from __future__ import annotations
+
+from labelcore.web.api import account, annotations, dm, meta, projects, tasks
+from labelcore.web.routes import Router
+
+
+def register_api(router: Router) -> None:
+    projects.register(router)
+    tasks.register(router)
+    annotations.register(router)
+    dm.register(router)
+    account.register(router)
+    for optional in ("export", "webhooks"):
+        module = __import__(f"labelcore.web.api.{optional}", fromlist=["register"])
+        module.register(router)
+    meta.register(router)
