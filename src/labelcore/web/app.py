@@ -113,9 +113,11 @@ class WebApp:
                 raise Unauthorized("Invalid or revoked API token.", code="auth.invalid_token")
             ctx.user = user
             return
-        ctx.user = self.identify(ctx.request.native)
-        if ctx.user is not None and hasattr(self.core, "remember_user"):
-            self.core.remember_user(ctx.user)
+        user = self.identify(ctx.request.native)
+        if user is not None and not isinstance(user, User):
+            raise TypeError(f"identify() must return a labelcore.User or None, not {user!r}")
+        # the directory keeps names for columns and filters (the facade's identify)
+        ctx.user = None if user is None else self.core.identify(user)
 
     def _login_redirect(self, ctx: Ctx) -> Response | None:
         if not self.login_url or ctx.request.method not in SAFE_METHODS:

@@ -6,17 +6,14 @@
 
 from __future__ import annotations
 
-from labelcore.web.api import account, annotations, dm, meta, projects, tasks
+from labelcore.web.api import account, dm, meta, projects, records, tasks
 from labelcore.web.routes import Router
 
 
 def register_api(router: Router) -> None:
     projects.register(router)
     tasks.register(router)
-    annotations.register(router)
+    records.register(router)
     dm.register(router)
     account.register(router)
-    for optional in ("export", "webhooks"):
-        module = __import__(f"labelcore.web.api.{optional}", fromlist=["register"])
-        module.register(router)
     meta.register(router)

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
 from labelcore.errors import ValidationError
-from labelcore.query import PageRequest, Selection, TaskQuery
+from labelcore.query import PageRequest, TaskQuery, parse_query
 from labelcore.web.context import Ctx
 
 MAX_PAGE_SIZE = 1000
@@ -108,40 +107,17 @@ def page_request(ctx: Ctx) -> PageRequest:
     return PageRequest(page=page, page_size=size, cursor=cursor)
 
 
-def _selection(raw: Any) -> Selection | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise bad("selectedItems must be an object like {all: false, included: [1, 2]}",
-                  "selectedItems")
-    ids_key = "excluded" if raw.get("all") else "included"
-    ids = raw.get(ids_key, [])
-    if not isinstance(ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
-    ):
-        raise bad(f"selectedItems.{ids_key} must be a list of task ids", "selectedItems")
-    if raw.get("all"):
-        return Selection(all=True, excluded=tuple(ids))
-    return Selection(all=False, included=tuple(ids))
-
-
 def task_query(obj: Any) -> TaskQuery:
     """Label Studio's ``{filters, ordering, selectedItems}`` as a validated ``TaskQuery``."""
     if obj is None:
         return TaskQuery()
     if not isinstance(obj, dict):
         raise bad("the query must be a JSON object {filters, ordering, selectedItems}", "query")
-    selection = _selection(obj.get("selectedItems", obj.get("selected_items")))
-    rest = {k: v for k, v in obj.items() if k in ("filters", "ordering") and v}
-    if not rest:
-        return TaskQuery(selection=selection)
-    query_mod = importlib.import_module("labelcore.query")
-    parse = getattr(query_mod, "parse_query", None)
-    if parse is None:  # pragma: no cover - the storage helper provides it
-        raise bad("data-manager filters are not available in this build", "filters",
-                  "query.unsupported")
-    parsed: TaskQuery = parse(rest)
-    return TaskQuery(filters=parsed.filters, ordering=parsed.ordering, selection=selection)
+    known = {k: v for k, v in obj.items()
+             if k in ("filters", "ordering", "selectedItems") and v is not None}
+    if "selected_items" in obj and "selectedItems" not in known:
+        known["selectedItems"] = obj["selected_items"]
+    return parse_query(known)
 
 
 def query_param(ctx: Ctx) -> Any:

@@ -2,6 +2,7 @@
 
     GET /api/current-user/whoami
     GET|POST /api/tokens        DELETE /api/tokens/{id}
+    GET /api/csrf-token
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ def whoami(ctx: Ctx) -> Response:
         "initials": "".join(p[:1] for p in user.name.split()[:2]).upper(),
         "avatar": None,
     })
+
+
+def csrf_token(ctx: Ctx) -> Response:
+    """The CSRF token for this browser session (also set as a cookie where needed), for
+    scripts on the host's own pages that call the API with the session cookie."""
+    resp = ctx.json({"csrf_token": ctx.csrf_token(), "header": "X-CSRFToken"})
+    resp.headers.set("Cache-Control", "no-store")
+    return resp
 
 
 def token_json(t: ApiToken) -> dict[str, Any]:
@@ -65,6 +74,10 @@ def revoke_token(ctx: Ctx) -> Response:
 def register(router: Router) -> None:
     router.api("GET", "/api/current-user/whoami", whoami, name="whoami", tags=("users",),
                summary="The identified user", responses={200: OBJ})
+    router.api("GET", "/api/csrf-token", csrf_token, name="csrf_token", tags=("users",),
+               summary="The CSRF token to send as X-CSRFToken with the session cookie",
+               responses={200: {"type": "object", "properties": {
+                   "csrf_token": {"type": "string"}, "header": {"type": "string"}}}})
     t = ("tokens",)
     router.api("GET", "/api/tokens", list_tokens, name="tokens", tags=t,
                summary="Your API tokens (no keys)", responses={200: OBJ_LIST})
