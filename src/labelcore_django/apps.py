@@ -1,6 +1,6 @@
 """Django app config for labelcore (checks the ``LABELCORE`` setting at startup).
 
-    INSTALLED_APPS += ["labelcore_django"]
+INSTALLED_APPS += ["labelcore_django"]
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.apps import AppConfig
 from django.core.signals import setting_changed
 
 
-class LabelcoreConfig(AppConfig):
+class LabelcoreConfig(AppConfig):  # type: ignore[misc]
     name = "labelcore_django"
     label = "labelcore_django"
     verbose_name = "labelcore"

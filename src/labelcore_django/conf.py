@@ -1,7 +1,7 @@
 """Reading the ``LABELCORE`` setting into one ``WebApp`` per process.
 
-    from labelcore_django.conf import get_web, get_core
-    core = get_core()                          # the LabelCore the setting describes
+from labelcore_django.conf import get_web, get_core
+core = get_core()                          # the LabelCore the setting describes
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def default_identify(request: HttpRequest) -> User | None:
     if not roles:
         roles.add("annotator")
     name = user.get_full_name() or user.get_username()
-    return User(id=user.pk, name=name, email=user.email or "", roles=frozenset(roles))
+    return User(id=user.pk, name=name, email=user.email or "", roles=roles)  # type: ignore[arg-type]
 
 
 def _config() -> dict[str, Any]:
@@ -81,9 +81,9 @@ class DjangoCsrf:
         return str(get_token(request.native))
 
     def verify(self, request: Request, user: User | None) -> bool:
-        check = CsrfViewMiddleware(lambda req: None)  # type: ignore[arg-type,return-value]
+        check = CsrfViewMiddleware(lambda req: None)
         check.process_request(request.native)
-        return check.process_view(request.native, None, (), {}) is None  # type: ignore[arg-type]
+        return check.process_view(request.native, None, (), {}) is None
 
     def prepare_response(self, request: Request, response: Response) -> None:
         """Django's middleware sets the cookie itself in ``process_response``."""

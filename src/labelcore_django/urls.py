@@ -1,7 +1,7 @@
 """URLs to include under any prefix: ``path("label/", include("labelcore_django.urls"))``.
 
-    from django.urls import include, path
-    urlpatterns = [path("label/", include("labelcore_django.urls"))]
+from django.urls import include, path
+urlpatterns = [path("label/", include("labelcore_django.urls"))]
 """
 
 from __future__ import annotations

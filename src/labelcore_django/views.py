@@ -1,6 +1,6 @@
 """The one Django view: translate, call ``WebApp.handle``, translate back.
 
-    urlpatterns = [re_path(r"^(?P<subpath>.*)$", dispatch)]
+urlpatterns = [re_path(r"^(?P<subpath>.*)$", dispatch)]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from labelcore.web.http import Headers, MultiDict, Request, Response, UploadedFi
 from labelcore_django.conf import get_web
 
 
-@csrf_exempt  # labelcore runs Django's CSRF check itself, skipping token-authenticated calls
+@csrf_exempt  # type: ignore[untyped-decorator]  # labelcore runs Django's CSRF check itself, skipping token-authenticated calls
 def dispatch(request: HttpRequest, subpath: str = "") -> HttpResponse | StreamingHttpResponse:
     web = get_web()
     full = request.path
@@ -24,9 +24,11 @@ def dispatch(request: HttpRequest, subpath: str = "") -> HttpResponse | Streamin
     def parse_form() -> tuple[MultiDict, list[UploadedFile]]:
         form = MultiDict((k, v) for k in request.POST for v in request.POST.getlist(k))
         files = [
-            UploadedFile(field=k, filename=f.name or "", content_type=f.content_type or "",
-                         stream=f.file)
-            for k in request.FILES for f in request.FILES.getlist(k)
+            UploadedFile(
+                field=k, filename=f.name or "", content_type=f.content_type or "", stream=f.file
+            )
+            for k in request.FILES
+            for f in request.FILES.getlist(k)
         ]
         return form, files
 
@@ -38,7 +40,7 @@ def dispatch(request: HttpRequest, subpath: str = "") -> HttpResponse | Streamin
         query=MultiDict((k, v) for k in request.GET for v in request.GET.getlist(k)),
         headers=Headers(request.headers.items()),
         cookies=dict(request.COOKIES),
-        stream=request,  # type: ignore[arg-type]  # HttpRequest is file-like (read)
+        stream=request,  # HttpRequest is file-like (read)
         content_length=int(length) if length and length.isdigit() else None,
         form_parser=parse_form,
         native=request,

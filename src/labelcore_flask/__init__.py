@@ -55,9 +55,14 @@ class LabelcoreFlask:
     ) -> None:
         self.core = core
         self._options: dict[str, Any] = {
-            "identify": identify, "token_auth": token_auth, "csp": csp, "max_body": max_body,
-            "login_url": login_url, "template_loader": template_loader,
-            "base_template": base_template, "static_dir": static_dir,
+            "identify": identify,
+            "token_auth": token_auth,
+            "csp": csp,
+            "max_body": max_body,
+            "login_url": login_url,
+            "template_loader": template_loader,
+            "base_template": base_template,
+            "static_dir": static_dir,
         }
         self._csrf_secret = csrf_secret
         self.web: WebApp | None = None
@@ -78,25 +83,39 @@ class LabelcoreFlask:
         self.url_prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
         self.web = WebApp(self.core, csrf=SignedCsrf(secret), **self._options)
         bp = flask.Blueprint("labelcore", __name__, url_prefix=self.url_prefix or None)
-        bp.add_url_rule("/", "root", self._view, defaults={"path": ""}, methods=_METHODS,
-                        strict_slashes=False, provide_automatic_options=False)
-        bp.add_url_rule("/<path:path>", "any", self._view, methods=_METHODS,
-                        strict_slashes=False, provide_automatic_options=False)
+        bp.add_url_rule(
+            "/",
+            "root",
+            self._view,
+            defaults={"path": ""},
+            methods=_METHODS,
+            strict_slashes=False,
+            provide_automatic_options=False,
+        )
+        bp.add_url_rule(
+            "/<path:path>",
+            "any",
+            self._view,
+            methods=_METHODS,
+            strict_slashes=False,
+            provide_automatic_options=False,
+        )
         app.register_blueprint(bp)
         app.extensions["labelcore"] = self
 
     def _view(self, path: str = "") -> flask.Response:
         assert self.web is not None
         req = flask.request
-        rel = req.path[len(self.url_prefix):] or "/"
+        rel = req.path[len(self.url_prefix) :] or "/"
         web = self.web
 
         def parse_form() -> tuple[MultiDict, list[UploadedFile]]:
             req.max_content_length = web.max_body
             req.max_form_memory_size = min(web.max_body, 50 * 1024 * 1024)
             files = [
-                UploadedFile(field=k, filename=f.filename or "", content_type=f.mimetype,
-                             stream=f.stream)
+                UploadedFile(
+                    field=k, filename=f.filename or "", content_type=f.mimetype, stream=f.stream
+                )
                 for k, f in req.files.items(multi=True)
             ]
             return MultiDict(req.form.items(multi=True)), files

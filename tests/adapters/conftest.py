@@ -6,23 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import lc_clients
 import pytest
 
 from labelcore.model import Member, User
 from labelcore.service import DefaultPolicy, LabelCore
 from labelcore.service.policy import Policy
 
-import lc_clients
-
 TEXT_CONFIG = (
     '<View><Text name="text" value="$text"/>'
     '<Choices name="sentiment" toName="text"><Choice value="pos"/><Choice value="neg"/></Choices>'
     "</View>"
 )
-POS = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-        "value": {"choices": ["pos"]}}]
-NEG = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-        "value": {"choices": ["neg"]}}]
+POS = [
+    {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}
+]
+NEG = [
+    {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["neg"]}}
+]
 
 
 def _configure_django() -> None:
@@ -70,8 +71,9 @@ class TenantPolicy(DefaultPolicy):
 
 
 USERS = {
-    "a-manager": User(id="a-manager", name="Ann Manager", email="am@a.test",
-                      roles=frozenset({"manager"})),
+    "a-manager": User(
+        id="a-manager", name="Ann Manager", email="am@a.test", roles=frozenset({"manager"})
+    ),
     "a-reviewer": User(id="a-reviewer", name="Rita Reviewer", roles=frozenset({"reviewer"})),
     "a-annotator": User(id="a-annotator", name="Al Annotator", roles=frozenset({"annotator"})),
     "a-annotator2": User(id="a-annotator2", name="Alma Two", roles=frozenset({"annotator"})),
@@ -124,21 +126,35 @@ def world(core: LabelCore, users: dict[str, User]) -> dict[str, Any]:
     for t in ("a", "b"):
         manager = users[f"{t}-manager"]
         annotator = users[f"{t}-annotator"]
-        project = core.create_project(manager, title=f"Project {t.upper()}",
-                                      label_config=TEXT_CONFIG)
-        report = core.import_tasks(manager, project.id, [{"text": f"{t} one"},
-                                                         {"text": f"{t} two"},
-                                                         {"text": f"{t} three"}])
+        project = core.create_project(
+            manager, title=f"Project {t.upper()}", label_config=TEXT_CONFIG
+        )
+        report = core.import_tasks(
+            manager,
+            project.id,
+            [{"text": f"{t} one"}, {"text": f"{t} two"}, {"text": f"{t} three"}],
+        )
         task_ids = list(report.task_ids)
         ann = core.submit_annotation(manager, task_ids[0], POS)
-        (pred,) = core.add_predictions(manager, project.id, [
-            {"task": task_ids[0], "result": NEG, "score": 0.5, "model_version": "v1"}])
+        (pred,) = core.add_predictions(
+            manager,
+            project.id,
+            [{"task": task_ids[0], "result": NEG, "score": 0.5, "model_version": "v1"}],
+        )
         draft = core.save_draft(annotator, task_ids[1], POS)
         view = core.create_view(manager, project.id, {"title": "Tab"})
         token = core.create_token(manager, "script")
-        out[t] = {"project": project.id, "tasks": task_ids, "task": task_ids[0],
-                  "annotation": ann.id, "prediction": pred.id, "draft": draft.id,
-                  "view": view.id, "token": token.token.id, "key": token.key}
+        out[t] = {
+            "project": project.id,
+            "tasks": task_ids,
+            "task": task_ids[0],
+            "annotation": ann.id,
+            "prediction": pred.id,
+            "draft": draft.id,
+            "view": view.id,
+            "token": token.token.id,
+            "key": token.key,
+        }
     return out
 
 

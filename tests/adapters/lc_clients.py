@@ -19,8 +19,13 @@ _NO = object()
 
 
 class Resp:
-    def __init__(self, status: int, headers: Mapping[str, str], body: bytes,
-                 header_list: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        header_list: list[tuple[str, str]],
+    ) -> None:
         self.status = status
         self.headers = {k.lower(): v for k, v in headers.items()}
         self.header_list = header_list
@@ -43,9 +48,17 @@ class AdapterClient:
         self.csrf: str | None = None
 
     # implementation hooks
-    def _raw(self, method: str, url: str, *, body: bytes | None, content_type: str | None,
-             files: dict[str, tuple[bytes, str]] | None, form: dict[str, str] | None,
-             headers: dict[str, str]) -> Resp:
+    def _raw(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        content_type: str | None,
+        files: dict[str, tuple[bytes, str]] | None,
+        form: dict[str, str] | None,
+        headers: dict[str, str],
+    ) -> Resp:
         raise NotImplementedError
 
     def _host_login(self, uid: str) -> None:
@@ -64,18 +77,34 @@ class AdapterClient:
         self._host_login("")
         self.csrf = None
 
-    def request(self, method: str, path: str, *, json: Any = _NO, body: bytes | None = None,
-                content_type: str | None = None, files: dict[str, tuple[bytes, str]] | None = None,
-                form: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-                csrf: bool = True) -> Resp:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = _NO,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        files: dict[str, tuple[bytes, str]] | None = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        csrf: bool = True,
+    ) -> Resp:
         hdrs = dict(headers or {})
         if json is not _NO:
             body = jsonlib.dumps(json).encode()
             content_type = "application/json"
         if csrf and self.csrf and method.upper() not in ("GET", "HEAD", "OPTIONS"):
             hdrs.setdefault("X-CSRFToken", self.csrf)
-        return self._raw(method.upper(), self.prefix + path, body=body,
-                         content_type=content_type, files=files, form=form, headers=hdrs)
+        return self._raw(
+            method.upper(),
+            self.prefix + path,
+            body=body,
+            content_type=content_type,
+            files=files,
+            form=form,
+            headers=hdrs,
+        )
 
     def get(self, path: str, **kw: Any) -> Resp:
         return self.request("GET", path, **kw)
@@ -134,8 +163,9 @@ class FlaskClient(AdapterClient):
             for field, (content, filename) in (files or {}).items():
                 data[field] = (io.BytesIO(content), filename)
             kw["data"] = data
-            kw["content_type"] = "multipart/form-data" if files else (
-                "application/x-www-form-urlencoded")
+            kw["content_type"] = (
+                "multipart/form-data" if files else ("application/x-www-form-urlencoded")
+            )
         elif body is not None:
             kw["data"] = body
             if content_type:
@@ -172,11 +202,14 @@ class DjangoClient(AdapterClient):
             else:
                 from urllib.parse import urlencode
 
-                r = fn(url, data=urlencode(data),
-                       content_type="application/x-www-form-urlencoded", **extra)
+                r = fn(
+                    url,
+                    data=urlencode(data),
+                    content_type="application/x-www-form-urlencoded",
+                    **extra,
+                )
         elif body is not None:
-            r = fn(url, data=body, content_type=content_type or "application/octet-stream",
-                   **extra)
+            r = fn(url, data=body, content_type=content_type or "application/octet-stream", **extra)
         else:
             r = fn(url, **extra)
         content = b"".join(r.streaming_content) if r.streaming else r.content

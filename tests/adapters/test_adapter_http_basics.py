@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_client
 
+from conftest import make_client
 from labelcore.service import LabelCore
 
 
@@ -69,8 +69,7 @@ def test_cookie_session_post_without_csrf_token_is_refused(client: Any, users: A
 def test_cookie_session_post_with_a_forged_token_is_refused(client: Any, users: Any) -> None:
     client.login(users["a-manager"])
     forged = "A" * 32 + "." + "B" * 43 if client.name == "flask" else "x" * 64
-    r = client.post("/api/tokens", json={"name": "x"}, headers={"X-CSRFToken": forged},
-                    csrf=False)
+    r = client.post("/api/tokens", json={"name": "x"}, headers={"X-CSRFToken": forged}, csrf=False)
     assert r.status == 403
 
 
@@ -79,8 +78,9 @@ def test_csrf_token_of_another_user_is_refused_on_flask(core: LabelCore, users: 
     c.login(users["a-annotator"])
     token_of_annotator = c.csrf
     c.login(users["a-manager"], fetch_csrf=False)
-    r = c.post("/api/tokens", json={"name": "x"}, headers={"X-CSRFToken": token_of_annotator},
-               csrf=False)
+    r = c.post(
+        "/api/tokens", json={"name": "x"}, headers={"X-CSRFToken": token_of_annotator}, csrf=False
+    )
     assert r.status == 403
 
 
@@ -89,13 +89,15 @@ def test_token_auth_needs_no_csrf(client: Any, users: Any, core: LabelCore) -> N
     client.logout()
     r = client.get("/api/current-user/whoami", headers={"Authorization": f"Token {key}"})
     assert r.status == 200 and r.json()["id"] == "a-manager"
-    r = client.post("/api/tokens", json={"name": "more"},
-                    headers={"Authorization": f"Token {key}"}, csrf=False)
+    r = client.post(
+        "/api/tokens", json={"name": "more"}, headers={"Authorization": f"Token {key}"}, csrf=False
+    )
     assert r.status == 201
 
 
-def test_bad_or_revoked_token_is_401_not_a_session_fallback(client: Any, users: Any,
-                                                            core: LabelCore) -> None:
+def test_bad_or_revoked_token_is_401_not_a_session_fallback(
+    client: Any, users: Any, core: LabelCore
+) -> None:
     client.login(users["a-manager"])
     r = client.get("/api/projects", headers={"Authorization": "Token nope"})
     assert r.status == 401 and r.json()["code"] == "auth.invalid_token"
@@ -126,8 +128,9 @@ def test_oversized_body_is_413(kind: str, core: LabelCore, users: Any) -> None:
 
 
 @pytest.mark.parametrize("kind", ["flask", "django"])
-def test_static_files_have_etag_cache_control_and_304(kind: str, core: LabelCore,
-                                                      tmp_path: Path) -> None:
+def test_static_files_have_etag_cache_control_and_304(
+    kind: str, core: LabelCore, tmp_path: Path
+) -> None:
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "app.js").write_text("console.log(1)")
     for c in make_client(kind, core, static_dir=str(tmp_path)):
@@ -142,10 +145,18 @@ def test_static_files_have_etag_cache_control_and_304(kind: str, core: LabelCore
 
 
 @pytest.mark.parametrize("kind", ["flask", "django"])
-@pytest.mark.parametrize("path", ["/static/../conftest.py", "/static/js/../../x",
-                                  "/static/%2e%2e/secret", "/static//etc/passwd"])
-def test_static_path_traversal_is_refused(kind: str, path: str, core: LabelCore,
-                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../conftest.py",
+        "/static/js/../../x",
+        "/static/%2e%2e/secret",
+        "/static//etc/passwd",
+    ],
+)
+def test_static_path_traversal_is_refused(
+    kind: str, path: str, core: LabelCore, tmp_path: Path
+) -> None:
     (tmp_path / "static").mkdir()
     (tmp_path / "secret").write_text("top secret")
     for c in make_client(kind, core, static_dir=str(tmp_path / "static")):
@@ -163,14 +174,20 @@ def test_openapi_document_is_valid_openapi_31(client: Any) -> None:
     validate(doc)
     assert doc["openapi"] == "3.1.0"
     assert doc["servers"] == [{"url": "/label"}]
-    for path in ("/api/projects", "/api/projects/{id}/import", "/api/tasks",
-                 "/api/annotations/{id}", "/api/dm/views", "/api/tokens"):
+    for path in (
+        "/api/projects",
+        "/api/projects/{id}/import",
+        "/api/tasks",
+        "/api/annotations/{id}",
+        "/api/dm/views",
+        "/api/tokens",
+    ):
         assert path in doc["paths"], path
 
 
-def test_unknown_exception_is_a_500_without_internals(client: Any, users: Any,
-                                                      core: LabelCore,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_exception_is_a_500_without_internals(
+    client: Any, users: Any, core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client.login(users["a-manager"])
 
     def boom(*a: Any, **k: Any) -> Any:
@@ -241,14 +258,20 @@ def test_django_misconfiguration_raises_improperly_configured_with_fix() -> None
 
     with override_settings(LABELCORE=None), pytest.raises(ImproperlyConfigured, match="LABELCORE"):
         conf.get_web()
-    with override_settings(LABELCORE={"store": "memory://", "core": object()}), \
-            pytest.raises(ImproperlyConfigured, match="exactly one"):
+    with (
+        override_settings(LABELCORE={"store": "memory://", "core": object()}),
+        pytest.raises(ImproperlyConfigured, match="exactly one"),
+    ):
         conf.get_web()
-    with override_settings(LABELCORE={"store": "memory://", "identify": "no.such.module.fn"}), \
-            pytest.raises(ImproperlyConfigured, match="cannot be imported"):
+    with (
+        override_settings(LABELCORE={"store": "memory://", "identify": "no.such.module.fn"}),
+        pytest.raises(ImproperlyConfigured, match="cannot be imported"),
+    ):
         conf.get_web()
-    with override_settings(LABELCORE={"store": "memory://"}, MIDDLEWARE=[]), \
-            pytest.raises(ImproperlyConfigured, match="CsrfViewMiddleware"):
+    with (
+        override_settings(LABELCORE={"store": "memory://"}, MIDDLEWARE=[]),
+        pytest.raises(ImproperlyConfigured, match="CsrfViewMiddleware"),
+    ):
         conf.get_web()
 
 
@@ -266,8 +289,15 @@ def test_django_default_identify_maps_staff_groups_and_users() -> None:
         is_active = True
         email = "u@example.org"
 
-        def __init__(self, pk: int, *, staff: bool = False, superuser: bool = False,
-                     groups: tuple[str, ...] = (), authenticated: bool = True) -> None:
+        def __init__(
+            self,
+            pk: int,
+            *,
+            staff: bool = False,
+            superuser: bool = False,
+            groups: tuple[str, ...] = (),
+            authenticated: bool = True,
+        ) -> None:
             self.pk, self.is_staff, self.is_superuser = pk, staff, superuser
             self.is_authenticated = authenticated
             self.groups = Groups(list(groups))
@@ -291,12 +321,16 @@ def test_django_default_identify_maps_staff_groups_and_users() -> None:
     assert default_identify(Req(U(6))).roles == {"annotator"}  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("module", "framework", "hint"), [
-    ("labelcore_flask", "flask", "labelcore[flask]"),
-    ("labelcore_django", "django", "labelcore[django]"),
-])
-def test_adapter_without_its_framework_fails_with_install_hint(module: str, framework: str,
-                                                               hint: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "framework", "hint"),
+    [
+        ("labelcore_flask", "flask", "labelcore[flask]"),
+        ("labelcore_django", "django", "labelcore[django]"),
+    ],
+)
+def test_adapter_without_its_framework_fails_with_install_hint(
+    module: str, framework: str, hint: str
+) -> None:
     code = (
         "import sys\n"
         f"sys.modules[{framework!r}] = None\n"
@@ -305,14 +339,26 @@ def test_adapter_without_its_framework_fails_with_install_hint(module: str, fram
         "except ImportError as e:\n"
         "    print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")},
+    )
     assert hint in out.stdout
 
 
 def test_import_labelcore_web_imports_no_framework() -> None:
-    code = ("import sys, labelcore, labelcore.web.app, labelcore.web.api\n"
-            "print(sorted(m for m in ('flask', 'django', 'werkzeug') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")})
+    code = (
+        "import sys, labelcore, labelcore.web.app, labelcore.web.api\n"
+        "print(sorted(m for m in ('flask', 'django', 'werkzeug') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")},
+    )
     assert out.stdout.strip() == "[]"

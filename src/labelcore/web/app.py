@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import jinja2
 
-from labelcore.errors import Forbidden, LabelcoreError, Unauthorized
+from labelcore.errors import Forbidden, Unauthorized
 from labelcore.model import User
 from labelcore.web.context import Ctx
 from labelcore.web.errors import error_response, plain_error
@@ -146,10 +146,7 @@ class WebApp:
             else:
                 response = error_response(exc)
         if self.csrf is not None:
-            try:
-                self.csrf.prepare_response(request, response)
-            except LabelcoreError:  # pragma: no cover - defensive: never fail a response here
-                pass
+            self.csrf.prepare_response(request, response)
         apply_security_headers(
             response, nonce=ctx.nonce, csp=self.csp, referrer_policy=self.referrer_policy
         )
@@ -161,7 +158,7 @@ class WebApp:
         if route is None:
             if allowed:
                 resp = plain_error(
-                    405, f"Method \"{request.method}\" not allowed.", "method_not_allowed"
+                    405, f'Method "{request.method}" not allowed.', "method_not_allowed"
                 )
                 resp.headers.set("Allow", ", ".join(sorted(set(allowed))))
                 return resp

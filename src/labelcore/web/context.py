@@ -1,8 +1,8 @@
 """The per-request context a route handler receives.
 
-    def get_project(ctx: Ctx) -> Response:
-        project = ctx.core.get_project(ctx.require_user(), ctx.params["id"])
-        return ctx.json(project_to_json(project))
+def get_project(ctx: Ctx) -> Response:
+    project = ctx.core.get_project(ctx.require_user(), ctx.params["id"])
+    return ctx.json(project_to_json(project))
 """
 
 from __future__ import annotations

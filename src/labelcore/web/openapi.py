@@ -32,9 +32,17 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 _REASONS = {
-    200: "OK", 201: "Created", 204: "No content", 304: "Not modified", 400: "Bad request",
-    401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-    409: "Conflict", 413: "Too large",
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    304: "Not modified",
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
 }
 
 
@@ -51,13 +59,16 @@ def openapi_document(router: Router, *, server_url: str = "") -> dict[str, Any]:
             op["tags"] = list(route.tags)
         parameters: list[dict[str, Any]] = []
         for name, kind in route.path_params:
-            schema: dict[str, Any] = (
+            pschema: dict[str, Any] = (
                 {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"}
             )
-            parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+            parameters.append({"name": name, "in": "path", "required": True, "schema": pschema})
         for p in route.params:
             item: dict[str, Any] = {
-                "name": p.name, "in": p.where, "required": p.required, "schema": dict(p.schema),
+                "name": p.name,
+                "in": p.where,
+                "required": p.required,
+                "schema": dict(p.schema),
             }
             if p.description:
                 item["description"] = p.description
@@ -102,16 +113,22 @@ def openapi_document(router: Router, *, server_url: str = "") -> dict[str, Any]:
             "responses": {
                 "Error": {
                     "description": "An error (Label Studio's envelope plus code and errors)",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
                 }
             },
             "securitySchemes": {
                 "token": {
-                    "type": "apiKey", "in": "header", "name": "Authorization",
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
                     "description": "'Token <key>' with a key from /api/tokens",
                 },
                 "session": {
-                    "type": "apiKey", "in": "cookie", "name": "session",
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
                     "description": "The host's login session; unsafe methods need X-CSRFToken",
                 },
             },

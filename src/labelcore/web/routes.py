@@ -179,8 +179,14 @@ class Router:
     ) -> Route:
         """Register an HTML page (not in the OpenAPI document)."""
         return self.add(
-            Route(method=method.upper(), pattern=pattern, handler=handler, name=name,
-                  kind="page", auth=auth)
+            Route(
+                method=method.upper(),
+                pattern=pattern,
+                handler=handler,
+                name=name,
+                kind="page",
+                auth=auth,
+            )
         )
 
     def route(

@@ -26,8 +26,13 @@ def _json_script(value: Any) -> Markup:
     """JSON safe to put inside ``<script type="application/json">``: ``<``, ``>``, ``&`` and
     the line separators are escaped so data can never close the script element."""
     text = json.dumps(value, ensure_ascii=False, default=str)
-    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for a, b in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(a, b)
     return Markup(text)  # noqa: S704 - escaped above for the script context
 

@@ -1,7 +1,7 @@
 """The JSON API: Label Studio's REST paths and payloads, each handler one facade call.
 
-    from labelcore.web.api import register_api
-    router = Router(); register_api(router)
+from labelcore.web.api import register_api
+router = Router(); register_api(router)
 """
 
 from __future__ import annotations

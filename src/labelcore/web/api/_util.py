@@ -1,7 +1,7 @@
 """Parsing helpers shared by the JSON API handlers (private).
 
-    pid = int_param(ctx, "project", required=True)
-    body = json_object(ctx)                     # a dict, or a 400 naming what is wrong
+pid = int_param(ctx, "project", required=True)
+body = json_object(ctx)                     # a dict, or a 400 naming what is wrong
 """
 
 from __future__ import annotations
@@ -19,12 +19,20 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def bad(message: str, field: str, code: str = "request.invalid") -> ValidationError:
-    return ValidationError(message, code=code, errors=[{"code": code, "message": message,
-                                                         "field": field}])
+    return ValidationError(
+        message, code=code, errors=[{"code": code, "message": message, "field": field}]
+    )
 
 
-def int_param(ctx: Ctx, name: str, *, required: bool = False, default: int | None = None,
-              minimum: int = 1, maximum: int | None = None) -> int | None:
+def int_param(
+    ctx: Ctx,
+    name: str,
+    *,
+    required: bool = False,
+    default: int | None = None,
+    minimum: int = 1,
+    maximum: int | None = None,
+) -> int | None:
     raw = ctx.request.query.get(name)
     if raw is None or raw == "":
         if required:
@@ -113,8 +121,11 @@ def task_query(obj: Any) -> TaskQuery:
         return TaskQuery()
     if not isinstance(obj, dict):
         raise bad("the query must be a JSON object {filters, ordering, selectedItems}", "query")
-    known = {k: v for k, v in obj.items()
-             if k in ("filters", "ordering", "selectedItems") and v is not None}
+    known = {
+        k: v
+        for k, v in obj.items()
+        if k in ("filters", "ordering", "selectedItems") and v is not None
+    }
     if "selected_items" in obj and "selectedItems" not in known:
         known["selectedItems"] = obj["selected_items"]
     return parse_query(known)
@@ -127,8 +138,9 @@ def query_param(ctx: Ctx) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
-        raise bad("the 'query' parameter must be JSON {filters, ordering, selectedItems}",
-                  "query") from None
+        raise bad(
+            "the 'query' parameter must be JSON {filters, ordering, selectedItems}", "query"
+        ) from None
 
 
 def view_query(ctx: Ctx, view_id: int | None, inline: Any) -> TaskQuery:
@@ -160,7 +172,7 @@ def if_match_version(ctx: Ctx, body: dict[str, Any]) -> int | None:
         tag = tag[2:]
     tag = tag.strip('"')
     if not tag.isdigit():
-        raise bad("If-Match must be an annotation version such as \"3\"", "If-Match")
+        raise bad('If-Match must be an annotation version such as "3"', "If-Match")
     return int(tag)
 
 

@@ -1,8 +1,8 @@
 """The caller's own account: who am I, and API tokens (create shown once, list, revoke).
 
-    GET /api/current-user/whoami
-    GET|POST /api/tokens        DELETE /api/tokens/{id}
-    GET /api/csrf-token
+GET /api/current-user/whoami
+GET|POST /api/tokens        DELETE /api/tokens/{id}
+GET /api/csrf-token
 """
 
 from __future__ import annotations
@@ -20,16 +20,18 @@ from labelcore.web.routes import Router
 def whoami(ctx: Ctx) -> Response:
     user = ctx.require_user()
     first, _, last = user.name.partition(" ")
-    return ctx.json({
-        "id": user.id,
-        "username": user.name or str(user.id),
-        "first_name": first,
-        "last_name": last,
-        "email": user.email,
-        "roles": sorted(user.roles),
-        "initials": "".join(p[:1] for p in user.name.split()[:2]).upper(),
-        "avatar": None,
-    })
+    return ctx.json(
+        {
+            "id": user.id,
+            "username": user.name or str(user.id),
+            "first_name": first,
+            "last_name": last,
+            "email": user.email,
+            "roles": sorted(user.roles),
+            "initials": "".join(p[:1] for p in user.name.split()[:2]).upper(),
+            "avatar": None,
+        }
+    )
 
 
 def csrf_token(ctx: Ctx) -> Response:
@@ -72,19 +74,57 @@ def revoke_token(ctx: Ctx) -> Response:
 
 
 def register(router: Router) -> None:
-    router.api("GET", "/api/current-user/whoami", whoami, name="whoami", tags=("users",),
-               summary="The identified user", responses={200: OBJ})
-    router.api("GET", "/api/csrf-token", csrf_token, name="csrf_token", tags=("users",),
-               summary="The CSRF token to send as X-CSRFToken with the session cookie",
-               responses={200: {"type": "object", "properties": {
-                   "csrf_token": {"type": "string"}, "header": {"type": "string"}}}})
+    router.api(
+        "GET",
+        "/api/current-user/whoami",
+        whoami,
+        name="whoami",
+        tags=("users",),
+        summary="The identified user",
+        responses={200: OBJ},
+    )
+    router.api(
+        "GET",
+        "/api/csrf-token",
+        csrf_token,
+        name="csrf_token",
+        tags=("users",),
+        summary="The CSRF token to send as X-CSRFToken with the session cookie",
+        responses={
+            200: {
+                "type": "object",
+                "properties": {"csrf_token": {"type": "string"}, "header": {"type": "string"}},
+            }
+        },
+    )
     t = ("tokens",)
-    router.api("GET", "/api/tokens", list_tokens, name="tokens", tags=t,
-               summary="Your API tokens (no keys)", responses={200: OBJ_LIST})
-    router.api("POST", "/api/tokens", create_token, name="token_create", tags=t,
-               body={"type": "object", "properties": {"name": {"type": "string"}}},
-               summary="Issue a token; the key is in this response only",
-               responses={201: {"type": "object", "required": ["key"],
-                                "properties": {"key": {"type": "string"}}}})
-    router.api("DELETE", "/api/tokens/{id:int}", revoke_token, name="token_revoke", tags=t,
-               summary="Revoke a token", responses={204: None})
+    router.api(
+        "GET",
+        "/api/tokens",
+        list_tokens,
+        name="tokens",
+        tags=t,
+        summary="Your API tokens (no keys)",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        "/api/tokens",
+        create_token,
+        name="token_create",
+        tags=t,
+        body={"type": "object", "properties": {"name": {"type": "string"}}},
+        summary="Issue a token; the key is in this response only",
+        responses={
+            201: {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}}
+        },
+    )
+    router.api(
+        "DELETE",
+        "/api/tokens/{id:int}",
+        revoke_token,
+        name="token_revoke",
+        tags=t,
+        summary="Revoke a token",
+        responses={204: None},
+    )

@@ -1,9 +1,9 @@
 """Data-manager endpoints: views (tabs), actions and columns, as Label Studio names them.
 
-    GET|POST /api/dm/views?project=     GET|PATCH|PUT|DELETE /api/dm/views/{id}
-    DELETE /api/dm/views/reset?project=
-    GET /api/dm/actions?project=        POST /api/dm/actions?id=&project=[&view=]
-    GET /api/dm/columns?project=
+GET|POST /api/dm/views?project=     GET|PATCH|PUT|DELETE /api/dm/views/{id}
+DELETE /api/dm/views/reset?project=
+GET /api/dm/actions?project=        POST /api/dm/actions?id=&project=[&view=]
+GET /api/dm/columns?project=
 """
 
 from __future__ import annotations
@@ -93,8 +93,10 @@ def update_view(ctx: Ctx) -> Response:
     user = ctx.require_user()
     body = json_object(ctx)
     current = ctx.core.get_view(user, ctx.params["id"])
-    data = {**current.data, **_view_data(body)} if ctx.request.method == "PATCH" else (
-        _view_data(body)
+    data = (
+        {**current.data, **_view_data(body)}
+        if ctx.request.method == "PATCH"
+        else (_view_data(body))
     )
     order = body.get("order")
     if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
@@ -118,11 +120,20 @@ def reset_views(ctx: Ctx) -> Response:
 def list_actions(ctx: Ctx) -> Response:
     pid = int_param(ctx, "project", required=True)
     actions = ctx.core.list_actions(ctx.require_user(), pid)
-    return ctx.json([
-        {"id": a.id, "title": a.title, "order": a.order, "permission": a.permission,
-         "experimental": False, "hidden": False, "dialog": a.dialog}
-        for a in actions
-    ])
+    return ctx.json(
+        [
+            {
+                "id": a.id,
+                "title": a.title,
+                "order": a.order,
+                "permission": a.permission,
+                "experimental": False,
+                "hidden": False,
+                "dialog": a.dialog,
+            }
+            for a in actions
+        ]
+    )
 
 
 def run_action(ctx: Ctx) -> Response:
@@ -136,8 +147,13 @@ def run_action(ctx: Ctx) -> Response:
     query = view_query(ctx, int_param(ctx, "view"), inline or None)
     params = {k: v for k, v in body.items() if k not in ("filters", "ordering", "selectedItems")}
     result = ctx.core.run_action(ctx.require_user(), pid, action_id, query=query, params=params)
-    return ctx.json({"processed_items": result.processed_items, "detail": result.detail,
-                     "reload": result.reload})
+    return ctx.json(
+        {
+            "processed_items": result.processed_items,
+            "detail": result.detail,
+            "reload": result.reload,
+        }
+    )
 
 
 def columns(ctx: Ctx) -> Response:
@@ -149,49 +165,136 @@ def columns(ctx: Ctx) -> Response:
     out: list[dict[str, Any]] = []
     data_types: dict[str, str] = dict(getattr(config, "data_types", {}) or {})
     if data_types:
-        out.append({"id": "data", "title": "data", "type": "List", "target": "tasks",
-                    "children": list(data_types), "project_defined": False,
-                    "visibility_defaults": {"explore": True, "labeling": True}})
+        out.append(
+            {
+                "id": "data",
+                "title": "data",
+                "type": "List",
+                "target": "tasks",
+                "children": list(data_types),
+                "project_defined": False,
+                "visibility_defaults": {"explore": True, "labeling": True},
+            }
+        )
     for key, tag in data_types.items():
-        out.append({"id": key, "title": key, "type": _MEDIA.get(tag, "String"),
-                    "parent": "data", "target": "tasks", "project_defined": True,
-                    "visibility_defaults": {"explore": True, "labeling": True}})
+        out.append(
+            {
+                "id": key,
+                "title": key,
+                "type": _MEDIA.get(tag, "String"),
+                "parent": "data",
+                "target": "tasks",
+                "project_defined": True,
+                "visibility_defaults": {"explore": True, "labeling": True},
+            }
+        )
     for cid, title, ctype, visible in _TASK_COLUMNS:
-        out.append({"id": cid, "title": title, "type": ctype, "target": "tasks",
-                    "help": title, "project_defined": False,
-                    "visibility_defaults": {"explore": visible, "labeling": False}})
+        out.append(
+            {
+                "id": cid,
+                "title": title,
+                "type": ctype,
+                "target": "tasks",
+                "help": title,
+                "project_defined": False,
+                "visibility_defaults": {"explore": visible, "labeling": False},
+            }
+        )
     return ctx.json({"columns": out})
 
 
 def register(router: Router) -> None:
     t = ("data manager",)
-    router.api("GET", "/api/dm/views", list_views, name="dm_views", tags=t, params=[_PROJECT],
-               summary="The project's tabs", responses={200: OBJ_LIST})
-    vbody = {"type": "object", "properties": {"project": ID, "data": OBJ,
-                                              "order": {"type": "integer"}}}
-    router.api("POST", "/api/dm/views", create_view, name="dm_view_create", tags=t,
-               body=vbody, summary="Save a tab", responses={201: OBJ})
-    router.api("DELETE", "/api/dm/views/reset", reset_views, name="dm_views_reset", tags=t,
-               params=[Param(name="project", schema=ID)],
-               body={"type": "object", "properties": {"project": ID}},
-               summary="Delete every tab of the project", responses={204: None})
+    router.api(
+        "GET",
+        "/api/dm/views",
+        list_views,
+        name="dm_views",
+        tags=t,
+        params=[_PROJECT],
+        summary="The project's tabs",
+        responses={200: OBJ_LIST},
+    )
+    vbody = {
+        "type": "object",
+        "properties": {"project": ID, "data": OBJ, "order": {"type": "integer"}},
+    }
+    router.api(
+        "POST",
+        "/api/dm/views",
+        create_view,
+        name="dm_view_create",
+        tags=t,
+        body=vbody,
+        summary="Save a tab",
+        responses={201: OBJ},
+    )
+    router.api(
+        "DELETE",
+        "/api/dm/views/reset",
+        reset_views,
+        name="dm_views_reset",
+        tags=t,
+        params=[Param(name="project", schema=ID)],
+        body={"type": "object", "properties": {"project": ID}},
+        summary="Delete every tab of the project",
+        responses={204: None},
+    )
     vid = "/api/dm/views/{id:int}"
-    router.api("GET", vid, get_view, name="dm_view", tags=t, summary="One tab",
-               responses={200: OBJ})
+    router.api(
+        "GET", vid, get_view, name="dm_view", tags=t, summary="One tab", responses={200: OBJ}
+    )
     for m in ("PATCH", "PUT"):
-        router.api(m, vid, update_view, name=f"dm_view_{m.lower()}", tags=t, body=vbody,
-                   summary="Change a tab", responses={200: OBJ})
-    router.api("DELETE", vid, delete_view, name="dm_view_delete", tags=t,
-               summary="Delete a tab", responses={204: None})
-    router.api("GET", "/api/dm/actions", list_actions, name="dm_actions", tags=t,
-               params=[_PROJECT], summary="Actions you may run", responses={200: OBJ_LIST})
-    router.api("POST", "/api/dm/actions", run_action, name="dm_action_run", tags=t,
-               params=[Param(name="id", required=True), _PROJECT, Param(name="view", schema=ID)],
-               body={"type": "object", "properties": {"selectedItems": OBJ, "filters": OBJ,
-                                                      "ordering": {"type": "array"}}},
-               summary="Run an action on the selected tasks",
-               responses={200: {"type": "object", "properties": {
-                   "processed_items": {"type": "integer"}}}})
-    router.api("GET", "/api/dm/columns", columns, name="dm_columns", tags=t, params=[_PROJECT],
-               summary="The data-manager columns of the project",
-               responses={200: {"type": "object", "properties": {"columns": OBJ_LIST}}})
+        router.api(
+            m,
+            vid,
+            update_view,
+            name=f"dm_view_{m.lower()}",
+            tags=t,
+            body=vbody,
+            summary="Change a tab",
+            responses={200: OBJ},
+        )
+    router.api(
+        "DELETE",
+        vid,
+        delete_view,
+        name="dm_view_delete",
+        tags=t,
+        summary="Delete a tab",
+        responses={204: None},
+    )
+    router.api(
+        "GET",
+        "/api/dm/actions",
+        list_actions,
+        name="dm_actions",
+        tags=t,
+        params=[_PROJECT],
+        summary="Actions you may run",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        "/api/dm/actions",
+        run_action,
+        name="dm_action_run",
+        tags=t,
+        params=[Param(name="id", required=True), _PROJECT, Param(name="view", schema=ID)],
+        body={
+            "type": "object",
+            "properties": {"selectedItems": OBJ, "filters": OBJ, "ordering": {"type": "array"}},
+        },
+        summary="Run an action on the selected tasks",
+        responses={200: {"type": "object", "properties": {"processed_items": {"type": "integer"}}}},
+    )
+    router.api(
+        "GET",
+        "/api/dm/columns",
+        columns,
+        name="dm_columns",
+        tags=t,
+        params=[_PROJECT],
+        summary="The data-manager columns of the project",
+        responses={200: {"type": "object", "properties": {"columns": OBJ_LIST}}},
+    )

@@ -1,6 +1,6 @@
 """The OpenAPI document and static files.
 
-    GET /api/openapi.json     GET /static/{path}
+GET /api/openapi.json     GET /static/{path}
 """
 
 from __future__ import annotations
@@ -22,6 +22,14 @@ def static(ctx: Ctx) -> Response:
 
 
 def register(router: Router) -> None:
-    router.api("GET", "/api/openapi.json", openapi, name="openapi", tags=("meta",), auth=False,
-               summary="This document", responses={200: {"type": "object"}})
+    router.api(
+        "GET",
+        "/api/openapi.json",
+        openapi,
+        name="openapi",
+        tags=("meta",),
+        auth=False,
+        summary="This document",
+        responses={200: {"type": "object"}},
+    )
     router.page("GET", "/static/{path:path}", static, name="static", auth=False)

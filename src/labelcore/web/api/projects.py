@@ -1,9 +1,9 @@
 """Project endpoints: list/create/get/patch/delete, config validation, import, next task.
 
-    GET  /api/projects              POST /api/projects
-    GET|PATCH|PUT|DELETE /api/projects/{id}
-    POST /api/projects/validate     POST /api/projects/{id}/validate
-    POST /api/projects/{id}/import  GET  /api/projects/{id}/next
+GET  /api/projects              POST /api/projects
+GET|PATCH|PUT|DELETE /api/projects/{id}
+POST /api/projects/validate     POST /api/projects/{id}/validate
+POST /api/projects/{id}/import  GET  /api/projects/{id}/next
 """
 
 from __future__ import annotations
@@ -57,12 +57,14 @@ def list_projects(ctx: Ctx) -> Response:
     def link(p: int) -> str:
         return ctx.url_for("projects", _query={"page": p, "page_size": size})
 
-    return ctx.json({
-        "count": len(summaries),
-        "next": link(page + 1) if page * size < len(summaries) else None,
-        "previous": link(page - 1) if page > 1 else None,
-        "results": [project_to_json(s.project, s.counts) for s in chunk],
-    })
+    return ctx.json(
+        {
+            "count": len(summaries),
+            "next": link(page + 1) if page * size < len(summaries) else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "results": [project_to_json(s.project, s.counts) for s in chunk],
+        }
+    )
 
 
 def _project_json(ctx: Ctx, project_id: int) -> dict[str, Any]:
@@ -119,8 +121,7 @@ def validate_config(ctx: Ctx) -> Response:
 
 def _essentials(cfg: Any) -> dict[str, tuple[str, tuple[str, ...], frozenset[str]]]:
     return {
-        name: (c.tag, tuple(c.to_names), frozenset(c.labels))
-        for name, c in cfg.controls.items()
+        name: (c.tag, tuple(c.to_names), frozenset(c.labels)) for name, c in cfg.controls.items()
     }
 
 
@@ -192,32 +193,47 @@ def import_tasks(ctx: Ctx) -> Response:
         files = request.files
         url = request.form.get("url")
         if not files and not url:
-            raise bad("send files (multipart), a 'url' field, or a JSON body", "file",
-                      "import.empty")
+            raise bad(
+                "send files (multipart), a 'url' field, or a JSON body", "file", "import.empty"
+            )
         reports: list[ImportReport] = []
         # several files are one import: all of them or none
         with ctx.core.store.transaction():
             if url:
                 reports.append(ctx.core.import_url(user, pid, url, dedupe=dedupe))
             for f in files:
-                reports.append(ctx.core.import_tasks(
-                    user, pid, f.stream, filename=f.filename or f.field,
-                    content_type=f.content_type or None, dedupe=dedupe,
-                ))
+                reports.append(
+                    ctx.core.import_tasks(
+                        user,
+                        pid,
+                        f.stream,
+                        filename=f.filename or f.field,
+                        content_type=f.content_type or None,
+                        dedupe=dedupe,
+                    )
+                )
         report = _merge(reports)
     else:
         body = request.body()
         if not body.strip():
-            raise bad("the request body is empty: send a task, a list of tasks, files or a "
-                      "'url'", "body", "import.empty")
-        if request.content_type in ("", "application/json", "text/json") and body.lstrip()[:1] == b"{":
+            raise bad(
+                "the request body is empty: send a task, a list of tasks, files or a 'url'",
+                "body",
+                "import.empty",
+            )
+        is_json = request.content_type in ("", "application/json", "text/json")
+        if is_json and body.lstrip()[:1] == b"{":
             obj = request.json()
             if isinstance(obj, dict) and set(obj) == {"url"} and isinstance(obj["url"], str):
                 report = ctx.core.import_url(user, pid, obj["url"], dedupe=dedupe)
                 return ctx.json(_report_json(report, return_ids), status=201)
         report = ctx.core.import_tasks(
-            user, pid, body, filename="body.json",
-            content_type=request.content_type or "application/json", dedupe=dedupe,
+            user,
+            pid,
+            body,
+            filename="body.json",
+            content_type=request.content_type or "application/json",
+            dedupe=dedupe,
         )
     return ctx.json(_report_json(report, return_ids), status=201)
 
@@ -226,9 +242,11 @@ def next_task(ctx: Ctx) -> Response:
     user = ctx.require_user()
     bundle = ctx.core.next_task(user, ctx.params["id"])
     if bundle is None:
-        raise NotFound("There are still some tasks to complete for the user, but they "
-                       "are locked by other users, or no tasks are left.",
-                       code="task.none_left")
+        raise NotFound(
+            "There are still some tasks to complete for the user, but they "
+            "are locked by other users, or no tasks are left.",
+            code="task.none_left",
+        )
     out = task_to_json(bundle.task, bundle.annotations, bundle.predictions, bundle.drafts)
     return ctx.json(out)
 
@@ -236,43 +254,132 @@ def next_task(ctx: Ctx) -> Response:
 def register(router: Router) -> None:
     t = ("projects",)
     pid = "/api/projects/{id:int}"
-    page = [Param(name="page", schema={"type": "integer", "minimum": 1}),
-            Param(name="page_size", schema={"type": "integer", "minimum": 1, "maximum": 1000})]
-    router.api("GET", "/api/projects", list_projects, name="projects", tags=t, params=page,
-               summary="List the projects you can see (paginated)",
-               responses={200: {"type": "object", "properties": {
-                   "count": {"type": "integer"}, "results": OBJ_LIST}}})
-    router.api("POST", "/api/projects", create_project, name="project_create", tags=t,
-               summary="Create a project", body=PROJECT_BODY, responses={201: PROJECT})
-    router.api("POST", "/api/projects/validate", validate_config, name="config_validate",
-               tags=t, summary="Check a labeling config", responses={204: None},
-               body={"type": "object", "properties": {"label_config": {"type": "string"}},
-                     "required": ["label_config"]})
-    router.api("GET", pid, get_project, name="project", tags=t, summary="One project",
-               responses={200: PROJECT})
-    router.api("PATCH", pid, update_project, name="project_update", tags=t,
-               summary="Change project settings", body=PROJECT_BODY, responses={200: PROJECT},
-               params=[Param(name="force", schema={"type": "boolean"})])
-    router.api("PUT", pid, update_project, name="project_replace", tags=t,
-               summary="Change project settings (as PATCH)", body=PROJECT_BODY,
-               responses={200: PROJECT})
-    router.api("DELETE", pid, delete_project, name="project_delete", tags=t,
-               summary="Delete a project and everything in it", responses={204: None})
-    router.api("POST", pid + "/validate", validate_project_config, name="project_validate",
-               tags=t, summary="Check a new config against the project",
-               body={"type": "object", "properties": {"label_config": {"type": "string"}},
-                     "required": ["label_config"]},
-               responses={200: {"type": "object", "properties": {
-                   "config_essential_data_has_changed": {"type": "boolean"}}}})
-    router.api("POST", pid + "/import", import_tasks, name="project_import", tags=t,
-               summary="Import tasks (JSON body, multipart files or a url)",
-               body={"oneOf": [OBJ, OBJ_LIST]},
-               body_content=("application/json",),
-               params=[Param(name="commit_to_project", schema={"type": "boolean"}),
-                       Param(name="return_task_ids", schema={"type": "boolean"}),
-                       Param(name="dedupe", schema={"type": "string", "enum": ["skip", "report"]})],
-               responses={201: {"type": "object", "properties": {
-                   "task_count": {"type": "integer"}}}, 413: None})
-    router.api("GET", pid + "/next", next_task, name="project_next", tags=t,
-               summary="Claim the next task to label (404 when none is left)",
-               responses={200: OBJ})
+    page = [
+        Param(name="page", schema={"type": "integer", "minimum": 1}),
+        Param(name="page_size", schema={"type": "integer", "minimum": 1, "maximum": 1000}),
+    ]
+    router.api(
+        "GET",
+        "/api/projects",
+        list_projects,
+        name="projects",
+        tags=t,
+        params=page,
+        summary="List the projects you can see (paginated)",
+        responses={
+            200: {
+                "type": "object",
+                "properties": {"count": {"type": "integer"}, "results": OBJ_LIST},
+            }
+        },
+    )
+    router.api(
+        "POST",
+        "/api/projects",
+        create_project,
+        name="project_create",
+        tags=t,
+        summary="Create a project",
+        body=PROJECT_BODY,
+        responses={201: PROJECT},
+    )
+    router.api(
+        "POST",
+        "/api/projects/validate",
+        validate_config,
+        name="config_validate",
+        tags=t,
+        summary="Check a labeling config",
+        responses={204: None},
+        body={
+            "type": "object",
+            "properties": {"label_config": {"type": "string"}},
+            "required": ["label_config"],
+        },
+    )
+    router.api(
+        "GET",
+        pid,
+        get_project,
+        name="project",
+        tags=t,
+        summary="One project",
+        responses={200: PROJECT},
+    )
+    router.api(
+        "PATCH",
+        pid,
+        update_project,
+        name="project_update",
+        tags=t,
+        summary="Change project settings",
+        body=PROJECT_BODY,
+        responses={200: PROJECT},
+        params=[Param(name="force", schema={"type": "boolean"})],
+    )
+    router.api(
+        "PUT",
+        pid,
+        update_project,
+        name="project_replace",
+        tags=t,
+        summary="Change project settings (as PATCH)",
+        body=PROJECT_BODY,
+        responses={200: PROJECT},
+    )
+    router.api(
+        "DELETE",
+        pid,
+        delete_project,
+        name="project_delete",
+        tags=t,
+        summary="Delete a project and everything in it",
+        responses={204: None},
+    )
+    router.api(
+        "POST",
+        pid + "/validate",
+        validate_project_config,
+        name="project_validate",
+        tags=t,
+        summary="Check a new config against the project",
+        body={
+            "type": "object",
+            "properties": {"label_config": {"type": "string"}},
+            "required": ["label_config"],
+        },
+        responses={
+            200: {
+                "type": "object",
+                "properties": {"config_essential_data_has_changed": {"type": "boolean"}},
+            }
+        },
+    )
+    router.api(
+        "POST",
+        pid + "/import",
+        import_tasks,
+        name="project_import",
+        tags=t,
+        summary="Import tasks (JSON body, multipart files or a url)",
+        body={"oneOf": [OBJ, OBJ_LIST]},
+        body_content=("application/json",),
+        params=[
+            Param(name="commit_to_project", schema={"type": "boolean"}),
+            Param(name="return_task_ids", schema={"type": "boolean"}),
+            Param(name="dedupe", schema={"type": "string", "enum": ["skip", "report"]}),
+        ],
+        responses={
+            201: {"type": "object", "properties": {"task_count": {"type": "integer"}}},
+            413: None,
+        },
+    )
+    router.api(
+        "GET",
+        pid + "/next",
+        next_task,
+        name="project_next",
+        tags=t,
+        summary="Claim the next task to label (404 when none is left)",
+        responses={200: OBJ},
+    )

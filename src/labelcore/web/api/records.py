@@ -1,8 +1,8 @@
 """Annotation, draft and prediction endpoints addressed by their own id.
 
-    GET|PATCH|PUT|DELETE /api/annotations/{id}   (``version`` or If-Match: optimistic update)
-    GET|PATCH|PUT|DELETE /api/drafts/{id}
-    GET|POST /api/predictions?task=&project=     GET|PATCH|PUT|DELETE /api/predictions/{id}
+GET|PATCH|PUT|DELETE /api/annotations/{id}   (``version`` or If-Match: optimistic update)
+GET|PATCH|PUT|DELETE /api/drafts/{id}
+GET|POST /api/predictions?task=&project=     GET|PATCH|PUT|DELETE /api/predictions/{id}
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def update_annotation(ctx: Ctx) -> Response:
         if body.get(name) is not None:
             flags[name] = as_bool(body[name], name)
     ann = ctx.core.update_annotation(
-        ctx.require_user(), ctx.params["id"],
+        ctx.require_user(),
+        ctx.params["id"],
         result=result_list(body),
         expected_version=if_match_version(ctx, body),
         lead_time=number(body, "lead_time"),
@@ -70,7 +71,8 @@ def update_draft(ctx: Ctx) -> Response:
     body = json_object(ctx)
     postponed = body.get("was_postponed")
     draft = ctx.core.update_draft(
-        ctx.require_user(), ctx.params["id"],
+        ctx.require_user(),
+        ctx.params["id"],
         result=result_list(body),
         lead_time=number(body, "lead_time"),
         was_postponed=None if postponed is None else as_bool(postponed, "was_postponed"),
@@ -89,7 +91,9 @@ def list_predictions(ctx: Ctx) -> Response:
     if task is None and project is None:
         raise bad("give 'task' or 'project' to list predictions", "task")
     preds = ctx.core.list_predictions(
-        ctx.require_user(), task_id=task, project_id=project,
+        ctx.require_user(),
+        task_id=task,
+        project_id=project,
         model_version=ctx.request.query.get("model_version") or None,
     )
     return ctx.json([prediction_to_json(p) for p in preds])
@@ -106,8 +110,12 @@ def create_prediction(ctx: Ctx) -> Response:
     if not isinstance(mv, str):
         raise bad("'model_version' must be a string", "model_version")
     project_id = ctx.core.get_task(user, task_id).task.project_id
-    item = {"task": task_id, "result": body["result"], "score": number(body, "score"),
-            "model_version": mv}
+    item = {
+        "task": task_id,
+        "result": body["result"],
+        "score": number(body, "score"),
+        "model_version": mv,
+    }
     (pred,) = ctx.core.add_predictions(user, project_id, [item])
     return ctx.json(prediction_to_json(pred), status=201)
 
@@ -123,8 +131,11 @@ def update_prediction(ctx: Ctx) -> Response:
     if mv is not None and not isinstance(mv, str):
         raise bad("'model_version' must be a string", "model_version")
     pred = ctx.core.update_prediction(
-        ctx.require_user(), ctx.params["id"], result=result_list(body),
-        score=number(body, "score"), model_version=mv,
+        ctx.require_user(),
+        ctx.params["id"],
+        result=result_list(body),
+        score=number(body, "score"),
+        model_version=mv,
     )
     return ctx.json(prediction_to_json(pred))
 
@@ -140,40 +151,129 @@ def register(router: Router) -> None:
     a = ("annotations",)
     aid = "/api/annotations/{id:int}"
     upd = dict(ANNOTATION_BODY)
-    router.api("GET", aid, get_annotation, name="annotation", tags=a,
-               summary="One annotation (ETag: its version)", responses={200: OBJ})
+    router.api(
+        "GET",
+        aid,
+        get_annotation,
+        name="annotation",
+        tags=a,
+        summary="One annotation (ETag: its version)",
+        responses={200: OBJ},
+    )
     for method in ("PATCH", "PUT"):
-        router.api(method, aid, update_annotation, name=f"annotation_{method.lower()}", tags=a,
-                   body=upd, summary="Change an annotation (send version or If-Match to "
-                   "refuse overwriting a newer one)",
-                   params=[Param(name="If-Match", where="header")],
-                   responses={200: OBJ, 409: None})
-    router.api("DELETE", aid, delete_annotation, name="annotation_delete", tags=a,
-               summary="Delete an annotation", responses={204: None})
+        router.api(
+            method,
+            aid,
+            update_annotation,
+            name=f"annotation_{method.lower()}",
+            tags=a,
+            body=upd,
+            summary="Change an annotation (send version or If-Match to "
+            "refuse overwriting a newer one)",
+            params=[Param(name="If-Match", where="header")],
+            responses={200: OBJ, 409: None},
+        )
+    router.api(
+        "DELETE",
+        aid,
+        delete_annotation,
+        name="annotation_delete",
+        tags=a,
+        summary="Delete an annotation",
+        responses={204: None},
+    )
     d = ("drafts",)
     did = "/api/drafts/{id:int}"
-    router.api("GET", did, get_draft, name="draft", tags=d, summary="One of your drafts",
-               responses={200: OBJ})
+    router.api(
+        "GET",
+        did,
+        get_draft,
+        name="draft",
+        tags=d,
+        summary="One of your drafts",
+        responses={200: OBJ},
+    )
     for method in ("PATCH", "PUT"):
-        router.api(method, did, update_draft, name=f"draft_{method.lower()}", tags=d,
-                   body=DRAFT_BODY, summary="Change one of your drafts", responses={200: OBJ})
-    router.api("DELETE", did, delete_draft, name="draft_delete", tags=d,
-               summary="Delete one of your drafts", responses={204: None})
+        router.api(
+            method,
+            did,
+            update_draft,
+            name=f"draft_{method.lower()}",
+            tags=d,
+            body=DRAFT_BODY,
+            summary="Change one of your drafts",
+            responses={200: OBJ},
+        )
+    router.api(
+        "DELETE",
+        did,
+        delete_draft,
+        name="draft_delete",
+        tags=d,
+        summary="Delete one of your drafts",
+        responses={204: None},
+    )
     p = ("predictions",)
-    router.api("GET", "/api/predictions", list_predictions, name="predictions", tags=p,
-               params=[Param(name="task", schema=ID), Param(name="project", schema=ID),
-                       Param(name="model_version")],
-               summary="Predictions of a task or a project", responses={200: OBJ_LIST})
-    pbody = {"type": "object", "properties": {"task": ID, "result": RESULT,
-                                              "score": {"type": "number"},
-                                              "model_version": {"type": "string"}}}
-    router.api("POST", "/api/predictions", create_prediction, name="prediction_create",
-               tags=p, body=pbody, summary="Add a prediction to a task", responses={201: OBJ})
+    router.api(
+        "GET",
+        "/api/predictions",
+        list_predictions,
+        name="predictions",
+        tags=p,
+        params=[
+            Param(name="task", schema=ID),
+            Param(name="project", schema=ID),
+            Param(name="model_version"),
+        ],
+        summary="Predictions of a task or a project",
+        responses={200: OBJ_LIST},
+    )
+    pbody = {
+        "type": "object",
+        "properties": {
+            "task": ID,
+            "result": RESULT,
+            "score": {"type": "number"},
+            "model_version": {"type": "string"},
+        },
+    }
+    router.api(
+        "POST",
+        "/api/predictions",
+        create_prediction,
+        name="prediction_create",
+        tags=p,
+        body=pbody,
+        summary="Add a prediction to a task",
+        responses={201: OBJ},
+    )
     pid = "/api/predictions/{id:int}"
-    router.api("GET", pid, get_prediction, name="prediction", tags=p,
-               summary="One prediction", responses={200: OBJ})
+    router.api(
+        "GET",
+        pid,
+        get_prediction,
+        name="prediction",
+        tags=p,
+        summary="One prediction",
+        responses={200: OBJ},
+    )
     for method in ("PATCH", "PUT"):
-        router.api(method, pid, update_prediction, name=f"prediction_{method.lower()}",
-                   tags=p, body=pbody, summary="Change a prediction", responses={200: OBJ})
-    router.api("DELETE", pid, delete_prediction, name="prediction_delete", tags=p,
-               summary="Delete a prediction", responses={204: None})
+        router.api(
+            method,
+            pid,
+            update_prediction,
+            name=f"prediction_{method.lower()}",
+            tags=p,
+            body=pbody,
+            summary="Change a prediction",
+            responses={200: OBJ},
+        )
+    router.api(
+        "DELETE",
+        pid,
+        delete_prediction,
+        name="prediction_delete",
+        tags=p,
+        summary="Delete a prediction",
+        responses={204: None},
+    )

@@ -1,9 +1,9 @@
 """Task, annotation and draft endpoints under ``/api/tasks``.
 
-    GET  /api/tasks?project=&page=&page_size=&view=&query=   POST /api/tasks
-    GET|PATCH|PUT|DELETE /api/tasks/{id}
-    GET|POST /api/tasks/{id}/annotations      GET|POST /api/tasks/{id}/drafts
-    GET|POST /api/tasks/{id}/annotations/{aid}/drafts
+GET  /api/tasks?project=&page=&page_size=&view=&query=   POST /api/tasks
+GET|PATCH|PUT|DELETE /api/tasks/{id}
+GET|POST /api/tasks/{id}/annotations      GET|POST /api/tasks/{id}/drafts
+GET|POST /api/tasks/{id}/annotations/{aid}/drafts
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ ANNOTATION_BODY: dict[str, Any] = {
 }
 DRAFT_BODY: dict[str, Any] = {
     "type": "object",
-    "properties": {"result": RESULT, "lead_time": {"type": "number"},
-                   "was_postponed": {"type": "boolean"}},
+    "properties": {
+        "result": RESULT,
+        "lead_time": {"type": "number"},
+        "was_postponed": {"type": "boolean"},
+    },
 }
 
 
@@ -61,8 +64,9 @@ def _totals(ctx: Ctx, project_id: int, query: TaskQuery, total: int) -> tuple[in
     anns = preds = 0
     number = 1
     while (number - 1) * 1000 < total:
-        chunk = ctx.core.list_tasks(user, project_id, query, PageRequest(page=number,
-                                                                         page_size=1000))
+        chunk = ctx.core.list_tasks(
+            user, project_id, query, PageRequest(page=number, page_size=1000)
+        )
         for t in chunk.tasks:
             anns += t.total_annotations
             preds += t.total_predictions
@@ -92,13 +96,15 @@ def list_tasks(ctx: Ctx) -> Response:
                 item.pop(key, None)
             tasks.append(item)
     anns, preds = _totals(ctx, pid, query, result.total)
-    return ctx.json({
-        "tasks": tasks,
-        "total": result.total,
-        "total_annotations": anns,
-        "total_predictions": preds,
-        "cursor": result.next_cursor,
-    })
+    return ctx.json(
+        {
+            "tasks": tasks,
+            "total": result.total,
+            "total_annotations": anns,
+            "total_predictions": preds,
+            "cursor": result.next_cursor,
+        }
+    )
 
 
 def create_task(ctx: Ctx) -> Response:
@@ -171,7 +177,10 @@ def create_annotation(ctx: Ctx) -> Response:
         ann = ctx.core.skip_task(user, ctx.params["id"], **common)
     else:
         ann = ctx.core.submit_annotation(
-            user, ctx.params["id"], result, was_cancelled=cancelled,
+            user,
+            ctx.params["id"],
+            result,
+            was_cancelled=cancelled,
             ground_truth=as_bool(body.get("ground_truth", False), "ground_truth"),
             parent_prediction=int_field(body, "parent_prediction"),
             parent_annotation=int_field(body, "parent_annotation"),
@@ -198,10 +207,11 @@ def create_task_draft(ctx: Ctx) -> Response:
     if aid is not None:
         ann = ctx.core.get_annotation(user, aid)
         if ann.task_id != ctx.params["id"]:
-            raise bad(f"annotation {aid} does not belong to task {ctx.params['id']}",
-                      "annotation")
+            raise bad(f"annotation {aid} does not belong to task {ctx.params['id']}", "annotation")
     draft = ctx.core.save_draft(
-        user, ctx.params["id"], result_list(body, default=[]),
+        user,
+        ctx.params["id"],
+        result_list(body, default=[]),
         annotation_id=aid,
         lead_time=number(body, "lead_time") or 0.0,
         was_postponed=as_bool(body.get("was_postponed", False), "was_postponed"),
@@ -219,51 +229,162 @@ def register(router: Router) -> None:
         Param(name="page_size", schema={"type": "integer", "minimum": 1, "maximum": 1000}),
         Param(name="cursor", schema={"type": "string"}),
         Param(name="fields", schema={"type": "string", "enum": ["all", "task_only"]}),
-        Param(name="query", schema={"type": "string"},
-              description="JSON {filters, ordering, selectedItems} as Label Studio sends it"),
+        Param(
+            name="query",
+            schema={"type": "string"},
+            description="JSON {filters, ordering, selectedItems} as Label Studio sends it",
+        ),
     ]
-    listing = {"type": "object", "properties": {
-        "tasks": OBJ_LIST, "total": {"type": "integer"},
-        "total_annotations": {"type": "integer"}, "total_predictions": {"type": "integer"},
-        "cursor": {"type": ["string", "null"]}}}
-    router.api("GET", "/api/tasks", list_tasks, name="tasks", tags=t, params=query_params,
-               summary="A page of a project's tasks (data-manager filters and ordering)",
-               responses={200: listing})
-    router.api("POST", "/api/tasks", create_task, name="task_create", tags=t,
-               summary="Create one task", responses={201: OBJ},
-               body={"type": "object", "required": ["project", "data"], "properties": {
-                   "project": ID, "data": OBJ, "meta": OBJ}})
-    router.api("GET", "/api/projects/{id:int}/tasks", list_tasks, name="project_tasks",
-               tags=t, params=query_params[1:], summary="A page of the project's tasks",
-               responses={200: listing})
-    router.api("DELETE", "/api/projects/{id:int}/tasks", delete_project_tasks,
-               name="project_tasks_delete", tags=t, summary="Delete every task of the project",
-               responses={204: None})
-    router.api("GET", tid, get_task, name="task", tags=t, responses={200: OBJ},
-               summary="One task with the annotations, predictions and drafts you may see")
+    listing = {
+        "type": "object",
+        "properties": {
+            "tasks": OBJ_LIST,
+            "total": {"type": "integer"},
+            "total_annotations": {"type": "integer"},
+            "total_predictions": {"type": "integer"},
+            "cursor": {"type": ["string", "null"]},
+        },
+    }
+    router.api(
+        "GET",
+        "/api/tasks",
+        list_tasks,
+        name="tasks",
+        tags=t,
+        params=query_params,
+        summary="A page of a project's tasks (data-manager filters and ordering)",
+        responses={200: listing},
+    )
+    router.api(
+        "POST",
+        "/api/tasks",
+        create_task,
+        name="task_create",
+        tags=t,
+        summary="Create one task",
+        responses={201: OBJ},
+        body={
+            "type": "object",
+            "required": ["project", "data"],
+            "properties": {"project": ID, "data": OBJ, "meta": OBJ},
+        },
+    )
+    router.api(
+        "GET",
+        "/api/projects/{id:int}/tasks",
+        list_tasks,
+        name="project_tasks",
+        tags=t,
+        params=query_params[1:],
+        summary="A page of the project's tasks",
+        responses={200: listing},
+    )
+    router.api(
+        "DELETE",
+        "/api/projects/{id:int}/tasks",
+        delete_project_tasks,
+        name="project_tasks_delete",
+        tags=t,
+        summary="Delete every task of the project",
+        responses={204: None},
+    )
+    router.api(
+        "GET",
+        tid,
+        get_task,
+        name="task",
+        tags=t,
+        responses={200: OBJ},
+        summary="One task with the annotations, predictions and drafts you may see",
+    )
     body = {"type": "object", "properties": {"data": OBJ, "meta": OBJ}}
-    router.api("PATCH", tid, update_task, name="task_update", tags=t, body=body,
-               summary="Change a task's data or meta", responses={200: OBJ})
-    router.api("PUT", tid, update_task, name="task_replace", tags=t, body=body,
-               summary="Change a task's data or meta", responses={200: OBJ})
-    router.api("DELETE", tid, delete_task, name="task_delete", tags=t,
-               summary="Delete a task", responses={204: None})
+    router.api(
+        "PATCH",
+        tid,
+        update_task,
+        name="task_update",
+        tags=t,
+        body=body,
+        summary="Change a task's data or meta",
+        responses={200: OBJ},
+    )
+    router.api(
+        "PUT",
+        tid,
+        update_task,
+        name="task_replace",
+        tags=t,
+        body=body,
+        summary="Change a task's data or meta",
+        responses={200: OBJ},
+    )
+    router.api(
+        "DELETE",
+        tid,
+        delete_task,
+        name="task_delete",
+        tags=t,
+        summary="Delete a task",
+        responses={204: None},
+    )
     a = ("annotations",)
-    router.api("GET", tid + "/annotations", list_annotations, name="task_annotations", tags=a,
-               summary="The task's annotations you may see", responses={200: OBJ_LIST})
-    router.api("POST", tid + "/annotations", create_annotation, name="annotation_create",
-               tags=a, body=ANNOTATION_BODY, summary="Submit (or skip) an annotation",
-               params=[Param(name="was_cancelled", schema={"type": "boolean"})],
-               responses={201: OBJ, 409: None})
+    router.api(
+        "GET",
+        tid + "/annotations",
+        list_annotations,
+        name="task_annotations",
+        tags=a,
+        summary="The task's annotations you may see",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        tid + "/annotations",
+        create_annotation,
+        name="annotation_create",
+        tags=a,
+        body=ANNOTATION_BODY,
+        summary="Submit (or skip) an annotation",
+        params=[Param(name="was_cancelled", schema={"type": "boolean"})],
+        responses={201: OBJ, 409: None},
+    )
     d = ("drafts",)
-    router.api("GET", tid + "/drafts", list_task_drafts, name="task_drafts", tags=d,
-               summary="Your drafts of the task", responses={200: OBJ_LIST})
-    router.api("POST", tid + "/drafts", create_task_draft, name="task_draft_create", tags=d,
-               body=DRAFT_BODY, summary="Save a draft of a new annotation",
-               responses={201: OBJ})
+    router.api(
+        "GET",
+        tid + "/drafts",
+        list_task_drafts,
+        name="task_drafts",
+        tags=d,
+        summary="Your drafts of the task",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        tid + "/drafts",
+        create_task_draft,
+        name="task_draft_create",
+        tags=d,
+        body=DRAFT_BODY,
+        summary="Save a draft of a new annotation",
+        responses={201: OBJ},
+    )
     aid = tid + "/annotations/{aid:int}/drafts"
-    router.api("GET", aid, list_task_drafts, name="annotation_drafts", tags=d,
-               summary="Your drafts of an existing annotation", responses={200: OBJ_LIST})
-    router.api("POST", aid, create_task_draft, name="annotation_draft_create", tags=d,
-               body=DRAFT_BODY, summary="Save a draft of an existing annotation",
-               responses={201: OBJ})
+    router.api(
+        "GET",
+        aid,
+        list_task_drafts,
+        name="annotation_drafts",
+        tags=d,
+        summary="Your drafts of an existing annotation",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        aid,
+        create_task_draft,
+        name="annotation_draft_create",
+        tags=d,
+        body=DRAFT_BODY,
+        summary="Save a draft of an existing annotation",
+        responses={201: OBJ},
+    )

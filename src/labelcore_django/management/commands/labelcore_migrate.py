@@ -1,6 +1,6 @@
 """``manage.py labelcore_migrate``: create or upgrade labelcore's tables in the configured store.
 
-    python manage.py labelcore_migrate
+python manage.py labelcore_migrate
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from labelcore_django.conf import get_core
 
 
-class Command(BaseCommand):
+class Command(BaseCommand):  # type: ignore[misc]
     help = "Apply labelcore's schema migrations to the store named in settings.LABELCORE."
 
     def handle(self, *args: Any, **options: Any) -> None:
