@@ -223,6 +223,9 @@ class _Builder:
             for child in el:
                 flags[child] = inner
             self._element(el, spec, flag)
+        for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
+            if sibling.tag is etree.Comment:
+                self._comment(sibling)  # the sample task usually follows </View>
         self._resolve_to_names()
         if self.problems:
             raise ConfigError(self.problems)

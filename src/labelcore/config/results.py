@@ -131,9 +131,8 @@ class _Checker:
             )
             return
         name = control.name
-        if not (
-            control.targets(to_name) or (control.tag == "Pairwise" and control.matches(to_name))
-        ):
+        targeted = control.targets(to_name) or not control.to_names
+        if not (targeted or (control.tag == "Pairwise" and control.matches(to_name))):
             self.add(
                 i,
                 name,

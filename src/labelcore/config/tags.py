@@ -372,7 +372,7 @@ _SPECS += [
             "icon": _e("star", "heart", "fire", "smile"),
             "size": _e("small", "medium", "large"),
         },
-        NAME_TO,
+        (("name",),),  # the gallery has a Rating without toName
         "rating",
         "rating",
         ANY,
@@ -551,7 +551,7 @@ _SPECS += [
     # --- visual ----------------------------------------------------------------------------
     TagSpec("View", "visual", {**VISIBILITY, "display": _e("block", "inline"), "idattr": S}),
     TagSpec(
-        "Header", "visual", {**VISIBILITY, "value": S, "size": _i(1, 6), "underline": B, "name": S}
+        "Header", "visual", {**VISIBILITY, "value": S, "size": _i(1), "underline": B, "name": S}
     ),
     TagSpec("Style", "visual", {}),
     TagSpec("Collapse", "visual", {"accordion": B, "bordered": B, "open": S}),

@@ -14,13 +14,13 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
 from labelcore import _converter
-from labelcore.errors import LabelcoreError, ValidationError
-from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, User, UserId
+from labelcore.errors import LabelcoreError, NotFound, ValidationError
+from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, Task, User, UserId
 from labelcore.service._base import ServiceBase
 from labelcore.service.overlap import rearrange_overlap
 from labelcore.service.sources import UNDEFINED, BadRow, read_source
@@ -28,10 +28,19 @@ from labelcore.service.sources import UNDEFINED, BadRow, read_source
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
 
+
+class Readable(Protocol):
+    """Anything with a binary ``read(n)``."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 #: What ``import_tasks`` reads: task dicts (an iterable, a list, or one dict: a parsed JSON
 #: body), raw bytes/str of a file, or a binary file object (give ``filename`` or
 #: ``content_type`` so the format is known: json, jsonl, csv, tsv, txt).
-ImportSource = Mapping[str, Any] | Iterable[Mapping[str, Any]] | bytes | str | IO[bytes]
+ImportSource = Mapping[str, Any] | Iterable[Mapping[str, Any]] | bytes | str | IO[bytes] | Readable
+
+
 Dedupe = Literal["skip", "report"] | None
 Progress = Callable[[int], object]
 
@@ -139,10 +148,13 @@ class ImportAPI(ServiceBase):
 
     def create_task(
         self, user: User, project_id: int, data: dict[str, Any], meta: dict[str, Any] | None = None
-    ) -> Any:
+    ) -> Task:
         """Add one task (validated like an import row). Needs ``tasks.import``."""
         report = self.import_tasks(user, project_id, [{"data": data, "meta": meta or {}}])
-        return self.store.get_task(report.task_ids[0])
+        task = self.store.get_task(report.task_ids[0])
+        if task is None:  # deleted by someone else in between
+            raise NotFound(f"task {report.task_ids[0]} not found", code="task.not_found")
+        return task
 
     def _created_payload(self, ids: list[int]) -> dict[str, Any]:
         payload: dict[str, Any] = {"task_ids": ids, "count": len(ids)}
@@ -158,7 +170,7 @@ class _ResponseStream:
         self._chunks = response.iter_bytes(64 * 1024)
         self._buffer = b""
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int = -1, /) -> bytes:
         while n < 0 or len(self._buffer) < n:
             chunk = next(self._chunks, b"")
             if not chunk:
