@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import NEG, POS, TEXT_CONFIG
+import pytest
 
+from conftest import NEG, POS, TEXT_CONFIG
 from labelcore.service import LabelCore
 
 
@@ -204,6 +205,7 @@ def test_predictions_crud(client: Any, users: Any, world: Any) -> None:
     assert len(by_project) == 2
     r = client.patch(f"/api/predictions/{pid}", json={"score": 0.1})
     assert r.status == 200 and r.json()["score"] == 0.1
+    pid = r.json()["id"]
     assert client.delete(f"/api/predictions/{pid}").status == 204
     assert client.get(f"/api/predictions/{pid}").status == 404
 
@@ -309,3 +311,12 @@ def test_core_is_the_same_in_process(client: Any, users: Any, core: LabelCore) -
     client.login(users["a-manager"])
     p = _project(client)
     assert core.get_project(users["a-manager"], p["id"]).settings.title == "Reviews"
+
+
+@pytest.mark.xfail(reason="LabelCore.update_prediction replaces the row (the Store has no "
+                   "update_prediction), so the id changes; Label Studio keeps it", strict=True)
+def test_prediction_patch_keeps_its_id(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid = world["a"]["prediction"]
+    r = client.patch(f"/api/predictions/{pid}", json={"score": 0.3})
+    assert r.status == 200 and r.json()["id"] == pid

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import NEG, POS, TEXT_CONFIG
 
+from conftest import NEG, POS, TEXT_CONFIG
 from labelcore.service import LabelCore
 
 M, R, A = "manager", "reviewer", "annotator"
@@ -30,7 +30,8 @@ def only_manager(ok: int) -> dict[str, int]:
 # (id, method, path template, JSON body, expected status per role in the same project)
 MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("project_get", "GET", "/api/projects/{project}", None, every(200)),
-    ("project_patch", "PATCH", "/api/projects/{project}", {"title": "x"}, only_manager(200)),
+    ("project_patch", "PATCH", "/api/projects/{project}", {"title": "Renamed"},
+     only_manager(200)),
     ("project_delete", "DELETE", "/api/projects/{project}", None, only_manager(204)),
     ("project_import", "POST", "/api/projects/{project}/import", [{"text": "n"}],
      only_manager(201)),
