@@ -37,7 +37,7 @@ def _require_manage(ctx: Ctx, project_id: int) -> None:
 
 
 def _visible_hook(ctx: Ctx, webhook_id: int) -> Webhook:
-    hook = ctx.core.store.get_webhook(webhook_id)
+    hook: Webhook | None = ctx.core.store.get_webhook(webhook_id)
     if hook is None or hook.project_id is None:
         raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found")
     try:
