@@ -136,7 +136,7 @@ class Harness:
               for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.data; }
               let at = -1; for (let i = 0; i <= occ; i++) at = all.indexOf(sub, at + 1);
               if (at < 0) throw new Error("not found: " + sub);
-              const pos = (x) => { for (const [n, s] of nodes) if (x >= s && x <= s + n.data.length) return [n, x - s]; };
+              const pos = (x) => { for (const [n, s] of nodes) if (x >= s && x < s + n.data.length) return [n, x - s]; };
               const r1 = document.createRange(); const [n1, o1] = pos(at); r1.setStart(n1, o1); r1.setEnd(n1, o1 + 1);
               const end = at + sub.length; const [n2, o2] = pos(end - 1); const r2 = document.createRange(); r2.setStart(n2, o2); r2.setEnd(n2, o2 + 1);
               const a = r1.getClientRects()[0], b = r2.getClientRects()[0];

@@ -38,8 +38,8 @@ export class SpanObject {
       dataset: { lcObject: this.name },
       onmouseup: (e) => this.onMouseUp(e),
       onkeydown: (e) => this.onKeyDown(e),
-      onfocus: () => { this.focused = true; this.refresh(); },
-      onblur: () => { this.focused = false; this.refresh(); },
+      onfocus: () => { this.focused = true; this.box.classList.add("lc-focused"); },
+      onblur: () => { this.focused = false; this.box.classList.remove("lc-focused"); },
     });
     container.append(this.box);
     this.refresh();
@@ -95,7 +95,7 @@ export class SpanObject {
       if (inPiece(sp.e)) cuts.add(sp.e);
     }
     if (this.pending) this.pending.forEach((x) => inPiece(x) && cuts.add(x));
-    const showCaret = this.focused && !this.pending;
+    const showCaret = !this.pending; // hidden by CSS unless the text has focus
     if (showCaret && inPiece(this.caret)) cuts.add(this.caret);
     const points = [...cuts].sort((a, b) => a - b);
     const chars = Array.from(piece.node.data);
@@ -211,7 +211,7 @@ export class SpanObject {
   /** Called by a Labels control hotkey/button: label the pending selection if there is one. */
   takePending(control, values) {
     if (!this.pending) return false;
-    const [a, b] = this.pending;
+    const [a, b] = this.expand(this.pending[0], this.pending[1]);
     this.pending = null;
     this.anchor = null;
     this.engine.createSpanRegion(this, control, values, a, b);
