@@ -39,7 +39,9 @@ def _rows(tasks: list[dict[str, Any]]) -> tuple[list[tuple[Any, ...]], list[tupl
     for i, t in enumerate(tasks, start=1):
         task_rows.append((i, 1, i, json.dumps(t["data"])))
         for p in t.get("predictions", ()):
-            pred_rows.append((i, 1, json.dumps(p["result"]), p.get("score"), p.get("model_version")))
+            pred_rows.append(
+                (i, 1, json.dumps(p["result"]), p.get("score"), p.get("model_version"))
+            )
     return task_rows, pred_rows
 
 

@@ -30,7 +30,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 
 
-
 def _find_workload() -> Path:
     """``../shared/bench/workload.py`` relative to the repo root (looked up through the
     parents too, so a git worktree below the checkout finds the same file)."""
@@ -42,9 +41,7 @@ def _find_workload() -> Path:
 
 
 DEFAULT_WORKLOAD = _find_workload()
-DEFAULT_PG_ADMIN = os.environ.get(
-    "LABELCORE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test"
-)
+DEFAULT_PG_ADMIN = os.environ.get("LABELCORE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 class Samples:
@@ -178,7 +175,9 @@ def sqlalchemy_url(db: dict[str, str]) -> str:
 
 
 @contextmanager
-def fresh_db(kind: str, workdir: Path, admin_url: str, keep: bool = False) -> Iterator[dict[str, str]]:
+def fresh_db(
+    kind: str, workdir: Path, admin_url: str, keep: bool = False
+) -> Iterator[dict[str, str]]:
     """A new empty database descriptor ({"kind", "path"|"url"}); removed afterwards unless
     ``keep``."""
     if kind == "sqlite":

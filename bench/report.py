@@ -26,20 +26,27 @@ COLUMNS = [
 ]
 
 # (sample key, label); the floor for the ratio is (floor column suffix, floor sample key)
-ROWS: list[tuple[str, str]] = [
-    ("import", "import N tasks (NER, 30% with predictions)"),
-    ("import_boxes", "import N tasks (boxes)"),
-    ("page_plain", "first page (100), plain, with total"),
-    ("page_ordered", "first page, ordered by data.text"),
-    ("page_has_predictions", "first page, has predictions"),
-    ("page_contains", "first page, data.text contains"),
-    ("next", "next task (per pair)"),
-    ("submit", "submit (per pair)"),
-    ("pair", "next + submit pair"),
-    ("concurrent", "8 annotators, 400 tasks, overlap 2"),
-] + [(f"export_{f}", f"export all, {f}" + (" (boxes)" if f in ("COCO", "YOLO") else "")) for f in EXPORTS] + [
-    ("peak_rss", "peak RSS (largest measurement process)"),
-]
+ROWS: list[tuple[str, str]] = (
+    [
+        ("import", "import N tasks (NER, 30% with predictions)"),
+        ("import_boxes", "import N tasks (boxes)"),
+        ("page_plain", "first page (100), plain, with total"),
+        ("page_ordered", "first page, ordered by data.text"),
+        ("page_has_predictions", "first page, has predictions"),
+        ("page_contains", "first page, data.text contains"),
+        ("next", "next task (per pair)"),
+        ("submit", "submit (per pair)"),
+        ("pair", "next + submit pair"),
+        ("concurrent", "8 annotators, 400 tasks, overlap 2"),
+    ]
+    + [
+        (f"export_{f}", f"export all, {f}" + (" (boxes)" if f in ("COCO", "YOLO") else ""))
+        for f in EXPORTS
+    ]
+    + [
+        ("peak_rss", "peak RSS (largest measurement process)"),
+    ]
+)
 
 # Label Studio 1.23.2 on the same machine (issue 10): NER, SQLite, its own server, medians.
 LABEL_STUDIO: dict[int, dict[str, str]] = {
@@ -57,7 +64,9 @@ LABEL_STUDIO: dict[int, dict[str, str]] = {
         "export_CSV": "19.0 s",
         "export_CONLL2003": "20.5 s",
         "peak_rss": "440 MB (server)",
-        "concurrent": "4.9 submits/s; next p50 590 ms, p95 3.5 s; 12–18 tasks over overlap; HTTP 500s",
+        "concurrent": (
+            "4.9 submits/s; next p50 590 ms, p95 3.5 s; 12–18 tasks over overlap; HTTP 500s"
+        ),
     },
     100_000: {
         "import": "87.7 s",
@@ -177,7 +186,9 @@ def render(raw: dict[str, Any]) -> str:
     out.append(f"- date: {meta['date']} (run took {meta['duration_s']} s)")
     out.append(f"- command: `{meta['command']}`")
     m = meta["machine"]
-    out.append(f"- machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('memory')} RAM, {m.get('os')}")
+    out.append(
+        f"- machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('memory')} RAM, {m.get('os')}"
+    )
     versions = ", ".join(
         f"{k} {v}" for k, v in m.items() if k not in ("cores", "cpu", "memory", "os")
     )

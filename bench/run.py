@@ -40,7 +40,10 @@ def child_main(spec: dict[str, Any]) -> dict[str, Any]:
         import floor
 
         if op == "floor_import":
-            values = [floor.floor_import(spec["db"], Path(spec["tasks_file"])) for _ in range(spec["repeats"])]
+            values = [
+                floor.floor_import(spec["db"], Path(spec["tasks_file"]))
+                for _ in range(spec["repeats"])
+            ]
             return {"samples": {"import": values}}
         if op == "floor_json":
             with open(spec["tasks_file"], encoding="utf-8") as f:
@@ -106,8 +109,12 @@ def _repeats(args: argparse.Namespace, n: int, kind: str) -> int:
     if args.quick:
         return 1
     big = n >= 100_000
-    return {"import": 1 if big else 3, "page": 5 if big else 7, "export": 1 if big else 3,
-            "floor": 1 if n >= 1_000_000 else 3}[kind]
+    return {
+        "import": 1 if big else 3,
+        "page": 5 if big else 7,
+        "export": 1 if big else 3,
+        "floor": 1 if n >= 1_000_000 else 3,
+    }[kind]
 
 
 def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]) -> None:
@@ -120,49 +127,117 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
             continue
         if "floor" in modes:
             with harness.fresh_db(backend, r.workdir, admin) as db:
-                r.measure(n, f"{backend}/floor", {
-                    "op": "floor_import", "db": db, "tasks_file": ner,
-                    "repeats": _repeats(args, n, "floor")})
+                r.measure(
+                    n,
+                    f"{backend}/floor",
+                    {
+                        "op": "floor_import",
+                        "db": db,
+                        "tasks_file": ner,
+                        "repeats": _repeats(args, n, "floor"),
+                    },
+                )
         if "api" in modes:
-            common = {"workdir": str(r.workdir), "admin": admin, "wl": str(wl), "backend": backend,
-                      "quick": bool(args.quick), "n": n}
-            imp = r.measure(n, f"{backend}/api", {
-                **common, "op": "api_import", "repeats": _repeats(args, n, "import"),
-                "boxes": full_size})
+            common = {
+                "workdir": str(r.workdir),
+                "admin": admin,
+                "wl": str(wl),
+                "backend": backend,
+                "quick": bool(args.quick),
+                "n": n,
+            }
+            imp = r.measure(
+                n,
+                f"{backend}/api",
+                {
+                    **common,
+                    "op": "api_import",
+                    "repeats": _repeats(args, n, "import"),
+                    "boxes": full_size,
+                },
+            )
             if imp is not None:
                 db = imp["db"]
                 try:
-                    r.measure(n, f"{backend}/api", {
-                        **common, "op": "api_pages", "db": db, "project": imp["project"],
-                        "repeats": _repeats(args, n, "page")})
+                    r.measure(
+                        n,
+                        f"{backend}/api",
+                        {
+                            **common,
+                            "op": "api_pages",
+                            "db": db,
+                            "project": imp["project"],
+                            "repeats": _repeats(args, n, "page"),
+                        },
+                    )
                     if full_size:
-                        r.measure(n, f"{backend}/api", {
-                            **common, "op": "api_label", "db": db, "project": imp["project"],
-                            "pairs": 20 if args.quick else 200})
-                    r.measure(n, f"{backend}/api", {
-                        **common, "op": "api_export", "db": db, "project": imp["project"],
-                        "box_project": imp.get("box_project"),
-                        "formats": report.EXPORTS if full_size else ["JSON"],
-                        "repeats": _repeats(args, n, "export")})
+                        r.measure(
+                            n,
+                            f"{backend}/api",
+                            {
+                                **common,
+                                "op": "api_label",
+                                "db": db,
+                                "project": imp["project"],
+                                "pairs": 20 if args.quick else 200,
+                            },
+                        )
+                    r.measure(
+                        n,
+                        f"{backend}/api",
+                        {
+                            **common,
+                            "op": "api_export",
+                            "db": db,
+                            "project": imp["project"],
+                            "box_project": imp.get("box_project"),
+                            "formats": report.EXPORTS if full_size else ["JSON"],
+                            "repeats": _repeats(args, n, "export"),
+                        },
+                    )
                 finally:
                     harness.drop_db(db, admin)
             if n == min(r.sizes):
-                r.measure(n, f"{backend}/api", {
-                    **common, "op": "api_concurrent", "tasks": 40 if args.quick else 400,
-                    "annotators": 8, "overlap": 2})
+                r.measure(
+                    n,
+                    f"{backend}/api",
+                    {
+                        **common,
+                        "op": "api_concurrent",
+                        "tasks": 40 if args.quick else 400,
+                        "annotators": 8,
+                        "overlap": 2,
+                    },
+                )
         if "http" in modes and full_size:
-            common = {"workdir": str(r.workdir), "admin": admin, "wl": str(wl), "backend": backend,
-                      "quick": bool(args.quick), "n": n,
-                      "repeats_page": _repeats(args, n, "page"),
-                      "repeats_export": _repeats(args, n, "export"),
-                      "pairs": 20 if args.quick else 200}
-            r.measure(n, f"{backend}/http", {**common, "op": "http_all",
-                                             "formats": report.EXPORTS,
-                                             "concurrent": n == min(r.sizes),
-                                             "concurrent_tasks": 40 if args.quick else 400})
+            common = {
+                "workdir": str(r.workdir),
+                "admin": admin,
+                "wl": str(wl),
+                "backend": backend,
+                "quick": bool(args.quick),
+                "n": n,
+                "repeats_page": _repeats(args, n, "page"),
+                "repeats_export": _repeats(args, n, "export"),
+                "pairs": 20 if args.quick else 200,
+            }
+            r.measure(
+                n,
+                f"{backend}/http",
+                {
+                    **common,
+                    "op": "http_all",
+                    "formats": report.EXPORTS,
+                    "concurrent": n == min(r.sizes),
+                    "concurrent_tasks": 40 if args.quick else 400,
+                },
+            )
     if "floor" in modes:
-        r.measure(n, "floor/json", {"op": "floor_json", "tasks_file": ner,
-                                    "repeats": _repeats(args, n, "floor")})
+        r.measure(
+            n,
+            "floor/json",
+            {"op": "floor_json", "tasks_file": ner, "repeats": _repeats(args, n, "floor")},
+        )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -226,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
                 plan_size(r, n, wl, backends, modes)
             except Exception:  # noqa: BLE001 - keep what was measured
                 r.log(traceback.format_exc())
-                r.skipped.append({"n": str(n), "column": "all", "op": "plan", "why": "harness error"})
+                r.skipped.append(
+                    {"n": str(n), "column": "all", "op": "plan", "why": "harness error"}
+                )
     finally:
         meta = {
             "date": started.strftime("%Y-%m-%d %H:%M UTC"),
