@@ -133,9 +133,10 @@ def _index(results: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any
         cell = idx.setdefault(key, {"samples": {}, "extra": {}, "rss": {}})
         cell["samples"].update(res.get("samples", {}))
         cell["extra"].update(res.get("extra", {}))
-        cell["rss"][res["op"]] = res.get("peak_rss_mb", 0.0)
-        if "server_peak_rss_mb" in res:
-            cell["rss"][res["op"] + " (server)"] = res["server_peak_rss_mb"]
+        if res.get("rss_detail"):  # over HTTP: the server processes' peaks, not the client's
+            cell["rss"].update(res["rss_detail"])
+        else:
+            cell["rss"][res["op"]] = res.get("peak_rss_mb", 0.0)
     return idx
 
 
