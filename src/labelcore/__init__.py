@@ -1,8 +1,8 @@
 """labelcore: Label Studio-compatible data labeling as a library for Flask and Django hosts.
 
-    from labelcore import LabelCore, User, parse_config
-    core = LabelCore(store="sqlite:///labelcore.db")
-    project = core.create_project(User(id=1, roles={"manager"}), title="NER", label_config=xml)
+from labelcore import LabelCore, User, parse_config
+core = LabelCore(store="sqlite:///labelcore.db")
+project = core.create_project(User(id=1, roles={"manager"}), title="NER", label_config=xml)
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from labelcore.model import (
     Task,
     User,
 )
+from labelcore.service import LabelCore, Policy
 
 __version__ = "0.1.0"
 
@@ -38,8 +39,10 @@ __all__ = [
     "Draft",
     "Forbidden",
     "ImportReport",
+    "LabelCore",
     "LabelcoreError",
     "NotFound",
+    "Policy",
     "Prediction",
     "Project",
     "ProjectSettings",

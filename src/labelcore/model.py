@@ -264,6 +264,8 @@ class NewAnnotation:
     result: ResultList
     completed_by: UserId | None
     task_id: int | None = None  # None inside NewTask
+    # set by import when completed_by was {"email": ...}: the service resolves it to a user id
+    completed_by_email: str | None = None
     was_cancelled: bool = False
     ground_truth: bool = False
     lead_time: float = 0.0
