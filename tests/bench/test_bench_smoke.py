@@ -104,4 +104,3 @@ def test_floor_and_api_on_postgres_run_end_to_end(tmp_path: Path, pg_server: str
     assert api["page_plain_total"] == 200
     assert api["concurrent"]["over_overlap"] == 0
     assert api["concurrent"]["errors"] == 0
-
