@@ -63,7 +63,19 @@ def child_main(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _child_entry(spec_json: str) -> int:
     spec = json.loads(spec_json)
-    out = child_main(spec)
+    profile_to = spec.get("profile_to")
+    if profile_to:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+        try:
+            out = child_main(spec)
+        finally:
+            profiler.stop()
+            Path(profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
+    else:
+        out = child_main(spec)
     out["peak_rss_mb"] = max(out.get("peak_rss_mb", 0.0), harness.peak_rss_mb())
     sys.stdout.write("\n" + json.dumps(out) + "\n")
     return 0
@@ -86,6 +98,10 @@ class Runner:
 
     def measure(self, n: int, column: str, spec: dict[str, Any]) -> dict[str, Any] | None:
         self.log(f"n={n} {column} {spec['op']} ...")
+        if spec["op"] in self.args.profile:
+            target = self.workdir / f"profile-{n}-{column.replace('/', '-')}-{spec['op']}.txt"
+            spec = {**spec, "profile_to": str(target)}
+            self.log(f"  profiling to {target}")
         t0 = time.perf_counter()
         try:
             res = harness.run_child(spec)
@@ -254,6 +270,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--repeats", type=int, default=None)
     ap.add_argument("--quick", action="store_true", help="1 repeat, few pairs (smoke runs)")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument(
+        "--profile",
+        default="",
+        help="comma-separated child ops to run under pyinstrument (e.g. api_import,api_export);"
+        " the text profiles go to the workdir",
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -265,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(set(args.n or [])) or [10_000]
     if args.full:
         sizes = sorted(set(sizes) | {10_000, 100_000, 1_000_000})
+    args.profile = [p for p in args.profile.split(",") if p]
     backends = [b for b in args.backends.split(",") if b]
     modes = [m for m in args.modes.split(",") if m]
     for x in backends:
