@@ -298,6 +298,8 @@ def _value(type_: str, operator: str, value: object) -> Any:
             return tuple(_string(v) for v in items)
         return tuple(_scalar(v) for v in items)
     if operator in ("in", "not_in"):
+        if isinstance(value, tuple) and len(value) == 2:
+            value = {"min": value[0], "max": value[1]}
         if not isinstance(value, Mapping) or "min" not in value or "max" not in value:
             raise QueryError(f"{operator} needs {{min, max}}, got {value!r}", code="query.value")
         convert = parse_datetime if type_ == "Datetime" else _number
@@ -435,3 +437,57 @@ def parse_query(obj: object) -> TaskQuery:
     return TaskQuery(
         filters=group, ordering=ordering, selection=_selection(obj.get("selectedItems"))
     )
+
+
+def _check_filter(flt: Filter) -> Filter:
+    if not isinstance(flt, Filter):
+        raise QueryError(f"not a filter: {flt!r}", code="query.shape")
+    column = check_column(flt.column, what="filter column")
+    if column != flt.column:
+        raise QueryError(
+            f"filter column {flt.column!r} is not canonical", code="query.unknown_column"
+        )
+    allowed = set(DATA_TYPES.values()) if column.startswith("data.") else {TASK_COLUMNS[column]}
+    if flt.type not in allowed:
+        raise QueryError(f"type {flt.type!r} is not allowed on {column}", code="query.unknown_type")
+    if flt.operator not in OPERATORS[flt.type]:
+        raise QueryError(
+            f"operator {flt.operator!r} is not allowed on {column} ({flt.type})",
+            code="query.operator",
+        )
+    return attrs.evolve(flt, value=_value(flt.type, flt.operator, flt.value))
+
+
+def _check_group(group: FilterGroup, depth: int) -> FilterGroup:
+    if not isinstance(group, FilterGroup) or group.conjunction not in ("and", "or"):
+        raise QueryError(f"not a filter group: {group!r}", code="query.shape")
+    if len(group.items) > MAX_ITEMS:
+        raise QueryError(f"more than {MAX_ITEMS} filters in one group", code="query.shape")
+    items: list[Filter | FilterGroup] = []
+    for item in group.items:
+        if isinstance(item, FilterGroup):
+            if depth >= 1:
+                raise QueryError("filters nest at most one level", code="query.shape")
+            items.append(_check_group(item, depth + 1))
+        else:
+            items.append(_check_filter(item))
+    return FilterGroup(conjunction=group.conjunction, items=tuple(items))
+
+
+def validate_query(query: TaskQuery) -> TaskQuery:
+    """Check a ``TaskQuery`` built in code as strictly as ``parse_query`` checks JSON (every
+    store calls this before running a query) and return it with normalised values."""
+    if not isinstance(query, TaskQuery):
+        raise QueryError(f"not a TaskQuery: {query!r}", code="query.shape")
+    group = None if query.filters is None else _check_group(query.filters, 0)
+    if len(query.ordering) > MAX_ORDERING:
+        raise QueryError(f"ordering has more than {MAX_ORDERING} columns", code="query.shape")
+    for order in query.ordering:
+        column = check_column(order.column, what="ordering column")
+        if column != order.column or (not column.startswith("data.") and column not in ORDERABLE):
+            raise QueryError(f"cannot order by {order.column!r}", code="query.unknown_column")
+    sel = query.selection
+    if sel is not None:
+        _ids(list(sel.included), "included")
+        _ids(list(sel.excluded), "excluded")
+    return TaskQuery(filters=group, ordering=query.ordering, selection=sel)

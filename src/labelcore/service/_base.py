@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from labelcore.errors import Forbidden, NotFound
+from labelcore.errors import Forbidden, NotFound, ValidationError
 from labelcore.model import Annotation, Project, Task, User, UserId, utcnow
+from labelcore.net import NetPolicy
 from labelcore.service.events import Event, EventBus
+from labelcore.service.jobs import JobRunner
 from labelcore.service.policy import Policy
-from labelcore.storage.base import Store
+from labelcore.storage.base import Store, TaskBundle
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
@@ -49,8 +51,8 @@ class ServiceBase:
     policy: Policy
     events: EventBus
     lookup_users: LookupUsers | None
-    net_policy: Any
-    jobs: Any
+    net_policy: NetPolicy | None
+    jobs: JobRunner
 
     def _init_base(self) -> None:
         self._configs: dict[str, LabelConfig] = {}
@@ -91,6 +93,43 @@ class ServiceBase:
                 self._configs[xml] = cfg
         return cfg
 
+    def _check_result(
+        self,
+        project: Project,
+        data: dict[str, Any],
+        result: Any,
+        *,
+        what: str = "annotation",
+        allow_empty: bool = True,
+    ) -> None:
+        """Raise ``ValidationError`` listing every problem of ``result`` under the config."""
+        if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+            raise ValidationError(
+                f"{what} result must be a list of objects", code="result.not_a_list"
+            )
+        if not result and not allow_empty:
+            raise ValidationError(
+                f"empty {what}s are disabled in this project; label something or skip the task",
+                code="annotation.empty",
+            )
+        cfg = self._config(project.settings.label_config)
+        problems: list[dict[str, Any]] = [
+            {
+                "field": "result" if p.region is None else f"result[{p.region}]",
+                "region": p.region,
+                "control": p.control,
+                "code": p.code,
+                "message": p.message,
+            }
+            for p in cfg.validate_result(result, data)
+        ]
+        if problems:
+            raise ValidationError(
+                f"invalid {what} result: " + "; ".join(p["message"] for p in problems[:10]),
+                code="result.invalid",
+                errors=problems,
+            )
+
     # -- access checks ---------------------------------------------------------------------
     def _role(self, user: User, project: Project) -> str | None:
         return self.policy.project_role(user, project, self.store.list_members(project.id))
@@ -120,6 +159,25 @@ class ServiceBase:
     def _sees_annotation(self, user: User, role: str, annotation: Annotation) -> bool:
         return self.policy.allows(role, "annotations.view_all") or _same_user(
             annotation.completed_by, user.id
+        )
+
+    def _sees_predictions(self, role: str, project: Project) -> bool:
+        return self.policy.allows(role, "predictions.manage") or (
+            project.settings.reveal_predictions and self.policy.allows(role, "predictions.view")
+        )
+
+    def _visible_bundle(self, user: User, access: TaskAccess, bundle: TaskBundle) -> TaskBundle:
+        """The bundle with only the rows the user may see: annotations per the policy,
+        predictions when revealed to their role, their own drafts."""
+        return TaskBundle(
+            task=bundle.task,
+            annotations=[
+                a for a in bundle.annotations if self._sees_annotation(user, access.role, a)
+            ],
+            predictions=bundle.predictions
+            if self._sees_predictions(access.role, access.project)
+            else [],
+            drafts=[d for d in bundle.drafts if _same_user(d.user_id, user.id)],
         )
 
     def _annotation(self, user: User, annotation_id: int) -> tuple[Annotation, TaskAccess]:

@@ -17,6 +17,7 @@ import importlib
 import logging
 from typing import Any
 
+from labelcore.net import NetPolicy
 from labelcore.service._base import LookupUsers, ServiceBase
 from labelcore.service.actions import ActionsAPI
 from labelcore.service.annotations import AnnotationsAPI
@@ -25,6 +26,7 @@ from labelcore.service.distribution import DistributionAPI
 from labelcore.service.drafts import DraftsAPI
 from labelcore.service.events import EventBus
 from labelcore.service.importing import ImportAPI
+from labelcore.service.jobs import JobRunner, ThreadJobRunner
 from labelcore.service.policy import DefaultPolicy, Policy
 from labelcore.service.predictions import PredictionsAPI
 from labelcore.service.projects import ProjectsAPI
@@ -39,6 +41,7 @@ log = logging.getLogger("labelcore")
 
 
 class LabelCore(
+    ActionsAPI,
     ProjectsAPI,
     ImportAPI,
     TasksAPI,
@@ -50,7 +53,6 @@ class LabelCore(
     UsersAPI,
     TokensAPI,
     ViewsAPI,
-    ActionsAPI,
     ServiceBase,
 ):
     """Label Studio's labeling lifecycle as a library object.
@@ -59,13 +61,13 @@ class LabelCore(
     ``Store``; the schema is migrated on start unless ``migrate=False``.
     ``policy``: who sees and does what (default :class:`DefaultPolicy`).
     ``net_policy``: ``labelcore.net.NetPolicy`` for URL import, webhooks and ML (default:
-    the SSRF-safe defaults). ``job_runner``: a ``labelcore.service.jobs.JobRunner``; when
-    None and ``labelcore.service.jobs`` is available a ``ThreadJobRunner`` on the store is
-    made, started when ``start_jobs`` is true, and webhooks are attached.
+    the SSRF-safe defaults). ``job_runner``: a ``labelcore.service.jobs.JobRunner``
+    (default: a ``ThreadJobRunner`` on the store), started when ``start_jobs`` is true;
+    webhooks (``labelcore.service.webhooks.attach``) are attached to it.
     ``lookup_users(ids) -> iterable of User``: the host's own user lookup for names.
 
     Attributes: ``store``, ``policy``, ``events`` (:class:`EventBus`), ``jobs`` (the job
-    runner or None), ``net_policy``.
+    runner), ``net_policy``.
     """
 
     def __init__(
@@ -73,8 +75,8 @@ class LabelCore(
         store: str | Store = "sqlite:///labelcore.db",
         *,
         policy: Policy | None = None,
-        net_policy: Any = None,
-        job_runner: Any = None,
+        net_policy: NetPolicy | None = None,
+        job_runner: JobRunner | None = None,
         start_jobs: bool = True,
         lookup_users: LookupUsers | None = None,
         migrate: bool = True,
@@ -87,16 +89,14 @@ class LabelCore(
         self.lookup_users = lookup_users
         self.net_policy = net_policy
         self._init_base()
-        self.jobs = job_runner if job_runner is not None else _default_runner(self.store)
-        if self.jobs is not None:
-            _attach_webhooks(self)
-            if start_jobs and hasattr(self.jobs, "start"):
-                self.jobs.start()
+        self.jobs = job_runner if job_runner is not None else ThreadJobRunner(self.store)
+        _attach_webhooks(self)
+        if start_jobs:
+            self.jobs.start()
 
     def close(self) -> None:
-        """Stop the job runner (if this core started one) and close the store."""
-        if self.jobs is not None and hasattr(self.jobs, "stop"):
-            self.jobs.stop()
+        """Stop the job runner and close the store."""
+        self.jobs.stop()
         self.store.close()
 
     def __enter__(self) -> LabelCore:
@@ -113,11 +113,6 @@ def _optional(module: str) -> Any:
         if exc.name != module:  # the module exists but something it needs does not
             raise
         return None
-
-
-def _default_runner(store: Store) -> Any:
-    jobs = _optional("labelcore.service.jobs")
-    return None if jobs is None else jobs.ThreadJobRunner(store)
 
 
 def _attach_webhooks(core: LabelCore) -> None:

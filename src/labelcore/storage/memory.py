@@ -33,7 +33,7 @@ from labelcore.model import (
     UserId,
     utcnow,
 )
-from labelcore.query import PageRequest, TaskQuery, check_page
+from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage._memory_base import jcopy, uid_key
 from labelcore.storage._memory_queue import MemoryQueue
@@ -350,6 +350,7 @@ class MemoryStore(MemoryQueue):
     def _select(
         self, project_id: int, query: TaskQuery
     ) -> list[tuple[Task, tuple[list[Any], int]]]:
+        query = validate_query(query)
         sel = query.selection
         rows = []
         for task in self._t["tasks"].values():
@@ -373,7 +374,7 @@ class MemoryStore(MemoryQueue):
         with self._lock:
             rows = self._select(project_id, query)
         if page.cursor is not None:
-            after = evaluate.decode_cursor(page.cursor, query.ordering)
+            after = evaluate.decode_cursor(page.cursor, validate_query(query).ordering)
             chunk = [r for r in rows if evaluate.after_cursor(r[1], after, query.ordering)]
             chunk = chunk[: page.page_size + 1]
         else:
