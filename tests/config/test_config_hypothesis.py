@@ -200,7 +200,7 @@ def test_random_results_get_problems_never_exceptions(data: st.DataObject) -> No
     cfg = data.draw(st.sampled_from(CONFIGS))
     result = data.draw(st.lists(result_items(cfg), max_size=6) | JSON)
     task = data.draw(st.none() | st.just(cfg.sample_task()) | JSON)
-    found = cfg.validate_result(result, task)
+    found = cfg.validate_result(result, task) + cfg.missing_required(result)
     assert all(isinstance(p, ResultProblem) for p in found)
 
 

@@ -54,6 +54,8 @@ class ControlTag:
     line: int = 0
     index_flag: str | None = None  # set inside a Repeater: names are patterns
     buckets: tuple[str, ...] = ()  # Ranker buckets
+    # visibility conditions of the control and its ancestors (visibleWhen, whenTagName, ...)
+    visibility: tuple[Mapping[str, str], ...] = ()
 
     def matches(self, from_name: str) -> bool:
         """True if ``from_name`` is this control (Repeater names match with any index)."""
@@ -161,6 +163,12 @@ class LabelConfig:
         from labelcore.config.taskdata import sample_task
 
         return sample_task(self)
+
+    def missing_required(self, result: Any) -> list[ResultProblem]:
+        """Required controls without a result, skipping controls hidden by visibleWhen."""
+        from labelcore.config.required import missing_required
+
+        return missing_required(self, result)
 
     def incompatibilities(
         self, new: LabelConfig, used: Mapping[str, Mapping[str, int]]

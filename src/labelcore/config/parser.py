@@ -167,6 +167,20 @@ def _truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() == "true"
 
 
+_VISIBILITY_KEYS = ("visiblewhen", "whentagname", "whenlabelvalue", "whenchoicevalue")
+
+
+def _visibility(el: Any) -> tuple[dict[str, str], ...]:
+    """Visibility conditions on ``el`` and its ancestors (a hidden parent hides its children)."""
+    found = []
+    for node in (el, *el.iterancestors()):
+        attrs = _lower_attrs(node)
+        cond = {k: attrs[k] for k in _VISIBILITY_KEYS if attrs.get(k)}
+        if cond:
+            found.append(cond)
+    return tuple(found)
+
+
 def data_key_of(value: str) -> str | None:
     """The task-data key an attribute value reads: ``$a.b`` -> ``a.b``; the first inline var."""
     match = VAR.search(value)
@@ -450,6 +464,7 @@ class _Builder:
             line=el.sourceline or 0,
             index_flag=flag if flag and flag in name else None,
             buckets=buckets,
+            visibility=_visibility(el),
         )
         self.controls.setdefault(name, control)  # a duplicate is reported, its toName still checked
         self.pending.append((control, spec, el))
