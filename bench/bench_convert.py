@@ -1,7 +1,7 @@
 """Offline export throughput and peak memory: `labelcore convert` on a generated LS export.
 
     python bench/bench_convert.py --n 100000 --formats JSON,JSON_MIN,CSV,CONLL2003
-    python bench/bench_convert.py --n 1000000 --formats JSON,CONLL2003 --out bench/convert_results.md
+    python bench/bench_convert.py --n 1000000 --formats JSON,CSV --out /tmp/results.md
 
 Writes an N-task Label Studio JSON export (NER tasks, each with one annotation of 2 spans and
 a choice; an image family for COCO/YOLO) to a temporary directory, runs the converter for
@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,10 +27,25 @@ NER_XML = """<View><Text name="text" value="$text"/>
 <Choices name="sentiment" toName="text"><Choice value="pos"/><Choice value="neg"/></Choices>
 </View>"""
 IMAGE_XML = """<View><Image name="image" value="$image"/>
-<RectangleLabels name="box" toName="image"><Label value="Car"/><Label value="Person"/></RectangleLabels>
+<RectangleLabels name="box" toName="image">
+  <Label value="Car"/><Label value="Person"/>
+</RectangleLabels>
 </View>"""
 IMAGE_FORMATS = {"COCO", "YOLO", "YOLO_OBB", "VOC"}
-WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+]
 
 
 def ner_task(i: int) -> dict:
