@@ -71,6 +71,26 @@ def test_training_legacy_dialect(core: Any, ml: Any, project: Any, fake_server: 
     assert [t["id"] for t in body["annotations"]] == [task_id]
     assert body["annotations"][0]["annotations"][0]["result"] == [choice("pos")]
     assert body["label_config"] == CONFIG
+    assert core.store.get_job(job.id).result["answer"]["via"] == "/train"
+
+
+def test_training_legacy_server_without_train_falls_back_to_webhook(
+    core: Any, ml: Any, project: Any, fake_server: Any
+) -> None:
+    server = fake_server(dialect="legacy")
+    server.train_broken = True  # like label-studio-ml 1.0.9 in its default mode
+    ml.connect(project.id, server.url)
+    task_id = next(iter(core.store.task_ids(project.id, TaskQuery())))
+    core.store.add_annotation(
+        NewAnnotation(result=[choice("pos")], completed_by=1, task_id=task_id), project.id
+    )
+    job = ml.start_training(project.id)
+    core.jobs.run_pending()
+    done = core.store.get_job(job.id)
+    assert done.status == JobStatus.COMPLETED
+    assert done.result["answer"]["via"] == "/webhook PROJECT_UPDATED"
+    (body,) = [b for p, b in server.calls if p == "/webhook"]
+    assert body["action"] == "PROJECT_UPDATED" and body["project"]["id"] == project.id
 
 
 def test_annotation_events_forwarded_to_webhook(
@@ -87,7 +107,9 @@ def test_annotation_events_forwarded_to_webhook(
     )
     core.jobs.run_pending()
     (body,) = [b for p, b in server.calls if p == "/webhook"]
-    assert body == {"action": "ANNOTATION_CREATED", "annotation": {"id": 9}, "task": {"id": 1}}
+    assert body["action"] == "ANNOTATION_CREATED"
+    assert body["annotation"] == {"id": 9} and body["task"] == {"id": 1}
+    assert body["project"]["id"] == project.id and body["project"]["label_config"] == CONFIG
 
 
 def test_wrong_count_is_retried_one_task_at_a_time(

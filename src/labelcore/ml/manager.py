@@ -275,23 +275,21 @@ class MLManager(BackendRegistry):
         backends = self.list_backends(pid)
         if not backends:
             return
+        project = self.store.get_project(pid)
+        if project is None:
+            return
         action = _FORWARDED.get(event.name)
         if action is not None:
+            # the webhook body Label Studio sends: the event's objects plus the project
+            body = {**event.payload, "project": _converter.project_to_json(project)}
             for backend in backends:
                 if isinstance(self._predictors.get(backend.id), Trainable):
                     self.core.jobs.submit(
                         EVENT_KIND,
-                        {
-                            "backend_id": backend.id,
-                            "action": action,
-                            "payload": dict(event.payload),
-                        },
+                        {"backend_id": backend.id, "action": action, "payload": body},
                         project_id=pid,
                         max_attempts=3,
                     )
-        project = self.store.get_project(pid)
-        if project is None:
-            return
         settings = project.settings
         if event.name == "tasks.created" and settings.predict_on_import:
             ids = [t["id"] for t in event.payload.get("tasks") or () if isinstance(t, Mapping)]
