@@ -292,7 +292,9 @@ class MLManager(BackendRegistry):
                     )
         settings = project.settings
         if event.name == "tasks.created" and settings.predict_on_import:
-            ids = [t["id"] for t in event.payload.get("tasks") or () if isinstance(t, Mapping)]
+            ids = event.payload.get("task_ids") or [
+                t["id"] for t in event.payload.get("tasks") or () if isinstance(t, Mapping)
+            ]
             if ids:
                 self.retrieve_predictions(pid, ids, backend_id=backends[0].id)
         every = settings.min_annotations_to_start_training
