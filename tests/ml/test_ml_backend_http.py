@@ -215,3 +215,42 @@ def test_manager_uses_project_config(core: Any, ml: Any, fake_server: Any) -> No
     ml.connect(other.id, server.url)
     assert ml.predict_tasks(other.id).tasks == 0  # no tasks: nothing sent
     assert "/predict" not in _paths(server)
+
+
+def test_connect_json_reconnect_and_attach(core: Any, project: Any, fake_server: Any) -> None:
+    from labelcore.errors import ValidationError
+    from labelcore.ml import attach
+
+    ml = attach(core)
+    assert attach(core) is ml and core.ml is ml
+    server = fake_server(auth=("u", "p"))
+    backend = ml.connect_json(
+        project.id,
+        {
+            "url": server.url,
+            "title": "LS",
+            "auth_method": "BASIC_AUTH",
+            "basic_auth_user": "u",
+            "basic_auth_pass": "p",
+            "extra_params": {"a": 1},
+            "timeout": 5,
+            "is_interactive": True,
+        },
+    )
+    assert (backend.title, backend.timeout, backend.is_interactive) == ("LS", 5.0, True)
+    assert "basic_auth_pass" not in backend.to_json()
+    for bad in (
+        {"url": server.url, "auth_method": "TOKEN"},
+        {"url": server.url, "auth_method": "BASIC_AUTH"},
+        {"url": server.url, "timeout": "soon"},
+        {"url": ""},
+    ):
+        with pytest.raises(ValidationError):
+            ml.connect_json(project.id, bad)
+    server.version = "fake-2"
+    again = ml.reconnect(backend.id)  # keeps the credentials it had
+    assert (again.id, again.model_version) == (backend.id, "fake-2")
+    with pytest.raises(MLBackendError, match="401"):
+        ml.reconnect(backend.id, basic_auth=None)
+    assert ml.get_backend(backend.id).model_version == "fake-2"  # unchanged on failure
+    assert ml.predict_tasks(project.id).predictions_created == 5

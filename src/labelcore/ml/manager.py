@@ -30,7 +30,7 @@ from labelcore.ml.registry import BackendRegistry, MLBackend, project_uid
 from labelcore.model import Job
 from labelcore.service.events import Event
 
-__all__ = ["MLBackend", "MLManager", "PredictionRun", "project_uid"]
+__all__ = ["MLBackend", "MLManager", "PredictionRun", "attach", "project_uid"]
 
 log = logging.getLogger("labelcore.ml")
 
@@ -311,3 +311,13 @@ class MLManager(BackendRegistry):
             return {"skipped": "backend removed"}
         predictor.fit(str(job.payload["action"]), job.payload["payload"])  # type: ignore[attr-defined]
         return {"backend_id": backend_id}
+
+
+def attach(core: Any, *, batch_size: int = 50) -> MLManager:
+    """The core's ``MLManager`` (``core.ml``), made on first use; idempotent."""
+    existing = getattr(core, "ml", None)
+    if isinstance(existing, MLManager):
+        return existing
+    manager = MLManager(core, batch_size=batch_size)
+    core.ml = manager
+    return manager
