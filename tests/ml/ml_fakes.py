@@ -51,6 +51,7 @@ class FakeMLServer:
         self.delay = 3.0
         self.calls: list[tuple[str, Any]] = []
         self.version = "fake-1"
+        self.train_broken = False
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -105,7 +106,9 @@ class FakeMLServer:
                     else:
                         self._reply(201, {"status": "ok", "result": {"seen": action}})
                 elif self.path == "/train" and server.dialect == "legacy":
-                    if not body.get("annotations"):
+                    if server.train_broken:
+                        self._reply(500, {"detail": "TypeError: ModelWrapper is not iterable"})
+                    elif not body.get("annotations"):
                         self._reply(400, "No annotations found.")
                     else:
                         self._reply(201, {"job": "j1"})

@@ -71,6 +71,26 @@ def test_training_legacy_dialect(core: Any, ml: Any, project: Any, fake_server: 
     assert [t["id"] for t in body["annotations"]] == [task_id]
     assert body["annotations"][0]["annotations"][0]["result"] == [choice("pos")]
     assert body["label_config"] == CONFIG
+    assert core.store.get_job(job.id).result["answer"]["via"] == "/train"
+
+
+def test_training_legacy_server_without_train_falls_back_to_webhook(
+    core: Any, ml: Any, project: Any, fake_server: Any
+) -> None:
+    server = fake_server(dialect="legacy")
+    server.train_broken = True  # like label-studio-ml 1.0.9 in its default mode
+    ml.connect(project.id, server.url)
+    task_id = next(iter(core.store.task_ids(project.id, TaskQuery())))
+    core.store.add_annotation(
+        NewAnnotation(result=[choice("pos")], completed_by=1, task_id=task_id), project.id
+    )
+    job = ml.start_training(project.id)
+    core.jobs.run_pending()
+    done = core.store.get_job(job.id)
+    assert done.status == JobStatus.COMPLETED
+    assert done.result["answer"]["via"] == "/webhook PROJECT_UPDATED"
+    (body,) = [b for p, b in server.calls if p == "/webhook"]
+    assert body["action"] == "PROJECT_UPDATED" and body["project"]["id"] == project.id
 
 
 def test_annotation_events_forwarded_to_webhook(
@@ -87,7 +107,9 @@ def test_annotation_events_forwarded_to_webhook(
     )
     core.jobs.run_pending()
     (body,) = [b for p, b in server.calls if p == "/webhook"]
-    assert body == {"action": "ANNOTATION_CREATED", "annotation": {"id": 9}, "task": {"id": 1}}
+    assert body["action"] == "ANNOTATION_CREATED"
+    assert body["annotation"] == {"id": 9} and body["task"] == {"id": 1}
+    assert body["project"]["id"] == project.id and body["project"]["label_config"] == CONFIG
 
 
 def test_wrong_count_is_retried_one_task_at_a_time(
@@ -193,3 +215,42 @@ def test_manager_uses_project_config(core: Any, ml: Any, fake_server: Any) -> No
     ml.connect(other.id, server.url)
     assert ml.predict_tasks(other.id).tasks == 0  # no tasks: nothing sent
     assert "/predict" not in _paths(server)
+
+
+def test_connect_json_reconnect_and_attach(core: Any, project: Any, fake_server: Any) -> None:
+    from labelcore.errors import ValidationError
+    from labelcore.ml import attach
+
+    ml = attach(core)
+    assert attach(core) is ml and core.ml is ml
+    server = fake_server(auth=("u", "p"))
+    backend = ml.connect_json(
+        project.id,
+        {
+            "url": server.url,
+            "title": "LS",
+            "auth_method": "BASIC_AUTH",
+            "basic_auth_user": "u",
+            "basic_auth_pass": "p",
+            "extra_params": {"a": 1},
+            "timeout": 5,
+            "is_interactive": True,
+        },
+    )
+    assert (backend.title, backend.timeout, backend.is_interactive) == ("LS", 5.0, True)
+    assert "basic_auth_pass" not in backend.to_json()
+    for bad in (
+        {"url": server.url, "auth_method": "TOKEN"},
+        {"url": server.url, "auth_method": "BASIC_AUTH"},
+        {"url": server.url, "timeout": "soon"},
+        {"url": ""},
+    ):
+        with pytest.raises(ValidationError):
+            ml.connect_json(project.id, bad)
+    server.version = "fake-2"
+    again = ml.reconnect(backend.id)  # keeps the credentials it had
+    assert (again.id, again.model_version) == (backend.id, "fake-2")
+    with pytest.raises(MLBackendError, match="401"):
+        ml.reconnect(backend.id, basic_auth=None)
+    assert ml.get_backend(backend.id).model_version == "fake-2"  # unchanged on failure
+    assert ml.predict_tasks(project.id).predictions_created == 5

@@ -8,7 +8,7 @@ job = ml.retrieve_predictions(project.id)          # validated predictions, as a
 from __future__ import annotations
 
 from labelcore.ml.client import HTTPPredictor, MLBackendClient, MLBackendError, PredictResponse
-from labelcore.ml.manager import MLManager, PredictionRun
+from labelcore.ml.manager import MLManager, PredictionRun, attach
 from labelcore.ml.predictor import (
     PredictionProblem,
     Predictor,
@@ -34,6 +34,7 @@ __all__ = [
     "Rejected",
     "Trainable",
     "accepts_context",
+    "attach",
     "prediction_score",
     "project_uid",
     "validate_predictions",

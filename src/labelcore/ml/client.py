@@ -249,12 +249,23 @@ class HTTPPredictor:
 
     def fit(self, event: str, data: Mapping[str, Any]) -> Any:
         """Forward an event: ``START_TRAINING`` to ``/webhook`` (current servers) or
-        ``/train`` (legacy servers, with ``data["tasks"]``); others to ``/webhook``."""
-        if event == "START_TRAINING" and self.client.dialect == "legacy":
-            return self.client.train(
-                list(data.get("tasks") or ()),
-                project_uid=self.project_uid,
-                label_config=str(data.get("label_config", "")),
-            )
+        ``/train`` (legacy servers, with ``data["tasks"]``); others to ``/webhook``.
+
+        ``label-studio-ml`` 1.0.9 in its default mode answers ``/train`` with a server
+        error and trains on webhook events instead (``ANNOTATION_*``, ``PROJECT_UPDATED``):
+        for such a server, training falls back to ``PROJECT_UPDATED`` on ``/webhook``."""
         payload = {k: v for k, v in data.items() if k not in ("tasks", "label_config")}
-        return self.client.webhook(event, payload)
+        if event == "START_TRAINING" and self.client.dialect == "legacy":
+            try:
+                answer = self.client.train(
+                    list(data.get("tasks") or ()),
+                    project_uid=self.project_uid,
+                    label_config=str(data.get("label_config", "")),
+                )
+                return {"via": "/train", "answer": answer}
+            except MLBackendError as exc:
+                if exc.code != "ml.http_error":
+                    raise
+            answer = self.client.webhook("PROJECT_UPDATED", payload)
+            return {"via": "/webhook PROJECT_UPDATED", "answer": answer}
+        return {"via": "/webhook", "answer": self.client.webhook(event, payload)}

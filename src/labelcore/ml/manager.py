@@ -30,7 +30,7 @@ from labelcore.ml.registry import BackendRegistry, MLBackend, project_uid
 from labelcore.model import Job
 from labelcore.service.events import Event
 
-__all__ = ["MLBackend", "MLManager", "PredictionRun", "project_uid"]
+__all__ = ["MLBackend", "MLManager", "PredictionRun", "attach", "project_uid"]
 
 log = logging.getLogger("labelcore.ml")
 
@@ -275,26 +275,26 @@ class MLManager(BackendRegistry):
         backends = self.list_backends(pid)
         if not backends:
             return
+        project = self.store.get_project(pid)
+        if project is None:
+            return
         action = _FORWARDED.get(event.name)
         if action is not None:
+            # the webhook body Label Studio sends: the event's objects plus the project
+            body = {**event.payload, "project": _converter.project_to_json(project)}
             for backend in backends:
                 if isinstance(self._predictors.get(backend.id), Trainable):
                     self.core.jobs.submit(
                         EVENT_KIND,
-                        {
-                            "backend_id": backend.id,
-                            "action": action,
-                            "payload": dict(event.payload),
-                        },
+                        {"backend_id": backend.id, "action": action, "payload": body},
                         project_id=pid,
                         max_attempts=3,
                     )
-        project = self.store.get_project(pid)
-        if project is None:
-            return
         settings = project.settings
         if event.name == "tasks.created" and settings.predict_on_import:
-            ids = [t["id"] for t in event.payload.get("tasks") or () if isinstance(t, Mapping)]
+            ids = event.payload.get("task_ids") or [
+                t["id"] for t in event.payload.get("tasks") or () if isinstance(t, Mapping)
+            ]
             if ids:
                 self.retrieve_predictions(pid, ids, backend_id=backends[0].id)
         every = settings.min_annotations_to_start_training
@@ -311,3 +311,13 @@ class MLManager(BackendRegistry):
             return {"skipped": "backend removed"}
         predictor.fit(str(job.payload["action"]), job.payload["payload"])  # type: ignore[attr-defined]
         return {"backend_id": backend_id}
+
+
+def attach(core: Any, *, batch_size: int = 50) -> MLManager:
+    """The core's ``MLManager`` (``core.ml``), made on first use; idempotent."""
+    existing = getattr(core, "ml", None)
+    if isinstance(existing, MLManager):
+        return existing
+    manager = MLManager(core, batch_size=batch_size)
+    core.ml = manager
+    return manager

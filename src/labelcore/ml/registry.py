@@ -72,6 +72,7 @@ class BackendRegistry:
         self._ids = itertools.count(1)
         self._backends: dict[int, MLBackend] = {}
         self._predictors: dict[int, Predictor] = {}
+        self._auth: dict[int, tuple[str, str]] = {}  # never leaves this object
 
     # -- registration ------------------------------------------------------------------------
     def register_predictor(
@@ -113,12 +114,39 @@ class BackendRegistry:
         """Connect a Label Studio ML backend: SSRF check, ``/health``, ``/setup`` with the
         project's config. Raises ``UnsafeURL`` or ``MLBackendError`` (readable) and stores
         nothing when any step fails."""
+        return self._connect(
+            project_id,
+            url,
+            title=title,
+            description=description,
+            basic_auth=basic_auth,
+            extra_params=extra_params,
+            timeout=timeout,
+            is_interactive=is_interactive,
+            dialect=dialect,
+            backend_id=None,
+        )
+
+    def _connect(
+        self,
+        project_id: int,
+        url: str,
+        *,
+        title: str,
+        description: str,
+        basic_auth: tuple[str, str] | None,
+        extra_params: Mapping[str, Any] | None,
+        timeout: float,
+        is_interactive: bool,
+        dialect: str,
+        backend_id: int | None,
+    ) -> MLBackend:
         project = self._project(project_id)
         client = self._client(url, basic_auth, extra_params, timeout, dialect)
         client.health()
         version = client.setup(project_uid(project), project.settings.label_config)
         backend = MLBackend(
-            id=next(self._ids),
+            id=next(self._ids) if backend_id is None else backend_id,
             project_id=project_id,
             title=title or url,
             url=client.url,
@@ -131,7 +159,75 @@ class BackendRegistry:
             model_version=version,
             dialect=client.dialect,
         )
+        with self._lock:
+            if basic_auth:
+                self._auth[backend.id] = basic_auth
+            else:
+                self._auth.pop(backend.id, None)
         return self._put(backend, HTTPPredictor(client, project_uid(project), version))
+
+    def connect_json(self, project_id: int, data: Mapping[str, Any]) -> MLBackend:
+        """``connect`` from Label Studio's ``/api/ml`` fields: ``url``, ``title``,
+        ``description``, ``is_interactive``, ``auth_method`` (``NONE``/``BASIC_AUTH``),
+        ``basic_auth_user``, ``basic_auth_pass``, ``extra_params``, ``timeout``."""
+        if not isinstance(data, Mapping):
+            raise ValidationError("an ML backend is a JSON object", code="ml.invalid")
+        auth = str(data.get("auth_method") or "NONE").upper()
+        if auth not in ("NONE", "BASIC_AUTH"):
+            raise ValidationError("auth_method must be NONE or BASIC_AUTH", code="ml.auth")
+        basic: tuple[str, str] | None = None
+        if auth == "BASIC_AUTH":
+            user, password = data.get("basic_auth_user"), data.get("basic_auth_pass")
+            if not isinstance(user, str) or not user or not isinstance(password, str):
+                raise ValidationError(
+                    "BASIC_AUTH needs basic_auth_user and basic_auth_pass", code="ml.auth"
+                )
+            basic = (user, password)
+        timeout = data.get("timeout", 100.0)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool):
+            raise ValidationError("timeout must be a number of seconds", code="ml.timeout")
+        return self.connect(
+            project_id,
+            str(data.get("url") or ""),
+            title=str(data.get("title") or ""),
+            description=str(data.get("description") or ""),
+            basic_auth=basic,
+            extra_params=data.get("extra_params") or {},
+            timeout=float(timeout),
+            is_interactive=bool(data.get("is_interactive", False)),
+        )
+
+    def reconnect(
+        self,
+        backend_id: int,
+        *,
+        url: str | None = None,
+        basic_auth: tuple[str, str] | None | bool = True,
+        extra_params: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> MLBackend:
+        """Connect an HTTP backend again (after its server changed, or with a new URL,
+        auth, params or timeout; ``basic_auth=True`` keeps the current credentials, None
+        drops them). On failure the old connection stays as it was."""
+        old = self.get_backend(backend_id)
+        if old.url is None:
+            raise ValidationError(
+                "an in-process predictor has no URL to connect", code="ml.not_http"
+            )
+        with self._lock:
+            current = self._auth.get(backend_id)
+        return self._connect(
+            old.project_id,
+            url or old.url,
+            title=old.title,
+            description=old.description,
+            basic_auth=current if basic_auth is True else (basic_auth or None),
+            extra_params=old.extra_params if extra_params is None else extra_params,
+            timeout=old.timeout if timeout is None else timeout,
+            is_interactive=old.is_interactive,
+            dialect="auto",
+            backend_id=backend_id,
+        )
 
     def _client(
         self,
@@ -190,7 +286,7 @@ class BackendRegistry:
         description: str | None = None,
         is_interactive: bool | None = None,
     ) -> MLBackend:
-        """Change descriptive fields (reconnect with ``connect`` to change the URL or auth)."""
+        """Change descriptive fields (``reconnect`` changes the URL, auth or params)."""
         self.get_backend(backend_id)
         changes: dict[str, Any] = {}
         if title is not None:
@@ -206,6 +302,7 @@ class BackendRegistry:
         with self._lock:
             self._backends.pop(backend_id, None)
             self._predictors.pop(backend_id, None)
+            self._auth.pop(backend_id, None)
 
     def _set(self, backend_id: int, **changes: Any) -> MLBackend:
         with self._lock:
