@@ -21,7 +21,9 @@ from examples.flask_app.seed import DEMO_USERS  # noqa: E402
 
 LABEL_CONFIG = """<View>
   <Text name="text" value="$text"/>
-  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+  <Choices name="sentiment" toName="text">
+    <Choice value="Positive"/><Choice value="Negative"/>
+  </Choices>
 </View>"""
 
 
