@@ -57,11 +57,14 @@ NER_TITLE = "Demo: people, organisations, places"
 BOX_TITLE = "Demo: shapes in images"
 
 
-def seed_demo(core: Any, static_url: str = "/static") -> dict[str, int]:
+def seed_demo(
+    core: Any, static_url: str = "/static", manager: User | None = None
+) -> dict[str, int]:
     """Create the two sample projects unless they exist; returns their ids by title."""
-    manager = DEMO_USERS["alice"][1]
-    for _, user in DEMO_USERS.values():
-        core.identify(user)
+    if manager is None:
+        manager = DEMO_USERS["alice"][1]
+        for _, user in DEMO_USERS.values():
+            core.identify(user)
     have = {s.project.settings.title: s.project.id for s in core.list_projects(manager)}
     if NER_TITLE not in have:
         p = core.create_project(
