@@ -1,0 +1,139 @@
+"""The parsed description of a labeling config: controls, objects and data keys.
+
+from labelcore.config import parse_config
+cfg = parse_config(xml)   # <Image name="img" value="$image"/> + <Choices name="c" ...>
+cfg.controls["c"].labels, cfg.objects["img"].data_key   # ("A", "B"), "image"
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from attrs import field
+
+from labelcore.config.problems import DataProblem, Incompatibility, ResultProblem
+
+
+@attrs.frozen
+class ObjectTag:
+    """A data-showing tag (Image, Text, ... or any tag with ``name`` and ``value``)."""
+
+    name: str
+    tag: str
+    value: str
+    data_key: str | None
+    value_list: bool = False
+    attrs: Mapping[str, str] = field(factory=dict)
+    line: int = 0
+    index_flag: str | None = None  # set inside a Repeater: ``name`` is a pattern
+
+
+@attrs.frozen
+class ControlTag:
+    """A tag that produces results (Choices, RectangleLabels, TextArea, ...).
+
+    ``labels`` holds every Label/Choice value under it (alias where given, Choice trees
+    flattened in document order); ``label_attrs`` the attributes of each of them.
+    """
+
+    name: str
+    tag: str
+    to_names: tuple[str, ...]
+    labels: tuple[str, ...]
+    result_type: str
+    attrs: Mapping[str, str] = field(factory=dict)
+    label_attrs: Mapping[str, Mapping[str, str]] = field(factory=dict)
+    dynamic_labels: bool = False
+    per_region: bool = False
+    per_item: bool = False
+    choice: str = "single"
+    line: int = 0
+    index_flag: str | None = None  # set inside a Repeater: names are patterns
+    buckets: tuple[str, ...] = ()  # Ranker buckets
+
+    def matches(self, from_name: str) -> bool:
+        """True if ``from_name`` is this control (Repeater names match with any index)."""
+        if from_name == self.name:
+            return True
+        return (
+            self.index_flag is not None
+            and _pattern(self.name, self.index_flag).fullmatch(from_name) is not None
+        )
+
+    def targets(self, to_name: str) -> bool:
+        """True if ``to_name`` is one of this control's ``toName`` objects."""
+        if to_name in self.to_names:
+            return True
+        if self.index_flag is None:
+            return False
+        return any(_pattern(t, self.index_flag).fullmatch(to_name) for t in self.to_names)
+
+
+def _pattern(name: str, flag: str) -> re.Pattern[str]:
+    return re.compile(r"\d+".join(re.escape(part) for part in name.split(flag)))
+
+
+@attrs.frozen(eq=False)
+class LabelConfig:
+    """A parsed, valid labeling config. Made by :func:`labelcore.config.parse_config`."""
+
+    xml: str
+    controls: Mapping[str, ControlTag]
+    objects: Mapping[str, ObjectTag]
+    data_keys: frozenset[str]
+    data_types: Mapping[str, str]
+    relations: tuple[str, ...] | None = None
+    relation_attrs: Mapping[str, Mapping[str, str]] = field(factory=dict)
+    list_keys: frozenset[str] = frozenset()  # Repeater and valueList keys: must hold lists
+    optional_list_keys: frozenset[str] = frozenset()  # dynamic labels: lists when present
+    sample: Mapping[str, Any] | None = None  # the sample-task comment's data, if any
+
+    def control(self, from_name: str) -> ControlTag | None:
+        """The control a result's ``from_name`` refers to (Repeater patterns included)."""
+        found = self.controls.get(from_name)
+        if found is not None:
+            return found
+        return next((c for c in self.controls.values() if c.matches(from_name)), None)
+
+    def object(self, to_name: str) -> ObjectTag | None:
+        """The object tag a result's ``to_name`` refers to (Repeater patterns included)."""
+        found = self.objects.get(to_name)
+        if found is not None:
+            return found
+        for obj in self.objects.values():
+            if obj.index_flag and _pattern(obj.name, obj.index_flag).fullmatch(to_name):
+                return obj
+        return None
+
+    def controls_for(self, object_name: str) -> list[ControlTag]:
+        """Controls whose ``toName`` includes ``object_name``, in document order."""
+        return [c for c in self.controls.values() if c.targets(object_name)]
+
+    def validate_result(self, result: Any, data: Any = None) -> list[ResultProblem]:
+        """Problems with a result list (``[]`` means valid); ``data`` enables span checks."""
+        from labelcore.config.results import validate_result
+
+        return validate_result(self, result, data)
+
+    def check_task_data(self, data: Any) -> list[DataProblem]:
+        """Problems with task data: keys the config reads that are missing or mistyped."""
+        from labelcore.config.taskdata import check_task_data
+
+        return check_task_data(self, data)
+
+    def sample_task(self) -> dict[str, Any]:
+        """Task data that fits the config; the sample-task comment wins when present."""
+        from labelcore.config.taskdata import sample_task
+
+        return sample_task(self)
+
+    def incompatibilities(
+        self, new: LabelConfig, used: Mapping[str, Mapping[str, int]]
+    ) -> list[Incompatibility]:
+        """Controls and labels used by existing annotations (``used``) that ``new`` drops."""
+        from labelcore.config.taskdata import incompatibilities
+
+        return incompatibilities(self, new, used)
