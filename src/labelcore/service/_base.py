@@ -113,7 +113,7 @@ class ServiceBase:
                 code="annotation.empty",
             )
         cfg = self._config(project.settings.label_config)
-        problems = [
+        problems: list[dict[str, Any]] = [
             {
                 "field": "result" if p.region is None else f"result[{p.region}]",
                 "region": p.region,
