@@ -165,3 +165,18 @@ def strip_ids(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r["to_id"] = f"#{ids.index(r['to_id'])}"
         out.append(r)
     return out
+
+
+@pytest.fixture(scope="session")
+def flask_site() -> Iterator[dict[str, Any]]:
+    """The Flask host with seeded projects: {"url", "core", "projects": {title: id}}."""
+    from lc_ui_host import create_flask_app, make_core, serve
+
+    core, ids = make_core("memory://")
+    with serve(create_flask_app(core)) as url:
+        yield {"url": url, "core": core, "projects": ids}
+    core.close()
+
+
+def login(page: Any, base_url: str, who: str) -> None:
+    page.context.add_cookies([{"name": "who", "value": who, "url": base_url}])

@@ -41,7 +41,8 @@ const instructions = h("section", { class: "lc-instructions", hidden: true, "ari
 const history = h("section", { class: "lc-history", hidden: true, "aria-label": t("Annotation history") });
 const predictionNote = h("div", { class: "lc-prediction-note", hidden: true });
 
-el.bar.append(btn.back, btn.skip, btn.submit, btn.history, project.instructions ? btn.instructions : null);
+el.bar.append(btn.back, btn.skip, btn.submit, btn.history);
+if (project.instructions) el.bar.append(btn.instructions);
 if (!project.show_skip_button) btn.skip.hidden = true;
 root.append(el.bar, el.message, el.info, predictionNote, instructions, history, el.screen);
 if (project.instructions) {
@@ -59,14 +60,14 @@ function mine(a) {
 }
 
 // ---- loading tasks ----------------------------------------------------------------------
-async function loadTask(taskId) {
+async function loadTask(taskId, doneMessage) {
   saveDraftSoon.cancel();
-  say("");
+  say(doneMessage || "", doneMessage ? "ok" : "");
   let task;
   try {
     task = taskId ? await api(page, "GET", `/tasks/${taskId}`) : await api(page, "GET", `/projects/${project.id}/next`);
   } catch (err) {
-    if (err.status === 404 && !taskId) return finished();
+    if (err.status === 404 && !taskId) return finished(doneMessage);
     return say(t("Could not load the task: {error}", { error: err.message }), "error");
   }
   const view = await request(page, "POST", page.taskViewUrl, { task: task.id });
@@ -96,7 +97,7 @@ async function loadTask(taskId) {
   btn.back.disabled = !state.visited.filter((id) => id !== task.id).length;
   btn.history.hidden = !state.annotation;
   el.info.textContent = t("Task #{id}", { id: task.id }) + (state.annotation ? " · " + t("your annotation #{id}", { id: state.annotation.id }) : "");
-  if (note) say(note, "info");
+  if (note) say(doneMessage ? `${doneMessage} ${note}` : note, doneMessage ? "ok" : "info");
   if (!history.hidden) showHistory();
   history.hidden = true;
   btn.history.setAttribute("aria-expanded", "false");
@@ -125,7 +126,8 @@ function showPrediction() {
   );
 }
 
-function finished() {
+function finished(doneMessage) {
+  say(doneMessage || "", doneMessage ? "ok" : "");
   if (screen) screen.destroy();
   screen = null;
   state.task = null;
@@ -177,10 +179,9 @@ async function submit() {
       await api(page, "POST", `/tasks/${state.task.id}/annotations`, { result, lead_time: lead, unique_id: state.uniqueId, draft_id: state.draftId || undefined });
     }
     done(state.task.id);
-    say(state.annotation ? t("Updated.") : t("Submitted."), "ok");
     state.busy = false;
     btn.submit.disabled = false;
-    await loadTask(null);
+    await loadTask(null, state.annotation ? t("Updated.") : t("Submitted."));
   } catch (err) {
     state.busy = false;
     btn.submit.disabled = false;
@@ -196,8 +197,7 @@ async function skip() {
     await api(page, "POST", `/tasks/${state.task.id}/annotations`, { result: [], was_cancelled: true, unique_id: state.uniqueId, lead_time: (Date.now() - state.started) / 1000 });
     done(state.task.id);
     state.busy = false;
-    say(t("Skipped."), "ok");
-    await loadTask(null);
+    await loadTask(null, t("Skipped."));
   } catch (err) {
     state.busy = false;
     failed(err, []);
