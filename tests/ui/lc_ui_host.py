@@ -44,7 +44,7 @@ RANKING = """<View>
 
 ITEMS = [{"id": "a", "title": "First", "body": "one"}, {"id": "b", "title": "Second", "body": "two"}]
 SEED: dict[str, tuple[str, list[dict[str, Any]]]] = {
-    "NER": (NER, [{"text": "Alice works at Acme."}, {"text": "Bob is in Paris."}]),
+    "NER": (NER, [{"text": "Alice works at Acme."}] + [{"text": f"Alice number {i} is in Paris."} for i in range(2, 6)]),
     "Sentiment": (CLASSIFY, [{"text": f"Review number {i}"} for i in range(1, 46)]),
     "Taxonomy": (TAXONOMY, [{"text": "A cat."}]),
     "Pairwise": (PAIRWISE, [{"a": "Left answer", "b": "Right answer"}]),

@@ -70,7 +70,12 @@ async function loadTask(taskId, doneMessage) {
     if (err.status === 404 && !taskId) return finished(doneMessage);
     return say(t("Could not load the task: {error}", { error: err.message }), "error");
   }
-  const view = await request(page, "POST", page.taskViewUrl, { task: task.id });
+  let view;
+  try {
+    view = await request(page, "POST", page.taskViewUrl, { task: task.id });
+  } catch (err) {
+    return say(t("Could not load the task: {error}", { error: err.message }), "error");
+  }
   state.task = task;
   state.annotation = (task.annotations || []).find((a) => mine(a) && !a.was_cancelled) || null;
   state.uniqueId = null;
@@ -265,8 +270,7 @@ async function showHistory() {
 async function restore(version) {
   try {
     await request(page, "POST", `${page.mount}/ui/annotations/${state.annotation.id}/history/${version}/restore`, {});
-    say(t("Version {n} restored.", { n: version }), "ok");
-    await loadTask(state.task.id);
+    await loadTask(state.task.id, t("Version {n} restored.", { n: version }));
     await showHistory();
   } catch (err) {
     say(t("Could not restore: {error}", { error: err.message }), "error");
