@@ -1,6 +1,7 @@
 // HyperText arrives sanitized by the server (labelcore.sanitize, nh3). As a second line we
-// never hand it to innerHTML of the live page: DOMParser builds an inert document (scripts do
-// not run there), and we copy over only allow-listed elements and attributes as new nodes.
+// never hand it to the live page: it is parsed into a detached <template> (inert: nothing
+// loads, no script or handler runs, no style applies), and only allow-listed elements and
+// attributes are copied over as new nodes.
 
 const KEEP = new Set("a abbr b blockquote br caption cite code dd del div dl dt em h1 h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s small span strong sub sup table tbody td tfoot th thead tr u ul".split(" "));
 const DROP = new Set("script style template iframe frame frameset object embed noscript svg math link meta base form input button textarea select option audio video source track canvas".split(" "));
@@ -19,8 +20,9 @@ export function safeHref(url) {
 
 /** Copy sanitized HTML into `target` as fresh nodes; returns target. */
 export function renderSafeHTML(html, target) {
-  const doc = new DOMParser().parseFromString(String(html ?? ""), "text/html");
-  copyChildren(doc.body, target, 0);
+  const tpl = document.createElement("template");
+  tpl.innerHTML = String(html ?? "");
+  copyChildren(tpl.content, target, 0);
   return target;
 }
 
