@@ -47,7 +47,7 @@ def default_identify(request: HttpRequest) -> User | None:
     if not roles:
         roles.add("annotator")
     name = user.get_full_name() or user.get_username()
-    return User(id=user.pk, name=name, email=user.email or "", roles=roles)  # type: ignore[arg-type]
+    return User(id=user.pk, name=name, email=user.email or "", roles=roles)
 
 
 def _config() -> dict[str, Any]:

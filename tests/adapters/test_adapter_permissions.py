@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import NEG, POS, TEXT_CONFIG
 
+from conftest import NEG, POS, TEXT_CONFIG
 from labelcore.service import LabelCore
 
 M, R, A = "manager", "reviewer", "annotator"
@@ -30,40 +30,87 @@ def only_manager(ok: int) -> dict[str, int]:
 # (id, method, path template, JSON body, expected status per role in the same project)
 MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("project_get", "GET", "/api/projects/{project}", None, every(200)),
-    ("project_patch", "PATCH", "/api/projects/{project}", {"title": "x"}, only_manager(200)),
+    ("project_patch", "PATCH", "/api/projects/{project}", {"title": "Renamed"}, only_manager(200)),
     ("project_delete", "DELETE", "/api/projects/{project}", None, only_manager(204)),
-    ("project_import", "POST", "/api/projects/{project}/import", [{"text": "n"}],
-     only_manager(201)),
+    (
+        "project_import",
+        "POST",
+        "/api/projects/{project}/import",
+        [{"text": "n"}],
+        only_manager(201),
+    ),
     ("project_next", "GET", "/api/projects/{project}/next", None, every(200)),
     ("project_tasks_delete", "DELETE", "/api/projects/{project}/tasks", None, only_manager(204)),
+    (
+        "project_export",
+        "GET",
+        "/api/projects/{project}/export?exportType=JSON",
+        None,
+        only_manager(200),
+    ),
+    ("project_export_formats", "GET", "/api/projects/{project}/export/formats", None, every(200)),
     ("tasks_list", "GET", "/api/tasks?project={project}", None, every(200)),
     ("task_get", "GET", "/api/tasks/{task}", None, every(200)),
     ("task_patch", "PATCH", "/api/tasks/{task}", {"data": {"text": "z"}}, only_manager(200)),
     ("task_delete", "DELETE", "/api/tasks/{task}", None, only_manager(204)),
-    ("task_create", "POST", "/api/tasks", {"project": "{project}", "data": {"text": "n"}},
-     only_manager(201)),
+    (
+        "task_create",
+        "POST",
+        "/api/tasks",
+        {"project": "{project}", "data": {"text": "n"}},
+        only_manager(201),
+    ),
     ("task_annotations", "GET", "/api/tasks/{task}/annotations", None, every(200)),
-    ("annotation_submit", "POST", "/api/tasks/{task3}/annotations", {"result": POS},
-     every(201)),
+    ("annotation_submit", "POST", "/api/tasks/{task3}/annotations", {"result": POS}, every(201)),
     ("annotation_get", "GET", "/api/annotations/{annotation}", None, {M: 200, R: 200, A: 404}),
-    ("annotation_patch", "PATCH", "/api/annotations/{annotation}", {"result": NEG},
-     {M: 200, R: 403, A: 404}),
-    ("annotation_delete", "DELETE", "/api/annotations/{annotation}", None,
-     {M: 204, R: 403, A: 404}),
+    (
+        "annotation_patch",
+        "PATCH",
+        "/api/annotations/{annotation}",
+        {"result": NEG},
+        {M: 200, R: 403, A: 404},
+    ),
+    (
+        "annotation_delete",
+        "DELETE",
+        "/api/annotations/{annotation}",
+        None,
+        {M: 204, R: 403, A: 404},
+    ),
     ("predictions_list", "GET", "/api/predictions?task={task}", None, every(200)),
-    ("prediction_create", "POST", "/api/predictions", {"task": "{task}", "result": POS},
-     only_manager(201)),
+    (
+        "prediction_create",
+        "POST",
+        "/api/predictions",
+        {"task": "{task}", "result": POS},
+        only_manager(201),
+    ),
     ("prediction_get", "GET", "/api/predictions/{prediction}", None, every(200)),
-    ("prediction_patch", "PATCH", "/api/predictions/{prediction}", {"score": 0.2},
-     only_manager(200)),
+    (
+        "prediction_patch",
+        "PATCH",
+        "/api/predictions/{prediction}",
+        {"score": 0.2},
+        only_manager(200),
+    ),
     ("prediction_delete", "DELETE", "/api/predictions/{prediction}", None, only_manager(204)),
     ("views_list", "GET", "/api/dm/views?project={project}", None, every(200)),
-    ("view_create", "POST", "/api/dm/views", {"project": "{project}", "data": {"title": "t"}},
-     every(201)),
+    (
+        "view_create",
+        "POST",
+        "/api/dm/views",
+        {"project": "{project}", "data": {"title": "t"}},
+        every(201),
+    ),
     ("columns", "GET", "/api/dm/columns?project={project}", None, every(200)),
     ("actions_list", "GET", "/api/dm/actions?project={project}", None, every(200)),
-    ("action_delete_tasks", "POST", "/api/dm/actions?id=delete_tasks&project={project}",
-     {"selectedItems": {"all": True, "excluded": []}}, only_manager(200)),
+    (
+        "action_delete_tasks",
+        "POST",
+        "/api/dm/actions?id=delete_tasks&project={project}",
+        {"selectedItems": {"all": True, "excluded": []}},
+        only_manager(200),
+    ),
 ]
 
 
@@ -90,11 +137,20 @@ def _call(client: Any, method: str, path: str, body: Any) -> Any:
 
 
 @pytest.mark.parametrize("role", [M, R, A])
-@pytest.mark.parametrize(("name", "method", "path", "body", "expected"), MATRIX,
-                         ids=[m[0] for m in MATRIX])
-def test_permission_matrix_same_project(client: Any, users: Any, world: Any, role: str,
-                                        name: str, method: str, path: str, body: Any,
-                                        expected: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "expected"), MATRIX, ids=[m[0] for m in MATRIX]
+)
+def test_permission_matrix_same_project(
+    client: Any,
+    users: Any,
+    world: Any,
+    role: str,
+    name: str,
+    method: str,
+    path: str,
+    body: Any,
+    expected: dict[str, int],
+) -> None:
     client.login(users[f"a-{role}"])
     r = _call(client, method, _fill(path, world["a"]), _fill(body, world["a"]))
     assert r.status == expected[role], (name, role, r)
@@ -103,11 +159,20 @@ def test_permission_matrix_same_project(client: Any, users: Any, world: Any, rol
 
 
 @pytest.mark.parametrize("role", [M, R, A])
-@pytest.mark.parametrize(("name", "method", "path", "body", "expected"), MATRIX,
-                         ids=[m[0] for m in MATRIX])
-def test_permission_matrix_other_project_is_404(client: Any, users: Any, world: Any,
-                                                role: str, name: str, method: str, path: str,
-                                                body: Any, expected: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "expected"), MATRIX, ids=[m[0] for m in MATRIX]
+)
+def test_permission_matrix_other_project_is_404(
+    client: Any,
+    users: Any,
+    world: Any,
+    role: str,
+    name: str,
+    method: str,
+    path: str,
+    body: Any,
+    expected: dict[str, int],
+) -> None:
     client.login(users[f"a-{role}"])
     r = _call(client, method, _fill(path, world["b"]), _fill(body, world["b"]))
     assert r.status == 404, (name, role, r)
@@ -135,6 +200,8 @@ IDOR: list[tuple[str, str, Any]] = [
     ("POST", "/api/projects/{project}/validate", {"label_config": TEXT_CONFIG}),
     ("POST", "/api/projects/{project}/import", [{"text": "pwned"}]),
     ("GET", "/api/projects/{project}/next", None),
+    ("GET", "/api/projects/{project}/export?exportType=JSON&download_all_tasks=true", None),
+    ("GET", "/api/projects/{project}/export/formats", None),
     ("GET", "/api/projects/{project}/tasks", None),
     ("DELETE", "/api/projects/{project}/tasks", None),
     ("GET", "/api/tasks?project={project}", None),
@@ -173,17 +240,19 @@ IDOR: list[tuple[str, str, Any]] = [
     ("DELETE", "/api/dm/views/reset?project={project}", None),
     ("GET", "/api/dm/columns?project={project}", None),
     ("GET", "/api/dm/actions?project={project}", None),
-    ("POST", "/api/dm/actions?id=delete_tasks&project={project}",
-     {"selectedItems": {"all": True, "excluded": []}}),
+    (
+        "POST",
+        "/api/dm/actions?id=delete_tasks&project={project}",
+        {"selectedItems": {"all": True, "excluded": []}},
+    ),
     ("DELETE", "/api/tokens/{token}", None),
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), IDOR,
-                         ids=[f"{m} {p}" for m, p, _ in IDOR])
-def test_cve_2026_76073_sequential_foreign_ids_are_404(client: Any, users: Any, world: Any,
-                                                       core: LabelCore, method: str,
-                                                       path: str, body: Any) -> None:
+@pytest.mark.parametrize(("method", "path", "body"), IDOR, ids=[f"{m} {p}" for m, p, _ in IDOR])
+def test_cve_2026_76073_sequential_foreign_ids_are_404(
+    client: Any, users: Any, world: Any, core: LabelCore, method: str, path: str, body: Any
+) -> None:
     before = _snapshot(core, users, world["b"])
     client.login(users["a-manager"])
     r = _call(client, method, _fill(path, world["b"]), _fill(body, world["b"]))

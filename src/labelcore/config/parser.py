@@ -22,6 +22,7 @@ from labelcore.errors import ConfigError
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 100
 MAX_SAMPLE_BYTES = 256_000
+MAX_PROBLEMS = 200
 VAR = re.compile(r"\$([\w\[\].{}]+)")
 WHOLE_VAR = re.compile(r"\$[\w\[\].{}]+")
 _CHILD_LABELS = {"label", "choice", "relation"}
@@ -194,11 +195,15 @@ class _Builder:
         self.relations: list[str] | None = None
         self.relation_attrs: dict[str, dict[str, str]] = {}
         self.sample: dict[str, Any] | None = None
+        self.dropped = 0
 
     def problem(
         self, code: str, message: str, el: Any, tag: str | None = None, attribute: str | None = None
     ) -> None:
         line = el.sourceline if el is not None else None
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.dropped += 1
+            return
         self.problems.append(ConfigProblem(code, message, tag, attribute, line))
 
     def build(self, root: Any) -> LabelConfig:
@@ -227,6 +232,13 @@ class _Builder:
             if sibling.tag is etree.Comment:
                 self._comment(sibling)  # the sample task usually follows </View>
         self._resolve_to_names()
+        if self.dropped:
+            self.problems.append(
+                ConfigProblem(
+                    "config.too_many_problems",
+                    f"{self.dropped} more problems were found; fix the ones above first.",
+                )
+            )
         if self.problems:
             raise ConfigError(self.problems)
         return LabelConfig(
@@ -258,7 +270,7 @@ class _Builder:
         tag = str(el.tag)
         attrs = _lower_attrs(el)
         if spec is None:
-            near = closest(tag) if not tag.startswith("{") else None
+            near = closest(tag) if len(self.problems) < 50 and not tag.startswith("{") else None
             hint = f" Did you mean <{near}>?" if near else ""
             self.problem("config.unknown_tag", f"Unknown tag <{tag}>.{hint}", el, tag)
             return

@@ -124,7 +124,7 @@ class _Checker:
             return
         control = self.cfg.control(from_name)
         if control is None:
-            known = sorted(self.cfg.controls)[:20]
+            known = list(self.cfg.control_names()[:20])
             self.add(
                 i,
                 None,

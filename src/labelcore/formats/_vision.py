@@ -77,6 +77,14 @@ def rotated_box(v: Mapping[str, Any]) -> tuple[float, float, float, float] | Non
     return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
 
 
+def _add_category(categories: list[dict[str, Any]], name_to_id: dict[str, int], name: str) -> None:
+    """A label missing from the config (dynamic labels) gets the next id after the largest
+    (Label Studio uses the list length, which can repeat an explicit ``category`` id)."""
+    new_id = max((int(c["id"]) for c in categories), default=-1) + 1
+    name_to_id[name] = new_id
+    categories.append({"id": new_id, "name": name})
+
+
 def _category_name(v: Mapping[str, Any]) -> str | None:
     for key in _LABEL_KEYS:
         labels = v.get(key)
@@ -148,8 +156,7 @@ def write_coco(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> 
                     ctx.warn(f"task {task.get('id')}: image size unknown; region left out")
                     continue
                 if cat_name not in name_to_id:
-                    name_to_id[cat_name] = len(categories)
-                    categories.append({"id": len(categories), "name": cat_name})
+                    _add_category(categories, name_to_id, cat_name)
                 cat_id = name_to_id[cat_name]
                 ann = _coco_shape(v, ow, oh, width or ow, height or oh)
                 if ann is None:
@@ -323,13 +330,22 @@ def _write_yolo(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink, *,
         with sink.open(f"labels/{stem}.txt") as out:
             out.write("".join(line + "\n" for line in lines).encode())
     with sink.open("classes.txt") as out:
-        out.write("".join(c["name"] + "\n" for c in categories).encode())
+        out.write("".join(name + "\n" for name in class_lines(categories)).encode())
     notes = {
         "categories": categories,
         "info": {"year": ctx.now.year, "version": "1.0", "contributor": "labelcore"},
     }
     with sink.open("notes.json") as out:
         out.write(json.dumps(notes, indent=2, ensure_ascii=False).encode())
+
+
+def class_lines(categories: list[dict[str, Any]]) -> list[str]:
+    """``classes.txt``: line N names class N. Label Studio writes the names in list order,
+    which puts labels with an explicit ``category`` on the wrong line; ids nobody uses
+    are written as ``class_<id>`` so the line numbers stay right."""
+    by_id = {int(c["id"]): str(c["name"]) for c in categories}
+    top = max(by_id, default=-1)
+    return [by_id.get(i, f"class_{i}") for i in range(top + 1)]
 
 
 def _yolo_lines(
@@ -350,8 +366,7 @@ def _yolo_lines(
                 names.extend(str(n) for n in labels)
         for cat_name in names:
             if cat_name not in name_to_id:
-                name_to_id[cat_name] = len(categories)
-                categories.append({"id": len(categories), "name": cat_name})
+                _add_category(categories, name_to_id, cat_name)
             cat_id = name_to_id[cat_name]
             if _has_box(v):
                 coords = _obb(v, dims) if obb else _yolo_box(v)

@@ -6,7 +6,7 @@ router = Router(); register_api(router)
 
 from __future__ import annotations
 
-from labelcore.web.api import account, dm, meta, projects, records, tasks
+from labelcore.web.api import account, dm, export, meta, projects, records, tasks, webhooks
 from labelcore.web.routes import Router
 
 
@@ -16,4 +16,6 @@ def register_api(router: Router) -> None:
     records.register(router)
     dm.register(router)
     account.register(router)
+    webhooks.register(router)
+    export.register(router)
     meta.register(router)
