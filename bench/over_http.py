@@ -31,7 +31,6 @@ from typing import Any
 import harness
 import inprocess
 
-
 #: where the example app mounts labelcore (``init_app(app, url_prefix="/label")``)
 PREFIX = "/label"
 
