@@ -550,7 +550,7 @@ _SPECS += [
     TagSpec("MultiChannel", "child", {"height": _i(0)}, parents=frozenset({"TimeSeries"})),
     TagSpec("Panel", "child", {"value": S}, parents=frozenset({"Collapse"})),
     # --- visual ----------------------------------------------------------------------------
-    TagSpec("View", "visual", {**VISIBILITY, "display": _e("block", "inline"), "idattr": S}),
+    TagSpec("View", "visual", {**VISIBILITY, "display": S, "idattr": S}),
     TagSpec(
         "Header", "visual", {**VISIBILITY, "value": S, "size": _i(1), "underline": B, "name": S}
     ),
