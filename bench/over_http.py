@@ -4,7 +4,8 @@
     res = over_http.run({"op": "http_all", "backend": "sqlite", "wl": "wl-10000", ...})
     res["samples"]["page_plain"], res["rss_detail"]      # client timings, server peak RSS
 
-The server is ``examples/flask_app``'s ``create_app(db_url=...)`` served by werkzeug's threaded
+The server is ``examples/flask_app``'s ``create_app(db_url=..., seed=False)`` (labelcore under
+``/label``) served by werkzeug's threaded
 WSGI server on 127.0.0.1 (a port the OS picks) in its own process, restarted per measurement
 so each server peak RSS (``VmHWM``) is separate. The client sends what a Label Studio client
 sends: ``Authorization: Token <key>``, ``POST /api/projects/{id}/import``, ``GET /api/tasks/``
@@ -30,9 +31,13 @@ from typing import Any
 import harness
 import inprocess
 
+#: where the example app mounts labelcore (``init_app(app, url_prefix="/label")``)
+PREFIX = "/label"
+
 
 class Client:
-    """A keep-alive HTTP/1.1 client for one user (one connection; not thread-safe)."""
+    """A keep-alive HTTP/1.1 client for one user (one connection; not thread-safe); paths
+    are Label Studio's, below :data:`PREFIX`."""
 
     def __init__(self, port: int, token: str) -> None:
         self.port = port
@@ -42,6 +47,7 @@ class Client:
     def request(
         self, method: str, path: str, body: bytes | None = None, *, stream: bool = False
     ) -> tuple[int, Any]:
+        path = PREFIX + path
         headers = dict(self.headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -113,7 +119,7 @@ def serve(spec: dict[str, Any]) -> None:
     sys.path.insert(0, str(harness.REPO))
     from examples.flask_app import create_app
 
-    app = create_app(db_url=harness.sqlalchemy_url(spec["db"]))
+    app = create_app(db_url=harness.sqlalchemy_url(spec["db"]), seed=False, start_jobs=False)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     sys.stdout.write(f"PORT {srv.server_port}\n")
     sys.stdout.flush()
