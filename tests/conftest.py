@@ -14,7 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PG_ADMIN_URL = os.environ.get("LABELCORE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "LABELCORE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 CHROMIUM = os.environ.get("LABELCORE_TEST_CHROMIUM", "/usr/bin/chromium")
 
 

@@ -38,6 +38,7 @@ from labelcore.model import (
     Task,
     User,
 )
+from labelcore.service import LabelCore, Policy
 
 __version__ = "0.1.0"
 
@@ -51,9 +52,11 @@ __all__ = [
     "Forbidden",
     "ImportReport",
     "LabelConfig",
+    "LabelCore",
     "LabelcoreError",
     "NotFound",
     "ObjectTag",
+    "Policy",
     "Prediction",
     "Project",
     "ProjectSettings",

@@ -29,6 +29,7 @@ DATA_TYPES: Mapping[str, tuple[type, ...]] = {
     "Table": (dict, list, str),
     "TimeSeries": (dict, list, str),
     "Dialog": (list, str),
+    "Chat": (list, str),
 }
 _TYPE_NAMES = {str: "string", int: "integer", float: "number", list: "list", dict: "object"}
 # Skipped by label checks on config change, as Label Studio does (user-added or free labels).
@@ -110,18 +111,30 @@ def sample_task(cfg: LabelConfig) -> dict[str, Any]:
     if cfg.sample is not None:
         return copy.deepcopy(dict(cfg.sample))
     data: dict[str, Any] = {}
-    for key in sorted(cfg.list_keys):
-        _put(
-            data,
-            key,
-            [{"text": "First item"}, {"text": "Second item"}]
-            if key not in _value_list_keys(cfg)
-            else [_EXAMPLES["Image"]] * 2,
-        )
     for obj in cfg.objects.values():
-        if obj.data_key is None or "[" in obj.data_key or obj.value_list:
-            continue
-        _put(data, obj.data_key, _example(obj.tag, obj.attrs))
+        key = obj.data_key
+        if key is None or obj.value.strip() != f"${key}":
+            continue  # literal or inline text: its variables get plain strings below
+        example = _example(obj.tag, obj.attrs)
+        if obj.value_list:
+            _put(data, key, [example, example])
+        elif "[" in key:
+            base, _, rest = key.partition("[")
+            path = rest.partition("]")[2].lstrip(".")
+            items = resolve(data, base)
+            if not isinstance(items, list):
+                items = [{} if path else None for _ in range(2)]
+                _put(data, base, items)
+            for n, item in enumerate(items):
+                if path and isinstance(item, dict):
+                    _put(item, path, copy.deepcopy(example))
+                elif not path:
+                    items[n] = copy.deepcopy(example)
+        else:
+            _put(data, key, example)
+    for key in sorted(cfg.list_keys):
+        if resolve(data, key) is MISSING:
+            _put(data, key, [{"text": "First item"}, {"text": "Second item"}])
     for key in sorted(cfg.optional_list_keys):
         if resolve(data, key) is MISSING:
             _put(data, key, [{"value": "Option A"}, {"value": "Option B"}])
@@ -129,10 +142,6 @@ def sample_task(cfg: LabelConfig) -> dict[str, Any]:
         if resolve(data, key) is MISSING:
             _put(data, key, "sample")
     return data
-
-
-def _value_list_keys(cfg: LabelConfig) -> set[str]:
-    return {base_key(o.data_key) for o in cfg.objects.values() if o.value_list and o.data_key}
 
 
 def _example(tag: str, attrs: Mapping[str, str]) -> Any:

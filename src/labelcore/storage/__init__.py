@@ -1,8 +1,8 @@
 """Storage backends behind one protocol.
 
-    from labelcore.storage import open_store
-    store = open_store("sqlite:///labelcore.db")
-    store.migrate()
+from labelcore.storage import open_store
+store = open_store("sqlite:///labelcore.db")
+store.migrate()
 """
 
 from __future__ import annotations

@@ -176,7 +176,11 @@ class Store(Protocol):
         """Existing tasks among the ids, in id order."""
 
     def update_task(
-        self, task_id: int, *, data: dict[str, Any] | None = None, meta: dict[str, Any] | None = None
+        self,
+        task_id: int,
+        *,
+        data: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> Task:
         """Replace data and/or meta; bumps ``updated_at``."""
 
@@ -226,7 +230,10 @@ class Store(Protocol):
     def get_annotation_by_unique_id(self, unique_id: str) -> Annotation | None: ...
 
     def list_annotations(
-        self, *, task_id: int | None = None, project_id: int | None = None,
+        self,
+        *,
+        task_id: int | None = None,
+        project_id: int | None = None,
         completed_by: UserId | None = None,
     ) -> list[Annotation]:
         """Annotations matching every given argument, in id order."""
@@ -277,27 +284,37 @@ class Store(Protocol):
     def get_draft(self, draft_id: int) -> Draft | None: ...
 
     def list_drafts(
-        self, *, task_id: int | None = None, user_id: UserId | None = None,
-        annotation_id: int | None = None, project_id: int | None = None,
+        self,
+        *,
+        task_id: int | None = None,
+        user_id: UserId | None = None,
+        annotation_id: int | None = None,
+        project_id: int | None = None,
     ) -> list[Draft]: ...
 
     def delete_drafts(self, draft_ids: Collection[int]) -> int: ...
 
     # -- predictions -----------------------------------------------------------------------
-    def add_predictions(self, predictions: Sequence[NewPrediction], project_id: int) -> list[Prediction]:
+    def add_predictions(
+        self, predictions: Sequence[NewPrediction], project_id: int
+    ) -> list[Prediction]:
         """Bulk insert (``task_id`` set on each); counters follow."""
 
     def get_prediction(self, prediction_id: int) -> Prediction | None: ...
 
     def list_predictions(
-        self, *, task_id: int | None = None, project_id: int | None = None,
+        self,
+        *,
+        task_id: int | None = None,
+        project_id: int | None = None,
         model_version: str | None = None,
     ) -> list[Prediction]: ...
 
     def delete_predictions(self, prediction_ids: Collection[int]) -> int: ...
 
-    def tasks_lacking_model_version(self, project_id: int, model_version: str,
-                                    task_ids: Collection[int] | None = None) -> list[int]:
+    def tasks_lacking_model_version(
+        self, project_id: int, model_version: str, task_ids: Collection[int] | None = None
+    ) -> list[int]:
         """Ids of tasks with no prediction of this model version."""
 
     # -- claims and next task ----------------------------------------------------------------
@@ -323,11 +340,14 @@ class Store(Protocol):
     def purge_expired_claims(self, now: dt.datetime) -> int: ...
 
     # -- assignments -----------------------------------------------------------------------
-    def assign(self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId]) -> int:
+    def assign(
+        self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId]
+    ) -> int:
         """Add assignments (idempotent); returns how many were new."""
 
-    def unassign(self, project_id: int, task_ids: Collection[int],
-                 user_ids: Collection[UserId] | None = None) -> int: ...
+    def unassign(
+        self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId] | None = None
+    ) -> int: ...
 
     def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]: ...
 
@@ -349,28 +369,54 @@ class Store(Protocol):
 
     def get_webhook(self, webhook_id: int) -> Webhook | None: ...
 
-    def list_webhooks(self, project_id: int | None = None, *, include_global: bool = True) -> list[Webhook]: ...
+    def list_webhooks(
+        self, project_id: int | None = None, *, include_global: bool = True
+    ) -> list[Webhook]: ...
 
     def update_webhook(self, webhook: Webhook) -> Webhook: ...
 
     def delete_webhooks(self, webhook_ids: Collection[int]) -> int: ...
 
     # -- jobs ------------------------------------------------------------------------------
-    def add_job(self, kind: str, payload: dict[str, Any], *, project_id: int | None = None,
-                run_at: dt.datetime | None = None, max_attempts: int = 1) -> Job: ...
+    def add_job(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        project_id: int | None = None,
+        run_at: dt.datetime | None = None,
+        max_attempts: int = 1,
+    ) -> Job: ...
 
     def get_job(self, job_id: int) -> Job | None: ...
 
-    def list_jobs(self, *, project_id: int | None = None, kind: str | None = None,
-                  status: JobStatus | None = None) -> list[Job]: ...
+    def list_jobs(
+        self,
+        *,
+        project_id: int | None = None,
+        kind: str | None = None,
+        status: JobStatus | None = None,
+    ) -> list[Job]: ...
 
-    def claim_job(self, worker: str, now: dt.datetime, lease: dt.timedelta,
-                  kinds: Collection[str] | None = None) -> Job | None:
+    def claim_job(
+        self,
+        worker: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+        kinds: Collection[str] | None = None,
+    ) -> Job | None:
         """Atomically take the oldest due job that is queued, or running with an expired
         lease (a crashed worker's); increments ``attempts``. Two workers never get the same
         job while a lease is live."""
 
-    def update_job(self, job_id: int, *, status: JobStatus | None = None,
-                   progress: float | None = None, error: str | None = None,
-                   result: dict[str, Any] | None = None, run_at: dt.datetime | None = None,
-                   lease_until: dt.datetime | None = None) -> Job: ...
+    def update_job(
+        self,
+        job_id: int,
+        *,
+        status: JobStatus | None = None,
+        progress: float | None = None,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+        run_at: dt.datetime | None = None,
+        lease_until: dt.datetime | None = None,
+    ) -> Job: ...

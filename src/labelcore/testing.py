@@ -1,0 +1,925 @@
+"""The Store contract suite, shipped so a custom backend's tests are one subclass.
+
+    from labelcore.testing import StoreContract
+    class TestMyStore(StoreContract):
+        @pytest.fixture
+        def store(self): s = MyStore(); s.migrate(); yield s; s.close()
+
+Every test takes the ``store`` fixture (a fresh, migrated, empty store) and checks one
+guarantee written in ``labelcore.storage.base``. Needs pytest (``pip install pytest``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from labelcore.errors import Conflict, NotFound, QueryError, ValidationError
+from labelcore.model import (
+    JobStatus,
+    Member,
+    NewAnnotation,
+    NewPrediction,
+    NewTask,
+    ProjectSettings,
+    SkipQueue,
+    User,
+    Webhook,
+)
+from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuery, parse_query
+from labelcore.storage.base import CandidateSpec, Store
+
+__all__ = ["StoreContract"]
+
+NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+TTL = dt.timedelta(minutes=10)
+REGION = {
+    "id": "r1",
+    "type": "choices",
+    "from_name": "c",
+    "to_name": "t",
+    "value": {"choices": ["Positive"]},
+}  # noqa: E501
+# Query fixture rows: (data) for tasks 1..6 (positions, not ids).
+QUERY_ROWS: list[dict[str, Any]] = [
+    {"s": "Apple pie", "n": 5, "b": True, "nested": {"k": "x"}, "u": "Ünïcödé straße"},
+    {"s": "banana", "n": 10.5, "b": False},
+    {"s": "", "n": "7", "b": None},
+    {"s": None, "n": None},
+    {},
+    {"s": "apple", "n": -3, "b": True, "nested": {"k": "y"}},
+]
+
+
+def _flt(column: str, operator: str, value: Any = None, type_: str = "String") -> dict[str, Any]:
+    return {"filter": f"filter:tasks:{column}", "operator": operator, "type": type_, "value": value}
+
+
+# (filter item, 1-based positions in QUERY_ROWS expected to match)
+QUERY_CASES: list[tuple[dict[str, Any], set[int]]] = [
+    (_flt("data.s", "equal", "apple"), {6}),
+    (_flt("data.s", "not_equal", "apple"), {1, 2, 3, 4, 5}),
+    (_flt("data.s", "contains", "APP"), {1, 6}),
+    (_flt("data.s", "not_contains", "app"), {2, 3, 4, 5}),
+    (_flt("data.s", "starts_with", "Apple"), {1}),
+    (_flt("data.s", "ends_with", "pie"), {1}),
+    (_flt("data.s", "regex", "an+a"), {2}),
+    (_flt("data.s", "regex", "^[ab]"), {2, 6}),
+    (_flt("data.s", "empty", True), {3, 4, 5}),
+    (_flt("data.s", "empty", False), {1, 2, 6}),
+    (_flt("data.s", "exists"), {1, 2, 3, 6}),
+    (_flt("data.s", "not_exists"), {4, 5}),
+    (_flt("data.s", "in_list", ["banana", "apple"]), {2, 6}),
+    (_flt("data.s", "not_in_list", ["banana", "apple"]), {1, 3, 4, 5}),
+    (_flt("data.n", "equal", 5, "Number"), {1}),
+    (_flt("data.n", "not_equal", 5, "Number"), {2, 3, 4, 5, 6}),
+    (_flt("data.n", "greater", 5, "Number"), {2, 3}),
+    (_flt("data.n", "less", 0, "Number"), {6}),
+    (_flt("data.n", "greater_or_equal", 7, "Number"), {2, 3}),
+    (_flt("data.n", "less_or_equal", 5, "Number"), {1, 6}),
+    (_flt("data.n", "in", {"min": 0, "max": 7}, "Number"), {1, 3}),
+    (_flt("data.n", "not_in", {"min": 0, "max": 7}, "Number"), {2, 4, 5, 6}),
+    (_flt("data.n", "empty", True, "Number"), {4, 5}),
+    (_flt("data.n", "in_list", [5, 10.5], "Number"), {1, 2}),
+    (_flt("data.b", "equal", True, "Boolean"), {1, 6}),
+    (_flt("data.b", "equal", False, "Boolean"), {2}),
+    (_flt("data.b", "not_equal", True, "Boolean"), {2, 3, 4, 5}),
+    (_flt("data.b", "empty", True, "Boolean"), {3, 4, 5}),
+    (_flt("data.nested.k", "equal", "y"), {6}),
+    (_flt("data.u", "equal", "Ünïcödé straße"), {1}),
+    (_flt("data.u", "contains", "cödé"), {1}),
+    (_flt("data.s", "equal", "Ünïcödé"), set()),
+    (_flt("inner_id", "greater", 4, "Number"), {5, 6}),
+    (_flt("inner_id", "in", {"min": 2, "max": 3}, "Number"), {2, 3}),
+    (_flt("total_annotations", "greater", 0, "Number"), {1, 2}),
+    (_flt("cancelled_annotations", "equal", 1, "Number"), {3}),
+    (_flt("total_predictions", "equal", 0, "Number"), {2, 3, 4, 5, 6}),
+    (_flt("annotators", "contains", 7, "List"), {1}),
+    (_flt("annotators", "contains", "7", "List"), {2}),
+    (_flt("annotators", "not_contains", 7, "List"), {2, 3, 4, 5, 6}),
+    (_flt("annotators", "empty", True, "List"), {4, 5, 6}),
+    (_flt("annotations_results", "contains", "positive"), {1, 2, 3}),
+    (_flt("predictions_results", "contains", "Positive"), {1}),
+    (_flt("predictions_score", "less", 0.5, "Number"), {1}),
+    (_flt("predictions_score", "empty", True, "Number"), {2, 3, 4, 5, 6}),
+    (_flt("predictions_model_versions", "contains", "v1", "List"), {1}),
+    (_flt("draft_exists", "equal", True, "Boolean"), {4}),
+    (_flt("completed_at", "empty", False, "Datetime"), {1, 2, 3}),
+    (_flt("created_at", "greater", "2000-01-01T00:00:00.000Z", "Datetime"), {1, 2, 3, 4, 5, 6}),
+    (_flt("created_at", "less", "2000-01-01T00:00:00.000Z", "Datetime"), set()),
+    (_flt("file_upload", "equal", "f.json"), {5}),
+    (_flt("avg_lead_time", "greater", 2.0, "Number"), {2}),
+    (_flt("is_labeled", "equal", True, "Boolean"), {1, 2}),
+]
+INJECTIONS = [
+    "filter:tasks:data.x'); DROP TABLE labelcore_task--",
+    "filter:tasks:updated_by__active_organization__active_users__password",
+    "filter:tasks:data.a__b",
+    "filter:tasks:password",
+    "filter:tasks:data.",
+    'filter:tasks:data.x"',
+    "filter:tasks:data.x;y",
+    "filter:tasks:data.a.b.c.d.e.f",
+    "filter:tasks:data.x) OR 1=1--",
+    "filter:tasks:project_id",
+]
+
+
+class StoreContract:
+    """Subclass in a ``test_*.py`` file and provide a ``store`` fixture (fresh, migrated)."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        raise NotImplementedError("a StoreContract subclass must define the `store` fixture")
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def project(store: Store, **settings: Any) -> int:
+        return store.add_project(ProjectSettings(**settings), created_by=1).id
+
+    @staticmethod
+    def tasks(store: Store, project_id: int, n: int, **kw: Any) -> list[int]:
+        return store.add_tasks(project_id, (NewTask(data={"i": i}, **kw) for i in range(n)))
+
+    @staticmethod
+    def annotate(store: Store, task_id: int, project_id: int, user: Any, **kw: Any) -> Any:
+        new = NewAnnotation(result=[dict(REGION)], completed_by=user, task_id=task_id, **kw)
+        return store.add_annotation(new, project_id)
+
+    # -- projects, users, tokens --------------------------------------------------------------
+    def test_project_round_trip(self, store: Store) -> None:
+        settings = ProjectSettings(
+            title="Ünï", maximum_annotations=3, skip_queue=SkipQueue.REQUEUE_FOR_ME
+        )
+        project = store.add_project(settings, created_by="u-1")
+        got = store.get_project(project.id)
+        assert got is not None and got.settings == settings and got.created_by == "u-1"
+        assert got.created_at.tzinfo is not None
+        second = store.add_project(ProjectSettings(title="B"), created_by=7)
+        assert [p.id for p in store.list_projects()] == [second.id, project.id]
+        assert [p.id for p in store.list_projects([project.id])] == [project.id]
+        updated = store.update_project(project.id, attrs.evolve(settings, title="New"))
+        assert updated.settings.title == "New" and updated.updated_at >= got.updated_at
+        assert store.get_project(project.id).settings.title == "New"  # type: ignore[union-attr]
+
+    def test_missing_ids(self, store: Store) -> None:
+        assert store.get_project(999) is None and store.get_task(999) is None
+        assert store.get_annotation(999) is None and store.get_draft(999) is None
+        assert store.get_prediction(999) is None and store.get_job(999) is None
+        assert store.get_view(999) is None and store.get_webhook(999) is None
+        assert store.get_bundle(999) is None and store.get_tasks([999]) == []
+        with pytest.raises(NotFound):
+            store.update_project(999, ProjectSettings())
+        with pytest.raises(NotFound):
+            store.update_task(999, data={})
+        with pytest.raises(NotFound):
+            store.update_annotation(999, updated_by=1, action="updated", result=[])
+        with pytest.raises(NotFound):
+            store.update_view(999, {})
+        with pytest.raises(NotFound):
+            store.update_job(999, progress=0.5)
+        with pytest.raises(NotFound):
+            store.add_tasks(999, [NewTask(data={})])
+        assert store.delete_project(999) == 0 and store.delete_tasks(999, [1]) == 0
+        assert store.delete_annotations([999]) == 0 and store.delete_drafts([999]) == 0
+        assert store.delete_predictions([999]) == 0 and store.delete_views([999]) == 0
+        assert store.delete_webhooks([999]) == 0 and store.revoke_token(999) is False
+
+    def test_users_members_tokens(self, store: Store) -> None:
+        store.upsert_user(User(id=7, name="Ada", email="Ada@Example.org"), NOW)
+        store.upsert_user(User(id="7", name="Seven"), NOW)
+        users = store.get_users([7, "7", 8])
+        assert set(users) == {7, "7"} and users[7].name == "Ada" and users["7"].name == "Seven"
+        assert isinstance(next(k for k in users if users[k].name == "Ada"), int)
+        found = store.find_user_by_email("ada@example.ORG")
+        assert found is not None and found.id == 7 and isinstance(found.id, int)
+        pid = self.project(store)
+        store.set_members(
+            pid,
+            [
+                Member(project_id=pid, user_id=7),
+                Member(project_id=pid, user_id="x", role="reviewer"),
+            ],
+        )
+        assert [(m.user_id, m.role) for m in store.list_members(pid)] == [
+            (7, "annotator"),
+            ("x", "reviewer"),
+        ]
+        assert store.projects_with_member(7) == {pid} and store.projects_with_member("7") == set()
+        store.set_members(pid, [])
+        assert store.list_members(pid) == []
+        token = store.add_token(7, "ci", "hash1", "lc_ab")
+        assert store.find_token("hash1") == token and store.list_tokens(7) == [token]
+        assert store.list_tokens("7") == []
+        store.touch_token(token.id, NOW)
+        assert store.revoke_token(token.id) is True
+        again = store.find_token("hash1")
+        assert again is not None and again.revoked and again.last_used_at == NOW
+
+    # -- tasks ------------------------------------------------------------------------------
+    def test_add_tasks_round_trip_and_inner_ids(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        data = {"text": "Ünïcödé ☃ \u2028", "nested": {"a": [1, 2.5, None, True]}, "n": 10**15}
+        ids = store.add_tasks(
+            pid,
+            iter(
+                [NewTask(data=data, meta={"m": 1}, file_upload="a.csv", data_hash="h1", overlap=2)]
+            ),
+        )
+        more = store.add_tasks(pid, (NewTask(data={"i": i}) for i in range(3)))
+        store.add_tasks(other, [NewTask(data={})])
+        task = store.get_task(ids[0])
+        assert (
+            task is not None and task.data == data and task.meta == {"m": 1} and task.overlap == 2
+        )
+        assert task.file_upload == "a.csv" and task.data_hash == "h1" and task.project_id == pid
+        assert [t.inner_id for t in store.get_tasks(ids + more)] == [1, 2, 3, 4]
+        assert [t.id for t in store.get_tasks(list(reversed(more)))] == more
+        task.data["text"] = "mutated"
+        assert store.get_task(ids[0]).data == data  # type: ignore[union-attr]
+        assert store.find_tasks_by_hash(pid, ["h1", "nope"]) == {"h1": ids[0]}
+        assert store.find_tasks_by_hash(other, ["h1"]) == {}
+        updated = store.update_task(ids[0], data={"x": 1})
+        assert updated.data == {"x": 1} and updated.meta == {"m": 1}
+        assert store.update_task(ids[0], meta={"k": "v"}).data == {"x": 1}
+
+    def test_add_tasks_with_nested_rows(self, store: Store) -> None:
+        pid = self.project(store)
+        new = NewTask(
+            data={"t": 1},
+            annotations=(
+                NewAnnotation(
+                    result=[REGION], completed_by=7, imported=True, last_action="imported"
+                ),
+            ),
+            predictions=(NewPrediction(result=[REGION], score=0.25, model_version="v1"),),
+        )
+        (tid,) = store.add_tasks(pid, [new])
+        bundle = store.get_bundle(tid)
+        assert bundle is not None and len(bundle.annotations) == 1 and len(bundle.predictions) == 1
+        ann, pred = bundle.annotations[0], bundle.predictions[0]
+        assert (
+            ann.task_id == tid and ann.project_id == pid and ann.result == [REGION] and ann.imported
+        )
+        assert pred.score == 0.25 and pred.model_version == "v1" and pred.task_id == tid
+        assert bundle.task.total_annotations == 1 and bundle.task.total_predictions == 1
+        assert bundle.task.is_labeled
+
+    def test_import_failing_on_last_row_keeps_nothing(self, store: Store) -> None:
+        pid = self.project(store)
+        rows = [NewTask(data={"i": i}) for i in range(1200)] + [NewTask(data={"bad": {1, 2}})]
+        with pytest.raises(ValidationError):
+            store.add_tasks(pid, iter(rows))
+        assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == 0
+        assert store.project_counts([pid])[pid].task_count == 0
+        (tid,) = store.add_tasks(pid, [NewTask(data={})])
+        assert store.get_task(tid).inner_id == 1  # type: ignore[union-attr]
+
+    def test_import_with_duplicate_annotation_keeps_nothing(self, store: Store) -> None:
+        pid = self.project(store)
+        dup = NewAnnotation(result=[], completed_by=1, unique_id="u1")
+        with pytest.raises(Conflict):
+            store.add_tasks(
+                pid, [NewTask(data={}, annotations=(dup,)), NewTask(data={}, annotations=(dup,))]
+            )
+        assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == 0
+        assert store.list_annotations(project_id=pid) == []
+
+    def test_transaction_rolls_back_everything(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        ann = self.annotate(store, tid, pid, 7)
+        with pytest.raises(RuntimeError), store.transaction():
+            other = self.project(store)
+            self.tasks(store, other, 3)
+            store.update_task(tid, data={"changed": True})
+            store.update_annotation(ann.id, updated_by=7, action="updated", result=[])
+            store.delete_annotations([ann.id])
+            with store.transaction():  # nested blocks join the outer one
+                store.add_job("x", {})
+            raise RuntimeError("boom")
+        assert [p.id for p in store.list_projects()] == [pid]
+        assert store.get_task(tid).data == {"i": 0}  # type: ignore[union-attr]
+        again = store.get_annotation(ann.id)
+        assert again is not None and again.version == 1 and again.result == [REGION]
+        assert store.get_task(tid).total_annotations == 1  # type: ignore[union-attr]
+        assert len(store.annotation_history(ann.id)) == 1 and store.list_jobs() == []
+
+    def test_transaction_commits(self, store: Store) -> None:
+        with store.transaction():
+            pid = self.project(store)
+            self.tasks(store, pid, 2)
+        assert store.project_counts([pid])[pid].task_count == 2
+
+    def test_delete_cascades(self, store: Store) -> None:
+        pid, keep = self.project(store), self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        (k1,) = self.tasks(store, keep, 1)
+        assert store.try_claim(t1, 9, NOW, TTL)
+        ann = self.annotate(store, t1, pid, 7)
+        store.save_draft(t1, 7, ann.id, [], 1.0)
+        store.save_draft(t1, 8, None, [], 1.0)
+        store.add_predictions([NewPrediction(result=[], task_id=t1)], pid)
+        store.assign(pid, [t1], [9])
+        assert store.delete_tasks(pid, [t1, k1]) == 1
+        assert store.get_task(k1) is not None and store.get_annotation(ann.id) is None
+        assert store.annotation_history(ann.id) == [] and store.list_drafts(task_id=t1) == []
+        assert store.list_predictions(task_id=t1) == [] and store.assignees([t1]) == {}
+        assert store.user_claim(pid, 9, NOW) is None
+        store.set_members(pid, [Member(project_id=pid, user_id=1)])
+        view = store.add_view(pid, 1, {"title": "Tab"})
+        hook = store.add_webhook(Webhook(id=0, project_id=pid, url="https://h.example/x"))
+        glob = store.add_webhook(Webhook(id=0, project_id=None, url="https://h.example/g"))
+        job = store.add_job("export", {"a": 1}, project_id=pid)
+        assert store.delete_project(pid) == 1
+        assert store.get_project(pid) is None and store.get_task(t2) is None
+        assert store.get_view(view.id) is None and store.get_webhook(hook.id) is None
+        assert store.get_job(job.id) is None and store.list_members(pid) == []
+        assert store.get_webhook(glob.id) is not None and store.get_task(k1) is not None
+
+    # -- counters -----------------------------------------------------------------------------
+    def test_counters_follow_rows(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1, overlap=2)
+        a1 = self.annotate(store, tid, pid, 7)
+        task = store.get_task(tid)
+        assert task is not None and task.total_annotations == 1 and not task.is_labeled
+        assert task.completed_at is not None
+        self.annotate(store, tid, pid, 7)  # the same user twice: still one distinct annotator
+        assert not store.get_task(tid).is_labeled  # type: ignore[union-attr]
+        skip = self.annotate(store, tid, pid, "7", was_cancelled=True)
+        task = store.get_task(tid)
+        assert task is not None and task.cancelled_annotations == 1 and not task.is_labeled
+        store.update_annotation(skip.id, updated_by="7", action="submitted", was_cancelled=False)
+        task = store.get_task(tid)
+        assert task is not None and task.is_labeled and task.total_annotations == 3
+        store.set_task_overlap(pid, {tid: 3})
+        assert not store.get_task(tid).is_labeled  # type: ignore[union-attr]
+        preds = store.add_predictions([NewPrediction(result=[], task_id=tid, score=0.5)] * 2, pid)
+        assert store.get_task(tid).total_predictions == 2  # type: ignore[union-attr]
+        store.delete_predictions([preds[0].id])
+        store.delete_annotations([a1.id])
+        task = store.get_task(tid)
+        assert task is not None and task.total_predictions == 1 and task.total_annotations == 2
+        counts = store.project_counts([pid, 999])
+        assert set(counts) == {pid}
+        assert (
+            counts[pid].task_count,
+            counts[pid].annotation_count,
+            counts[pid].prediction_count,
+        ) == (1, 2, 1)
+        store.delete_annotations([a.id for a in store.list_annotations(task_id=tid)])
+        task = store.get_task(tid)
+        assert task is not None and task.completed_at is None and task.total_annotations == 0
+
+    def test_ignore_skipped_counts_skips_as_completion(self, store: Store) -> None:
+        pid = self.project(store, skip_queue=SkipQueue.IGNORE_SKIPPED)
+        (tid,) = self.tasks(store, pid, 1)
+        self.annotate(store, tid, pid, 7, was_cancelled=True)
+        assert store.get_task(tid).is_labeled  # type: ignore[union-attr]
+        counts = store.project_counts([pid])[pid]
+        assert (
+            counts.labeled_count == 1 and counts.skipped_count == 1 and counts.annotation_count == 0
+        )
+
+    def test_recount_repairs(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        self.annotate(store, tid, pid, 1)
+        store.recount_tasks(pid)
+        store.recount_tasks(pid, [tid])
+        task = store.get_task(tid)
+        assert task is not None and task.total_annotations == 1 and task.is_labeled
+
+    # -- annotations ------------------------------------------------------------------------
+    def test_annotation_versions_and_history(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        ann = self.annotate(store, tid, pid, 7, unique_id="req-1", lead_time=2.5)
+        assert ann.version == 1 and ann.unique_id == "req-1" and ann.completed_by == 7
+        assert store.get_annotation_by_unique_id("req-1") == ann
+        assert store.get_annotation_by_unique_id("nope") is None
+        with pytest.raises(Conflict):
+            self.annotate(store, tid, pid, 7, unique_id="req-1")
+        new_result = [dict(REGION, value={"choices": ["Négatif"]})]
+        v2 = store.update_annotation(
+            ann.id, updated_by="7", action="updated", expected_version=1, result=new_result
+        )
+        assert (
+            v2.version == 2
+            and v2.result == new_result
+            and v2.updated_by == "7"
+            and v2.completed_by == 7
+        )
+        with pytest.raises(Conflict):
+            store.update_annotation(
+                ann.id, updated_by=7, action="updated", expected_version=1, result=[]
+            )
+        assert store.get_annotation(ann.id).result == new_result  # type: ignore[union-attr]
+        store.update_annotation(
+            ann.id,
+            updated_by=8,
+            action="fixed_and_accepted",
+            ground_truth=True,
+            last_action="accepted",
+        )
+        history = store.annotation_history(ann.id)
+        assert [(h.version, h.action, h.user_id) for h in history] == [
+            (1, "submitted", 7),
+            (2, "updated", "7"),
+            (3, "fixed_and_accepted", 8),
+        ]
+        assert history[0].result == [REGION] and history[2].ground_truth
+        assert store.get_annotation(ann.id).last_action == "accepted"  # type: ignore[union-attr]
+
+    def test_annotation_lists_gt_and_anonymise(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        (o1,) = self.tasks(store, other, 1)
+        a1 = self.annotate(store, t1, pid, 7, ground_truth=True)
+        a2 = self.annotate(store, t1, pid, "7", ground_truth=True)
+        a3 = self.annotate(store, t2, pid, 7)
+        self.annotate(store, o1, other, 7)
+        with pytest.raises(NotFound):
+            self.annotate(store, o1, pid, 7)  # the task is in another project
+        assert [a.id for a in store.list_annotations(project_id=pid, completed_by=7)] == [
+            a1.id,
+            a3.id,
+        ]
+        assert [a.id for a in store.list_annotations(task_id=t1)] == [a1.id, a2.id]
+        store.clear_ground_truth(t1, except_id=a2.id)
+        assert not store.get_annotation(a1.id).ground_truth  # type: ignore[union-attr]
+        assert store.get_annotation(a2.id).ground_truth  # type: ignore[union-attr]
+        assert store.anonymise_annotations(7, None) == 3
+        assert store.get_annotation(a1.id).completed_by is None  # type: ignore[union-attr]
+        assert store.get_annotation(a2.id).completed_by == "7"  # type: ignore[union-attr]
+        assert store.annotation_history(a1.id)[0].user_id is None
+
+    # -- drafts and predictions ----------------------------------------------------------------
+    def test_drafts(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        ann = self.annotate(store, t1, pid, 7)
+        d1 = store.save_draft(t1, 7, None, [REGION], 1.5)
+        d2 = store.save_draft(t1, 7, None, [], 3.0, was_postponed=True)
+        assert d2.id == d1.id and d2.result == [] and d2.was_postponed and d2.lead_time == 3.0
+        d3 = store.save_draft(t1, 7, ann.id, [REGION], 1.0)
+        d4 = store.save_draft(t1, "7", None, [], 1.0)
+        d5 = store.save_draft(t2, 8, None, [], 1.0)
+        assert len({d1.id, d3.id, d4.id, d5.id}) == 4 and d5.project_id == pid
+        assert [d.id for d in store.list_drafts(task_id=t1, user_id=7)] == [d1.id, d3.id]
+        assert [d.id for d in store.list_drafts(annotation_id=ann.id)] == [d3.id]
+        assert len(store.list_drafts(project_id=pid)) == 4
+        assert store.get_draft(d3.id) == d3
+        with pytest.raises(NotFound):
+            store.save_draft(999, 7, None, [], 1.0)
+        store.delete_annotations([ann.id])
+        assert store.get_draft(d3.id) is None
+        assert store.delete_drafts([d1.id, d1.id, 999]) == 1
+
+    def test_predictions(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        (o1,) = self.tasks(store, other, 1)
+        made = store.add_predictions(
+            [
+                NewPrediction(result=[REGION], task_id=t1, score=0.9, model_version="v1"),
+                NewPrediction(result=[], task_id=t2, model_version="v2"),
+            ],
+            pid,
+        )
+        assert [p.task_id for p in made] == [t1, t2] and made[1].score is None
+        assert store.get_prediction(made[0].id) == made[0]
+        with pytest.raises(NotFound):
+            store.add_predictions([NewPrediction(result=[], task_id=o1)], pid)
+        assert [p.id for p in store.list_predictions(project_id=pid, model_version="v1")] == [
+            made[0].id
+        ]
+        assert store.tasks_lacking_model_version(pid, "v1") == [t2, t3]
+        assert store.tasks_lacking_model_version(pid, "v1", [t1, t3]) == [t3]
+        assert store.delete_predictions([made[0].id, 999]) == 1
+
+    # -- claims and the next-task queue --------------------------------------------------------
+    def test_claims(self, store: Store) -> None:
+        pid = self.project(store, maximum_annotations=2)
+        t1, t2 = self.tasks(store, pid, 2, overlap=2)
+        assert store.try_claim(t1, 1, NOW, TTL) and store.try_claim(t1, 2, NOW, TTL)
+        assert not store.try_claim(t1, 3, NOW, TTL)  # two live claims fill overlap 2
+        assert store.try_claim(t1, 1, NOW + dt.timedelta(minutes=1), TTL)  # refresh
+        claim = store.user_claim(pid, 1, NOW)
+        assert (
+            claim is not None
+            and claim.task_id == t1
+            and claim.expires_at == NOW + dt.timedelta(minutes=11)
+        )
+        assert store.try_claim(t1, 3, NOW + dt.timedelta(minutes=10, seconds=1), TTL)  # 2's expired
+        assert store.user_claim(pid, 2, NOW + dt.timedelta(minutes=11)) is None
+        assert store.try_claim(t2, 1, NOW, TTL)  # moving on releases the claim on t1
+        assert store.user_claim(pid, 1, NOW).task_id == t2  # type: ignore[union-attr]
+        self.annotate(store, t2, pid, 4)
+        assert not store.try_claim(t2, 4, NOW, TTL)  # already annotated by this user
+        assert not store.try_claim(999, 1, NOW, TTL)
+        assert store.release_claims(user_id=1) == 1
+        assert store.purge_expired_claims(NOW + dt.timedelta(hours=1)) >= 1
+        assert store.release_claims(task_id=t1) == 0
+
+    def test_claims_with_eight_threads_never_exceed_overlap(self, store: Store) -> None:
+        pid = self.project(store, maximum_annotations=2)
+        tasks = self.tasks(store, pid, 5, overlap=2)
+        won: list[tuple[int, int]] = []
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(8)
+
+        def worker(user: int) -> None:
+            try:
+                barrier.wait()
+                for task_id in tasks:
+                    if store.try_claim(task_id, user, NOW, TTL):
+                        won.append((task_id, user))
+                        return
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(u,)) for u in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not errors, errors
+        per_task: dict[int, list[int]] = {}
+        for task_id, user in won:
+            per_task.setdefault(task_id, []).append(user)
+        assert len(won) == 8 and all(len(users) <= 2 for users in per_task.values()), per_task
+        assert len(set(won)) == len(won)
+        live = [store.user_claim(pid, u, NOW) for u in range(8)]
+        assert all(c is not None for c in live)
+
+    def test_next_task_candidates(self, store: Store) -> None:
+        pid = self.project(store, maximum_annotations=2)
+        t1, t2, t3, t4 = self.tasks(store, pid, 4)
+        store.set_task_overlap(pid, {t3: 2})
+        spec = CandidateSpec()
+        assert store.next_task_candidates(pid, 1, spec, NOW, 10) == [t1, t2, t3, t4]
+        assert store.next_task_candidates(pid, 1, spec, NOW, 2) == [t1, t2]
+        self.annotate(store, t1, pid, 2)  # labeled
+        self.annotate(store, t2, pid, 1, was_cancelled=True)  # skipped by user 1
+        assert store.try_claim(t4, 3, NOW, TTL)  # t4 full for others
+        assert store.next_task_candidates(pid, 1, spec, NOW, 10) == [t3]
+        assert store.next_task_candidates(pid, 3, spec, NOW, 10) == [t2, t3, t4]
+        requeue = CandidateSpec(include_skipped_by_user=True)
+        assert store.next_task_candidates(pid, 1, requeue, NOW, 10) == [t3, t2]
+        assert store.next_task_candidates(
+            pid, 1, CandidateSpec(only_skipped_by_user=True), NOW, 10
+        ) == [t2]
+        assert store.next_task_candidates(pid, 1, CandidateSpec(overlap_first=True), NOW, 10) == [
+            t3
+        ]
+        self.annotate(store, t3, pid, 5)
+        assert store.next_task_candidates(pid, 6, CandidateSpec(breadth_first=True), NOW, 10) == [
+            t3,
+            t2,
+        ]
+        store.assign(pid, [t2], [6])
+        assert store.next_task_candidates(pid, 6, CandidateSpec(assigned_to=6), NOW, 10) == [t2]
+        assert store.next_task_candidates(
+            pid, 7, CandidateSpec(unassigned_or_assigned_to=7), NOW, 10
+        ) == [t3]
+        q = parse_query({"filters": {"items": [_flt("data.i", "equal", 2, "Number")]}})
+        assert store.next_task_candidates(pid, 6, CandidateSpec(query=q), NOW, 10) == [t3]
+        assert store.next_task_candidates(pid, 6, CandidateSpec(order="random"), NOW, 10) in (
+            [t2, t3],
+            [t3, t2],
+        )
+
+    def test_uncertainty_order(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        store.add_predictions(
+            [
+                NewPrediction(result=[], task_id=t1, score=0.9),
+                NewPrediction(result=[], task_id=t2, score=0.1),
+            ],
+            pid,
+        )
+        assert store.next_task_candidates(pid, 1, CandidateSpec(order="uncertainty"), NOW, 10) == [
+            t2,
+            t1,
+            t3,
+        ]
+
+    def test_assignments(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        assert store.assign(pid, [t1, t2], [7, "7"]) == 4
+        assert store.assign(pid, [t1], [7]) == 0
+        assert store.assignees([t1, t2, 999]) == {t1: [7, "7"], t2: [7, "7"]}
+        assert store.unassign(pid, [t1], ["7"]) == 1
+        assert store.unassign(pid, [t2]) == 2
+        assert store.assignees([t1, t2]) == {t1: [7]}
+
+    # -- views, webhooks, jobs -------------------------------------------------------------------
+    def test_views(self, store: Store) -> None:
+        pid = self.project(store)
+        v1 = store.add_view(pid, 7, {"title": "A", "filters": {"conjunction": "and", "items": []}})
+        v2 = store.add_view(pid, None, {"title": "B"})
+        assert store.get_view(v1.id) == v1 and v1.user_id == 7
+        assert [v.id for v in store.list_views(pid)] == [v1.id, v2.id]
+        moved = store.update_view(v1.id, {"title": "A2"}, order=v2.order + 1)
+        assert moved.data == {"title": "A2"}
+        assert [v.id for v in store.list_views(pid)] == [v2.id, v1.id]
+        assert store.delete_views([v1.id, v2.id]) == 2
+
+    def test_webhooks(self, store: Store) -> None:
+        pid = self.project(store)
+        hook = store.add_webhook(
+            Webhook(
+                id=0,
+                project_id=pid,
+                url="https://h.example/x",
+                secret="s",  # noqa: S106 - a test value
+                actions=frozenset({"ANNOTATION_CREATED"}),  # type: ignore[arg-type]
+                headers={"X-A": "1"},
+                send_for_all_actions=False,
+            )
+        )
+        glob = store.add_webhook(Webhook(id=0, project_id=None, url="https://h.example/g"))
+        assert hook.id != glob.id and store.get_webhook(hook.id) == hook
+        assert [w.id for w in store.list_webhooks(pid)] == [hook.id, glob.id]
+        assert [w.id for w in store.list_webhooks(pid, include_global=False)] == [hook.id]
+        changed = store.update_webhook(
+            attrs.evolve(hook, is_active=False, url="https://h.example/y")
+        )
+        assert store.get_webhook(hook.id) == changed and not changed.is_active
+
+    def test_jobs(self, store: Store) -> None:
+        pid = self.project(store)
+        later = store.add_job(
+            "export", {"n": 1}, project_id=pid, run_at=NOW + dt.timedelta(hours=1)
+        )
+        first = store.add_job("import", {"n": 2}, run_at=NOW, max_attempts=2)
+        assert store.claim_job("w1", NOW, TTL, kinds=["other"]) is None
+        got = store.claim_job("w1", NOW, TTL)
+        assert got is not None and got.id == first.id and got.status == JobStatus.RUNNING
+        assert got.attempts == 1 and got.worker == "w1" and got.lease_until == NOW + TTL
+        assert store.claim_job("w2", NOW, TTL) is None  # lease live; the other is not due
+        again = store.claim_job("w2", NOW + TTL, TTL)  # lease expired: a crashed worker's job
+        assert again is not None and again.id == first.id and again.attempts == 2
+        done = store.update_job(
+            first.id, status=JobStatus.COMPLETED, progress=1.0, result={"ok": True}
+        )
+        assert done.status == JobStatus.COMPLETED and done.result == {"ok": True}
+        assert store.claim_job("w3", NOW + dt.timedelta(hours=2), TTL).id == later.id  # type: ignore[union-attr]
+        assert [j.id for j in store.list_jobs(status=JobStatus.RUNNING)] == [later.id]
+        assert [j.id for j in store.list_jobs(project_id=pid, kind="export")] == [later.id]
+
+    def test_jobs_claimed_once_across_threads(self, store: Store) -> None:
+        for i in range(20):
+            store.add_job("k", {"i": i}, run_at=NOW)
+        got: list[int] = []
+        barrier = threading.Barrier(6)
+
+        def worker(name: str) -> None:
+            barrier.wait()
+            while (job := store.claim_job(name, NOW, TTL)) is not None:
+                got.append(job.id)
+
+        threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(got) == sorted({*got}) and len(got) == 20
+
+    # -- queries ----------------------------------------------------------------------------
+    def _query_project(self, store: Store) -> tuple[int, list[int]]:
+        pid = self.project(store)
+        noise = self.project(store)
+        store.add_tasks(noise, [NewTask(data={"s": "apple"})])
+        ids = store.add_tasks(
+            pid,
+            [
+                NewTask(data=d, file_upload="f.json" if i == 4 else None)
+                for i, d in enumerate(QUERY_ROWS)
+            ],
+        )
+        self.annotate(store, ids[0], pid, 7, lead_time=1.0)
+        self.annotate(store, ids[1], pid, "7", lead_time=3.0)
+        self.annotate(store, ids[2], pid, 8, was_cancelled=True, lead_time=1.0)
+        store.add_predictions(
+            [NewPrediction(result=[REGION], task_id=ids[0], score=0.25, model_version="v1")], pid
+        )
+        store.save_draft(ids[3], 9, None, [], 1.0)
+        return pid, ids
+
+    def _ids(self, store: Store, pid: int, query: TaskQuery, size: int = 100) -> list[int]:
+        return [t.id for t in store.query_tasks(pid, query, PageRequest(page_size=size)).tasks]
+
+    def test_every_operator(self, store: Store) -> None:
+        pid, ids = self._query_project(store)
+        failures = []
+        for item, expected in QUERY_CASES:
+            query = parse_query({"filters": {"conjunction": "and", "items": [item]}})
+            got = set(self._ids(store, pid, query))
+            want = {ids[i - 1] for i in expected}
+            if got != want:
+                failures.append(
+                    (item["filter"], item["operator"], item.get("value"), sorted(got), sorted(want))
+                )
+            assert set(store.task_ids(pid, query)) == got
+        assert not failures, failures
+
+    def test_conjunctions_nesting_and_selection(self, store: Store) -> None:
+        pid, ids = self._query_project(store)
+        q_or = parse_query(
+            {
+                "filters": {
+                    "conjunction": "or",
+                    "items": [
+                        _flt("data.s", "equal", "apple"),
+                        _flt("data.n", "equal", 5, "Number"),
+                    ],
+                }
+            }
+        )
+        assert self._ids(store, pid, q_or) == [ids[0], ids[5]]
+        nested = parse_query(
+            {
+                "filters": {
+                    "conjunction": "and",
+                    "items": [
+                        _flt("data.b", "equal", True, "Boolean"),
+                        {
+                            "conjunction": "or",
+                            "items": [
+                                _flt("data.n", "less", 0, "Number"),
+                                _flt("data.s", "contains", "pie"),
+                            ],
+                        },
+                    ],
+                },
+                "selectedItems": {"all": True, "excluded": [ids[0]]},
+            }
+        )
+        assert self._ids(store, pid, nested) == [ids[5]]
+        picked = parse_query({"selectedItems": {"all": False, "included": [ids[2], ids[4], 10**9]}})
+        assert self._ids(store, pid, picked) == [ids[2], ids[4]]
+
+    def test_ordering_nulls_last_and_ties_by_id(self, store: Store) -> None:
+        pid = self.project(store)
+        rows: list[dict[str, Any]] = [
+            {"k": 3, "t": "b"},
+            {"k": None, "t": "a"},
+            {"k": 1, "t": "b"},
+            {},
+            {"k": 3, "t": "c"},
+            {"k": 2.5},
+        ]
+        ids = store.add_tasks(pid, [NewTask(data=d) for d in rows])
+        asc = self._ids(store, pid, parse_query({"ordering": ["tasks:data.k"]}))
+        assert asc == [ids[2], ids[5], ids[0], ids[4], ids[1], ids[3]]
+        desc = self._ids(store, pid, parse_query({"ordering": ["-tasks:data.k"]}))
+        assert desc == [ids[0], ids[4], ids[5], ids[2], ids[1], ids[3]]
+        by_text = self._ids(store, pid, parse_query({"ordering": ["-tasks:data.t"]}))
+        assert by_text == [ids[4], ids[0], ids[2], ids[1], ids[3], ids[5]]
+        assert self._ids(store, pid, parse_query({"ordering": ["-tasks:id"]})) == ids[::-1]
+        assert self._ids(store, pid, TaskQuery()) == ids
+
+    def test_pagination_and_cursor(self, store: Store) -> None:
+        pid = self.project(store)
+        ids = store.add_tasks(
+            pid, [NewTask(data={"g": i % 4, "w": f"w{i:03d}"}) for i in range(53)]
+        )
+        query = parse_query(
+            {
+                "filters": {
+                    "conjunction": "and",
+                    "items": [_flt("data.g", "not_equal", 3, "Number")],
+                },
+                "ordering": ["-tasks:data.g"],
+            }
+        )
+        expected = sorted((i for i, x in enumerate(ids) if i % 4 != 3), key=lambda i: (-(i % 4), i))
+        expected_ids = [ids[i] for i in expected]
+        first = store.query_tasks(pid, query, PageRequest(page=1, page_size=10))
+        assert first.total == len(expected_ids) and [t.id for t in first.tasks] == expected_ids[:10]
+        third = store.query_tasks(pid, query, PageRequest(page=3, page_size=10))
+        assert [t.id for t in third.tasks] == expected_ids[20:30]
+        beyond = store.query_tasks(pid, query, PageRequest(page=99, page_size=10))
+        assert beyond.tasks == [] and beyond.total == len(expected_ids)
+        walked: list[int] = []
+        cursor: str | None = None
+        while True:
+            page = store.query_tasks(pid, query, PageRequest(page_size=7, cursor=cursor))
+            walked += [t.id for t in page.tasks]
+            assert page.total == len(expected_ids)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert walked == expected_ids
+        assert list(store.task_ids(pid, query)) == expected_ids
+        with pytest.raises(QueryError):
+            store.query_tasks(pid, query, PageRequest(cursor="not-a-cursor"))
+        with pytest.raises(QueryError):
+            store.query_tasks(pid, query, PageRequest(page=0))
+
+    def test_bad_regex_is_a_query_error(self, store: Store) -> None:
+        pid, _ = self._query_project(store)
+        with pytest.raises(QueryError):
+            parse_query({"filters": {"items": [_flt("data.s", "regex", "([a-z")]}})
+        bad = TaskQuery(
+            filters=FilterGroup(
+                items=(Filter(column="data.s", operator="regex", type="String", value="(?<"),)
+            )
+        )
+        with pytest.raises(QueryError):
+            store.query_tasks(pid, bad, PageRequest())
+
+    def test_catastrophic_regex_cannot_stall(self, store: Store) -> None:
+        pid = self.project(store)
+        store.add_tasks(pid, [NewTask(data={"s": "a" * 40 + "!"}) for _ in range(3)])
+        query = parse_query({"filters": {"items": [_flt("data.s", "regex", "^(a+)+$")]}})
+        # a backend may answer (no match) or refuse, but it must not hang
+        with contextlib.suppress(QueryError):
+            assert store.query_tasks(pid, query, PageRequest()).total == 0
+
+    @pytest.mark.parametrize("column", INJECTIONS)
+    def test_injected_filter_columns_are_refused(self, store: Store, column: str) -> None:
+        pid, _ = self._query_project(store)
+        with pytest.raises(QueryError):
+            parse_query(
+                {
+                    "filters": {
+                        "items": [
+                            {"filter": column, "operator": "equal", "type": "String", "value": "x"}
+                        ]
+                    }
+                }
+            )
+        with pytest.raises(QueryError):
+            parse_query({"ordering": [column.replace("filter:tasks:", "-tasks:")]})
+        raw = column.replace("filter:tasks:", "")
+        sneaky = TaskQuery(
+            filters=FilterGroup(
+                items=(Filter(column=raw, operator="equal", type="String", value="x"),)
+            )
+        )
+        with pytest.raises(QueryError):
+            store.query_tasks(pid, sneaky, PageRequest())
+        with pytest.raises(QueryError):
+            store.query_tasks(pid, TaskQuery(ordering=(Ordering(column=raw),)), PageRequest())
+        assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == len(QUERY_ROWS)
+
+    def test_bad_operators_and_values_are_refused(self, store: Store) -> None:
+        for item in (
+            _flt("data.s", "less", "x"),
+            _flt("id", "regex", "1", "Number"),
+            _flt("data.n", "in", [1], "Number"),
+            _flt("data.n", "equal", "abc", "Number"),
+            _flt("created_at", "less", "yesterday", "Datetime"),
+            _flt("data.s", "equal", "x", "Datetime"),
+            _flt("annotators", "equal", 1, "List"),
+            _flt("data.s", "equal", {"$gt": 1}),
+        ):
+            with pytest.raises(QueryError):
+                parse_query({"filters": {"items": [item]}})
+        with pytest.raises(QueryError):
+            parse_query({"ordering": ["tasks:annotators"]})
+        with pytest.raises(QueryError):
+            parse_query({"filters": {"conjunction": "xor", "items": []}})
+        pid = self.project(store)
+        sneaky = TaskQuery(
+            filters=FilterGroup(
+                items=(Filter(column="id", operator="regex", type="Number", value="1"),)
+            )
+        )
+        with pytest.raises(QueryError):
+            store.query_tasks(pid, sneaky, PageRequest())
+
+    # -- streaming --------------------------------------------------------------------------
+    def test_iter_bundles(self, store: Store) -> None:
+        pid = self.project(store)
+        ids = self.tasks(store, pid, 25)
+        for tid in ids[::3]:
+            self.annotate(store, tid, pid, 7)
+        store.add_predictions([NewPrediction(result=[], task_id=ids[1])], pid)
+        store.save_draft(ids[0], 7, None, [], 1.0)
+        bundles = list(store.iter_bundles(pid, batch_size=4))
+        assert [b.task.id for b in bundles] == ids
+        assert [len(b.annotations) for b in bundles] == [int(i % 3 == 0) for i in range(25)]
+        assert len(bundles[1].predictions) == 1 and bundles[0].drafts == []
+        annotated = list(
+            store.iter_bundles(pid, only_annotated=True, include_drafts=True, batch_size=2)
+        )
+        assert [b.task.id for b in annotated] == ids[::3] and len(annotated[0].drafts) == 1
+        query = parse_query(
+            {"filters": {"items": [_flt("data.i", "less", 5, "Number")]}, "ordering": ["-tasks:id"]}
+        )
+        assert [b.task.id for b in store.iter_bundles(pid, query)] == ids[:5]
+        bundle = store.get_bundle(ids[0])
+        assert bundle is not None and len(bundle.drafts) == 1 and len(bundle.annotations) == 1
