@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import lc_clients
 import pytest
 import schemathesis
-from schemathesis import checks
-from conftest import TEXT_CONFIG, make_core
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
-import lc_clients
+from conftest import TEXT_CONFIG, make_core
 
 AUTH: dict[str, str] = {}
 # the document gives shapes; the server also validates meaning (a config must parse, ids must
