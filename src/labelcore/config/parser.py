@@ -22,6 +22,7 @@ from labelcore.errors import ConfigError
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 100
 MAX_SAMPLE_BYTES = 256_000
+MAX_PROBLEMS = 200
 VAR = re.compile(r"\$([\w\[\].{}]+)")
 WHOLE_VAR = re.compile(r"\$[\w\[\].{}]+")
 _CHILD_LABELS = {"label", "choice", "relation"}
@@ -166,6 +167,20 @@ def _truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() == "true"
 
 
+_VISIBILITY_KEYS = ("visiblewhen", "whentagname", "whenlabelvalue", "whenchoicevalue")
+
+
+def _visibility(el: Any) -> tuple[dict[str, str], ...]:
+    """Visibility conditions on ``el`` and its ancestors (a hidden parent hides its children)."""
+    found = []
+    for node in (el, *el.iterancestors()):
+        attrs = _lower_attrs(node)
+        cond = {k: attrs[k] for k in _VISIBILITY_KEYS if attrs.get(k)}
+        if cond:
+            found.append(cond)
+    return tuple(found)
+
+
 def data_key_of(value: str) -> str | None:
     """The task-data key an attribute value reads: ``$a.b`` -> ``a.b``; the first inline var."""
     match = VAR.search(value)
@@ -194,11 +209,15 @@ class _Builder:
         self.relations: list[str] | None = None
         self.relation_attrs: dict[str, dict[str, str]] = {}
         self.sample: dict[str, Any] | None = None
+        self.dropped = 0
 
     def problem(
         self, code: str, message: str, el: Any, tag: str | None = None, attribute: str | None = None
     ) -> None:
         line = el.sourceline if el is not None else None
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.dropped += 1
+            return
         self.problems.append(ConfigProblem(code, message, tag, attribute, line))
 
     def build(self, root: Any) -> LabelConfig:
@@ -227,6 +246,13 @@ class _Builder:
             if sibling.tag is etree.Comment:
                 self._comment(sibling)  # the sample task usually follows </View>
         self._resolve_to_names()
+        if self.dropped:
+            self.problems.append(
+                ConfigProblem(
+                    "config.too_many_problems",
+                    f"{self.dropped} more problems were found; fix the ones above first.",
+                )
+            )
         if self.problems:
             raise ConfigError(self.problems)
         return LabelConfig(
@@ -258,7 +284,7 @@ class _Builder:
         tag = str(el.tag)
         attrs = _lower_attrs(el)
         if spec is None:
-            near = closest(tag) if not tag.startswith("{") else None
+            near = closest(tag) if len(self.problems) < 50 and not tag.startswith("{") else None
             hint = f" Did you mean <{near}>?" if near else ""
             self.problem("config.unknown_tag", f"Unknown tag <{tag}>.{hint}", el, tag)
             return
@@ -400,7 +426,7 @@ class _Builder:
 
     def _control(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:
         name = attrs.get("name", "")
-        if not name or name in self.controls or name in self.objects:
+        if not name:
             return
         labels, label_attrs = self._labels(el) if spec.has_labels else ([], {})
         buckets = tuple(
@@ -438,8 +464,9 @@ class _Builder:
             line=el.sourceline or 0,
             index_flag=flag if flag and flag in name else None,
             buckets=buckets,
+            visibility=_visibility(el),
         )
-        self.controls[name] = control
+        self.controls.setdefault(name, control)  # a duplicate is reported, its toName still checked
         self.pending.append((control, spec, el))
 
     def _object(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:

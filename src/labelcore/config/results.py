@@ -109,7 +109,9 @@ class _Checker:
             return
         missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
         if missing:
-            self.add(i, None, "result.missing_field", f"missing {', '.join(missing)}")
+            named = item.get("from_name")
+            who = named[:100] if isinstance(named, str) else None
+            self.add(i, who, "result.missing_field", f"missing {', '.join(missing)}")
             return
         from_name, to_name, rtype, value = (
             item["from_name"],
@@ -122,7 +124,7 @@ class _Checker:
             return
         control = self.cfg.control(from_name)
         if control is None:
-            known = sorted(self.cfg.controls)[:20]
+            known = list(self.cfg.control_names()[:20])
             self.add(
                 i,
                 None,

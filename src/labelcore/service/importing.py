@@ -23,7 +23,7 @@ from labelcore.errors import LabelcoreError, NotFound, ValidationError
 from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, Task, User, UserId
 from labelcore.service._base import ServiceBase
 from labelcore.service.overlap import rearrange_overlap
-from labelcore.service.sources import UNDEFINED, BadRow, read_source
+from labelcore.service.sources import UNDEFINED, read_source
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
@@ -104,7 +104,7 @@ class ImportAPI(ServiceBase):
             duration=time.monotonic() - started,
             task_ids=tuple(ids),
             data_columns=tuple(sorted(run.columns)),
-            found_formats=(kind,) if kind != "python" else (),
+            found_formats=(kind,) if kind != "python" else (),  # Label Studio lists extensions
             warnings=tuple(run.warnings),
         )
 
@@ -203,9 +203,10 @@ class _ImportRun:
     seen_hashes: set[str] = attrs.field(factory=set)
     emails: dict[str, UserId | None] = attrs.field(factory=dict)
 
-    @property
-    def cfg(self) -> LabelConfig:
-        return self.core._config(self.project.settings.label_config)
+    cfg: LabelConfig = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.cfg = self.core._config(self.project.settings.label_config)
 
     def error(self, row: int, field: str, code: str, message: str) -> None:
         self.error_count += 1
@@ -265,9 +266,6 @@ class _ImportRun:
             yield task
 
     def prepare(self, row: int, item: Any) -> NewTask | None:
-        if isinstance(item, BadRow):
-            self.error(row, "", "import.bad_row", item.message)
-            return None
         try:
             task = _converter.task_from_import(item, row=row, default_user=self.user.id)
         except LabelcoreError as exc:
@@ -282,9 +280,10 @@ class _ImportRun:
             return None
         before = self.error_count
         data = self.remap_undefined(row, task.data)
-        for problem in self.cfg.check_task_data(data):
-            key = getattr(problem, "key", None)
-            self.error(row, f"data.{key}" if key else "data", problem.code, problem.message)
+        for data_problem in self.cfg.check_task_data(data):
+            key = data_problem.key
+            field = f"data.{key}" if key else "data"
+            self.error(row, field, data_problem.code, data_problem.message)
         annotations = self.checked_annotations(row, task, data)
         for i, prediction in enumerate(task.predictions):
             self.check_result(row, f"predictions[{i}]", prediction.result, data)
@@ -351,7 +350,7 @@ class _ImportRun:
 
     def check_result(self, row: int, where: str, result: list[Any], data: dict[str, Any]) -> None:
         for problem in self.cfg.validate_result(result, data):
-            region = getattr(problem, "region", None)
+            region = problem.region
             field = f"{where}.result" + (f"[{region}]" if region is not None else "")
             self.error(row, field, problem.code, f"{field}: {problem.message}")
 

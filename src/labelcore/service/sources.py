@@ -1,94 +1,81 @@
-"""Reading import sources as a stream of (row number, item) pairs without loading files whole.
+"""Import sources as a stream of (row number, item) pairs, never loading a file whole.
 
-    for row, item in read_source(open("tasks.jsonl", "rb"), filename="tasks.jsonl"):
-        ...                                  # row is 1-based, item is a parsed JSON value
-    kind = source_format("tasks.csv", None)  # "csv"
+    kind, rows = read_source(open("tasks.jsonl", "rb"), filename="tasks.jsonl")
+    for row, item in rows: ...               # row is 1-based, item a parsed JSON value
+    kind, rows = read_source([{"text": "a"}, {"text": "b"}])   # Python objects: "python"
 
-JSON arrays are streamed with ijson; JSONL, CSV, TSV and TXT line by line. Plain-text kinds
-(txt, html) give ``{"$undefined$": text}`` items that the importer maps to the config's one
-data key.
+Files are read with ``labelcore.formats.readers`` (JSON arrays streamed by ijson; JSONL,
+CSV, TSV and TXT line by line); the kind comes from the file name, else the content type,
+else the first bytes. HTML/XML files are one task each, ``{"$undefined$": text}``, which the
+importer maps to the config's one data key (Label Studio's single-asset upload).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
-import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
-import ijson
-
 from labelcore.errors import ValidationError
+from labelcore.formats.readers import READERS, TXT_KEY
 
-UNDEFINED = "$undefined$"
-MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSONL line / CSV row / TXT line
-# the csv module's default cell limit (128 KiB) is too small for long texts
-csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
+UNDEFINED = TXT_KEY
+MAX_SINGLE_FILE_BYTES = 64 * 1024 * 1024  # one HTML/XML file imported as one task
 
-_EXTENSIONS = {
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".txt": "txt",
-    ".html": "html",
-    ".htm": "html",
-    ".xml": "html",
-}
+_SINGLE_ASSET = frozenset({".html", ".htm", ".xml"})
 _CONTENT_TYPES = {
-    "application/json": "json",
-    "application/x-ndjson": "jsonl",
-    "application/jsonl": "jsonl",
-    "application/x-jsonlines": "jsonl",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/plain": "txt",
-    "text/html": "html",
-    "application/xml": "html",
-    "text/xml": "html",
+    "application/json": ".json",
+    "application/x-ndjson": ".jsonl",
+    "application/jsonl": ".jsonl",
+    "application/x-jsonlines": ".jsonl",
+    "text/csv": ".csv",
+    "text/tab-separated-values": ".tsv",
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "application/xml": ".xml",
+    "text/xml": ".xml",
 }
-FORMATS = frozenset(_EXTENSIONS.values())
+_JSONL_HINT = re.compile(rb"}\s*\r?\n\s*{")
+
+Rows = Iterator[tuple[int, Any]]
 
 
-def source_format(filename: str | None, content_type: str | None) -> str | None:
-    """The format a file name's extension or a content type names, or None."""
+def source_kind(filename: str | None, content_type: str | None) -> str | None:
+    """The extension (``".csv"``) a file name or content type names, or None if neither
+    says; ``ValidationError`` for a file name with an unsupported extension."""
     if filename:
         ext = os.path.splitext(filename.lower())[1]
-        if ext in _EXTENSIONS:
-            return _EXTENSIONS[ext]
+        if ext in READERS or ext in _SINGLE_ASSET:
+            return ext
+        allowed = ", ".join(sorted({*READERS, *_SINGLE_ASSET}))
         raise ValidationError(
-            f"{filename}: unsupported file type {ext or '(none)'}; use one of "
-            + ", ".join(sorted(_EXTENSIONS)),
-            code="import.unsupported_format",
+            f"{filename!r}: unsupported task file type {ext or '(none)'}; use one of {allowed}",
+            code="import.unsupported_file",
         )
     if content_type:
-        kind = _CONTENT_TYPES.get(content_type.split(";")[0].strip().lower())
-        if kind is not None:
-            return kind
+        return _CONTENT_TYPES.get(content_type.split(";")[0].strip().lower())
     return None
 
 
 def read_source(
     source: Any, *, filename: str | None = None, content_type: str | None = None
-) -> tuple[str, Iterator[tuple[int, Any]]]:
-    """``(format, rows)`` for any import source (see ``LabelCore.import_tasks``)."""
+) -> tuple[str, Rows]:
+    """``(kind, rows)`` for any import source (see ``LabelCore.import_tasks``): kind is the
+    file extension read (``".json"``) or ``"python"`` for objects."""
     if isinstance(source, Mapping):
-        return "json", iter([(1, source)])
+        return "python", iter([(1, source)])
     if isinstance(source, str):
         source = source.encode("utf-8")
     if isinstance(source, bytes | bytearray | memoryview):
         source = io.BytesIO(bytes(source))
     if hasattr(source, "read"):
-        stream: IO[bytes] = source
-        kind = source_format(filename, content_type)
-        buffered = stream if hasattr(stream, "peek") else io.BufferedReader(_RawAdapter(stream))
-        if kind is None:
-            kind = _sniff(buffered)
-        return kind, _READERS[kind](buffered)
+        stream = io.BufferedReader(_Raw(source), 64 * 1024)
+        kind = source_kind(filename, content_type) or _sniff(stream)
+        if kind in _SINGLE_ASSET:
+            return kind, _read_single(stream)
+        return kind, READERS[kind](stream)
     if isinstance(source, Iterable):
         return "python", ((i, item) for i, item in enumerate(source, 1))
     raise ValidationError(
@@ -98,8 +85,8 @@ def read_source(
     )
 
 
-class _RawAdapter(io.RawIOBase):
-    """Lets any object with ``read(n)`` sit under an ``io.BufferedReader``."""
+class _Raw(io.RawIOBase):
+    """Any object with ``read(n)`` as a raw stream, so it can be buffered and peeked."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
@@ -108,141 +95,36 @@ class _RawAdapter(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
+        view = memoryview(buffer).cast("B")
+        data = self._stream.read(len(view))
         if isinstance(data, str):
             raise ValidationError("open the file in binary mode", code="import.bad_source")
-        buffer[: len(data)] = data
+        view[: len(data)] = data
         return len(data)
 
 
 def _sniff(stream: Any) -> str:
-    head = stream.peek(4096)[:4096].lstrip(codecs.BOM_UTF8).lstrip()
-    if head[:1] in (b"[", b"{"):
-        return "json"
+    head = stream.peek(64 * 1024)[: 64 * 1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] == b"[":
+        return ".json"
+    if head[:1] == b"{":
+        return ".jsonl" if _JSONL_HINT.search(head) else ".json"
     raise ValidationError(
-        "cannot tell the file's format; give a filename with its extension "
+        "cannot tell the file's format; give a file name with its extension "
         "(.json, .jsonl, .csv, .tsv, .txt) or a content type",
         code="import.unknown_format",
     )
 
 
-def _bad_json(row: int, exc: Exception) -> ValidationError:
-    text = f"row {row}: invalid JSON ({exc})"
-    return ValidationError(
-        text,
-        code="import.invalid_json",
-        errors=[{"row": row, "code": "import.invalid_json", "message": text}],
-    )
-
-
-def _read_json(stream: Any) -> Iterator[tuple[int, Any]]:
-    head = stream.peek(4096)[:4096].lstrip(codecs.BOM_UTF8).lstrip()
-    if head.startswith(codecs.BOM_UTF8):
-        stream.read(len(codecs.BOM_UTF8))
-    prefix = "item" if head[:1] == b"[" else ""
-    row = 0
-    try:
-        for row, item in enumerate(
-            ijson.items(stream, prefix, use_float=True, multiple_values=not prefix), 1
-        ):
-            yield row, item
-    except ijson.JSONError as exc:
-        raise _bad_json(row + 1, exc) from None
-
-
-def _lines(stream: Any) -> Iterator[tuple[int, bytes]]:
-    row = 0
-    while True:
-        line = stream.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            return
-        row += 1
-        if len(line) > MAX_LINE_BYTES:
-            raise ValidationError(
-                f"row {row}: longer than {MAX_LINE_BYTES} bytes", code="import.row_too_large"
-            )
-        if row == 1:
-            line = line.removeprefix(codecs.BOM_UTF8)
-        yield row, line
-
-
-def _text(row: int, line: bytes) -> str:
-    try:
-        return line.decode("utf-8")
-    except UnicodeDecodeError as exc:
+def _read_single(stream: IO[bytes]) -> Rows:
+    body = stream.read(MAX_SINGLE_FILE_BYTES + 1)
+    if len(body) > MAX_SINGLE_FILE_BYTES:
         raise ValidationError(
-            f"row {row}: not UTF-8 text ({exc.reason})", code="import.encoding"
-        ) from None
-
-
-def _read_jsonl(stream: Any) -> Iterator[tuple[int, Any]]:
-    row = 0
-    for line_no, line in _lines(stream):
-        if not line.strip():
-            continue
-        row += 1
-        try:
-            yield row, json.loads(line)
-        except ValueError as exc:
-            raise _bad_json(line_no, exc) from None
-
-
-def _read_txt(stream: Any) -> Iterator[tuple[int, Any]]:
-    for row, line in _lines(stream):
-        yield row, {UNDEFINED: _text(row, line).rstrip("\r\n")}
-
-
-def _read_html(stream: Any) -> Iterator[tuple[int, Any]]:
-    body = stream.read(MAX_LINE_BYTES + 1)
-    if len(body) > MAX_LINE_BYTES:
-        raise ValidationError("file too large for one task", code="import.row_too_large")
-    yield 1, {UNDEFINED: _text(1, body)}
-
-
-def _read_delimited(stream: Any, delimiter: str | None) -> Iterator[tuple[int, Any]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    try:
-        yield from _rows(text, delimiter)
-    finally:
-        text.detach()  # the caller's file stays open
-
-
-def _rows(text: io.TextIOWrapper, delimiter: str | None) -> Iterator[tuple[int, Any]]:
-    header_line = text.readline(MAX_LINE_BYTES)
-    if delimiter is None:  # Label Studio: ";" when it is more frequent than "," in the header
-        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    header = next(csv.reader([header_line], delimiter=delimiter), [])
-    if not header or any(not h for h in header):
-        raise ValidationError(
-            "row 0: the header row needs a name for every column", code="import.csv_header"
+            f"a file imported as one task is at most {MAX_SINGLE_FILE_BYTES} bytes",
+            code="import.row_too_large",
         )
-    reader = csv.reader(text, delimiter=delimiter)
     try:
-        for row, cells in enumerate(reader, 1):
-            if not cells:
-                continue
-            if len(cells) > len(header):
-                yield row, _Bad(f"{len(cells)} cells but the header has {len(header)} columns")
-                continue
-            yield row, dict(zip(header, cells + [""] * (len(header) - len(cells))))
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise ValidationError(f"row {reader.line_num}: {exc}", code="import.csv") from None
-
-
-class _Bad:
-    """A row the reader could parse but not turn into an item; the importer reports it."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-BadRow = _Bad
-
-_READERS = {
-    "json": _read_json,
-    "jsonl": _read_jsonl,
-    "csv": lambda s: _read_delimited(s, None),
-    "tsv": lambda s: _read_delimited(s, "\t"),
-    "txt": _read_txt,
-    "html": _read_html,
-}
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("the file is not UTF-8 text", code="import.encoding") from None
+    yield 1, {UNDEFINED: text}

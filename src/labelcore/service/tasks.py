@@ -55,7 +55,7 @@ class TasksAPI(ServiceBase):
                 raise ValidationError("task data must be a JSON object", code="task.invalid")
             cfg = self._config(access.project.settings.label_config)
             for p in cfg.check_task_data(data):
-                key = getattr(p, "key", None)
+                key = p.key
                 problems.append(
                     {
                         "field": f"data.{key}" if key else "data",
