@@ -69,18 +69,6 @@ class User:
         return role in self.roles
 
 
-def _sampling(value: str) -> Sampling:
-    return Sampling(value)
-
-
-def _skip_queue(value: str) -> SkipQueue:
-    return SkipQueue(value)
-
-
-def _assignment_mode(value: str) -> AssignmentMode:
-    return AssignmentMode(value)
-
-
 @attrs.frozen(kw_only=True)
 class ProjectSettings:
     """Everything a manager configures on a project."""
@@ -92,16 +80,15 @@ class ProjectSettings:
     label_config: str = "<View></View>"
     maximum_annotations: int = 1  # overlap
     overlap_cohort_percentage: int = 100
-    # converters: settings read back from JSON (stores, APIs) get their enums, not strings
-    sampling: Sampling = attrs.field(default=Sampling.SEQUENTIAL, converter=_sampling)
-    skip_queue: SkipQueue = attrs.field(default=SkipQueue.REQUEUE_FOR_OTHERS, converter=_skip_queue)
+    sampling: Sampling = attrs.field(default=Sampling.SEQUENTIAL, converter=Sampling)
+    skip_queue: SkipQueue = attrs.field(default=SkipQueue.REQUEUE_FOR_OTHERS, converter=SkipQueue)
     show_skip_button: bool = True
     enable_empty_annotation: bool = True
     show_overlap_first: bool = False
     reveal_predictions: bool = True  # Label Studio's show_collab_predictions
     lock_ttl_seconds: int = 600
     assignment_mode: AssignmentMode = attrs.field(
-        default=AssignmentMode.NONE, converter=_assignment_mode
+        default=AssignmentMode.NONE, converter=AssignmentMode
     )
     color: str = "#FFFFFF"
     # ML
