@@ -648,3 +648,38 @@ def test_rating_without_to_name_accepts_its_results() -> None:
 def test_problem_count_is_bounded() -> None:
     garbage = [1] * 5000
     assert len(CFG.validate_result(garbage)) == 1000
+
+
+def test_max_usages_of_a_label_per_task() -> None:
+    cfg = parse_config(
+        '<View><Text name="t" value="$t"/><Labels name="l" toName="t" maxUsages="2"><Label value="A"/><Label value="Answer" maxUsages="1"/></Labels></View>'
+    )
+    span = {"start": 0, "end": 1}
+    ok = [
+        r("l", "t", "labels", {**span, "labels": ["A"]}, id="1"),
+        r("l", "t", "labels", {**span, "labels": ["A"]}, id="2"),
+        r("l", "t", "labels", {**span, "labels": ["Answer"]}, id="3"),
+    ]
+    assert cfg.validate_result(ok) == []
+    too_many = [
+        *ok,
+        r("l", "t", "labels", {**span, "labels": ["Answer"]}, id="4"),
+        r("l", "t", "labels", {**span, "labels": ["A"]}, id="5"),
+    ]
+    found = cfg.validate_result(too_many)
+    assert sorted((p.code, p.region) for p in found) == [
+        ("result.max_usages", 3),
+        ("result.max_usages", 4),
+    ]
+
+
+def test_max_usages_counts_a_split_region_once() -> None:
+    cfg = parse_config(
+        '<View><Image name="i" value="$i"/><Labels name="l" toName="i" maxUsages="1"><Label value="A"/></Labels><Rectangle name="b" toName="i"/></View>'
+    )
+    box = {"x": 1, "y": 1, "width": 1, "height": 1}
+    one = [
+        r("b", "i", "rectangle", box, id="R"),
+        r("l", "i", "labels", {**box, "labels": ["A"]}, id="R"),
+    ]
+    assert cfg.validate_result(one) == []

@@ -81,7 +81,7 @@ def textarea(control: ControlTag, value: Mapping[str, Any], report: Report) -> N
     if not isinstance(texts, list) or not all(isinstance(x, str) for x in texts):
         report("result.bad_value", "'text' must be a list of strings")
         return
-    limit = integer(num(_float(control.attrs.get("maxsubmissions"))))
+    limit = integer(num(attr_number(control.attrs.get("maxsubmissions"))))
     if limit is not None and limit > 0 and len(texts) > limit:
         report("result.too_many_submissions", f"{len(texts)} texts, maxSubmissions is {limit}")
 
@@ -91,14 +91,14 @@ def number(control: ControlTag, value: Mapping[str, Any], report: Report) -> Non
     if found is None:
         report("result.bad_value", "'number' must be a number")
         return
-    lo, hi = _float(control.attrs.get("min")), _float(control.attrs.get("max"))
+    lo, hi = attr_number(control.attrs.get("min")), attr_number(control.attrs.get("max"))
     if (lo is not None and found < lo) or (hi is not None and found > hi):
         report("result.out_of_range", f"number {found:g} is outside min..max {lo}..{hi}")
 
 
 def rating(control: ControlTag, value: Mapping[str, Any], report: Report) -> None:
     found = integer(value.get("rating"))
-    top = integer(_float(control.attrs.get("maxrating")))
+    top = integer(attr_number(control.attrs.get("maxrating")))
     top = 5 if top is None else top
     if found is None:
         report("result.bad_value", "'rating' must be an integer")
@@ -124,7 +124,8 @@ def ranker(control: ControlTag, value: Mapping[str, Any], report: Report) -> Non
             report("result.bad_value", f"ranker['{key:.60}'] must be a list of item ids")
 
 
-def _float(raw: str | None) -> float | None:
+def attr_number(raw: str | None) -> float | None:
+    """A config attribute as a finite number, or None."""
     if raw is None:
         return None
     try:
