@@ -683,3 +683,18 @@ def test_max_usages_counts_a_split_region_once() -> None:
         r("l", "i", "labels", {**box, "labels": ["A"]}, id="R"),
     ]
     assert cfg.validate_result(one) == []
+
+
+def test_non_string_keys_do_not_crash() -> None:
+    weird = [
+        r("rank", "items", "ranker", {"ranker": {1: ["a"], None: "x"}}),
+        {"type": "relation", "from_id": {"a": 1}, "to_id": [1]},
+        {1: 2},
+    ]
+    found = CFG.validate_result(weird)
+    assert {p.code for p in found} >= {
+        "result.unknown_label",
+        "result.bad_value",
+        "result.bad_relation",
+        "result.missing_field",
+    }

@@ -112,16 +112,17 @@ def ranker(control: ControlTag, value: Mapping[str, Any], report: Report) -> Non
         report("result.bad_value", "'ranker' must be an object of lists of item ids")
         return
     keys = set(control.buckets) | {"_", control.name}
-    for key, ids in found.items():
-        if key not in keys:
+    for raw_key, ids in found.items():
+        key = str(raw_key)[:60]
+        if raw_key not in keys:
             report(
                 "result.unknown_label",
-                f"ranker key '{key:.60}' is not a bucket; buckets: {sorted(keys)}",
+                f"ranker key '{key}' is not a bucket; buckets: {sorted(keys)}",
             )
         if not isinstance(ids, list) or not all(
             isinstance(x, str | int) and not isinstance(x, bool) for x in ids
         ):
-            report("result.bad_value", f"ranker['{key:.60}'] must be a list of item ids")
+            report("result.bad_value", f"ranker['{key}'] must be a list of item ids")
 
 
 def attr_number(raw: str | None) -> float | None:
