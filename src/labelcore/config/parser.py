@@ -135,7 +135,8 @@ class _Builder:
                 )
             )
         if self.problems:
-            raise ConfigError(self.problems)
+            # in document order; the truncation note (no line) stays last
+            raise ConfigError(sorted(self.problems, key=lambda p: p.line or 1 << 30))
         return LabelConfig(
             xml=self.text,
             controls=self.controls,
@@ -179,13 +180,14 @@ class _Builder:
                     spec.name,
                     group[0],
                 )
+        spelled = {str(k).lower(): str(k) for k in el.attrib}
         for key, raw in attrs.items():
             check = spec.attrs.get(key)
             why = check.check(raw) if check is not None else None
             if why:
                 self.problem(
                     "config.bad_attribute_value",
-                    f'<{spec.name}> {key}="{raw}": {why}.',
+                    f'<{spec.name}> {spelled.get(key, key)}="{raw[:100]}": {why}.',
                     el,
                     spec.name,
                     key,
