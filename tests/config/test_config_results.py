@@ -698,3 +698,11 @@ def test_non_string_keys_do_not_crash() -> None:
         "result.bad_relation",
         "result.missing_field",
     }
+
+
+def test_repeater_result_must_stay_on_its_own_item() -> None:
+    cfg = parse_config(
+        '<View><Repeater on="$pages"><Image name="p_{{idx}}" value="$pages[{{idx}}].url"/><Choices name="c_{{idx}}" toName="p_{{idx}}"><Choice value="ok"/></Choices></Repeater></View>'
+    )
+    found = cfg.validate_result([r("c_3", "p_4", "choices", {"choices": ["ok"]})])
+    assert [(p.code, p.control) for p in found] == [("result.unknown_to_name", "c_{{idx}}")]

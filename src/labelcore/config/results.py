@@ -20,7 +20,7 @@ from labelcore.config.classify import (
     taxonomy,
     textarea,
 )
-from labelcore.config.model import ControlTag, ObjectTag
+from labelcore.config.model import ControlTag, ObjectTag, repeat_index
 from labelcore.config.problems import ResultProblem
 from labelcore.config.values import (
     check_geometry,
@@ -156,6 +156,18 @@ class _Checker:
             )
             return
         obj = self.cfg.object(to_name)
+        if control.index_flag and obj is not None and obj.index_flag:
+            mine = repeat_index(control.name, control.index_flag, from_name)
+            theirs = repeat_index(obj.name, obj.index_flag, to_name)
+            if mine is not None and theirs is not None and mine != theirs:
+                self.add(
+                    i,
+                    name,
+                    "result.unknown_to_name",
+                    f"to_name '{to_name:.100}' is Repeater item {theirs}, "
+                    f"but from_name '{from_name:.100}' is item {mine}",
+                )
+                return
         allowed = self.allowed_types(control, to_name)
         if rtype not in allowed:
             self.add(
