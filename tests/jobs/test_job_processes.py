@@ -23,9 +23,9 @@ import datetime as dt, os, sys, time
 from labelcore.storage.sql import SQLStore
 from labelcore.service.jobs import ThreadJobRunner
 
-url, out, mode, stop = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+url, out, mode, stop, lease = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 store = SQLStore(url)
-runner = ThreadJobRunner(store, workers=2, poll=0.02, lease=dt.timedelta(seconds=1))
+runner = ThreadJobRunner(store, workers=2, poll=0.02, lease=dt.timedelta(seconds=float(lease)))
 
 def record(job, ctx):
     if mode == "hang":
@@ -45,10 +45,14 @@ runner.stop(timeout=5)
 """
 
 
-def _spawn(url: str, out: Path, mode: str, stop: Path) -> subprocess.Popen[str]:
+def _spawn(
+    url: str, out: Path, mode: str, stop: Path, lease: float = 60.0
+) -> subprocess.Popen[str]:
+    # a lease shorter than a stall of a loaded machine lets a job run twice (at least once
+    # is the guarantee); only the crash test wants it short
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER, url, str(out), mode, str(stop)],
+        [sys.executable, "-c", WORKER, url, str(out), mode, str(stop), str(lease)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -98,12 +102,12 @@ def test_job_of_a_killed_process_is_resumed(tmp_path: Path) -> None:
     store.migrate()
     job = store.add_job("count", {}, max_attempts=3)
     stop = tmp_path / "stop"
-    hung = _spawn(url, tmp_path / "hung.txt", "hang", stop)
+    hung = _spawn(url, tmp_path / "hung.txt", "hang", stop, lease=1.0)
     _ready(hung)
     _wait(lambda: (tmp_path / "hung.txt").exists())
     os.kill(hung.pid, signal.SIGKILL)  # the process we started, by its pid
     hung.wait(10)
-    survivor = _spawn(url, tmp_path / "ok.txt", "work", stop)
+    survivor = _spawn(url, tmp_path / "ok.txt", "work", stop, lease=1.0)
     _ready(survivor)
     _wait(lambda: (tmp_path / "ok.txt").exists())  # after the 1 s lease ran out
     stop.touch()
