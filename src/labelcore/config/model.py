@@ -174,6 +174,6 @@ class LabelConfig:
         self, new: LabelConfig, used: Mapping[str, Mapping[str, int]]
     ) -> list[Incompatibility]:
         """Controls and labels used by existing annotations (``used``) that ``new`` drops."""
-        from labelcore.config.taskdata import incompatibilities
+        from labelcore.config.changes import incompatibilities
 
         return incompatibilities(self, new, used)
