@@ -115,12 +115,36 @@ def watched_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+@pytest.fixture(scope="module")
+def _harness_page(browser: Any, static_url: str) -> Iterator[Any]:
+    # One harness page per test module: mount() replaces the screen (and removes its key
+    # listeners and styles), so tests stay independent without paying for a page load each.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.watch = PageWatch()  # type: ignore[attr-defined]
+    page.watch.attach(page)  # type: ignore[attr-defined]
+    page.goto(f"{static_url}/lc/harness.html")
+    page.wait_for_function("() => window.lcHarnessReady === true")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture()
-def harness(watched_page: Any, static_url: str) -> Any:
-    """The engine harness page, ready: call harness.mount(config, data, results)."""
-    watched_page.goto(f"{static_url}/lc/harness.html")
-    watched_page.wait_for_function("() => window.lcHarnessReady === true")
-    return Harness(watched_page)
+def harness(_harness_page: Any) -> Iterator[Any]:
+    """The engine harness page, ready: call harness.mount(config, data, results). The test
+    fails on any dialog or console error it caused."""
+    page = _harness_page
+    watch = page.watch
+    watch.errors.clear()
+    watch.dialogs.clear()
+    page.keyboard.press("Escape")
+    yield Harness(page)
+    assert page.evaluate("() => window.__xss") is None, "an injected script ran"
+    assert watch.dialogs == [], f"a dialog opened: {watch.dialogs}"
+    assert watch.errors == [], f"console errors: {watch.errors}"
 
 
 @pytest.fixture(scope="session")

@@ -94,7 +94,11 @@ def test_label_classification_by_keyboard_with_skip_back_and_update(
         f"() => document.querySelector('.lc-label-info').textContent !== {second!r}"
     )
     # back to the first task: the submitted choice is loaded, and can be updated
+    third = page.locator(".lc-label-info").text_content()
     page.locator(".lc-back").click()
+    page.wait_for_function(
+        f"() => document.querySelector('.lc-label-info').textContent.startsWith({second.split(' ·')[0]!r}) && document.querySelector('.lc-label-info').textContent !== {third!r}"
+    )
     page.locator(".lc-back").click()
     page.wait_for_function(
         f"() => document.querySelector('.lc-label-info').textContent.startsWith({first!r})"
