@@ -119,7 +119,11 @@ def _refusal(ip: IPAddress, *, loopback_ok: bool, private_ok: bool) -> str | Non
         inner = _embedded_v4(ip)
         if inner is not None:
             why = _refusal(inner, loopback_ok=loopback_ok, private_ok=private_ok)
-            return None if why is None else f"{why} (IPv4 {inner} embedded in IPv6)"
+            if why is not None:
+                return f"{why} (IPv4 {inner} embedded in IPv6)"
+            if ip.ipv4_mapped is not None or ip in _IPV4_COMPAT6:
+                return None  # the very same IPv4 address, which is fine
+            # 6to4, Teredo, NAT64: the IPv6 range itself is checked below too
     if ip.is_loopback:
         return None if loopback_ok else "loopback address"
     if ip.is_link_local:

@@ -99,6 +99,9 @@ DATA_TYPES: Mapping[str, str] = {
     "Boolean": "Boolean",
 }
 
+#: Operators on the result-text columns (a substring match over each row's result JSON).
+RESULT_COLUMNS = frozenset(("annotations_results", "predictions_results"))
+RESULT_OPERATORS = frozenset(("contains", "not_contains", "empty", "exists", "not_exists"))
 NEGATIVE = frozenset(("not_equal", "not_contains", "not_in", "not_in_list"))
 MAX_DEPTH = 5  # data.a.b.c.d.e
 MAX_ITEMS = 50  # filters per group
@@ -334,6 +337,12 @@ def _filter(item: Mapping[str, Any]) -> Filter:
             + ", ".join(sorted(OPERATORS[type_])),
             code="query.operator",
         )
+    if column in RESULT_COLUMNS and operator not in RESULT_OPERATORS:
+        raise QueryError(
+            f"operator {operator!r} is not allowed on {column}; allowed: "
+            + ", ".join(sorted(RESULT_OPERATORS)),
+            code="query.operator",
+        )
     if type_ == "List" and operator in ("contains", "not_contains"):
         operator = "in_list" if operator == "contains" else "not_in_list"
     return Filter(
@@ -450,7 +459,9 @@ def _check_filter(flt: Filter) -> Filter:
     allowed = set(DATA_TYPES.values()) if column.startswith("data.") else {TASK_COLUMNS[column]}
     if flt.type not in allowed:
         raise QueryError(f"type {flt.type!r} is not allowed on {column}", code="query.unknown_type")
-    if flt.operator not in OPERATORS[flt.type]:
+    if flt.operator not in OPERATORS[flt.type] or (
+        column in RESULT_COLUMNS and flt.operator not in RESULT_OPERATORS
+    ):
         raise QueryError(
             f"operator {flt.operator!r} is not allowed on {column} ({flt.type})",
             code="query.operator",

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from http.cookies import SimpleCookie
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from labelcore.errors import TooLarge
 from labelcore.web.http import Headers, MultiDict, Request, Response, UploadedFile
 from labelcore_django.conf import get_web
 
@@ -22,6 +24,10 @@ def dispatch(request: HttpRequest, subpath: str = "") -> HttpResponse | Streamin
     rel = "/" + subpath
 
     def parse_form() -> tuple[MultiDict, list[UploadedFile]]:
+        try:
+            request.POST  # noqa: B018 - parse now, inside the size guard
+        except (RequestDataTooBig, TooManyFilesSent, TooManyFieldsSent) as exc:
+            raise TooLarge(f"request form is over Django's upload limits: {exc}") from exc
         form = MultiDict((k, v) for k in request.POST for v in request.POST.getlist(k))
         files = [
             UploadedFile(

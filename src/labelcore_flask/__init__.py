@@ -20,7 +20,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError("labelcore_flask needs Flask: pip install 'labelcore[flask]'") from exc
 
 import jinja2
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from labelcore.errors import TooLarge
 from labelcore.web.app import DEFAULT_MAX_BODY, Identify, TokenCheck, WebApp
 from labelcore.web.http import Headers, MultiDict, Request, Response, UploadedFile
 from labelcore.web.security import DEFAULT_CSP, CspSetting, SignedCsrf
@@ -112,6 +114,10 @@ class LabelcoreFlask:
         def parse_form() -> tuple[MultiDict, list[UploadedFile]]:
             req.max_content_length = web.max_body
             req.max_form_memory_size = min(web.max_body, 50 * 1024 * 1024)
+            try:
+                req.form  # noqa: B018 - parse now, inside the size guard
+            except RequestEntityTooLarge as exc:
+                raise TooLarge(f"request body is over the {web.max_body}-byte limit") from exc
             files = [
                 UploadedFile(
                     field=k, filename=f.filename or "", content_type=f.mimetype, stream=f.stream

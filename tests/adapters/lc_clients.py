@@ -153,6 +153,10 @@ class FlaskClient(AdapterClient):
         self.app = make_flask_app(core, prefix, **options)
         self.client = self.app.test_client()
 
+    @property
+    def web(self) -> Any:
+        return self.app.extensions["labelcore"].web
+
     def _host_login(self, uid: str) -> None:
         assert self.client.get(f"/login/{uid}").status_code == 200
 
@@ -183,6 +187,12 @@ class DjangoClient(AdapterClient):
         from django.test import Client
 
         self.client = Client(enforce_csrf_checks=True)
+
+    @property
+    def web(self) -> Any:
+        from labelcore_django.conf import get_web
+
+        return get_web()
 
     def _host_login(self, uid: str) -> None:
         assert self.client.get(f"/login/{uid}").status_code == 200

@@ -125,6 +125,8 @@ def test_oversized_body_is_413(kind: str, core: LabelCore, users: Any) -> None:
         r = c.post("/api/projects", json={"title": "x" * 5000})
         assert r.status == 413
         assert r.json()["code"] == "too_large"
+        r = c.post("/api/projects/1/import", files={"file": (b"[" + b" " * 5000 + b"]", "t.json")})
+        assert r.status == 413
 
 
 @pytest.mark.parametrize("kind", ["flask", "django"])

@@ -185,13 +185,13 @@ def _backends() -> list[str]:
     try:
         import labelcore.storage.sql  # noqa: F401
 
-        names.append("sqlite")
+        names.extend(["sqlite", "postgres"])
     except ImportError:
         pass
     return names
 
 
-def make_store(kind: str, tmp_path: Path) -> Any:
+def make_store(kind: str, tmp_path: Path, pg_url: str | None = None) -> Any:
     if kind == "table":
         return JobTableStore()
     if kind == "memory":
@@ -201,14 +201,15 @@ def make_store(kind: str, tmp_path: Path) -> Any:
     else:
         from labelcore.storage.sql import SQLStore
 
-        store = SQLStore(f"sqlite:///{tmp_path / 'jobs.db'}")
+        store = SQLStore(pg_url if kind == "postgres" else f"sqlite:///{tmp_path / 'jobs.db'}")
     store.migrate()
     return store
 
 
 @pytest.fixture(params=_backends())
 def job_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    store = make_store(request.param, tmp_path)
+    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    store = make_store(request.param, tmp_path, pg)
     yield store
     store.close()
 

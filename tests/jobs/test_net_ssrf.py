@@ -156,6 +156,8 @@ def test_ssrf_ipv4_mapped_is_refused() -> None:
         with pytest.raises(UnsafeURL, match="embedded"):
             check_url(url, NetPolicy())
     check_url("http://[::ffff:8.8.8.8]/", NetPolicy())  # a public v4 inside is fine
+    with pytest.raises(UnsafeURL, match="reserved"):  # Teredo is not routed for us
+        check_url("http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/", NetPolicy())
 
 
 def test_ssrf_decimal_ip_is_refused() -> None:

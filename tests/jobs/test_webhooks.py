@@ -384,3 +384,23 @@ def test_labelcore_facade_delivers_webhooks(receiver: Receiver) -> None:
     assert [t["data"] for t in bodies[1]["tasks"]] == [{"text": "a"}, {"text": "b"}]
     assert bodies[1]["project"]["id"] == project.id
     core.close()
+
+
+def test_big_import_event_loads_tasks_at_delivery(store: Any, receiver: Receiver) -> None:
+    from labelcore.model import NewTask
+
+    core = _core(store)
+    pid = _project(store)
+    ids = store.add_tasks(pid, [NewTask(data={"n": i}) for i in range(webhooks.BATCH_SIZE + 2)])
+    webhooks.create_webhook(store, url=receiver.url, project_id=pid, net_policy=LOCAL)
+    # what the service emits for an import too big to carry the tasks themselves
+    core.events.emit(
+        Event(name="tasks.created", project_id=pid, payload={"task_ids": ids, "count": len(ids)})
+    )
+    assert core.jobs.run_pending() == 2
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    assert sorted(len(b["tasks"]) for b in bodies) == [2, webhooks.BATCH_SIZE]
+    assert all("task_ids" not in b and "count" not in b for b in bodies)
+    sent = sorted(t["id"] for b in bodies for t in b["tasks"])
+    assert sent == sorted(ids)
+    assert bodies[0]["tasks"][0]["data"] == {"n": 0}

@@ -10,7 +10,7 @@ import pytest
 from svc_fixtures import MANAGER, make_project
 from svc_workers import label_until_done
 
-from labelcore import LabelCore
+from labelcore import LabelCore, User
 from labelcore.storage.memory import MemoryStore
 
 TASKS = 40
@@ -36,14 +36,10 @@ def setup_project(core: LabelCore, overlap: int) -> int:
     return make_project(core, TASKS, maximum_annotations=overlap).id
 
 
-@pytest.mark.parametrize("overlap", [1, 2])
-def test_threads_on_one_core(overlap: int) -> None:
-    core = LabelCore(store=MemoryStore(), start_jobs=False)
+def run_threads(core: LabelCore, overlap: int) -> None:
     project_id = setup_project(core, overlap)
 
     def work(user_id: int) -> list[int]:
-        from labelcore import User
-
         user = User(id=user_id, roles={"annotator"})
         labeled = []
         while (bundle := core.next_task(user, project_id)) is not None:
@@ -54,6 +50,22 @@ def test_threads_on_one_core(overlap: int) -> None:
     with ThreadPoolExecutor(8) as pool:
         runs = list(pool.map(work, range(100, 108)))
     check_invariants(core, project_id, runs, overlap)
+
+
+@pytest.mark.parametrize("overlap", [1, 2])
+def test_threads_on_memory_store(overlap: int) -> None:
+    run_threads(LabelCore(store=MemoryStore(), start_jobs=False), overlap)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("overlap", [1, 2])
+def test_threads_on_a_sqlite_file(tmp_path, overlap: int) -> None:
+    pytest.importorskip("labelcore.storage.sql", reason="SQLStore is not in this branch yet")
+    core = LabelCore(store=f"sqlite:///{tmp_path / 'lc.db'}", start_jobs=False)
+    try:
+        run_threads(core, overlap)
+    finally:
+        core.close()
 
 
 def run_processes(url: str, overlap: int) -> None:

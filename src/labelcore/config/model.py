@@ -7,6 +7,7 @@ cfg.controls["c"].labels, cfg.objects["img"].data_key   # ("A", "B"), "image"
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -53,6 +54,8 @@ class ControlTag:
     line: int = 0
     index_flag: str | None = None  # set inside a Repeater: names are patterns
     buckets: tuple[str, ...] = ()  # Ranker buckets
+    # visibility conditions of the control and its ancestors (visibleWhen, whenTagName, ...)
+    visibility: tuple[Mapping[str, str], ...] = ()
 
     def matches(self, from_name: str) -> bool:
         """True if ``from_name`` is this control (Repeater names match with any index)."""
@@ -72,6 +75,15 @@ class ControlTag:
         return any(_pattern(t, self.index_flag).fullmatch(to_name) for t in self.to_names)
 
 
+def _index_targets(controls: Mapping[str, ControlTag]) -> dict[str, tuple[ControlTag, ...]]:
+    index: dict[str, list[ControlTag]] = {}
+    for control in controls.values():
+        for target in control.to_names:
+            index.setdefault(target, []).append(control)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@functools.lru_cache(maxsize=1024)
 def _pattern(name: str, flag: str) -> re.Pattern[str]:
     return re.compile(r"\d+".join(re.escape(part) for part in name.split(flag)))
 
@@ -90,13 +102,28 @@ class LabelConfig:
     list_keys: frozenset[str] = frozenset()  # Repeater and valueList keys: must hold lists
     optional_list_keys: frozenset[str] = frozenset()  # dynamic labels: lists when present
     sample: Mapping[str, Any] | None = None  # the sample-task comment's data, if any
+    # indexes so lookups stay O(1) on configs with thousands of controls
+    _patterned: tuple[ControlTag, ...] = field(
+        init=False,
+        default=attrs.Factory(
+            lambda self: tuple(c for c in self.controls.values() if c.index_flag), takes_self=True
+        ),
+    )
+    _by_object: Mapping[str, tuple[ControlTag, ...]] = field(
+        init=False,
+        default=attrs.Factory(lambda self: _index_targets(self.controls), takes_self=True),
+    )
+    _sorted_names: tuple[str, ...] = field(
+        init=False,
+        default=attrs.Factory(lambda self: tuple(sorted(self.controls)), takes_self=True),
+    )
 
     def control(self, from_name: str) -> ControlTag | None:
         """The control a result's ``from_name`` refers to (Repeater patterns included)."""
         found = self.controls.get(from_name)
         if found is not None:
             return found
-        return next((c for c in self.controls.values() if c.matches(from_name)), None)
+        return next((c for c in self._patterned if c.matches(from_name)), None)
 
     def object(self, to_name: str) -> ObjectTag | None:
         """The object tag a result's ``to_name`` refers to (Repeater patterns included)."""
@@ -110,7 +137,14 @@ class LabelConfig:
 
     def controls_for(self, object_name: str) -> list[ControlTag]:
         """Controls whose ``toName`` includes ``object_name``, in document order."""
-        return [c for c in self.controls.values() if c.targets(object_name)]
+        found = self._by_object.get(object_name, ())
+        if not self._patterned:
+            return list(found)
+        return [c for c in self.controls.values() if c in found or c.targets(object_name)]
+
+    def control_names(self) -> tuple[str, ...]:
+        """Control names, sorted (for messages)."""
+        return self._sorted_names
 
     def validate_result(self, result: Any, data: Any = None) -> list[ResultProblem]:
         """Problems with a result list (``[]`` means valid); ``data`` enables span checks."""
@@ -130,10 +164,16 @@ class LabelConfig:
 
         return sample_task(self)
 
+    def missing_required(self, result: Any) -> list[ResultProblem]:
+        """Required controls without a result, skipping controls hidden by visibleWhen."""
+        from labelcore.config.required import missing_required
+
+        return missing_required(self, result)
+
     def incompatibilities(
         self, new: LabelConfig, used: Mapping[str, Mapping[str, int]]
     ) -> list[Incompatibility]:
         """Controls and labels used by existing annotations (``used``) that ``new`` drops."""
-        from labelcore.config.taskdata import incompatibilities
+        from labelcore.config.changes import incompatibilities
 
         return incompatibilities(self, new, used)

@@ -1,4 +1,4 @@
-"""Hardened parsing of labeling-config XML into a :class:`LabelConfig`, every problem at once.
+"""Building a :class:`LabelConfig` from labeling-config XML, reporting every problem at once.
 
 from labelcore.config import parse_config, ConfigError
 try: cfg = parse_config(xml_text, max_bytes=1_000_000)
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -17,15 +16,16 @@ from lxml import etree
 from labelcore.config.model import ControlTag, LabelConfig, ObjectTag
 from labelcore.config.problems import ConfigProblem
 from labelcore.config.tags import TagSpec, closest, lookup
+from labelcore.config.xmlsafe import elements, read_xml
 from labelcore.errors import ConfigError
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 100
 MAX_SAMPLE_BYTES = 256_000
+MAX_PROBLEMS = 200
 VAR = re.compile(r"\$([\w\[\].{}]+)")
 WHOLE_VAR = re.compile(r"\$[\w\[\].{}]+")
 _CHILD_LABELS = {"label", "choice", "relation"}
-_NOT_DATA = {"Label", "Choice", "Relation", "Shortcut", "Bucket"}
 
 
 def parse_config(
@@ -36,126 +36,8 @@ def parse_config(
     The size limit is checked before parsing; DTDs and entities are refused, never expanded;
     nothing is fetched from the network; nesting deeper than ``max_depth`` is refused.
     """
-    text, raw = _as_text(xml)
-    if len(raw) > max_bytes:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    "config.too_large",
-                    f"The config is {len(raw)} bytes; the limit is {max_bytes} bytes.",
-                    attribute=None,
-                )
-            ]
-        )
-    dtd_line = _find_dtd(text)
-    if dtd_line is not None:
-        raise ConfigError([_dtd_problem(dtd_line)])
-    root = _parse(raw, max_depth)
+    text, root = read_xml(xml, max_bytes=max_bytes, max_depth=max_depth)
     return _Builder(text, max_depth).build(root)
-
-
-def _as_text(xml: object) -> tuple[str, bytes]:
-    try:
-        if isinstance(xml, bytes):
-            return xml.decode("utf-8"), xml
-        if isinstance(xml, str):
-            return xml, xml.encode("utf-8")
-    except UnicodeError as exc:
-        raise ConfigError(
-            [ConfigProblem("config.not_xml", f"The config is not valid UTF-8: {exc}")]
-        ) from None
-    raise ConfigError(
-        [ConfigProblem("config.not_xml", f"The config must be a string, got {type(xml).__name__}.")]
-    )
-
-
-def _dtd_problem(line: int | None) -> ConfigProblem:
-    return ConfigProblem(
-        "config.dtd_forbidden",
-        "The config declares a DTD or entities (<!DOCTYPE>/<!ENTITY>); "
-        "they are refused, never expanded.",
-        line=line,
-    )
-
-
-def _find_dtd(text: str) -> int | None:
-    """Line of a ``<!DOCTYPE``/``<!ENTITY`` outside comments and CDATA (linear scan), or None."""
-    pos = 0
-    while True:
-        pos = text.find("<!", pos)
-        if pos < 0:
-            return None
-        if text.startswith("<!--", pos):
-            end = text.find("-->", pos + 4)
-            if end < 0:
-                return None
-            pos = end + 3
-        elif text.startswith("<![CDATA[", pos):
-            end = text.find("]]>", pos + 9)
-            if end < 0:
-                return None
-            pos = end + 3
-        elif (
-            text[pos + 2 : pos + 9].upper() in ("DOCTYPE", "ENTITY ")
-            or text[pos + 2 : pos + 8].upper() == "ENTITY"
-        ):
-            return text.count("\n", 0, pos) + 1
-        else:
-            pos += 2
-
-
-def _parse(raw: bytes, max_depth: int) -> Any:
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_pis=True,
-        collect_ids=False,
-    )
-    try:
-        root = etree.fromstring(raw, parser)
-    except etree.XMLSyntaxError as exc:
-        msg = str(exc)
-        if "Excessive depth" in msg:
-            raise ConfigError([_depth_problem(max_depth, exc.lineno)]) from None
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    "config.not_xml", f"The config is not well-formed XML: {msg}", line=exc.lineno
-                )
-            ]
-        ) from None
-    except (ValueError, LookupError, etree.Error) as exc:
-        raise ConfigError(
-            [ConfigProblem("config.not_xml", f"The config is not XML: {exc}")]
-        ) from None
-    if root is None:
-        raise ConfigError([ConfigProblem("config.not_xml", "The config is empty.")])
-    info = root.getroottree().docinfo
-    if info.internalDTD is not None or info.doctype:
-        raise ConfigError([_dtd_problem(1)])
-    return root
-
-
-def _depth_problem(limit: int, line: int | None) -> ConfigProblem:
-    return ConfigProblem(
-        "config.too_deep",
-        f"Tags are nested deeper than the limit of {limit} levels.",
-        line=line,
-    )
-
-
-def _elements(root: Any, max_depth: int) -> Iterator[tuple[Any, int]]:
-    """Elements with their depth, iteratively (no recursion), refusing excessive depth."""
-    stack = [(root, 1)]
-    while stack:
-        el, depth = stack.pop()
-        if depth > max_depth:
-            raise ConfigError([_depth_problem(max_depth, el.sourceline)])
-        yield el, depth
-        stack.extend((child, depth + 1) for child in reversed(list(el)))
 
 
 def _lower_attrs(el: Any) -> dict[str, str]:
@@ -164,6 +46,20 @@ def _lower_attrs(el: Any) -> dict[str, str]:
 
 def _truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() == "true"
+
+
+_VISIBILITY_KEYS = ("visiblewhen", "whentagname", "whenlabelvalue", "whenchoicevalue")
+
+
+def _visibility(el: Any) -> tuple[dict[str, str], ...]:
+    """Visibility conditions on ``el`` and its ancestors (a hidden parent hides its children)."""
+    found = []
+    for node in (el, *el.iterancestors()):
+        attrs = _lower_attrs(node)
+        cond = {k: attrs[k] for k in _VISIBILITY_KEYS if attrs.get(k)}
+        if cond:
+            found.append(cond)
+    return tuple(found)
 
 
 def data_key_of(value: str) -> str | None:
@@ -194,11 +90,15 @@ class _Builder:
         self.relations: list[str] | None = None
         self.relation_attrs: dict[str, dict[str, str]] = {}
         self.sample: dict[str, Any] | None = None
+        self.dropped = 0
 
     def problem(
         self, code: str, message: str, el: Any, tag: str | None = None, attribute: str | None = None
     ) -> None:
         line = el.sourceline if el is not None else None
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.dropped += 1
+            return
         self.problems.append(ConfigProblem(code, message, tag, attribute, line))
 
     def build(self, root: Any) -> LabelConfig:
@@ -210,7 +110,7 @@ class _Builder:
                 str(root.tag),
             )
         flags: dict[Any, str | None] = {root: None}
-        for el, _depth in _elements(root, self.max_depth):
+        for el, _depth in elements(root, self.max_depth):
             flag = flags.pop(el, None)
             if not isinstance(el.tag, str):
                 if el.tag is etree.Comment:
@@ -227,6 +127,13 @@ class _Builder:
             if sibling.tag is etree.Comment:
                 self._comment(sibling)  # the sample task usually follows </View>
         self._resolve_to_names()
+        if self.dropped:
+            self.problems.append(
+                ConfigProblem(
+                    "config.too_many_problems",
+                    f"{self.dropped} more problems were found; fix the ones above first.",
+                )
+            )
         if self.problems:
             raise ConfigError(self.problems)
         return LabelConfig(
@@ -258,7 +165,7 @@ class _Builder:
         tag = str(el.tag)
         attrs = _lower_attrs(el)
         if spec is None:
-            near = closest(tag) if not tag.startswith("{") else None
+            near = closest(tag) if len(self.problems) < 50 and not tag.startswith("{") else None
             hint = f" Did you mean <{near}>?" if near else ""
             self.problem("config.unknown_tag", f"Unknown tag <{tag}>.{hint}", el, tag)
             return
@@ -400,7 +307,7 @@ class _Builder:
 
     def _control(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:
         name = attrs.get("name", "")
-        if not name or name in self.controls or name in self.objects:
+        if not name:
             return
         labels, label_attrs = self._labels(el) if spec.has_labels else ([], {})
         buckets = tuple(
@@ -438,8 +345,9 @@ class _Builder:
             line=el.sourceline or 0,
             index_flag=flag if flag and flag in name else None,
             buckets=buckets,
+            visibility=_visibility(el),
         )
-        self.controls[name] = control
+        self.controls.setdefault(name, control)  # a duplicate is reported, its toName still checked
         self.pending.append((control, spec, el))
 
     def _object(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:

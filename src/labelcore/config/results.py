@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from labelcore.config.classify import choices, known, number, ranker, rating, taxonomy, textarea
 from labelcore.config.model import ControlTag, ObjectTag
 from labelcore.config.problems import ResultProblem
 from labelcore.config.values import (
@@ -109,7 +110,9 @@ class _Checker:
             return
         missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
         if missing:
-            self.add(i, None, "result.missing_field", f"missing {', '.join(missing)}")
+            named = item.get("from_name")
+            who = named[:100] if isinstance(named, str) else None
+            self.add(i, who, "result.missing_field", f"missing {', '.join(missing)}")
             return
         from_name, to_name, rtype, value = (
             item["from_name"],
@@ -122,7 +125,7 @@ class _Checker:
             return
         control = self.cfg.control(from_name)
         if control is None:
-            known = sorted(self.cfg.controls)[:20]
+            known = list(self.cfg.control_names()[:20])
             self.add(
                 i,
                 None,
@@ -287,15 +290,15 @@ class _Checker:
             check_sequence(value, report)
             self.video_labels(control, value, report, item)
         elif rtype == "choices":
-            self.choices(control, value, report)
+            choices(control, value, report)
         elif rtype == "taxonomy":
-            self.taxonomy(control, value, report)
+            taxonomy(control, value, report)
         elif rtype == "textarea":
-            self.textarea(control, value, report)
+            textarea(control, value, report)
         elif rtype == "number":
-            self.number(control, value, report)
+            number(control, value, report)
         elif rtype == "rating":
-            self.rating(control, value, report)
+            rating(control, value, report)
         elif rtype == "datetime":
             if not isinstance(value.get("datetime"), str) or not value["datetime"]:
                 report("result.bad_value", "'datetime' must be a non-empty string")
@@ -303,7 +306,7 @@ class _Checker:
             if value.get("selected") not in ("left", "right"):
                 report("result.bad_value", "'selected' must be 'left' or 'right'")
         elif rtype == "ranker":
-            self.ranker(control, value, report)
+            ranker(control, value, report)
         elif control.tag.endswith("Labels"):
             self.labels(control, value, rtype, report, required=False)
 
@@ -339,24 +342,7 @@ class _Checker:
             return
         if len(found) > 1 and control.attrs.get("choice", "").lower() == "single":
             report("result.single_choice", f'{len(found)} labels on a choice="single" control')
-        self.known(control, found, report)
-
-    def known(
-        self,
-        control: ControlTag,
-        found: list[str],
-        report: _Reporter,
-        labels: tuple[str, ...] | None = None,
-    ) -> None:
-        if control.dynamic_labels:
-            return
-        allowed = set(control.labels if labels is None else labels)
-        unknown = [x for x in found if x not in allowed]
-        if unknown:
-            report(
-                "result.unknown_label",
-                f"labels {unknown[:5]} are not in the config; valid: {sorted(allowed)[:20]}",
-            )
+        known(control, found, report)
 
     def video_labels(
         self, control: ControlTag, value: Mapping[str, Any], report: _Reporter, item: dict[str, Any]
@@ -369,95 +355,7 @@ class _Checker:
             return
         sources = [c for c in self.cfg.controls_for(str(item.get("to_name"))) if c.tag == "Labels"]
         if sources and not any(c.dynamic_labels for c in sources):
-            self.known(control, found, report, tuple(x for c in sources for x in c.labels))
-
-    def choices(self, control: ControlTag, value: Mapping[str, Any], report: _Reporter) -> None:
-        found = value.get("choices")
-        nested = control.attrs.get("allownested", "").lower() == "true"
-        if not isinstance(found, list):
-            report("result.bad_value", "'choices' must be a list")
-            return
-        flat: list[str] = []
-        for entry in found:
-            if isinstance(entry, str):
-                flat.append(entry)
-            elif (
-                nested
-                and isinstance(entry, list)
-                and entry
-                and all(isinstance(x, str) for x in entry)
-            ):
-                flat.extend(entry)
-            else:
-                shape = "strings or lists of strings (allowNested)" if nested else "strings"
-                report("result.bad_value", f"'choices' must hold {shape}")
-                return
-        if len(found) > 1 and control.choice in ("single", "single-radio"):
-            report(
-                "result.single_choice",
-                f'{len(found)} choices on a choice="{control.choice}" control',
-            )
-        self.known(control, flat, report)
-
-    def taxonomy(self, control: ControlTag, value: Mapping[str, Any], report: _Reporter) -> None:
-        found = value.get("taxonomy")
-        if not isinstance(found, list) or not all(
-            isinstance(p, list) and p and all(isinstance(x, str) for x in p) for p in found
-        ):
-            report(
-                "result.bad_value",
-                "'taxonomy' must be a list of paths (non-empty lists of strings)",
-            )
-            return
-        if len(found) > 1 and control.choice == "single":
-            report("result.single_choice", f'{len(found)} paths on a choice="single" taxonomy')
-        if control.attrs.get("legacy", "").lower() != "true":
-            self.known(control, [x for p in found for x in p], report)
-
-    def textarea(self, control: ControlTag, value: Mapping[str, Any], report: _Reporter) -> None:
-        found = value.get("text")
-        texts = [found] if isinstance(found, str) else found
-        if not isinstance(texts, list) or not all(isinstance(x, str) for x in texts):
-            report("result.bad_value", "'text' must be a list of strings")
-            return
-        limit = integer(num(_float(control.attrs.get("maxsubmissions"))))
-        if limit is not None and limit > 0 and len(texts) > limit:
-            report("result.too_many_submissions", f"{len(texts)} texts, maxSubmissions is {limit}")
-
-    def number(self, control: ControlTag, value: Mapping[str, Any], report: _Reporter) -> None:
-        found = num(value.get("number"))
-        if found is None:
-            report("result.bad_value", "'number' must be a number")
-            return
-        lo, hi = _float(control.attrs.get("min")), _float(control.attrs.get("max"))
-        if (lo is not None and found < lo) or (hi is not None and found > hi):
-            report("result.out_of_range", f"number {found:g} is outside min..max {lo}..{hi}")
-
-    def rating(self, control: ControlTag, value: Mapping[str, Any], report: _Reporter) -> None:
-        found = integer(value.get("rating"))
-        top = integer(_float(control.attrs.get("maxrating")))
-        top = 5 if top is None else top
-        if found is None:
-            report("result.bad_value", "'rating' must be an integer")
-        elif not 1 <= found <= top:
-            report("result.out_of_range", f"rating {found} is outside 1..{top} (maxRating)")
-
-    def ranker(self, control: ControlTag, value: Mapping[str, Any], report: _Reporter) -> None:
-        found = value.get("ranker")
-        if not isinstance(found, dict):
-            report("result.bad_value", "'ranker' must be an object of lists of item ids")
-            return
-        keys = set(control.buckets) | {"_", control.name}
-        for key, ids in found.items():
-            if key not in keys:
-                report(
-                    "result.unknown_label",
-                    f"ranker key '{key:.60}' is not a bucket; buckets: {sorted(keys)}",
-                )
-            if not isinstance(ids, list) or not all(
-                isinstance(x, str | int) and not isinstance(x, bool) for x in ids
-            ):
-                report("result.bad_value", f"ranker['{key:.60}'] must be a list of item ids")
+            known(control, found, report, tuple(x for c in sources for x in c.labels))
 
     def relation(self, i: int, item: dict[str, Any]) -> None:
         for key in ("from_id", "to_id"):
@@ -509,13 +407,3 @@ def _geometry_of(control: ControlTag) -> str | None:
 
     spec = lookup(control.tag)
     return spec.geometry if spec is not None else None
-
-
-def _float(raw: str | None) -> float | None:
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None

@@ -8,6 +8,7 @@ spec.name, spec.kind, spec.result_type, spec.to_objects   # "RectangleLabels", "
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Mapping
 
@@ -549,7 +550,7 @@ _SPECS += [
     TagSpec("MultiChannel", "child", {"height": _i(0)}, parents=frozenset({"TimeSeries"})),
     TagSpec("Panel", "child", {"value": S}, parents=frozenset({"Collapse"})),
     # --- visual ----------------------------------------------------------------------------
-    TagSpec("View", "visual", {**VISIBILITY, "display": _e("block", "inline"), "idattr": S}),
+    TagSpec("View", "visual", {**VISIBILITY, "display": S, "idattr": S}),
     TagSpec(
         "Header", "visual", {**VISIBILITY, "value": S, "size": _i(1), "underline": B, "name": S}
     ),
@@ -588,6 +589,7 @@ def lookup(tag: str) -> TagSpec | None:
     return TAGS.get(tag.lower())
 
 
+@functools.lru_cache(maxsize=512)
 def closest(tag: str) -> str | None:
     """The known tag name nearest to ``tag`` (difflib), for "did you mean" messages."""
     names = {s.name.lower(): s.name for s in _SPECS}

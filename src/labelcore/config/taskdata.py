@@ -1,4 +1,4 @@
-"""Task data against a config: key and type checks, sample tasks, and config-change checks.
+"""Task data against a config: key and type checks, and sample tasks for previews.
 
 cfg = parse_config(xml)
 problems = cfg.check_task_data({"image": "https://example.com/a.jpg"})
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from labelcore.config.parser import base_key
-from labelcore.config.problems import DataProblem, Incompatibility
+from labelcore.config.problems import DataProblem
 from labelcore.config.results import MISSING, resolve
 
 if TYPE_CHECKING:
@@ -32,8 +32,6 @@ DATA_TYPES: Mapping[str, tuple[type, ...]] = {
     "Chat": (list, str),
 }
 _TYPE_NAMES = {str: "string", int: "integer", float: "number", list: "list", dict: "object"}
-# Skipped by label checks on config change, as Label Studio does (user-added or free labels).
-_FREE_LABEL_TAGS = {"TextArea", "Taxonomy", "VideoRectangle"}
 
 _EXAMPLES: Mapping[str, Any] = {
     "Text": "To have faith is to trust yourself to the water.",
@@ -174,65 +172,3 @@ def _put(data: dict[str, Any], key: str, value: Any) -> None:
             nxt = node[part] = {}
         node = nxt
     node[last] = value
-
-
-def incompatibilities(
-    old: LabelConfig, new: LabelConfig, used: Mapping[str, Mapping[str, int]]
-) -> list[Incompatibility]:
-    """What ``new`` drops that existing annotations use. ``used``: control -> label -> count.
-
-    Controls without labels report counts under any key (e.g. ``""``); only totals matter for them.
-    Label checks skip TextArea, Taxonomy, VideoRectangle and dynamic-label controls.
-    """
-    found: list[Incompatibility] = []
-    for name, counts in used.items():
-        total = sum(int(c) for c in counts.values() if c)
-        if total <= 0:
-            continue
-        before = old.control(name)
-        if before is not None and before.tag == "TextArea":
-            continue
-        after = new.control(name)
-        if after is None:
-            found.append(
-                Incompatibility(
-                    "config.control_removed",
-                    f'There are {total} result(s) created with control "{name}"; '
-                    "the new config removes it.",
-                    name,
-                    None,
-                    total,
-                )
-            )
-            continue
-        if before is not None and before.result_type != after.result_type:
-            found.append(
-                Incompatibility(
-                    "config.control_type_changed",
-                    f'Control "{name}" changes from <{before.tag}> to <{after.tag}> '
-                    f"but {total} result(s) use it.",
-                    name,
-                    None,
-                    total,
-                )
-            )
-            continue
-        if (
-            after.dynamic_labels
-            or after.tag in _FREE_LABEL_TAGS
-            or not after.tag.endswith(("Labels", "Choices"))
-        ):
-            continue
-        for label, count in counts.items():
-            if count and label and label not in after.labels:
-                found.append(
-                    Incompatibility(
-                        "config.label_removed",
-                        f'Label "{label}" of control "{name}" is used in {count} result(s); '
-                        "add it back to the new config.",
-                        name,
-                        label,
-                        int(count),
-                    )
-                )
-    return found

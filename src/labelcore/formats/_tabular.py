@@ -27,13 +27,13 @@ RESERVED = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lea
 
 
 def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> None:
-    """The full tasks list (Label Studio's JSON export), one task at a time."""
+    """The full tasks list (Label Studio's JSON export), one task per line, as it goes."""
     with sink.open("result.json") as out:
         out.write(b"[")
         first = True
         for task in tasks:
             out.write(b"\n" if first else b",\n")
-            out.write(json.dumps(task, ensure_ascii=False, indent=2).encode())
+            out.write(json.dumps(task, ensure_ascii=False).encode())
             first = False
             ctx.counted()
         out.write(b"\n]\n" if not first else b"]\n")
@@ -87,7 +87,7 @@ def write_json_min(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink)
         for task in tasks:
             for item in task_items(task, ctx.schema):
                 out.write(b"\n" if first else b",\n")
-                out.write(json.dumps(_min_record(ctx, item), ensure_ascii=False, indent=2).encode())
+                out.write(json.dumps(_min_record(ctx, item), ensure_ascii=False).encode())
                 first = False
             ctx.counted()
         out.write(b"\n]\n" if not first else b"]\n")

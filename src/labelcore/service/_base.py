@@ -57,6 +57,9 @@ class ServiceBase:
     def _init_base(self) -> None:
         self._configs: dict[str, LabelConfig] = {}
         self._configs_lock = threading.Lock()
+        # identify(): what each user looked like when last written to the directory, and when
+        self._seen: dict[str, tuple[tuple[str, str, frozenset[str]], float]] = {}
+        self._seen_lock = threading.Lock()
 
     # -- time and transactions -------------------------------------------------------------
     def _now(self) -> dt.datetime:

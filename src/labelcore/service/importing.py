@@ -203,9 +203,10 @@ class _ImportRun:
     seen_hashes: set[str] = attrs.field(factory=set)
     emails: dict[str, UserId | None] = attrs.field(factory=dict)
 
-    @property
-    def cfg(self) -> LabelConfig:
-        return self.core._config(self.project.settings.label_config)
+    cfg: LabelConfig = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.cfg = self.core._config(self.project.settings.label_config)
 
     def error(self, row: int, field: str, code: str, message: str) -> None:
         self.error_count += 1

@@ -129,28 +129,43 @@ class PredictionsAPI(ServiceBase):
         score: float | None = None,
         model_version: str | None = None,
     ) -> Prediction:
-        """Change a prediction (the result is validated; implemented as replace, so its id
-        changes only if the store cannot update in place). Needs ``predictions.manage``."""
+        """Change a prediction in place (the result is validated). Needs
+        ``predictions.manage``. Emits ``predictions.created`` with the new state (Label Studio
+        has no prediction-updated webhook). Keeps the id when the store has
+        ``update_prediction``; otherwise the row is replaced and the id changes."""
         pred = self.get_prediction(user, prediction_id)
         access = self._task(user, pred.task_id, "predictions.manage")
-        new = NewPrediction(
-            task_id=pred.task_id,
-            result=pred.result if result is None else result,
-            score=pred.score if score is None else _score(score),
-            model_version=pred.model_version if model_version is None else str(model_version),
-        )
-        self._check_result(access.project, access.task.data, new.result, what="prediction")
+        new_result = pred.result if result is None else result
+        new_score = pred.score if score is None else _score(score)
+        new_version = pred.model_version if model_version is None else str(model_version)
+        self._check_result(access.project, access.task.data, new_result, what="prediction")
         with self._tx():
-            self.store.delete_predictions([prediction_id])
-            (added,) = self.store.add_predictions([new], access.project.id)
+            update = getattr(self.store, "update_prediction", None)
+            if update is not None:  # Store.update_prediction (asked of storage): keeps the id
+                changed: Prediction = update(
+                    prediction_id, result=new_result, score=new_score, model_version=new_version
+                )
+            else:  # a store without it: replace the row (the id changes)
+                self.store.delete_predictions([prediction_id])
+                (changed,) = self.store.add_predictions(
+                    [
+                        NewPrediction(
+                            task_id=pred.task_id,
+                            result=new_result,
+                            score=new_score,
+                            model_version=new_version,
+                        )
+                    ],
+                    access.project.id,
+                )
             self._emit(
                 "predictions.created",
                 access.project.id,
                 user,
-                predictions=[_converter.prediction_to_json(added)],
+                predictions=[_converter.prediction_to_json(changed)],
                 count=1,
             )
-        return added
+        return changed
 
     def delete_predictions(self, user: User, prediction_ids: Collection[int]) -> int:
         """Delete these predictions; returns how many went. Emits ``predictions.deleted``."""

@@ -200,7 +200,8 @@ class ProjectsAPI(ServiceBase):
         if counts.task_count:
             sample = self.store.query_tasks(project.id, TaskQuery(), PageRequest(page_size=100))
             seen = {key for t in sample.tasks for key in t.data}
-            missing = sorted(k for k in new.data_keys if k.split(".")[0] not in seen)
+            known = self._config(project.settings.label_config).data_keys
+            missing = sorted(k for k in new.data_keys - known if k.split(".")[0] not in seen)
             for key in missing:
                 problems.append(
                     {

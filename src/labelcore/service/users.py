@@ -7,7 +7,6 @@ core.erase_user(7, mode="anonymise")
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Collection
 from typing import Literal
@@ -23,16 +22,11 @@ MAX_LOOKUP = 10_000
 
 
 class UsersAPI(ServiceBase):
-    _seen: dict[str, tuple[tuple[str, str, frozenset[str]], float]]
-    _seen_lock: threading.Lock
-
     def identify(self, user: User) -> User:
         """Record that the host identified ``user`` (name, email, roles, last seen) in the
         directory and return it. Hosts call this once per request (the adapters do)."""
         if isinstance(user.id, bool) or not isinstance(user.id, int | str) or user.id == "":
             raise ValidationError("a user id is an int or a non-empty str", code="user.bad_id")
-        if not hasattr(self, "_seen"):
-            self._seen, self._seen_lock = {}, threading.Lock()
         key = f"{type(user.id).__name__}:{user.id}"
         state = (user.name, user.email, user.roles)
         now = time.monotonic()
@@ -100,7 +94,6 @@ class UsersAPI(ServiceBase):
                 counts["annotations"] = self.store.anonymise_annotations(user_id, None)
             self.store.upsert_user(User(id=user_id, roles=frozenset()), self._now())
             self._emit("user.erased", None, None, user_id=user_id, mode=mode, counts=counts)
-        if hasattr(self, "_seen"):
-            with self._seen_lock:
-                self._seen.clear()
+        with self._seen_lock:
+            self._seen.clear()
         return counts

@@ -326,14 +326,18 @@ def build_payload(action: str, event_payload: Mapping[str, Any]) -> dict[str, An
         project = p.get("project") or {}
         body["project"] = {"id": project.get("id") if isinstance(project, Mapping) else project}
         return body
-    if action in ("TASKS_DELETED",):
-        body["tasks"] = _ids(p.get("tasks"))
+    if action == "TASKS_DELETED":
+        body["tasks"] = _ids(p.get("tasks") or p.get("task_ids"))
+    elif action == "TASKS_CREATED":
+        tasks = p.get("tasks")
+        body["tasks"] = list(tasks) if isinstance(tasks, list) else []
     elif action in ("ANNOTATIONS_DELETED", "REVIEWS_DELETED"):
         key = ACTIONS[action][2] or ""
         body[key] = _ids(p.get(key))
     else:
         for key, value in p.items():
-            body[key] = value
+            if key not in ("task_ids", "count"):  # labelcore's bookkeeping, not LS fields
+                body[key] = value
     if "project" in p:
         body["project"] = p["project"]
     return body
@@ -377,21 +381,38 @@ def attach(
         action = _action_for(event)
         if action is None:
             return
-        hooks = [h for h in store.list_webhooks(event.project_id) if _wants(h, action)]
+        hooks = [
+            h
+            for h in store.list_webhooks(event.project_id)
+            # an event outside any project reaches only the webhooks without a project
+            if _wants(h, action) and (event.project_id is not None or h.project_id is None)
+        ]
         if not hooks:
             return
         payload = build_payload(action, event.payload)
         if event.project_id is not None and "project" not in payload:
             payload["project"] = _project_json(store, event.project_id)
+        # a big import's event carries only ids: each delivery loads its batch when it runs
+        load = event.payload.get("task_ids") if action == "TASKS_CREATED" else None
+        lazy = isinstance(load, list) and not isinstance(event.payload.get("tasks"), list)
         for hook in hooks:
-            bodies = _batches(payload) if hook.send_payload else [{"action": action}]
-            for body in bodies:
+            jobs: list[tuple[dict[str, Any], list[Any] | None]]
+            if not hook.send_payload:
+                jobs = [({"action": action}, None)]
+            elif lazy and isinstance(load, list):
+                jobs = [
+                    (payload, load[i : i + BATCH_SIZE]) for i in range(0, len(load), BATCH_SIZE)
+                ]
+            else:
+                jobs = [(body, None) for body in _batches(payload)]
+            for body, task_ids in jobs:
                 core.jobs.submit(
                     DELIVER_KIND,
                     {
                         "webhook_id": hook.id,
                         "action": action,
                         "body": body,
+                        "load_task_ids": task_ids,
                         "delivery": uuid.uuid4().hex,
                         "project_id": event.project_id,
                     },
@@ -444,7 +465,13 @@ def deliver_job(store: Store, job: Job, policy: NetPolicy) -> dict[str, Any]:
     hook = store.get_webhook(int(job.payload["webhook_id"]))
     if hook is None or not hook.is_active:
         return {"skipped": "webhook deleted or inactive"}
-    body = json.dumps(job.payload["body"], separators=(",", ":"), ensure_ascii=False).encode()
+    content = dict(job.payload["body"])
+    load = job.payload.get("load_task_ids")
+    if isinstance(load, list):
+        from labelcore._converter import task_to_json
+
+        content["tasks"] = [task_to_json(t) for t in store.get_tasks(load)]
+    body = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
     headers = dict(hook.headers)
     headers.update(
         {

@@ -85,17 +85,19 @@ class MemoryBase:
             outer = self._depth == 0
             if outer:
                 self._undo = []
+            assert self._undo is not None
+            mark = len(self._undo)  # a failing inner block undoes only itself (a savepoint)
             self._depth += 1
             try:
                 yield
             except BaseException:
-                if outer:
-                    assert self._undo is not None
-                    for rows, key, old in reversed(self._undo):
-                        if old is _MISSING:
-                            rows.pop(key, None)
-                        else:
-                            rows[key] = old
+                undo = self._undo
+                for rows, key, old in reversed(undo[mark:]):
+                    if old is _MISSING:
+                        rows.pop(key, None)
+                    else:
+                        rows[key] = old
+                del undo[mark:]
                 raise
             finally:
                 self._depth -= 1

@@ -23,6 +23,10 @@ module ``labelcore.web.pages`` exists, it calls its ``register_pages(router)``::
         router.page("GET", "/", projects_page, name="projects")
         router.page("GET", "/projects/{id:int}", project_page, name="project")
 
+API routes are named ``api.<name>`` (their OpenAPI ``operationId``: ``api.project``,
+``api.tasks``...), so page names never collide with them; ``url_for("api.project", id=3)``
+links to the JSON API from a template. Static files: ``static_url("lc/app.js")``.
+
     def projects_page(ctx: Ctx) -> Response:
         projects = ctx.core.list_projects(ctx.require_user())
         return ctx.render("projects.html", projects=projects)
@@ -36,7 +40,10 @@ the host supplies, autoescape on) and always see: ``url_for(name, **params)`` (a
 honours SCRIPT_NAME and the prefix), ``static_url(path)``, ``csp_nonce`` (put it on every
 inline ``<script nonce=...>``/``<style>``), ``csrf_token`` (send it as the ``X-CSRFToken``
 header on unsafe requests, or as the ``csrf_token`` form field), ``csrf_header``,
-``user``, ``base_template`` (the layout to extend, host-overridable) and ``api_root``.
+``user``, ``base_template`` (the layout to extend, host-overridable), ``api_root`` and
+``mount``. A host layout provides the blocks ``title``, ``head``, ``content`` and
+``scripts``; labelcore pages fill them. The environment uses ``StrictUndefined``: use
+``|default`` for optional values.
 Errors raised in page handlers (``NotFound``...) are rendered as JSON by the same error
 mapping unless the handler catches them; pages are left out of the OpenAPI document.
 """

@@ -209,7 +209,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/dm/views",
         list_views,
-        name="dm_views",
+        name="api.dm_views",
         tags=t,
         params=[_PROJECT],
         summary="The project's tabs",
@@ -223,7 +223,7 @@ def register(router: Router) -> None:
         "POST",
         "/api/dm/views",
         create_view,
-        name="dm_view_create",
+        name="api.dm_view_create",
         tags=t,
         body=vbody,
         summary="Save a tab",
@@ -233,7 +233,7 @@ def register(router: Router) -> None:
         "DELETE",
         "/api/dm/views/reset",
         reset_views,
-        name="dm_views_reset",
+        name="api.dm_views_reset",
         tags=t,
         params=[Param(name="project", schema=ID)],
         body={"type": "object", "properties": {"project": ID}},
@@ -242,14 +242,14 @@ def register(router: Router) -> None:
     )
     vid = "/api/dm/views/{id:int}"
     router.api(
-        "GET", vid, get_view, name="dm_view", tags=t, summary="One tab", responses={200: OBJ}
+        "GET", vid, get_view, name="api.dm_view", tags=t, summary="One tab", responses={200: OBJ}
     )
     for m in ("PATCH", "PUT"):
         router.api(
             m,
             vid,
             update_view,
-            name=f"dm_view_{m.lower()}",
+            name=f"api.dm_view_{m.lower()}",
             tags=t,
             body=vbody,
             summary="Change a tab",
@@ -259,7 +259,7 @@ def register(router: Router) -> None:
         "DELETE",
         vid,
         delete_view,
-        name="dm_view_delete",
+        name="api.dm_view_delete",
         tags=t,
         summary="Delete a tab",
         responses={204: None},
@@ -268,7 +268,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/dm/actions",
         list_actions,
-        name="dm_actions",
+        name="api.dm_actions",
         tags=t,
         params=[_PROJECT],
         summary="Actions you may run",
@@ -278,7 +278,7 @@ def register(router: Router) -> None:
         "POST",
         "/api/dm/actions",
         run_action,
-        name="dm_action_run",
+        name="api.dm_action_run",
         tags=t,
         params=[Param(name="id", required=True), _PROJECT, Param(name="view", schema=ID)],
         body={
@@ -292,7 +292,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/dm/columns",
         columns,
-        name="dm_columns",
+        name="api.dm_columns",
         tags=t,
         params=[_PROJECT],
         summary="The data-manager columns of the project",

@@ -185,7 +185,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/projects/{id:int}/export",
         export_project,
-        name="project_export",
+        name="api.project_export",
         tags=t,
         summary="Download the project's tasks in an export format (streamed)",
         params=[
@@ -206,7 +206,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/projects/{id:int}/export/formats",
         export_formats,
-        name="project_export_formats",
+        name="api.project_export_formats",
         tags=t,
         summary="Export formats and whether they fit the project's config",
         responses={200: OBJ_LIST},

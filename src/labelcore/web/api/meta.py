@@ -26,7 +26,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/openapi.json",
         openapi,
-        name="openapi",
+        name="api.openapi",
         tags=("meta",),
         auth=False,
         summary="This document",

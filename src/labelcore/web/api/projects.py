@@ -55,7 +55,7 @@ def list_projects(ctx: Ctx) -> Response:
         raise NotFound("Invalid page.", code="page.not_found")
 
     def link(p: int) -> str:
-        return ctx.url_for("projects", _query={"page": p, "page_size": size})
+        return ctx.url_for("api.projects", _query={"page": p, "page_size": size})
 
     return ctx.json(
         {
@@ -262,7 +262,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/projects",
         list_projects,
-        name="projects",
+        name="api.projects",
         tags=t,
         params=page,
         summary="List the projects you can see (paginated)",
@@ -277,7 +277,7 @@ def register(router: Router) -> None:
         "POST",
         "/api/projects",
         create_project,
-        name="project_create",
+        name="api.project_create",
         tags=t,
         summary="Create a project",
         body=PROJECT_BODY,
@@ -287,7 +287,7 @@ def register(router: Router) -> None:
         "POST",
         "/api/projects/validate",
         validate_config,
-        name="config_validate",
+        name="api.config_validate",
         tags=t,
         summary="Check a labeling config",
         responses={204: None},
@@ -301,7 +301,7 @@ def register(router: Router) -> None:
         "GET",
         pid,
         get_project,
-        name="project",
+        name="api.project",
         tags=t,
         summary="One project",
         responses={200: PROJECT},
@@ -310,7 +310,7 @@ def register(router: Router) -> None:
         "PATCH",
         pid,
         update_project,
-        name="project_update",
+        name="api.project_update",
         tags=t,
         summary="Change project settings",
         body=PROJECT_BODY,
@@ -321,7 +321,7 @@ def register(router: Router) -> None:
         "PUT",
         pid,
         update_project,
-        name="project_replace",
+        name="api.project_replace",
         tags=t,
         summary="Change project settings (as PATCH)",
         body=PROJECT_BODY,
@@ -331,7 +331,7 @@ def register(router: Router) -> None:
         "DELETE",
         pid,
         delete_project,
-        name="project_delete",
+        name="api.project_delete",
         tags=t,
         summary="Delete a project and everything in it",
         responses={204: None},
@@ -340,7 +340,7 @@ def register(router: Router) -> None:
         "POST",
         pid + "/validate",
         validate_project_config,
-        name="project_validate",
+        name="api.project_validate",
         tags=t,
         summary="Check a new config against the project",
         body={
@@ -359,7 +359,7 @@ def register(router: Router) -> None:
         "POST",
         pid + "/import",
         import_tasks,
-        name="project_import",
+        name="api.project_import",
         tags=t,
         summary="Import tasks (JSON body, multipart files or a url)",
         body={"oneOf": [OBJ, OBJ_LIST]},
@@ -378,7 +378,7 @@ def register(router: Router) -> None:
         "GET",
         pid + "/next",
         next_task,
-        name="project_next",
+        name="api.project_next",
         tags=t,
         summary="Claim the next task to label (404 when none is left)",
         responses={200: OBJ},

@@ -134,7 +134,7 @@ def register(router: Router) -> None:
         "GET",
         "/api/webhooks",
         list_hooks,
-        name="webhooks",
+        name="api.webhooks",
         tags=t,
         params=[Param(name="project", schema=ID)],
         summary="Webhooks of the projects you configure",
@@ -144,7 +144,7 @@ def register(router: Router) -> None:
         "POST",
         "/api/webhooks",
         create_hook,
-        name="webhook_create",
+        name="api.webhook_create",
         tags=t,
         body=body,
         summary="Add a webhook to a project (the response shows its secret once)",
@@ -154,21 +154,27 @@ def register(router: Router) -> None:
         "GET",
         "/api/webhooks/info",
         info,
-        name="webhook_info",
+        name="api.webhook_info",
         tags=t,
         summary="The webhook actions",
         responses={200: OBJ_LIST},
     )
     wid = "/api/webhooks/{id:int}"
     router.api(
-        "GET", wid, get_hook, name="webhook", tags=t, summary="One webhook", responses={200: OBJ}
+        "GET",
+        wid,
+        get_hook,
+        name="api.webhook",
+        tags=t,
+        summary="One webhook",
+        responses={200: OBJ},
     )
     for m in ("PATCH", "PUT"):
         router.api(
             m,
             wid,
             update_hook,
-            name=f"webhook_{m.lower()}",
+            name=f"api.webhook_{m.lower()}",
             tags=t,
             body=body,
             summary="Change a webhook",
@@ -178,7 +184,7 @@ def register(router: Router) -> None:
         "DELETE",
         wid,
         delete_hook,
-        name="webhook_delete",
+        name="api.webhook_delete",
         tags=t,
         summary="Delete a webhook",
         responses={204: None},

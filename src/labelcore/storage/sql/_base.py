@@ -1,0 +1,306 @@
+"""Plumbing of SQLStore: engine, per-thread transactions, row mapping, counters (private)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from labelcore.errors import Conflict, NotFound, QueryError, ValidationError
+from labelcore.model import (
+    Annotation,
+    Draft,
+    Prediction,
+    Project,
+    ProjectSettings,
+    SkipQueue,
+    Task,
+)
+from labelcore.storage.sql.engine import (
+    Dumped,
+    dumps,
+    make_engine,
+    pop_sqlite_failure,
+    upgrade_engine,
+)
+from labelcore.storage.sql.tables import ANNOTATIONS, PREDICTIONS, PROJECTS, TASKS
+
+T, A, P = TASKS, ANNOTATIONS, PREDICTIONS
+_T = TypeVar("_T")
+CHUNK = 5000  # ids per IN list (SQLite allows 32766 variables)
+
+
+def chunks(items: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
+    batch: list[_T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def checked_json(value: Any, what: str) -> Dumped:
+    """Serialise once, naming the row when the value is not JSON."""
+    try:
+        return Dumped(dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{what} is not valid JSON: {exc}", code="store.json") from exc
+
+
+def settings_to_json(settings: ProjectSettings) -> dict[str, Any]:
+    import attrs
+
+    return {k: (str(v) if hasattr(v, "value") else v) for k, v in attrs.asdict(settings).items()}
+
+
+def settings_from_json(data: dict[str, Any]) -> ProjectSettings:
+    import attrs
+
+    known = {f.name for f in attrs.fields(ProjectSettings)}
+    return ProjectSettings(**{k: v for k, v in data.items() if k in known})
+
+
+def project_from_row(row: Any) -> Project:
+    return Project(
+        id=row.id,
+        settings=settings_from_json(row.settings),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def task_from_row(row: Any) -> Task:
+    return Task(
+        id=row.id,
+        project_id=row.project_id,
+        inner_id=row.inner_id,
+        data=row.data,
+        meta=row.meta,
+        overlap=row.overlap,
+        is_labeled=bool(row.is_labeled),
+        total_annotations=row.total_annotations,
+        cancelled_annotations=row.cancelled_annotations,
+        total_predictions=row.total_predictions,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        completed_at=row.completed_at,
+        file_upload=row.file_upload,
+        data_hash=row.data_hash,
+    )
+
+
+def annotation_from_row(row: Any) -> Annotation:
+    return Annotation(
+        id=row.id,
+        task_id=row.task_id,
+        project_id=row.project_id,
+        result=row.result,
+        completed_by=row.completed_by,
+        was_cancelled=bool(row.was_cancelled),
+        ground_truth=bool(row.ground_truth),
+        lead_time=row.lead_time,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+        version=row.version,
+        unique_id=row.unique_id,
+        last_action=row.last_action,
+        imported=bool(row.imported),
+        import_id=row.import_id,
+        parent_prediction=row.parent_prediction,
+        parent_annotation=row.parent_annotation,
+    )
+
+
+def prediction_from_row(row: Any) -> Prediction:
+    return Prediction(
+        id=row.id,
+        task_id=row.task_id,
+        project_id=row.project_id,
+        result=row.result,
+        score=row.score,
+        model_version=row.model_version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def draft_from_row(row: Any) -> Draft:
+    return Draft(
+        id=row.id,
+        task_id=row.task_id,
+        project_id=row.project_id,
+        user_id=row.user_id,
+        annotation_id=row.annotation_id,
+        result=row.result,
+        lead_time=row.lead_time,
+        was_postponed=bool(row.was_postponed),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SQLBase:
+    """Engine, transactions and helpers shared by every SQLStore part."""
+
+    def __init__(
+        self,
+        url: str = "sqlite:///labelcore.db",
+        *,
+        auto_migrate: bool = True,
+        **engine_options: Any,
+    ) -> None:  # noqa: E501
+        self.url = url
+        self.engine = make_engine(url, **engine_options)
+        self.dialect = self.engine.dialect.name
+        self.is_pg = self.dialect == "postgresql"
+        self._local = threading.local()
+        self._fts: bool | None = None
+        if auto_migrate:
+            self.migrate()
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Create or upgrade the tables (Alembic, revisions shipped in the package)."""
+        upgrade_engine(self.engine)
+        self._fts = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def fts(self) -> bool:
+        """Whether the SQLite FTS5 trigram table exists (checked once)."""
+        if self._fts is None:
+            if self.is_pg:
+                self._fts = False
+            else:
+                with self._tx(write=False) as conn:
+                    self._fts = bool(
+                        conn.exec_driver_sql(
+                            "SELECT 1 FROM sqlite_master WHERE name = 'labelcore_task_fts'"
+                        ).first()
+                    )
+        return self._fts
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._local, "conn", None) is not None:
+            with self._tx():
+                yield
+            return
+        with self.engine.connect() as conn:
+            conn.info["labelcore_write"] = True
+            with conn.begin():
+                self._local.conn = conn
+                try:
+                    yield
+                finally:
+                    self._local.conn = None
+
+    @contextmanager
+    def _tx(self, write: bool = True) -> Iterator[sa.Connection]:
+        """The thread's open transaction (inside a savepoint when writing), or a new one."""
+        conn: sa.Connection | None = getattr(self._local, "conn", None)
+        try:
+            if conn is not None:
+                if write:
+                    with conn.begin_nested():
+                        yield conn
+                else:
+                    yield conn
+                return
+            with self.engine.connect() as fresh:
+                fresh.info["labelcore_write"] = write
+                with fresh.begin():
+                    yield fresh
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(
+                f"the change conflicts with existing rows: {exc.orig}", code="store.conflict"
+            ) from exc
+        except sa.exc.DBAPIError as exc:
+            failure = pop_sqlite_failure()
+            if failure is not None:
+                raise failure from exc
+            code = getattr(exc.orig, "sqlstate", None)
+            if code == "2201B":
+                raise QueryError(
+                    f"invalid regular expression: {exc.orig}", code="query.regex"
+                ) from exc
+            if code == "57014":
+                raise QueryError("the query ran past its time limit", code="query.timeout") from exc
+            raise
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _project_row(self, conn: sa.Connection, project_id: int, *, lock: bool = False) -> Any:
+        stmt = sa.select(PROJECTS).where(PROJECTS.c.id == project_id)
+        if lock and self.is_pg:
+            stmt = stmt.with_for_update()
+        row = conn.execute(stmt).first()
+        if row is None:
+            raise NotFound(f"project {project_id} does not exist", code="project.not_found")
+        return row
+
+    def _lock_tasks(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
+        """Serialize writers of the same tasks (PostgreSQL row locks; SQLite BEGIN IMMEDIATE
+        already serializes every writer)."""
+        if self.is_pg and task_ids:
+            for batch in chunks(sorted(set(task_ids))):
+                conn.execute(
+                    sa.select(T.c.id).where(T.c.id.in_(batch)).order_by(T.c.id).with_for_update()
+                )
+
+    def _recount(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
+        """Recompute every counter of these tasks from the rows, in one UPDATE per chunk."""
+        if not task_ids:
+            return
+        by_project: dict[int, list[int]] = {}
+        for batch in chunks(sorted(set(task_ids))):
+            for tid, pid in conn.execute(
+                sa.select(T.c.id, T.c.project_id).where(T.c.id.in_(batch))
+            ):
+                by_project.setdefault(pid, []).append(tid)
+        for pid, ids in by_project.items():
+            settings = settings_from_json(self._project_row(conn, pid).settings)
+            ignore = settings.skip_queue == SkipQueue.IGNORE_SKIPPED
+            mine = A.c.task_id == T.c.id
+            done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+            completers = (
+                sa.select(
+                    sa.func.count(
+                        sa.distinct(sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null"))
+                    )
+                )
+                .where(mine, done)
+                .scalar_subquery()
+            )
+            values = {
+                "total_annotations": sa.select(sa.func.count())
+                .where(mine, A.c.was_cancelled.is_(False))
+                .scalar_subquery(),  # noqa: E501
+                "cancelled_annotations": sa.select(sa.func.count())
+                .where(mine, A.c.was_cancelled.is_(True))
+                .scalar_subquery(),  # noqa: E501
+                "total_predictions": sa.select(sa.func.count())
+                .where(P.c.task_id == T.c.id)
+                .scalar_subquery(),
+                "completed_at": sa.select(sa.func.max(A.c.created_at))
+                .where(mine)
+                .scalar_subquery(),
+                "is_labeled": completers >= T.c.overlap,
+            }
+            for batch in chunks(ids):
+                conn.execute(sa.update(T).where(T.c.id.in_(batch)).values(values))
+
+    def _tasks_of(self, conn: sa.Connection, task_ids: Sequence[int]) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        for batch in chunks(sorted(set(task_ids))):
+            for row in conn.execute(sa.select(T.c.id, T.c.project_id).where(T.c.id.in_(batch))):
+                out[row.id] = row
+        return out

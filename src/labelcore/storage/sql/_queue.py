@@ -1,0 +1,538 @@
+"""SQLStore's next-task queue, claims, assignments, views, webhooks and jobs (private)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+import sqlalchemy as sa
+
+from labelcore.errors import NotFound, ValidationError
+from labelcore.model import Claim, Job, JobStatus, SkipQueue, UserId, View, Webhook, utcnow
+from labelcore.query import validate_query
+from labelcore.storage.base import CandidateSpec
+from labelcore.storage.sql._base import chunks, settings_from_json
+from labelcore.storage.sql._rows import SQLRows
+from labelcore.storage.sql.querysql import QuerySQL
+from labelcore.storage.sql.tables import (
+    ANNOTATIONS,
+    ASSIGNMENTS,
+    CLAIMS,
+    JOBS,
+    PREDICTIONS,
+    PROJECTS,
+    TASKS,
+    VIEWS,
+    WEBHOOKS,
+)
+
+T, A, P, C, S = TASKS, ANNOTATIONS, PREDICTIONS, CLAIMS, ASSIGNMENTS
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        payload=row.payload,
+        project_id=row.project_id,
+        status=JobStatus(row.status),
+        progress=row.progress,
+        attempts=row.attempts,
+        max_attempts=row.max_attempts,
+        run_at=row.run_at,
+        lease_until=row.lease_until,
+        worker=row.worker,
+        error=row.error,
+        result=row.result,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _webhook(row: Any) -> Webhook:
+    return Webhook(
+        id=row.id,
+        project_id=row.project_id,
+        url=row.url,
+        secret=row.secret,
+        send_payload=bool(row.send_payload),
+        send_for_all_actions=bool(row.send_for_all_actions),
+        actions=frozenset(row.actions),
+        headers=dict(row.headers),
+        is_active=bool(row.is_active),
+        created_at=row.created_at,
+    )
+
+
+def _view(row: Any) -> View:
+    return View(
+        id=row.id, project_id=row.project_id, user_id=row.user_id, data=row.data, order=row.order
+    )
+
+
+class SQLQueue(SQLRows):
+    # -- next task and claims ---------------------------------------------------------------
+    def _slot_exprs(self, user_id: UserId, now: dt.datetime, ignore: bool) -> tuple[Any, Any]:
+        """(live claims by others, distinct completed annotators other than the user) per task."""
+        done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+        who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
+        claims = (
+            sa.select(sa.func.count())
+            .where(C.c.task_id == T.c.id, C.c.user_id != user_id, C.c.expires_at > now)
+            .scalar_subquery()
+        )
+        others = sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id)
+        completers = (
+            sa.select(sa.func.count(sa.distinct(who)))
+            .where(A.c.task_id == T.c.id, done, others)
+            .scalar_subquery()
+        )
+        return claims, completers
+
+    def next_task_candidates(
+        self, project_id: int, user_id: UserId, spec: CandidateSpec, now: dt.datetime, limit: int
+    ) -> list[int]:
+        if limit <= 0:
+            return []
+        query = validate_query(spec.query) if spec.query is not None else None
+        with self._tx(write=False) as conn:
+            project = conn.execute(
+                sa.select(PROJECTS.c.settings).where(PROJECTS.c.id == project_id)
+            ).first()
+            if project is None:
+                return []
+            settings = settings_from_json(project.settings)
+            ignore = settings.skip_queue == SkipQueue.IGNORE_SKIPPED
+            mine = sa.and_(A.c.task_id == T.c.id, A.c.completed_by == user_id)
+            completed_by_me = sa.exists().where(
+                mine, sa.true() if ignore else A.c.was_cancelled.is_(False)
+            )
+            skipped_by_me = sa.exists().where(
+                mine
+            )  # only skips are left once completed ones are out
+            claims, completers = self._slot_exprs(user_id, now, ignore)
+            conds: list[Any] = [
+                T.c.project_id == project_id,
+                T.c.is_labeled.is_(False),
+                ~completed_by_me,
+                claims + completers < T.c.overlap,
+            ]
+            if spec.only_skipped_by_user:
+                conds.append(skipped_by_me)
+            elif not spec.include_skipped_by_user:
+                conds.append(~skipped_by_me)
+            if spec.assigned_to is not None:
+                conds.append(
+                    sa.exists().where(S.c.task_id == T.c.id, S.c.user_id == spec.assigned_to)
+                )
+            if spec.unassigned_or_assigned_to is not None:
+                conds.append(
+                    sa.or_(
+                        ~sa.exists().where(S.c.task_id == T.c.id),
+                        sa.exists().where(
+                            S.c.task_id == T.c.id, S.c.user_id == spec.unassigned_or_assigned_to
+                        ),
+                    )
+                )
+            qs = QuerySQL(self.dialect, fts=self.fts)
+            order: list[Any] = []
+            if spec.include_skipped_by_user:
+                order.append(sa.case((skipped_by_me, 1), else_=0))
+            if spec.overlap_first:
+                order.append(sa.case((T.c.overlap > 1, 0), else_=1))
+            if spec.breadth_first:
+                order.append(completers.desc())
+            if query is not None:
+                conds += qs.where(query)
+                for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
+                    order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
+            if query is None or not query.ordering:
+                if spec.order == "random":
+                    order.append(sa.func.random())
+                elif spec.order == "uncertainty":
+                    score = (
+                        sa.select(sa.func.avg(P.c.score))
+                        .where(P.c.task_id == T.c.id)
+                        .scalar_subquery()
+                    )
+                    order.append(score.asc().nulls_last())
+                order.append(T.c.inner_id)
+            stmt = sa.select(T.c.id).where(*conds).order_by(*order, T.c.id).limit(limit)
+            if self.is_pg:
+                stmt = stmt.with_for_update(skip_locked=True, of=T)
+            return [r.id for r in conn.execute(stmt)]
+
+    def try_claim(self, task_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta) -> bool:
+        with self._tx() as conn:
+            stmt = sa.select(T.c.project_id, T.c.overlap).where(T.c.id == task_id)
+            if self.is_pg:
+                stmt = stmt.with_for_update()  # claims of one task serialize on its row
+            task = conn.execute(stmt).first()
+            if task is None:
+                return False
+            settings = settings_from_json(self._project_row(conn, task.project_id).settings)
+            ignore = settings.skip_queue == SkipQueue.IGNORE_SKIPPED
+            done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+            mine = sa.select(sa.literal(1)).where(
+                A.c.task_id == task_id, A.c.completed_by == user_id, done
+            )
+            if conn.execute(mine.limit(1)).first() is not None:
+                return False
+            claims, completers = self._slot_exprs(user_id, now, ignore)
+            taken = conn.execute(
+                sa.select(claims + completers).select_from(T).where(T.c.id == task_id)
+            ).scalar_one()
+            if taken >= task.overlap:
+                return False
+            # one claim per user and project: taking a task releases the previous one
+            conn.execute(
+                sa.delete(C).where(C.c.user_id == user_id, C.c.project_id == task.project_id)
+            )
+            conn.execute(
+                sa.insert(C).values(
+                    task_id=task_id,
+                    user_id=user_id,
+                    project_id=task.project_id,
+                    expires_at=now + ttl,
+                )
+            )
+            return True
+
+    def user_claim(self, project_id: int, user_id: UserId, now: dt.datetime) -> Claim | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(
+                sa.select(C)
+                .where(C.c.project_id == project_id, C.c.user_id == user_id, C.c.expires_at > now)
+                .order_by(C.c.task_id)
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        return Claim(
+            task_id=row.task_id,
+            project_id=row.project_id,
+            user_id=row.user_id,
+            expires_at=row.expires_at,
+        )
+
+    def release_claims(self, *, user_id: UserId | None = None, task_id: int | None = None) -> int:
+        stmt = sa.delete(C)
+        if user_id is not None:
+            stmt = stmt.where(C.c.user_id == user_id)
+        if task_id is not None:
+            stmt = stmt.where(C.c.task_id == task_id)
+        with self._tx() as conn:
+            return conn.execute(stmt).rowcount
+
+    def purge_expired_claims(self, now: dt.datetime) -> int:
+        with self._tx() as conn:
+            return conn.execute(sa.delete(C).where(C.c.expires_at <= now)).rowcount
+
+    # -- assignments ------------------------------------------------------------------------
+    def assign(
+        self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId]
+    ) -> int:
+        wanted = list(dict.fromkeys(task_ids))
+        with self._tx() as conn:
+            tasks = self._tasks_of(conn, wanted)
+            for task_id in wanted:
+                if task_id not in tasks or tasks[task_id].project_id != project_id:
+                    raise NotFound(
+                        f"task {task_id} is not in project {project_id}", code="task.not_found"
+                    )
+            have = set()
+            for batch in chunks(wanted):
+                have |= {
+                    (r.task_id, repr(r.user_id))
+                    for r in conn.execute(
+                        sa.select(S.c.task_id, S.c.user_id).where(S.c.task_id.in_(batch))
+                    )
+                }
+            rows = [
+                {"task_id": t, "user_id": u, "project_id": project_id}
+                for t in wanted
+                for u in dict.fromkeys(user_ids)
+                if (t, repr(u)) not in have
+            ]
+            if rows:
+                conn.execute(sa.insert(S), rows)
+            return len(rows)
+
+    def unassign(
+        self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId] | None = None
+    ) -> int:
+        gone = 0
+        with self._tx() as conn:
+            for batch in chunks(set(task_ids)):
+                stmt = sa.delete(S).where(S.c.project_id == project_id, S.c.task_id.in_(batch))
+                if user_ids is not None:
+                    stmt = stmt.where(S.c.user_id.in_(list(user_ids)))
+                gone += conn.execute(stmt).rowcount
+        return gone
+
+    def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]:
+        out: dict[int, list[UserId]] = {}
+        with self._tx(write=False) as conn:
+            for batch in chunks(sorted(set(task_ids))):
+                stmt = (
+                    sa.select(S.c.task_id, S.c.user_id)
+                    .where(S.c.task_id.in_(batch))
+                    .order_by(S.c.task_id, S.c.id)
+                )
+                for row in conn.execute(stmt):
+                    out.setdefault(row.task_id, []).append(row.user_id)
+        return out
+
+    # -- views ------------------------------------------------------------------------------
+    def add_view(self, project_id: int, user_id: UserId | None, data: dict[str, Any]) -> View:
+        with self._tx() as conn:
+            self._project_row(conn, project_id, lock=True)
+            top = conn.execute(
+                sa.select(sa.func.max(VIEWS.c.order)).where(VIEWS.c.project_id == project_id)
+            ).scalar()
+            row = conn.execute(
+                sa.insert(VIEWS)
+                .values(
+                    project_id=project_id,
+                    user_id=user_id,
+                    data=data,
+                    order=0 if top is None else top + 1,
+                )
+                .returning(*VIEWS.c)
+            ).one()
+            return _view(row)
+
+    def get_view(self, view_id: int) -> View | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(VIEWS).where(VIEWS.c.id == view_id)).first()
+            return None if row is None else _view(row)
+
+    def list_views(self, project_id: int) -> list[View]:
+        with self._tx(write=False) as conn:
+            stmt = (
+                sa.select(VIEWS)
+                .where(VIEWS.c.project_id == project_id)
+                .order_by(VIEWS.c.order, VIEWS.c.id)
+            )
+            return [_view(r) for r in conn.execute(stmt)]
+
+    def update_view(self, view_id: int, data: dict[str, Any], order: int | None = None) -> View:
+        values: dict[str, Any] = {"data": data}
+        if order is not None:
+            values["order"] = order
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.update(VIEWS).where(VIEWS.c.id == view_id).values(values).returning(*VIEWS.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"view {view_id} does not exist", code="view.not_found")
+            return _view(row)
+
+    def delete_views(self, view_ids: Collection[int]) -> int:
+        with self._tx() as conn:
+            return sum(
+                conn.execute(sa.delete(VIEWS).where(VIEWS.c.id.in_(b))).rowcount
+                for b in chunks(set(view_ids))
+            )
+
+    # -- webhooks ---------------------------------------------------------------------------
+    @staticmethod
+    def _webhook_values(webhook: Webhook) -> dict[str, Any]:
+        return {
+            "project_id": webhook.project_id,
+            "url": webhook.url,
+            "secret": webhook.secret,
+            "send_payload": webhook.send_payload,
+            "send_for_all_actions": webhook.send_for_all_actions,
+            "actions": sorted(webhook.actions),
+            "headers": dict(webhook.headers),
+            "is_active": webhook.is_active,
+        }
+
+    def add_webhook(self, webhook: Webhook) -> Webhook:
+        with self._tx() as conn:
+            if webhook.project_id is not None:
+                self._project_row(conn, webhook.project_id)
+            row = conn.execute(
+                sa.insert(WEBHOOKS)
+                .values(created_at=webhook.created_at, **self._webhook_values(webhook))
+                .returning(*WEBHOOKS.c)
+            ).one()
+            return _webhook(row)
+
+    def get_webhook(self, webhook_id: int) -> Webhook | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(WEBHOOKS).where(WEBHOOKS.c.id == webhook_id)).first()
+            return None if row is None else _webhook(row)
+
+    def list_webhooks(
+        self, project_id: int | None = None, *, include_global: bool = True
+    ) -> list[Webhook]:
+        stmt = sa.select(WEBHOOKS).order_by(WEBHOOKS.c.id)
+        if project_id is not None:
+            mine = WEBHOOKS.c.project_id == project_id
+            stmt = stmt.where(
+                sa.or_(mine, WEBHOOKS.c.project_id.is_(None)) if include_global else mine
+            )
+        with self._tx(write=False) as conn:
+            return [_webhook(r) for r in conn.execute(stmt)]
+
+    def update_webhook(self, webhook: Webhook) -> Webhook:
+        with self._tx() as conn:
+            if webhook.project_id is not None:
+                self._project_row(conn, webhook.project_id)
+            row = conn.execute(
+                sa.update(WEBHOOKS)
+                .where(WEBHOOKS.c.id == webhook.id)
+                .values(self._webhook_values(webhook))
+                .returning(*WEBHOOKS.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"webhook {webhook.id} does not exist", code="webhook.not_found")
+            return _webhook(row)
+
+    def delete_webhooks(self, webhook_ids: Collection[int]) -> int:
+        with self._tx() as conn:
+            return sum(
+                conn.execute(sa.delete(WEBHOOKS).where(WEBHOOKS.c.id.in_(b))).rowcount
+                for b in chunks(set(webhook_ids))
+            )
+
+    # -- jobs -------------------------------------------------------------------------------
+    def add_job(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        project_id: int | None = None,
+        run_at: dt.datetime | None = None,
+        max_attempts: int = 1,
+    ) -> Job:
+        if max_attempts < 1:
+            raise ValidationError("max_attempts must be >= 1", code="job.max_attempts")
+        now = utcnow()
+        with self._tx() as conn:
+            if project_id is not None:
+                self._project_row(conn, project_id)
+            row = conn.execute(
+                sa.insert(JOBS)
+                .values(
+                    kind=kind,
+                    payload=payload,
+                    project_id=project_id,
+                    status=JobStatus.QUEUED.value,
+                    progress=0.0,
+                    attempts=0,
+                    max_attempts=max_attempts,
+                    run_at=run_at or now,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(*JOBS.c)
+            ).one()
+            return _job(row)
+
+    def get_job(self, job_id: int) -> Job | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(JOBS).where(JOBS.c.id == job_id)).first()
+            return None if row is None else _job(row)
+
+    def list_jobs(
+        self,
+        *,
+        project_id: int | None = None,
+        kind: str | None = None,
+        status: JobStatus | None = None,
+    ) -> list[Job]:
+        stmt = sa.select(JOBS).order_by(JOBS.c.id)
+        for column, value in (
+            (JOBS.c.project_id, project_id),
+            (JOBS.c.kind, kind),
+            (JOBS.c.status, None if status is None else status.value),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        with self._tx(write=False) as conn:
+            return [_job(r) for r in conn.execute(stmt)]
+
+    def claim_job(
+        self,
+        worker: str,
+        now: dt.datetime,
+        lease: dt.timedelta,
+        kinds: Collection[str] | None = None,
+    ) -> Job | None:
+        due = sa.or_(
+            JOBS.c.status == JobStatus.QUEUED.value,
+            sa.and_(JOBS.c.status == JobStatus.RUNNING.value, JOBS.c.lease_until <= now),
+        )
+        stmt = (
+            sa.select(JOBS)
+            .where(due, JOBS.c.run_at <= now)
+            .order_by(JOBS.c.run_at, JOBS.c.id)
+            .limit(1)
+        )
+        if kinds is not None:
+            stmt = stmt.where(JOBS.c.kind.in_(list(kinds)))
+        if self.is_pg:
+            stmt = stmt.with_for_update(skip_locked=True)
+        with self._tx() as conn:
+            while (row := conn.execute(stmt).first()) is not None:
+                if row.status == JobStatus.RUNNING.value and row.attempts >= row.max_attempts:
+                    conn.execute(
+                        sa.update(JOBS)
+                        .where(JOBS.c.id == row.id)
+                        .values(
+                            status=JobStatus.FAILED.value,
+                            updated_at=now,
+                            lease_until=None,
+                            error=row.error or f"lease expired after {row.attempts} attempt(s)",
+                        )
+                    )
+                    continue
+                taken = conn.execute(
+                    sa.update(JOBS)
+                    .where(JOBS.c.id == row.id, JOBS.c.attempts == row.attempts)
+                    .values(
+                        status=JobStatus.RUNNING.value,
+                        worker=worker,
+                        lease_until=now + lease,
+                        attempts=row.attempts + 1,
+                        updated_at=now,
+                    )
+                    .returning(*JOBS.c)
+                ).first()
+                if taken is not None:
+                    return _job(taken)
+            return None
+
+    def update_job(
+        self,
+        job_id: int,
+        *,
+        status: JobStatus | None = None,
+        progress: float | None = None,
+        error: str | None = None,
+        result: dict[str, Any] | None = None,
+        run_at: dt.datetime | None = None,
+        lease_until: dt.datetime | None = None,
+    ) -> Job:
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        for name, value in (
+            ("status", None if status is None else JobStatus(status).value),
+            ("progress", progress),
+            ("error", error),
+            ("result", result),
+            ("run_at", run_at),
+            ("lease_until", lease_until),
+        ):  # noqa: E501
+            if value is not None:
+                values[name] = value
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.update(JOBS).where(JOBS.c.id == job_id).values(values).returning(*JOBS.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"job {job_id} does not exist", code="job.not_found")
+            return _job(row)

@@ -1,0 +1,454 @@
+"""SQLStore's annotations (with history), drafts and predictions (private)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from labelcore.errors import Conflict, NotFound, ValidationError
+from labelcore.model import (
+    Annotation,
+    AnnotationVersion,
+    Draft,
+    NewAnnotation,
+    NewPrediction,
+    Prediction,
+    ResultList,
+    UserId,
+    utcnow,
+)
+from labelcore.storage.sql._base import (
+    SQLBase,
+    annotation_from_row,
+    checked_json,
+    chunks,
+    draft_from_row,
+    prediction_from_row,
+)
+from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS, VERSIONS
+
+T, A, V, D, P = TASKS, ANNOTATIONS, VERSIONS, DRAFTS, PREDICTIONS
+
+
+def check_result(result: Any, what: str) -> Any:
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        raise ValidationError(f"{what}: result must be a list of objects", code="result.shape")
+    return checked_json(result, what)
+
+
+class SQLRows(SQLBase):
+    # -- annotations ------------------------------------------------------------------------
+    def _insert_annotations(
+        self, conn: sa.Connection, items: Sequence[tuple[NewAnnotation, int, int]]
+    ) -> list[int]:
+        """Insert ``(annotation, task_id, project_id)`` rows with their first history entry."""
+        if not items:
+            return []
+        now = utcnow()
+        rows = []
+        for new, task_id, project_id in items:
+            rows.append(
+                {
+                    "task_id": task_id,
+                    "project_id": project_id,
+                    "result": check_result(new.result, f"annotation of task {task_id}"),
+                    "completed_by": new.completed_by,
+                    "was_cancelled": bool(new.was_cancelled),
+                    "ground_truth": bool(new.ground_truth),
+                    "lead_time": float(new.lead_time),
+                    "created_at": new.created_at or now,
+                    "updated_at": now,
+                    "updated_by": new.completed_by,
+                    "version": 1,
+                    "unique_id": new.unique_id,
+                    "last_action": new.last_action,
+                    "imported": bool(new.imported),
+                    "import_id": new.import_id,
+                    "parent_prediction": new.parent_prediction,
+                    "parent_annotation": new.parent_annotation,
+                }
+            )
+        try:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    sa.insert(A).returning(A.c.id, sort_by_parameter_order=True), rows
+                )
+            ]
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(
+                f"an annotation unique_id already exists: {exc.orig}", code="annotation.duplicate"
+            ) from exc
+        conn.execute(
+            sa.insert(V),
+            [
+                {
+                    "annotation_id": aid,
+                    "version": 1,
+                    "result": row["result"],
+                    "was_cancelled": row["was_cancelled"],
+                    "ground_truth": row["ground_truth"],
+                    "user_id": row["completed_by"],
+                    "action": row["last_action"] or "submitted",
+                    "created_at": now,
+                }
+                for aid, row in zip(ids, rows)
+            ],
+        )
+        return ids
+
+    def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
+        with self._tx() as conn:
+            task = conn.execute(
+                sa.select(T.c.project_id).where(T.c.id == annotation.task_id)
+            ).first()
+            if task is None or task.project_id != project_id or annotation.task_id is None:
+                raise NotFound(
+                    f"task {annotation.task_id} is not in project {project_id}",
+                    code="task.not_found",
+                )
+            self._lock_tasks(conn, [annotation.task_id])
+            (aid,) = self._insert_annotations(conn, [(annotation, annotation.task_id, project_id)])
+            self._recount(conn, [annotation.task_id])
+            return annotation_from_row(conn.execute(sa.select(A).where(A.c.id == aid)).one())
+
+    def get_annotation(self, annotation_id: int) -> Annotation | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(A).where(A.c.id == annotation_id)).first()
+            return None if row is None else annotation_from_row(row)
+
+    def get_annotation_by_unique_id(self, unique_id: str) -> Annotation | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(A).where(A.c.unique_id == unique_id)).first()
+            return None if row is None else annotation_from_row(row)
+
+    def list_annotations(
+        self,
+        *,
+        task_id: int | None = None,
+        project_id: int | None = None,
+        completed_by: UserId | None = None,
+    ) -> list[Annotation]:
+        stmt = sa.select(A).order_by(A.c.id)
+        if task_id is not None:
+            stmt = stmt.where(A.c.task_id == task_id)
+        if project_id is not None:
+            stmt = stmt.where(A.c.project_id == project_id)
+        if completed_by is not None:
+            stmt = stmt.where(A.c.completed_by == completed_by)
+        with self._tx(write=False) as conn:
+            return [annotation_from_row(r) for r in conn.execute(stmt)]
+
+    def update_annotation(
+        self,
+        annotation_id: int,
+        *,
+        updated_by: UserId | None,
+        action: str,
+        expected_version: int | None = None,
+        result: ResultList | None = None,
+        was_cancelled: bool | None = None,
+        ground_truth: bool | None = None,
+        lead_time: float | None = None,
+        completed_by: UserId | None = None,
+        last_action: str | None = None,
+    ) -> Annotation:
+        with self._tx() as conn:
+            found = conn.execute(sa.select(A.c.task_id).where(A.c.id == annotation_id)).first()
+            if found is None:
+                raise NotFound(
+                    f"annotation {annotation_id} does not exist", code="annotation.not_found"
+                )
+            self._lock_tasks(conn, [found.task_id])
+            current = conn.execute(sa.select(A).where(A.c.id == annotation_id)).one()
+            if expected_version is not None and expected_version != current.version:
+                raise Conflict(
+                    f"annotation {annotation_id} is at version {current.version}, not "
+                    f"{expected_version}: reload it and apply your change again",
+                    code="annotation.version_conflict",
+                )
+            now = utcnow()
+            values: dict[str, Any] = {
+                "version": current.version + 1,
+                "updated_at": now,
+                "updated_by": updated_by,
+            }
+            if result is not None:
+                values["result"] = check_result(result, f"annotation {annotation_id}")
+            for name, value in (
+                ("was_cancelled", was_cancelled),
+                ("ground_truth", ground_truth),
+                ("completed_by", completed_by),
+                ("last_action", last_action),
+            ):
+                if value is not None:
+                    values[name] = value
+            if lead_time is not None:
+                values["lead_time"] = float(lead_time)
+            # the version in WHERE makes check-and-write one atomic step on any backend
+            done = conn.execute(
+                sa.update(A)
+                .where(A.c.id == annotation_id, A.c.version == current.version)
+                .values(values)
+            )
+            if done.rowcount != 1:
+                raise Conflict(
+                    f"annotation {annotation_id} changed meanwhile",
+                    code="annotation.version_conflict",
+                )
+            row = conn.execute(sa.select(A).where(A.c.id == annotation_id)).one()
+            conn.execute(
+                sa.insert(V).values(
+                    annotation_id=annotation_id,
+                    version=row.version,
+                    result=row.result,
+                    was_cancelled=row.was_cancelled,
+                    ground_truth=row.ground_truth,
+                    user_id=updated_by,
+                    action=action,
+                    created_at=now,
+                )
+            )
+            self._recount(conn, [row.task_id])
+            return annotation_from_row(row)
+
+    def delete_annotations(self, annotation_ids: Collection[int]) -> int:
+        gone = 0
+        with self._tx() as conn:
+            for batch in chunks(set(annotation_ids)):
+                tasks = [
+                    r.task_id for r in conn.execute(sa.select(A.c.task_id).where(A.c.id.in_(batch)))
+                ]
+                self._lock_tasks(conn, tasks)
+                gone += conn.execute(sa.delete(A).where(A.c.id.in_(batch))).rowcount
+                self._recount(conn, tasks)
+        return gone
+
+    def annotation_history(self, annotation_id: int) -> list[AnnotationVersion]:
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                sa.select(V).where(V.c.annotation_id == annotation_id).order_by(V.c.version)
+            )
+            return [
+                AnnotationVersion(
+                    annotation_id=r.annotation_id,
+                    version=r.version,
+                    result=r.result,
+                    was_cancelled=bool(r.was_cancelled),
+                    ground_truth=bool(r.ground_truth),
+                    user_id=r.user_id,
+                    action=r.action,
+                    created_at=r.created_at,
+                )
+                for r in rows
+            ]
+
+    def clear_ground_truth(self, task_id: int, except_id: int | None = None) -> None:
+        with self._tx() as conn:
+            stmt = sa.update(A).where(A.c.task_id == task_id, A.c.ground_truth.is_(True))
+            if except_id is not None:
+                stmt = stmt.where(A.c.id != except_id)
+            conn.execute(stmt.values(ground_truth=False))
+
+    def anonymise_annotations(self, user_id: UserId, replacement: UserId | None) -> int:
+        with self._tx() as conn:
+            ids = {
+                r.id
+                for r in conn.execute(
+                    sa.select(A.c.id).where(
+                        sa.or_(A.c.completed_by == user_id, A.c.updated_by == user_id)
+                    )
+                )
+            }
+            conn.execute(
+                sa.update(A).where(A.c.completed_by == user_id).values(completed_by=replacement)
+            )
+            conn.execute(
+                sa.update(A).where(A.c.updated_by == user_id).values(updated_by=replacement)
+            )
+            conn.execute(sa.update(V).where(V.c.user_id == user_id).values(user_id=replacement))
+            return len(ids)
+
+    # -- drafts -----------------------------------------------------------------------------
+    def save_draft(
+        self,
+        task_id: int,
+        user_id: UserId,
+        annotation_id: int | None,
+        result: ResultList,
+        lead_time: float,
+        *,
+        was_postponed: bool = False,
+    ) -> Draft:
+        with self._tx() as conn:
+            task = conn.execute(sa.select(T.c.project_id).where(T.c.id == task_id)).first()
+            if task is None:
+                raise NotFound(f"task {task_id} does not exist", code="task.not_found")
+            if annotation_id is not None:
+                ann = conn.execute(sa.select(A.c.task_id).where(A.c.id == annotation_id)).first()
+                if ann is None or ann.task_id != task_id:
+                    raise NotFound(
+                        f"annotation {annotation_id} is not on task {task_id}",
+                        code="annotation.not_found",
+                    )
+            self._lock_tasks(conn, [task_id])
+            now = utcnow()
+            key = (
+                D.c.task_id == task_id,
+                D.c.user_id == user_id,
+                D.c.annotation_key == (annotation_id or 0),
+            )
+            values = {
+                "result": check_result(result, "draft"),
+                "lead_time": float(lead_time),
+                "was_postponed": bool(was_postponed),
+                "updated_at": now,
+            }
+            if conn.execute(sa.update(D).where(*key).values(values)).rowcount == 0:
+                conn.execute(
+                    sa.insert(D).values(
+                        task_id=task_id,
+                        project_id=task.project_id,
+                        user_id=user_id,
+                        annotation_id=annotation_id,
+                        annotation_key=annotation_id or 0,
+                        created_at=now,
+                        **values,
+                    )
+                )
+            return draft_from_row(conn.execute(sa.select(D).where(*key)).one())
+
+    def get_draft(self, draft_id: int) -> Draft | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(D).where(D.c.id == draft_id)).first()
+            return None if row is None else draft_from_row(row)
+
+    def list_drafts(
+        self,
+        *,
+        task_id: int | None = None,
+        user_id: UserId | None = None,
+        annotation_id: int | None = None,
+        project_id: int | None = None,
+    ) -> list[Draft]:
+        stmt = sa.select(D).order_by(D.c.id)
+        for column, value in (
+            (D.c.task_id, task_id),
+            (D.c.user_id, user_id),
+            (D.c.annotation_id, annotation_id),
+            (D.c.project_id, project_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        with self._tx(write=False) as conn:
+            return [draft_from_row(r) for r in conn.execute(stmt)]
+
+    def delete_drafts(self, draft_ids: Collection[int]) -> int:
+        with self._tx() as conn:
+            return sum(
+                conn.execute(sa.delete(D).where(D.c.id.in_(b))).rowcount
+                for b in chunks(set(draft_ids))
+            )
+
+    # -- predictions ------------------------------------------------------------------------
+    def _insert_predictions(
+        self, conn: sa.Connection, items: Sequence[tuple[NewPrediction, int, int]]
+    ) -> list[int]:
+        if not items:
+            return []
+        now = utcnow()
+        rows = []
+        for new, task_id, project_id in items:
+            score = new.score
+            if score is not None and (
+                isinstance(score, bool) or not isinstance(score, int | float)
+            ):
+                raise ValidationError(
+                    f"prediction score must be a number, got {score!r}", code="prediction.score"
+                )
+            rows.append(
+                {
+                    "task_id": task_id,
+                    "project_id": project_id,
+                    "result": check_result(new.result, f"prediction of task {task_id}"),
+                    "score": None if score is None else float(score),
+                    "model_version": new.model_version,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        return [
+            r[0]
+            for r in conn.execute(
+                sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
+            )
+        ]
+
+    def add_predictions(
+        self, predictions: Sequence[NewPrediction], project_id: int
+    ) -> list[Prediction]:
+        with self._tx() as conn:
+            tasks = self._tasks_of(conn, [p.task_id for p in predictions if p.task_id is not None])
+            for new in predictions:
+                task = tasks.get(new.task_id) if new.task_id is not None else None
+                if task is None or task.project_id != project_id:
+                    raise NotFound(
+                        f"task {new.task_id} is not in project {project_id}", code="task.not_found"
+                    )
+            self._lock_tasks(conn, list(tasks))
+            ids = self._insert_predictions(conn, [(p, p.task_id, project_id) for p in predictions])  # type: ignore[misc]
+            self._recount(conn, list(tasks))
+            rows: Any = (
+                conn.execute(sa.select(P).where(P.c.id.in_(ids)).order_by(P.c.id)) if ids else []
+            )
+            return [prediction_from_row(r) for r in rows]
+
+    def get_prediction(self, prediction_id: int) -> Prediction | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(P).where(P.c.id == prediction_id)).first()
+            return None if row is None else prediction_from_row(row)
+
+    def list_predictions(
+        self,
+        *,
+        task_id: int | None = None,
+        project_id: int | None = None,
+        model_version: str | None = None,
+    ) -> list[Prediction]:
+        stmt = sa.select(P).order_by(P.c.id)
+        for column, value in (
+            (P.c.task_id, task_id),
+            (P.c.project_id, project_id),
+            (P.c.model_version, model_version),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        with self._tx(write=False) as conn:
+            return [prediction_from_row(r) for r in conn.execute(stmt)]
+
+    def delete_predictions(self, prediction_ids: Collection[int]) -> int:
+        gone = 0
+        with self._tx() as conn:
+            for batch in chunks(set(prediction_ids)):
+                tasks = [
+                    r.task_id for r in conn.execute(sa.select(P.c.task_id).where(P.c.id.in_(batch)))
+                ]
+                self._lock_tasks(conn, tasks)
+                gone += conn.execute(sa.delete(P).where(P.c.id.in_(batch))).rowcount
+                self._recount(conn, tasks)
+        return gone
+
+    def tasks_lacking_model_version(
+        self, project_id: int, model_version: str, task_ids: Collection[int] | None = None
+    ) -> list[int]:
+        has = sa.exists().where(P.c.task_id == T.c.id, P.c.model_version == model_version)
+        stmt = sa.select(T.c.id).where(T.c.project_id == project_id, ~has).order_by(T.c.id)
+        with self._tx(write=False) as conn:
+            if task_ids is None:
+                return [r.id for r in conn.execute(stmt)]
+            out: list[int] = []
+            for batch in chunks(sorted(set(task_ids))):
+                out += [r.id for r in conn.execute(stmt.where(T.c.id.in_(batch)))]
+            return out

@@ -1,0 +1,161 @@
+"""Engines for the SQL store: SQLite pragmas and functions, PostgreSQL, and migrations.
+
+from labelcore.storage.sql.engine import make_engine, upgrade
+engine = make_engine("sqlite:///labelcore.db")   # WAL, busy_timeout, foreign keys on
+upgrade("sqlite:///labelcore.db")                # what `labelcore db upgrade` runs
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.pool import StaticPool
+
+from labelcore.errors import QueryError
+from labelcore.query import NUMERIC_TEXT, REGEX_TIMEOUT, compile_regex
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+_NUMERIC = re.compile(NUMERIC_TEXT)
+_failure = threading.local()  # a QueryError raised inside a SQLite function, per thread
+
+
+class Dumped(str):
+    """JSON text already serialised (and checked) by the store: passed through as is."""
+
+    __slots__ = ()
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON the way every labelcore table stores it; NaN and non-JSON refused."""
+    if type(value) is Dumped:
+        return value
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _icontains(haystack: object, needle: object) -> int | None:
+    if haystack is None or needle is None:
+        return None
+    return int(str(needle).lower() in str(haystack).lower())
+
+
+def _regexp(pattern: object, value: object) -> int | None:
+    if value is None or pattern is None:
+        return None
+    try:
+        compiled = compile_regex(pattern)
+        return int(compiled.search(str(value), timeout=REGEX_TIMEOUT) is not None)
+    except (QueryError, TimeoutError) as exc:
+        _failure.error = (
+            exc
+            if isinstance(exc, QueryError)
+            else QueryError(
+                f"regex {pattern!r} took too long (over {REGEX_TIMEOUT}s on one value)",
+                code="query.regex_timeout",
+            )
+        )
+        raise
+
+
+def _num(text: object) -> float | None:
+    if isinstance(text, str) and _NUMERIC.match(text):
+        return float(text)
+    return None
+
+
+def pop_sqlite_failure() -> QueryError | None:
+    """The QueryError a SQLite function raised in this thread's last statement, if any."""
+    error: QueryError | None = getattr(_failure, "error", None)
+    _failure.error = None
+    return error
+
+
+def _on_sqlite_connect(dbapi: sqlite3.Connection, _record: Any) -> None:
+    dbapi.isolation_level = None  # we issue BEGIN ourselves (IMMEDIATE for writes)
+    cursor = dbapi.cursor()
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA synchronous=NORMAL",
+    ):
+        cursor.execute(pragma)
+    cursor.close()
+    dbapi.create_function("lc_icontains", 2, _icontains, deterministic=True)
+    dbapi.create_function("lc_regexp", 2, _regexp, deterministic=True)
+    dbapi.create_function("lc_num", 1, _num, deterministic=True)
+
+
+def _on_sqlite_begin(conn: sa.Connection) -> None:
+    write = conn.info.get("labelcore_write", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
+    """An engine set up for labelcore (pass ``engine`` kwargs through)."""
+    parsed = sa.make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        memory = parsed.database in (None, "", ":memory:")
+        options: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            "json_serializer": dumps,
+        }
+        if memory:
+            options["poolclass"] = StaticPool
+        options.update(kwargs)
+        engine = sa.create_engine(parsed, **options)
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    options = {"json_serializer": dumps, "pool_pre_ping": True}
+    options.update(kwargs)
+    return sa.create_engine(parsed, **options)
+
+
+def _config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_engine(engine: sa.Engine, revision: str = "head") -> None:
+    """Run labelcore's migrations up to ``revision`` on this engine."""
+    with engine.connect() as connection:
+        connection.info["labelcore_write"] = True
+        command.upgrade(_config(connection), revision)
+        if connection.in_transaction():
+            connection.commit()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Create or upgrade labelcore's tables in the database at ``url`` (keeps every row)."""
+    engine = make_engine(url)
+    try:
+        upgrade_engine(engine, revision)
+    finally:
+        engine.dispose()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The migration revision the database is at (None before the first one)."""
+    from alembic.migration import MigrationContext
+
+    from labelcore.storage.sql.tables import VERSION_TABLE
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
+
+
+__all__ = ["Dumped", "dumps", "make_engine", "upgrade", "upgrade_engine"]

@@ -1,0 +1,580 @@
+"""SQLStore: the Store protocol on SQLite (default, embedded) or PostgreSQL.
+
+    from labelcore.storage.sql import SQLStore
+    store = SQLStore("sqlite:///labelcore.db")      # or "postgresql+psycopg://user@host/db"
+    ids = store.add_tasks(project_id, new_tasks)     # multi-row inserts, streamed in batches
+
+Tables are created or upgraded on construction (``auto_migrate=False`` leaves that to
+``store.migrate()`` or ``labelcore db upgrade``). On SQLite every write transaction starts
+with ``BEGIN IMMEDIATE``, so writers (claims included) serialize across threads and
+processes; on PostgreSQL claims and counters take row locks (``FOR UPDATE``; next-task
+candidates skip locked rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from labelcore.errors import NotFound, QueryError, ValidationError
+from labelcore.model import (
+    ApiToken,
+    DirectoryUser,
+    Member,
+    NewAnnotation,
+    NewPrediction,
+    NewTask,
+    Project,
+    ProjectCounts,
+    ProjectSettings,
+    Task,
+    User,
+    UserId,
+    utcnow,
+)
+from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
+from labelcore.storage import evaluate
+from labelcore.storage.base import TaskBundle, TaskPage
+from labelcore.storage.sql._base import (
+    annotation_from_row,
+    checked_json,
+    chunks,
+    draft_from_row,
+    prediction_from_row,
+    project_from_row,
+    settings_to_json,
+    task_from_row,
+)
+from labelcore.storage.sql._queue import SQLQueue
+from labelcore.storage.sql.querysql import QuerySQL, after
+from labelcore.storage.sql.tables import (
+    ANNOTATIONS,
+    DRAFTS,
+    MEMBERS,
+    PREDICTIONS,
+    PROJECTS,
+    TASKS,
+    TOKENS,
+    USERS,
+)
+
+T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
+BATCH = 1000  # rows per multi-row INSERT
+REGEX_STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a regex filter may not run longer
+
+
+def _token(row: Any) -> ApiToken:
+    return ApiToken(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        token_hash=row.token_hash,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked=bool(row.revoked),
+    )
+
+
+class SQLStore(SQLQueue):
+    """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
+
+    # -- users, members, tokens -------------------------------------------------------------
+    def upsert_user(self, user: User, seen_at: dt.datetime) -> None:
+        values = {
+            "name": user.name,
+            "email": user.email,
+            "email_lower": user.email.strip().casefold(),
+            "last_seen": seen_at,
+        }  # noqa: E501
+        with self._tx() as conn:
+            if (
+                conn.execute(sa.update(USERS).where(USERS.c.id == user.id).values(values)).rowcount
+                == 0
+            ):
+                conn.execute(sa.insert(USERS).values(id=user.id, **values))
+
+    def get_users(self, ids: Collection[UserId]) -> dict[UserId, DirectoryUser]:
+        out: dict[UserId, DirectoryUser] = {}
+        with self._tx(write=False) as conn:
+            for batch in chunks(list(dict.fromkeys(ids))):
+                for r in conn.execute(sa.select(USERS).where(USERS.c.id.in_(batch))):
+                    out[r.id] = DirectoryUser(
+                        id=r.id, name=r.name, email=r.email, last_seen=r.last_seen
+                    )
+        return out
+
+    def find_user_by_email(self, email: str) -> DirectoryUser | None:
+        wanted = email.strip().casefold()
+        if not wanted:
+            return None
+        with self._tx(write=False) as conn:
+            r = conn.execute(
+                sa.select(USERS).where(USERS.c.email_lower == wanted).order_by(USERS.c.id).limit(1)
+            ).first()
+        return (
+            None
+            if r is None
+            else DirectoryUser(id=r.id, name=r.name, email=r.email, last_seen=r.last_seen)
+        )
+
+    def set_members(self, project_id: int, members: Iterable[Member]) -> None:
+        with self._tx() as conn:
+            self._project_row(conn, project_id, lock=True)
+            conn.execute(sa.delete(MEMBERS).where(MEMBERS.c.project_id == project_id))
+            rows = [
+                {"project_id": project_id, "user_id": m.user_id, "role": m.role, "position": i}
+                for i, m in enumerate(members)
+            ]
+            if rows:
+                conn.execute(sa.insert(MEMBERS), rows)
+
+    def list_members(self, project_id: int) -> list[Member]:
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                sa.select(MEMBERS)
+                .where(MEMBERS.c.project_id == project_id)
+                .order_by(MEMBERS.c.position)
+            )
+            return [Member(project_id=r.project_id, user_id=r.user_id, role=r.role) for r in rows]
+
+    def projects_with_member(self, user_id: UserId) -> set[int]:
+        with self._tx(write=False) as conn:
+            return {
+                r.project_id
+                for r in conn.execute(
+                    sa.select(MEMBERS.c.project_id).where(MEMBERS.c.user_id == user_id)
+                )
+            }
+
+    def add_token(self, user_id: UserId, name: str, token_hash: str, prefix: str) -> ApiToken:
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.insert(TOKENS)
+                .values(
+                    user_id=user_id,
+                    name=name,
+                    token_hash=token_hash,
+                    prefix=prefix,
+                    created_at=utcnow(),
+                    revoked=False,
+                )
+                .returning(*TOKENS.c)
+            ).one()
+            return _token(row)
+
+    def find_token(self, token_hash: str) -> ApiToken | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(TOKENS).where(TOKENS.c.token_hash == token_hash)).first()
+            return None if row is None else _token(row)
+
+    def list_tokens(self, user_id: UserId) -> list[ApiToken]:
+        with self._tx(write=False) as conn:
+            return [
+                _token(r)
+                for r in conn.execute(
+                    sa.select(TOKENS).where(TOKENS.c.user_id == user_id).order_by(TOKENS.c.id)
+                )
+            ]
+
+    def revoke_token(self, token_id: int) -> bool:
+        with self._tx() as conn:
+            return (
+                conn.execute(
+                    sa.update(TOKENS).where(TOKENS.c.id == token_id).values(revoked=True)
+                ).rowcount
+                > 0
+            )
+
+    def touch_token(self, token_id: int, at: dt.datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(sa.update(TOKENS).where(TOKENS.c.id == token_id).values(last_used_at=at))
+
+    # -- projects ---------------------------------------------------------------------------
+    def add_project(self, settings: ProjectSettings, created_by: UserId | None) -> Project:
+        now = utcnow()
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.insert(PROJECTS)
+                .values(
+                    settings=settings_to_json(settings),
+                    created_by=created_by,
+                    created_at=now,
+                    updated_at=now,
+                    task_seq=0,
+                )
+                .returning(*PROJECTS.c)
+            ).one()
+            return project_from_row(row)
+
+    def get_project(self, project_id: int) -> Project | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == project_id)).first()
+            return None if row is None else project_from_row(row)
+
+    def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
+        stmt = sa.select(PROJECTS).order_by(PROJECTS.c.created_at.desc(), PROJECTS.c.id.desc())
+        with self._tx(write=False) as conn:
+            if ids is None:
+                return [project_from_row(r) for r in conn.execute(stmt)]
+            rows = [
+                r for b in chunks(set(ids)) for r in conn.execute(stmt.where(PROJECTS.c.id.in_(b)))
+            ]
+        return sorted(
+            (project_from_row(r) for r in rows), key=lambda p: (p.created_at, p.id), reverse=True
+        )
+
+    def update_project(self, project_id: int, settings: ProjectSettings) -> Project:
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.update(PROJECTS)
+                .where(PROJECTS.c.id == project_id)
+                .values(settings=settings_to_json(settings), updated_at=utcnow())
+                .returning(*PROJECTS.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"project {project_id} does not exist", code="project.not_found")
+            return project_from_row(row)
+
+    def delete_project(self, project_id: int) -> int:
+        with self._tx() as conn:
+            return conn.execute(sa.delete(PROJECTS).where(PROJECTS.c.id == project_id)).rowcount
+
+    def project_counts(self, project_ids: Collection[int]) -> dict[int, ProjectCounts]:
+        out: dict[int, ProjectCounts] = {}
+        stmt = (
+            sa.select(
+                PROJECTS.c.id,
+                sa.func.count(T.c.id),
+                sa.func.coalesce(sa.func.sum(sa.case((T.c.is_labeled, 1), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(T.c.total_annotations), 0),
+                sa.func.coalesce(sa.func.sum(T.c.cancelled_annotations), 0),
+                sa.func.coalesce(sa.func.sum(T.c.total_predictions), 0),
+            )
+            .select_from(PROJECTS.outerjoin(T, T.c.project_id == PROJECTS.c.id))
+            .group_by(PROJECTS.c.id)
+        )
+        with self._tx(write=False) as conn:
+            for batch in chunks(set(project_ids)):
+                for pid, n, labeled, anns, skipped, preds in conn.execute(
+                    stmt.where(PROJECTS.c.id.in_(batch))
+                ):
+                    out[pid] = ProjectCounts(
+                        task_count=n,
+                        labeled_count=int(labeled),
+                        annotation_count=int(anns),
+                        skipped_count=int(skipped),
+                        prediction_count=int(preds),
+                    )
+        return out
+
+    # -- tasks ------------------------------------------------------------------------------
+    def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
+        ids: list[int] = []
+        with self._tx() as conn:
+            self._project_row(conn, project_id)
+            now = utcnow()
+            for batch in chunks(enumerate(tasks), BATCH):
+                rows = []
+                for row_no, new in batch:
+                    if not isinstance(new, NewTask) or not isinstance(new.data, dict):
+                        raise ValidationError(
+                            f"row {row_no}: task data must be an object", code="task.data"
+                        )
+                    if (
+                        isinstance(new.overlap, bool)
+                        or not isinstance(new.overlap, int)
+                        or new.overlap < 1
+                    ):
+                        raise ValidationError(
+                            f"row {row_no}: overlap must be >= 1", code="task.overlap"
+                        )
+                    rows.append(
+                        {
+                            "project_id": project_id,
+                            "data": checked_json(new.data, f"row {row_no}: data"),
+                            "meta": checked_json(new.meta, f"row {row_no}: meta"),
+                            "overlap": new.overlap,
+                            "is_labeled": False,
+                            "total_annotations": 0,
+                            "cancelled_annotations": 0,
+                            "total_predictions": 0,
+                            "created_at": now,
+                            "updated_at": now,
+                            "file_upload": new.file_upload,
+                            "data_hash": new.data_hash,
+                        }
+                    )
+                last = conn.execute(
+                    sa.update(PROJECTS)
+                    .where(PROJECTS.c.id == project_id)
+                    .values(task_seq=PROJECTS.c.task_seq + len(rows))
+                    .returning(PROJECTS.c.task_seq)
+                ).scalar_one()
+                for offset, row in enumerate(rows):
+                    row["inner_id"] = last - len(rows) + 1 + offset
+                new_ids = [
+                    r[0]
+                    for r in conn.execute(
+                        sa.insert(T).returning(T.c.id, sort_by_parameter_order=True), rows
+                    )
+                ]
+                anns: list[tuple[NewAnnotation, int, int]] = []
+                preds: list[tuple[NewPrediction, int, int]] = []
+                for (_, new), task_id in zip(batch, new_ids):
+                    anns += [(a, task_id, project_id) for a in new.annotations]
+                    preds += [(p, task_id, project_id) for p in new.predictions]
+                self._insert_annotations(conn, anns)
+                self._insert_predictions(conn, preds)
+                self._recount(conn, {t for _, t, _ in anns} | {t for _, t, _ in preds})
+                ids += new_ids
+        return ids
+
+    def get_task(self, task_id: int) -> Task | None:
+        with self._tx(write=False) as conn:
+            row = conn.execute(sa.select(T).where(T.c.id == task_id)).first()
+            return None if row is None else task_from_row(row)
+
+    def get_tasks(self, task_ids: Collection[int]) -> list[Task]:
+        with self._tx(write=False) as conn:
+            rows = [
+                r
+                for b in chunks(sorted(set(task_ids)))
+                for r in conn.execute(sa.select(T).where(T.c.id.in_(b)).order_by(T.c.id))
+            ]  # noqa: E501
+        return [task_from_row(r) for r in rows]
+
+    def update_task(
+        self,
+        task_id: int,
+        *,
+        data: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Task:
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if data is not None:
+            if not isinstance(data, dict):
+                raise ValidationError("task data must be an object", code="task.data")
+            values["data"] = checked_json(data, "data")
+        if meta is not None:
+            values["meta"] = checked_json(meta, "meta")
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.update(T).where(T.c.id == task_id).values(values).returning(*T.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"task {task_id} does not exist", code="task.not_found")
+            return task_from_row(row)
+
+    def delete_tasks(self, project_id: int, task_ids: Collection[int] | None = None) -> int:
+        with self._tx() as conn:
+            if task_ids is None:
+                return conn.execute(sa.delete(T).where(T.c.project_id == project_id)).rowcount
+            return sum(
+                conn.execute(
+                    sa.delete(T).where(T.c.project_id == project_id, T.c.id.in_(b))
+                ).rowcount
+                for b in chunks(set(task_ids))
+            )
+
+    def find_tasks_by_hash(self, project_id: int, hashes: Collection[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        with self._tx(write=False) as conn:
+            for batch in chunks(set(hashes)):
+                stmt = (
+                    sa.select(T.c.data_hash, sa.func.min(T.c.id))
+                    .where(T.c.project_id == project_id, T.c.data_hash.in_(batch))
+                    .group_by(T.c.data_hash)
+                )
+                out.update({h: i for h, i in conn.execute(stmt)})
+        return out
+
+    def set_task_overlap(self, project_id: int, overlaps: dict[int, int]) -> None:
+        with self._tx() as conn:
+            tasks = self._tasks_of(conn, list(overlaps))
+            for task_id, overlap in overlaps.items():
+                if task_id not in tasks or tasks[task_id].project_id != project_id:
+                    raise NotFound(
+                        f"task {task_id} is not in project {project_id}", code="task.not_found"
+                    )
+                if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1:
+                    raise ValidationError(
+                        f"task {task_id}: overlap must be >= 1", code="task.overlap"
+                    )
+            self._lock_tasks(conn, list(overlaps))
+            by_value: dict[int, list[int]] = {}
+            for task_id, overlap in overlaps.items():
+                by_value.setdefault(overlap, []).append(task_id)
+            for overlap, ids in by_value.items():
+                for batch in chunks(ids):
+                    conn.execute(sa.update(T).where(T.c.id.in_(batch)).values(overlap=overlap))
+            self._recount(conn, list(overlaps))
+
+    def recount_tasks(self, project_id: int, task_ids: Collection[int] | None = None) -> None:
+        with self._tx() as conn:
+            if task_ids is None:
+                task_ids = [
+                    r.id
+                    for r in conn.execute(sa.select(T.c.id).where(T.c.project_id == project_id))
+                ]
+            else:
+                task_ids = [
+                    t
+                    for t, row in self._tasks_of(conn, list(task_ids)).items()
+                    if row.project_id == project_id
+                ]
+            self._lock_tasks(conn, task_ids)
+            self._recount(conn, task_ids)
+
+    # -- queries ----------------------------------------------------------------------------
+    def _ordered(self, query: TaskQuery) -> tuple[QuerySQL, list[tuple[Any, bool]], list[int]]:
+        qs = QuerySQL(self.dialect, fts=self.fts)
+        groups = qs.order_exprs(query.ordering)
+        flat = [(e, o.descending) for o, exprs in zip(query.ordering, groups) for e in exprs]
+        return qs, flat, [len(g) for g in groups]
+
+    def _select(
+        self,
+        conn: sa.Connection,
+        project_id: int,
+        query: TaskQuery,
+        qs: QuerySQL,
+        flat: list[tuple[Any, bool]],
+    ) -> sa.Select[Any]:
+        if self.is_pg and qs.uses_regex(query):
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {REGEX_STATEMENT_TIMEOUT_MS}")
+        stmt = sa.select(T, *[e.label(f"lc_o{i}") for i, (e, _) in enumerate(flat)])
+        stmt = stmt.where(T.c.project_id == project_id, *qs.where(query))
+        order = [(e.desc() if d else e.asc()).nulls_last() for e, d in flat]
+        return stmt.order_by(*order, T.c.id.asc())
+
+    @staticmethod
+    def _key(row: Any, widths: list[int]) -> list[Any]:
+        values = [getattr(row, f"lc_o{i}") for i in range(sum(widths))]
+        out, start = [], 0
+        for width in widths:
+            out.append(tuple(values[start : start + width]))
+            start += width
+        return out
+
+    def query_tasks(self, project_id: int, query: TaskQuery, page: PageRequest) -> TaskPage:
+        query = validate_query(query)
+        check_page(page)
+        qs, flat, widths = self._ordered(query)
+        with self._tx(write=False) as conn:
+            stmt = self._select(conn, project_id, query, qs, flat)
+            total = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(T)
+                .where(T.c.project_id == project_id, *qs.where(query))
+            ).scalar_one()  # noqa: E501
+            if page.cursor is not None:
+                values, last_id = evaluate.decode_cursor(page.cursor, query.ordering)
+                try:
+                    flat_values = [
+                        v
+                        for group, w in zip(values, widths)
+                        for v in (group if isinstance(group, tuple) and len(group) == w else ())
+                    ]  # noqa: E501
+                except TypeError as exc:
+                    raise QueryError("invalid cursor", code="query.cursor") from exc
+                if len(flat_values) != len(flat):
+                    raise QueryError(
+                        "invalid cursor: it belongs to another backend or ordering",
+                        code="query.cursor",
+                    )
+                stmt = stmt.where(after(flat, flat_values, last_id))
+            else:
+                stmt = stmt.offset((page.page - 1) * page.page_size)
+            rows = conn.execute(stmt.limit(page.page_size + 1)).all()
+        more = len(rows) > page.page_size
+        rows = rows[: page.page_size]
+        cursor = None
+        if more and rows:
+            cursor = evaluate.encode_cursor(
+                self._key(rows[-1], widths), rows[-1].id, query.ordering
+            )
+        return TaskPage(tasks=[task_from_row(r) for r in rows], total=total, next_cursor=cursor)
+
+    def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
+        query = validate_query(query)
+        qs, flat, widths = self._ordered(query)
+        last: tuple[list[Any], int] | None = None
+        while True:
+            with self._tx(write=False) as conn:
+                stmt = self._select(conn, project_id, query, qs, flat)
+                if last is not None:
+                    stmt = stmt.where(after(flat, last[0], last[1]))
+                rows = conn.execute(stmt.limit(5000)).all()
+            if not rows:
+                return
+            yield from (r.id for r in rows)
+            last = ([v for g in self._key(rows[-1], widths) for v in g], rows[-1].id)
+
+    def _bundles(
+        self, conn: sa.Connection, rows: Sequence[Any], include_drafts: bool
+    ) -> list[TaskBundle]:
+        ids = [r.id for r in rows]
+        anns: dict[int, list[Any]] = {}
+        preds: dict[int, list[Any]] = {}
+        drafts: dict[int, list[Any]] = {}
+        for table, bucket, make in (
+            (A, anns, annotation_from_row),
+            (P, preds, prediction_from_row),
+            (D, drafts, draft_from_row),
+        ):
+            if table is D and not include_drafts:
+                continue
+            for r in conn.execute(
+                sa.select(table).where(table.c.task_id.in_(ids)).order_by(table.c.id)
+            ):
+                bucket.setdefault(r.task_id, []).append(make(r))
+        return [
+            TaskBundle(
+                task=task_from_row(r),
+                annotations=anns.get(r.id, []),
+                predictions=preds.get(r.id, []),
+                drafts=drafts.get(r.id, []),
+            )
+            for r in rows
+        ]
+
+    def iter_bundles(
+        self,
+        project_id: int,
+        query: TaskQuery | None = None,
+        *,
+        only_annotated: bool = False,
+        include_drafts: bool = False,
+        batch_size: int = 500,
+    ) -> Iterator[TaskBundle]:
+        """Keyset batches by id, each read in its own short transaction: memory stays
+        bounded, no transaction is held open between batches, three queries per batch."""
+        query = validate_query(query or TaskQuery())
+        qs = QuerySQL(self.dialect, fts=self.fts)
+        conds = [T.c.project_id == project_id, *qs.where(query)]
+        if only_annotated:
+            conds.append(sa.exists().where(A.c.task_id == T.c.id))
+        last_id = 0
+        size = max(1, min(batch_size, 5000))
+        while True:
+            with self._tx(write=False) as conn:
+                rows = conn.execute(
+                    sa.select(T).where(*conds, T.c.id > last_id).order_by(T.c.id).limit(size)
+                ).all()
+                if not rows:
+                    return
+                bundles = self._bundles(conn, rows, include_drafts)
+            yield from bundles
+            last_id = rows[-1].id
+
+    def get_bundle(self, task_id: int, *, include_drafts: bool = True) -> TaskBundle | None:
+        with self._tx(write=False) as conn:
+            rows = conn.execute(sa.select(T).where(T.c.id == task_id)).all()
+            return self._bundles(conn, rows, include_drafts)[0] if rows else None
+
+
+__all__ = ["SQLStore"]

@@ -1,0 +1,332 @@
+"""SQLModel tables of the SQL store, on their own ``MetaData`` (never SQLModel's global one).
+
+    from labelcore.storage.sql.tables import metadata, TaskRow
+    print(sorted(metadata.tables))          # every name starts with "labelcore_"
+    TaskRow.__table__.c.project_id
+
+Rows stay inside ``labelcore.storage.sql``; the store maps them to ``labelcore.model`` types.
+User ids are stored as JSON text (``7`` -> ``'7'``, ``"7"`` -> ``'"7"'``) so int and str ids
+come back as given; JSON documents are JSONB on PostgreSQL and JSON text elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+metadata = sa.MetaData()
+VERSION_TABLE = "labelcore_alembic_version"
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in; aware UTC datetimes out (SQLite stores naive UTC text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime, got {value!r}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        stamp: dt.datetime = value.astimezone(dt.UTC)
+        return stamp.replace(tzinfo=None) if dialect.name == "sqlite" else stamp
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+class UserIdText(sa.types.TypeDecorator[Any]):
+    """A host user id (int or str) kept as JSON text so its type survives."""
+
+    impl = sa.String(255)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(f"user ids are int or str, got {value!r}")
+        return json.dumps(value, ensure_ascii=False)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+def encode_user(user_id: Any) -> str | None:
+    """The stored text of a user id (for expressions built outside column comparisons)."""
+    return UserIdText().process_bind_param(user_id, sa.engine.default.DefaultDialect())
+
+
+JSONDoc = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def _c(type_: Any, *args: Any, **kw: Any) -> Any:
+    return Field(sa_column=sa.Column(type_, *args, **kw))
+
+
+class LabelcoreBase(SQLModel, registry=registry(metadata=metadata)):
+    """Base of labelcore's tables: they live on ``metadata``, not SQLModel's global one."""
+
+
+class UserRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_user"
+    id: Any = _c(UserIdText, primary_key=True)
+    name: str = _c(sa.String(255), nullable=False, default="")
+    email: str = _c(sa.String(320), nullable=False, default="")
+    email_lower: str = _c(sa.String(320), nullable=False, default="", index=True)
+    last_seen: dt.datetime | None = _c(UTCDateTime, nullable=True)
+
+
+class ProjectRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_project"
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    settings: dict[str, Any] = _c(JSONDoc, nullable=False)
+    created_by: Any = _c(UserIdText, nullable=True)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    task_seq: int = _c(sa.Integer, nullable=False, default=0)  # last inner_id handed out
+
+
+def _project_fk() -> sa.ForeignKey:
+    return sa.ForeignKey("labelcore_project.id", ondelete="CASCADE")
+
+
+def _task_fk() -> sa.ForeignKey:
+    return sa.ForeignKey("labelcore_task.id", ondelete="CASCADE")
+
+
+class MemberRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_member"
+    project_id: int = _c(sa.Integer, _project_fk(), primary_key=True)
+    user_id: Any = _c(UserIdText, primary_key=True, index=True)
+    role: str = _c(sa.String(32), nullable=False)
+    position: int = _c(sa.Integer, nullable=False)
+
+
+class TokenRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_token"
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    user_id: Any = _c(UserIdText, nullable=False, index=True)
+    name: str = _c(sa.String(255), nullable=False)
+    token_hash: str = _c(sa.String(255), nullable=False, unique=True)
+    prefix: str = _c(sa.String(32), nullable=False)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    last_used_at: dt.datetime | None = _c(UTCDateTime, nullable=True)
+    revoked: bool = _c(sa.Boolean, nullable=False, default=False)
+
+
+class TaskRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_task"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "inner_id", name="labelcore_task_inner_uq"),
+        # next task: unlabeled tasks of a project in inner_id order
+        sa.Index("labelcore_task_queue_ix", "project_id", "is_labeled", "inner_id"),
+        sa.Index("labelcore_task_hash_ix", "project_id", "data_hash"),
+    )
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    project_id: int = _c(sa.Integer, _project_fk(), nullable=False)
+    inner_id: int = _c(sa.Integer, nullable=False)
+    data: dict[str, Any] = _c(JSONDoc, nullable=False)
+    meta: dict[str, Any] = _c(JSONDoc, nullable=False)
+    overlap: int = _c(sa.Integer, nullable=False, default=1)
+    is_labeled: bool = _c(sa.Boolean, nullable=False, default=False)
+    total_annotations: int = _c(sa.Integer, nullable=False, default=0)
+    cancelled_annotations: int = _c(sa.Integer, nullable=False, default=0)
+    total_predictions: int = _c(sa.Integer, nullable=False, default=0)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    completed_at: dt.datetime | None = _c(UTCDateTime, nullable=True)
+    file_upload: str | None = _c(sa.String(1024), nullable=True)
+    data_hash: str | None = _c(sa.String(128), nullable=True)
+
+
+class AnnotationRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_annotation"
+    __table_args__ = (
+        sa.Index("labelcore_annotation_task_user_ix", "task_id", "completed_by"),
+        sa.Index("labelcore_annotation_project_user_ix", "project_id", "completed_by"),
+    )
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    task_id: int = _c(sa.Integer, _task_fk(), nullable=False)
+    project_id: int = _c(sa.Integer, nullable=False)
+    result: list[Any] = _c(JSONDoc, nullable=False)
+    completed_by: Any = _c(UserIdText, nullable=True)
+    was_cancelled: bool = _c(sa.Boolean, nullable=False, default=False)
+    ground_truth: bool = _c(sa.Boolean, nullable=False, default=False)
+    lead_time: float = _c(sa.Float, nullable=False, default=0.0)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_by: Any = _c(UserIdText, nullable=True)
+    version: int = _c(sa.Integer, nullable=False, default=1)
+    unique_id: str | None = _c(sa.String(255), nullable=True, unique=True)
+    last_action: str | None = _c(sa.String(64), nullable=True)
+    imported: bool = _c(sa.Boolean, nullable=False, default=False)
+    import_id: int | None = _c(sa.BigInteger, nullable=True)
+    parent_prediction: int | None = _c(sa.Integer, nullable=True)
+    parent_annotation: int | None = _c(sa.Integer, nullable=True)
+
+
+class AnnotationVersionRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_annotation_version"
+    annotation_id: int = _c(
+        sa.Integer, sa.ForeignKey("labelcore_annotation.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: int = _c(sa.Integer, primary_key=True)
+    result: list[Any] = _c(JSONDoc, nullable=False)
+    was_cancelled: bool = _c(sa.Boolean, nullable=False)
+    ground_truth: bool = _c(sa.Boolean, nullable=False)
+    user_id: Any = _c(UserIdText, nullable=True)
+    action: str = _c(sa.String(64), nullable=False)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
+class DraftRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_draft"
+    __table_args__ = (
+        # annotation_key is annotation_id or 0: NULLs would not collide in a unique index
+        sa.UniqueConstraint("task_id", "user_id", "annotation_key", name="labelcore_draft_uq"),
+    )
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    task_id: int = _c(sa.Integer, _task_fk(), nullable=False)
+    project_id: int = _c(sa.Integer, nullable=False, index=True)
+    user_id: Any = _c(UserIdText, nullable=False)
+    annotation_id: int | None = _c(
+        sa.Integer,
+        sa.ForeignKey("labelcore_annotation.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    )
+    annotation_key: int = _c(sa.Integer, nullable=False)
+    result: list[Any] = _c(JSONDoc, nullable=False)
+    lead_time: float = _c(sa.Float, nullable=False, default=0.0)
+    was_postponed: bool = _c(sa.Boolean, nullable=False, default=False)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
+class PredictionRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_prediction"
+    __table_args__ = (sa.Index("labelcore_prediction_version_ix", "project_id", "model_version"),)
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    task_id: int = _c(sa.Integer, _task_fk(), nullable=False, index=True)
+    project_id: int = _c(sa.Integer, nullable=False)
+    result: list[Any] = _c(JSONDoc, nullable=False)
+    score: float | None = _c(sa.Float, nullable=True)
+    model_version: str = _c(sa.String(255), nullable=False, default="")
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
+class ClaimRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_claim"
+    __table_args__ = (sa.Index("labelcore_claim_user_ix", "project_id", "user_id"),)
+    task_id: int = _c(sa.Integer, _task_fk(), primary_key=True)
+    user_id: Any = _c(UserIdText, primary_key=True)
+    project_id: int = _c(sa.Integer, nullable=False)
+    expires_at: dt.datetime = _c(UTCDateTime, nullable=False, index=True)
+
+
+class AssignmentRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_assignment"
+    __table_args__ = (sa.UniqueConstraint("task_id", "user_id", name="labelcore_assignment_uq"),)
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    task_id: int = _c(sa.Integer, _task_fk(), nullable=False)
+    user_id: Any = _c(UserIdText, nullable=False)
+    project_id: int = _c(sa.Integer, nullable=False, index=True)
+
+
+class ViewRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_view"
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    project_id: int = _c(sa.Integer, _project_fk(), nullable=False, index=True)
+    user_id: Any = _c(UserIdText, nullable=True)
+    data: dict[str, Any] = _c(JSONDoc, nullable=False)
+    order: int = _c(sa.Integer, nullable=False, default=0)
+
+
+class WebhookRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_webhook"
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    project_id: int | None = _c(sa.Integer, _project_fk(), nullable=True, index=True)
+    url: str = _c(sa.String(2048), nullable=False)
+    secret: str = _c(sa.String(255), nullable=False, default="")
+    send_payload: bool = _c(sa.Boolean, nullable=False, default=True)
+    send_for_all_actions: bool = _c(sa.Boolean, nullable=False, default=True)
+    actions: list[str] = _c(JSONDoc, nullable=False)
+    headers: dict[str, str] = _c(JSONDoc, nullable=False)
+    is_active: bool = _c(sa.Boolean, nullable=False, default=True)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
+class JobRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_job"
+    __table_args__ = (sa.Index("labelcore_job_due_ix", "status", "run_at"),)
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    kind: str = _c(sa.String(64), nullable=False)
+    payload: dict[str, Any] = _c(JSONDoc, nullable=False)
+    project_id: int | None = _c(sa.Integer, _project_fk(), nullable=True, index=True)
+    status: str = _c(sa.String(16), nullable=False)
+    progress: float = _c(sa.Float, nullable=False, default=0.0)
+    attempts: int = _c(sa.Integer, nullable=False, default=0)
+    max_attempts: int = _c(sa.Integer, nullable=False, default=1)
+    run_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    lease_until: dt.datetime | None = _c(UTCDateTime, nullable=True)
+    worker: str | None = _c(sa.String(255), nullable=True)
+    error: str | None = _c(sa.Text, nullable=True)
+    result: dict[str, Any] | None = _c(JSONDoc, nullable=True)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+    updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
+def table(row: type[LabelcoreBase]) -> sa.Table:
+    """The Core ``Table`` of a row class (the store builds Core statements for bulk speed)."""
+    tbl = row.__table__  # type: ignore[attr-defined]
+    assert isinstance(tbl, sa.Table)
+    return tbl
+
+
+USERS, PROJECTS, MEMBERS, TOKENS = (
+    table(UserRow),
+    table(ProjectRow),
+    table(MemberRow),
+    table(TokenRow),
+)
+TASKS, ANNOTATIONS, VERSIONS = table(TaskRow), table(AnnotationRow), table(AnnotationVersionRow)
+DRAFTS, PREDICTIONS, CLAIMS = table(DraftRow), table(PredictionRow), table(ClaimRow)
+ASSIGNMENTS, VIEWS, WEBHOOKS, JOBS = (
+    table(AssignmentRow),
+    table(ViewRow),
+    table(WebhookRow),
+    table(JobRow),
+)
+
+# AUTOINCREMENT on SQLite: ids of deleted rows are never handed out again (webhook consumers,
+# caches and idempotency keys may still hold them).
+for _tbl in (
+    PROJECTS,
+    TOKENS,
+    TASKS,
+    ANNOTATIONS,
+    DRAFTS,
+    PREDICTIONS,
+    ASSIGNMENTS,
+    VIEWS,
+    WEBHOOKS,
+    JOBS,
+):
+    _tbl.dialect_options["sqlite"]["autoincrement"] = True
