@@ -26,7 +26,7 @@ TEMPLATES = {
         '<a id="p" href="{{ url_for(\'api.project\', id=5) }}">p</a>'
         '<a id="s" href="{{ static_url(\'lc/app.js\') }}">s</a>'
         '<meta name="csrf" content="{{ csrf_token }}">{% endblock %}'
-        '{% block scripts %}<script nonce="{{ csp_nonce }}">var data = '
+        '{% block lc_scripts %}<script nonce="{{ csp_nonce }}">var data = '
         "{{ payload|json_script }};</script>{% endblock %}"
     ),
 }
