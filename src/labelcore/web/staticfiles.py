@@ -1,6 +1,6 @@
 """Static files (JS, CSS, images) under ``<prefix>/static/`` with ETag and 304.
 
-    from labelcore.web.static import StaticFiles
+    from labelcore.web.staticfiles import StaticFiles
     static = StaticFiles(directory)            # default: labelcore/web/static in the package
     response = static.serve("js/label.js", request)
 
