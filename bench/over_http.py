@@ -84,9 +84,17 @@ class Client:
 
 
 @contextmanager
-def server(db: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    """Start the example app on 127.0.0.1:<free port> for ``db``; yields (port, process)."""
-    spec = {"op": "http_server", "db": db}
+def server(
+    db: dict[str, str],
+    accounts: list[Any] = (),  # type: ignore[assignment]
+) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """Start the example app on 127.0.0.1:<free port> for ``db`` (``accounts``: extra
+    host users); yields (port, process)."""
+    spec = {
+        "op": "http_server",
+        "db": db,
+        "accounts": [{"id": u.id, "name": u.name, "roles": sorted(u.roles)} for u in accounts],
+    }
     env = dict(os.environ)
     env["PYTHONPATH"] = str(harness.REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.Popen(
@@ -118,7 +126,16 @@ def serve(spec: dict[str, Any]) -> None:
 
     sys.path.insert(0, str(harness.REPO))
     from examples.flask_app import create_app
+    from examples.flask_app.seed import DEMO_USERS
 
+    from labelcore.model import User
+
+    # The example host resolves a token's owner in its own account table (DEMO_USERS);
+    # the benchmark's extra annotators become accounts of that host, as a real host's
+    # users would be rows of its user table.
+    for u in spec.get("accounts", []):
+        user = User(id=u["id"], name=u["name"], roles=frozenset(u["roles"]))
+        DEMO_USERS.setdefault(f"bench-{u['id']}", ("-", user))
     app = create_app(db_url=harness.sqlalchemy_url(spec["db"]), seed=False, start_jobs=False)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     sys.stdout.write(f"PORT {srv.server_port}\n")
@@ -286,7 +303,7 @@ def _concurrent(
     inprocess.write_subset(wl / "tasks_ner.json", subset, spec["concurrent_tasks"])
     with harness.fresh_db(spec["backend"], workdir, spec["admin"]) as db:
         keys = _prepare(db, [manager, *others])
-        with server(db) as (port, proc):
+        with server(db, others) as (port, proc):
             c = Client(port, keys[manager.id])
             project = _create_project(
                 c, "bench concurrent", (wl / "config_ner.xml").read_text(), maximum_annotations=2

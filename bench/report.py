@@ -193,7 +193,10 @@ def render(raw: dict[str, Any]) -> str:
     versions = ", ".join(
         f"{k} {v}" for k, v in m.items() if k not in ("cores", "cpu", "memory", "os")
     )
-    out.append(f"- versions: {versions}\n")
+    out.append(f"- versions: {versions}")
+    if meta.get("load"):
+        out.append(f"- machine load: {meta['load']} ({m.get('cores')} cores)")
+    out.append("")
     for n in meta["sizes"]:
         cols = [(c, label) for c, label in COLUMNS if (n, c) in idx]
         out.append(f"## N = {n:,}\n")

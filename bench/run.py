@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import time
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             r.skipped.append({"n": "all", "column": "postgres", "op": "all", "why": why})
             backends = [b for b in backends if b != "postgres"]
     started = dt.datetime.now(dt.UTC)
+    load_start = os.getloadavg()
     t0 = time.perf_counter()
     try:
         for n in sizes:
@@ -334,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
             "sizes": sizes,
             "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
             "machine": harness.machine_info(args.pg if "postgres" in backends else None),
+            # other work on the machine skews wall-clock times; the table says how busy it was
+            "load": f"1-minute load average {load_start[0]:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end",
         }
         raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
         json_path = args.json or args.out.with_suffix(".json")

@@ -22,11 +22,19 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 
 
 class _StaticHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+    }
 
     def end_headers(self) -> None:
         self.send_header("Content-Security-Policy", CSP)
@@ -127,8 +135,12 @@ class Harness:
     def __init__(self, page: Any) -> None:
         self.page = page
 
-    def mount(self, config: str, data: dict[str, Any] | None = None, results: list[Any] | None = None) -> None:
-        self.page.evaluate("([c, d, r]) => window.lcHarness.mount(c, d, r)", [config, data or {}, results or []])
+    def mount(
+        self, config: str, data: dict[str, Any] | None = None, results: list[Any] | None = None
+    ) -> None:
+        self.page.evaluate(
+            "([c, d, r]) => window.lcHarness.mount(c, d, r)", [config, data or {}, results or []]
+        )
 
     def result(self) -> list[dict[str, Any]]:
         return self.page.evaluate("() => window.lcHarness.result()")  # type: ignore[no-any-return]

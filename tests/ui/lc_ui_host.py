@@ -11,8 +11,12 @@ from typing import Any
 from labelcore import LabelCore, User
 
 USERS = {
-    "manager": User(id=1, name="Mia Manager", email="mia@example.org", roles=frozenset({"manager"})),
-    "annotator": User(id=2, name="Ann Annotator", email="ann@example.org", roles=frozenset({"annotator"})),
+    "manager": User(
+        id=1, name="Mia Manager", email="mia@example.org", roles=frozenset({"manager"})
+    ),
+    "annotator": User(
+        id=2, name="Ann Annotator", email="ann@example.org", roles=frozenset({"annotator"})
+    ),
 }
 
 NER = """<View>
@@ -42,9 +46,16 @@ RANKING = """<View>
   <Ranker name="rank" toName="items"/>
 </View>"""
 
-ITEMS = [{"id": "a", "title": "First", "body": "one"}, {"id": "b", "title": "Second", "body": "two"}]
+ITEMS = [
+    {"id": "a", "title": "First", "body": "one"},
+    {"id": "b", "title": "Second", "body": "two"},
+]
 SEED: dict[str, tuple[str, list[dict[str, Any]]]] = {
-    "NER": (NER, [{"text": "Alice works at Acme."}] + [{"text": f"Alice number {i} is in Paris."} for i in range(2, 6)]),
+    "NER": (
+        NER,
+        [{"text": "Alice works at Acme."}]
+        + [{"text": f"Alice number {i} is in Paris."} for i in range(2, 6)],
+    ),
     "Sentiment": (CLASSIFY, [{"text": f"Review number {i}"} for i in range(1, 46)]),
     "Taxonomy": (TAXONOMY, [{"text": "A cat."}]),
     "Pairwise": (PAIRWISE, [{"a": "Left answer", "b": "Right answer"}]),

@@ -4,9 +4,11 @@ delete, import with a bad row, export download, saved views; config editor and p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -19,7 +21,12 @@ def open_dm(page: Any, site: dict[str, Any], project: str) -> None:
 
 
 def ids_shown(page: Any) -> list[int]:
-    return [int(x) for x in page.locator(".lc-task-row").evaluate_all("rows => rows.map(r => r.dataset.taskId)")]
+    return [
+        int(x)
+        for x in page.locator(".lc-task-row").evaluate_all(
+            "rows => rows.map(r => r.dataset.taskId)"
+        )
+    ]
 
 
 def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str, Any]) -> None:
@@ -28,13 +35,19 @@ def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str
     assert page.locator(".lc-task-row").count() == 30
     assert page.locator(".lc-page-info").text_content() == "Page 1 of 2"
     page.locator(".lc-page-next").click()
-    page.wait_for_function("() => document.querySelector('.lc-page-info').textContent === 'Page 2 of 2'")
+    page.wait_for_function(
+        "() => document.querySelector('.lc-page-info').textContent === 'Page 2 of 2'"
+    )
     assert page.locator(".lc-task-row").count() == 15
     # sort by id descending
     page.locator("th[data-column='id'] .lc-sort").click()
-    page.wait_for_function("() => document.querySelector(\"th[data-column='id']\").getAttribute('aria-sort') === 'ascending'")
+    page.wait_for_function(
+        "() => document.querySelector(\"th[data-column='id']\").getAttribute('aria-sort') === 'ascending'"
+    )
     page.locator("th[data-column='id'] .lc-sort").click()
-    page.wait_for_function("() => document.querySelector(\"th[data-column='id']\").getAttribute('aria-sort') === 'descending'")
+    page.wait_for_function(
+        "() => document.querySelector(\"th[data-column='id']\").getAttribute('aria-sort') === 'descending'"
+    )
     page.wait_for_selector(".lc-task-row")
     shown = ids_shown(page)
     assert shown == sorted(shown, reverse=True)
@@ -44,17 +57,25 @@ def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str
     page.locator(".lc-filter-value").fill("number 4")
     page.locator(".lc-filter-value").press("Enter")
     page.locator(".lc-filter-value").blur()
-    page.wait_for_function("() => document.querySelector('.lc-dm-status').textContent === '7 tasks'")
+    page.wait_for_function(
+        "() => document.querySelector('.lc-dm-status').textContent === '7 tasks'"
+    )
     texts = page.locator("td[data-column='data.text']").all_text_contents()
-    assert sorted(texts) == sorted(["Review number 4"] + [f"Review number {i}" for i in range(40, 46)])
+    assert sorted(texts) == sorted(
+        ["Review number 4"] + [f"Review number {i}" for i in range(40, 46)]
+    )
     # save as a view (tab), leave it, come back
     page.locator(".lc-view-name").fill("Fours")
     page.locator(".lc-view-form button").click()
     page.wait_for_selector(".lc-tab.lc-on:has-text('Fours')")
     page.get_by_role("tab", name="All tasks").click()
-    page.wait_for_function("() => document.querySelector('.lc-dm-status').textContent === '45 tasks'")
+    page.wait_for_function(
+        "() => document.querySelector('.lc-dm-status').textContent === '45 tasks'"
+    )
     page.get_by_role("tab", name="Fours").click()
-    page.wait_for_function("() => document.querySelector('.lc-dm-status').textContent === '7 tasks'")
+    page.wait_for_function(
+        "() => document.querySelector('.lc-dm-status').textContent === '7 tasks'"
+    )
     # hide a column
     page.locator(".lc-columns-toggle").click()
     page.locator(".lc-column-toggle", has_text="data.text").locator("input").uncheck()
@@ -62,13 +83,17 @@ def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str
     screenshot(page, "flask-data-manager")
 
 
-def test_bulk_delete_import_with_bad_row_and_export(watched_page: Any, flask_site: dict[str, Any], tmp_path: Any) -> None:
+def test_bulk_delete_import_with_bad_row_and_export(
+    watched_page: Any, flask_site: dict[str, Any], tmp_path: Any
+) -> None:
     page = watched_page
     open_dm(page, flask_site, "Taxonomy")
     before = page.locator(".lc-task-row").count()
     # import with a bad row: error shown, nothing imported
     page.locator(".lc-import-open").click()
-    page.locator(".lc-import-paste").fill(json.dumps([{"text": "ok row"}, {"wrong_key": 1}, "not an object"]))
+    page.locator(".lc-import-paste").fill(
+        json.dumps([{"text": "ok row"}, {"wrong_key": 1}, "not an object"])
+    )
     page.locator(".lc-import-go").click()
     page.wait_for_selector(".lc-import-result .lc-problem")
     page.watch.errors.clear()  # the 400 response is logged by the browser
@@ -82,7 +107,9 @@ def test_bulk_delete_import_with_bad_row_and_export(watched_page: Any, flask_sit
     page.locator(".lc-import-go").click()
     page.wait_for_selector(".lc-import-result .lc-ok")
     page.locator(".lc-import-close").click()
-    page.wait_for_function(f"() => document.querySelectorAll('.lc-task-row').length === {before + 2}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.lc-task-row').length === {before + 2}"
+    )
     # bulk delete the two new tasks
     for row in page.locator(".lc-task-row", has_text="new ").all():
         row.locator(".lc-row-select").check()
@@ -96,11 +123,13 @@ def test_bulk_delete_import_with_bad_row_and_export(watched_page: Any, flask_sit
     with page.expect_download() as dl:
         page.locator(".lc-export-link[data-format='JSON']").click()
     path = dl.value.path()
-    exported = json.loads(open(path, encoding="utf-8").read())
+    exported = json.loads(Path(path).read_text(encoding="utf-8"))
     assert [t["data"]["text"] for t in exported] == ["A cat."]
 
 
-def test_config_editor_shows_problems_at_lines_and_previews(watched_page: Any, flask_site: dict[str, Any]) -> None:
+def test_config_editor_shows_problems_at_lines_and_previews(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
     page = watched_page
     login(page, flask_site["url"], "manager")
     page.goto(f"{flask_site['url']}/label/projects/new")

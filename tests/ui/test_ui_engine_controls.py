@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from conftest import screenshot, strip_ids
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,9 @@ def test_classification_with_mouse_and_keyboard(harness: Any) -> None:
     page.locator(".lc-choices select").select_option("de")
     textarea = page.locator(".lc-textarea-input")
     textarea.fill("Insulting ")
-    textarea.press("Control+1")  # shortcut inserts at the cursor; typing targets still get ctrl hotkeys
+    textarea.press(
+        "Control+1"
+    )  # shortcut inserts at the cursor; typing targets still get ctrl hotkeys
     page.locator(".lc-shortcut").click()
     textarea.press("Enter")
     page.get_by_role("radio", name="4 of 5").click()
@@ -68,7 +71,9 @@ def test_classification_with_mouse_and_keyboard(harness: Any) -> None:
     # keyboard: alias is what is stored; radio behaviour keeps one choice
     page.get_by_role("radio", name="Neutral").focus()
     page.keyboard.press("Space")
-    assert {r["from_name"]: r["value"] for r in harness.result()}["sentiment"] == {"choices": ["neu"]}
+    assert {r["from_name"]: r["value"] for r in harness.result()}["sentiment"] == {
+        "choices": ["neu"]
+    }
     assert not page.get_by_text("Why negative?").is_visible()
     screenshot(page, "engine-classification")
 
@@ -98,7 +103,10 @@ def test_taxonomy_tree_search_and_leafs_only(harness: Any) -> None:
     page.get_by_role("checkbox", name="Plants / Trees").focus()
     page.keyboard.press("Space")
     (r,) = harness.result()
-    assert (r["type"], r["value"]) == ("taxonomy", {"taxonomy": [["Animals", "Mammals", "Cat"], ["Plants", "Trees"]]})
+    assert (r["type"], r["value"]) == (
+        "taxonomy",
+        {"taxonomy": [["Animals", "Mammals", "Cat"], ["Plants", "Trees"]]},
+    )
     page.get_by_role("button", name="Remove Animals / Mammals / Cat").click()
     assert harness.result()[0]["value"] == {"taxonomy": [["Plants", "Trees"]]}
     screenshot(page, "engine-taxonomy")
@@ -117,7 +125,16 @@ def test_pairwise_by_click_and_keyboard(harness: Any) -> None:
     page = harness.page
     harness.mount(PAIRWISE, {"a": "Answer one", "b": "Answer two"})
     page.locator(".lc-text").nth(1).click()
-    assert strip_ids(harness.result()) == [{"id": "#0", "from_name": "pw", "to_name": "pw", "type": "pairwise", "value": {"selected": "right"}, "origin": "manual"}]
+    assert strip_ids(harness.result()) == [
+        {
+            "id": "#0",
+            "from_name": "pw",
+            "to_name": "pw",
+            "type": "pairwise",
+            "value": {"selected": "right"},
+            "origin": "manual",
+        }
+    ]
     page.get_by_role("button", name="Left is better").focus()
     page.keyboard.press("Enter")
     assert harness.result()[0]["value"] == {"selected": "left"}
@@ -129,19 +146,30 @@ RANKER = """
   <Ranker name="rank" toName="items"/>
 </View>
 """
-ITEMS = [{"id": "a", "title": "First", "body": "one"}, {"id": "b", "title": "Second", "body": "two"}, {"id": "c", "title": "Third", "body": "three"}]
+ITEMS = [
+    {"id": "a", "title": "First", "body": "one"},
+    {"id": "b", "title": "Second", "body": "two"},
+    {"id": "c", "title": "Third", "body": "three"},
+]
 
 
 def test_ranker_reorders_by_drag_and_keyboard(harness: Any) -> None:
     page = harness.page
     harness.mount(RANKER, {"items": ITEMS})
     assert harness.result() == []
-    page.locator("[data-item-id='c']").drag_to(page.locator("[data-item-id='a']"), target_position={"x": 20, "y": 3})
+    page.locator("[data-item-id='c']").drag_to(
+        page.locator("[data-item-id='a']"), target_position={"x": 20, "y": 3}
+    )
     assert harness.result()[0]["value"] == {"ranker": {"rank": ["c", "a", "b"]}}
     page.locator("[data-item-id='a']").focus()
     page.keyboard.press("Alt+ArrowDown")
     (r,) = harness.result()
-    assert (r["from_name"], r["to_name"], r["type"], r["value"]) == ("rank", "items", "ranker", {"ranker": {"rank": ["c", "b", "a"]}})
+    assert (r["from_name"], r["to_name"], r["type"], r["value"]) == (
+        "rank",
+        "items",
+        "ranker",
+        {"ranker": {"rank": ["c", "b", "a"]}},
+    )
 
 
 BUCKETS = """
@@ -200,19 +228,45 @@ def test_per_region_choices_and_textarea(harness: Any) -> None:
 
 def test_server_problems_show_next_to_their_region(harness: Any) -> None:
     page = harness.page
-    results = [{"id": "r1", "from_name": "ner", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Buy", "labels": ["Brand"]}}]
+    results = [
+        {
+            "id": "r1",
+            "from_name": "ner",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 0, "end": 3, "text": "Buy", "labels": ["Brand"]},
+        }
+    ]
     harness.mount(PER_REGION, {"text": "Buy the Acme phone"}, results)
-    harness.call("showServerProblems", [{"message": "text does not match the task data", "region": 0, "control": "ner"}, {"message": "something else", "region": None, "control": None}], results)
-    assert page.locator("[data-region-id='r1'] .lc-problem").text_content() == "text does not match the task data"
+    harness.call(
+        "showServerProblems",
+        [
+            {"message": "text does not match the task data", "region": 0, "control": "ner"},
+            {"message": "something else", "region": None, "control": None},
+        ],
+        results,
+    )
+    assert (
+        page.locator("[data-region-id='r1'] .lc-problem").text_content()
+        == "text does not match the task data"
+    )
     assert page.locator(".lc-global-problems .lc-problem").text_content() == "something else"
 
 
 def test_config_style_is_scoped_to_the_screen(harness: Any) -> None:
     page = harness.page
-    harness.mount('<View><Style>body { background: rgb(255, 0, 0); } .lc-text { color: rgb(0, 0, 255); } @import url("http://example.invalid/x.css");</Style><Text name="t" value="hi"/></View>')
+    harness.mount(
+        '<View><Style>body { background: rgb(255, 0, 0); } .lc-text { color: rgb(0, 0, 255); } @import url("http://example.invalid/x.css");</Style><Text name="t" value="hi"/></View>'
+    )
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
-    assert page.evaluate("getComputedStyle(document.querySelector('.lc-text')).color") == "rgb(0, 0, 255)"
-    assert page.evaluate("getComputedStyle(document.querySelector('.lc-labeling')).backgroundColor") == "rgb(255, 0, 0)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.lc-text')).color")
+        == "rgb(0, 0, 255)"
+    )
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.lc-labeling')).backgroundColor")
+        == "rgb(255, 0, 0)"
+    )
 
 
 def test_shortcut_sheet_lists_config_hotkeys(harness: Any) -> None:

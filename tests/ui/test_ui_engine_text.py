@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from conftest import screenshot, strip_ids
 
 pytestmark = pytest.mark.browser
@@ -42,18 +43,41 @@ def test_ner_and_relation_with_the_mouse(harness: Any) -> None:
     page.locator(".lc-relation-direction").click()  # left -> bi
     result = strip_ids(harness.result())
     assert result == [
-        {"id": "#0", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
-         "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]}},
-        {"id": "#1", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
-         "value": {"start": 15, "end": 24, "text": "Acme Corp", "labels": ["ORG"]}},
-        {"from_id": "#0", "to_id": "#1", "type": "relation", "direction": "bi", "labels": ["works_at"]},
+        {
+            "id": "#0",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]},
+        },
+        {
+            "id": "#1",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": 15, "end": 24, "text": "Acme Corp", "labels": ["ORG"]},
+        },
+        {
+            "from_id": "#0",
+            "to_id": "#1",
+            "type": "relation",
+            "direction": "bi",
+            "labels": ["works_at"],
+        },
     ]
     screenshot(page, "engine-ner-relation")
 
 
 def test_ner_and_relation_with_the_keyboard(harness: Any) -> None:
     page = harness.page
-    harness.mount(NER.replace('toName="text"', 'toName="text"').replace('name="text" value="$text"', 'name="text" value="$text" granularity="word"'), {"text": TEXT})
+    harness.mount(
+        NER.replace('toName="text"', 'toName="text"').replace(
+            'name="text" value="$text"', 'name="text" value="$text" granularity="word"'
+        ),
+        {"text": TEXT},
+    )
     box = page.locator(".lc-text")
     box.focus()
     page.keyboard.press("Shift+ArrowRight")  # word granularity: "Alice"
@@ -72,7 +96,13 @@ def test_ner_and_relation_with_the_keyboard(harness: Any) -> None:
     result = strip_ids(harness.result())
     assert [r["value"]["text"] for r in result if r["type"] == "labels"] == ["Alice", "Acme Corp"]
     assert [r["value"]["labels"] for r in result if r["type"] == "labels"] == [["PER"], ["ORG"]]
-    assert result[2] == {"from_id": "#0", "to_id": "#1", "type": "relation", "direction": "right", "labels": []}
+    assert result[2] == {
+        "from_id": "#0",
+        "to_id": "#1",
+        "type": "relation",
+        "direction": "right",
+        "labels": [],
+    }
     # undo removes the relation, redo brings it back; Delete removes the selected region
     page.keyboard.press("Escape")
     page.keyboard.press("Control+z")
@@ -109,11 +139,30 @@ def test_emoji_offsets_are_code_points(harness: Any) -> None:
 
 def test_loaded_results_render_and_round_trip(harness: Any) -> None:
     results = [
-        {"id": "a1", "from_name": "label", "to_name": "text", "type": "labels", "origin": "prediction", "score": 0.9,
-         "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]}},
-        {"id": "b2", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
-         "value": {"start": 15, "end": 24, "text": "Acme Corp", "labels": ["ORG"]}},
-        {"from_id": "a1", "to_id": "b2", "type": "relation", "direction": "left", "labels": ["founded"]},
+        {
+            "id": "a1",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "prediction",
+            "score": 0.9,
+            "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]},
+        },
+        {
+            "id": "b2",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": 15, "end": 24, "text": "Acme Corp", "labels": ["ORG"]},
+        },
+        {
+            "from_id": "a1",
+            "to_id": "b2",
+            "type": "relation",
+            "direction": "left",
+            "labels": ["founded"],
+        },
     ]
     harness.mount(NER, {"text": TEXT}, results)
     assert harness.result() == results
@@ -138,7 +187,14 @@ def test_paragraph_labels_use_string_indices(harness: Any) -> None:
     harness.drag_select(".lc-paragraphs", "Over there")
     (r,) = harness.result()
     assert r["type"] == "paragraphlabels"
-    assert r["value"] == {"start": "1", "end": "1", "startOffset": 0, "endOffset": 10, "text": "Over there", "paragraphlabels": ["Answer"]}
+    assert r["value"] == {
+        "start": "1",
+        "end": "1",
+        "startOffset": 0,
+        "endOffset": 10,
+        "text": "Over there",
+        "paragraphlabels": ["Answer"],
+    }
     screenshot(page, "engine-paragraphs")
 
 
@@ -157,7 +213,11 @@ def test_hypertext_labels_have_xpaths_and_global_offsets(harness: Any) -> None:
     harness.drag_select(".lc-hypertext", "News")
     (r,) = harness.result()
     assert r["value"] == {
-        "start": "/div[1]/p[2]/b[1]/text()[1]", "startOffset": 0,
-        "end": "/div[1]/p[2]/b[1]/text()[1]", "endOffset": 4,
-        "globalOffsets": {"start": 9, "end": 13}, "text": "News", "hypertextlabels": ["Title"],
+        "start": "/div[1]/p[2]/b[1]/text()[1]",
+        "startOffset": 0,
+        "end": "/div[1]/p[2]/b[1]/text()[1]",
+        "endOffset": 4,
+        "globalOffsets": {"start": 9, "end": 13},
+        "text": "News",
+        "hypertextlabels": ["Title"],
     }

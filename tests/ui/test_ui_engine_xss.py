@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 PAYLOADS = [
     '<img src=x onerror="window.__xss=1;alert(1)">',
-    '</script><script>window.__xss=1;alert(1)</script>',
+    "</script><script>window.__xss=1;alert(1)</script>",
     '"https://></a><img src=# onerror=alert(1)>"',
     "javascript:alert(1)",
     '<svg onload="alert(1)"></svg>',
@@ -34,14 +34,25 @@ def assert_nothing_ran(page: Any) -> None:
     screen = page.locator("#lc-h-screen")
     assert screen.locator("img, script, svg, iframe, object, embed").count() == 0
     assert screen.locator("[onerror], [onload], [onclick]").count() == 0
-    assert page.evaluate("Array.from(document.querySelectorAll('#lc-h-screen a')).filter(a => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length") == 0
+    assert (
+        page.evaluate(
+            "Array.from(document.querySelectorAll('#lc-h-screen a')).filter(a => /^\\s*javascript:/i.test(a.getAttribute('href') || '')).length"
+        )
+        == 0
+    )
 
 
 def test_task_text_payloads_are_shown_as_text(harness: Any) -> None:
     config = """<View><Header value="$title"/><Text name="t" value="$text"/><Markdown value="$md"/>
       <Table name="tab" value="$table"/><Paragraphs name="p" value="$dialog"/>
       <Labels name="l" toName="t"><Label value="X"/></Labels></View>"""
-    data = {"title": ALL, "text": ALL, "md": "**" + PAYLOADS[0] + "**", "table": {"k": ALL}, "dialog": [{"author": PAYLOADS[1], "text": PAYLOADS[0]}]}
+    data = {
+        "title": ALL,
+        "text": ALL,
+        "md": "**" + PAYLOADS[0] + "**",
+        "table": {"k": ALL},
+        "dialog": [{"author": PAYLOADS[1], "text": PAYLOADS[0]}],
+    }
     harness.mount(config, data)
     page = harness.page
     assert ALL in page.locator(".lc-text").first.text_content()
@@ -54,12 +65,14 @@ def test_hypertext_drops_handlers_scripts_and_javascript_links(harness: Any) -> 
         '<p onclick="alert(1)">Hello <a href="javascript:alert(1)">click</a> '
         '<a href=" jav&#x09;ascript:alert(1)">tab</a> <a href="https://example.org/x">ok</a></p>'
         '<img src=x onerror=alert(1)><script>window.__xss=1</script><iframe src="javascript:alert(1)"></iframe>'
-        '<style>body{display:none}</style>'
+        "<style>body{display:none}</style>"
     )
     harness.mount('<View><HyperText name="h" value="$html"/></View>', {"html": html})
     page = harness.page
     assert_nothing_ran(page)
-    hrefs = page.evaluate("Array.from(document.querySelectorAll('.lc-hypertext a')).map(a => a.getAttribute('href'))")
+    hrefs = page.evaluate(
+        "Array.from(document.querySelectorAll('.lc-hypertext a')).map(a => a.getAttribute('href'))"
+    )
     assert hrefs == [None, None, "https://example.org/x"]
     page.locator(".lc-hypertext a", has_text="click").click()
     assert page.evaluate("window.__xss") is None
@@ -74,7 +87,10 @@ def test_html_keys_in_dynamic_choices_and_ranker_items_are_not_rendered(harness:
     data = {
         "text": "pick",
         "options": [{"value": "A", "html": evil}, {"value": evil, "hint": evil}],
-        "items": [{"id": "1", "title": evil, "body": evil, "html": evil}, {"id": "2", "title": "two", "html": evil}],
+        "items": [
+            {"id": "1", "title": evil, "body": evil, "html": evil},
+            {"id": "2", "title": "two", "html": evil},
+        ],
     }
     harness.mount(config, data)
     page = harness.page

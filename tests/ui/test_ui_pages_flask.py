@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import login, screenshot
 from lc_ui_host import USERS
+
+from conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,13 @@ def stored(site: dict[str, Any], project: str) -> list[dict[str, Any]]:
     res = core.list_tasks(USERS["manager"], pid, TaskQuery(), PageRequest(page=1, page_size=100))
     for task in res.tasks:
         for a in core.list_annotations(USERS["manager"], task.id):
-            out.append({"task": task.id, "result": [dict(r) for r in a.result], "was_cancelled": a.was_cancelled})
+            out.append(
+                {
+                    "task": task.id,
+                    "result": [dict(r) for r in a.result],
+                    "was_cancelled": a.was_cancelled,
+                }
+            )
     return out
 
 
@@ -58,15 +65,21 @@ def test_label_ner_with_relation_end_to_end(watched_page: Any, flask_site: dict[
     screenshot(page, "flask-ner-labeling")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".lc-message-ok, .lc-message-error")
-    assert page.locator(".lc-message").get_attribute("class") == "lc-message lc-message-ok", page.locator(".lc-message").text_content()
+    assert page.locator(".lc-message").get_attribute("class") == "lc-message lc-message-ok", (
+        page.locator(".lc-message").text_content()
+    )
     (ann,) = [a for a in stored(flask_site, "NER") if a["result"]]
-    spans = [(r["value"]["text"], r["value"]["labels"]) for r in ann["result"] if r["type"] == "labels"]
+    spans = [
+        (r["value"]["text"], r["value"]["labels"]) for r in ann["result"] if r["type"] == "labels"
+    ]
     assert spans == [("Alice", ["PER"]), ("Acme", ["ORG"])]
     (rel,) = [r for r in ann["result"] if r["type"] == "relation"]
     assert rel["labels"] == ["works_at"] and rel["direction"] == "right"
 
 
-def test_label_classification_by_keyboard_with_skip_back_and_update(watched_page: Any, flask_site: dict[str, Any]) -> None:
+def test_label_classification_by_keyboard_with_skip_back_and_update(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
     page = watched_page
     open_labeling(page, flask_site, "Sentiment")
     first = page.locator(".lc-label-info").text_content()
@@ -78,11 +91,15 @@ def test_label_classification_by_keyboard_with_skip_back_and_update(watched_page
     second = page.locator(".lc-label-info").text_content()
     assert second != first
     page.keyboard.press("Control+Space")  # skip
-    page.wait_for_function(f"() => document.querySelector('.lc-label-info').textContent !== {second!r}")
+    page.wait_for_function(
+        f"() => document.querySelector('.lc-label-info').textContent !== {second!r}"
+    )
     # back to the first task: the submitted choice is loaded, and can be updated
     page.locator(".lc-back").click()
     page.locator(".lc-back").click()
-    page.wait_for_function(f"() => document.querySelector('.lc-label-info').textContent.startsWith({first!r})")
+    page.wait_for_function(
+        f"() => document.querySelector('.lc-label-info').textContent.startsWith({first!r})"
+    )
     assert page.get_by_role("checkbox", name="Positive").is_checked()
     assert page.locator(".lc-submit").text_content() == "Update"
     page.keyboard.press("n")
@@ -100,7 +117,9 @@ def test_label_classification_by_keyboard_with_skip_back_and_update(watched_page
     screenshot(page, "flask-history")
     page.locator(".lc-history-item[data-version='1'] .lc-restore").click()
     page.wait_for_selector(".lc-message-ok")
-    assert [r["value"] for r in stored(flask_site, "Sentiment")[0]["result"]] == [{"choices": ["Positive"]}]
+    assert [r["value"] for r in stored(flask_site, "Sentiment")[0]["result"]] == [
+        {"choices": ["Positive"]}
+    ]
 
 
 def test_draft_is_saved_and_restored(watched_page: Any, flask_site: dict[str, Any]) -> None:
@@ -108,7 +127,9 @@ def test_draft_is_saved_and_restored(watched_page: Any, flask_site: dict[str, An
     open_labeling(page, flask_site, "Taxonomy", who="manager")
     page.get_by_role("button", name="Expand Animals").click()
     page.get_by_role("checkbox", name="Animals / Dog").check()
-    page.wait_for_function("() => document.querySelector('.lc-label-info').dataset.draft === 'saved'")
+    page.wait_for_function(
+        "() => document.querySelector('.lc-label-info').dataset.draft === 'saved'"
+    )
     page.reload()
     page.wait_for_selector(".lc-labeling .lc-main")
     assert "draft was restored" in page.locator(".lc-message").text_content()
@@ -123,7 +144,9 @@ def test_draft_is_saved_and_restored(watched_page: Any, flask_site: dict[str, An
     screenshot(page, "flask-taxonomy-done")
 
 
-def test_failed_submit_keeps_the_work_and_retries_once(watched_page: Any, flask_site: dict[str, Any]) -> None:
+def test_failed_submit_keeps_the_work_and_retries_once(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
     page = watched_page
     open_labeling(page, flask_site, "Pairwise")
     page.locator(".lc-text").nth(0).click()
@@ -161,7 +184,9 @@ def test_ranking_by_keyboard_end_to_end(watched_page: Any, flask_site: dict[str,
     assert "No more tasks" in page.locator(".lc-done").text_content()
 
 
-def test_server_validation_problem_is_shown_next_to_the_region(watched_page: Any, flask_site: dict[str, Any]) -> None:
+def test_server_validation_problem_is_shown_next_to_the_region(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
     from conftest import Harness
 
     page = watched_page

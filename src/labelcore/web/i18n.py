@@ -53,7 +53,7 @@ def _active() -> Translations:
     src = _source
     if hasattr(src, "gettext"):
         return src  # type: ignore[return-value]
-    return src()  # type: ignore[operator,no-any-return]
+    return src()
 
 
 def gettext(message: str) -> str:

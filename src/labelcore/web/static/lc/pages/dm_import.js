@@ -58,7 +58,7 @@ export function openImport(page, project, onDone) {
       }
       result.append(h("p", { class: "lc-problem" }, t("Nothing was imported: {error}", { error: body.detail || xhr.status })));
       const errors = Array.isArray(body.errors) ? body.errors : [];
-      if (errors.length) result.append(h("ul", { class: "lc-import-errors" }, errors.slice(0, 100).map((e) => h("li", { class: "lc-problem" }, (e.row !== undefined && e.row !== null ? t("Row {row}: ", { row: e.row }) : "") + (e.message || e.code || "")))));
+      if (errors.length) result.append(h("ul", { class: "lc-import-errors" }, errors.slice(0, 100).map((e) => h("li", { class: "lc-problem" }, (e.row !== undefined && e.row !== null && !/^row\b/i.test(e.message || "") ? t("Row {row}: ", { row: e.row }) : "") + (e.message || e.code || "")))));
     });
     xhr.addEventListener("error", () => { clear(result); result.append(h("p", { class: "lc-problem" }, t("The server could not be reached; nothing was imported."))); });
     if (json) {
