@@ -13,7 +13,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -21,8 +20,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-import sqlalchemy as sa
 
 from labelcore.model import NewTask, ProjectSettings
 from labelcore.query import PageRequest, parse_query
@@ -34,7 +31,9 @@ WORKLOAD = Path("/work/shared/bench/workload.py")
 def load_tasks(n: int, workdir: Path, workload: Path) -> list[dict[str, object]]:
     out = workdir / f"wl-{n}"
     if not (out / "tasks_ner.json").exists():
-        subprocess.run([sys.executable, str(workload), "--out", str(out), "--n", str(n)], check=True)
+        subprocess.run(
+            [sys.executable, str(workload), "--out", str(out), "--n", str(n)], check=True
+        )
     data: list[dict[str, object]] = json.loads((out / "tasks_ner.json").read_text())
     return data
 
@@ -45,7 +44,9 @@ def new_tasks(items: list[dict[str, object]], repeat: int = 1) -> Iterator[NewTa
             yield NewTask(data=dict(item["data"]))  # type: ignore[call-overload]
 
 
-def bench_insert(url_store: str, url_raw: str, items: list[dict[str, object]]) -> tuple[float, float]:
+def bench_insert(
+    url_store: str, url_raw: str, items: list[dict[str, object]]
+) -> tuple[float, float]:
     store = SQLStore(url_store)
     pid = store.add_project(ProjectSettings(title="bench"), created_by=1).id
     started = time.perf_counter()
@@ -59,8 +60,19 @@ def bench_insert(url_store: str, url_raw: str, items: list[dict[str, object]]) -
     engine = raw.engine
     started = time.perf_counter()
     rows = [
-        (raw_pid, i + 1, json.dumps(item["data"], ensure_ascii=False, separators=(",", ":")), "{}", 1,
-         False, 0, 0, 0, now, now)
+        (
+            raw_pid,
+            i + 1,
+            json.dumps(item["data"], ensure_ascii=False, separators=(",", ":")),
+            "{}",
+            1,
+            False,
+            0,
+            0,
+            0,
+            now,
+            now,
+        )
         for i, item in enumerate(items)
     ]
     with engine.connect() as conn:
@@ -96,19 +108,48 @@ def timed(fn: object, runs: int = 7) -> float:
 def bench_queries(url: str) -> dict[str, float]:
     store = SQLStore(url)
     pid = store.list_projects()[-1].id
-    filtered = parse_query({
-        "filters": {"conjunction": "and", "items": [
-            {"filter": "filter:tasks:data.meta_id", "operator": "less", "type": "Number", "value": 50000}]},
-        "ordering": ["-tasks:data.text"],
-    })
-    contains = parse_query({"filters": {"conjunction": "and", "items": [
-        {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "Wimbledon"}]}})
+    filtered = parse_query(
+        {
+            "filters": {
+                "conjunction": "and",
+                "items": [
+                    {
+                        "filter": "filter:tasks:data.meta_id",
+                        "operator": "less",
+                        "type": "Number",
+                        "value": 50000,
+                    }
+                ],
+            },
+            "ordering": ["-tasks:data.text"],
+        }
+    )
+    contains = parse_query(
+        {
+            "filters": {
+                "conjunction": "and",
+                "items": [
+                    {
+                        "filter": "filter:tasks:data.text",
+                        "operator": "contains",
+                        "type": "String",
+                        "value": "Wimbledon",
+                    }
+                ],
+            }
+        }
+    )
     page = PageRequest(page=1, page_size=100)
     out = {
-        "first page, filter data.meta_id < 50000, order -data.text (100 rows + total)":
-            timed(lambda: store.query_tasks(pid, filtered, page)),
-        "contains 'Wimbledon' on data.text (100 rows + total)": timed(lambda: store.query_tasks(pid, contains, page)),
-        "unfiltered first page by id (100 rows + total)": timed(lambda: store.query_tasks(pid, parse_query({}), page)),
+        "first page, filter data.meta_id < 50000, order -data.text (100 rows + total)": timed(
+            lambda: store.query_tasks(pid, filtered, page)
+        ),
+        "contains 'Wimbledon' on data.text (100 rows + total)": timed(
+            lambda: store.query_tasks(pid, contains, page)
+        ),
+        "unfiltered first page by id (100 rows + total)": timed(
+            lambda: store.query_tasks(pid, parse_query({}), page)
+        ),
     }
     out["(matches of the contains filter)"] = store.query_tasks(pid, contains, page).total
     store.close()
@@ -133,7 +174,13 @@ def bench_export(url: str, items: list[dict[str, object]], total: int) -> tuple[
     store.add_tasks(pid, new_tasks(items, repeat))
     store.close()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    out = subprocess.run([sys.executable, "-c", EXPORT_CHILD, url], check=True, capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", EXPORT_CHILD, url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     n, seconds, rss_kb = out.stdout.split()
     return int(n), float(seconds), int(rss_kb) / 1024
 
@@ -141,16 +188,24 @@ def bench_export(url: str, items: list[dict[str, object]], total: int) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--export-n", type=int, default=0, help="tasks for the streaming export (0: skip)")
+    parser.add_argument(
+        "--export-n", type=int, default=0, help="tasks for the streaming export (0: skip)"
+    )
     parser.add_argument("--pg", help="also run on this PostgreSQL URL (an empty database)")
     parser.add_argument("--workload", type=Path, default=WORKLOAD)
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--dir", help="where the databases go (e.g. /dev/shm to leave disk I/O out)")
+    parser.add_argument(
+        "--dir", help="where the databases go (e.g. /dev/shm to leave disk I/O out)"
+    )
     args = parser.parse_args()
-    lines = [f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f} "
-             f"on {os.cpu_count()} CPUs, N = {args.n:,} tasks (workload tasks_ner.json), databases in "
-             f"{args.dir or tempfile.gettempdir()}.", "",
-             "| backend | measure | result | target |", "|---|---|---|---|"]
+    lines = [
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs, N = {args.n:,} tasks (workload tasks_ner.json), databases in "
+        f"{args.dir or tempfile.gettempdir()}.",
+        "",
+        "| backend | measure | result | target |",
+        "|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         items = load_tasks(args.n, Path(tmp), args.workload)
         targets = [("sqlite", f"sqlite:///{tmp}/store.db", f"sqlite:///{tmp}/raw.db")]
@@ -158,21 +213,35 @@ def main() -> None:
             targets.append(("postgresql", args.pg, args.pg))
         for name, url, raw_url in targets:
             store_s, raw_s = bench_insert(url, raw_url, items)
-            lines.append(f"| {name} | insert {args.n:,} tasks: store.add_tasks | {store_s:.2f} s | |")
-            lines.append(f"| {name} | insert {args.n:,} tasks: raw executemany, same rows and schema | {raw_s:.2f} s | |")
+            lines.append(
+                f"| {name} | insert {args.n:,} tasks: store.add_tasks | {store_s:.2f} s | |"
+            )
+            lines.append(
+                f"| {name} | insert {args.n:,} tasks: raw executemany, same rows and schema "
+                f"| {raw_s:.2f} s | |"
+            )
             lines.append(f"| {name} | ratio store / raw | {store_s / raw_s:.2f}x | <= 2x |")
             limit = {"sqlite": 30, "postgresql": 100}[name]
             for label, value in bench_queries(url).items():
                 if label.startswith("("):
                     lines.append(f"| {name} | {label} | {int(value):,} | |")
                 else:
-                    target = f"< {50 if 'contains' in label else limit} ms" if "unfiltered" not in label else ""
+                    target = (
+                        f"< {50 if 'contains' in label else limit} ms"
+                        if "unfiltered" not in label
+                        else ""
+                    )
                     lines.append(f"| {name} | {label} | {value:.1f} ms | {target} |")
             print("\n".join(lines), flush=True)
         if args.export_n:
             n, seconds, rss = bench_export(f"sqlite:///{tmp}/export.db", items, args.export_n)
-            lines.append(f"| sqlite | stream {n:,} tasks with iter_bundles: time | {seconds:.1f} s | |")
-            lines.append(f"| sqlite | stream {n:,} tasks with iter_bundles: peak RSS of the process | {rss:.0f} MB | < 200 MB |")
+            lines.append(
+                f"| sqlite | stream {n:,} tasks with iter_bundles: time | {seconds:.1f} s | |"
+            )
+            lines.append(
+                f"| sqlite | stream {n:,} tasks with iter_bundles: peak RSS of the process "
+                f"| {rss:.0f} MB | < 200 MB |"
+            )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
