@@ -466,11 +466,18 @@ class SQLStore(SQLQueue):
         qs, flat, widths = self._ordered(query)
         with self._tx(write=False) as conn:
             stmt = self._select(conn, project_id, query, qs, flat)
-            total = conn.execute(
+            count = (
                 sa.select(sa.func.count())
                 .select_from(T)
                 .where(T.c.project_id == project_id, *qs.where(query))
-            ).scalar_one()  # noqa: E501
+            )
+            # a filtered or data-ordered page scans every match anyway: count in the same pass
+            one_pass = page.cursor is None and (
+                query.filters is not None or any(o.column != "id" for o in query.ordering)
+            )
+            if one_pass:
+                stmt = stmt.add_columns(sa.func.count().over().label("lc_total"))
+            total = -1 if one_pass else conn.execute(count).scalar_one()
             if page.cursor is not None:
                 values, last_id = evaluate.decode_cursor(page.cursor, query.ordering)
                 try:
@@ -490,6 +497,8 @@ class SQLStore(SQLQueue):
             else:
                 stmt = stmt.offset((page.page - 1) * page.page_size)
             rows = conn.execute(stmt.limit(page.page_size + 1)).all()
+            if total < 0:
+                total = rows[0].lc_total if rows else conn.execute(count).scalar_one()
         more = len(rows) > page.page_size
         rows = rows[: page.page_size]
         cursor = None
