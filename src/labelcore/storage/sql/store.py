@@ -316,12 +316,17 @@ class SQLStore(SQLQueue):
                 ).scalar_one()
                 for offset, row in enumerate(rows):
                     row["inner_id"] = last - len(rows) + 1 + offset
-                new_ids = [
-                    r[0]
-                    for r in conn.execute(
-                        sa.insert(T).returning(T.c.id, sort_by_parameter_order=True), rows
-                    )
-                ]
+                # one prepared executemany (no per-row RETURNING round trips); the ids come
+                # back through the (project_id, inner_id) unique index in input order
+                conn.execute(sa.insert(T), rows)
+                first = rows[0]["inner_id"]
+                new_ids = list(
+                    conn.execute(
+                        sa.select(T.c.id)
+                        .where(T.c.project_id == project_id, T.c.inner_id.between(first, last))
+                        .order_by(T.c.inner_id)
+                    ).scalars()
+                )
                 anns: list[tuple[NewAnnotation, int, int]] = []
                 preds: list[tuple[NewPrediction, int, int]] = []
                 for (_, new), task_id in zip(batch, new_ids):
