@@ -245,7 +245,8 @@ def main() -> None:
             lines += [
                 f"| sqlite | stream {n:,} tasks with iter_bundles "
                 f"| {seconds:.1f} s ({cpu:.1f} s CPU) | |",
-                f"| sqlite | stream {n:,} tasks: peak RSS of the process | {rss:.0f} MB | < 200 MB |",
+                f"| sqlite | stream {n:,} tasks: peak RSS of the process "
+                f"| {rss:.0f} MB | < 200 MB |",
             ]
     text = "\n".join(lines) + "\n"
     print(text)
