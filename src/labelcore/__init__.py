@@ -7,7 +7,16 @@ project = core.create_project(User(id=1, roles={"manager"}), title="NER", label_
 
 from __future__ import annotations
 
+from labelcore.config import (
+    ConfigProblem,
+    ControlTag,
+    LabelConfig,
+    ObjectTag,
+    ResultProblem,
+    parse_config,
+)
 from labelcore.errors import (
+    ConfigError,
     Conflict,
     Forbidden,
     LabelcoreError,
@@ -29,22 +38,31 @@ from labelcore.model import (
     Task,
     User,
 )
+from labelcore.service import LabelCore, Policy
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Annotation",
+    "ConfigError",
+    "ConfigProblem",
     "Conflict",
+    "ControlTag",
     "Draft",
     "Forbidden",
     "ImportReport",
+    "LabelConfig",
+    "LabelCore",
     "LabelcoreError",
     "NotFound",
+    "ObjectTag",
+    "Policy",
     "Prediction",
     "Project",
     "ProjectSettings",
     "QueryError",
     "Result",
+    "ResultProblem",
     "Task",
     "TooLarge",
     "Unauthorized",
@@ -52,4 +70,5 @@ __all__ = [
     "User",
     "ValidationError",
     "__version__",
+    "parse_config",
 ]

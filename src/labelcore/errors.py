@@ -94,3 +94,27 @@ class UnsafeURL(ValidationError):
     """A URL refused by the SSRF guard (HTTP 400)."""
 
     code = "url.unsafe"
+
+
+class ConfigError(ValidationError):
+    """A labeling config that cannot be used (HTTP 400, code ``config.invalid``).
+
+    ``problems`` lists every problem found in one pass (``labelcore.config.ConfigProblem``:
+    code, message, tag, attribute, line); ``errors`` holds the same as dicts for the API.
+    """
+
+    code = "config.invalid"
+
+    def __init__(self, problems: Sequence[Any] | str, message: str | None = None) -> None:
+        if isinstance(problems, str):  # ConfigError("text"): one problem saying so
+            from labelcore.config.problems import ConfigProblem
+
+            problems = [ConfigProblem(self.code, problems)]
+        self.problems: list[Any] = list(problems)
+        if message is None:
+            lines = [str(p.message) for p in self.problems[:20]]
+            more = len(self.problems) - len(lines)
+            if more > 0:
+                lines.append(f"... and {more} more")
+            message = "Invalid labeling config: " + "; ".join(lines)
+        super().__init__(message, errors=[p.as_dict() for p in self.problems])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -24,6 +24,11 @@ JSON = dict[str, Any]
 ResultList = list[dict[str, Any]]
 
 ROLES = frozenset({"annotator", "reviewer", "manager"})
+
+
+def _str_set(values: Iterable[str]) -> frozenset[str]:
+    """attrs converter typed for mypy (``converter=frozenset`` loses the element type)."""
+    return frozenset(values)
 
 
 def utcnow() -> dt.datetime:
@@ -58,7 +63,7 @@ class User:
     id: UserId
     name: str = ""
     email: str = ""
-    roles: frozenset[str] = attrs.field(default=frozenset({"annotator"}), converter=frozenset)
+    roles: frozenset[str] = attrs.field(default=frozenset({"annotator"}), converter=_str_set)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -75,14 +80,16 @@ class ProjectSettings:
     label_config: str = "<View></View>"
     maximum_annotations: int = 1  # overlap
     overlap_cohort_percentage: int = 100
-    sampling: Sampling = Sampling.SEQUENTIAL
-    skip_queue: SkipQueue = SkipQueue.REQUEUE_FOR_OTHERS
+    sampling: Sampling = attrs.field(default=Sampling.SEQUENTIAL, converter=Sampling)
+    skip_queue: SkipQueue = attrs.field(default=SkipQueue.REQUEUE_FOR_OTHERS, converter=SkipQueue)
     show_skip_button: bool = True
     enable_empty_annotation: bool = True
     show_overlap_first: bool = False
     reveal_predictions: bool = True  # Label Studio's show_collab_predictions
     lock_ttl_seconds: int = 600
-    assignment_mode: AssignmentMode = AssignmentMode.NONE
+    assignment_mode: AssignmentMode = attrs.field(
+        default=AssignmentMode.NONE, converter=AssignmentMode
+    )
     color: str = "#FFFFFF"
     # ML
     model_version: str = ""
@@ -264,6 +271,8 @@ class NewAnnotation:
     result: ResultList
     completed_by: UserId | None
     task_id: int | None = None  # None inside NewTask
+    # set by import when completed_by was {"email": ...}: the service resolves it to a user id
+    completed_by_email: str | None = None
     was_cancelled: bool = False
     ground_truth: bool = False
     lead_time: float = 0.0
@@ -335,7 +344,7 @@ class Webhook:
     secret: str = ""
     send_payload: bool = True
     send_for_all_actions: bool = True
-    actions: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    actions: frozenset[str] = attrs.field(default=frozenset(), converter=_str_set)
     headers: Mapping[str, str] = attrs.field(factory=dict)
     is_active: bool = True
     created_at: dt.datetime = attrs.field(factory=utcnow)
@@ -372,3 +381,5 @@ class DirectoryUser:
     name: str = ""
     email: str = ""
     last_seen: dt.datetime | None = None
+    # the roles the host gave when last seen (API tokens act with these)
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=_str_set)

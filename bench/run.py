@@ -1,0 +1,354 @@
+"""labelcore benchmark suite: the floor, the LabelCore API and HTTP, on SQLite and PostgreSQL.
+
+    python bench/run.py --n 10000                  # make bench (a few minutes)
+    python bench/run.py --full                     # make bench-full: 10k, 100k and 1M
+    python bench/run.py --n 200 --quick --out /tmp/R.md --modes floor,api   # smoke run
+
+The workload comes from ../shared/bench/workload.py (unchanged; ``--workload`` to point
+elsewhere). Every measurement runs in its own child process (``--child SPEC``) so its peak RSS
+is its own. Results go to bench/RESULTS.md (``--out``) and, raw, to ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+import report  # noqa: E402
+
+MODES = ("floor", "api", "http")
+BACKENDS = ("sqlite", "postgres")
+
+
+# -- child side --------------------------------------------------------------------------------
+
+
+def child_main(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one measurement described by ``spec`` in this (fresh) process."""
+    op = spec["op"]
+    if op.startswith("floor_"):
+        import floor
+
+        if op == "floor_import":
+            values = [
+                floor.floor_import(spec["db"], Path(spec["tasks_file"]))
+                for _ in range(spec["repeats"])
+            ]
+            return {"samples": {"import": values}}
+        if op == "floor_json":
+            with open(spec["tasks_file"], encoding="utf-8") as f:
+                tasks = json.load(f)
+            values = [floor.floor_json_dumps(tasks) for _ in range(spec["repeats"])]
+            return {"samples": {"json_dumps": values}}
+    if op.startswith("api_"):
+        import inprocess
+
+        return inprocess.run(spec)
+    if op.startswith("http_"):
+        import over_http
+
+        return over_http.run(spec)
+    raise SystemExit(f"unknown child op {op!r}")
+
+
+def _child_entry(spec_json: str) -> int:
+    spec = json.loads(spec_json)
+    profile_to = spec.get("profile_to")
+    if profile_to:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+        try:
+            out = child_main(spec)
+        finally:
+            profiler.stop()
+            Path(profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
+    else:
+        out = child_main(spec)
+    out["peak_rss_mb"] = max(out.get("peak_rss_mb", 0.0), harness.peak_rss_mb())
+    sys.stdout.write("\n" + json.dumps(out) + "\n")
+    return 0
+
+
+# -- parent side -------------------------------------------------------------------------------
+
+
+class Runner:
+    """Collects results; a failing measurement is recorded as skipped with its reason."""
+
+    def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
+        self.args = args
+        self.workdir = workdir
+        self.results: list[dict[str, Any]] = []
+        self.skipped: list[dict[str, str]] = []
+
+    def log(self, msg: str) -> None:
+        print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+    def measure(self, n: int, column: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        self.log(f"n={n} {column} {spec['op']} ...")
+        if spec["op"] in self.args.profile:
+            target = self.workdir / f"profile-{n}-{column.replace('/', '-')}-{spec['op']}.txt"
+            spec = {**spec, "profile_to": str(target)}
+            self.log(f"  profiling to {target}")
+        t0 = time.perf_counter()
+        try:
+            res = harness.run_child(spec)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+            reason = str(exc).strip().splitlines()
+            why = reason[-1] if reason else type(exc).__name__
+            self.skipped.append({"n": str(n), "column": column, "op": spec["op"], "why": why})
+            self.log(f"  skipped: {why}")
+            if self.args.verbose:
+                self.log(str(exc))
+            return None
+        res.update({"n": n, "column": column, "op": spec["op"]})
+        self.results.append(res)
+        self.log(f"  done in {time.perf_counter() - t0:.1f} s")
+        return res
+
+
+def _repeats(args: argparse.Namespace, n: int, kind: str) -> int:
+    if args.repeats:
+        return int(args.repeats)
+    if args.quick:
+        return 1
+    big = n >= 100_000
+    return {
+        "import": 1 if big else 3,
+        "page": 5 if big else 7,
+        "export": 1 if big else 3,
+        "floor": 1 if n >= 1_000_000 else 3,
+    }[kind]
+
+
+def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]) -> None:
+    args = r.args
+    admin = args.pg
+    ner = str(wl / "tasks_ner.json")
+    full_size = n <= 100_000  # every operation; at 1M only what issue 10 asks (PostgreSQL)
+    for backend in backends:
+        if n >= 1_000_000 and backend == "sqlite":
+            continue
+        if "floor" in modes:
+            with harness.fresh_db(backend, r.workdir, admin) as db:
+                r.measure(
+                    n,
+                    f"{backend}/floor",
+                    {
+                        "op": "floor_import",
+                        "db": db,
+                        "tasks_file": ner,
+                        "repeats": _repeats(args, n, "floor"),
+                    },
+                )
+        if "api" in modes:
+            common = {
+                "workdir": str(r.workdir),
+                "admin": admin,
+                "wl": str(wl),
+                "backend": backend,
+                "quick": bool(args.quick),
+                "n": n,
+            }
+            imp = r.measure(
+                n,
+                f"{backend}/api",
+                {
+                    **common,
+                    "op": "api_import",
+                    "repeats": _repeats(args, n, "import"),
+                    "boxes": full_size,
+                },
+            )
+            if imp is not None:
+                db = imp["db"]
+                try:
+                    r.measure(
+                        n,
+                        f"{backend}/api",
+                        {
+                            **common,
+                            "op": "api_pages",
+                            "db": db,
+                            "project": imp["project"],
+                            "repeats": _repeats(args, n, "page"),
+                        },
+                    )
+                    if full_size:
+                        r.measure(
+                            n,
+                            f"{backend}/api",
+                            {
+                                **common,
+                                "op": "api_label",
+                                "db": db,
+                                "project": imp["project"],
+                                "pairs": 20 if args.quick else 200,
+                            },
+                        )
+                    r.measure(
+                        n,
+                        f"{backend}/api",
+                        {
+                            **common,
+                            "op": "api_export",
+                            "db": db,
+                            "project": imp["project"],
+                            "box_project": imp.get("box_project"),
+                            "formats": report.EXPORTS if full_size else ["JSON"],
+                            "repeats": _repeats(args, n, "export"),
+                        },
+                    )
+                finally:
+                    harness.drop_db(db, admin)
+            if n == min(r.sizes):
+                r.measure(
+                    n,
+                    f"{backend}/api",
+                    {
+                        **common,
+                        "op": "api_concurrent",
+                        "tasks": 40 if args.quick else 400,
+                        "annotators": 8,
+                        "overlap": 2,
+                    },
+                )
+        if "http" in modes and full_size:
+            common = {
+                "workdir": str(r.workdir),
+                "admin": admin,
+                "wl": str(wl),
+                "backend": backend,
+                "quick": bool(args.quick),
+                "n": n,
+                "repeats_page": _repeats(args, n, "page"),
+                "repeats_export": _repeats(args, n, "export"),
+                "pairs": 20 if args.quick else 200,
+            }
+            r.measure(
+                n,
+                f"{backend}/http",
+                {
+                    **common,
+                    "op": "http_all",
+                    "formats": report.EXPORTS,
+                    "concurrent": n == min(r.sizes),
+                    "concurrent_tasks": 40 if args.quick else 400,
+                },
+            )
+    if "floor" in modes:
+        r.measure(
+            n,
+            "floor/json",
+            {"op": "floor_json", "tasks_file": ner, "repeats": _repeats(args, n, "floor")},
+        )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, action="append", help="task count (repeatable); default 10000")
+    ap.add_argument("--full", action="store_true", help="10k, 100k and 1M")
+    ap.add_argument("--out", type=Path, default=harness.BENCH_DIR / "RESULTS.md")
+    ap.add_argument("--json", type=Path, default=None, help="raw results (default: next to --out)")
+    ap.add_argument("--workdir", type=Path, default=None, help="scratch dir (default: a temp dir)")
+    ap.add_argument("--workload", type=Path, default=harness.DEFAULT_WORKLOAD)
+    ap.add_argument("--pg", default=harness.DEFAULT_PG_ADMIN, help="PostgreSQL admin URL")
+    ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--modes", default="floor,api,http")
+    ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--quick", action="store_true", help="1 repeat, few pairs (smoke runs)")
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument(
+        "--profile",
+        default="",
+        help="comma-separated child ops to run under pyinstrument (e.g. api_import,api_export);"
+        " the text profiles go to the workdir",
+    )
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child is not None:
+        return _child_entry(args.child)
+    sizes = sorted(set(args.n or [])) or [10_000]
+    if args.full:
+        sizes = sorted(set(sizes) | {10_000, 100_000, 1_000_000})
+    args.profile = [p for p in args.profile.split(",") if p]
+    backends = [b for b in args.backends.split(",") if b]
+    modes = [m for m in args.modes.split(",") if m]
+    for x in backends:
+        if x not in BACKENDS:
+            raise SystemExit(f"--backends: unknown {x!r} (choose from {', '.join(BACKENDS)})")
+    for x in modes:
+        if x not in MODES:
+            raise SystemExit(f"--modes: unknown {x!r} (choose from {', '.join(MODES)})")
+    if not args.workload.exists():
+        raise SystemExit(f"workload generator not found: {args.workload} (give --workload)")
+    tmp = None
+    if args.workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="lc-bench-")
+        workdir = Path(tmp.name)
+    else:
+        workdir = args.workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+    r = Runner(args, workdir)
+    r.sizes = sizes  # type: ignore[attr-defined]
+    if "postgres" in backends:
+        why = harness.pg_available(args.pg)
+        if why is not None:
+            r.log(f"PostgreSQL not available, skipped: {why}")
+            r.skipped.append({"n": "all", "column": "postgres", "op": "all", "why": why})
+            backends = [b for b in backends if b != "postgres"]
+    started = dt.datetime.now(dt.UTC)
+    load_start = os.getloadavg()
+    t0 = time.perf_counter()
+    try:
+        for n in sizes:
+            wl = workdir / f"wl-{n}"
+            r.log(f"workload n={n} -> {wl}")
+            harness.generate_workload(args.workload, wl, n)
+            try:
+                plan_size(r, n, wl, backends, modes)
+            except Exception:  # noqa: BLE001 - keep what was measured
+                r.log(traceback.format_exc())
+                r.skipped.append(
+                    {"n": str(n), "column": "all", "op": "plan", "why": "harness error"}
+                )
+    finally:
+        meta = {
+            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "duration_s": round(time.perf_counter() - t0, 1),
+            "sizes": sizes,
+            "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
+            "machine": harness.machine_info(args.pg if "postgres" in backends else None),
+            # other work on the machine skews wall-clock times; the table says how busy it was
+            "load": f"1-minute load average {load_start[0]:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end",
+        }
+        raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
+        json_path = args.json or args.out.with_suffix(".json")
+        json_path.write_text(json.dumps(raw, indent=1) + "\n")
+        args.out.write_text(report.render(raw))
+        r.log(f"wrote {args.out} and {json_path} ({meta['duration_s']} s)")
+        if tmp is not None:
+            tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Example host applications that embed labelcore (Flask and Django)."""

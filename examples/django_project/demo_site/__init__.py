@@ -1,0 +1,1 @@
+"""The example Django host: its own users (django.contrib.auth), login page and layout."""

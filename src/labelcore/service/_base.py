@@ -1,0 +1,206 @@
+"""Shared state and checks every part of the facade uses (private).
+
+class ProjectsAPI(ServiceBase):
+    def get_project(self, user, project_id):
+        return self._project(user, project_id, "project.view").project
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from labelcore.errors import Forbidden, NotFound, ValidationError
+from labelcore.model import Annotation, Project, Task, User, UserId, utcnow
+from labelcore.net import NetPolicy
+from labelcore.service.events import Event, EventBus
+from labelcore.service.jobs import JobRunner
+from labelcore.service.policy import Policy
+from labelcore.storage.base import Store, TaskBundle
+
+if TYPE_CHECKING:
+    from labelcore.config import LabelConfig
+
+LookupUsers = Callable[[Collection[UserId]], Iterable[User]]
+
+
+@attrs.frozen
+class ProjectAccess:
+    """A project the user sees, with the role they act with inside it."""
+
+    project: Project
+    role: str
+
+
+@attrs.frozen
+class TaskAccess:
+    task: Task
+    project: Project
+    role: str
+
+
+class ServiceBase:
+    """State shared by the facade's parts; see :class:`labelcore.service.LabelCore`."""
+
+    store: Store
+    policy: Policy
+    events: EventBus
+    lookup_users: LookupUsers | None
+    net_policy: NetPolicy | None
+    jobs: JobRunner
+
+    def _init_base(self) -> None:
+        self._configs: dict[str, LabelConfig] = {}
+        self._configs_lock = threading.Lock()
+        # identify(): what each user looked like when last written to the directory, and when
+        self._seen: dict[str, tuple[tuple[str, str, frozenset[str]], float]] = {}
+        self._seen_lock = threading.Lock()
+
+    # -- time and transactions -------------------------------------------------------------
+    def _now(self) -> dt.datetime:
+        return utcnow()
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One store transaction; events emitted inside are delivered after it commits."""
+        with self.events.collect(), self.store.transaction():
+            yield
+
+    def _emit(self, name: str, project_id: int | None, user: User | None, **payload: Any) -> None:
+        self.events.emit(
+            Event(
+                name=name,
+                project_id=project_id,
+                payload=payload,
+                user_id=None if user is None else user.id,
+            )
+        )
+
+    # -- config ----------------------------------------------------------------------------
+    def _config(self, xml: str) -> LabelConfig:
+        """The parsed config, cached by its text (configs are immutable values)."""
+        from labelcore.config import parse_config
+
+        with self._configs_lock:
+            cfg = self._configs.get(xml)
+        if cfg is None:
+            cfg = parse_config(xml)
+            with self._configs_lock:
+                if len(self._configs) > 256:
+                    self._configs.clear()
+                self._configs[xml] = cfg
+        return cfg
+
+    def _check_result(
+        self,
+        project: Project,
+        data: dict[str, Any],
+        result: Any,
+        *,
+        what: str = "annotation",
+        allow_empty: bool = True,
+    ) -> None:
+        """Raise ``ValidationError`` listing every problem of ``result`` under the config."""
+        if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+            raise ValidationError(
+                f"{what} result must be a list of objects", code="result.not_a_list"
+            )
+        if not result and not allow_empty:
+            raise ValidationError(
+                f"empty {what}s are disabled in this project; label something or skip the task",
+                code="annotation.empty",
+            )
+        cfg = self._config(project.settings.label_config)
+        problems: list[dict[str, Any]] = [
+            {
+                "field": "result" if p.region is None else f"result[{p.region}]",
+                "region": p.region,
+                "control": p.control,
+                "code": p.code,
+                "message": p.message,
+            }
+            for p in cfg.validate_result(result, data)
+        ]
+        if problems:
+            raise ValidationError(
+                f"invalid {what} result: " + "; ".join(p["message"] for p in problems[:10]),
+                code="result.invalid",
+                errors=problems,
+            )
+
+    # -- access checks ---------------------------------------------------------------------
+    def _role(self, user: User, project: Project) -> str | None:
+        return self.policy.project_role(user, project, self.store.list_members(project.id))
+
+    def _require(self, role: str, action: str, what: str) -> None:
+        if not self.policy.allows(role, action):
+            raise Forbidden(f"your role ({role}) may not {what}", code=f"forbidden.{action}")
+
+    def _project(self, user: User, project_id: int, action: str, what: str = "") -> ProjectAccess:
+        """The project if the user sees it (else 404) and may do ``action`` (else 403)."""
+        project = self.store.get_project(project_id)
+        role = None if project is None else self._role(user, project)
+        if project is None or role is None:
+            raise NotFound(f"project {project_id} not found", code="project.not_found")
+        self._require(role, action, what or action.replace(".", " "))
+        return ProjectAccess(project, role)
+
+    def _task(self, user: User, task_id: int, action: str, what: str = "") -> TaskAccess:
+        task = self.store.get_task(task_id)
+        project = None if task is None else self.store.get_project(task.project_id)
+        role = None if project is None else self._role(user, project)
+        if task is None or project is None or role is None:
+            raise NotFound(f"task {task_id} not found", code="task.not_found")
+        self._require(role, action, what or action.replace(".", " "))
+        return TaskAccess(task, project, role)
+
+    def _sees_annotation(self, user: User, role: str, annotation: Annotation) -> bool:
+        return self.policy.allows(role, "annotations.view_all") or _same_user(
+            annotation.completed_by, user.id
+        )
+
+    def _sees_predictions(self, role: str, project: Project) -> bool:
+        return self.policy.allows(role, "predictions.manage") or (
+            project.settings.reveal_predictions and self.policy.allows(role, "predictions.view")
+        )
+
+    def _visible_bundle(self, user: User, access: TaskAccess, bundle: TaskBundle) -> TaskBundle:
+        """The bundle with only the rows the user may see: annotations per the policy,
+        predictions when revealed to their role, their own drafts."""
+        return TaskBundle(
+            task=bundle.task,
+            annotations=[
+                a for a in bundle.annotations if self._sees_annotation(user, access.role, a)
+            ],
+            predictions=bundle.predictions
+            if self._sees_predictions(access.role, access.project)
+            else [],
+            drafts=[d for d in bundle.drafts if _same_user(d.user_id, user.id)],
+        )
+
+    def _annotation(self, user: User, annotation_id: int) -> tuple[Annotation, TaskAccess]:
+        """An annotation the user may see (404 otherwise), with its task access."""
+        annotation = self.store.get_annotation(annotation_id)
+        if annotation is not None:
+            try:
+                access = self._task(user, annotation.task_id, "project.view")
+            except NotFound:
+                access = None
+            if access is not None and self._sees_annotation(user, access.role, annotation):
+                return annotation, access
+        raise NotFound(f"annotation {annotation_id} not found", code="annotation.not_found")
+
+
+def _same_user(a: UserId | None, b: UserId | None) -> bool:
+    """Host ids compare as given; ``7`` and ``"7"`` name the same host user."""
+    if a is None or b is None:
+        return False
+    return a == b or str(a) == str(b)
+
+
+same_user = _same_user

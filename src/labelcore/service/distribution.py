@@ -1,0 +1,131 @@
+"""Next task: which task a user labels next, as an atomic claim on one of its overlap slots.
+
+    bundle = core.next_task(annotator, project.id)      # None when nothing is left
+    core.submit_annotation(annotator, bundle.task.id, result)   # releases the claim
+    core.release_task(annotator, bundle.task.id)                # or give it back explicitly
+
+The rules are in docs/lifecycle.md ("Next task"). The store proposes candidates in the
+order a ``CandidateSpec`` asks for; ``try_claim`` takes a slot atomically, so when two
+users race for the last slot one of them moves on to the next candidate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+
+import attrs
+
+from labelcore.model import AssignmentMode, Project, Sampling, SkipQueue, User
+from labelcore.query import Selection, TaskQuery
+from labelcore.service._base import ServiceBase, TaskAccess
+from labelcore.storage.base import CandidateSpec, TaskBundle
+
+CANDIDATES = 20  # candidates fetched per round
+ROUNDS = 10  # rounds per queue before giving up on a contended queue
+PURGE_EVERY = 60.0  # seconds between purges of expired claims
+
+_ORDER = {
+    Sampling.SEQUENTIAL: "sequential",
+    Sampling.UNIFORM: "random",
+    Sampling.UNCERTAINTY: "uncertainty",
+}
+
+
+def queue_specs(
+    project: Project, user: User, role: str, query: TaskQuery | None
+) -> Iterator[CandidateSpec]:
+    """The queues to try, in order, for this user in this project."""
+    s = project.settings
+    base = CandidateSpec(
+        order=_ORDER[s.sampling],
+        breadth_first=s.maximum_annotations > 1,
+        overlap_first=s.show_overlap_first,
+        query=query,
+    )
+    mode = s.assignment_mode if role != "manager" else AssignmentMode.NONE
+    if mode == AssignmentMode.ASSIGNED_ONLY:
+        queues = [attrs.evolve(base, assigned_to=user.id)]
+    elif mode == AssignmentMode.ASSIGNED_FIRST:
+        queues = [
+            attrs.evolve(base, assigned_to=user.id),
+            attrs.evolve(base, unassigned_or_assigned_to=user.id),
+        ]
+    else:
+        queues = [base]
+    yield from queues
+    if s.skip_queue == SkipQueue.REQUEUE_FOR_ME:  # skipped tasks come back at the end
+        for spec in queues:
+            yield attrs.evolve(spec, only_skipped_by_user=True)
+
+
+class DistributionAPI(ServiceBase):
+    _last_purge: float = 0.0
+
+    def next_task(
+        self, user: User, project_id: int, *, query: TaskQuery | None = None
+    ) -> TaskBundle | None:
+        """Claim and return the next task for the user, or None when none is left for them.
+
+        The user's live claim comes back first. Otherwise a task they have not annotated
+        (skipped ones per ``skip_queue``), breadth-first when overlap > 1, overlap tasks
+        first with ``show_overlap_first``, then by ``sampling``; assignments per
+        ``assignment_mode``; with ``query`` (a data-manager tab's filters/selection) only
+        matching tasks, in the query's order. The claim expires after
+        ``lock_ttl_seconds``. Needs ``task.label``.
+        """
+        access = self._project(user, project_id, "task.label")
+        project = access.project
+        now = self._now()
+        ttl = dt.timedelta(seconds=project.settings.lock_ttl_seconds)
+        self._maybe_purge(now)
+        claim = self.store.user_claim(project_id, user.id, now)
+        if (
+            claim is not None
+            and self._in_query(project_id, claim.task_id, query)
+            and self.store.try_claim(claim.task_id, user.id, now, ttl)
+        ):
+            return self._claimed_bundle(user, claim.task_id, access.role, project)
+        for spec in queue_specs(project, user, access.role, query):
+            for _ in range(ROUNDS):
+                ids = self.store.next_task_candidates(project_id, user.id, spec, now, CANDIDATES)
+                if not ids:
+                    break
+                for task_id in ids:
+                    if self.store.try_claim(task_id, user.id, now, ttl):
+                        return self._claimed_bundle(user, task_id, access.role, project)
+        if claim is not None:  # nothing new fits: do not keep a claim outside the query
+            self.store.release_claims(user_id=user.id, task_id=claim.task_id)
+        return None
+
+    def release_task(self, user: User, task_id: int) -> None:
+        """Give back the user's claim on the task (no error when they hold none)."""
+        self._task(user, task_id, "project.view")
+        self.store.release_claims(user_id=user.id, task_id=task_id)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _claimed_bundle(
+        self, user: User, task_id: int, role: str, project: Project
+    ) -> TaskBundle | None:
+        bundle = self.store.get_bundle(task_id, include_drafts=True)
+        if bundle is None:  # deleted right after the claim
+            return None
+        return self._visible_bundle(user, TaskAccess(bundle.task, project, role), bundle)
+
+    def _in_query(self, project_id: int, task_id: int, query: TaskQuery | None) -> bool:
+        if query is None:
+            return True
+        sel = query.selection
+        if sel is not None and not (
+            (sel.all and task_id not in sel.excluded) or (not sel.all and task_id in sel.included)
+        ):
+            return False
+        probe = TaskQuery(filters=query.filters, selection=Selection(included=(task_id,)))
+        return next(iter(self.store.task_ids(project_id, probe)), None) == task_id
+
+    def _maybe_purge(self, now: dt.datetime) -> None:
+        tick = time.monotonic()
+        if tick - self._last_purge > PURGE_EVERY:
+            self._last_purge = tick
+            self.store.purge_expired_claims(now)

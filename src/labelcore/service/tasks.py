@@ -1,0 +1,93 @@
+"""Tasks: list (data-manager queries), read with the rows the user may see, edit, delete.
+
+page = core.list_tasks(user, project.id, TaskQuery(), PageRequest(page=1, page_size=30))
+bundle = core.get_task(user, page.tasks[0].id)  # with the annotations the user may see
+core.delete_tasks(manager, project.id, [bundle.task.id])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from labelcore.errors import NotFound, ValidationError
+from labelcore.model import Task, User
+from labelcore.query import PageRequest, TaskQuery
+from labelcore.service._base import ServiceBase
+from labelcore.storage.base import TaskBundle, TaskPage
+
+
+class TasksAPI(ServiceBase):
+    def list_tasks(
+        self,
+        user: User,
+        project_id: int,
+        query: TaskQuery | None = None,
+        page: PageRequest | None = None,
+    ) -> TaskPage:
+        """One page of the project's tasks, filtered and ordered by ``query``."""
+        self._project(user, project_id, "project.view")
+        return self.store.query_tasks(project_id, query or TaskQuery(), page or PageRequest())
+
+    def get_task(self, user: User, task_id: int) -> TaskBundle:
+        """The task with the annotations the user may see (all for reviewers and managers,
+        their own for annotators), predictions (when the project reveals them to the
+        user's role) and the user's own drafts. ``NotFound`` when invisible."""
+        access = self._task(user, task_id, "project.view")
+        bundle = self.store.get_bundle(task_id, include_drafts=True)
+        if bundle is None:
+            raise NotFound(f"task {task_id} not found", code="task.not_found")
+        return self._visible_bundle(user, access, bundle)
+
+    def update_task(
+        self,
+        user: User,
+        task_id: int,
+        *,
+        data: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Task:
+        """Replace the task's data (checked against the config) and/or meta."""
+        access = self._task(user, task_id, "tasks.update")
+        problems: list[dict[str, Any]] = []
+        if data is not None:
+            if not isinstance(data, dict):
+                raise ValidationError("task data must be a JSON object", code="task.invalid")
+            cfg = self._config(access.project.settings.label_config)
+            for p in cfg.check_task_data(data):
+                key = p.key
+                problems.append(
+                    {
+                        "field": f"data.{key}" if key else "data",
+                        "code": p.code,
+                        "message": p.message,
+                    }
+                )
+        if meta is not None and not isinstance(meta, dict):
+            problems.append(
+                {"field": "meta", "code": "task.invalid", "message": "meta must be an object"}
+            )
+        if problems:
+            raise ValidationError(
+                "invalid task: " + "; ".join(p["message"] for p in problems),
+                code="task.invalid",
+                errors=problems,
+            )
+        with self._tx():
+            return self.store.update_task(task_id, data=data, meta=meta)
+
+    def delete_tasks(
+        self, user: User, project_id: int, task_ids: Collection[int] | None = None
+    ) -> int:
+        """Delete these tasks of the project (all when None) with their annotations,
+        drafts and predictions; returns how many went. Emits ``tasks.deleted``."""
+        self._project(user, project_id, "tasks.delete")
+        with self._tx():
+            if task_ids is None:
+                ids = list(self.store.task_ids(project_id, TaskQuery()))
+            else:
+                ids = [t.id for t in self.store.get_tasks(task_ids) if t.project_id == project_id]
+            deleted = self.store.delete_tasks(project_id, ids) if ids else 0
+            if deleted:
+                self._emit("tasks.deleted", project_id, user, tasks=[{"id": i} for i in ids])
+        return deleted

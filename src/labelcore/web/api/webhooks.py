@@ -1,0 +1,191 @@
+"""Webhook endpoints (Label Studio's ``/api/webhooks``), scoped to projects the caller manages.
+
+    GET|POST /api/webhooks[?project=]     GET|PATCH|PUT|DELETE /api/webhooks/{id}
+    GET /api/webhooks/info
+
+Webhooks are stored by ``labelcore.service.webhooks`` (URL checked by the SSRF guard). Over
+HTTP every webhook belongs to a project: a project-less webhook fires for every project of
+every tenant, so only the host creates those, in Python. A webhook of a project the caller
+cannot see is a 404; one they see without ``project.update`` is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labelcore.errors import Forbidden, NotFound
+from labelcore.model import Webhook
+from labelcore.service import webhooks as hooks
+from labelcore.web.api._util import ID, OBJ, OBJ_LIST, bad, int_field, int_param, json_object
+from labelcore.web.context import Ctx
+from labelcore.web.http import Response
+from labelcore.web.routes import Param, Router
+
+_FIELDS = ("url", "send_payload", "send_for_all_actions", "actions", "headers", "is_active")
+
+
+def _require_manage(ctx: Ctx, project_id: int) -> None:
+    """404 unless the caller sees the project, 403 unless the policy lets them configure it."""
+    user = ctx.require_user()
+    core = ctx.core
+    project = core.get_project(user, project_id)  # NotFound when invisible
+    role = core.policy.project_role(user, project, core.list_members(user, project_id))
+    if role is None or not core.policy.allows(role, "project.update"):
+        raise Forbidden(
+            f"your role ({role}) may not configure webhooks", code="forbidden.project.update"
+        )
+
+
+def _visible_hook(ctx: Ctx, webhook_id: int) -> Webhook:
+    hook: Webhook | None = ctx.core.store.get_webhook(webhook_id)
+    if hook is None or hook.project_id is None:
+        raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found")
+    try:
+        _require_manage(ctx, hook.project_id)
+    except NotFound:
+        raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found") from None
+    return hook
+
+
+def _changes(body: dict[str, Any]) -> dict[str, Any]:
+    out = {k: body[k] for k in _FIELDS if k in body}
+    for flag in ("send_payload", "send_for_all_actions", "is_active"):
+        if flag in out and not isinstance(out[flag], bool):
+            raise bad(f"{flag!r} must be a boolean", flag)
+    return out
+
+
+def list_hooks(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid = int_param(ctx, "project")
+    if pid is not None:
+        _require_manage(ctx, pid)
+        found = hooks.list_webhooks(ctx.core.store, pid)
+    else:
+        found = []
+        for summary in ctx.core.list_projects(user):
+            if ctx.core.policy.allows(summary.role, "project.update"):
+                found.extend(hooks.list_webhooks(ctx.core.store, summary.project.id))
+    return ctx.json([hooks.webhook_to_json(h) for h in found])
+
+
+def create_hook(ctx: Ctx) -> Response:
+    body = json_object(ctx)
+    pid = int_field(body, "project") or int_param(ctx, "project")
+    if pid is None:
+        raise bad(
+            "'project' is required: over HTTP a webhook belongs to one project",
+            "project",
+            "webhook.project_required",
+        )
+    _require_manage(ctx, pid)
+    hook = hooks.create_webhook(
+        ctx.core.store,
+        project_id=pid,
+        net_policy=ctx.core.net_policy,
+        secret=body.get("secret"),
+        **_changes(body),
+    )
+    return ctx.json(hooks.webhook_to_json(hook, include_secret=True), status=201)
+
+
+def get_hook(ctx: Ctx) -> Response:
+    return ctx.json(hooks.webhook_to_json(_visible_hook(ctx, ctx.params["id"])))
+
+
+def update_hook(ctx: Ctx) -> Response:
+    hook = _visible_hook(ctx, ctx.params["id"])
+    body = json_object(ctx)
+    if "project" in body and body["project"] != hook.project_id:
+        raise bad("a webhook cannot move to another project", "project")
+    changes = _changes(body)
+    if "secret" in body:
+        changes["secret"] = body["secret"]
+    new = hooks.update_webhook(ctx.core.store, hook.id, net_policy=ctx.core.net_policy, **changes)
+    return ctx.json(hooks.webhook_to_json(new))
+
+
+def delete_hook(ctx: Ctx) -> Response:
+    hook = _visible_hook(ctx, ctx.params["id"])
+    hooks.delete_webhook(ctx.core.store, hook.id)
+    return Response.empty(204)
+
+
+def info(ctx: Ctx) -> Response:
+    ctx.require_user()
+    return ctx.json(hooks.actions())
+
+
+def register(router: Router) -> None:
+    t = ("webhooks",)
+    body = {
+        "type": "object",
+        "properties": {
+            "project": ID,
+            "url": {"type": "string"},
+            "send_payload": {"type": "boolean"},
+            "send_for_all_actions": {"type": "boolean"},
+            "is_active": {"type": "boolean"},
+            "actions": {"type": "array", "items": {"type": "string"}},
+            "headers": OBJ,
+        },
+    }
+    router.api(
+        "GET",
+        "/api/webhooks",
+        list_hooks,
+        name="api.webhooks",
+        tags=t,
+        params=[Param(name="project", schema=ID)],
+        summary="Webhooks of the projects you configure",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        "/api/webhooks",
+        create_hook,
+        name="api.webhook_create",
+        tags=t,
+        body=body,
+        summary="Add a webhook to a project (the response shows its secret once)",
+        responses={201: OBJ},
+    )
+    router.api(
+        "GET",
+        "/api/webhooks/info",
+        info,
+        name="api.webhook_info",
+        tags=t,
+        summary="The webhook actions",
+        responses={200: OBJ_LIST},
+    )
+    wid = "/api/webhooks/{id:int}"
+    router.api(
+        "GET",
+        wid,
+        get_hook,
+        name="api.webhook",
+        tags=t,
+        summary="One webhook",
+        responses={200: OBJ},
+    )
+    for m in ("PATCH", "PUT"):
+        router.api(
+            m,
+            wid,
+            update_hook,
+            name=f"api.webhook_{m.lower()}",
+            tags=t,
+            body=body,
+            summary="Change a webhook",
+            responses={200: OBJ},
+        )
+    router.api(
+        "DELETE",
+        wid,
+        delete_hook,
+        name="api.webhook_delete",
+        tags=t,
+        summary="Delete a webhook",
+        responses={204: None},
+    )

@@ -1,0 +1,186 @@
+"""The base view every adapter calls: route, authenticate, check CSRF, run, map errors.
+
+    from labelcore.web.app import WebApp
+    web = WebApp(core, identify=lambda native: current_user(native), csrf=SignedCsrf(secret))
+    response = web.handle(request)          # a labelcore.web.http.Request built by the adapter
+
+Adapters hold no other logic: they build a :class:`~labelcore.web.http.Request`, call
+:meth:`WebApp.handle` and write the :class:`~labelcore.web.http.Response` back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+
+from labelcore.errors import Forbidden, Unauthorized
+from labelcore.model import User
+from labelcore.web.context import Ctx
+from labelcore.web.errors import error_response, plain_error
+from labelcore.web.http import Request, Response
+from labelcore.web.routes import Router
+from labelcore.web.security import (
+    DEFAULT_CSP,
+    SAFE_METHODS,
+    CspSetting,
+    CsrfProtection,
+    apply_security_headers,
+    new_nonce,
+)
+from labelcore.web.static import StaticFiles
+from labelcore.web.templating import make_environment
+
+Identify = Callable[[Any], User | None]
+TokenCheck = Callable[[str], User | None]
+
+DEFAULT_MAX_BODY = 250 * 1024 * 1024  # Label Studio's DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def build_router() -> Router:
+    """The route table: the JSON API, static files, OpenAPI, then the ui's pages (if any)."""
+    from labelcore.web.api import register_api
+
+    router = Router()
+    register_api(router)
+    if importlib.util.find_spec("labelcore.web.pages") is not None:
+        pages = importlib.import_module("labelcore.web.pages")
+        pages.register_pages(router)
+    return router
+
+
+class WebApp:
+    """Everything an adapter needs, configured once per host app.
+
+    ``identify(native_request)`` returns the host's user or ``None``. ``token_auth``: True
+    checks ``Authorization: Token <key>`` with ``core.authenticate_token``; a callable replaces
+    that check; False refuses Authorization headers. ``csrf`` protects cookie sessions
+    (``None`` only when the framework already did, e.g. Django's middleware). ``csp`` is the
+    Content-Security-Policy with ``{nonce}`` (a callable, or ``None`` to send none).
+    """
+
+    def __init__(
+        self,
+        core: Any,
+        *,
+        identify: Identify,
+        csrf: CsrfProtection | None,
+        token_auth: bool | TokenCheck = True,
+        csp: CspSetting = DEFAULT_CSP,
+        referrer_policy: str = "same-origin",
+        max_body: int = DEFAULT_MAX_BODY,
+        login_url: str | None = None,
+        template_loader: jinja2.BaseLoader | None = None,
+        base_template: str = "labelcore/base.html",
+        static_dir: Path | str | None = None,
+        router: Router | None = None,
+    ) -> None:
+        self.core = core
+        self.identify = identify
+        self.csrf = csrf
+        self.token_auth = token_auth
+        self.csp = csp
+        self.referrer_policy = referrer_policy
+        self.max_body = max_body
+        self.login_url = login_url
+        self.base_template = base_template
+        self.templates = make_environment(template_loader)
+        self.static = StaticFiles(static_dir)
+        self.router = router if router is not None else build_router()
+
+    # -- authentication --------------------------------------------------------------------
+    def _authenticate(self, ctx: Ctx) -> None:
+        auth = ctx.request.headers.get("Authorization")
+        if auth is not None:
+            ctx.via_token = True
+            scheme, _, key = auth.strip().partition(" ")
+            if scheme.lower() != "token" or not key.strip() or self.token_auth is False:
+                raise Unauthorized(
+                    "Invalid Authorization header: send 'Authorization: Token <key>' with an "
+                    "API token from the tokens page.",
+                    code="auth.invalid_header",
+                )
+            check: TokenCheck = (
+                self.token_auth if callable(self.token_auth) else self.core.authenticate_token
+            )
+            user = check(key.strip())
+            if user is None:
+                raise Unauthorized("Invalid or revoked API token.", code="auth.invalid_token")
+            ctx.user = user
+            return
+        user = self.identify(ctx.request.native)
+        if user is not None and not isinstance(user, User):
+            raise TypeError(f"identify() must return a labelcore.User or None, not {user!r}")
+        # the directory keeps names for columns and filters (the facade's identify)
+        ctx.user = None if user is None else self.core.identify(user)
+
+    def _login_redirect(self, ctx: Ctx) -> Response | None:
+        if not self.login_url or ctx.request.method not in SAFE_METHODS:
+            return None
+        here = ctx.request.script_root.rstrip("/") + ctx.request.path
+        if ctx.request.query.items():
+            here += "?" + urlencode(ctx.request.query.items())
+        sep = "&" if "?" in self.login_url else "?"
+        return Response.redirect(f"{self.login_url}{sep}{urlencode({'next': here})}")
+
+    # -- the one entry point ---------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        request.max_body = self.max_body
+        ctx = Ctx(request=request, app=self, nonce=new_nonce())
+        request.state["nonce"] = ctx.nonce
+        try:
+            response = self._dispatch(ctx)
+        except Exception as exc:  # noqa: BLE001 - the one place errors become responses
+            if (
+                isinstance(exc, Unauthorized)
+                and ctx.route is not None
+                and ctx.route.kind == "page"
+                and not ctx.via_token
+            ):
+                response = self._login_redirect(ctx) or error_response(exc)
+            else:
+                response = error_response(exc)
+        if self.csrf is not None:
+            self.csrf.prepare_response(request, response)
+        apply_security_headers(
+            response, nonce=ctx.nonce, csp=self.csp, referrer_policy=self.referrer_policy
+        )
+        return response
+
+    def _dispatch(self, ctx: Ctx) -> Response:
+        request = ctx.request
+        route, params, allowed = self.router.match(request.method, request.path)
+        if route is None:
+            if allowed:
+                resp = plain_error(
+                    405, f'Method "{request.method}" not allowed.', "method_not_allowed"
+                )
+                resp.headers.set("Allow", ", ".join(sorted(set(allowed))))
+                return resp
+            return plain_error(404, "Not found.", "not_found")
+        ctx.route, ctx.params = route, params
+        if request.content_length is not None and request.content_length > self.max_body:
+            request.body()  # raises TooLarge (413)
+        self._authenticate(ctx)
+        if route.auth:
+            ctx.require_user()
+        if (
+            request.method not in SAFE_METHODS
+            and not ctx.via_token
+            and self.csrf is not None
+            and not self.csrf.verify(request, ctx.user)
+        ):
+            raise Forbidden(
+                "CSRF Failed: CSRF token missing or incorrect. Send the page's token in the "
+                "X-CSRFToken header, or use 'Authorization: Token <key>'.",
+                code="csrf.failed",
+            )
+        response = route.handler(ctx)
+        if request.method == "HEAD" and not response.streamed:
+            response.body = b""
+        return response

@@ -1,0 +1,96 @@
+"""The per-request context a route handler receives.
+
+def get_project(ctx: Ctx) -> Response:
+    project = ctx.core.get_project(ctx.require_user(), ctx.params["id"])
+    return ctx.json(project_to_json(project))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import attrs
+
+from labelcore.errors import Unauthorized
+from labelcore.model import User
+from labelcore.web.http import Response
+
+if TYPE_CHECKING:
+    from labelcore.web.app import WebApp
+    from labelcore.web.http import Request
+    from labelcore.web.routes import Route
+
+
+@attrs.define(kw_only=True)
+class Ctx:
+    request: Request
+    app: WebApp
+    route: Route | None = None
+    params: dict[str, Any] = attrs.field(factory=dict)
+    user: User | None = None
+    nonce: str = ""
+    via_token: bool = False  # authenticated by an Authorization header
+
+    @property
+    def core(self) -> Any:
+        """The ``LabelCore`` facade."""
+        return self.app.core
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise Unauthorized(
+                "Authentication credentials were not provided: log in, or send "
+                "'Authorization: Token <key>'.",
+                code="auth.required",
+            )
+        return self.user
+
+    # -- links --------------------------------------------------------------------------
+    def url_for(self, name: str, *, _query: dict[str, Any] | None = None, **params: Any) -> str:
+        """Absolute path of a named route under this request's mount (SCRIPT_NAME + prefix)."""
+        path = self.app.router.url(name, **params)
+        url = self.request.script_root.rstrip("/") + path
+        if _query:
+            url += "?" + urlencode({k: v for k, v in _query.items() if v is not None}, doseq=True)
+        return url
+
+    def static_url(self, path: str) -> str:
+        """URL of a static file, versioned by its ETag so browsers may cache it forever."""
+        url = self.request.script_root.rstrip("/") + "/static/" + quote(path.lstrip("/"))
+        try:
+            tag = self.app.static.etag(path.lstrip("/")).strip('"')[:12]
+        except Exception:  # noqa: BLE001 - a missing file still gets a (404ing) link
+            return url
+        return f"{url}?v={tag}"
+
+    @property
+    def mount(self) -> str:
+        return self.request.script_root.rstrip("/")
+
+    # -- responses ------------------------------------------------------------------------
+    def json(self, data: Any, status: int = 200) -> Response:
+        return Response.json(data, status=status)
+
+    def csrf_token(self) -> str:
+        if self.app.csrf is None:
+            return ""
+        return self.app.csrf.token(self.request, self.user)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Response:
+        """Render a page template with the per-request globals (see ``routes`` docstring)."""
+        env = self.app.templates
+        values: dict[str, Any] = {
+            "url_for": self.url_for,
+            "static_url": self.static_url,
+            "csp_nonce": self.nonce,
+            "csrf_token": self.csrf_token(),
+            "csrf_header": "X-CSRFToken",
+            "user": self.user,
+            "base_template": self.app.base_template,
+            "api_root": self.mount + "/api",
+            "mount": self.mount,
+            "request": self.request,
+        }
+        values.update(context)
+        return Response.html(env.get_template(template).render(values), status=status)

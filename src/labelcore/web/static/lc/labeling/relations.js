@@ -1,0 +1,91 @@
+// Relations between regions: the Relations tag (its Relation labels) and the side panel that
+// lists regions and relations. Relation items are {from_id, to_id, type: "relation",
+// direction: "right"|"left"|"bi", labels: [...]}.
+import { h, clear, safeColor } from "./dom.js";
+import { t } from "./i18n.js";
+
+class RelationsTag {
+  constructor(node, ctx) {
+    this.node = node;
+    this.multiple = node.attrs.choice === "multiple";
+    this.labels = node.children.filter((c) => c.tag === "relation").map((c) => ({ value: c.attrs.value || "", background: c.attrs.background || "" }));
+    ctx.engine.relationsTag = this;
+  }
+  render() {}
+  serialize() { return []; }
+  load() {}
+  hotkeys() { return []; }
+}
+
+export const relationsTag = { create: (n, c) => new RelationsTag(n, c) };
+
+const ARROWS = { right: "→", left: "←", bi: "↔" };
+const NEXT = { right: "left", left: "bi", bi: "right" };
+
+export class RegionPanel {
+  constructor(engine, host) {
+    this.engine = engine;
+    this.problems = new Map(); // region id -> [message]
+    this.regionList = h("ol", { class: "lc-region-list", "aria-label": t("Regions") });
+    this.relationList = h("ul", { class: "lc-relation-list", "aria-label": t("Relations") });
+    this.el = h("aside", { class: "lc-panel-side" },
+      h("h3", { class: "lc-side-title" }, t("Regions")), this.regionList,
+      h("h3", { class: "lc-side-title" }, t("Relations")), this.relationList);
+    host.append(this.el);
+  }
+
+  snippet(region) {
+    const v = region.value || {};
+    if (typeof v.text === "string") return v.text.length > 60 ? v.text.slice(0, 57) + "…" : v.text;
+    if (v.start !== undefined) return `${v.start}–${v.end}`;
+    return region.id;
+  }
+
+  numberOf(id) {
+    return this.engine.regions.findIndex((r) => r.id === id) + 1;
+  }
+
+  refresh() {
+    const e = this.engine;
+    clear(this.regionList);
+    if (!e.regions.length) this.regionList.append(h("li", { class: "lc-empty" }, t("No regions yet: select text, then choose a label.")));
+    e.regions.forEach((r, i) => {
+      const labels = e.regionLabels(r).join(", ");
+      const selected = r.id === e.selectedId;
+      const linking = e.linkFrom && e.linkFrom !== r.id;
+      const sw = h("span", { class: "lc-label-swatch", "aria-hidden": "true" });
+      sw.style.setProperty("--lc-label-color", safeColor(e.regionColor(r), "#36b37e"));
+      const row = h("li", { class: "lc-region-row" + (selected ? " lc-selected" : "") + (e.linkFrom === r.id ? " lc-linking" : ""), dataset: { regionId: r.id } },
+        h("button", { type: "button", class: "lc-region-select", "aria-pressed": selected ? "true" : "false", onclick: () => e.regionClicked(r.id) },
+          h("span", { class: "lc-region-num" }, `#${i + 1}`), sw, h("span", { class: "lc-region-labels" }, labels),
+          h("span", { class: "lc-region-text" }, this.snippet(r)), linking ? h("span", { class: "lc-link-target" }, t("link here")) : null,
+          r.origin === "prediction" ? h("span", { class: "lc-badge" }, t("prediction")) : null),
+        h("button", { type: "button", class: "lc-icon-btn lc-region-link", "aria-label": t("Create a relation from region {n}", { n: i + 1 }), title: t("Create a relation (Alt+R)"), onclick: () => e.startLink(r.id) }, "⇢"),
+        h("button", { type: "button", class: "lc-icon-btn lc-region-delete", "aria-label": t("Delete region {n}", { n: i + 1 }), onclick: () => e.deleteRegion(r.id) }, "×"));
+      const probs = this.problems.get(r.id) || [];
+      if (probs.length) row.append(h("div", { class: "lc-problems", role: "alert" }, probs.map((m) => h("p", { class: "lc-problem" }, m))));
+      this.regionList.append(row);
+    });
+    clear(this.relationList);
+    if (!e.relations.length) this.relationList.append(h("li", { class: "lc-empty" }, t("No relations. Select a region and press Alt+R, then pick the other region.")));
+    e.relations.forEach((rel, i) => this.relationList.append(this.relationRow(rel, i)));
+  }
+
+  relationRow(rel, i) {
+    const e = this.engine;
+    const tag = e.relationsTag;
+    const from = e.region(rel.from_id), to = e.region(rel.to_id);
+    const row = h("li", { class: "lc-relation-row", dataset: { from: rel.from_id, to: rel.to_id } },
+      h("span", { class: "lc-relation-end" }, `#${this.numberOf(rel.from_id)} ${from ? this.snippet(from) : ""}`),
+      h("button", { type: "button", class: "lc-icon-btn lc-relation-direction", "aria-label": t("Direction: {dir}. Change it", { dir: rel.direction }), onclick: () => e.updateRelation(i, { direction: NEXT[rel.direction] || "right" }) }, ARROWS[rel.direction] || "→"),
+      h("span", { class: "lc-relation-end" }, `#${this.numberOf(rel.to_id)} ${to ? this.snippet(to) : ""}`));
+    if (tag && tag.labels.length) {
+      const sel = h("select", { class: "lc-select lc-relation-labels", multiple: tag.multiple, "aria-label": t("Relation label"), onchange: () => e.updateRelation(i, { labels: Array.from(sel.selectedOptions).map((o) => o.value).filter(Boolean) }) },
+        tag.multiple ? null : h("option", { value: "" }, t("No label")),
+        tag.labels.map((l) => h("option", { value: l.value, selected: (rel.labels || []).includes(l.value) }, l.value)));
+      row.append(sel);
+    }
+    row.append(h("button", { type: "button", class: "lc-icon-btn lc-relation-delete", "aria-label": t("Delete relation {n}", { n: i + 1 }), onclick: () => e.deleteRelation(i) }, "×"));
+    return row;
+  }
+}

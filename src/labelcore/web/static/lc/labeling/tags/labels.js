@@ -1,0 +1,138 @@
+// Labels, HyperTextLabels, ParagraphLabels: the label buttons of span regions. The control
+// owns its regions (from_name = its name) in the engine's region store: serialize() emits them,
+// load() takes them back. Region geometry comes from the object (Text, HyperText, Paragraphs).
+import { h, clear, safeColor } from "../dom.js";
+import { labelItems, csv } from "../config.js";
+import { t } from "../i18n.js";
+import { displayKey } from "../hotkeys.js";
+
+const TYPE = { labels: "labels", hypertextlabels: "hypertextlabels", paragraphlabels: "paragraphlabels" };
+
+class LabelsControl {
+  constructor(node, ctx) {
+    this.node = node;
+    this.ctx = ctx;
+    this.engine = ctx.engine;
+    this.name = node.attrs.name;
+    this.toNames = csv(node.attrs.toname);
+    this.type = TYPE[node.tag];
+    this.multiple = node.attrs.choice === "multiple";
+    this.maxUsages = Number(node.attrs.maxusages || 0);
+    this.items = labelItems(node, ctx.data, "label");
+    this.active = new Set(this.items.filter((i) => i.selected).map((i) => i.result));
+    this.filterText = "";
+  }
+
+  colorOf(result) {
+    const item = this.items.find((i) => i.result === result);
+    return safeColor(item && item.background, "#36b37e");
+  }
+
+  usages(result) {
+    return this.engine.regions.filter((r) => r.from_name === this.name && (r.value[this.type] || []).includes(result)).length;
+  }
+
+  render(container) {
+    this.el = h("div", { class: "lc-labels", role: "group", "aria-label": t("Labels") });
+    container.append(this.el);
+    this.refresh();
+  }
+
+  refresh() {
+    if (!this.el) return;
+    clear(this.el);
+    const selected = this.engine.selectedRegion();
+    const mine = selected && selected.from_name === this.name ? selected : null;
+    for (const item of this.items) {
+      if (this.filterText && !this.matchesFilter(item)) continue;
+      const on = mine ? (mine.value[this.type] || []).includes(item.result) : this.active.has(item.result);
+      const btn = h("button", {
+        type: "button",
+        class: "lc-label" + (on ? " lc-on" : ""),
+        "aria-pressed": on ? "true" : "false",
+        title: item.hint || null,
+        dataset: { value: item.result },
+        onclick: () => this.choose(item),
+      }, h("span", { class: "lc-label-swatch", "aria-hidden": "true" }), item.value, item.hotkey ? h("kbd", { class: "lc-kbd" }, displayKey(item.hotkey)) : null);
+      btn.style.setProperty("--lc-label-color", safeColor(item.background, "#36b37e"));
+      this.el.append(btn);
+    }
+  }
+
+  matchesFilter(item) {
+    const f = this.filterCase ? this.filterText : this.filterText.toLowerCase();
+    const v = this.filterCase ? item.value : item.value.toLowerCase();
+    return v.includes(f);
+  }
+
+  /** A label button or hotkey: relabel the selected region, label pending text, or toggle active. */
+  choose(item) {
+    const selected = this.engine.selectedRegion();
+    if (selected && selected.from_name === this.name) {
+      const cur = new Set(selected.value[this.type] || []);
+      if (this.multiple) {
+        if (cur.has(item.result)) { if (cur.size > 1) cur.delete(item.result); } else cur.add(item.result);
+      } else {
+        cur.clear();
+        cur.add(item.result);
+      }
+      this.engine.updateRegion(selected.id, { [this.type]: this.ordered(cur) });
+      return;
+    }
+    if (this.multiple) {
+      if (this.active.has(item.result)) this.active.delete(item.result);
+      else this.active.add(item.result);
+    } else if (this.active.has(item.result) && this.active.size === 1) this.active.clear();
+    else {
+      this.active.clear();
+      this.active.add(item.result);
+    }
+    for (const obj of this.toNames.map((n) => this.engine.instance(n))) {
+      if (obj && obj.pending && this.active.size) {
+        obj.takePending(this, this.ordered(this.active));
+        return;
+      }
+    }
+    this.refresh();
+  }
+
+  ordered(set) {
+    return this.items.map((i) => i.result).filter((r) => set.has(r));
+  }
+
+  /** The labels to put on a new region, or null (nothing active, or max usages reached). */
+  activeValues() {
+    if (!this.active.size) return null;
+    const values = this.ordered(this.active);
+    for (const v of values) {
+      const item = this.items.find((i) => i.result === v);
+      const limit = (item && item.maxUsages) || this.maxUsages;
+      if (limit && this.usages(v) >= limit) {
+        this.engine.notify(t("The label {label} can be used at most {n} times.", { label: v, n: limit }));
+        return null;
+      }
+    }
+    return values;
+  }
+
+  serialize() {
+    return this.engine.regions.filter((r) => r.from_name === this.name).map((r) => this.engine.regionItem(r));
+  }
+
+  load(results) {
+    this.engine.regions = this.engine.regions.filter((r) => r.from_name !== this.name);
+    for (const r of results) {
+      if (r.from_name !== this.name || r.type !== this.type || !r.value) continue;
+      if (!this.toNames.includes(r.to_name)) continue;
+      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true });
+    }
+  }
+
+  hotkeys() {
+    return this.items.filter((i) => i.hotkey).map((i) => ({ key: i.hotkey, label: t("Label: {label}", { label: i.value }), run: () => this.choose(i) }));
+  }
+}
+
+export const labels = { create: (node, ctx) => new LabelsControl(node, ctx) };
+export const hypertextlabels = labels;
+export const paragraphlabels = labels;

@@ -1,0 +1,135 @@
+"""Reading the ``LABELCORE`` setting into one ``WebApp`` per process.
+
+from labelcore_django.conf import get_web, get_core
+core = get_core()                          # the LabelCore the setting describes
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import jinja2
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.utils.module_loading import import_string
+
+from labelcore.model import User
+from labelcore.web.app import WebApp
+from labelcore.web.http import Request, Response
+
+_lock = threading.Lock()
+_web: WebApp | None = None
+_OPTIONS = ("token_auth", "csp", "max_body", "login_url", "base_template", "static_dir")
+_KNOWN = {"store", "core", "identify", "template_dirs", *_OPTIONS}
+_HINT = (
+    'Set it in settings.py, e.g. LABELCORE = {"store": "sqlite:///labelcore.db"} '
+    '(or {"core": LabelCore(...)}), and optionally "identify": "myapp.auth.identify".'
+)
+
+
+def default_identify(request: HttpRequest) -> User | None:
+    """Map ``request.user``: superusers and staff are managers; the groups
+    ``labelcore-manager``/``labelcore-reviewer`` give those roles; other users annotate."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    roles: set[str] = set()
+    if user.is_superuser or user.is_staff:
+        roles.add("manager")
+    groups = set(user.groups.values_list("name", flat=True))
+    if "labelcore-manager" in groups:
+        roles.add("manager")
+    if "labelcore-reviewer" in groups:
+        roles.add("reviewer")
+    if not roles:
+        roles.add("annotator")
+    name = user.get_full_name() or user.get_username()
+    return User(id=user.pk, name=name, email=user.email or "", roles=roles)
+
+
+def _config() -> dict[str, Any]:
+    cfg = getattr(settings, "LABELCORE", None)
+    if not isinstance(cfg, dict):
+        raise ImproperlyConfigured(f"labelcore_django needs a LABELCORE dict setting. {_HINT}")
+    unknown = set(cfg) - _KNOWN
+    if unknown:
+        raise ImproperlyConfigured(
+            f"LABELCORE has unknown keys {sorted(unknown)}; allowed: {sorted(_KNOWN)}."
+        )
+    if ("store" in cfg) == ("core" in cfg):
+        raise ImproperlyConfigured(f"LABELCORE needs exactly one of 'store' and 'core'. {_HINT}")
+    return cfg
+
+
+def check_settings() -> None:
+    """Raise ``ImproperlyConfigured`` (with the fix) for a setting that cannot work."""
+    _config()
+    if "django.middleware.csrf.CsrfViewMiddleware" not in settings.MIDDLEWARE:
+        raise ImproperlyConfigured(
+            "labelcore_django relies on Django's CSRF protection: add "
+            "'django.middleware.csrf.CsrfViewMiddleware' to MIDDLEWARE."
+        )
+
+
+class DjangoCsrf:
+    """labelcore's CSRF protocol answered by Django's own ``CsrfViewMiddleware``."""
+
+    def token(self, request: Request, user: User | None) -> str:
+        return str(get_token(request.native))
+
+    def verify(self, request: Request, user: User | None) -> bool:
+        check = CsrfViewMiddleware(lambda req: None)
+        check.process_request(request.native)
+        return check.process_view(request.native, None, (), {}) is None
+
+    def prepare_response(self, request: Request, response: Response) -> None:
+        """Django's middleware sets the cookie itself in ``process_response``."""
+
+
+def _build() -> WebApp:
+    cfg = _config()
+    check_settings()
+    if "core" in cfg:
+        core = cfg["core"]
+    else:
+        from labelcore.service import LabelCore
+
+        core = LabelCore(store=cfg["store"])
+    identify = cfg.get("identify", default_identify)
+    if isinstance(identify, str):
+        try:
+            identify = import_string(identify)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"LABELCORE['identify'] = {cfg['identify']!r} cannot be imported ({exc}); "
+                "give a dotted path to a function taking the request and returning a "
+                "labelcore.User or None."
+            ) from exc
+    if not callable(identify):
+        raise ImproperlyConfigured("LABELCORE['identify'] must be a callable or a dotted path.")
+    dirs = cfg.get("template_dirs")
+    loader = jinja2.FileSystemLoader(dirs) if dirs else None
+    options = {k: cfg[k] for k in _OPTIONS if k in cfg}
+    return WebApp(core, identify=identify, csrf=DjangoCsrf(), template_loader=loader, **options)
+
+
+def get_web() -> WebApp:
+    global _web
+    with _lock:
+        if _web is None:
+            _web = _build()
+        return _web
+
+
+def get_core() -> Any:
+    return get_web().core
+
+
+def on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    global _web
+    if setting in ("LABELCORE", "MIDDLEWARE"):
+        with _lock:
+            _web = None

@@ -1,0 +1,388 @@
+"""The JSON API end to end through both adapters: Label Studio's paths, payloads and codes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from conftest import NEG, POS, TEXT_CONFIG
+from labelcore.service import LabelCore
+
+
+def _project(client: Any, **extra: Any) -> dict[str, Any]:
+    r = client.post(
+        "/api/projects", json={"title": "Reviews", "label_config": TEXT_CONFIG, **extra}
+    )
+    assert r.status == 201, r
+    return r.json()
+
+
+def test_project_crud_in_label_studio_shape(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client, expert_instruction="<b>be nice</b>", maximum_annotations=2)
+    assert p["title"] == "Reviews" and p["label_config"] == TEXT_CONFIG
+    assert p["maximum_annotations"] == 2 and p["task_number"] == 0
+    listing = client.get("/api/projects").json()
+    assert listing["count"] == 1 and listing["results"][0]["id"] == p["id"]
+    r = client.patch(f"/api/projects/{p['id']}", json={"title": "Renamed"})
+    assert r.status == 200 and r.json()["title"] == "Renamed"
+    assert client.get(f"/api/projects/{p['id']}/").json()["title"] == "Renamed"
+    assert client.delete(f"/api/projects/{p['id']}").status == 204
+    assert client.get(f"/api/projects/{p['id']}").status == 404
+
+
+def test_invalid_config_is_400_with_every_problem(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    bad = '<View><Text name="t" value="$t"/><Choices name="c" toName="missing"/></View>'
+    r = client.post("/api/projects/validate", json={"label_config": bad})
+    assert r.status == 400
+    body = r.json()
+    assert body["status_code"] == 400 and body["errors"]
+    assert client.post("/api/projects/validate", json={"label_config": TEXT_CONFIG}).status == 204
+    r = client.post("/api/projects", json={"title": "x", "label_config": bad})
+    assert r.status == 400
+    assert client.get("/api/projects").json()["count"] == 0
+
+
+def test_project_validate_reports_essential_change(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    same = client.post(f"/api/projects/{p['id']}/validate", json={"label_config": TEXT_CONFIG})
+    assert same.status == 200 and same.json() == {"config_essential_data_has_changed": False}
+    fewer = TEXT_CONFIG.replace('<Choice value="neg"/>', "")
+    r = client.post(f"/api/projects/{p['id']}/validate", json={"label_config": fewer})
+    assert r.json() == {"config_essential_data_has_changed": True}
+
+
+def test_import_json_body_list_and_single(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    r = client.post(
+        f"/api/projects/{p['id']}/import?return_task_ids=true",
+        json=[{"text": "a"}, {"data": {"text": "b"}}],
+    )
+    assert r.status == 201, r
+    body = r.json()
+    assert body["task_count"] == 2 and len(body["task_ids"]) == 2
+    assert {
+        "annotation_count",
+        "predictions_count",
+        "duration",
+        "file_upload_ids",
+        "could_be_tasks_list",
+        "found_formats",
+        "data_columns",
+    } <= set(body)
+    r = client.post(f"/api/projects/{p['id']}/import", json={"text": "single"})
+    assert r.status == 201 and r.json()["task_count"] == 1
+    assert "task_ids" not in r.json()
+
+
+def test_import_multipart_files(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    r = client.post(
+        f"/api/projects/{p['id']}/import",
+        files={
+            "file": (json.dumps([{"text": "x"}, {"text": "y"}]).encode(), "tasks.json"),
+            "file2": (b"text\nfrom csv\n", "tasks.csv"),
+        },
+    )
+    assert r.status == 201, r
+    assert r.json()["task_count"] == 3
+
+
+def test_import_bad_row_changes_nothing_and_names_the_row(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    r = client.post(f"/api/projects/{p['id']}/import", json=[{"text": "fine"}, {"wrong_key": "x"}])
+    assert r.status == 400
+    assert any(e.get("row") == 2 for e in r.json()["errors"]), r.json()
+    assert client.get(f"/api/tasks?project={p['id']}").json()["total"] == 0
+
+
+def test_import_url_to_private_address_is_refused(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    r = client.post(
+        f"/api/projects/{p['id']}/import", form={"url": "http://169.254.169.254/latest/meta-data/"}
+    )
+    assert r.status == 400
+    assert r.json()["code"].startswith("url.")
+
+
+def test_next_annotate_and_404_when_nothing_left(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    client.post(f"/api/projects/{p['id']}/import", json=[{"text": "only"}])
+    client.login(users["a-annotator"])
+    task = client.get(f"/api/projects/{p['id']}/next")
+    assert task.status == 200, task
+    t = task.json()
+    assert t["data"] == {"text": "only"} and "annotations" in t and "predictions" in t
+    r = client.post(f"/api/tasks/{t['id']}/annotations", json={"result": POS, "lead_time": 3})
+    assert r.status == 201, r
+    ann = r.json()
+    assert ann["completed_by"] == "a-annotator" and ann["result"] == POS and ann["task"] == t["id"]
+    assert client.get(f"/api/projects/{p['id']}/next").status == 404
+
+
+def test_submit_is_idempotent_by_unique_id(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-annotator"])
+    tid = world["a"]["tasks"][2]
+    body = {"result": POS, "unique_id": "6b1f0f5e-retry"}
+    first = client.post(f"/api/tasks/{tid}/annotations", json=body).json()
+    again = client.post(f"/api/tasks/{tid}/annotations", json=body)
+    assert again.json()["id"] == first["id"]
+    assert len(client.get(f"/api/tasks/{tid}/annotations").json()) == 1
+
+
+def test_invalid_result_is_refused_with_every_problem(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-annotator"])
+    tid = world["a"]["tasks"][2]
+    bad = [
+        {
+            "from_name": "sentiment",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": ["maybe"]},
+        },
+        {"from_name": "nope", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}},
+    ]
+    r = client.post(f"/api/tasks/{tid}/annotations", json={"result": bad})
+    assert r.status == 400
+    assert len(r.json()["errors"]) >= 2
+
+
+def test_skip_via_query_parameter(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-annotator"])
+    tid = world["a"]["tasks"][2]
+    r = client.post(f"/api/tasks/{tid}/annotations?was_cancelled=1", json={"result": []})
+    assert r.status == 201 and r.json()["was_cancelled"] is True
+
+
+def test_annotation_update_optimistic_by_version_and_if_match(
+    client: Any, users: Any, world: Any
+) -> None:
+    client.login(users["a-manager"])
+    aid = world["a"]["annotation"]
+    got = client.get(f"/api/annotations/{aid}")
+    v = got.json()["version"]
+    assert got.headers["etag"] == f'"{v}"'
+    ok = client.patch(f"/api/annotations/{aid}", json={"result": NEG, "version": v})
+    assert ok.status == 200 and ok.json()["version"] == v + 1
+    stale = client.patch(f"/api/annotations/{aid}", json={"result": POS, "version": v})
+    assert stale.status == 409
+    stale2 = client.patch(
+        f"/api/annotations/{aid}", json={"result": POS}, headers={"If-Match": f'"{v}"'}
+    )
+    assert stale2.status == 409
+    assert client.get(f"/api/annotations/{aid}").json()["result"] == NEG
+    lww = client.patch(f"/api/annotations/{aid}", json={"result": POS})  # LS: last write wins
+    assert lww.status == 200 and lww.json()["result"] == POS
+    assert client.delete(f"/api/annotations/{aid}").status == 204
+    assert client.get(f"/api/annotations/{aid}").status == 404
+
+
+def test_drafts_round_trip(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-annotator"])
+    tid = world["a"]["tasks"][2]
+    r = client.post(f"/api/tasks/{tid}/drafts", json={"result": POS, "lead_time": 5})
+    assert r.status == 201, r
+    d = r.json()
+    assert d["task"] == tid and d["user"] == "a-annotator"
+    assert [x["id"] for x in client.get(f"/api/tasks/{tid}/drafts").json()] == [d["id"]]
+    r = client.patch(f"/api/drafts/{d['id']}", json={"result": NEG})
+    assert r.status == 200 and r.json()["result"] == NEG
+    assert client.get(f"/api/drafts/{d['id']}").json()["id"] == d["id"]
+    assert client.delete(f"/api/drafts/{d['id']}").status == 204
+    assert client.get(f"/api/drafts/{d['id']}").status == 404
+
+
+def test_draft_of_existing_annotation(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    tid, aid = world["a"]["task"], world["a"]["annotation"]
+    r = client.post(f"/api/tasks/{tid}/annotations/{aid}/drafts", json={"result": NEG})
+    assert r.status == 201 and r.json()["annotation"] == aid
+    listed = client.get(f"/api/tasks/{tid}/annotations/{aid}/drafts").json()
+    assert [d["annotation"] for d in listed] == [aid]
+
+
+def test_predictions_crud(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    tid = world["a"]["tasks"][1]
+    r = client.post(
+        "/api/predictions", json={"task": tid, "result": POS, "score": 0.9, "model_version": "v2"}
+    )
+    assert r.status == 201, r
+    pid = r.json()["id"]
+    assert r.json()["task"] == tid and r.json()["score"] == 0.9
+    by_task = client.get(f"/api/predictions?task={tid}").json()
+    assert [p["id"] for p in by_task] == [pid]
+    by_project = client.get(f"/api/predictions?project={world['a']['project']}").json()
+    assert len(by_project) == 2
+    r = client.patch(f"/api/predictions/{pid}", json={"score": 0.1})
+    assert r.status == 200 and r.json()["score"] == 0.1
+    pid = r.json()["id"]
+    assert client.delete(f"/api/predictions/{pid}").status == 204
+    assert client.get(f"/api/predictions/{pid}").status == 404
+
+
+def test_task_list_page_filters_ordering_and_totals(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid = world["a"]["project"]
+    r = client.get(f"/api/tasks?project={pid}&page=1&page_size=2")
+    assert r.status == 200
+    body = r.json()
+    assert body["total"] == 3 and len(body["tasks"]) == 2
+    assert body["total_annotations"] == 1 and body["total_predictions"] == 1
+    query = {
+        "filters": {
+            "conjunction": "and",
+            "items": [
+                {
+                    "filter": "filter:tasks:total_annotations",
+                    "operator": "greater",
+                    "type": "Number",
+                    "value": 0,
+                }
+            ],
+        },
+        "ordering": ["-tasks:id"],
+    }
+    from urllib.parse import quote
+
+    r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(query))}")
+    assert r.status == 200, r
+    assert [t["id"] for t in r.json()["tasks"]] == [world["a"]["task"]]
+    sel = {
+        "selectedItems": {"all": False, "included": world["a"]["tasks"][1:]},
+        "ordering": ["-tasks:id"],
+    }
+    r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(sel))}")
+    assert [t["id"] for t in r.json()["tasks"]] == world["a"]["tasks"][:0:-1]
+
+
+def test_bad_filter_is_a_400_not_an_empty_page(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid = world["a"]["project"]
+    query = {
+        "filters": {
+            "conjunction": "and",
+            "items": [
+                {
+                    "filter": "filter:tasks:data.text",
+                    "operator": "regex",
+                    "type": "String",
+                    "value": "(unclosed",
+                }
+            ],
+        }
+    }
+    from urllib.parse import quote
+
+    r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(query))}")
+    assert r.status == 400
+    evil = {
+        "filters": {
+            "conjunction": "and",
+            "items": [
+                {
+                    "filter": "filter:tasks:project__organization__id",
+                    "operator": "equal",
+                    "type": "Number",
+                    "value": 1,
+                }
+            ],
+        }
+    }
+    r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(evil))}")
+    assert r.status == 400
+
+
+def test_saved_view_filters_apply_to_task_list(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid = world["a"]["project"]
+    data = {
+        "title": "Annotated",
+        "filters": {
+            "conjunction": "and",
+            "items": [
+                {
+                    "filter": "filter:tasks:total_annotations",
+                    "operator": "greater",
+                    "type": "Number",
+                    "value": 0,
+                }
+            ],
+        },
+    }
+    r = client.post("/api/dm/views", json={"project": pid, "data": data})
+    assert r.status == 201, r
+    vid = r.json()["id"]
+    tasks = client.get(f"/api/tasks?project={pid}&view={vid}").json()["tasks"]
+    assert [t["id"] for t in tasks] == [world["a"]["task"]]
+    r = client.patch(f"/api/dm/views/{vid}", json={"data": {"title": "Renamed"}})
+    assert r.status == 200 and r.json()["data"]["title"] == "Renamed"
+    assert any(v["id"] == vid for v in client.get(f"/api/dm/views?project={pid}").json())
+    assert client.delete(f"/api/dm/views/{vid}").status == 204
+
+
+def test_dm_columns_and_actions(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid = world["a"]["project"]
+    cols = client.get(f"/api/dm/columns?project={pid}").json()["columns"]
+    ids = {c["id"] for c in cols}
+    assert {"id", "total_annotations", "text"} <= ids
+    actions = client.get(f"/api/dm/actions?project={pid}").json()
+    assert "delete_tasks" in {a["id"] for a in actions}
+    sel = {"selectedItems": {"all": False, "included": [world["a"]["tasks"][2]]}}
+    r = client.post(f"/api/dm/actions?id=delete_tasks&project={pid}", json=sel)
+    assert r.status == 200 and r.json()["processed_items"] == 1
+    assert client.get(f"/api/tasks?project={pid}").json()["total"] == 2
+
+
+def test_task_get_patch_delete(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    tid = world["a"]["task"]
+    t = client.get(f"/api/tasks/{tid}").json()
+    assert t["id"] == tid and len(t["annotations"]) == 1 and len(t["predictions"]) == 1
+    r = client.patch(f"/api/tasks/{tid}", json={"data": {"text": "changed"}})
+    assert r.status == 200 and r.json()["data"] == {"text": "changed"}
+    assert client.delete(f"/api/tasks/{tid}").status == 204
+    assert client.get(f"/api/tasks/{tid}").status == 404
+
+
+def test_tokens_create_shown_once_list_and_revoke(client: Any, users: Any) -> None:
+    client.login(users["a-annotator"])
+    r = client.post("/api/tokens", json={"name": "laptop"})
+    assert r.status == 201
+    key = r.json()["key"]
+    listed = client.get("/api/tokens").json()
+    assert all("key" not in t for t in listed)
+    assert key not in json.dumps(listed)
+    me = client.get("/api/current-user/whoami", headers={"Authorization": f"Token {key}"})
+    assert me.json()["id"] == "a-annotator"
+    assert client.delete(f"/api/tokens/{r.json()['id']}").status == 204
+    again = client.get("/api/current-user/whoami", headers={"Authorization": f"Token {key}"})
+    assert again.status == 401
+
+
+def test_core_is_the_same_in_process(client: Any, users: Any, core: LabelCore) -> None:
+    client.login(users["a-manager"])
+    p = _project(client)
+    assert core.get_project(users["a-manager"], p["id"]).settings.title == "Reviews"
+
+
+@pytest.mark.xfail(
+    reason="LabelCore.update_prediction replaces the row (the Store has no "
+    "update_prediction), so the id changes; Label Studio keeps it",
+    strict=True,
+)
+def test_prediction_patch_keeps_its_id(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid = world["a"]["prediction"]
+    r = client.patch(f"/api/predictions/{pid}", json={"score": 0.3})
+    assert r.status == 200 and r.json()["id"] == pid

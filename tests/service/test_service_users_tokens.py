@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from svc_fixtures import ANN_A, ANN_B, MANAGER, choice, core, make_project
+
+from labelcore import LabelCore, NotFound, User, ValidationError
+from labelcore.storage.memory import MemoryStore
+
+__all__ = ["core"]
+
+
+def test_identify_fills_the_directory(core: LabelCore) -> None:
+    rows = core.get_users(MANAGER, [ANN_A.id, ANN_B.id, 404])
+    assert rows[ANN_A.id].name == "Ada" and rows["b"].email == "bo@example.org"
+    assert 404 not in rows
+    core.identify(User(id=ANN_A.id, name="Ada L.", email="ada@example.org"))
+    assert core.get_users(MANAGER, [ANN_A.id])[ANN_A.id].name == "Ada L."
+    with pytest.raises(ValidationError):
+        core.identify(User(id=""))
+
+
+def test_lookup_users_fills_gaps() -> None:
+    seen: list[list] = []
+
+    def lookup(ids):
+        seen.append(list(ids))
+        return [User(id=i, name=f"host {i}") for i in ids]
+
+    core = LabelCore(store=MemoryStore(), start_jobs=False, lookup_users=lookup)
+    core.identify(ANN_A)
+    rows = core.get_users(MANAGER, [ANN_A.id, 9])
+    assert rows[9].name == "host 9" and rows[ANN_A.id].name == "Ada"
+    assert seen == [[9]]
+
+
+def test_tokens_are_hashed_shown_once_and_revocable(core: LabelCore) -> None:
+    issued = core.create_token(MANAGER, name="ci")
+    assert len(issued.key) == 40
+    assert issued.token.token_hash == hashlib.sha256(issued.key.encode()).hexdigest()
+    assert issued.key not in repr(core.list_tokens(MANAGER))
+    user = core.authenticate_token(issued.key)
+    assert user is not None and user.id == MANAGER.id and user.name == "Mia"
+    assert core.authenticate_token("wrong") is None
+    assert core.authenticate_token("x" * 10_000) is None
+    with pytest.raises(NotFound):
+        core.revoke_token(ANN_A, issued.token.id)
+    core.revoke_token(MANAGER, issued.token.id)
+    assert core.authenticate_token(issued.key) is None
+
+
+@pytest.mark.xfail(
+    strict=True, reason="the store does not keep DirectoryUser.roles yet (asked of storage)"
+)
+def test_token_user_has_the_roles_last_seen(core: LabelCore) -> None:
+    issued = core.create_token(MANAGER, name="ci")
+    user = core.authenticate_token(issued.key)
+    assert user is not None and user.roles == MANAGER.roles
+
+
+def test_token_user_without_known_roles_is_an_annotator(core: LabelCore) -> None:
+    issued = core.create_token(User(id=50, roles={"guest"}))
+    user = core.authenticate_token(issued.key)
+    assert user is not None and user.roles == {"annotator"}
+
+
+def test_erase_user_delete_and_anonymise(core: LabelCore) -> None:
+    p = make_project(core, 2)
+    t1, t2 = (t.id for t in core.list_tasks(MANAGER, p.id).tasks)
+    core.set_members(MANAGER, p.id, {ANN_A.id: "annotator", ANN_B.id: "annotator"})
+    core.submit_annotation(ANN_A, t1, choice())
+    core.save_draft(ANN_A, t2, choice())
+    core.next_task(ANN_A, p.id)
+    core.assign_tasks(MANAGER, p.id, [t2], [ANN_A.id])
+    token = core.create_token(ANN_A)
+    counts = core.erase_user(ANN_A.id)
+    assert counts == {
+        "drafts": 1,
+        "claims": 1,
+        "assignments": 1,
+        "annotations": 1,
+        "tokens": 1,
+        "memberships": 1,
+    }
+    assert core.get_task(MANAGER, t1).task.total_annotations == 0
+    assert core.authenticate_token(token.key) is None
+    assert core.get_users(MANAGER, [ANN_A.id])[ANN_A.id].email == ""
+    assert [m.user_id for m in core.list_members(MANAGER, p.id)] == [ANN_B.id]
+
+    b = core.submit_annotation(ANN_B, t1, choice())
+    core.erase_user(ANN_B.id, mode="anonymise")
+    kept = core.get_annotation(MANAGER, b.id)
+    assert kept.completed_by is None and kept.result == choice()
+    with pytest.raises(ValidationError):
+        core.erase_user(ANN_B.id, mode="shred")  # type: ignore[arg-type]

@@ -1,0 +1,223 @@
+"""The labeling engine on the harness page: text spans, relations, paragraphs, hypertext."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import screenshot, strip_ids
+
+pytestmark = pytest.mark.browser
+
+NER = """
+<View>
+  <Labels name="label" toName="text">
+    <Label value="PER" background="#ff8800"/>
+    <Label value="ORG" background="#0088ff"/>
+  </Labels>
+  <Text name="text" value="$text"/>
+  <Relations>
+    <Relation value="works_at"/>
+    <Relation value="founded"/>
+  </Relations>
+</View>
+"""
+TEXT = "Alice works at Acme Corp in Berlin."
+
+
+def test_ner_and_relation_with_the_mouse(harness: Any) -> None:
+    page = harness.page
+    harness.mount(NER, {"text": TEXT})
+    label = lambda v: page.locator(f".lc-label[data-value='{v}']")  # noqa: E731
+    label("PER").click()
+    harness.drag_select(".lc-text", "Alice")
+    label("ORG").click()
+    harness.drag_select(".lc-text", "Acme Corp")
+    regions = page.locator(".lc-region-row")
+    assert regions.count() == 2
+    page.get_by_role("button", name="Create a relation from region 1").click()
+    page.locator(".lc-region-row").nth(1).locator(".lc-region-select").click()
+    page.locator(".lc-relation-labels").select_option("works_at")
+    page.locator(".lc-relation-direction").click()  # right -> left
+    page.locator(".lc-relation-direction").click()  # left -> bi
+    result = strip_ids(harness.result())
+    assert result == [
+        {
+            "id": "#0",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]},
+        },
+        {
+            "id": "#1",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": 15, "end": 24, "text": "Acme Corp", "labels": ["ORG"]},
+        },
+        {
+            "from_id": "#0",
+            "to_id": "#1",
+            "type": "relation",
+            "direction": "bi",
+            "labels": ["works_at"],
+        },
+    ]
+    screenshot(page, "engine-ner-relation")
+
+
+def test_ner_and_relation_with_the_keyboard(harness: Any) -> None:
+    page = harness.page
+    harness.mount(
+        NER.replace('toName="text"', 'toName="text"').replace(
+            'name="text" value="$text"', 'name="text" value="$text" granularity="word"'
+        ),
+        {"text": TEXT},
+    )
+    box = page.locator(".lc-text")
+    box.focus()
+    page.keyboard.press("Shift+ArrowRight")  # word granularity: "Alice"
+    page.keyboard.press("1")  # auto hotkey of PER
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")  # to the ends of "works" and "at"
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")  # "Acme Corp"
+    page.keyboard.press("2")
+    assert page.locator(".lc-region-row").count() == 2
+    # keyboard relation: focus region 1, Alt+R, Enter on the offered target
+    page.locator(".lc-region-row").nth(0).locator(".lc-region-select").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Alt+r")
+    page.keyboard.press("Enter")
+    result = strip_ids(harness.result())
+    assert [r["value"]["text"] for r in result if r["type"] == "labels"] == ["Alice", "Acme Corp"]
+    assert [r["value"]["labels"] for r in result if r["type"] == "labels"] == [["PER"], ["ORG"]]
+    assert result[2] == {
+        "from_id": "#0",
+        "to_id": "#1",
+        "type": "relation",
+        "direction": "right",
+        "labels": [],
+    }
+    # undo removes the relation, redo brings it back; Delete removes the selected region
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+z")
+    assert [r["type"] for r in harness.result()] == ["labels", "labels"]
+    page.keyboard.press("Control+Shift+z")
+    assert [r["type"] for r in harness.result()] == ["labels", "labels", "relation"]
+    page.locator(".lc-region-row").nth(1).locator(".lc-region-select").click()
+    page.keyboard.press("Delete")
+    assert [r["value"]["text"] for r in harness.result()] == ["Alice"]
+
+
+def test_overlapping_spans_and_symbol_granularity(harness: Any) -> None:
+    page = harness.page
+    harness.mount(NER, {"text": "New York City"})
+    page.locator(".lc-label[data-value='ORG']").click()
+    harness.drag_select(".lc-text", "New York City")
+    page.locator(".lc-label[data-value='ORG']").click()
+    page.locator(".lc-label[data-value='PER']").click()
+    harness.drag_select(".lc-text", "ork")  # inside the first region, by symbol
+    spans = [(r["value"]["start"], r["value"]["end"], r["value"]["text"]) for r in harness.result()]
+    assert spans == [(0, 13, "New York City"), (5, 8, "ork")]
+    assert page.locator(".lc-span.lc-overlap").count() == 1
+
+
+def test_emoji_offsets_are_code_points(harness: Any) -> None:
+    page = harness.page
+    text = "I 😀 love Paris"
+    harness.mount(NER, {"text": text})
+    page.locator(".lc-label[data-value='ORG']").click()
+    harness.drag_select(".lc-text", "Paris")
+    (r,) = harness.result()
+    assert text[r["value"]["start"] : r["value"]["end"]] == "Paris"
+
+
+def test_loaded_results_render_and_round_trip(harness: Any) -> None:
+    results = [
+        {
+            "id": "a1",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "prediction",
+            "score": 0.9,
+            "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]},
+        },
+        {
+            "id": "b2",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": 15, "end": 24, "text": "Acme Corp", "labels": ["ORG"]},
+        },
+        {
+            "from_id": "a1",
+            "to_id": "b2",
+            "type": "relation",
+            "direction": "left",
+            "labels": ["founded"],
+        },
+    ]
+    harness.mount(NER, {"text": TEXT}, results)
+    assert harness.result() == results
+    assert harness.page.locator(".lc-region").count() == 2
+
+
+PARAGRAPHS = """
+<View>
+  <ParagraphLabels name="intent" toName="dialog">
+    <Label value="Question"/><Label value="Answer"/>
+  </ParagraphLabels>
+  <Paragraphs name="dialog" value="$dialog" layout="dialogue" nameKey="speaker" textKey="phrase"/>
+</View>
+"""
+
+
+def test_paragraph_labels_use_string_indices(harness: Any) -> None:
+    page = harness.page
+    dialog = [{"speaker": "A", "phrase": "Where is it?"}, {"speaker": "B", "phrase": "Over there."}]
+    harness.mount(PARAGRAPHS, {"dialog": dialog})
+    page.locator(".lc-label[data-value='Answer']").click()
+    harness.drag_select(".lc-paragraphs", "Over there")
+    (r,) = harness.result()
+    assert r["type"] == "paragraphlabels"
+    assert r["value"] == {
+        "start": "1",
+        "end": "1",
+        "startOffset": 0,
+        "endOffset": 10,
+        "text": "Over there",
+        "paragraphlabels": ["Answer"],
+    }
+    screenshot(page, "engine-paragraphs")
+
+
+HYPER = """
+<View>
+  <HyperTextLabels name="ner" toName="page"><Label value="Title"/></HyperTextLabels>
+  <HyperText name="page" value="$html"/>
+</View>
+"""
+
+
+def test_hypertext_labels_have_xpaths_and_global_offsets(harness: Any) -> None:
+    page = harness.page
+    harness.mount(HYPER, {"html": "<div><p>Intro</p><p>Big <b>News</b> today</p></div>"})
+    page.locator(".lc-label[data-value='Title']").click()
+    harness.drag_select(".lc-hypertext", "News")
+    (r,) = harness.result()
+    assert r["value"] == {
+        "start": "/div[1]/p[2]/b[1]/text()[1]",
+        "startOffset": 0,
+        "end": "/div[1]/p[2]/b[1]/text()[1]",
+        "endOffset": 4,
+        "globalOffsets": {"start": 9, "end": 13},
+        "text": "News",
+        "hypertextlabels": ["Title"],
+    }

@@ -1,0 +1,202 @@
+"""Server-side checks of the pages (no browser): every page renders inside the host's layout,
+carries the CSP nonce policy, embeds data only in escaped JSON blocks, translates through
+one function; the shipped JavaScript and templates stay CSP-clean."""
+
+from __future__ import annotations
+
+import gettext
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from lc_ui_host import USERS, make_core
+
+from labelcore import parse_config
+from labelcore.web import i18n
+from labelcore.web.pages import GALLERY, gallery
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "labelcore" / "web"
+
+
+def client(who: str | None = "manager", **options: Any) -> tuple[Any, dict[str, int], Any]:
+    import flask
+
+    from labelcore_flask import LabelcoreFlask
+
+    core, ids = make_core("memory://")
+    app = flask.Flask("lc_render_test")
+    app.config["SECRET_KEY"] = "render-test-secret-0123456789"
+    LabelcoreFlask(
+        core, identify=lambda r: USERS.get(r.cookies.get("who", "")), **options
+    ).init_app(app, url_prefix="/label")
+    c = app.test_client()
+    if who:
+        c.set_cookie("who", who)
+    return c, ids, core
+
+
+def pages(ids: dict[str, int]) -> list[str]:
+    p = ids["NER"]
+    return [
+        "/label/",
+        "/label/projects/new",
+        f"/label/projects/{p}",
+        f"/label/projects/{p}/settings",
+        f"/label/projects/{p}/label",
+    ]
+
+
+def test_every_page_renders_with_a_nonce_csp_and_no_inline_script() -> None:
+    c, ids, _ = client()
+    for url in pages(ids):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        csp = r.headers["Content-Security-Policy"]
+        assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
+        html = r.get_data(as_text=True)
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert 'type="application/json"' in tag or ('type="module"' in tag and "src=" in tag), (
+                tag
+            )
+        assert not re.search(r"\son[a-z]+\s*=", html), url
+        assert not re.search(r"\sstyle\s*=", html), url
+
+
+def test_script_close_in_project_data_cannot_break_out() -> None:
+    c, ids, core = client()
+    evil = "</script><script>alert(1)</script>"
+    core.update_project(USERS["manager"], ids["NER"], title="x" + evil[:40], description=evil)
+    html = c.get(f"/label/projects/{ids['NER']}/settings").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    block = re.search(
+        r'<script type="application/json" id="lc-page-data">(.*?)</script>', html, re.S
+    )
+    assert block is not None
+    assert json.loads(block.group(1))["project"]["description"] == evil
+
+
+def test_anonymous_visitors_are_refused_and_invisible_projects_are_404() -> None:
+    c, ids, core = client(who=None)
+    assert c.get("/label/").status_code == 401
+    c2, ids2, core2 = client(who="annotator")
+    core2.set_members(USERS["manager"], ids2["NER"], {USERS["manager"].id: "manager"})
+    assert c2.get(f"/label/projects/{ids2['NER']}").status_code == 404
+    assert c2.get(f"/label/projects/{ids2['NER']}/label").status_code == 404
+
+
+def test_host_base_template_wraps_every_page() -> None:
+    host = jinja2.DictLoader(
+        {
+            "host/layout.html": "<html><body><nav id='host-nav'>Host</nav>{% block lc_head %}{% endblock %}"
+            "<div id='host-main'>{% block lc_content %}{% endblock %}</div>"
+            "<script nonce='{{ csp_nonce }}'>/* host */</script>{% block lc_scripts %}{% endblock %}</body></html>"
+        }
+    )
+    c, ids, _ = client(template_loader=host, base_template="host/layout.html")
+    for url in pages(ids):
+        r = c.get(url)
+        html = r.get_data(as_text=True)
+        assert "id='host-nav'" in html and "lc-root" in html, url
+        nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1)
+        assert f"<script nonce='{nonce}'>" in html
+
+
+class _German(gettext.NullTranslations):
+    WORDS = {
+        "Projects": "Projekte",
+        "Undo": "Rückgängig",
+        "Text classification": "Textklassifikation",
+    }
+
+    def gettext(self, message: str) -> str:
+        return self.WORDS.get(message, message)
+
+
+def test_pages_and_browser_strings_translate_through_one_function() -> None:
+    assert {"Undo", "Submit", "Keyboard shortcuts", "Import tasks"} <= i18n.js_messages()
+    i18n.set_translations(_German())
+    try:
+        c, ids, _ = client()
+        html = c.get("/label/").get_data(as_text=True)
+        assert '<h1 class="lc-page-title">Projekte</h1>' in html
+        assert i18n.js_catalog() == {"Undo": "Rückgängig"}
+        assert '"Undo": "Rückgängig"' in c.get(f"/label/projects/{ids['NER']}/label").get_data(
+            as_text=True
+        )
+        assert gallery()[0]["title"] == "Textklassifikation"
+    finally:
+        i18n.set_translations(None)
+    assert i18n.gettext("Projects") == "Projects"
+
+
+@pytest.mark.parametrize("key", [k for k, _ in GALLERY])
+def test_gallery_template_is_a_valid_config(key: str) -> None:
+    xml = (WEB / "templates" / "labelcore" / "gallery" / f"{key}.xml").read_text("utf-8")
+    cfg = parse_config(xml)
+    assert cfg.controls, key
+    assert cfg.sample_task()
+
+
+def test_config_sample_endpoint_sanitizes_hypertext_and_reports_problems() -> None:
+    c, _, _ = client()
+    token = c.get("/label/api/csrf-token").get_json()
+    headers = {"X-CSRFToken": token.get("csrf_token") or token.get("token", "")}
+    xml = '<View><HyperText name="h" value="$html"/><!-- {"data": {"html": "<img src=x onerror=alert(1)><b>b</b>"}} --></View>'
+    r = c.post("/label/ui/config-sample", json={"label_config": xml}, headers=headers)
+    body = r.get_json()
+    assert r.status_code == 200 and body["valid"] is True, body
+    assert "onerror" not in body["data"]["html"] and "<b>b</b>" in body["data"]["html"]
+    bad = c.post(
+        "/label/ui/config-sample",
+        json={"label_config": "<View><Labels name='l' toName='nope'/></View>"},
+        headers=headers,
+    ).get_json()
+    assert (
+        bad["valid"] is False and bad["problems"] and all("message" in p for p in bad["problems"])
+    )
+
+
+FORBIDDEN_JS = [
+    (r"\beval\s*\(", "eval"),
+    (r"new\s+Function\s*\(", "new Function"),
+    (r"\.(outerHTML|insertAdjacentHTML)\b", "HTML string insertion"),
+    (r"document\.write", "document.write"),
+    (r"setAttribute\(\s*['\"]on", "inline handler"),
+    (r"setAttribute\(\s*['\"]style", "style attribute"),
+    (r"setTimeout\(\s*['\"]", "string timer"),
+]
+
+
+def test_static_javascript_is_csp_clean_and_never_assigns_html() -> None:
+    files = sorted((WEB / "static").rglob("*.js"))
+    assert len(files) > 10
+    for path in files:
+        src = path.read_text("utf-8")
+        for pattern, what in FORBIDDEN_JS:
+            assert not re.search(pattern, src), f"{what} in {path.name}"
+        inner = re.findall(r"\.innerHTML\s*=", src)
+        # the one allowed use: parsing sanitized HyperText into a detached, inert <template>
+        assert not inner or (path.name == "safehtml.js" and len(inner) == 1), path.name
+        assert ".min." not in path.name
+
+
+def test_templates_have_no_inline_handlers_styles_or_scripts() -> None:
+    for path in (WEB / "templates").rglob("*.html"):
+        src = path.read_text("utf-8")
+        assert not re.search(r"\son[a-z]+\s*=", src), path.name
+        assert not re.search(r"\sstyle\s*=", src), path.name
+        assert "|safe" not in src, path.name
+
+
+def test_css_only_styles_labelcore_classes() -> None:
+    for path in (WEB / "static").rglob("*.css"):
+        css = re.sub(r"/\*.*?\*/", "", path.read_text("utf-8"), flags=re.S)
+        for block in re.findall(r"([^{}]+)\{[^{}]*\}", css):
+            for selector in block.split(","):
+                sel = selector.strip()
+                if not sel or sel.startswith("@") or sel.startswith("#lc-h-"):
+                    continue
+                assert sel.startswith((".lc-", ".lc-root", ".lc-labeling")), f"{path.name}: {sel}"
