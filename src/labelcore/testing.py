@@ -657,7 +657,7 @@ class StoreContract:
                 project_id=pid,
                 url="https://h.example/x",
                 secret="s",  # noqa: S106 - a test value
-                actions=frozenset({"ANNOTATION_CREATED"}),  # type: ignore[arg-type]
+                actions=frozenset({"ANNOTATION_CREATED"}),
                 headers={"X-A": "1"},
                 send_for_all_actions=False,
             )
