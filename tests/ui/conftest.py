@@ -86,6 +86,8 @@ class PageWatch:
         # every non-2xx fetch. That one is the normal end of "label all tasks".
         if "status of 404" in m.text and url.split("?")[0].endswith("/next"):
             return
+        if "status of 404" in m.text and url.endswith("/favicon.ico"):
+            return  # the browser asks every host for one; a host without it is not our error
         self.errors.append(f"{m.text} ({url})")
 
     def attach(self, page: Any) -> None:

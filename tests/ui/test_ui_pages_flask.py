@@ -208,3 +208,25 @@ def test_server_validation_problem_is_shown_next_to_the_region(
     page.watch.errors.clear()  # the 400 response is logged by the browser
     assert page.locator(".lc-region-row .lc-problem").count() >= 1
     screenshot(page, "flask-server-problem")
+
+
+def test_prediction_is_a_pre_annotation_to_accept_or_change(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    from lc_ui_browser import Harness
+
+    page = watched_page
+    open_labeling(page, flask_site, "Predicted")
+    assert "ner-v1" in page.locator(".lc-prediction-note").text_content()
+    assert page.locator(".lc-region-row", has_text="Carol").count() == 1
+    screenshot(page, "flask-prediction")
+    # change it: add a second region, keep the predicted one
+    page.locator(".lc-label[data-value='ORG']").click()
+    Harness(page).drag_select(".lc-text", "Initech")
+    page.locator(".lc-submit").click()
+    page.wait_for_selector(".lc-message-ok")
+    (ann,) = stored(flask_site, "Predicted")
+    assert [(r["value"]["text"], r.get("origin")) for r in ann["result"]] == [
+        ("Carol", "prediction"),
+        ("Initech", "manual"),
+    ]
