@@ -161,14 +161,15 @@ def bench_queries(url: str) -> dict[str, object]:
 
 
 EXPORT_CHILD = """
-import resource, sys, time
+import sys, time
 from labelcore.storage.sql import SQLStore
 store = SQLStore(sys.argv[1], auto_migrate=False)
 pid = store.list_projects()[-1].id
 started, cpu = time.perf_counter(), time.process_time()
 n = sum(1 for _ in store.iter_bundles(pid, batch_size=500))
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(n, time.perf_counter() - started, time.process_time() - cpu, usage.ru_maxrss)
+# VmHWM is this process's own peak; ru_maxrss would include the parent's peak at fork time
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(n, time.perf_counter() - started, time.process_time() - cpu, hwm.split()[1])
 """
 
 
