@@ -199,6 +199,9 @@ class StoreContract:
         assert isinstance(next(k for k in users if users[k].name == "Ada"), int)
         found = store.find_user_by_email("ada@example.ORG")
         assert found is not None and found.id == 7 and isinstance(found.id, int)
+        assert found.roles == frozenset({"annotator"})
+        store.upsert_user(User(id=7, name="Ada", roles={"manager", "reviewer"}), NOW)
+        assert store.get_users([7])[7].roles == frozenset({"manager", "reviewer"})
         pid = self.project(store)
         store.set_members(
             pid,
@@ -517,6 +520,17 @@ class StoreContract:
         ]
         assert store.tasks_lacking_model_version(pid, "v1") == [t2, t3]
         assert store.tasks_lacking_model_version(pid, "v1", [t1, t3]) == [t3]
+        changed = store.update_prediction(made[1].id, result=[REGION], score=0.25)
+        assert (changed.id, changed.result, changed.score, changed.model_version) == (
+            made[1].id,
+            [REGION],
+            0.25,
+            "v2",
+        )
+        assert store.get_prediction(made[1].id) == changed
+        assert store.get_task(t2).total_predictions == 1  # type: ignore[union-attr]
+        with pytest.raises(NotFound):
+            store.update_prediction(999_999, score=0.5)
         assert store.delete_predictions([made[0].id, 999]) == 1
 
     # -- claims and the next-task queue --------------------------------------------------------

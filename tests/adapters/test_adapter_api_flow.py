@@ -376,11 +376,6 @@ def test_core_is_the_same_in_process(client: Any, users: Any, core: LabelCore) -
     assert core.get_project(users["a-manager"], p["id"]).settings.title == "Reviews"
 
 
-@pytest.mark.xfail(
-    reason="LabelCore.update_prediction replaces the row (the Store has no "
-    "update_prediction), so the id changes; Label Studio keeps it",
-    strict=True,
-)
 def test_prediction_patch_keeps_its_id(client: Any, users: Any, world: Any) -> None:
     client.login(users["a-manager"])
     pid = world["a"]["prediction"]
@@ -388,11 +383,6 @@ def test_prediction_patch_keeps_its_id(client: Any, users: Any, world: Any) -> N
     assert r.status == 200 and r.json()["id"] == pid
 
 
-@pytest.mark.xfail(
-    reason="the stores do not persist DirectoryUser.roles yet (upsert_user drops "
-    "them), so a token acts as an annotator; remove this marker when they do",
-    strict=True,
-)
 def test_token_acts_with_the_roles_identify_gave(client: Any, users: Any, core: LabelCore) -> None:
     core.identify(users["a-manager"])
     key = core.create_token(users["a-manager"], "ci").key

@@ -50,9 +50,6 @@ def test_tokens_are_hashed_shown_once_and_revocable(core: LabelCore) -> None:
     assert core.authenticate_token(issued.key) is None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the store does not keep DirectoryUser.roles yet (asked of storage)"
-)
 def test_token_user_has_the_roles_last_seen(core: LabelCore) -> None:
     issued = core.create_token(MANAGER, name="ci")
     user = core.authenticate_token(issued.key)

@@ -358,6 +358,28 @@ class MemoryRows(MemoryBase):
                 key=lambda p: p.id,
             )
 
+    def update_prediction(
+        self,
+        prediction_id: int,
+        *,
+        result: ResultList | None = None,
+        score: float | None = None,
+        model_version: str | None = None,
+    ) -> Prediction:
+        with self.transaction():
+            pred: Prediction | None = self._t["predictions"].get(prediction_id)
+            if pred is None:
+                raise NotFound(f"prediction {prediction_id} not found", code="prediction.not_found")
+            changed = attrs.evolve(
+                pred,
+                result=jcopy(result, "prediction result") if result is not None else pred.result,
+                score=pred.score if score is None else score,
+                model_version=pred.model_version if model_version is None else model_version,
+                updated_at=utcnow(),
+            )
+            self._put("predictions", prediction_id, changed)
+            return changed
+
     def delete_predictions(self, prediction_ids: Collection[int]) -> int:
         with self.transaction():
             tasks = set()

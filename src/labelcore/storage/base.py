@@ -115,7 +115,8 @@ class Store(Protocol):
 
     # -- users, members, tokens ------------------------------------------------------------
     def upsert_user(self, user: User, seen_at: dt.datetime) -> None:
-        """Remember the user's name and email and when they were last seen."""
+        """Remember the user's name, email and roles and when they were last seen (API
+        tokens act with the roles last seen)."""
 
     def get_users(self, ids: Collection[UserId]) -> dict[UserId, DirectoryUser]:
         """Directory rows for the ids that are known; unknown ids are left out."""
@@ -316,6 +317,17 @@ class Store(Protocol):
         project_id: int | None = None,
         model_version: str | None = None,
     ) -> list[Prediction]: ...
+
+    def update_prediction(
+        self,
+        prediction_id: int,
+        *,
+        result: ResultList | None = None,
+        score: float | None = None,
+        model_version: str | None = None,
+    ) -> Prediction:
+        """Change the given fields in place (the id stays), bump ``updated_at``; ``None``
+        leaves a field as it is. Raises ``NotFound`` for a missing id."""
 
     def delete_predictions(self, prediction_ids: Collection[int]) -> int: ...
 

@@ -48,7 +48,13 @@ class MemoryStore(MemoryQueue):
     # -- users, members, tokens -------------------------------------------------------------
     def upsert_user(self, user: User, seen_at: dt.datetime) -> None:
         with self.transaction():
-            row = DirectoryUser(id=user.id, name=user.name, email=user.email, last_seen=seen_at)
+            row = DirectoryUser(
+                id=user.id,
+                name=user.name,
+                email=user.email,
+                roles=user.roles,
+                last_seen=seen_at,
+            )
             self._put("users", uid_key(user.id), row)
 
     def get_users(self, ids: Collection[UserId]) -> dict[UserId, DirectoryUser]:

@@ -428,6 +428,30 @@ class SQLRows(SQLBase):
         with self._tx(write=False) as conn:
             return [prediction_from_row(r) for r in conn.execute(stmt)]
 
+    def update_prediction(
+        self,
+        prediction_id: int,
+        *,
+        result: ResultList | None = None,
+        score: float | None = None,
+        model_version: str | None = None,
+    ) -> Prediction:
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if result is not None:
+            values["result"] = result
+        if score is not None:
+            values["score"] = score
+        if model_version is not None:
+            values["model_version"] = model_version
+        with self._tx() as conn:
+            row = conn.execute(sa.select(P.c.task_id).where(P.c.id == prediction_id)).first()
+            if row is None:
+                raise NotFound(f"prediction {prediction_id} not found", code="prediction.not_found")
+            self._lock_tasks(conn, [row.task_id])
+            conn.execute(sa.update(P).where(P.c.id == prediction_id).values(values))
+            fresh = conn.execute(sa.select(P).where(P.c.id == prediction_id)).one()
+            return prediction_from_row(fresh)
+
     def delete_predictions(self, prediction_ids: Collection[int]) -> int:
         gone = 0
         with self._tx() as conn:

@@ -90,7 +90,8 @@ class SQLStore(SQLQueue):
             "email": user.email,
             "email_lower": user.email.strip().casefold(),
             "last_seen": seen_at,
-        }  # noqa: E501
+            "roles": ",".join(sorted(user.roles)),
+        }
         with self._tx() as conn:
             if (
                 conn.execute(sa.update(USERS).where(USERS.c.id == user.id).values(values)).rowcount
@@ -103,9 +104,7 @@ class SQLStore(SQLQueue):
         with self._tx(write=False) as conn:
             for batch in chunks(list(dict.fromkeys(ids))):
                 for r in conn.execute(sa.select(USERS).where(USERS.c.id.in_(batch))):
-                    out[r.id] = DirectoryUser(
-                        id=r.id, name=r.name, email=r.email, last_seen=r.last_seen
-                    )
+                    out[r.id] = _directory_user(r)
         return out
 
     def find_user_by_email(self, email: str) -> DirectoryUser | None:
@@ -116,11 +115,7 @@ class SQLStore(SQLQueue):
             r = conn.execute(
                 sa.select(USERS).where(USERS.c.email_lower == wanted).order_by(USERS.c.id).limit(1)
             ).first()
-        return (
-            None
-            if r is None
-            else DirectoryUser(id=r.id, name=r.name, email=r.email, last_seen=r.last_seen)
-        )
+        return None if r is None else _directory_user(r)
 
     def set_members(self, project_id: int, members: Iterable[Member]) -> None:
         with self._tx() as conn:
@@ -600,3 +595,10 @@ class SQLStore(SQLQueue):
 
 
 __all__ = ["SQLStore"]
+
+
+def _directory_user(row: Any) -> DirectoryUser:
+    roles = frozenset(r for r in (row.roles or "").split(",") if r)
+    return DirectoryUser(
+        id=row.id, name=row.name, email=row.email, roles=roles, last_seen=row.last_seen
+    )

@@ -90,6 +90,7 @@ class UserRow(LabelcoreBase, table=True):
     email: str = _c(sa.String(320), nullable=False, default="")
     email_lower: str = _c(sa.String(320), nullable=False, default="", index=True)
     last_seen: dt.datetime | None = _c(UTCDateTime, nullable=True)
+    roles: str = _c(sa.String(255), nullable=False, default="", server_default="")
 
 
 class ProjectRow(LabelcoreBase, table=True):
