@@ -37,12 +37,13 @@ from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage._memory_base import jcopy, uid_key
 from labelcore.storage._memory_queue import MemoryQueue
+from labelcore.storage._memory_reviews import MemoryReviews
 from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryQueue):
+class MemoryStore(MemoryQueue, MemoryReviews):
     """A complete in-memory Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
