@@ -30,6 +30,7 @@ from labelcore.service.jobs import JobRunner, ThreadJobRunner
 from labelcore.service.policy import DefaultPolicy, Policy
 from labelcore.service.predictions import PredictionsAPI
 from labelcore.service.projects import ProjectsAPI
+from labelcore.service.review import ReviewAPI
 from labelcore.service.tasks import TasksAPI
 from labelcore.service.tokens import TokensAPI
 from labelcore.service.users import UsersAPI
@@ -53,6 +54,7 @@ class LabelCore(
     UsersAPI,
     TokensAPI,
     ViewsAPI,
+    ReviewAPI,
     ServiceBase,
 ):
     """Label Studio's labeling lifecycle as a library object.
