@@ -70,8 +70,14 @@ def test_fix_and_accept_is_a_version_by_the_reviewer(core: LabelCore) -> None:
 def test_invalid_fix_changes_nothing(core: LabelCore) -> None:
     project = make_project(core)
     ann = core.submit_annotation(ANN_A, task_ids(core, project.id)[0], choice())
-    bad = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-            "value": {"choices": ["Nope"]}}]  # fmt: skip
+    bad = [
+        {
+            "from_name": "sentiment",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": ["Nope"]},
+        }
+    ]
     with pytest.raises(ValidationError):
         core.fix_and_accept(REVIEWER, ann.id, result=bad)
     with pytest.raises(ValidationError):

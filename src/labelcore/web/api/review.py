@@ -234,6 +234,9 @@ _CSV = {"type": "string"}
 
 
 def register(router: Router) -> None:
+    from labelcore.web.review_pages import register_pages
+
+    register_pages(router)
     t = ("reviews",)
     router.api(
         "GET",
