@@ -977,3 +977,29 @@ class StoreContract:
             store.add_review(ann.id, 9, action="accepted", accepted=True)
             raise RuntimeError("boom")
         assert store.list_reviews(annotation_id=ann.id) == []
+
+    def test_review_count_columns_filter_and_order(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        a1 = self.annotate(store, t1, pid, 7)
+        a2 = self.annotate(store, t2, pid, 7)
+        b2 = self.annotate(store, t2, pid, 8)
+        store.add_review(a1.id, 9, action="accepted", accepted=True)
+        store.add_review(a2.id, 9, action="rejected", accepted=False)
+        store.add_review(b2.id, 9, action="rejected", accepted=False)
+        store.add_review(b2.id, 10, action="accepted", accepted=True)
+
+        def ids(column: str, operator: str, value: Any, order: str = "tasks:id") -> list[int]:
+            query = parse_query(
+                {
+                    "filters": {"items": [_flt(column, operator, value, "Number")]},
+                    "ordering": [order],
+                }
+            )
+            return [t.id for t in store.query_tasks(pid, query, PageRequest()).tasks]
+
+        assert ids("reviews_accepted", "greater", 0) == [t1, t2]
+        assert ids("reviews_rejected", "equal", 2) == [t2]
+        assert ids("reviews_rejected", "equal", 0, "-tasks:reviews_accepted") == [t1, t3]
+        store.delete_annotations([a2.id, b2.id])
+        assert ids("reviews_rejected", "greater", 0) == []

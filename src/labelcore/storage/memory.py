@@ -344,6 +344,15 @@ class MemoryStore(MemoryQueue, MemoryReviews):
                 return sum(a.lead_time for a in anns) / len(anns) if anns else None
             if column == "draft_exists":
                 return any(d.task_id == task.id for d in self._t["drafts"].values())
+            if column in ("reviews_accepted", "reviews_rejected"):
+                want = column == "reviews_accepted"
+                return sum(
+                    1
+                    for r in self._t.get("reviews", {}).values()
+                    if r.task_id == task.id
+                    and r.accepted == want
+                    and r.annotation_id in self._t["annotations"]
+                )
             raise AssertionError(f"unhandled column {column}")
 
         return get
