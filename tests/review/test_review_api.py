@@ -142,3 +142,21 @@ def test_csv_formula_injection_is_neutralised(app: WebApp, core: LabelCore) -> N
     text = call(app, MANAGER, "GET", f"/api/projects/{project.id}/stats.csv").body.decode()  # type: ignore[union-attr]
     row = list(csv.reader(io.StringIO(text)))[1]
     assert row[1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_export_with_verdicts_and_only_accepted(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 3)
+    t1, t2, _ = task_ids(core, project.id)
+    a1 = core.submit_annotation(ANN_A, t1, choice("Positive"))
+    a2 = core.submit_annotation(ANN_A, t2, choice("Negative"))
+    core.accept_annotation(REVIEWER, a1.id, comment="good")
+    core.reject_annotation(REVIEWER, a2.id, comment="bad")
+    path = f"/api/projects/{project.id}/review/export"
+    every = body(call(app, MANAGER, "GET", path))
+    assert [t["id"] for t in every] == [t1, t2]
+    verdicts = {t["id"]: t["annotations"][0]["reviews"] for t in every}
+    assert [r["comment"] for r in verdicts[t2]] == ["bad"]
+    accepted = body(call(app, MANAGER, "GET", path, only_accepted=1))
+    assert [t["id"] for t in accepted] == [t1]
+    assert accepted[0]["annotations"][0]["reviews"][0]["action"] == "accepted"
+    assert call(app, ANN_A, "GET", path).status == 403

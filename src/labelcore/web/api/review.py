@@ -32,6 +32,7 @@ from labelcore.web.api._util import (
     RESULT,
     as_bool,
     bad,
+    bool_param,
     int_field,
     int_param,
     json_object,
@@ -175,6 +176,29 @@ def request_more(ctx: Ctx) -> Response:
         ctx.require_user(), ctx.params["id"], ids, extra=extra
     )
     return ctx.json({"tasks": changed})
+
+
+def review_export(ctx: Ctx) -> Response:
+    """Label Studio JSON export with each annotation's ``reviews`` (verdicts); with
+    ``only_accepted=1`` only accepted annotations (and tasks that have one)."""
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    only = bool_param(ctx, "only_accepted", default=False)
+    if only:
+        bundles = ctx.core.accepted_bundles(user, pid)
+    else:
+        ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
+        bundles = list(ctx.core.store.iter_bundles(pid, only_annotated=True))
+    by_annotation: dict[int, list[dict[str, Any]]] = {}
+    for review in ctx.core.list_reviews(user, project_id=pid):
+        by_annotation.setdefault(review.annotation_id, []).append(review_to_json(review))
+    out = []
+    for b in bundles:
+        task = _converter.task_to_json(b.task, b.annotations, b.predictions)
+        for ann in task.get("annotations", []):
+            ann["reviews"] = by_annotation.get(ann["id"], [])
+        out.append(task)
+    return ctx.json(out)
 
 
 def _threshold(ctx: Ctx) -> float:
@@ -332,6 +356,16 @@ def register(router: Router) -> None:
         },
         summary="Raise the overlap of tasks so more annotators label them",
         responses={200: OBJ},
+    )
+    router.api(
+        "GET",
+        base + "/review/export",
+        review_export,
+        name="api.review_export",
+        tags=t,
+        params=(Param(name="only_accepted", schema={"type": "boolean"}),),
+        summary="JSON export with review verdicts, optionally only accepted work",
+        responses={200: OBJ_LIST},
     )
     thr = (Param(name="iou_threshold", schema={"type": "number"}),)
     router.api(
