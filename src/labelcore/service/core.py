@@ -25,6 +25,7 @@ from labelcore.service.assignments import AssignmentsAPI
 from labelcore.service.distribution import DistributionAPI
 from labelcore.service.drafts import DraftsAPI
 from labelcore.service.events import EventBus
+from labelcore.service.exporting import ExportAPI
 from labelcore.service.importing import ImportAPI
 from labelcore.service.jobs import JobRunner, ThreadJobRunner
 from labelcore.service.policy import DefaultPolicy, Policy
@@ -54,6 +55,7 @@ class LabelCore(
     UsersAPI,
     TokensAPI,
     ViewsAPI,
+    ExportAPI,
     ReviewAPI,
     ServiceBase,
 ):
