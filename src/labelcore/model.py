@@ -383,3 +383,23 @@ class DirectoryUser:
     last_seen: dt.datetime | None = None
     # the roles the host gave when last seen (API tokens act with these)
     roles: frozenset[str] = attrs.field(default=frozenset(), converter=_str_set)
+
+
+#: Review verdicts, as Label Studio's ``last_action`` values (issue 11).
+REVIEW_ACTIONS = frozenset({"accepted", "rejected", "fixed_and_accepted"})
+
+
+@attrs.frozen(kw_only=True)
+class AnnotationReview:
+    """A reviewer's verdict on one version of an annotation (Label Studio's AnnotationReview)."""
+
+    id: int
+    annotation_id: int
+    task_id: int
+    project_id: int
+    reviewer_id: UserId
+    action: str  # accepted | rejected | fixed_and_accepted
+    accepted: bool
+    comment: str = ""
+    annotation_version: int = 1  # the annotation version the verdict is about
+    created_at: dt.datetime = attrs.field(factory=utcnow)

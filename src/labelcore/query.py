@@ -51,6 +51,9 @@ TASK_COLUMNS: Mapping[str, str] = {
     "file_upload": "String",
     "draft_exists": "Boolean",
     "avg_lead_time": "Number",
+    # review verdicts on the task's annotations (issue 11; Label Studio Enterprise's names)
+    "reviews_accepted": "Number",
+    "reviews_rejected": "Number",
 }
 
 #: Columns a list can be ordered by (besides every ``data.<key>``).

@@ -951,3 +951,83 @@ class StoreContract:
         assert [b.task.id for b in store.iter_bundles(pid, query)] == ids[:5]
         bundle = store.get_bundle(ids[0])
         assert bundle is not None and len(bundle.drafts) == 1 and len(bundle.annotations) == 1
+
+    # -- reviews (issue 11) -----------------------------------------------------------------
+    def test_reviews_round_trip_and_filters(self, store: Store) -> None:
+        pid = self.project(store)
+        other = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        (t3,) = self.tasks(store, other, 1)
+        a1 = self.annotate(store, t1, pid, 7)
+        a2 = self.annotate(store, t2, pid, "7")
+        a3 = self.annotate(store, t3, other, 7)
+        r1 = store.add_review(a1.id, 9, action="rejected", accepted=False, comment="Fix ü")
+        store.update_annotation(a1.id, updated_by=9, action="fixed_and_accepted", result=[])
+        r2 = store.add_review(a1.id, "9", action="fixed_and_accepted", accepted=True)
+        r3 = store.add_review(a2.id, 9, action="accepted", accepted=True, annotation_version=1)
+        r4 = store.add_review(a3.id, 9, action="accepted", accepted=True)
+        assert r1.annotation_version == 1 and r2.annotation_version == 2
+        assert (r1.task_id, r1.project_id, r1.comment, r1.accepted) == (t1, pid, "Fix ü", False)
+        assert r1.created_at.tzinfo is not None and r2.comment == ""
+        assert store.get_review(r1.id) == r1 and store.get_review(999) is None
+        assert [r.id for r in store.list_reviews(project_id=pid)] == [r1.id, r2.id, r3.id]
+        assert [r.id for r in store.list_reviews(annotation_id=a1.id)] == [r1.id, r2.id]
+        assert [r.id for r in store.list_reviews(task_id=t2)] == [r3.id]
+        assert [r.id for r in store.list_reviews(reviewer_id=9)] == [r1.id, r3.id, r4.id]
+        got = store.list_reviews(reviewer_id="9")
+        assert [r.id for r in got] == [r2.id] and got[0].reviewer_id == "9"
+        with pytest.raises(NotFound):
+            store.add_review(999, 9, action="accepted", accepted=True)
+
+    def test_reviews_cascade_with_annotations_tasks_projects(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        a1 = self.annotate(store, t1, pid, 7)
+        a2 = self.annotate(store, t2, pid, 7)
+        r1 = store.add_review(a1.id, 9, action="accepted", accepted=True)
+        store.add_review(a2.id, 9, action="accepted", accepted=True)
+        store.delete_annotations([a1.id])
+        assert store.get_review(r1.id) is None
+        assert [r.annotation_id for r in store.list_reviews(project_id=pid)] == [a2.id]
+        store.delete_tasks(pid, [t2])
+        assert store.list_reviews(project_id=pid) == []
+        (t3,) = self.tasks(store, pid, 1)
+        a3 = self.annotate(store, t3, pid, 7)
+        store.add_review(a3.id, 9, action="rejected", accepted=False)
+        store.delete_project(pid)
+        assert store.list_reviews() == []
+
+    def test_review_rolls_back_with_transaction(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        ann = self.annotate(store, tid, pid, 7)
+        with contextlib.suppress(RuntimeError), store.transaction():
+            store.add_review(ann.id, 9, action="accepted", accepted=True)
+            raise RuntimeError("boom")
+        assert store.list_reviews(annotation_id=ann.id) == []
+
+    def test_review_count_columns_filter_and_order(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        a1 = self.annotate(store, t1, pid, 7)
+        a2 = self.annotate(store, t2, pid, 7)
+        b2 = self.annotate(store, t2, pid, 8)
+        store.add_review(a1.id, 9, action="accepted", accepted=True)
+        store.add_review(a2.id, 9, action="rejected", accepted=False)
+        store.add_review(b2.id, 9, action="rejected", accepted=False)
+        store.add_review(b2.id, 10, action="accepted", accepted=True)
+
+        def ids(column: str, operator: str, value: Any, order: str = "tasks:id") -> list[int]:
+            query = parse_query(
+                {
+                    "filters": {"items": [_flt(column, operator, value, "Number")]},
+                    "ordering": [order],
+                }
+            )
+            return [t.id for t in store.query_tasks(pid, query, PageRequest()).tasks]
+
+        assert ids("reviews_accepted", "greater", 0) == [t1, t2]
+        assert ids("reviews_rejected", "equal", 2) == [t2]
+        assert ids("reviews_rejected", "equal", 0, "-tasks:reviews_accepted") == [t1, t3]
+        store.delete_annotations([a2.id, b2.id])
+        assert ids("reviews_rejected", "greater", 0) == []

@@ -31,6 +31,7 @@ from labelcore.service.jobs import JobRunner, ThreadJobRunner
 from labelcore.service.policy import DefaultPolicy, Policy
 from labelcore.service.predictions import PredictionsAPI
 from labelcore.service.projects import ProjectsAPI
+from labelcore.service.review import ReviewAPI
 from labelcore.service.tasks import TasksAPI
 from labelcore.service.tokens import TokensAPI
 from labelcore.service.users import UsersAPI
@@ -55,6 +56,7 @@ class LabelCore(
     TokensAPI,
     ViewsAPI,
     ExportAPI,
+    ReviewAPI,
     ServiceBase,
 ):
     """Label Studio's labeling lifecycle as a library object.

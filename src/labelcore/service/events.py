@@ -43,6 +43,7 @@ EVENT_NAMES = frozenset(
         "tasks.assigned",
         "tasks.unassigned",
         "user.erased",
+        "review.created",  # issue 11: a reviewer accepted, rejected or fixed an annotation
     }
 )
 

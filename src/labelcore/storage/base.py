@@ -37,6 +37,7 @@ import attrs
 
 from labelcore.model import (
     Annotation,
+    AnnotationReview,
     AnnotationVersion,
     ApiToken,
     Claim,
@@ -443,3 +444,30 @@ class Store(Protocol):
         run_at: dt.datetime | None = None,
         lease_until: dt.datetime | None = None,
     ) -> Job: ...
+
+    # -- reviews (issue 11) ----------------------------------------------------------------
+    def add_review(
+        self,
+        annotation_id: int,
+        reviewer_id: UserId,
+        *,
+        action: str,
+        accepted: bool,
+        comment: str = "",
+        annotation_version: int | None = None,
+    ) -> AnnotationReview:
+        """Record a verdict on the annotation (its current version unless given). Raises
+        ``NotFound`` for a missing annotation. Reviews go with their annotation when it is
+        deleted (and with its task and project)."""
+
+    def get_review(self, review_id: int) -> AnnotationReview | None: ...
+
+    def list_reviews(
+        self,
+        *,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        annotation_id: int | None = None,
+        reviewer_id: UserId | None = None,
+    ) -> list[AnnotationReview]:
+        """Reviews matching every given argument, in id order."""

@@ -37,12 +37,13 @@ from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage._memory_base import jcopy, uid_key
 from labelcore.storage._memory_queue import MemoryQueue
+from labelcore.storage._memory_reviews import MemoryReviews
 from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryQueue):
+class MemoryStore(MemoryQueue, MemoryReviews):
     """A complete in-memory Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
@@ -349,6 +350,15 @@ class MemoryStore(MemoryQueue):
                 return sum(a.lead_time for a in anns) / len(anns) if anns else None
             if column == "draft_exists":
                 return any(d.task_id == task.id for d in self._t["drafts"].values())
+            if column in ("reviews_accepted", "reviews_rejected"):
+                want = column == "reviews_accepted"
+                return sum(
+                    1
+                    for r in self._t.get("reviews", {}).values()
+                    if r.task_id == task.id
+                    and r.accepted == want
+                    and r.annotation_id in self._t["annotations"]
+                )
             raise AssertionError(f"unhandled column {column}")
 
         return get

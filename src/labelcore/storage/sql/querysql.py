@@ -143,6 +143,18 @@ class QuerySQL:
             )
         if column == "draft_exists":
             return sa.case((sa.exists().where(D.c.task_id == T.c.id), True), else_=False)
+        if column in ("reviews_accepted", "reviews_rejected"):
+            from labelcore.storage.sql._reviews import REVIEWS
+
+            return (
+                sa.select(sa.func.count())
+                .select_from(REVIEWS)
+                .where(
+                    REVIEWS.c.task_id == T.c.id,
+                    REVIEWS.c.accepted == (column == "reviews_accepted"),
+                )
+                .scalar_subquery()
+            )
         return T.c[column]
 
     def order_exprs(self, ordering: Sequence[Ordering]) -> list[list[Expr]]:

@@ -49,6 +49,7 @@ from labelcore.storage.sql._base import (
     task_from_row,
 )
 from labelcore.storage.sql._queue import SQLQueue
+from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
@@ -80,7 +81,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLQueue):
+class SQLStore(SQLQueue, SQLReviews):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------

@@ -7,6 +7,7 @@ router = Router(); register_api(router)
 from __future__ import annotations
 
 from labelcore.web.api import account, dm, export, meta, projects, records, tasks, webhooks
+from labelcore.web.api import review as review_api
 from labelcore.web.routes import Router
 
 
@@ -19,3 +20,4 @@ def register_api(router: Router) -> None:
     webhooks.register(router)
     export.register(router)
     meta.register(router)
+    review_api.register(router)

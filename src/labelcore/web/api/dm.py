@@ -47,6 +47,8 @@ _TASK_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("updated_by", "Updated by", "List", False),
     ("avg_lead_time", "Lead time", "Number", False),
     ("draft_exists", "Drafts", "Boolean", False),
+    ("reviews_accepted", "Reviews accepted", "Number", False),
+    ("reviews_rejected", "Reviews rejected", "Number", False),
 )
 _MEDIA = {"Image": "Image", "Audio": "Audio", "AudioPlus": "AudioPlus", "Video": "Video"}
 

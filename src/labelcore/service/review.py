@@ -1,0 +1,426 @@
+"""The review workflow: review stream, verdicts, review states, agreement and statistics.
+
+    item = core.next_review(reviewer, project.id, annotator=7)      # ReviewItem | None
+    core.reject_annotation(reviewer, item.annotation.id, comment="Missed the date")
+    core.fix_and_accept(reviewer, annotation_id, result=fixed_result)
+
+Reviewers and managers (policy action ``annotations.review``) review; nobody reviews their
+own annotations. A verdict is an ``AnnotationReview`` on the annotation's current version and
+sets its ``last_action`` (accepted / rejected / fixed_and_accepted) as a new history
+entry by the reviewer. A rejected annotation goes back to its author (they see the comment
+in :meth:`ReviewAPI.rejected_annotations` and fix it with ``update_annotation``), or, when
+the project's ``requeue_rejected_to_annotator`` is off, the task's overlap grows by one so
+the general queue serves it to another annotator. Emits ``review.created``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+import attrs
+
+from labelcore import _converter
+from labelcore.errors import Forbidden, NotFound, ValidationError
+from labelcore.model import Annotation, AnnotationReview, ResultList, User, UserId
+from labelcore.quality.agreement import AgreementReport, controls_of, project_agreement
+from labelcore.quality.agreement import task_agreement as _task_agreement
+from labelcore.quality.states import (
+    ACCEPTED,
+    ANNOTATED,
+    IN_REVIEW,
+    REJECTED,
+    annotation_state,
+    reviews_by_annotation,
+    task_state,
+)
+from labelcore.quality.statistics import ProjectStatistics, project_statistics, result_labels
+from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
+from labelcore.storage.base import TaskBundle
+
+MAX_COMMENT = 5000
+STREAM_LIMIT = 1000
+
+
+def review_to_json(review: AnnotationReview) -> dict[str, Any]:
+    """Label Studio's AnnotationReview fields plus ours (``action``, ``annotation_version``)."""
+    return {
+        "id": review.id,
+        "annotation": review.annotation_id,
+        "task": review.task_id,
+        "project": review.project_id,
+        "created_by": review.reviewer_id,
+        "created_at": _converter.dt_to_json(review.created_at),
+        "accepted": review.accepted,
+        "action": review.action,
+        "comment": review.comment,
+        "annotation_version": review.annotation_version,
+    }
+
+
+@attrs.frozen(kw_only=True)
+class ReviewItem:
+    """An annotation to review with its task (visible rows only) and what is known of it."""
+
+    annotation: Annotation
+    bundle: TaskBundle
+    state: str
+    agreement: float | None
+    reviews: tuple[AnnotationReview, ...]
+
+
+def _check_comment(comment: Any) -> str:
+    if not isinstance(comment, str):
+        raise ValidationError("comment must be a string", code="review.comment")
+    if len(comment) > MAX_COMMENT:
+        raise ValidationError(
+            f"comment is longer than {MAX_COMMENT} characters", code="review.comment"
+        )
+    return comment
+
+
+def _parse_when(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValidationError(f"{name} must be a timezone-aware datetime", code="review.filter")
+    return value
+
+
+class ReviewAPI(ServiceBase):
+    # -- the stream --------------------------------------------------------------------------
+    def review_queue(
+        self,
+        user: User,
+        project_id: int,
+        *,
+        annotator: UserId | None = None,
+        label: str | None = None,
+        min_agreement: float | None = None,
+        max_agreement: float | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 100,
+    ) -> list[ReviewItem]:
+        """Annotations waiting for this reviewer, oldest change first: not skipped, not by
+        the reviewer, not yet reviewed by them at this version, and not accepted or rejected
+        at this version. Filters: ``annotator`` (completed_by), ``label`` (any label, choice
+        or taxonomy path in the result), task agreement within ``[min_agreement,
+        max_agreement]``, ``updated_at`` within ``[since, until]``."""
+        access = self._project(user, project_id, "annotations.review", "review annotations")
+        if not isinstance(limit, int) or not 0 < limit <= STREAM_LIMIT:
+            raise ValidationError(f"limit must be 1..{STREAM_LIMIT}", code="review.filter")
+        for name, bound in (("min_agreement", min_agreement), ("max_agreement", max_agreement)):
+            if bound is not None and (
+                isinstance(bound, bool) or not isinstance(bound, int | float) or not 0 <= bound <= 1
+            ):
+                raise ValidationError(f"{name} must be a number in 0..1", code="review.filter")
+        since, until = _parse_when(since, "since"), _parse_when(until, "until")
+        needed = access.project.settings.reviews_per_annotation
+        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        controls = controls_of(self._config(access.project.settings.label_config))
+        annotations = self.store.list_annotations(project_id=project_id)
+        by_task: dict[int, list[Annotation]] = {}
+        for ann in annotations:
+            by_task.setdefault(ann.task_id, []).append(ann)
+        candidates = sorted(annotations, key=lambda a: (a.updated_at, a.id))
+        items: list[ReviewItem] = []
+        for ann in candidates:
+            mine = reviews.get(ann.id, [])
+            state = annotation_state(ann, mine, needed)
+            if state not in (ANNOTATED, IN_REVIEW) or same_user(ann.completed_by, user.id):
+                continue
+            if any(
+                same_user(r.reviewer_id, user.id) and r.annotation_version == ann.version
+                for r in mine
+            ):
+                continue
+            if annotator is not None and not same_user(ann.completed_by, annotator):
+                continue
+            if label is not None and all(lab != label for _, lab in result_labels(ann.result)):
+                continue
+            if since is not None and ann.updated_at < since:
+                continue
+            if until is not None and ann.updated_at > until:
+                continue
+            agreement = None
+            if min_agreement is not None or max_agreement is not None:
+                agreement = _task_agreement(by_task[ann.task_id], controls)
+                if agreement is None:
+                    continue
+                if min_agreement is not None and agreement < min_agreement:
+                    continue
+                if max_agreement is not None and agreement > max_agreement:
+                    continue
+            items.append(self._review_item(user, access, ann, state, agreement, mine))
+            if len(items) >= limit:
+                break
+        return items
+
+    def next_review(self, user: User, project_id: int, **filters: Any) -> ReviewItem | None:
+        """The first annotation of :meth:`review_queue` (same filters), or ``None``."""
+        queue = self.review_queue(user, project_id, limit=1, **filters)
+        return queue[0] if queue else None
+
+    def _review_item(
+        self,
+        user: User,
+        access: ProjectAccess,
+        ann: Annotation,
+        state: str,
+        agreement: float | None,
+        reviews: list[AnnotationReview],
+    ) -> ReviewItem:
+        bundle = self.store.get_bundle(ann.task_id, include_drafts=False)
+        assert bundle is not None
+        task_access = TaskAccess(bundle.task, access.project, access.role)
+        if agreement is None:
+            controls = controls_of(self._config(access.project.settings.label_config))
+            agreement = _task_agreement(bundle.annotations, controls)
+        return ReviewItem(
+            annotation=ann,
+            bundle=self._visible_bundle(user, task_access, bundle),
+            state=state,
+            agreement=agreement,
+            reviews=tuple(reviews),
+        )
+
+    # -- verdicts ----------------------------------------------------------------------------
+    def accept_annotation(
+        self, user: User, annotation_id: int, *, comment: str = ""
+    ) -> AnnotationReview:
+        """Accept the annotation's current version."""
+        return self._verdict(user, annotation_id, "accepted", comment, None)
+
+    def reject_annotation(
+        self, user: User, annotation_id: int, *, comment: str = ""
+    ) -> AnnotationReview:
+        """Reject the current version; the comment is shown to the annotator."""
+        return self._verdict(user, annotation_id, "rejected", comment, None)
+
+    def fix_and_accept(
+        self, user: User, annotation_id: int, *, result: ResultList, comment: str = ""
+    ) -> AnnotationReview:
+        """Replace the result with the reviewer's (validated against the config) as a new
+        version attributed to the reviewer, and accept it."""
+        return self._verdict(user, annotation_id, "fixed_and_accepted", comment, result)
+
+    def create_review(
+        self,
+        user: User,
+        annotation_id: int,
+        *,
+        accepted: bool,
+        result: ResultList | None = None,
+        comment: str = "",
+    ) -> AnnotationReview:
+        """Label Studio's ``POST /api/annotation-reviews`` shape: ``accepted`` with an
+        optional fixed ``result`` (fix-and-accept) or a rejection."""
+        if not isinstance(accepted, bool):
+            raise ValidationError("accepted must be true or false", code="review.accepted")
+        if result is not None and not accepted:
+            raise ValidationError(
+                "a fixed result can only come with accepted=true", code="review.result"
+            )
+        action = (
+            "rejected" if not accepted else "accepted" if result is None else "fixed_and_accepted"
+        )
+        return self._verdict(user, annotation_id, action, comment, result)
+
+    def _verdict(
+        self, user: User, annotation_id: int, action: str, comment: Any, result: Any
+    ) -> AnnotationReview:
+        annotation, access = self._annotation(user, annotation_id)
+        self._require(access.role, "annotations.review", "review annotations")
+        text = _check_comment(comment)
+        if same_user(annotation.completed_by, user.id):
+            raise Forbidden("you cannot review your own annotation", code="review.own_annotation")
+        if annotation.was_cancelled:
+            raise ValidationError("a skipped task has nothing to review", code="review.skipped")
+        if result is not None:
+            self._check_result(
+                access.project,
+                access.task.data,
+                result,
+                allow_empty=access.project.settings.enable_empty_annotation,
+            )
+        with self._tx():
+            updated = self.store.update_annotation(
+                annotation_id,
+                updated_by=user.id,
+                action=action,
+                expected_version=annotation.version,
+                result=result,
+                last_action=action,
+            )
+            review = self.store.add_review(
+                annotation_id,
+                user.id,
+                action=action,
+                accepted=action != "rejected",
+                comment=text,
+                annotation_version=updated.version,
+            )
+            settings = access.project.settings
+            if action == "rejected" and not settings.requeue_rejected_to_annotator:
+                task = self.store.get_task(annotation.task_id)
+                assert task is not None
+                self.store.set_task_overlap(task.project_id, {task.id: task.overlap + 1})
+            self._emit(
+                "review.created",
+                annotation.project_id,
+                user,
+                review=review_to_json(review),
+                annotation=_converter.annotation_to_json(updated),
+            )
+        return review
+
+    # -- reading reviews ---------------------------------------------------------------------
+    def list_reviews(
+        self,
+        user: User,
+        *,
+        project_id: int | None = None,
+        task_id: int | None = None,
+        annotation_id: int | None = None,
+    ) -> list[AnnotationReview]:
+        """Reviews the user may see: all of a project for reviewers and managers, those of
+        their own annotations for annotators. Needs one of the three ids."""
+        if annotation_id is not None:
+            role = self._annotation(user, annotation_id)[1].role
+            rows = self.store.list_reviews(annotation_id=annotation_id)
+        elif task_id is not None:
+            role = self._task(user, task_id, "project.view").role
+            rows = self.store.list_reviews(task_id=task_id)
+        elif project_id is not None:
+            role = self._project(user, project_id, "project.view").role
+            rows = self.store.list_reviews(project_id=project_id)
+        else:
+            raise ValidationError(
+                "give a project, task or annotation id", code="review.filter_missing"
+            )
+        if self.policy.allows(role, "annotations.view_all"):
+            return rows
+        return self._own_reviews(user, rows)
+
+    def _own_reviews(self, user: User, rows: list[AnnotationReview]) -> list[AnnotationReview]:
+        ids = {r.annotation_id for r in rows}
+        own = {
+            i
+            for i in ids
+            if (a := self.store.get_annotation(i)) and same_user(a.completed_by, user.id)
+        }
+        return [r for r in rows if r.annotation_id in own]
+
+    def get_review(self, user: User, review_id: int) -> AnnotationReview:
+        review = self.store.get_review(review_id)
+        if review is not None:
+            try:
+                self._annotation(user, review.annotation_id)
+                return review
+            except NotFound:
+                pass
+        raise NotFound(f"review {review_id} not found", code="review.not_found")
+
+    def rejected_annotations(
+        self, user: User, project_id: int
+    ) -> list[tuple[Annotation, AnnotationReview]]:
+        """The user's own annotations whose current version was rejected, with the
+        rejecting review (its comment is what the annotator must fix)."""
+        access = self._project(user, project_id, "project.view")
+        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        needed = access.project.settings.reviews_per_annotation
+        out: list[tuple[Annotation, AnnotationReview]] = []
+        for ann in self.store.list_annotations(project_id=project_id, completed_by=user.id):
+            mine = reviews.get(ann.id, [])
+            if annotation_state(ann, mine, needed) == REJECTED:
+                out.append((ann, mine[-1]))
+        return out
+
+    # -- states, agreement, statistics -------------------------------------------------------
+    def review_states(
+        self, user: User, project_id: int, task_ids: Collection[int] | None = None
+    ) -> tuple[dict[int, str], dict[int, str]]:
+        """``(task id -> state, annotation id -> state)`` for the project's tasks (those
+        ids only when given); annotations the user may not see are left out."""
+        access = self._project(user, project_id, "project.view")
+        wanted = None if task_ids is None else set(task_ids)
+        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        needed = access.project.settings.reviews_per_annotation
+        tasks: dict[int, str] = {}
+        anns: dict[int, str] = {}
+        for bundle in self.store.iter_bundles(project_id):
+            if wanted is not None and bundle.task.id not in wanted:
+                continue
+            states = [
+                annotation_state(a, reviews.get(a.id, []), needed) for a in bundle.annotations
+            ]
+            tasks[bundle.task.id] = task_state(states)
+            for a, s in zip(bundle.annotations, states, strict=True):
+                if self._sees_annotation(user, access.role, a):
+                    anns[a.id] = s
+        return tasks, anns
+
+    def accepted_bundles(self, user: User, project_id: int) -> list[TaskBundle]:
+        """The project's tasks with only their accepted annotations (tasks without any
+        are left out): what an "accepted work only" export contains."""
+        self._project(user, project_id, "annotations.view_all", "export reviewed work")
+        project = self.store.get_project(project_id)
+        assert project is not None
+        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        needed = project.settings.reviews_per_annotation
+        out: list[TaskBundle] = []
+        for bundle in self.store.iter_bundles(project_id, only_annotated=True):
+            keep = [
+                a
+                for a in bundle.annotations
+                if annotation_state(a, reviews.get(a.id, []), needed) == ACCEPTED
+            ]
+            if keep:
+                out.append(attrs.evolve(bundle, annotations=keep))
+        return out
+
+    def agreement(
+        self, user: User, project_id: int, *, iou_threshold: float = 0.5
+    ) -> AgreementReport:
+        """Inter-annotator agreement of the project (see ``labelcore.quality.agreement``);
+        for reviewers and managers."""
+        access = self._project(user, project_id, "annotations.view_all", "see agreement")
+        if (
+            isinstance(iou_threshold, bool)
+            or not isinstance(iou_threshold, int | float)
+            or not 0 < iou_threshold <= 1
+        ):
+            raise ValidationError("iou_threshold must be in (0, 1]", code="agreement.threshold")
+        controls = controls_of(self._config(access.project.settings.label_config))
+        tasks = {b.task.id: b.annotations for b in self.store.iter_bundles(project_id)}
+        return project_agreement(tasks, controls, iou_threshold=float(iou_threshold))
+
+    def project_stats(self, user: User, project_id: int) -> ProjectStatistics:
+        """Progress, per-annotator numbers and label distribution; for reviewers and
+        managers."""
+        self._project(user, project_id, "annotations.view_all", "see statistics")
+        ids: set[UserId] = set()
+        bundles = list(self.store.iter_bundles(project_id))
+        for b in bundles:
+            ids.update(a.completed_by for a in b.annotations if a.completed_by is not None)
+        names = {
+            str(k): (u.name or u.email or str(k)) for k, u in self.store.get_users(ids).items()
+        }
+        return project_statistics(bundles, names)
+
+    def request_more_annotations(
+        self, user: User, project_id: int, task_ids: Collection[int], extra: int = 1
+    ) -> int:
+        """Raise the overlap of these tasks by ``extra`` so the queue serves them to more
+        annotators (e.g. low-agreement tasks); returns how many tasks changed."""
+        self._project(user, project_id, "actions.run", "request more annotations")
+        if isinstance(extra, bool) or not isinstance(extra, int) or not 1 <= extra <= 20:
+            raise ValidationError("extra must be an integer 1..20", code="review.extra")
+        tasks = [t for t in self.store.get_tasks(task_ids) if t.project_id == project_id]
+        if len(tasks) != len(set(task_ids)):
+            raise NotFound("some tasks are not in this project", code="task.not_found")
+        with self._tx():
+            self.store.set_task_overlap(project_id, {t.id: t.overlap + extra for t in tasks})
+        return len(tasks)

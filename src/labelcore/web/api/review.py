@@ -1,0 +1,409 @@
+"""Review and quality endpoints: Label Studio's ``/api/annotation-reviews`` plus our stream,
+agreement and statistics.
+
+    GET|POST /api/annotation-reviews[?annotation=|task=|project=]   GET /api/annotation-reviews/{id}
+    GET /api/projects/{id}/review/next   /review/queue   /review/rejected   /review/states
+    POST /api/projects/{id}/review/request-more
+    GET /api/projects/{id}/agreement[.csv]   GET /api/projects/{id}/stats[.csv?table=]
+
+Every handler is one facade call (``LabelCore`` review methods); the facade checks roles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from labelcore import _converter
+from labelcore.errors import NotFound
+from labelcore.quality.tables import (
+    TABLES,
+    agreement_table,
+    report_to_json,
+    stats_tables,
+    stats_to_json,
+    to_csv,
+)
+from labelcore.service.review import ReviewItem, review_to_json
+from labelcore.web.api._util import (
+    ID,
+    OBJ,
+    OBJ_LIST,
+    RESULT,
+    as_bool,
+    bad,
+    bool_param,
+    int_field,
+    int_param,
+    json_object,
+    result_list,
+)
+from labelcore.web.context import Ctx
+from labelcore.web.http import Headers, Response
+from labelcore.web.routes import Param, Router
+
+
+def _number(ctx: Ctx, name: str) -> float | None:
+    raw = ctx.request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise bad(f"{name!r} must be a number, got {raw[:50]!r}", name) from None
+
+
+def _when(ctx: Ctx, name: str) -> dt.datetime | None:
+    raw = ctx.request.query.get(name)
+    if not raw:
+        return None
+    try:
+        value = _converter.dt_from_json(raw)
+    except (TypeError, ValueError):
+        value = None
+    if value is None:
+        raise bad(f"{name!r} must be an ISO 8601 date-time, got {raw[:50]!r}", name)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _filters(ctx: Ctx) -> dict[str, Any]:
+    annotator: Any = ctx.request.query.get("annotator") or None
+    if isinstance(annotator, str) and annotator.isdigit():
+        annotator = int(annotator)
+    return {
+        "annotator": annotator,
+        "label": ctx.request.query.get("label") or None,
+        "min_agreement": _number(ctx, "min_agreement"),
+        "max_agreement": _number(ctx, "max_agreement"),
+        "since": _when(ctx, "since"),
+        "until": _when(ctx, "until"),
+    }
+
+
+def item_to_json(item: ReviewItem) -> dict[str, Any]:
+    b = item.bundle
+    return {
+        "annotation": _converter.annotation_to_json(item.annotation),
+        "state": item.state,
+        "agreement": item.agreement,
+        "reviews": [review_to_json(r) for r in item.reviews],
+        "task": _converter.task_to_json(b.task, b.annotations, b.predictions),
+    }
+
+
+def list_reviews(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    rows = ctx.core.list_reviews(
+        user,
+        project_id=int_param(ctx, "project"),
+        task_id=int_param(ctx, "task"),
+        annotation_id=int_param(ctx, "annotation"),
+    )
+    return ctx.json([review_to_json(r) for r in rows])
+
+
+def create_review(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    body = json_object(ctx, allow_empty=False)
+    annotation = int_field(body, "annotation", required=True)
+    assert annotation is not None
+    if "accepted" not in body:
+        raise bad("'accepted' is required (true accepts, false rejects)", "accepted")
+    comment = body.get("comment", "")
+    if comment is None:
+        comment = ""
+    review = ctx.core.create_review(
+        user,
+        annotation,
+        accepted=as_bool(body["accepted"], "accepted"),
+        result=result_list(body),
+        comment=comment,
+    )
+    return ctx.json(review_to_json(review), status=201)
+
+
+def get_review(ctx: Ctx) -> Response:
+    return ctx.json(review_to_json(ctx.core.get_review(ctx.require_user(), ctx.params["id"])))
+
+
+def next_review(ctx: Ctx) -> Response:
+    item = ctx.core.next_review(ctx.require_user(), ctx.params["id"], **_filters(ctx))
+    if item is None:
+        raise NotFound("no annotation is waiting for your review", code="review.queue_empty")
+    return ctx.json(item_to_json(item))
+
+
+def review_queue(ctx: Ctx) -> Response:
+    limit = int_param(ctx, "limit", default=100, maximum=1000) or 100
+    items = ctx.core.review_queue(
+        ctx.require_user(), ctx.params["id"], limit=limit, **_filters(ctx)
+    )
+    return ctx.json([item_to_json(i) for i in items])
+
+
+def rejected(ctx: Ctx) -> Response:
+    rows = ctx.core.rejected_annotations(ctx.require_user(), ctx.params["id"])
+    return ctx.json(
+        [
+            {"annotation": _converter.annotation_to_json(a), "review": review_to_json(r)}
+            for a, r in rows
+        ]
+    )
+
+
+def states(ctx: Ctx) -> Response:
+    tasks, anns = ctx.core.review_states(ctx.require_user(), ctx.params["id"])
+    return ctx.json(
+        {
+            "tasks": {str(k): v for k, v in tasks.items()},
+            "annotations": {str(k): v for k, v in anns.items()},
+        }
+    )
+
+
+def request_more(ctx: Ctx) -> Response:
+    body = json_object(ctx, allow_empty=False)
+    ids = body.get("tasks")
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > 10000
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids)
+    ):
+        raise bad("'tasks' must be a list of 1..10000 task ids", "tasks")
+    extra = body.get("extra", 1)
+    changed = ctx.core.request_more_annotations(
+        ctx.require_user(), ctx.params["id"], ids, extra=extra
+    )
+    return ctx.json({"tasks": changed})
+
+
+def review_export(ctx: Ctx) -> Response:
+    """Label Studio JSON export with each annotation's ``reviews`` (verdicts); with
+    ``only_accepted=1`` only accepted annotations (and tasks that have one)."""
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    only = bool_param(ctx, "only_accepted", default=False)
+    if only:
+        bundles = ctx.core.accepted_bundles(user, pid)
+    else:
+        ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
+        bundles = list(ctx.core.store.iter_bundles(pid, only_annotated=True))
+    by_annotation: dict[int, list[dict[str, Any]]] = {}
+    for review in ctx.core.list_reviews(user, project_id=pid):
+        by_annotation.setdefault(review.annotation_id, []).append(review_to_json(review))
+    out = []
+    for b in bundles:
+        task = _converter.task_to_json(b.task, b.annotations, b.predictions)
+        for ann in task.get("annotations", []):
+            ann["reviews"] = by_annotation.get(ann["id"], [])
+        out.append(task)
+    return ctx.json(out)
+
+
+def _threshold(ctx: Ctx) -> float:
+    got = _number(ctx, "iou_threshold")
+    return 0.5 if got is None else got
+
+
+def agreement(ctx: Ctx) -> Response:
+    report = ctx.core.agreement(ctx.require_user(), ctx.params["id"], iou_threshold=_threshold(ctx))
+    return ctx.json(report_to_json(report))
+
+
+def _csv(text: str, filename: str) -> Response:
+    headers = Headers(
+        [
+            ("Content-Type", "text/csv; charset=utf-8"),
+            ("Content-Disposition", f'attachment; filename="{filename}"'),
+        ]
+    )
+    return Response(status=200, headers=headers, body=text.encode("utf-8"))
+
+
+def agreement_csv(ctx: Ctx) -> Response:
+    pid = ctx.params["id"]
+    report = ctx.core.agreement(ctx.require_user(), pid, iou_threshold=_threshold(ctx))
+    return _csv(to_csv(*agreement_table(report)), f"project-{pid}-agreement.csv")
+
+
+def stats(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    out = stats_to_json(ctx.core.project_stats(user, pid))
+    out["agreement"] = report_to_json(ctx.core.agreement(user, pid))
+    return ctx.json(out)
+
+
+def stats_csv(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    table = ctx.request.query.get("table") or "annotators"
+    if table not in TABLES:
+        raise bad(f"'table' must be one of {', '.join(TABLES)}", "table")
+    report = ctx.core.agreement(user, pid) if table == "agreement" else None
+    tables = stats_tables(ctx.core.project_stats(user, pid), report)
+    return _csv(to_csv(*tables[table]), f"project-{pid}-{table}.csv")
+
+
+_FILTER_PARAMS = (
+    Param(name="annotator", description="only this annotator's work"),
+    Param(name="label", description="only results with this label or choice"),
+    Param(name="min_agreement", schema={"type": "number"}),
+    Param(name="max_agreement", schema={"type": "number"}),
+    Param(name="since", schema={"type": "string", "format": "date-time"}),
+    Param(name="until", schema={"type": "string", "format": "date-time"}),
+)
+_CSV = {"type": "string"}
+
+
+def register(router: Router) -> None:
+    from labelcore.web.review_pages import register_pages
+
+    register_pages(router)
+    t = ("reviews",)
+    router.api(
+        "GET",
+        "/api/annotation-reviews",
+        list_reviews,
+        name="api.annotation_reviews",
+        tags=t,
+        params=(
+            Param(name="project", schema=ID),
+            Param(name="task", schema=ID),
+            Param(name="annotation", schema=ID),
+        ),
+        summary="Reviews of a project, task or annotation",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "POST",
+        "/api/annotation-reviews",
+        create_review,
+        name="api.annotation_review_create",
+        tags=t,
+        body={
+            "type": "object",
+            "required": ["annotation", "accepted"],
+            "properties": {
+                "annotation": ID,
+                "accepted": {"type": "boolean"},
+                "result": RESULT,
+                "comment": {"type": "string", "maxLength": 5000},
+            },
+        },
+        summary="Accept, reject, or fix and accept (accepted with a result) an annotation",
+        responses={201: OBJ},
+    )
+    router.api(
+        "GET",
+        "/api/annotation-reviews/{id:int}",
+        get_review,
+        name="api.annotation_review",
+        tags=t,
+        summary="One review",
+        responses={200: OBJ},
+    )
+    base = "/api/projects/{id:int}"
+    router.api(
+        "GET",
+        base + "/review/next",
+        next_review,
+        name="api.review_next",
+        tags=t,
+        params=_FILTER_PARAMS,
+        summary="The next annotation to review (404 when none waits)",
+        responses={200: OBJ},
+    )
+    router.api(
+        "GET",
+        base + "/review/queue",
+        review_queue,
+        name="api.review_queue",
+        tags=t,
+        params=(*_FILTER_PARAMS, Param(name="limit", schema={"type": "integer"})),
+        summary="Annotations waiting for review",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "GET",
+        base + "/review/rejected",
+        rejected,
+        name="api.review_rejected",
+        tags=t,
+        summary="The caller's rejected annotations with the reviewer's comment",
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "GET",
+        base + "/review/states",
+        states,
+        name="api.review_states",
+        tags=t,
+        summary="Review state of every task and annotation",
+        responses={200: OBJ},
+    )
+    router.api(
+        "POST",
+        base + "/review/request-more",
+        request_more,
+        name="api.review_request_more",
+        tags=t,
+        body={
+            "type": "object",
+            "required": ["tasks"],
+            "properties": {"tasks": {"type": "array", "items": ID}, "extra": {"type": "integer"}},
+        },
+        summary="Raise the overlap of tasks so more annotators label them",
+        responses={200: OBJ},
+    )
+    router.api(
+        "GET",
+        base + "/review/export",
+        review_export,
+        name="api.review_export",
+        tags=t,
+        params=(Param(name="only_accepted", schema={"type": "boolean"}),),
+        summary="JSON export with review verdicts, optionally only accepted work",
+        responses={200: OBJ_LIST},
+    )
+    thr = (Param(name="iou_threshold", schema={"type": "number"}),)
+    router.api(
+        "GET",
+        base + "/agreement",
+        agreement,
+        name="api.project_agreement",
+        tags=t,
+        params=thr,
+        summary="Inter-annotator agreement",
+        responses={200: OBJ},
+    )
+    router.api(
+        "GET",
+        base + "/agreement.csv",
+        agreement_csv,
+        name="api.project_agreement_csv",
+        tags=t,
+        params=thr,
+        summary="Agreement per annotator pair as CSV",
+        responses={200: _CSV},
+    )
+    router.api(
+        "GET",
+        base + "/stats",
+        stats,
+        name="api.project_stats",
+        tags=t,
+        summary="Project statistics with agreement",
+        responses={200: OBJ},
+    )
+    router.api(
+        "GET",
+        base + "/stats.csv",
+        stats_csv,
+        name="api.project_stats_csv",
+        tags=t,
+        params=(Param(name="table", schema={"type": "string", "enum": list(TABLES)}),),
+        summary="One statistics table as CSV",
+        responses={200: _CSV},
+    )

@@ -1,0 +1,242 @@
+"""Server-rendered review pages: the review screen, a task quick view, the annotator's
+rejected work and the statistics page with SVG charts (no JavaScript needed).
+
+    from labelcore.web.review_pages import register_pages
+    register_pages(router)      # done by labelcore.web.api.review.register
+    # GET <mount>/projects/3/stats   GET <mount>/projects/3/review
+
+Verdicts are HTML form posts (CSRF token in the ``csrf_token`` field) that redirect back,
+so they work with any host layout and a strict CSP.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from labelcore.errors import ValidationError
+from labelcore.model import Annotation, AnnotationReview, User
+from labelcore.quality.charts import bar_chart, line_chart, matrix_chart
+from labelcore.quality.statistics import result_labels
+from labelcore.quality.tables import TABLES, stats_tables
+from labelcore.storage.base import TaskBundle
+from labelcore.web.context import Ctx
+from labelcore.web.http import Response
+from labelcore.web.routes import Router
+
+
+def _render(ctx: Ctx, template: str, **values: Any) -> Response:
+    return ctx.render(f"labelcore/{template}", lc_base_template=ctx.app.base_template, **values)
+
+
+def _names(ctx: Ctx, ids: set[str]) -> dict[str, str]:
+    known = ctx.core.store.get_users(list(ids) + [int(i) for i in ids if i.isdigit()])
+    return {str(k): (u.name or u.email or str(k)) for k, u in known.items()}
+
+
+def _annotation_view(
+    ann: Annotation, names: dict[str, str], reviews: list[AnnotationReview]
+) -> dict[str, Any]:
+    who = str(ann.completed_by)
+    return {
+        "id": ann.id,
+        "who": names.get(who, who),
+        "by": who,
+        "version": ann.version,
+        "skipped": ann.was_cancelled,
+        "ground_truth": ann.ground_truth,
+        "last_action": ann.last_action or "",
+        "labels": [f"{c}: {lab}" for c, lab in result_labels(ann.result)],
+        "result": json.dumps(ann.result, ensure_ascii=False, indent=1),
+        "reviews": [
+            {
+                "action": r.action,
+                "comment": r.comment,
+                "who": names.get(str(r.reviewer_id), str(r.reviewer_id)),
+            }
+            for r in reviews
+            if r.annotation_id == ann.id
+        ],
+    }
+
+
+def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dict[str, Any]:
+    reviews = ctx.core.list_reviews(user, task_id=bundle.task.id)
+    ids = {str(a.completed_by) for a in bundle.annotations} | {str(r.reviewer_id) for r in reviews}
+    names = _names(ctx, ids)
+    _, states = ctx.core.review_states(user, project_id, [bundle.task.id])
+    anns = []
+    for a in bundle.annotations:
+        view = _annotation_view(a, names, reviews)
+        view["state"] = states.get(a.id, "")
+        anns.append(view)
+    return {
+        "id": bundle.task.id,
+        "data": [
+            (k, json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v)
+            for k, v in bundle.task.data.items()
+        ],
+        "annotations": anns,
+        "predictions": [
+            {
+                "id": p.id,
+                "model_version": p.model_version,
+                "score": p.score,
+                "labels": [f"{c}: {lab}" for c, lab in result_labels(p.result)],
+            }
+            for p in bundle.predictions
+        ],
+    }
+
+
+def _can_review(ctx: Ctx, user: User, project_id: int) -> bool:
+    project = ctx.core.get_project(user, project_id)
+    role = ctx.core.policy.project_role(user, project, ctx.core.list_members(user, project_id))
+    return role is not None and ctx.core.policy.allows(role, "annotations.review")
+
+
+def review_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    q = ctx.request.query
+    annotator: Any = q.get("annotator") or None
+    if isinstance(annotator, str) and annotator.isdigit():
+        annotator = int(annotator)
+    item = ctx.core.next_review(user, pid, annotator=annotator, label=q.get("label") or None)
+    project = ctx.core.get_project(user, pid)
+    task = None
+    if item is not None:
+        task = _task_view(ctx, user, item.bundle, pid)
+    return _render(
+        ctx,
+        "review.html",
+        project=project,
+        item=item,
+        task=task,
+        filters={"annotator": q.get("annotator") or "", "label": q.get("label") or ""},
+        user_id=str(user.id),
+    )
+
+
+def task_quick_view(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid, tid = ctx.params["id"], ctx.params["task"]
+    bundle = ctx.core.get_task(user, tid)
+    if bundle.task.project_id != pid:
+        from labelcore.errors import NotFound
+
+        raise NotFound(f"task {tid} not found", code="task.not_found")
+    return _render(
+        ctx,
+        "review_task.html",
+        project=ctx.core.get_project(user, pid),
+        task=_task_view(ctx, user, bundle, pid),
+        can_review=_can_review(ctx, user, pid),
+        user_id=str(user.id),
+    )
+
+
+def verdict(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid, aid = ctx.params["id"], ctx.params["annotation"]
+    form = ctx.request.form
+    action = form.get("action")
+    comment = form.get("comment") or ""
+    ann = ctx.core.get_annotation(user, aid)
+    if ann.project_id != pid:
+        from labelcore.errors import NotFound
+
+        raise NotFound(f"annotation {aid} not found", code="annotation.not_found")
+    if action == "accept":
+        ctx.core.accept_annotation(user, aid, comment=comment)
+    elif action == "reject":
+        ctx.core.reject_annotation(user, aid, comment=comment)
+    else:
+        raise ValidationError("action must be accept or reject", code="review.action")
+    back = form.get("next")
+    target = ctx.url_for("lc_review", id=pid)
+    if back == "task":
+        target = ctx.url_for("lc_review_task", id=pid, task=ann.task_id)
+    return Response.redirect(target, status=303)
+
+
+def rejected_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    rows = ctx.core.rejected_annotations(user, pid)
+    names = _names(ctx, {str(r.reviewer_id) for _, r in rows})
+    items = [
+        {
+            "annotation": a.id,
+            "task": a.task_id,
+            "labels": [f"{c}: {lab}" for c, lab in result_labels(a.result)],
+            "comment": r.comment,
+            "reviewer": names.get(str(r.reviewer_id), str(r.reviewer_id)),
+        }
+        for a, r in rows
+    ]
+    return _render(
+        ctx, "review_rejected.html", project=ctx.core.get_project(user, pid), items=items
+    )
+
+
+def stats_page(ctx: Ctx) -> Response:
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    stats = ctx.core.project_stats(user, pid)
+    report = ctx.core.agreement(user, pid)
+    names = {a.annotator: a.name for a in stats.per_annotator}
+    labels = [(f"{c}: {lab}", float(n)) for c, ls in stats.labels.items() for lab, n in ls.items()]
+    charts = {
+        "progress": line_chart(
+            [(d.isoformat(), float(c)) for d, _, c in stats.progress],
+            title="Annotations over time (cumulative)",
+        ),
+        "annotators": bar_chart(
+            [(a.name, float(a.annotations)) for a in stats.per_annotator],
+            title="Annotations per annotator",
+        ),
+        "lead_time": bar_chart(
+            [(a.name, a.median_lead_time) for a in stats.per_annotator],
+            title="Median lead time per annotator",
+            unit=" s",
+        ),
+        "skip_rate": bar_chart(
+            [(a.name, round(100 * a.skip_rate, 1)) for a in stats.per_annotator],
+            title="Skip rate per annotator",
+            unit="%",
+        ),
+        "labels": bar_chart(labels, title="Label distribution"),
+        "agreement": matrix_chart(
+            [names.get(a, a) for a in report.annotators],
+            {(names.get(a, a), names.get(b, b)): p.mean for (a, b), p in report.pairs.items()},
+            title="Agreement between annotators",
+        ),
+    }
+    tables = stats_tables(stats, report)
+    return _render(
+        ctx,
+        "stats.html",
+        project=ctx.core.get_project(user, pid),
+        stats=stats,
+        agreement=report.mean,
+        charts={k: Markup(v) for k, v in charts.items()},  # noqa: S704 - built escaped in charts.py
+        tables=tables,
+        table_names=TABLES,
+    )
+
+
+def register_pages(router: Router) -> None:
+    router.page("GET", "/projects/{id:int}/review", review_page, name="lc_review")
+    router.page(
+        "GET", "/projects/{id:int}/review/rejected", rejected_page, name="lc_review_rejected"
+    )
+    router.page(
+        "GET", "/projects/{id:int}/tasks/{task:int}/review", task_quick_view, name="lc_review_task"
+    )
+    router.page(
+        "POST", "/projects/{id:int}/review/{annotation:int}", verdict, name="lc_review_verdict"
+    )
+    router.page("GET", "/projects/{id:int}/stats", stats_page, name="lc_stats")

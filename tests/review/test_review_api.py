@@ -1,0 +1,162 @@
+"""The review/quality JSON API through the framework-free WebApp."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from rv_fixtures import ANN_A, ANN_B, MANAGER, REVIEWER, choice, make_project, task_ids
+
+from labelcore import LabelCore, User
+from labelcore.web.app import WebApp
+from labelcore.web.http import MultiDict, Request, Response
+
+
+@pytest.fixture()
+def app(core: LabelCore) -> WebApp:
+    return WebApp(core, identify=lambda native: native, csrf=None)
+
+
+def call(
+    app: WebApp, user: User | None, method: str, path: str, body: Any = None, **query: Any
+) -> Response:
+    raw = None if body is None else json.dumps(body).encode()
+    headers = [("Content-Type", "application/json")] if raw is not None else []
+    from labelcore.web.http import Headers
+
+    req = Request(
+        method=method,
+        path=path,
+        query=MultiDict([(k, str(v)) for k, v in query.items()]),
+        headers=Headers(headers),
+        body=raw,
+        native=user,
+    )
+    return app.handle(req)
+
+
+def body(resp: Response) -> Any:
+    assert isinstance(resp.body, bytes)
+    return json.loads(resp.body)
+
+
+def test_review_cycle_over_http(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core)
+    tid = task_ids(core, project.id)[0]
+    ann = core.submit_annotation(ANN_A, tid, choice("Positive"))
+    nxt = call(app, REVIEWER, "GET", f"/api/projects/{project.id}/review/next")
+    assert nxt.status == 200, nxt.body
+    got = body(nxt)
+    assert got["annotation"]["id"] == ann.id and got["task"]["id"] == tid
+    assert got["state"] == "annotated"
+    resp = call(
+        app,
+        REVIEWER,
+        "POST",
+        "/api/annotation-reviews",
+        {"annotation": ann.id, "accepted": False, "comment": "negative!"},
+    )
+    assert resp.status == 201, resp.body
+    review = body(resp)
+    assert review["accepted"] is False and review["comment"] == "negative!"
+    assert call(app, REVIEWER, "GET", f"/api/projects/{project.id}/review/next").status == 404
+    mine = body(call(app, ANN_A, "GET", f"/api/projects/{project.id}/review/rejected"))
+    assert [m["review"]["comment"] for m in mine] == ["negative!"]
+    assert body(call(app, ANN_A, "GET", "/api/annotation-reviews", project=project.id)) == [review]
+    assert body(call(app, ANN_A, "GET", f"/api/annotation-reviews/{review['id']}")) == review
+    core.update_annotation(ANN_A, ann.id, result=choice("Negative"))
+    fixed = call(
+        app,
+        REVIEWER,
+        "POST",
+        "/api/annotation-reviews",
+        {"annotation": ann.id, "accepted": True, "result": choice("Positive")},
+    )
+    assert fixed.status == 201 and body(fixed)["action"] == "fixed_and_accepted"
+    states = body(call(app, MANAGER, "GET", f"/api/projects/{project.id}/review/states"))
+    assert states["tasks"][str(tid)] == "accepted"
+    assert core.get_annotation(MANAGER, ann.id).result == choice("Positive")
+
+
+def test_review_api_validation_and_roles(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core)
+    ann = core.submit_annotation(ANN_A, task_ids(core, project.id)[0], choice())
+    post = "/api/annotation-reviews"
+    assert call(app, REVIEWER, "POST", post, {"annotation": ann.id}).status == 400
+    assert call(app, REVIEWER, "POST", post, {"annotation": "x", "accepted": True}).status == 400
+    bad_result = {"annotation": ann.id, "accepted": True, "result": "nope"}
+    assert call(app, REVIEWER, "POST", post, bad_result).status == 400
+    assert call(app, ANN_B, "POST", post, {"annotation": ann.id, "accepted": True}).status == 404
+    assert call(app, None, "GET", post, project=project.id).status == 401
+    assert call(app, ANN_A, "GET", f"/api/projects/{project.id}/review/next").status == 403
+    assert call(app, ANN_A, "GET", f"/api/projects/{project.id}/agreement").status == 403
+    assert call(app, REVIEWER, "GET", "/api/projects/999/agreement").status == 404
+    q = f"/api/projects/{project.id}/review/queue"
+    assert call(app, REVIEWER, "GET", q, min_agreement="x").status == 400
+    assert call(app, REVIEWER, "GET", q, since="yesterday").status == 400
+    assert call(app, REVIEWER, "GET", q, since="2020-01-01T00:00:00Z").status == 200
+    more = f"/api/projects/{project.id}/review/request-more"
+    assert call(app, MANAGER, "POST", more, {"tasks": []}).status == 400
+    assert call(app, MANAGER, "POST", more, {"tasks": [True]}).status == 400
+    assert call(app, REVIEWER, "POST", more, {"tasks": [ann.task_id]}).status == 403
+    assert body(call(app, MANAGER, "POST", more, {"tasks": [ann.task_id]})) == {"tasks": 1}
+    assert core.list_reviews(MANAGER, project_id=project.id) == []
+
+
+def test_agreement_and_stats_json_and_csv(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 2, maximum_annotations=2)
+    t1, t2 = task_ids(core, project.id)
+    core.submit_annotation(ANN_A, t1, choice("Positive"), lead_time=4)
+    core.submit_annotation(ANN_B, t1, choice("Positive"), lead_time=6)
+    core.submit_annotation(ANN_A, t2, choice("Negative"), lead_time=8)
+    base = f"/api/projects/{project.id}"
+    report = body(call(app, REVIEWER, "GET", base + "/agreement"))
+    assert report["agreement"] == 1.0 and report["pairs"][0]["annotators"] == ["3", "b"]
+    stats = body(call(app, MANAGER, "GET", base + "/stats"))
+    assert stats["annotations"] == 3 and stats["median_lead_time"] == 6
+    assert stats["labels"] == {"sentiment": {"Negative": 1, "Positive": 2}}
+    resp = call(app, MANAGER, "GET", base + "/stats.csv", table="labels")
+    assert resp.headers.get("Content-Type", "").startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(resp.body.decode())))  # type: ignore[union-attr]
+    assert rows == [
+        ["control", "label", "count"],
+        ["sentiment", "Negative", "1"],
+        ["sentiment", "Positive", "2"],
+    ]
+    agr = call(app, MANAGER, "GET", base + "/agreement.csv")
+    assert agr.body.decode().splitlines() == [  # type: ignore[union-attr]
+        "annotator_a,annotator_b,agreement,tasks",
+        "3,b,1.0,1",
+    ]
+    assert call(app, MANAGER, "GET", base + "/stats.csv", table="secrets").status == 400
+
+
+def test_csv_formula_injection_is_neutralised(app: WebApp, core: LabelCore) -> None:
+    evil = User(id=66, name='=HYPERLINK("http://evil")', roles={"annotator"})
+    core.identify(evil)
+    project = make_project(core)
+    core.submit_annotation(evil, task_ids(core, project.id)[0], choice())
+    text = call(app, MANAGER, "GET", f"/api/projects/{project.id}/stats.csv").body.decode()  # type: ignore[union-attr]
+    row = list(csv.reader(io.StringIO(text)))[1]
+    assert row[1] == '\'=HYPERLINK("http://evil")'
+
+
+def test_export_with_verdicts_and_only_accepted(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 3)
+    t1, t2, _ = task_ids(core, project.id)
+    a1 = core.submit_annotation(ANN_A, t1, choice("Positive"))
+    a2 = core.submit_annotation(ANN_A, t2, choice("Negative"))
+    core.accept_annotation(REVIEWER, a1.id, comment="good")
+    core.reject_annotation(REVIEWER, a2.id, comment="bad")
+    path = f"/api/projects/{project.id}/review/export"
+    every = body(call(app, MANAGER, "GET", path))
+    assert [t["id"] for t in every] == [t1, t2]
+    verdicts = {t["id"]: t["annotations"][0]["reviews"] for t in every}
+    assert [r["comment"] for r in verdicts[t2]] == ["bad"]
+    accepted = body(call(app, MANAGER, "GET", path, only_accepted=1))
+    assert [t["id"] for t in accepted] == [t1]
+    assert accepted[0]["annotations"][0]["reviews"][0]["action"] == "accepted"
+    assert call(app, ANN_A, "GET", path).status == 403

@@ -1,0 +1,143 @@
+"""In a real browser on a Flask host: a reviewer rejects, the annotator reads the comment and
+fixes the annotation in the labeling screen, the reviewer accepts; the statistics page
+draws its charts with the right numbers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from labelcore import LabelCore, User
+from labelcore.model import Project
+
+pytestmark = pytest.mark.browser
+
+USERS = {
+    "manager": User(id=1, name="Mia Manager", roles=frozenset({"manager"})),
+    "reviewer": User(id=2, name="Rex Reviewer", roles=frozenset({"reviewer"})),
+    "annotator": User(id=3, name="Ann Annotator", roles=frozenset({"annotator"})),
+}
+CLASSIFY = """<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text" choice="single" required="true">
+    <Choice value="Positive" hotkey="p"/><Choice value="Negative" hotkey="n"/>
+  </Choices>
+</View>"""
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def choice(value: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "from_name": "sentiment",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": [value]},
+        }
+    ]
+
+
+@pytest.fixture()
+def site() -> Iterator[tuple[str, LabelCore, Project]]:
+    import flask
+    from werkzeug.serving import make_server
+
+    from labelcore_flask import LabelcoreFlask
+
+    core = LabelCore("memory://", start_jobs=False)
+    for u in USERS.values():
+        core.identify(u)
+    project = core.create_project(USERS["manager"], title="Sentiment", label_config=CLASSIFY)
+    core.import_tasks(USERS["manager"], project.id, [{"text": "I love this product"}])
+    app = flask.Flask("lc_review_host")
+    app.config["SECRET_KEY"] = "review-test-secret-0123456789abcdef"
+    LabelcoreFlask(core, identify=lambda r: USERS.get(r.cookies.get("who", ""))).init_app(
+        app, url_prefix="/label"
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", core, project
+    finally:
+        server.shutdown()
+        core.close()
+
+
+@pytest.fixture()
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
+        pw.stop()
+
+
+def as_user(browser: Any, base: str, who: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([{"name": "who", "value": who, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors
+    return page
+
+
+def test_reject_fix_accept_and_stats_in_the_browser(browser: Any, site: Any) -> None:
+    base, core, project = site
+    manager = USERS["manager"]
+    (task_id,) = [b.task.id for b in core.store.iter_bundles(project.id)]
+    ann = core.submit_annotation(USERS["annotator"], task_id, choice("Negative"), lead_time=12)
+
+    reviewer = as_user(browser, base, "reviewer")
+    reviewer.goto(f"{base}/label/projects/{project.id}/review")
+    card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{ann.id}"]')
+    assert "sentiment: Negative" in card.text_content()
+    card.locator("textarea[name=comment]").fill("It is clearly positive")
+    card.locator(".lc-review-reject").click()
+    reviewer.wait_for_selector(".lc-review-done")
+    assert core.get_annotation(manager, ann.id).last_action == "rejected"
+
+    annotator = as_user(browser, base, "annotator")
+    annotator.goto(f"{base}/label/projects/{project.id}/review/rejected")
+    row = annotator.locator(f'.lc-rejected-row[data-annotation-id="{ann.id}"]')
+    assert row.locator(".lc-review-comment").text_content() == "It is clearly positive"
+    row.locator(".lc-review-fix").click()
+    annotator.wait_for_selector(".lc-labeling .lc-main")
+    annotator.wait_for_function(
+        "() => document.querySelector('.lc-submit').textContent === 'Update'"
+    )
+    annotator.keyboard.press("p")
+    annotator.keyboard.press("Control+Enter")
+    annotator.wait_for_selector(".lc-message-ok")
+    fixed = core.get_annotation(manager, ann.id)
+    assert fixed.result[0]["value"]["choices"] == ["Positive"] and fixed.last_action == "updated"
+
+    reviewer.goto(f"{base}/label/projects/{project.id}/review")
+    card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{ann.id}"]')
+    assert "sentiment: Positive" in card.text_content()
+    assert "It is clearly positive" in card.locator(".lc-review-history").text_content()
+    card.locator(".lc-review-accept").click()
+    reviewer.wait_for_selector(".lc-review-done")
+    assert core.review_states(manager, project.id)[1][ann.id] == "accepted"
+
+    stats = as_user(browser, base, "manager")
+    stats.goto(f"{base}/label/projects/{project.id}/stats")
+    assert stats.locator("svg.lc-chart").count() == 6
+    bar = stats.locator('#lc-chart-annotators .lc-bar[data-label="Ann Annotator"]')
+    assert bar.get_attribute("data-value") == "1"
+    lead = stats.locator('#lc-chart-lead_time .lc-bar[data-label="Ann Annotator"]')
+    assert float(lead.get_attribute("data-value")) == fixed.lead_time
+    label = stats.locator('#lc-chart-labels .lc-bar[data-label="sentiment: Positive"]')
+    assert label.get_attribute("data-value") == "1"
+    assert stats.locator(".lc-stat-annotations").text_content() == "1"
+    for page in (reviewer, annotator, stats):
+        assert page.errors == []

@@ -1,0 +1,114 @@
+"""Server-rendered review, quick-view, rejected-work and statistics pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from rv_fixtures import ANN_A, ANN_B, MANAGER, REVIEWER, choice, make_project, task_ids
+
+from labelcore import LabelCore, User
+from labelcore.quality.charts import bar_chart, line_chart, matrix_chart
+from labelcore.web.app import WebApp
+from labelcore.web.http import Headers, MultiDict, Request, Response
+
+
+@pytest.fixture()
+def app(core: LabelCore) -> WebApp:
+    return WebApp(core, identify=lambda native: native, csrf=None)
+
+
+def get(app: WebApp, user: User, path: str) -> Response:
+    return app.handle(Request(method="GET", path=path, native=user))
+
+
+def post_form(app: WebApp, user: User, path: str, **fields: str) -> Response:
+    return app.handle(
+        Request(
+            method="POST",
+            path=path,
+            headers=Headers([("Content-Type", "application/x-www-form-urlencoded")]),
+            body=urlencode(fields).encode(),
+            native=user,
+            form_parser=lambda: (MultiDict(list(fields.items())), []),
+        )
+    )
+
+
+def text(resp: Response) -> str:
+    assert isinstance(resp.body, bytes), resp
+    return resp.body.decode()
+
+
+def test_review_screen_reject_then_accept(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core)
+    tid = task_ids(core, project.id)[0]
+    ann = core.submit_annotation(ANN_A, tid, choice("Positive"))
+    page = get(app, REVIEWER, f"/projects/{project.id}/review")
+    assert page.status == 200, page.body
+    html = text(page)
+    assert f'data-annotation-id="{ann.id}"' in html and "sentiment: Positive" in html
+    assert "task 0" in html  # the task data
+    resp = post_form(
+        app,
+        REVIEWER,
+        f"/projects/{project.id}/review/{ann.id}",
+        action="reject",
+        comment="<b>wrong</b>",
+        next="review",
+    )
+    assert resp.status == 303, resp.body
+    assert "Nothing is waiting" in text(get(app, REVIEWER, f"/projects/{project.id}/review"))
+    mine = text(get(app, ANN_A, f"/projects/{project.id}/review/rejected"))
+    assert "&lt;b&gt;wrong&lt;/b&gt;" in mine and "<b>wrong" not in mine  # escaped
+    core.update_annotation(ANN_A, ann.id, result=choice("Negative"))
+    resp = post_form(app, REVIEWER, f"/projects/{project.id}/review/{ann.id}", action="accept")
+    assert resp.status == 303
+    assert core.review_states(MANAGER, project.id)[1][ann.id] == "accepted"
+    assert (
+        post_form(app, ANN_B, f"/projects/{project.id}/review/{ann.id}", action="accept").status
+        == 404
+    )
+    assert get(app, ANN_A, f"/projects/{project.id}/review").status == 403
+
+
+def test_quick_view_shows_everything_side_by_side(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, maximum_annotations=2)
+    tid = task_ids(core, project.id)[0]
+    a = core.submit_annotation(ANN_A, tid, choice("Positive"))
+    b = core.submit_annotation(ANN_B, tid, choice("Negative"))
+    core.add_predictions(MANAGER, project.id, [{"task": tid, "result": choice(), "score": 0.5}])
+    html = text(get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review"))
+    assert f'data-annotation-id="{a.id}"' in html and f'data-annotation-id="{b.id}"' in html
+    assert "lc-review-prediction" in html and html.count("lc-review-accept") == 2
+    own = text(get(app, ANN_A, f"/projects/{project.id}/tasks/{tid}/review"))
+    assert f'data-annotation-id="{b.id}"' not in own and "lc-review-accept" not in own
+
+
+def test_stats_page_charts_have_the_right_numbers(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 2, maximum_annotations=2)
+    t1, t2 = task_ids(core, project.id)
+    core.submit_annotation(ANN_A, t1, choice("Positive"), lead_time=4)
+    core.submit_annotation(ANN_B, t1, choice("Positive"), lead_time=6)
+    core.submit_annotation(ANN_A, t2, choice("Negative"), lead_time=8)
+    html = text(get(app, MANAGER, f"/projects/{project.id}/stats"))
+    assert re.search(r'class="lc-stat-annotations">3<', html)
+    assert '<g class="lc-bar" data-label="Ada" data-value="2">' in html
+    assert '<g class="lc-bar" data-label="Bo" data-value="1">' in html
+    assert '<g class="lc-bar" data-label="sentiment: Positive" data-value="2">' in html
+    assert 'data-row="Ada" data-col="Bo" data-value="1"' in html
+    assert html.count("<svg") == 6 and "stats.csv?table=labels" in html
+    assert get(app, ANN_A, f"/projects/{project.id}/stats").status == 403
+
+
+def test_svg_chart_text_is_escaped() -> None:
+    evil = "</text><script>alert(1)</script>"
+    for svg in (
+        bar_chart([(evil, 1.0)], title=evil),
+        line_chart([(evil, 1.0)], title=evil),
+        matrix_chart([evil, "b"], {(evil, "b"): 0.5}, title=evil),
+    ):
+        assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert 'data-value="n/a"' in bar_chart([("x", None)], title="t")
+    assert "no data" in line_chart([], title="t") and "no data" in matrix_chart([], {}, title="t")
