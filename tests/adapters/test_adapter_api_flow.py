@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from conftest import NEG, POS, TEXT_CONFIG
 from labelcore.service import LabelCore
 

@@ -24,7 +24,7 @@ def test_upgrade_from_0002_keeps_rows_and_adds_reviews(tmp_path: Path) -> None:
             NewAnnotation(result=[], completed_by=7, task_id=tid), project.id
         )
         store.migrate()
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) >= "0003"  # head, past the review table
         assert store.get_annotation(ann.id) == ann
         review = store.add_review(ann.id, 9, action="accepted", accepted=True)
         assert store.list_reviews(project_id=project.id) == [review]
