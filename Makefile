@@ -19,8 +19,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev,s3]'
 	touch $@ $(VENV)/.installed
 
+# The example Flask host with labeling at /label, on an embedded SQLite file (labelcore-demo.db).
 demo: $(VENV)/.installed
-	$(BIN)/python -m labelcore.cli demo
+	$(BIN)/python -m examples.flask_app
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench examples

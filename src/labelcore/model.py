@@ -80,14 +80,16 @@ class ProjectSettings:
     label_config: str = "<View></View>"
     maximum_annotations: int = 1  # overlap
     overlap_cohort_percentage: int = 100
-    sampling: Sampling = Sampling.SEQUENTIAL
-    skip_queue: SkipQueue = SkipQueue.REQUEUE_FOR_OTHERS
+    sampling: Sampling = attrs.field(default=Sampling.SEQUENTIAL, converter=Sampling)
+    skip_queue: SkipQueue = attrs.field(default=SkipQueue.REQUEUE_FOR_OTHERS, converter=SkipQueue)
     show_skip_button: bool = True
     enable_empty_annotation: bool = True
     show_overlap_first: bool = False
     reveal_predictions: bool = True  # Label Studio's show_collab_predictions
     lock_ttl_seconds: int = 600
-    assignment_mode: AssignmentMode = AssignmentMode.NONE
+    assignment_mode: AssignmentMode = attrs.field(
+        default=AssignmentMode.NONE, converter=AssignmentMode
+    )
     color: str = "#FFFFFF"
     # ML
     model_version: str = ""

@@ -160,6 +160,8 @@ def _layers(
             if key is None or not isinstance(rle, list):
                 continue
             labels = v.get(key) if key in v else ["no_label"]
+            if not isinstance(labels, list):
+                labels = [labels]
             name = "-".join(str(x) for x in labels or [])
             n = counters[name]
             counters[name] += 1

@@ -168,6 +168,13 @@ def pick_item(items: list[Item]) -> Item | None:
     return next((i for i in items if i.annotation.get("ground_truth")), items[0])
 
 
+def dim(v: Any) -> float | None:
+    """A usable image dimension: a positive number, else None."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 1e9:
+        return None
+    return v
+
+
 def image_dims(
     task: Mapping[str, Any], object_name: str, media: LocalMedia | None, ref: Any
 ) -> tuple[Any, Any]:
@@ -178,13 +185,10 @@ def image_dims(
             if not isinstance(obj, Mapping):
                 continue
             for r in obj.get("result") or ():
-                if (
-                    isinstance(r, Mapping)
-                    and r.get("to_name") == object_name
-                    and r.get("original_width")
-                    and r.get("original_height")
-                ):
-                    return r["original_width"], r["original_height"]
+                if isinstance(r, Mapping) and r.get("to_name") == object_name:
+                    w, h = dim(r.get("original_width")), dim(r.get("original_height"))
+                    if w is not None and h is not None:
+                        return w, h
     if media is not None:
         path = media.path(ref)
         if path is not None:

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from labelcore.formats._context import Context
 from labelcore.formats._files import Sink, safe_basename
-from labelcore.formats._items import Item, image_dims, pick_item, task_items
+from labelcore.formats._items import Item, dim, image_dims, pick_item, task_items
 
 _LABEL_KEYS = ("rectanglelabels", "polygonlabels", "keypointlabels", "labels")
 
@@ -34,8 +34,12 @@ def _task_image(ctx: Context, task: Mapping[str, Any]) -> tuple[Item | None, Any
     return item, ref, safe_basename(ref, f"task-{task.get('id')}")
 
 
+def _finite(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _has_box(v: Mapping[str, Any]) -> bool:
-    return all(isinstance(v.get(k), int | float) for k in ("x", "y", "width", "height"))
+    return all(_finite(v.get(k)) for k in ("x", "y", "width", "height"))
 
 
 def _points(v: Mapping[str, Any]) -> list[tuple[float, float]] | None:
@@ -46,7 +50,7 @@ def _points(v: Mapping[str, Any]) -> list[tuple[float, float]] | None:
     for p in pts:
         if not (isinstance(p, list | tuple) and len(p) >= 2):
             return None
-        if not all(isinstance(c, int | float) for c in p[:2]):
+        if not all(_finite(c) for c in p[:2]):
             return None
         out.append((float(p[0]), float(p[1])))
     return out
@@ -59,8 +63,15 @@ def rotated_box(v: Mapping[str, Any]) -> tuple[float, float, float, float] | Non
         return None
     x, y, w, h = v["x"], v["y"], v["width"], v["height"]
     r = v.get("rotation") or 0.0
-    if not isinstance(r, int | float) or abs(r) == 0:
+    if not _finite(r) or abs(r) == 0:
         return x, y, w, h
+    try:
+        return _rotated(x, y, w, h, r)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _rotated(x: float, y: float, w: float, h: float, r: float) -> tuple[float, float, float, float]:
     alpha = math.atan(h / w) if w else math.pi / 2
     beta = math.pi * (r / 180)
     radius = math.sqrt((w / 2) ** 2 + (h / 2) ** 2)
@@ -150,8 +161,8 @@ def write_coco(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> 
                 cat_name = _category_name(v)
                 if cat_name is None:
                     continue
-                ow = v.get("original_width") or width
-                oh = v.get("original_height") or height
+                ow = dim(v.get("original_width")) or width
+                oh = dim(v.get("original_height")) or height
                 if not ow or not oh:
                     ctx.warn(f"task {task.get('id')}: image size unknown; region left out")
                     continue
@@ -190,7 +201,7 @@ def write_coco(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> 
 
 
 def _has_point(v: Mapping[str, Any]) -> bool:
-    return isinstance(v.get("x"), int | float) and isinstance(v.get("y"), int | float)
+    return _finite(v.get("x")) and _finite(v.get("y"))
 
 
 def _coco_shape(
@@ -198,7 +209,8 @@ def _coco_shape(
 ) -> dict[str, Any] | None:
     if ("rectanglelabels" in v or "labels" in v) and _has_box(v):
         box = rotated_box(v)
-        assert box is not None
+        if box is None:
+            return None
         x, y, w, h = box
         x, y, w, h = x * ow / 100, y * oh / 100, w * ow / 100, h * oh / 100
         return {"segmentation": [], "bbox": [x, y, w, h], "ignore": 0, "iscrowd": 0, "area": w * h}
@@ -393,14 +405,14 @@ def _yolo_box(v: Mapping[str, Any]) -> list[float] | None:
 def _obb(v: Mapping[str, Any], dims: tuple[Any, Any]) -> list[float] | None:
     """The four corners (normalised) of a rotated box; rotation 0 when absent (Label
     Studio leaves such boxes out)."""
-    ow = v.get("original_width") or dims[0]
-    oh = v.get("original_height") or dims[1]
+    ow = dim(v.get("original_width")) or dim(dims[0])
+    oh = dim(v.get("original_height")) or dim(dims[1])
     if not ow or not oh:
         return None
     x, y = v["x"] / 100 * ow, v["y"] / 100 * oh
     w, h = v["width"] / 100 * ow, v["height"] / 100 * oh
     r = v.get("rotation") or 0
-    rot = math.radians(r if isinstance(r, int | float) else 0)
+    rot = math.radians(r if _finite(r) else 0)
     cos, sin = math.cos(rot), math.sin(rot)
     corners = [
         (x, y),
@@ -422,7 +434,9 @@ def _pose_lines(item: Item, name_to_id: Mapping[str, int], kp_order: list[str]) 
         if rect.tag != "RectangleLabels" or not _has_box(v):
             continue
         labels = v.get("rectanglelabels")
-        if not isinstance(labels, list) or not labels or labels[0] not in name_to_id:
+        if not isinstance(labels, list) or not labels or not isinstance(labels[0], str):
+            continue
+        if labels[0] not in name_to_id:
             continue
         w, h = v["width"] / 100, v["height"] / 100
         parts: list[float] = [v["x"] / 100 + w / 2, v["y"] / 100 + h / 2, w, h]
@@ -463,8 +477,8 @@ def write_voc(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> N
             continue
         boxes = [r.flat() for r in item.regions]
         first = boxes[0] if boxes else {}
-        width = first.get("original_width")
-        height = first.get("original_height")
+        width = dim(first.get("original_width"))
+        height = dim(first.get("original_height"))
         if not width or not height:
             width, height = image_dims(task, obj_name, ctx.media, ref)
         if not width or not height:
@@ -498,10 +512,13 @@ def _voc_xml(
         box = rotated_box(v)
         if not isinstance(labels, list) or not labels or box is None:
             continue
-        x = int(box[0] / 100 * width)
-        y = int(box[1] / 100 * height)
-        w = int(box[2] / 100 * width)
-        h = int(box[3] / 100 * height)
+        try:
+            x = int(box[0] / 100 * width)
+            y = int(box[1] / 100 * height)
+            w = int(box[2] / 100 * width)
+            h = int(box[3] / 100 * height)
+        except (OverflowError, ValueError):  # coordinates too large to be a real box
+            continue
         parts += ["<object>\n", el("name", labels[0]), el("pose", "Unspecified")]
         parts += [el("truncated", 0), el("difficult", 0), "<bndbox>\n"]
         parts += [el("xmin", x), el("ymin", y), el("xmax", x + w), el("ymax", y + h)]

@@ -381,7 +381,12 @@ def attach(
         action = _action_for(event)
         if action is None:
             return
-        hooks = [h for h in store.list_webhooks(event.project_id) if _wants(h, action)]
+        hooks = [
+            h
+            for h in store.list_webhooks(event.project_id)
+            # an event outside any project reaches only the webhooks without a project
+            if _wants(h, action) and (event.project_id is not None or h.project_id is None)
+        ]
         if not hooks:
             return
         payload = build_payload(action, event.payload)

@@ -21,7 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["Translations", "_", "gettext", "js_catalog", "js_messages", "ngettext", "set_translations"]
+__all__ = [
+    "Translations",
+    "_",
+    "gettext",
+    "js_catalog",
+    "js_messages",
+    "ngettext",
+    "set_translations",
+]
 
 
 class Translations(Protocol):
@@ -70,7 +78,11 @@ def js_messages() -> frozenset[str]:
     found: set[str] = set()
     for path in sorted(_STATIC.rglob("*.js")):
         for m in _JS_MSG.finditer(path.read_text(encoding="utf-8")):
-            found.add(m.group(1).encode("utf-8").decode("unicode_escape") if "\\" in m.group(1) else m.group(1))
+            found.add(
+                m.group(1).encode("utf-8").decode("unicode_escape")
+                if "\\" in m.group(1)
+                else m.group(1)
+            )
     return frozenset(found)
 
 

@@ -49,7 +49,11 @@ GALLERY: tuple[tuple[str, str], ...] = (
 def gallery() -> list[dict[str, str]]:
     """The template picker's entries: key, translated title and config XML."""
     return [
-        {"key": key, "title": gettext(title), "xml": (_GALLERY_DIR / f"{key}.xml").read_text("utf-8")}
+        {
+            "key": key,
+            "title": gettext(title),
+            "xml": (_GALLERY_DIR / f"{key}.xml").read_text("utf-8"),
+        }
         for key, title in GALLERY
     ]
 
@@ -115,7 +119,9 @@ def projects_page(ctx: Ctx) -> Response:
                 "role": s.role,
             }
         )
-    return _render(ctx, "projects.html", page={"kind": "projects"}, projects=rows, can_create=_is_manager(ctx))
+    return _render(
+        ctx, "projects.html", page={"kind": "projects"}, projects=rows, can_create=_is_manager(ctx)
+    )
 
 
 def project_new_page(ctx: Ctx) -> Response:
@@ -196,7 +202,7 @@ def config_sample(ctx: Ctx) -> Response:
     body = ctx.request.json()
     xml = body.get("label_config") if isinstance(body, dict) else None
     if not isinstance(xml, str):
-        raise ValidationError("send {\"label_config\": \"<View>...</View>\"}", code="ui.bad_body")
+        raise ValidationError('send {"label_config": "<View>...</View>"}', code="ui.bad_body")
     try:
         cfg = ctx.core.validate_config(user, xml)
     except ConfigError as exc:
@@ -225,7 +231,7 @@ def task_view(ctx: Ctx) -> Response:
     body = ctx.request.json()
     task_id = body.get("task") if isinstance(body, dict) else None
     if not isinstance(task_id, int):
-        raise ValidationError("send {\"task\": <task id>}", code="ui.bad_body")
+        raise ValidationError('send {"task": <task id>}', code="ui.bad_body")
     bundle = ctx.core.get_task(user, task_id)
     project = ctx.core.get_project(user, ctx.params["id"])
     if bundle.task.project_id != project.id:

@@ -61,25 +61,38 @@ class QuerySQL:
         self.fts = fts
 
     # -- value expressions ------------------------------------------------------------------
-    def _data(self, column: str) -> dict[str, Any]:
+    def _data(self, column: str, part: str) -> Any:
+        """One expression over a data key: text, number, bool, empty, exists or order.
+        Only the asked part is built (expression trees are costly to construct)."""
         keys = data_path(column)
         if self.pg:
             args = [sa.literal(k, sa.Text) for k in keys]
             raw = sa.func.jsonb_extract_path(T.c.data, *args)
             text = sa.func.jsonb_extract_path_text(T.c.data, *args)
+            if part == "text":
+                return text
             kind = sa.func.jsonb_typeof(raw)
-            number = sa.case(
-                (kind == "number", sa.cast(text, sa.Float)),
-                (sa.and_(kind == "string", text.op("~")(NUMERIC_TEXT)), sa.cast(text, sa.Float)),
-            )
-            empty = sa.or_(
-                raw.is_(None),
-                kind == "null",
-                sa.and_(kind == "string", text == ""),
-                sa.and_(kind == "array", sa.func.jsonb_array_length(raw) == 0),
-                sa.and_(kind == "object", text == "{}"),
-            )
-            order = [
+            if part == "number":
+                return sa.case(
+                    (kind == "number", sa.cast(text, sa.Float)),
+                    (
+                        sa.and_(kind == "string", text.op("~")(NUMERIC_TEXT)),
+                        sa.cast(text, sa.Float),
+                    ),
+                )
+            if part == "bool":
+                return sa.case((kind == "boolean", sa.cast(text, sa.Boolean)))
+            if part == "exists":
+                return sa.and_(raw.is_not(None), kind != "null")
+            if part == "empty":
+                return sa.or_(
+                    raw.is_(None),
+                    kind == "null",
+                    sa.and_(kind == "string", text == ""),
+                    sa.and_(kind == "array", sa.func.jsonb_array_length(raw) == 0),
+                    sa.and_(kind == "object", text == "{}"),
+                )
+            return [
                 sa.case(
                     (kind.is_(None), None),
                     (kind == "null", None),
@@ -93,40 +106,34 @@ class QuerySQL:
                 ),
                 sa.case((kind.in_(["string", "object", "array"]), text.collate("C"))),
             ]
-            return {
-                "text": text,
-                "number": number,
-                "bool": sa.case((kind == "boolean", sa.cast(text, sa.Boolean))),
-                "empty": empty,
-                "exists": sa.and_(raw.is_not(None), kind != "null"),
-                "order": order,
-            }
         path = sa.literal("$" + "".join(f'."{k}"' for k in keys), sa.Text)
-        kind = sa.func.json_type(T.c.data, path)
         value = sa.func.json_extract(T.c.data, path)
-        as_text = sa.case(
-            (kind == "text", value),
-            (kind == "true", "true"),
-            (kind == "false", "false"),
-            (kind == "null", None),
-            else_=sa.cast(value, sa.Text),
-        )
-        return {
-            "text": as_text,
-            "number": sa.case(
+        if part == "order":
+            return [value]
+        kind = sa.func.json_type(T.c.data, path)
+        if part == "text":
+            return sa.case(
+                (kind == "text", value),
+                (kind == "true", "true"),
+                (kind == "false", "false"),
+                (kind == "null", None),
+                else_=sa.cast(value, sa.Text),
+            )
+        if part == "number":
+            return sa.case(
                 (kind.in_(["integer", "real"]), value), (kind == "text", sa.func.lc_num(value))
-            ),
-            "bool": sa.case((kind == "true", True), (kind == "false", False)),
-            "empty": sa.or_(
-                kind.is_(None),
-                kind == "null",
-                sa.and_(kind == "text", value == ""),
-                sa.and_(kind == "array", sa.func.json_array_length(T.c.data, path) == 0),
-                sa.and_(kind == "object", value == "{}"),
-            ),
-            "exists": sa.and_(kind.is_not(None), kind != "null"),
-            "order": [value],
-        }
+            )
+        if part == "bool":
+            return sa.case((kind == "true", True), (kind == "false", False))
+        if part == "exists":
+            return sa.and_(kind.is_not(None), kind != "null")
+        return sa.or_(
+            kind.is_(None),
+            kind == "null",
+            sa.and_(kind == "text", value == ""),
+            sa.and_(kind == "array", sa.func.json_array_length(T.c.data, path) == 0),
+            sa.and_(kind == "object", value == "{}"),
+        )
 
     def _scalar(self, column: str) -> Expr:
         if column == "predictions_score":
@@ -142,7 +149,7 @@ class QuerySQL:
     def order_exprs(self, ordering: Sequence[Ordering]) -> list[list[Expr]]:
         """Per ordering column, the expressions to sort by (PostgreSQL data keys need three)."""
         return [
-            self._data(o.column)["order"]
+            self._data(o.column, "order")
             if o.column.startswith("data.")
             else [self._scalar(o.column)]
             for o in ordering
@@ -241,12 +248,19 @@ class QuerySQL:
             return self._related(flt)
         op, value = flt.operator, flt.value
         if flt.column.startswith("data."):
-            parts = self._data(flt.column)
-            expr = parts[{"Number": "number", "Boolean": "bool"}.get(flt.type, "text")]
+            part = {"Number": "number", "Boolean": "bool"}.get(flt.type, "text")
+            if op in ("empty", "exists", "not_exists"):
+                part = "exists" if op != "empty" else "empty"
+                cond = self._data(flt.column, part)
+                if op == "empty":
+                    return cond if value else ~cond
+                return cond if op == "exists" else ~cond
+            expr = self._data(flt.column, part)
             if flt.type == "Number":
                 expr = sa.type_coerce(expr, sa.Float)
                 value = _floats(value)  # bind 5 and 10.5 alike (SQLAlchemy types 5 as INTEGER)
-            empty, exists = parts["empty"], parts["exists"]
+            empty: Any = None
+            exists: Any = None
         else:
             expr = self._scalar(flt.column)
             empty = expr.is_(None)

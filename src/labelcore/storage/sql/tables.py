@@ -314,3 +314,19 @@ ASSIGNMENTS, VIEWS, WEBHOOKS, JOBS = (
     table(WebhookRow),
     table(JobRow),
 )
+
+# AUTOINCREMENT on SQLite: ids of deleted rows are never handed out again (webhook consumers,
+# caches and idempotency keys may still hold them).
+for _tbl in (
+    PROJECTS,
+    TOKENS,
+    TASKS,
+    ANNOTATIONS,
+    DRAFTS,
+    PREDICTIONS,
+    ASSIGNMENTS,
+    VIEWS,
+    WEBHOOKS,
+    JOBS,
+):
+    _tbl.dialect_options["sqlite"]["autoincrement"] = True

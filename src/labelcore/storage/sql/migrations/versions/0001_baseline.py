@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("task_seq", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "labelcore_token",
@@ -41,6 +42,7 @@ def upgrade() -> None:
         sa.Column("revoked", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_token_user_id"), "labelcore_token", ["user_id"], unique=False
@@ -76,6 +78,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["labelcore_project.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_job_project_id"), "labelcore_job", ["project_id"], unique=False
@@ -113,6 +116,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["project_id"], ["labelcore_project.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("project_id", "inner_id", name="labelcore_task_inner_uq"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "labelcore_task_hash_ix", "labelcore_task", ["project_id", "data_hash"], unique=False
@@ -132,6 +136,7 @@ def upgrade() -> None:
         sa.Column("order", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["labelcore_project.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_view_project_id"), "labelcore_view", ["project_id"], unique=False
@@ -150,6 +155,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["labelcore_project.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_webhook_project_id"), "labelcore_webhook", ["project_id"], unique=False
@@ -177,6 +183,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["task_id"], ["labelcore_task.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("unique_id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         "labelcore_annotation_project_user_ix",
@@ -199,6 +206,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["task_id"], ["labelcore_task.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("task_id", "user_id", name="labelcore_assignment_uq"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_assignment_project_id"),
@@ -233,6 +241,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["task_id"], ["labelcore_task.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_prediction_task_id"), "labelcore_prediction", ["task_id"], unique=False
@@ -273,6 +282,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["task_id"], ["labelcore_task.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("task_id", "user_id", "annotation_key", name="labelcore_draft_uq"),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_labelcore_draft_annotation_id"), "labelcore_draft", ["annotation_id"], unique=False

@@ -187,10 +187,17 @@ function drawToolbar() {
 
 function exportMenu() {
   const formats = page.exportFormats || [];
-  const list = h("ul", { class: "lc-export-list" }, formats.map((f) => h("li", {},
-    f.disabled
-      ? h("span", { class: "lc-muted", title: f.reason }, `${f.title} — ${f.reason}`)
-      : h("a", { class: "lc-export-link", href: `${page.api}/projects/${project.id}/export?exportType=${encodeURIComponent(f.name)}`, download: "", dataset: { format: f.name } }, f.title))));
+  const href = (f, all) => `${page.api}/projects/${project.id}/export?exportType=${encodeURIComponent(f.name)}&download_all_tasks=${all ? "true" : "false"}`;
+  const links = [];
+  const all = h("input", { type: "checkbox", class: "lc-export-all", onchange: () => links.forEach(([a, f]) => { a.href = href(f, all.checked); }) });
+  const list = h("ul", { class: "lc-export-list" },
+    h("li", {}, h("label", {}, all, " ", t("Include tasks without annotations"))),
+    formats.map((f) => {
+      if (f.disabled) return h("li", {}, h("span", { class: "lc-muted", title: f.reason }, `${f.title} — ${f.reason}`));
+      const a = h("a", { class: "lc-export-link", href: href(f, false), download: "", dataset: { format: f.name } }, f.title);
+      links.push([a, f]);
+      return h("li", {}, a);
+    }));
   return h("details", { class: "lc-export" }, h("summary", { class: "lc-btn" }, t("Export")), list);
 }
 
@@ -298,7 +305,7 @@ function drawTable() {
   const all = h("input", { type: "checkbox", class: "lc-select-all", "aria-label": t("Select all tasks on this page"), checked: state.tasks.length > 0 && state.tasks.every((x) => state.selected.has(x.id)), onchange: () => { for (const x of state.tasks) { if (all.checked) state.selected.add(x.id); else state.selected.delete(x.id); } drawTable(); } });
   ui.table.append(h("thead", {}, h("tr", {}, h("th", { scope: "col" }, all), cols.map((c) => {
     const s = sortState(c);
-    return h("th", { scope: "col", "aria-sort": s, dataset: { column: colKey(c) } }, h("button", { type: "button", class: "lc-sort", onclick: () => { state.ordering = [s === "ascending" ? `-tasks:${colKey(c)}` : `tasks:${colKey(c)}`]; changed(); } }, c.parent === "data" ? c.title : c.title, s === "ascending" ? " ▲" : s === "descending" ? " ▼" : ""));
+    return h("th", { scope: "col", "aria-sort": s, dataset: { column: colKey(c) } }, h("button", { type: "button", class: "lc-sort", onclick: () => { state.ordering = [sortState(c) === "ascending" ? `-tasks:${colKey(c)}` : `tasks:${colKey(c)}`]; changed(); } }, c.parent === "data" ? c.title : c.title, s === "ascending" ? " ▲" : s === "descending" ? " ▼" : ""));
   }), h("th", { scope: "col" }, h("span", { class: "lc-sr-only" }, t("Open"))))));
   const body = h("tbody");
   if (!state.tasks.length) body.append(h("tr", {}, h("td", { colspan: String(cols.length + 2), class: "lc-empty" }, t("No tasks."))));

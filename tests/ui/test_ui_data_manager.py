@@ -1,0 +1,124 @@
+"""The data manager and project pages in the browser (Flask host): filter, sort, page, bulk
+delete, import with a bad row, export download, saved views; config editor and preview."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def open_dm(page: Any, site: dict[str, Any], project: str) -> None:
+    login(page, site["url"], "manager")
+    page.goto(f"{site['url']}/label/projects/{site['projects'][project]}")
+    page.wait_for_selector(".lc-task-row")
+
+
+def ids_shown(page: Any) -> list[int]:
+    return [int(x) for x in page.locator(".lc-task-row").evaluate_all("rows => rows.map(r => r.dataset.taskId)")]
+
+
+def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str, Any]) -> None:
+    page = watched_page
+    open_dm(page, flask_site, "Sentiment")
+    assert page.locator(".lc-task-row").count() == 30
+    assert page.locator(".lc-page-info").text_content() == "Page 1 of 2"
+    page.locator(".lc-page-next").click()
+    page.wait_for_function("() => document.querySelector('.lc-page-info').textContent === 'Page 2 of 2'")
+    assert page.locator(".lc-task-row").count() == 15
+    # sort by id descending
+    page.locator("th[data-column='id'] .lc-sort").click()
+    page.wait_for_function("() => document.querySelector(\"th[data-column='id']\").getAttribute('aria-sort') === 'ascending'")
+    page.locator("th[data-column='id'] .lc-sort").click()
+    page.wait_for_function("() => document.querySelector(\"th[data-column='id']\").getAttribute('aria-sort') === 'descending'")
+    page.wait_for_selector(".lc-task-row")
+    shown = ids_shown(page)
+    assert shown == sorted(shown, reverse=True)
+    # filter on a data column: text contains "number 4" -> 4, 40..45
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    page.locator(".lc-filter-value").fill("number 4")
+    page.locator(".lc-filter-value").press("Enter")
+    page.locator(".lc-filter-value").blur()
+    page.wait_for_function("() => document.querySelector('.lc-dm-status').textContent === '7 tasks'")
+    texts = page.locator("td[data-column='data.text']").all_text_contents()
+    assert sorted(texts) == sorted(["Review number 4"] + [f"Review number {i}" for i in range(40, 46)])
+    # save as a view (tab), leave it, come back
+    page.locator(".lc-view-name").fill("Fours")
+    page.locator(".lc-view-form button").click()
+    page.wait_for_selector(".lc-tab.lc-on:has-text('Fours')")
+    page.get_by_role("tab", name="All tasks").click()
+    page.wait_for_function("() => document.querySelector('.lc-dm-status').textContent === '45 tasks'")
+    page.get_by_role("tab", name="Fours").click()
+    page.wait_for_function("() => document.querySelector('.lc-dm-status').textContent === '7 tasks'")
+    # hide a column
+    page.locator(".lc-columns-toggle").click()
+    page.locator(".lc-column-toggle", has_text="data.text").locator("input").uncheck()
+    assert page.locator("td[data-column='data.text']").count() == 0
+    screenshot(page, "flask-data-manager")
+
+
+def test_bulk_delete_import_with_bad_row_and_export(watched_page: Any, flask_site: dict[str, Any], tmp_path: Any) -> None:
+    page = watched_page
+    open_dm(page, flask_site, "Taxonomy")
+    before = page.locator(".lc-task-row").count()
+    # import with a bad row: error shown, nothing imported
+    page.locator(".lc-import-open").click()
+    page.locator(".lc-import-paste").fill(json.dumps([{"text": "ok row"}, {"wrong_key": 1}, "not an object"]))
+    page.locator(".lc-import-go").click()
+    page.wait_for_selector(".lc-import-result .lc-problem")
+    page.watch.errors.clear()  # the 400 response is logged by the browser
+    assert "Nothing was imported" in page.locator(".lc-import-result").text_content()
+    assert page.locator(".lc-import-errors li").count() >= 1
+    screenshot(page, "flask-import-error")
+    # a good file imports
+    good = tmp_path / "tasks.json"
+    good.write_text(json.dumps([{"text": "new one"}, {"text": "new two"}]))
+    page.locator(".lc-import-files").set_input_files(str(good))
+    page.locator(".lc-import-go").click()
+    page.wait_for_selector(".lc-import-result .lc-ok")
+    page.locator(".lc-import-close").click()
+    page.wait_for_function(f"() => document.querySelectorAll('.lc-task-row').length === {before + 2}")
+    # bulk delete the two new tasks
+    for row in page.locator(".lc-task-row", has_text="new ").all():
+        row.locator(".lc-row-select").check()
+    page.locator(".lc-action-select").select_option("delete_tasks")
+    page.locator(".lc-action-run").click()
+    page.locator(".lc-confirm-yes").click()
+    page.wait_for_function(f"() => document.querySelectorAll('.lc-task-row').length === {before}")
+    # export download
+    page.locator(".lc-export summary").click()
+    page.locator(".lc-export-all").check()
+    with page.expect_download() as dl:
+        page.locator(".lc-export-link[data-format='JSON']").click()
+    path = dl.value.path()
+    exported = json.loads(open(path, encoding="utf-8").read())
+    assert [t["data"]["text"] for t in exported] == ["A cat."]
+
+
+def test_config_editor_shows_problems_at_lines_and_previews(watched_page: Any, flask_site: dict[str, Any]) -> None:
+    page = watched_page
+    login(page, flask_site["url"], "manager")
+    page.goto(f"{flask_site['url']}/label/projects/new")
+    page.wait_for_selector(".lc-preview.lc-labeling .lc-main")
+    page.locator(".lc-gallery-item[data-key='ner']").click()
+    page.wait_for_selector(".lc-preview .lc-label[data-value='PER']")
+    bad = '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="l" toName="missing">\n    <Label value="A"/>\n  </Labels>\n</View>'
+    page.locator("#lc-config").fill(bad)
+    page.wait_for_selector(".lc-config-problems .lc-problem")
+    problem = page.locator(".lc-config-problems .lc-problem").first
+    assert problem.get_attribute("data-line") == "3"
+    assert page.locator(".lc-code-line.lc-bad").text_content() == "3"
+    page.watch.errors.clear()  # the browser logs the 400 answer of /api/projects/validate
+    screenshot(page, "flask-config-editor-problem")
+    page.locator(".lc-gallery-item[data-key='text_classification']").click()
+    page.wait_for_selector(".lc-config-problems .lc-ok")
+    page.locator("#lc-title").fill("Created in the browser")
+    page.locator("#lc-save").click()
+    page.wait_for_url("**/label/projects/*")
+    page.wait_for_selector(".lc-dm-status")
+    assert page.locator(".lc-page-title").text_content() == "Created in the browser"
