@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -78,6 +79,8 @@ def _child_entry(spec_json: str) -> int:
     else:
         out = child_main(spec)
     out["peak_rss_mb"] = max(out.get("peak_rss_mb", 0.0), harness.peak_rss_mb())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
     sys.stdout.write("\n" + json.dumps(out) + "\n")
     return 0
 
@@ -93,6 +96,7 @@ class Runner:
         self.workdir = workdir
         self.results: list[dict[str, Any]] = []
         self.skipped: list[dict[str, str]] = []
+        self.write: Any = None
 
     def log(self, msg: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
@@ -116,6 +120,8 @@ class Runner:
             return None
         res.update({"n": n, "column": column, "op": spec["op"]})
         self.results.append(res)
+        if self.write is not None:  # rewrite the outputs: a stopped run keeps its rows
+            self.write()
         self.log(f"  done in {time.perf_counter() - t0:.1f} s")
         return res
 
@@ -129,7 +135,7 @@ def _repeats(args: argparse.Namespace, n: int, kind: str) -> int:
     return {
         "import": 1 if big else 3,
         "page": 5 if big else 7,
-        "export": 1 if big else 3,
+        "export": 1 if n >= 10_000 else 3,
         "floor": 1 if n >= 1_000_000 else 3,
     }[kind]
 
@@ -317,6 +323,26 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
     t0 = time.perf_counter()
+    machine = harness.machine_info(args.pg if "postgres" in backends else None)
+    json_path = args.json or args.out.with_suffix(".json")
+
+    def write(final: bool = False) -> None:
+        meta = {
+            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "duration_s": round(time.perf_counter() - t0, 1),
+            "sizes": sizes,
+            "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
+            "machine": machine,
+            # other work on the machine skews wall-clock times; the table says how busy it was
+            "load": f"1-minute load average {load_start[0]:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the {'end' if final else 'last measurement'}",
+            "complete": final,
+        }
+        raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
+        json_path.write_text(json.dumps(raw, indent=1) + "\n")
+        args.out.write_text(report.render(raw))
+
+    r.write = write
     try:
         for n in sizes:
             wl = workdir / f"wl-{n}"
@@ -330,21 +356,8 @@ def main(argv: list[str] | None = None) -> int:
                     {"n": str(n), "column": "all", "op": "plan", "why": "harness error"}
                 )
     finally:
-        meta = {
-            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
-            "duration_s": round(time.perf_counter() - t0, 1),
-            "sizes": sizes,
-            "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
-            "machine": harness.machine_info(args.pg if "postgres" in backends else None),
-            # other work on the machine skews wall-clock times; the table says how busy it was
-            "load": f"1-minute load average {load_start[0]:.1f} at the start, "
-            f"{os.getloadavg()[0]:.1f} at the end",
-        }
-        raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
-        json_path = args.json or args.out.with_suffix(".json")
-        json_path.write_text(json.dumps(raw, indent=1) + "\n")
-        args.out.write_text(report.render(raw))
-        r.log(f"wrote {args.out} and {json_path} ({meta['duration_s']} s)")
+        write(final=True)
+        r.log(f"wrote {args.out} and {json_path} ({time.perf_counter() - t0:.1f} s)")
         if tmp is not None:
             tmp.cleanup()
     return 0
