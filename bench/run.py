@@ -202,7 +202,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                                 "op": "api_label",
                                 "db": db,
                                 "project": imp["project"],
-                                "pairs": 20 if args.quick else 200,
+                                "pairs": 5 if args.quick else 200,
                             },
                         )
                     r.measure(
@@ -227,7 +227,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                     {
                         **common,
                         "op": "api_concurrent",
-                        "tasks": 40 if args.quick else 400,
+                        "tasks": 16 if args.quick else 400,
                         "annotators": 8,
                         "overlap": 2,
                     },
@@ -242,7 +242,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                 "n": n,
                 "repeats_page": _repeats(args, n, "page"),
                 "repeats_export": _repeats(args, n, "export"),
-                "pairs": 20 if args.quick else 200,
+                "pairs": 5 if args.quick else 200,
             }
             r.measure(
                 n,
@@ -252,7 +252,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                     "op": "http_all",
                     "formats": report.EXPORTS,
                     "concurrent": n == min(r.sizes),
-                    "concurrent_tasks": 40 if args.quick else 400,
+                    "concurrent_tasks": 16 if args.quick else 400,
                 },
             )
     if "floor" in modes:
