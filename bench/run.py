@@ -263,6 +263,37 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
         )
 
 
+def merge_runs(paths: list[Path], args: argparse.Namespace) -> int:
+    """Render several runs' raw results as one RESULTS.md (a measurement present in two runs
+    is kept from the later file; the floor's json.dumps is taken from the first run)."""
+    parts = [json.loads(p.read_text()) for p in paths]
+    results: dict[tuple[int, str, str], dict[str, Any]] = {}
+    skipped: list[dict[str, str]] = []
+    for part in parts:
+        for res in part["results"]:
+            key = (res["n"], res["column"], res["op"])
+            if key[1] == "floor/json" and key in results:
+                continue
+            results[key] = res
+        skipped.extend(part["skipped"])
+    first = parts[0]["meta"]
+    meta = {
+        **first,
+        "sizes": sorted({n for part in parts for n in part["meta"]["sizes"]}),
+        "command": " ; ".join(part["meta"]["command"] for part in parts),
+        "duration_s": round(sum(part["meta"]["duration_s"] for part in parts), 1),
+        "load": " ; ".join(part["meta"].get("load", "") for part in parts),
+        "complete": all(part["meta"].get("complete", True) for part in parts),
+        "date": " / ".join(part["meta"]["date"] for part in parts),
+    }
+    raw = {"meta": meta, "results": list(results.values()), "skipped": skipped}
+    json_path = args.json or args.out.with_suffix(".json")
+    json_path.write_text(json.dumps(raw, indent=1) + "\n")
+    args.out.write_text(report.render(raw))
+    print(f"wrote {args.out} and {json_path} from {len(parts)} runs")
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, action="append", help="task count (repeatable); default 10000")
@@ -283,6 +314,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated child ops to run under pyinstrument (e.g. api_import,api_export);"
         " the text profiles go to the workdir",
     )
+    ap.add_argument(
+        "--merge",
+        default="",
+        help="comma-separated raw .json files of separate runs (e.g. one per backend) to render"
+        " together into --out; nothing is measured",
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -291,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child is not None:
         return _child_entry(args.child)
+    if args.merge:
+        return merge_runs([Path(p) for p in args.merge.split(",") if p], args)
     sizes = sorted(set(args.n or [])) or [10_000]
     if args.full:
         sizes = sorted(set(sizes) | {10_000, 100_000, 1_000_000})
