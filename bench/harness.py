@@ -95,6 +95,16 @@ def proc_peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def proc_cpu_s(pid: int) -> float | None:
+    """User+system CPU seconds of another process so far, or None when unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_child(spec: dict[str, Any], timeout: float = 3600.0) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; returns its JSON result.
 

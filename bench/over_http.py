@@ -200,11 +200,15 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
     samples: dict[str, list[float]] = {}
     extra: dict[str, Any] = {}
     rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def peak(name: str, proc: subprocess.Popen[str]) -> None:
         mb = harness.proc_peak_rss_mb(proc.pid)
         if mb is not None:
             rss[f"{name} (server)"] = mb
+        secs = harness.proc_cpu_s(proc.pid)
+        if secs is not None:
+            cpu[f"{name} (server)"] = secs
 
     # import: a fresh database and server per repeat; the last one is kept for the rest
     repeats = 1 if spec["quick"] else (3 if spec["n"] < 100_000 else 1)
@@ -268,7 +272,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
         harness.drop_db(db, admin)
     if spec.get("concurrent"):
         extra["concurrent"] = _concurrent(spec, wl, workdir, manager, others, peak)
-    return {"samples": samples, "extra": extra, "rss_detail": rss}
+    return {"samples": samples, "extra": extra, "rss_detail": rss, "cpu_detail": cpu}
 
 
 def _label(c: Client, project: int, wl: Path, pairs: int) -> dict[str, list[float]]:

@@ -138,6 +138,7 @@ def _index(results: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any
         else:
             cell["rss"][res["op"]] = res.get("peak_rss_mb", 0.0)
         cell.setdefault("cpu", {})[res["op"]] = res.get("cpu_s")
+        cell["cpu"].update(res.get("cpu_detail", {}))
     return idx
 
 
@@ -237,8 +238,10 @@ def render(raw: dict[str, Any]) -> str:
         if rss_rows:
             out.append("<details><summary>peak RSS and CPU per measurement process</summary>\n")
             out.append(
-                "CPU: the measuring process's user+system seconds (in-process: all of labelcore's"
-                " work, repeats and start-up included; over HTTP: the client's only).\n"
+                "CPU: the process's user+system seconds (in-process: all of labelcore's work,"
+                " repeats and start-up included; over HTTP: each server's, start-up included,"
+                " and the client's for http_all). Unlike wall-clock times, CPU seconds hardly"
+                " change with the machine's load.\n"
             )
             out.append("| column | measurement | peak RSS | CPU |\n|---|---|---|---|")
             out.extend(rss_rows)
