@@ -189,21 +189,18 @@ def fresh_db(
     kind: str, workdir: Path, admin_url: str, keep: bool = False
 ) -> Iterator[dict[str, str]]:
     """A new empty database descriptor ({"kind", "path"|"url"}); removed afterwards unless
-    ``keep``."""
+    ``keep`` — and always removed when the block raises, so a failed run leaves nothing."""
     if kind == "sqlite":
-        path = workdir / f"db-{uuid.uuid4().hex[:10]}.sqlite3"
-        try:
-            yield {"kind": "sqlite", "path": str(path)}
-        finally:
-            if not keep:
-                drop_db({"kind": "sqlite", "path": str(path)}, admin_url)
+        db = {"kind": "sqlite", "path": str(workdir / f"db-{uuid.uuid4().hex[:10]}.sqlite3")}
     else:
-        url = pg_create_db(admin_url)
-        try:
-            yield {"kind": "postgres", "url": url}
-        finally:
-            if not keep:
-                pg_drop_db(admin_url, url)
+        db = {"kind": "postgres", "url": pg_create_db(admin_url)}
+    try:
+        yield db
+    except BaseException:
+        drop_db(db, admin_url)
+        raise
+    if not keep:
+        drop_db(db, admin_url)
 
 
 def drop_db(db: dict[str, str], admin_url: str) -> None:

@@ -143,6 +143,15 @@ def serve(spec: dict[str, Any]) -> None:
     srv.serve_forever()
 
 
+@contextmanager
+def _dropping_on_error(db: dict[str, str], admin: str) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        harness.drop_db(db, admin)
+        raise
+
+
 def _prepare(db: dict[str, str], users: list[Any]) -> dict[Any, str]:
     """Schema, directory rows and one API token per user, written in-process before the
     server starts (what a host does when it hands out keys)."""
@@ -220,8 +229,12 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
             harness.drop_db(db, admin)
         with harness.fresh_db(spec["backend"], workdir, admin, keep=True) as fresh:
             db = fresh
-        keys = _prepare(db, [manager, annotator])
-        with server(db) as (port, proc):
+        try:
+            keys = _prepare(db, [manager, annotator])
+        except BaseException:
+            harness.drop_db(db, admin)
+            raise
+        with _dropping_on_error(db, admin), server(db) as (port, proc):
             c = Client(port, keys[manager.id])
             ids["ner"] = _create_project(c, "bench NER", ner_xml)
             samples.setdefault("import", []).append(_import(c, ids["ner"], wl / "tasks_ner.json"))
