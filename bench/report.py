@@ -118,11 +118,15 @@ def fmt_samples(values: list[float]) -> str:
 
 
 def fmt_concurrent(c: dict[str, Any]) -> str:
-    return (
+    text = (
         f"{c['submits_per_s']:.0f} submits/s ({c['submits']} in {c['seconds']:.1f} s); next p50 "
         f"{fmt_time(c['next_p50'])}, p95 {fmt_time(c['next_p95'])}; {c['errors']} errors; "
         f"{c['over_overlap']} over overlap"
     )
+    unserved = c.get("expected_submits", c["submits"]) - c["submits"]
+    if unserved > 0:  # an annotator was told "no task" while slots were still open
+        text += f"; {unserved} slots never served"
+    return text
 
 
 def _index(results: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any]]:
