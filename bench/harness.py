@@ -95,6 +95,16 @@ def proc_peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def proc_cpu_s(pid: int) -> float | None:
+    """User+system CPU seconds of another process so far, or None when unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_child(spec: dict[str, Any], timeout: float = 3600.0) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; returns its JSON result.
 
@@ -179,21 +189,18 @@ def fresh_db(
     kind: str, workdir: Path, admin_url: str, keep: bool = False
 ) -> Iterator[dict[str, str]]:
     """A new empty database descriptor ({"kind", "path"|"url"}); removed afterwards unless
-    ``keep``."""
+    ``keep`` — and always removed when the block raises, so a failed run leaves nothing."""
     if kind == "sqlite":
-        path = workdir / f"db-{uuid.uuid4().hex[:10]}.sqlite3"
-        try:
-            yield {"kind": "sqlite", "path": str(path)}
-        finally:
-            if not keep:
-                drop_db({"kind": "sqlite", "path": str(path)}, admin_url)
+        db = {"kind": "sqlite", "path": str(workdir / f"db-{uuid.uuid4().hex[:10]}.sqlite3")}
     else:
-        url = pg_create_db(admin_url)
-        try:
-            yield {"kind": "postgres", "url": url}
-        finally:
-            if not keep:
-                pg_drop_db(admin_url, url)
+        db = {"kind": "postgres", "url": pg_create_db(admin_url)}
+    try:
+        yield db
+    except BaseException:
+        drop_db(db, admin_url)
+        raise
+    if not keep:
+        drop_db(db, admin_url)
 
 
 def drop_db(db: dict[str, str], admin_url: str) -> None:

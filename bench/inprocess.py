@@ -109,7 +109,7 @@ def op_import(spec: dict[str, Any]) -> dict[str, Any]:
                 project = core.create_project(manager, title="bench NER", label_config=ner_xml)
                 times.append(import_file(core, manager, project.id, wl / "tasks_ner.json"))
                 box_id = None
-                if spec.get("boxes"):
+                if spec.get("boxes") and last:  # the image project: imported once
                     box = core.create_project(manager, title="bench boxes", label_config=box_xml)
                     box_times.append(import_file(core, manager, box.id, wl / "tasks_bbox.json"))
                     box_id = box.id

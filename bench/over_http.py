@@ -143,6 +143,15 @@ def serve(spec: dict[str, Any]) -> None:
     srv.serve_forever()
 
 
+@contextmanager
+def _dropping_on_error(db: dict[str, str], admin: str) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        harness.drop_db(db, admin)
+        raise
+
+
 def _prepare(db: dict[str, str], users: list[Any]) -> dict[Any, str]:
     """Schema, directory rows and one API token per user, written in-process before the
     server starts (what a host does when it hands out keys)."""
@@ -200,11 +209,15 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
     samples: dict[str, list[float]] = {}
     extra: dict[str, Any] = {}
     rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def peak(name: str, proc: subprocess.Popen[str]) -> None:
         mb = harness.proc_peak_rss_mb(proc.pid)
         if mb is not None:
             rss[f"{name} (server)"] = mb
+        secs = harness.proc_cpu_s(proc.pid)
+        if secs is not None:
+            cpu[f"{name} (server)"] = secs
 
     # import: a fresh database and server per repeat; the last one is kept for the rest
     repeats = 1 if spec["quick"] else (3 if spec["n"] < 100_000 else 1)
@@ -216,18 +229,20 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
             harness.drop_db(db, admin)
         with harness.fresh_db(spec["backend"], workdir, admin, keep=True) as fresh:
             db = fresh
-        keys = _prepare(db, [manager, annotator])
-        with server(db) as (port, proc):
+        try:
+            keys = _prepare(db, [manager, annotator])
+        except BaseException:
+            harness.drop_db(db, admin)
+            raise
+        with _dropping_on_error(db, admin), server(db) as (port, proc):
             c = Client(port, keys[manager.id])
             ids["ner"] = _create_project(c, "bench NER", ner_xml)
             samples.setdefault("import", []).append(_import(c, ids["ner"], wl / "tasks_ner.json"))
-            ids["box"] = _create_project(c, "bench boxes", box_xml)
-            samples.setdefault("import_boxes", []).append(
-                _import(c, ids["box"], wl / "tasks_bbox.json")
-            )
-            c.close()
-            if i == repeats - 1:
+            if i == repeats - 1:  # the image project: imported once
+                ids["box"] = _create_project(c, "bench boxes", box_xml)
+                samples["import_boxes"] = [_import(c, ids["box"], wl / "tasks_bbox.json")]
                 peak("import", proc)
+            c.close()
     assert db is not None
     try:
         with server(db) as (port, proc):
@@ -270,7 +285,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
         harness.drop_db(db, admin)
     if spec.get("concurrent"):
         extra["concurrent"] = _concurrent(spec, wl, workdir, manager, others, peak)
-    return {"samples": samples, "extra": extra, "rss_detail": rss}
+    return {"samples": samples, "extra": extra, "rss_detail": rss, "cpu_detail": cpu}
 
 
 def _label(c: Client, project: int, wl: Path, pairs: int) -> dict[str, list[float]]:

@@ -118,11 +118,15 @@ def fmt_samples(values: list[float]) -> str:
 
 
 def fmt_concurrent(c: dict[str, Any]) -> str:
-    return (
+    text = (
         f"{c['submits_per_s']:.0f} submits/s ({c['submits']} in {c['seconds']:.1f} s); next p50 "
         f"{fmt_time(c['next_p50'])}, p95 {fmt_time(c['next_p95'])}; {c['errors']} errors; "
         f"{c['over_overlap']} over overlap"
     )
+    unserved = c.get("expected_submits", c["submits"]) - c["submits"]
+    if unserved > 0:  # an annotator was told "no task" while slots were still open
+        text += f"; {unserved} slots never served"
+    return text
 
 
 def _index(results: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any]]:
@@ -137,6 +141,8 @@ def _index(results: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any
             cell["rss"].update(res["rss_detail"])
         else:
             cell["rss"][res["op"]] = res.get("peak_rss_mb", 0.0)
+        cell.setdefault("cpu", {})[res["op"]] = res.get("cpu_s")
+        cell["cpu"].update(res.get("cpu_detail", {}))
     return idx
 
 
@@ -185,6 +191,8 @@ def render(raw: dict[str, Any]) -> str:
         "(same machine and workload, NER, SQLite, its own server).\n"
     )
     out.append(f"- date: {meta['date']} (run took {meta['duration_s']} s)")
+    if meta.get("complete") is False:
+        out.append("- **partial**: the run was still going (or was stopped) when this was written")
     out.append(f"- command: `{meta['command']}`")
     m = meta["machine"]
     out.append(
@@ -226,11 +234,20 @@ def render(raw: dict[str, Any]) -> str:
         out.append("")
         rss_rows = []
         for c, label in cols:
+            cpu = idx[(n, c)].get("cpu", {})
             for op, mb in idx[(n, c)]["rss"].items():
-                rss_rows.append(f"| {label} | {op} | {mb:.0f} MB |")
+                secs = cpu.get(op)
+                cpu_text = f"{secs:.1f} s" if isinstance(secs, int | float) else ""
+                rss_rows.append(f"| {label} | {op} | {mb:.0f} MB | {cpu_text} |")
         if rss_rows:
-            out.append("<details><summary>peak RSS per measurement process</summary>\n")
-            out.append("| column | measurement | peak RSS |\n|---|---|---|")
+            out.append("<details><summary>peak RSS and CPU per measurement process</summary>\n")
+            out.append(
+                "CPU: the process's user+system seconds (in-process: all of labelcore's work,"
+                " repeats and start-up included; over HTTP: each server's, start-up included,"
+                " and the client's for http_all). Unlike wall-clock times, CPU seconds hardly"
+                " change with the machine's load.\n"
+            )
+            out.append("| column | measurement | peak RSS | CPU |\n|---|---|---|---|")
             out.extend(rss_rows)
             out.append("\n</details>\n")
     skipped = raw.get("skipped", [])

@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -78,6 +79,8 @@ def _child_entry(spec_json: str) -> int:
     else:
         out = child_main(spec)
     out["peak_rss_mb"] = max(out.get("peak_rss_mb", 0.0), harness.peak_rss_mb())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
     sys.stdout.write("\n" + json.dumps(out) + "\n")
     return 0
 
@@ -93,6 +96,7 @@ class Runner:
         self.workdir = workdir
         self.results: list[dict[str, Any]] = []
         self.skipped: list[dict[str, str]] = []
+        self.write: Any = None
 
     def log(self, msg: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
@@ -116,6 +120,8 @@ class Runner:
             return None
         res.update({"n": n, "column": column, "op": spec["op"]})
         self.results.append(res)
+        if self.write is not None:  # rewrite the outputs: a stopped run keeps its rows
+            self.write()
         self.log(f"  done in {time.perf_counter() - t0:.1f} s")
         return res
 
@@ -129,7 +135,7 @@ def _repeats(args: argparse.Namespace, n: int, kind: str) -> int:
     return {
         "import": 1 if big else 3,
         "page": 5 if big else 7,
-        "export": 1 if big else 3,
+        "export": 1 if n >= 10_000 else 3,
         "floor": 1 if n >= 1_000_000 else 3,
     }[kind]
 
@@ -196,7 +202,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                                 "op": "api_label",
                                 "db": db,
                                 "project": imp["project"],
-                                "pairs": 20 if args.quick else 200,
+                                "pairs": 5 if args.quick else 200,
                             },
                         )
                     r.measure(
@@ -221,7 +227,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                     {
                         **common,
                         "op": "api_concurrent",
-                        "tasks": 40 if args.quick else 400,
+                        "tasks": 16 if args.quick else 400,
                         "annotators": 8,
                         "overlap": 2,
                     },
@@ -236,7 +242,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                 "n": n,
                 "repeats_page": _repeats(args, n, "page"),
                 "repeats_export": _repeats(args, n, "export"),
-                "pairs": 20 if args.quick else 200,
+                "pairs": 5 if args.quick else 200,
             }
             r.measure(
                 n,
@@ -246,7 +252,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                     "op": "http_all",
                     "formats": report.EXPORTS,
                     "concurrent": n == min(r.sizes),
-                    "concurrent_tasks": 40 if args.quick else 400,
+                    "concurrent_tasks": 16 if args.quick else 400,
                 },
             )
     if "floor" in modes:
@@ -255,6 +261,37 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
             "floor/json",
             {"op": "floor_json", "tasks_file": ner, "repeats": _repeats(args, n, "floor")},
         )
+
+
+def merge_runs(paths: list[Path], args: argparse.Namespace) -> int:
+    """Render several runs' raw results as one RESULTS.md (a measurement present in two runs
+    is kept from the later file; the floor's json.dumps is taken from the first run)."""
+    parts = [json.loads(p.read_text()) for p in paths]
+    results: dict[tuple[int, str, str], dict[str, Any]] = {}
+    skipped: list[dict[str, str]] = []
+    for part in parts:
+        for res in part["results"]:
+            key = (res["n"], res["column"], res["op"])
+            if key[1] == "floor/json" and key in results:
+                continue
+            results[key] = res
+        skipped.extend(part["skipped"])
+    first = parts[0]["meta"]
+    meta = {
+        **first,
+        "sizes": sorted({n for part in parts for n in part["meta"]["sizes"]}),
+        "command": " ; ".join(part["meta"]["command"] for part in parts),
+        "duration_s": round(sum(part["meta"]["duration_s"] for part in parts), 1),
+        "load": " ; ".join(part["meta"].get("load", "") for part in parts),
+        "complete": all(part["meta"].get("complete", True) for part in parts),
+        "date": " / ".join(part["meta"]["date"] for part in parts),
+    }
+    raw = {"meta": meta, "results": list(results.values()), "skipped": skipped}
+    json_path = args.json or args.out.with_suffix(".json")
+    json_path.write_text(json.dumps(raw, indent=1) + "\n")
+    args.out.write_text(report.render(raw))
+    print(f"wrote {args.out} and {json_path} from {len(parts)} runs")
+    return 0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -277,6 +314,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated child ops to run under pyinstrument (e.g. api_import,api_export);"
         " the text profiles go to the workdir",
     )
+    ap.add_argument(
+        "--merge",
+        default="",
+        help="comma-separated raw .json files of separate runs (e.g. one per backend) to render"
+        " together into --out; nothing is measured",
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -285,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child is not None:
         return _child_entry(args.child)
+    if args.merge:
+        return merge_runs([Path(p) for p in args.merge.split(",") if p], args)
     sizes = sorted(set(args.n or [])) or [10_000]
     if args.full:
         sizes = sorted(set(sizes) | {10_000, 100_000, 1_000_000})
@@ -317,6 +362,26 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
     t0 = time.perf_counter()
+    machine = harness.machine_info(args.pg if "postgres" in backends else None)
+    json_path = args.json or args.out.with_suffix(".json")
+
+    def write(final: bool = False) -> None:
+        meta = {
+            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "duration_s": round(time.perf_counter() - t0, 1),
+            "sizes": sizes,
+            "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
+            "machine": machine,
+            # other work on the machine skews wall-clock times; the table says how busy it was
+            "load": f"1-minute load average {load_start[0]:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the {'end' if final else 'last measurement'}",
+            "complete": final,
+        }
+        raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
+        json_path.write_text(json.dumps(raw, indent=1) + "\n")
+        args.out.write_text(report.render(raw))
+
+    r.write = write
     try:
         for n in sizes:
             wl = workdir / f"wl-{n}"
@@ -330,21 +395,8 @@ def main(argv: list[str] | None = None) -> int:
                     {"n": str(n), "column": "all", "op": "plan", "why": "harness error"}
                 )
     finally:
-        meta = {
-            "date": started.strftime("%Y-%m-%d %H:%M UTC"),
-            "duration_s": round(time.perf_counter() - t0, 1),
-            "sizes": sizes,
-            "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
-            "machine": harness.machine_info(args.pg if "postgres" in backends else None),
-            # other work on the machine skews wall-clock times; the table says how busy it was
-            "load": f"1-minute load average {load_start[0]:.1f} at the start, "
-            f"{os.getloadavg()[0]:.1f} at the end",
-        }
-        raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
-        json_path = args.json or args.out.with_suffix(".json")
-        json_path.write_text(json.dumps(raw, indent=1) + "\n")
-        args.out.write_text(report.render(raw))
-        r.log(f"wrote {args.out} and {json_path} ({meta['duration_s']} s)")
+        write(final=True)
+        r.log(f"wrote {args.out} and {json_path} ({time.perf_counter() - t0:.1f} s)")
         if tmp is not None:
             tmp.cleanup()
     return 0

@@ -57,50 +57,45 @@ def _samples(raw: dict, column: str) -> dict:
     return merged
 
 
-def test_floor_and_api_on_sqlite_run_end_to_end(tmp_path: Path) -> None:
-    raw = _run(tmp_path, "--backends", "sqlite", "--modes", "floor,api")
+def test_floor_api_and_http_on_sqlite_run_end_to_end(tmp_path: Path) -> None:
+    raw = _run(tmp_path, "--backends", "sqlite", "--modes", "floor,api,http")
     assert raw["skipped"] == []
+    assert raw["meta"]["complete"] is True
     floor = _samples(raw, "sqlite/floor")
     assert len(floor["import"]) == 1
-    api = _samples(raw, "sqlite/api")
-    for key in ("import", "import_boxes", "page_plain", "page_ordered", "page_contains"):
-        assert len(api[key]) == 1, key
-    assert api["page_plain_total"] == 200
-    assert api["page_has_predictions_total"] == 60  # the workload's 30%
-    assert 0 < api["page_contains_total"] < 200
-    assert len(api["next"]) == len(api["submit"]) == 20
-    for fmt in ("JSON", "JSON_MIN", "CSV", "CONLL2003", "COCO", "YOLO"):
-        assert api[f"export_{fmt}_bytes"] > 0, fmt
-    conc = api["concurrent"]
-    assert conc["errors"] == 0, conc["error_samples"]
-    assert conc["over_overlap"] == 0
-    assert conc["submits"] == conc["expected_submits"] == 80
+    for column in ("sqlite/api", "sqlite/http"):
+        got = _samples(raw, column)
+        for key in ("import", "import_boxes", "page_plain", "page_ordered", "page_contains"):
+            assert len(got[key]) == 1, (column, key)
+        assert got["page_plain_total"] == 200, column
+        assert got["page_has_predictions_total"] == 60, column  # the workload's 30%
+        assert 0 < got["page_contains_total"] < 200, column
+        assert len(got["next"]) == len(got["submit"]) == 5, column
+        for fmt in ("JSON", "JSON_MIN", "CSV", "CONLL2003", "COCO", "YOLO"):
+            assert got[f"export_{fmt}_bytes"] > 0, (column, fmt)
+        conc = got["concurrent"]
+        assert conc["errors"] == 0, conc["error_samples"]
+        assert conc["over_overlap"] == 0, column
+        # every slot is served on SQLite (a shortfall would show as "slots never served")
+        assert conc["submits"] == conc["expected_submits"] == 32, column
+    http = [r for r in raw["results"] if r["column"] == "sqlite/http"][0]
+    assert set(http["rss_detail"]) >= {"import (server)", "pages (server)", "export (server)"}
     md = raw["markdown"]
-    assert "## N = 200" in md and "SQLite API" in md and "Label Studio 1.23.2" in md
-    assert "× floor" in md
-
-
-def test_http_on_sqlite_runs_end_to_end(tmp_path: Path) -> None:
-    raw = _run(tmp_path, "--backends", "sqlite", "--modes", "http")
-    assert raw["skipped"] == []
-    http = _samples(raw, "sqlite/http")
-    assert http["page_plain_total"] == 200
-    assert len(http["next"]) == 20
-    assert http["export_JSON_bytes"] > 0
-    conc = http["concurrent"]
-    assert conc["errors"] == 0, conc["error_samples"]
-    assert conc["over_overlap"] == 0
-    assert conc["submits"] == 80
-    rss = [r for r in raw["results"] if r["column"] == "sqlite/http"][0]["rss_detail"]
-    assert set(rss) >= {"import (server)", "pages (server)", "export (server)"}
+    assert "## N = 200" in md and "SQLite API" in md and "SQLite HTTP" in md
+    assert "Label Studio 1.23.2" in md and "× floor" in md
 
 
 @pytest.mark.postgres
-def test_floor_and_api_on_postgres_run_end_to_end(tmp_path: Path, pg_server: str) -> None:
+def test_api_on_postgres_runs_end_to_end(tmp_path: Path, pg_server: str) -> None:
     admin = pg_server.replace("postgresql+psycopg://", "postgresql://")
-    raw = _run(tmp_path, "--backends", "postgres", "--modes", "floor,api", "--pg", admin)
+    raw = _run(tmp_path, "--backends", "postgres", "--modes", "api", "--pg", admin)
     assert raw["skipped"] == []
     api = _samples(raw, "postgres/api")
     assert api["page_plain_total"] == 200
+    assert api["page_has_predictions_total"] == 60
+    assert len(api["next"]) == 5
     assert api["concurrent"]["over_overlap"] == 0
     assert api["concurrent"]["errors"] == 0
+    # an annotator may be told "no task" while slots are open under contention on
+    # PostgreSQL (seen once: 21 of 32); the table reports it as "slots never served"
+    assert 0 < api["concurrent"]["submits"] <= api["concurrent"]["expected_submits"] == 32
