@@ -105,7 +105,11 @@ class ConfigError(ValidationError):
 
     code = "config.invalid"
 
-    def __init__(self, problems: Sequence[Any], message: str | None = None) -> None:
+    def __init__(self, problems: Sequence[Any] | str, message: str | None = None) -> None:
+        if isinstance(problems, str):  # ConfigError("text"): one problem saying so
+            from labelcore.config.problems import ConfigProblem
+
+            problems = [ConfigProblem(self.code, problems)]
         self.problems: list[Any] = list(problems)
         if message is None:
             lines = [str(p.message) for p in self.problems[:20]]

@@ -384,3 +384,22 @@ def test_control_attributes_are_lowercased_and_lines_kept() -> None:
     )
     assert cfg.controls["n"].attrs == {"name": "n", "toname": "t", "defaultvalue": "3", "min": "0"}
     assert cfg.controls["n"].line == 3 and cfg.objects["t"].line == 2
+
+
+def test_config_error_from_a_plain_message() -> None:
+    err = ConfigError("the config is missing")
+    assert [p.message for p in err.problems] == ["the config is missing"]
+    assert err.errors[0]["code"] == "config.invalid" and "missing" in str(err)
+
+
+def test_problem_messages_read_well(snapshot: object) -> None:
+    xml = """<View>
+  <Imagee name="photo" value="$image"/>
+  <Text name="body" value="$text"/>
+  <Choices name="body" toName="nowhere"><Choice value="x"/></Choices>
+  <RectangleLabels name="box" toName="body"><Label value="Car"/></RectangleLabels>
+  <Rating name="stars" toName="body" maxRating="many"/>
+  <Labels name="spans" toName="body" choice="single-radio"/>
+  <Choice value="stray"/>
+</View>"""
+    assert [p.as_dict() for p in problems(xml)] == snapshot

@@ -648,3 +648,61 @@ def test_rating_without_to_name_accepts_its_results() -> None:
 def test_problem_count_is_bounded() -> None:
     garbage = [1] * 5000
     assert len(CFG.validate_result(garbage)) == 1000
+
+
+def test_max_usages_of_a_label_per_task() -> None:
+    cfg = parse_config(
+        '<View><Text name="t" value="$t"/><Labels name="l" toName="t" maxUsages="2"><Label value="A"/><Label value="Answer" maxUsages="1"/></Labels></View>'
+    )
+    span = {"start": 0, "end": 1}
+    ok = [
+        r("l", "t", "labels", {**span, "labels": ["A"]}, id="1"),
+        r("l", "t", "labels", {**span, "labels": ["A"]}, id="2"),
+        r("l", "t", "labels", {**span, "labels": ["Answer"]}, id="3"),
+    ]
+    assert cfg.validate_result(ok) == []
+    too_many = [
+        *ok,
+        r("l", "t", "labels", {**span, "labels": ["Answer"]}, id="4"),
+        r("l", "t", "labels", {**span, "labels": ["A"]}, id="5"),
+    ]
+    found = cfg.validate_result(too_many)
+    assert sorted((p.code, p.region) for p in found) == [
+        ("result.max_usages", 3),
+        ("result.max_usages", 4),
+    ]
+
+
+def test_max_usages_counts_a_split_region_once() -> None:
+    cfg = parse_config(
+        '<View><Image name="i" value="$i"/><Labels name="l" toName="i" maxUsages="1"><Label value="A"/></Labels><Rectangle name="b" toName="i"/></View>'
+    )
+    box = {"x": 1, "y": 1, "width": 1, "height": 1}
+    one = [
+        r("b", "i", "rectangle", box, id="R"),
+        r("l", "i", "labels", {**box, "labels": ["A"]}, id="R"),
+    ]
+    assert cfg.validate_result(one) == []
+
+
+def test_non_string_keys_do_not_crash() -> None:
+    weird = [
+        r("rank", "items", "ranker", {"ranker": {1: ["a"], None: "x"}}),
+        {"type": "relation", "from_id": {"a": 1}, "to_id": [1]},
+        {1: 2},
+    ]
+    found = CFG.validate_result(weird)
+    assert {p.code for p in found} >= {
+        "result.unknown_label",
+        "result.bad_value",
+        "result.bad_relation",
+        "result.missing_field",
+    }
+
+
+def test_repeater_result_must_stay_on_its_own_item() -> None:
+    cfg = parse_config(
+        '<View><Repeater on="$pages"><Image name="p_{{idx}}" value="$pages[{{idx}}].url"/><Choices name="c_{{idx}}" toName="p_{{idx}}"><Choice value="ok"/></Choices></Repeater></View>'
+    )
+    found = cfg.validate_result([r("c_3", "p_4", "choices", {"choices": ["ok"]})])
+    assert [(p.code, p.control) for p in found] == [("result.unknown_to_name", "c_{{idx}}")]

@@ -185,3 +185,12 @@ def test_repeater_controls_count_by_pattern() -> None:
     assert [(i.code, i.control, i.label, i.count) for i in found] == [
         ("config.label_removed", "c_1", "b", 2)
     ]
+
+
+def test_repeater_items_need_their_sub_key() -> None:
+    cfg = parse_config(
+        '<View><Repeater on="$pages"><Image name="p_{{idx}}" value="$pages[{{idx}}].url"/></Repeater></View>'
+    )
+    assert cfg.check_task_data({"pages": [{"url": "a"}, {"url": "b"}]}) == []
+    found = cfg.check_task_data({"pages": [{"url": "a"}, {"link": "b"}]})
+    assert [(p.code, p.key) for p in found] == [("data.missing_key", "pages[1].url")]

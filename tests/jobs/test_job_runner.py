@@ -208,12 +208,12 @@ def test_workers_sharing_a_store_run_each_job_once(job_store: Any) -> None:
 
 
 def test_lease_is_renewed_while_a_handler_runs(job_store: Any) -> None:
-    lease = dt.timedelta(seconds=0.6)
+    lease = dt.timedelta(seconds=1.2)
     runs: list[int] = []
 
     def long(job: Job, ctx: JobContext) -> None:
         runs.append(job.id)
-        time.sleep(1.8)  # three leases long
+        time.sleep(3.0)  # 2.5 leases long
 
     first = ThreadJobRunner(job_store, lease=lease, poll=0.05)
     second = ThreadJobRunner(job_store, lease=lease, poll=0.05)

@@ -81,7 +81,7 @@ def textarea(control: ControlTag, value: Mapping[str, Any], report: Report) -> N
     if not isinstance(texts, list) or not all(isinstance(x, str) for x in texts):
         report("result.bad_value", "'text' must be a list of strings")
         return
-    limit = integer(num(_float(control.attrs.get("maxsubmissions"))))
+    limit = integer(num(attr_number(control.attrs.get("maxsubmissions"))))
     if limit is not None and limit > 0 and len(texts) > limit:
         report("result.too_many_submissions", f"{len(texts)} texts, maxSubmissions is {limit}")
 
@@ -91,14 +91,14 @@ def number(control: ControlTag, value: Mapping[str, Any], report: Report) -> Non
     if found is None:
         report("result.bad_value", "'number' must be a number")
         return
-    lo, hi = _float(control.attrs.get("min")), _float(control.attrs.get("max"))
+    lo, hi = attr_number(control.attrs.get("min")), attr_number(control.attrs.get("max"))
     if (lo is not None and found < lo) or (hi is not None and found > hi):
         report("result.out_of_range", f"number {found:g} is outside min..max {lo}..{hi}")
 
 
 def rating(control: ControlTag, value: Mapping[str, Any], report: Report) -> None:
     found = integer(value.get("rating"))
-    top = integer(_float(control.attrs.get("maxrating")))
+    top = integer(attr_number(control.attrs.get("maxrating")))
     top = 5 if top is None else top
     if found is None:
         report("result.bad_value", "'rating' must be an integer")
@@ -112,19 +112,21 @@ def ranker(control: ControlTag, value: Mapping[str, Any], report: Report) -> Non
         report("result.bad_value", "'ranker' must be an object of lists of item ids")
         return
     keys = set(control.buckets) | {"_", control.name}
-    for key, ids in found.items():
-        if key not in keys:
+    for raw_key, ids in found.items():
+        key = str(raw_key)[:60]
+        if raw_key not in keys:
             report(
                 "result.unknown_label",
-                f"ranker key '{key:.60}' is not a bucket; buckets: {sorted(keys)}",
+                f"ranker key '{key}' is not a bucket; buckets: {sorted(keys)}",
             )
         if not isinstance(ids, list) or not all(
             isinstance(x, str | int) and not isinstance(x, bool) for x in ids
         ):
-            report("result.bad_value", f"ranker['{key:.60}'] must be a list of item ids")
+            report("result.bad_value", f"ranker['{key}'] must be a list of item ids")
 
 
-def _float(raw: str | None) -> float | None:
+def attr_number(raw: str | None) -> float | None:
+    """A config attribute as a finite number, or None."""
     if raw is None:
         return None
     try:

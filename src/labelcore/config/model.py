@@ -85,7 +85,15 @@ def _index_targets(controls: Mapping[str, ControlTag]) -> dict[str, tuple[Contro
 
 @functools.lru_cache(maxsize=1024)
 def _pattern(name: str, flag: str) -> re.Pattern[str]:
-    return re.compile(r"\d+".join(re.escape(part) for part in name.split(flag)))
+    return re.compile(r"(\d+)".join(re.escape(part) for part in name.split(flag)))
+
+
+def repeat_index(name: str, flag: str | None, concrete: str) -> int | None:
+    """The Repeater index in ``concrete`` where ``name`` has ``flag`` (``c_{{idx}}``/``c_3``: 3)."""
+    if not flag or flag not in name:
+        return None
+    match = _pattern(name, flag).fullmatch(concrete)
+    return int(match.group(1)) if match else None
 
 
 @attrs.frozen(eq=False)

@@ -15,7 +15,7 @@ from lxml import etree
 
 from labelcore.config.model import ControlTag, LabelConfig, ObjectTag
 from labelcore.config.problems import ConfigProblem
-from labelcore.config.tags import TagSpec, closest, lookup
+from labelcore.config.tags import TagSpec, closest, lookup, spelled
 from labelcore.config.xmlsafe import elements, read_xml
 from labelcore.errors import ConfigError
 
@@ -135,7 +135,8 @@ class _Builder:
                 )
             )
         if self.problems:
-            raise ConfigError(self.problems)
+            # in document order; the truncation note (no line) stays last
+            raise ConfigError(sorted(self.problems, key=lambda p: p.line or 1 << 30))
         return LabelConfig(
             xml=self.text,
             controls=self.controls,
@@ -171,7 +172,7 @@ class _Builder:
             return
         for group in spec.required:
             if not any(attrs.get(a, "").strip() for a in group):
-                want = " or ".join(group)
+                want = " or ".join(spelled(a) for a in group)
                 self.problem(
                     "config.missing_attribute",
                     f"<{spec.name}> needs the {want} attribute.",
@@ -179,13 +180,14 @@ class _Builder:
                     spec.name,
                     group[0],
                 )
+        written = {str(k).lower(): str(k) for k in el.attrib}
         for key, raw in attrs.items():
             check = spec.attrs.get(key)
             why = check.check(raw) if check is not None else None
             if why:
                 self.problem(
                     "config.bad_attribute_value",
-                    f'<{spec.name}> {key}="{raw}": {why}.',
+                    f'<{spec.name}> {written.get(key, spelled(key))}="{raw[:100]}": {why}.',
                     el,
                     spec.name,
                     key,
@@ -259,7 +261,8 @@ class _Builder:
             if lo is not None and hi is not None and lo > hi:
                 self.problem(
                     "config.bad_attribute_value",
-                    f"<{spec.name}> {lo_key}={lo:g} is greater than {hi_key}={hi:g}.",
+                    f"<{spec.name}> {spelled(lo_key)}={lo:g} is greater than "
+                    f"{spelled(hi_key)}={hi:g}.",
                     el,
                     spec.name,
                     lo_key,

@@ -10,8 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from labelcore.config.classify import choices, known, number, ranker, rating, taxonomy, textarea
-from labelcore.config.model import ControlTag, ObjectTag
+from labelcore.config.classify import (
+    attr_number,
+    choices,
+    known,
+    number,
+    ranker,
+    rating,
+    taxonomy,
+    textarea,
+)
+from labelcore.config.model import ControlTag, ObjectTag, repeat_index
 from labelcore.config.problems import ResultProblem
 from labelcore.config.values import (
     check_geometry,
@@ -74,7 +83,8 @@ def validate_result(cfg: LabelConfig, result: Any, data: Any = None) -> list[Res
     for i, item in enumerate(result):
         checker.item(i, item)
         if len(checker.problems) >= MAX_PROBLEMS:
-            break
+            return checker.problems
+    checker.max_usages()
     return checker.problems
 
 
@@ -91,6 +101,8 @@ class _Checker:
         self.data = data
         self.ids = ids
         self.problems: list[ResultProblem] = []
+        # (control, label) -> region ids (or indexes) using it, in order, for maxUsages
+        self.usages: dict[tuple[str, str], dict[Any, int]] = {}
 
     def add(self, i: int, control: str | None, code: str, message: str) -> None:
         who = f"control '{control}'" if control else "result"
@@ -144,6 +156,18 @@ class _Checker:
             )
             return
         obj = self.cfg.object(to_name)
+        if control.index_flag and obj is not None and obj.index_flag:
+            mine = repeat_index(control.name, control.index_flag, from_name)
+            theirs = repeat_index(obj.name, obj.index_flag, to_name)
+            if mine is not None and theirs is not None and mine != theirs:
+                self.add(
+                    i,
+                    name,
+                    "result.unknown_to_name",
+                    f"to_name '{to_name:.100}' is Repeater item {theirs}, "
+                    f"but from_name '{from_name:.100}' is item {mine}",
+                )
+                return
         allowed = self.allowed_types(control, to_name)
         if rtype not in allowed:
             self.add(
@@ -159,7 +183,9 @@ class _Checker:
             self.add(i, name, "result.bad_value", "value must be an object")
             return
         self.common(i, control, obj, item)
-        report = _Reporter(self, i, name)
+        rid = item.get("id")
+        key = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else ("#", i)
+        report = _Reporter(self, i, name, key)
         self.value(control, obj, rtype, value, report, item)
 
     def allowed_types(self, control: ControlTag, to_name: str) -> set[str]:
@@ -343,6 +369,9 @@ class _Checker:
         if len(found) > 1 and control.attrs.get("choice", "").lower() == "single":
             report("result.single_choice", f'{len(found)} labels on a choice="single" control')
         known(control, found, report)
+        for label in found:
+            region = report.region_key
+            self.usages.setdefault((control.name, label), {}).setdefault(region, report.index)
 
     def video_labels(
         self, control: ControlTag, value: Mapping[str, Any], report: _Reporter, item: dict[str, Any]
@@ -389,12 +418,33 @@ class _Checker:
                     f"relation labels {unknown[:5]} are not in <Relations>",
                 )
 
+    def max_usages(self) -> None:
+        """A label used on more regions than its ``maxUsages`` (Label's, else the control's)."""
+        for (name, label), regions in self.usages.items():
+            control = self.cfg.controls.get(name)
+            if control is None:
+                continue
+            raw = control.label_attrs.get(label, {}).get("maxusages") or control.attrs.get(
+                "maxusages"
+            )
+            limit = integer(attr_number(raw))
+            if limit is None or limit <= 0 or len(regions) <= limit:
+                continue
+            index = list(regions.values())[limit]
+            self.add(
+                index,
+                name,
+                "result.max_usages",
+                f"label '{label}' is used on {len(regions)} regions; maxUsages is {limit}",
+            )
+
 
 class _Reporter:
     """Turns (code, message) pairs from the value rules into ResultProblems for one region."""
 
-    def __init__(self, checker: _Checker, index: int, control: str) -> None:
+    def __init__(self, checker: _Checker, index: int, control: str, region_key: Any = None) -> None:
         self.checker, self.index, self.control = checker, index, control
+        self.region_key = index if region_key is None else region_key
 
     def __call__(self, code: str | tuple[str, str], message: str = "") -> None:
         if isinstance(code, tuple):

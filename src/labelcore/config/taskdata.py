@@ -79,6 +79,8 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                 )
             )
     list_keys = set(cfg.list_keys) | {base_key(k) for k in cfg.data_types if "[" in k}
+    for key in sorted(k for k in cfg.data_types if "[" in k):
+        problems += _each_item(data, key)
     for key in sorted(list_keys):
         found = resolve(data, key)
         if found is MISSING or found is None:
@@ -102,6 +104,21 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                 )
             )
     return problems
+
+
+def _each_item(data: Mapping[str, Any], key: str) -> list[DataProblem]:
+    """``pages[{{idx}}].url``: every element of ``pages`` needs ``url`` (first problem only)."""
+    base, _, rest = key.partition("[")
+    path = rest.partition("]")[2].lstrip(".")
+    items = resolve(data, base)
+    if not path or not isinstance(items, list):
+        return []
+    for n, item in enumerate(items):
+        found = resolve(item, path) if isinstance(item, Mapping) else MISSING
+        if found is MISSING or found is None:
+            where = f"{base}[{n}].{path}"
+            return [DataProblem("data.missing_key", f'"{where}" is expected in task data', where)]
+    return []
 
 
 def sample_task(cfg: LabelConfig) -> dict[str, Any]:
