@@ -6,7 +6,17 @@ router = Router(); register_api(router)
 
 from __future__ import annotations
 
-from labelcore.web.api import account, dm, export, meta, projects, records, tasks, webhooks
+from labelcore.web.api import (
+    account,
+    dm,
+    export,
+    media,
+    meta,
+    projects,
+    records,
+    tasks,
+    webhooks,
+)
 from labelcore.web.routes import Router
 
 
@@ -19,3 +29,4 @@ def register_api(router: Router) -> None:
     webhooks.register(router)
     export.register(router)
     meta.register(router)
+    media.register(router)
