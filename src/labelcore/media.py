@@ -257,9 +257,12 @@ class S3Presigner:
         if client is None:
             try:
                 import boto3
+                from botocore.config import Config
             except ImportError as exc:  # pragma: no cover - depends on the install
                 raise ImportError("s3:// media needs boto3: pip install 'labelcore[s3]'") from exc
-            client = boto3.client("s3", endpoint_url=endpoint_url)
+            client = boto3.client(
+                "s3", endpoint_url=endpoint_url, config=Config(signature_version="s3v4")
+            )
         if not 1 <= expires <= 7 * 24 * 3600:
             raise ValueError("expires must be between 1 second and 7 days")
         self.client = client
