@@ -1,0 +1,179 @@
+"""Image + RectangleLabels in a real browser: draw, move, resize and delete a box on a
+generated PNG; the result validates against the config and exports to the expected pixels."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import struct
+import zipfile
+import zlib
+from typing import Any
+
+import pytest
+
+from labelcore import parse_config
+from labelcore.formats import export
+
+pytestmark = pytest.mark.browser
+
+W, H = 200, 100
+CONFIG = """
+<View>
+  <Image name="img" value="$image"/>
+  <RectangleLabels name="box" toName="img">
+    <Label value="Cat" background="#ff0000"/><Label value="Dog" background="#0000ff"/>
+  </RectangleLabels>
+</View>
+"""
+
+
+def png(width: int, height: int) -> bytes:
+    """A grey RGB PNG written with zlib only."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def data_url() -> str:
+    return "data:image/png;base64," + base64.b64encode(png(W, H)).decode()
+
+
+def mount(harness: Any) -> Any:
+    harness.mount(CONFIG, {"image": data_url()})
+    page = harness.page
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    return page.locator(".lc-image-overlay").bounding_box()
+
+
+def boxes(harness: Any) -> list[dict[str, Any]]:
+    return [r for r in harness.result() if r["type"] == "rectanglelabels"]
+
+
+def test_draw_move_resize_delete_a_box(harness: Any) -> None:
+    page = harness.page
+    bb = mount(harness)
+    assert (bb["width"], bb["height"]) == (W, H)  # shown at its original size
+    page.locator(".lc-label", has_text="Cat").click()
+    page.mouse.move(bb["x"] + 40, bb["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 80, bb["y"] + 50, steps=4)
+    page.mouse.move(bb["x"] + 120, bb["y"] + 80, steps=4)
+    page.mouse.up()
+    [r] = boxes(harness)
+    assert r["from_name"] == "box" and r["to_name"] == "img"
+    assert r["original_width"] == W and r["original_height"] == H and r["image_rotation"] == 0
+    assert r["value"] == {
+        "x": 20,
+        "y": 20,
+        "width": 40,
+        "height": 60,
+        "rotation": 0,
+        "rectanglelabels": ["Cat"],
+    }
+    assert parse_config(CONFIG).validate_result(harness.result()) == []
+
+    # move: drag the box body 20 px right and 10 px down
+    page.mouse.move(bb["x"] + 60, bb["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 80, bb["y"] + 50, steps=5)
+    page.mouse.up()
+    [r] = boxes(harness)
+    assert (r["value"]["x"], r["value"]["y"]) == (30, 30)
+    assert (r["value"]["width"], r["value"]["height"]) == (40, 60)
+
+    # resize: drag the bottom-right handle (now at 140, 90) back to (120, 70)
+    page.mouse.move(bb["x"] + 140, bb["y"] + 90)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 120, bb["y"] + 70, steps=5)
+    page.mouse.up()
+    [r] = boxes(harness)
+    assert r["value"]["x"] == 30 and r["value"]["y"] == 30
+    assert (r["value"]["width"], r["value"]["height"]) == (30, 40)
+
+    # relabel the selected box, then export to COCO / YOLO / VOC
+    page.locator(".lc-label", has_text="Dog").click()
+    [r] = boxes(harness)
+    assert r["value"]["rectanglelabels"] == ["Dog"]
+    tasks = [
+        {
+            "id": 1,
+            "data": {"image": "/data/upload/1/cat.png"},
+            "annotations": [{"id": 1, "result": harness.result()}],
+        }
+    ]
+    out = io.BytesIO()
+    export(CONFIG, tasks, "COCO", out)
+    coco = json.loads(zipfile.ZipFile(out).read("result.json"))
+    [ann] = coco["annotations"]
+    assert ann["bbox"] == pytest.approx([60, 30, 60, 40])  # x, y, w, h in pixels
+    assert {c["name"] for c in coco["categories"]} >= {"Dog"}
+    out = io.BytesIO()
+    export(CONFIG, tasks, "YOLO", out)
+    yolo = zipfile.ZipFile(out)
+    classes = yolo.read("classes.txt").decode().split()
+    label_file = next(n for n in yolo.namelist() if n.startswith("labels/"))
+    cls, cx, cy, w, h = yolo.read(label_file).decode().split()
+    assert classes[int(cls)] == "Dog"
+    assert [float(v) for v in (cx, cy, w, h)] == pytest.approx([0.45, 0.5, 0.3, 0.4])
+    out = io.BytesIO()
+    export(CONFIG, tasks, "VOC", out)
+    voc = zipfile.ZipFile(out)
+    xml = voc.read(next(n for n in voc.namelist() if n.endswith(".xml"))).decode()
+    for tag, px in (("xmin", 60), ("ymin", 30), ("xmax", 120), ("ymax", 70)):
+        assert f"<{tag}>{px}</{tag}>" in xml
+
+    # delete with the keyboard
+    page.locator(".lc-image-overlay").focus()
+    page.keyboard.press("Delete")
+    assert boxes(harness) == []
+
+
+def test_saved_boxes_load_back_and_round_trip(harness: Any) -> None:
+    saved = [
+        {
+            "id": "r1",
+            "from_name": "box",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "original_width": W,
+            "original_height": H,
+            "image_rotation": 0,
+            "value": {
+                "x": 10,
+                "y": 10,
+                "width": 25,
+                "height": 50,
+                "rotation": 0,
+                "rectanglelabels": ["Dog"],
+            },
+        }
+    ]
+    harness.mount(CONFIG, {"image": data_url()}, saved)
+    harness.page.wait_for_selector(".lc-image[data-loaded='true']")
+    assert harness.page.locator(".lc-image-rect").count() == 1
+    [r] = boxes(harness)
+    assert {k: r[k] for k in saved[0] if k != "id"} == {
+        k: v for k, v in saved[0].items() if k != "id"
+    }
+
+
+def test_no_label_chosen_draws_nothing(harness: Any) -> None:
+    page = harness.page
+    bb = mount(harness)
+    page.mouse.move(bb["x"] + 10, bb["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 90, bb["y"] + 90, steps=4)
+    page.mouse.up()
+    assert boxes(harness) == []
