@@ -12,6 +12,7 @@ import zlib
 from typing import Any
 
 import pytest
+from lc_ui_browser import screenshot
 
 from labelcore import parse_config
 from labelcore.formats import export
@@ -84,7 +85,8 @@ def test_draw_move_resize_delete_a_box(harness: Any) -> None:
     }
     assert parse_config(CONFIG).validate_result(harness.result()) == []
 
-    # move: drag the box body 20 px right and 10 px down
+    # move: drag the box body 20 px right and 10 px down (the layout may shift as labels change)
+    bb = page.locator(".lc-image-overlay").bounding_box()
     page.mouse.move(bb["x"] + 60, bb["y"] + 40)
     page.mouse.down()
     page.mouse.move(bb["x"] + 80, bb["y"] + 50, steps=5)
@@ -94,6 +96,7 @@ def test_draw_move_resize_delete_a_box(harness: Any) -> None:
     assert (r["value"]["width"], r["value"]["height"]) == (40, 60)
 
     # resize: drag the bottom-right handle (now at 140, 90) back to (120, 70)
+    bb = page.locator(".lc-image-overlay").bounding_box()
     page.mouse.move(bb["x"] + 140, bb["y"] + 90)
     page.mouse.down()
     page.mouse.move(bb["x"] + 120, bb["y"] + 70, steps=5)
@@ -162,7 +165,7 @@ def test_saved_boxes_load_back_and_round_trip(harness: Any) -> None:
     ]
     harness.mount(CONFIG, {"image": data_url()}, saved)
     harness.page.wait_for_selector(".lc-image[data-loaded='true']")
-    assert harness.page.locator(".lc-image-rect").count() == 1
+    assert harness.page.locator(".lc-image-shape").count() == 1
     [r] = boxes(harness)
     assert {k: r[k] for k in saved[0] if k != "id"} == {
         k: v for k, v in saved[0].items() if k != "id"
@@ -177,3 +180,117 @@ def test_no_label_chosen_draws_nothing(harness: Any) -> None:
     page.mouse.move(bb["x"] + 90, bb["y"] + 90, steps=4)
     page.mouse.up()
     assert boxes(harness) == []
+
+
+SHAPES = """
+<View>
+  <Image name="img" value="$image"/>
+  <PolygonLabels name="poly" toName="img"><Label value="Roof"/></PolygonLabels>
+  <KeyPointLabels name="kp" toName="img"><Label value="Eye"/></KeyPointLabels>
+  <EllipseLabels name="ell" toName="img"><Label value="Wheel"/></EllipseLabels>
+  <Choices name="quality" toName="img" perRegion="true">
+    <Choice value="clear"/><Choice value="blurry"/>
+  </Choices>
+</View>
+"""
+
+
+def click(page: Any, x: float, y: float, **kw: Any) -> None:
+    """Click at image pixel (x, y), measuring the image first (status lines may move it)."""
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + x, bb["y"] + y, **kw)
+
+
+def by_type(harness: Any, kind: str) -> list[dict[str, Any]]:
+    return [r for r in harness.result() if r["type"] == kind]
+
+
+def test_polygon_keypoints_ellipse(harness: Any) -> None:
+    page = harness.page
+    harness.mount(SHAPES, {"image": data_url()})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    overlay = page.locator(".lc-image-overlay")
+
+    # a polygon: four points, closed by clicking the first one again
+    page.locator(".lc-label", has_text="Roof").click()
+    for x, y in ((20, 10), (100, 10), (100, 60), (20, 60)):
+        click(page, x, y)
+    assert by_type(harness, "polygonlabels") == []  # not closed yet
+    click(page, 21, 11)
+    [poly] = by_type(harness, "polygonlabels")
+    assert poly["value"]["points"] == [[10, 10], [50, 10], [50, 60], [10, 60]]
+    assert poly["value"]["closed"] is True and poly["value"]["polygonlabels"] == ["Roof"]
+    # per-region choice on the selected polygon
+    page.get_by_role("checkbox", name="clear").check()
+    per_region = [r for r in harness.result() if r["from_name"] == "quality"]
+    assert per_region and per_region[0]["id"] == poly["id"]
+    assert per_region[0]["value"]["choices"] == ["clear"]
+    # drag the third point from (100, 60) to (140, 80)
+    bb = overlay.bounding_box()
+    page.mouse.move(bb["x"] + 100, bb["y"] + 60)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 140, bb["y"] + 80, steps=5)
+    page.mouse.up()
+    [poly] = by_type(harness, "polygonlabels")
+    assert poly["value"]["points"][2] == [70, 80]
+    # alt+click removes the fourth point
+    page.keyboard.down("Alt")
+    click(page, 20, 60)
+    page.keyboard.up("Alt")
+    [poly] = by_type(harness, "polygonlabels")
+    assert poly["value"]["points"] == [[10, 10], [50, 10], [70, 80]]
+
+    # two keypoints
+    page.locator(".lc-label", has_text="Eye").click()
+    click(page, 160, 20)
+    kps = by_type(harness, "keypointlabels")
+    assert [(k["value"]["x"], k["value"]["y"]) for k in kps] == [(80, 20)]
+    assert kps[0]["value"]["keypointlabels"] == ["Eye"] and kps[0]["value"]["width"] == 1
+
+    # an ellipse dragged from its centre
+    page.locator(".lc-label", has_text="Wheel").click()
+    bb = overlay.bounding_box()
+    page.mouse.move(bb["x"] + 150, bb["y"] + 50)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 170, bb["y"] + 80, steps=4)
+    page.mouse.up()
+    [ell] = by_type(harness, "ellipselabels")
+    assert ell["value"] == {
+        "x": 75,
+        "y": 50,
+        "radiusX": 10,
+        "radiusY": 30,
+        "rotation": 0,
+        "ellipselabels": ["Wheel"],
+    }
+    assert parse_config(SHAPES).validate_result(harness.result()) == []
+    assert all(
+        r["original_width"] == W and r["original_height"] == H
+        for r in harness.result()
+        if r["type"] != "choices"
+    )
+
+    # COCO (which takes keypoints only with boxes): the polygon's segmentation in pixels
+    poly_only = (
+        '<View><Image name="img" value="$image"/>'
+        '<PolygonLabels name="poly" toName="img"><Label value="Roof"/></PolygonLabels></View>'
+    )
+    result = by_type(harness, "polygonlabels")
+    tasks = [
+        {
+            "id": 1,
+            "data": {"image": "/data/upload/1/a.png"},
+            "annotations": [{"id": 1, "result": result}],
+        }
+    ]
+    out = io.BytesIO()
+    export(poly_only, tasks, "COCO", out)
+    coco = json.loads(zipfile.ZipFile(out).read("result.json"))
+    segs = [a["segmentation"] for a in coco["annotations"] if a.get("segmentation")]
+    assert segs and segs[0][0] == pytest.approx([20, 10, 100, 10, 140, 80])
+
+    # delete the ellipse (selected after drawing) with the keyboard
+    overlay.focus()
+    page.keyboard.press("Delete")
+    assert by_type(harness, "ellipselabels") == []
+    screenshot(page, "media-image-shapes")

@@ -1,28 +1,20 @@
-// Image with RectangleLabels/Rectangle: draw a box with a label chosen, move it by dragging,
-// resize it by its corner handle, select it by clicking, delete it with Delete/Backspace.
-// Coordinates are stored as Label Studio stores them: x, y, width, height in percent of the
-// image, rotation in degrees, and original_width/original_height/image_rotation on the item.
-import { h, clear, safeColor } from "../dom.js";
-import { labelItems, csv, resolve } from "../config.js";
+// The Image object tag: shows the task's image with an SVG overlay where the image controls'
+// regions (image_controls.js) are drawn and edited. Mouse: with a label chosen, drag to draw a
+// box or an ellipse (from its centre), click to put a keypoint, click points for a polygon
+// (click the first point or press Enter to close, Escape cancels). Drag a shape to move it,
+// drag its handle to resize it (a polygon's handles are its points; Alt+click removes one).
+// Delete/Backspace removes the selected region. Coordinates: percentages of the image.
+import { h, clear } from "../dom.js";
+import { resolve } from "../config.js";
 import { t } from "../i18n.js";
-import { displayKey } from "../hotkeys.js";
+import { KINDS, svg, clamp, round } from "./image_shapes.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const MIN = 0.5; // percent: smaller drags are clicks, not boxes
-
-function svg(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
-  return el;
-}
-
-const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
-const round = (v) => Math.round(v * 1e6) / 1e6;
+const CLOSE_PX = 8; // clicking this close to a polygon's first point closes it
 
 /** Only http(s), same-origin paths and raster data: URLs reach <img src>. */
-function safeSrc(url) {
+export function safeSrc(url) {
   if (typeof url !== "string") return "";
-  if (/^https?:\/\//i.test(url) || url.startsWith("/")) return url;
+  if (/^https?:\/\//i.test(url) || (url.startsWith("/") && !url.startsWith("//"))) return url;
   if (/^data:image\/(png|jpeg|gif|webp);/i.test(url)) return url;
   return "";
 }
@@ -34,26 +26,30 @@ class ImageObject {
     this.engine = ctx.engine;
     this.name = node.attrs.name;
     this.src = safeSrc(resolve(node.attrs.value, ctx.data));
-    this.naturalWidth = 0;
-    this.naturalHeight = 0;
+    this.natural = [0, 0];
     this.drag = null;
+    this.pending = null; // polygon being drawn: {ctl, values, points}
+  }
+
+  size() {
+    return [...this.natural];
   }
 
   render(container) {
     this.el = h("div", { class: "lc-image", dataset: { lcObject: this.name } });
     this.img = h("img", { class: "lc-image-img", alt: t("Image to label"), draggable: "false" });
     this.overlay = svg("svg", { class: "lc-image-overlay", tabindex: "0", role: "application", "aria-label": t("Image regions") });
+    // layout through the CSSOM (allowed by the page's CSP): the overlay covers the image exactly
+    Object.assign(this.el.style, { position: "relative", display: "inline-block", lineHeight: "0", userSelect: "none" });
+    Object.assign(this.img.style, { display: "block", maxWidth: "100%" });
+    Object.assign(this.overlay.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", cursor: "crosshair", touchAction: "none", overflow: "visible" });
     this.img.addEventListener("load", () => {
-      this.naturalWidth = this.img.naturalWidth;
-      this.naturalHeight = this.img.naturalHeight;
+      this.natural = [this.img.naturalWidth, this.img.naturalHeight];
       this.el.dataset.loaded = "true";
       this.refresh();
     });
     if (this.src) this.img.src = this.src;
-    // layout through the CSSOM (allowed by the page's CSP): the overlay covers the image exactly
-    Object.assign(this.el.style, { position: "relative", display: "inline-block", lineHeight: "0", userSelect: "none" });
-    Object.assign(this.img.style, { display: "block", maxWidth: "100%" });
-    Object.assign(this.overlay.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", cursor: "crosshair", touchAction: "none" });
+    else this.el.append(h("p", { class: "lc-problem" }, t("This image URL cannot be shown.")));
     this.el.append(this.img, this.overlay);
     this.overlay.addEventListener("pointerdown", (e) => this.down(e));
     this.overlay.addEventListener("pointermove", (e) => this.move(e));
@@ -62,55 +58,92 @@ class ImageObject {
     container.append(this.el);
   }
 
-  rectControl() {
-    return this.engine.controlsOf(this.name).find((c) => c.type === "rectanglelabels" || c.type === "rectangle") || null;
+  /** The control to draw with: one with a chosen label, else a label-less tool. */
+  drawingControl() {
+    const ctls = this.engine.controlsOf(this.name).filter((c) => c.kind);
+    return ctls.find((c) => !c.tool && c.active.size) || ctls.find((c) => c.tool) || null;
   }
 
   pct(e) {
     const b = this.overlay.getBoundingClientRect();
-    return { x: clamp(((e.clientX - b.left) / b.width) * 100, 0, 100), y: clamp(((e.clientY - b.top) / b.height) * 100, 0, 100) };
+    return { x: round(clamp(((e.clientX - b.left) / b.width) * 100, 0, 100)), y: round(clamp(((e.clientY - b.top) / b.height) * 100, 0, 100)) };
   }
 
   down(e) {
-    if (e.button !== 0 || !this.naturalWidth) return;
+    if (e.button !== 0 || !this.natural[0]) return;
+    this.overlay.focus({ preventScroll: true });
     const p = this.pct(e);
-    const target = e.target;
-    const id = target.dataset ? target.dataset.region : undefined;
-    this.overlay.setPointerCapture(e.pointerId);
-    if (id) {
-      const r = this.engine.region(id);
-      if (!r || r.readonly) return;
+    if (this.pending) return this.addPoint(p, e);
+    const id = e.target.dataset ? e.target.dataset.region : undefined;
+    const r = id ? this.engine.region(id) : null;
+    if (r) {
+      const kind = KINDS[this.kindOfRegion(r)];
+      const handle = e.target.dataset.handle;
+      if (r.readonly || !kind) return this.engine.selectRegion(id);
+      if (e.altKey && handle && handle.startsWith("p")) {
+        if (r.value.points.length > 3) {
+          const i = Number(handle.slice(1));
+          this.engine.updateRegion(id, { points: r.value.points.filter((_, j) => j !== i) });
+        } else this.engine.notify(t("A polygon needs at least three points."));
+        return;
+      }
       this.engine.selectRegion(id);
-      this.drag = { mode: target.dataset.handle ? "resize" : "move", id, start: p, orig: { ...r.value } };
+      this.overlay.setPointerCapture(e.pointerId);
+      this.drag = { mode: handle ? "edit" : "move", handle, id, kind, start: p, orig: JSON.parse(JSON.stringify(r.value)), moved: false };
       return;
     }
-    const ctl = this.rectControl();
-    if (!ctl) return;
-    const values = ctl.activeValues();
-    if (values === null) return;
-    this.drag = { mode: "draw", ctl, values, start: p, now: p };
+    const ctl = this.drawingControl();
+    const values = ctl ? ctl.activeValues() : null;
+    if (!ctl || values === null) return this.engine.selectRegion(null);
+    const kind = KINDS[ctl.kind];
+    if (kind.gesture === "click") return ctl.addRegion(this, kind.fromClick(p, ctl.pointSize), values);
+    if (kind.gesture === "points") {
+      this.pending = { ctl, values, points: [[p.x, p.y]] };
+      return this.refresh();
+    }
+    this.overlay.setPointerCapture(e.pointerId);
+    this.drag = { mode: "draw", ctl, values, kind, start: p, now: p };
+  }
+
+  kindOfRegion(r) {
+    const ctl = this.engine.instance(r.from_name);
+    return ctl && ctl.kind ? ctl.kind : null;
+  }
+
+  addPoint(p, e) {
+    const pts = this.pending.points;
+    const b = this.overlay.getBoundingClientRect();
+    const [fx, fy] = pts[0];
+    const near = Math.hypot(((p.x - fx) / 100) * b.width, ((p.y - fy) / 100) * b.height) <= CLOSE_PX;
+    if (near && pts.length >= 3) return this.closePolygon();
+    if (!near) pts.push([p.x, p.y]);
+    e.preventDefault();
+    this.refresh();
+  }
+
+  closePolygon() {
+    const { ctl, values, points } = this.pending;
+    this.pending = null;
+    if (points.length < 3) {
+      this.refresh();
+      return;
+    }
+    ctl.addRegion(this, { points, closed: true }, values);
   }
 
   move(e) {
-    if (!this.drag) return;
-    const p = this.pct(e);
     const d = this.drag;
+    if (!d) return;
+    const p = this.pct(e);
     if (d.mode === "draw") {
       d.now = p;
-      this.drawGhost(d);
-      return;
+      return this.drawGhost(d);
     }
     const r = this.engine.region(d.id);
     if (!r) return;
-    const dx = p.x - d.start.x;
-    const dy = p.y - d.start.y;
-    if (d.mode === "move") {
-      r.value.x = round(clamp(d.orig.x + dx, 0, 100 - d.orig.width));
-      r.value.y = round(clamp(d.orig.y + dy, 0, 100 - d.orig.height));
-    } else {
-      r.value.width = round(clamp(d.orig.width + dx, MIN, 100 - d.orig.x));
-      r.value.height = round(clamp(d.orig.height + dy, MIN, 100 - d.orig.y));
-    }
+    const patch = d.mode === "move" ? d.kind.move(d.orig, p.x - d.start.x, p.y - d.start.y) : d.kind.edit(d.orig, d.handle, p);
+    Object.assign(r.value, patch);
+    d.moved = true;
     this.refresh();
   }
 
@@ -118,42 +151,37 @@ class ImageObject {
     const d = this.drag;
     this.drag = null;
     if (!d) return;
-    if (this.ghost) { this.ghost.remove(); this.ghost = null; }
+    if (this.ghost) {
+      this.ghost.remove();
+      this.ghost = null;
+    }
     if (d.mode === "draw") {
-      const box = this.box(d.start, this.pct(e));
-      if (box.width < MIN || box.height < MIN) {
-        this.engine.selectRegion(null);
-        return;
-      }
-      d.ctl.addRegion(this, { ...box, rotation: 0 }, d.values);
-      return;
+      const value = d.kind.fromDrag(d.start, this.pct(e));
+      if (!d.kind.big(value)) return this.engine.selectRegion(null);
+      return d.ctl.addRegion(this, value, d.values);
     }
-    const r = this.engine.region(d.id);
-    if (r && (r.value.x !== d.orig.x || r.value.y !== d.orig.y || r.value.width !== d.orig.width || r.value.height !== d.orig.height)) {
-      this.engine.updateRegion(d.id, {});
-    }
+    if (d.moved) this.engine.updateRegion(d.id, {}); // one undo step per gesture
   }
 
   key(e) {
+    if (this.pending) {
+      if (e.key === "Enter") { e.preventDefault(); this.closePolygon(); }
+      else if (e.key === "Escape") { e.preventDefault(); this.pending = null; this.refresh(); }
+      return;
+    }
     const sel = this.engine.selectedRegion();
-    if (!sel || sel.to_name !== this.name) return;
-    if (e.key === "Delete" || e.key === "Backspace") {
+    if (sel && sel.to_name === this.name && !sel.readonly && (e.key === "Delete" || e.key === "Backspace")) {
       e.preventDefault();
       this.engine.deleteRegion(sel.id);
     }
   }
 
-  box(a, b) {
-    return { x: round(Math.min(a.x, b.x)), y: round(Math.min(a.y, b.y)), width: round(Math.abs(b.x - a.x)), height: round(Math.abs(b.y - a.y)) };
-  }
-
   drawGhost(d) {
-    const b = this.box(d.start, d.now);
-    if (!this.ghost) {
-      this.ghost = svg("rect", { class: "lc-image-ghost" });
-      this.overlay.append(this.ghost);
-    }
-    for (const k of ["x", "y", "width", "height"]) this.ghost.setAttribute(k, `${b[k]}%`);
+    if (this.ghost) this.ghost.remove();
+    const fake = { id: "", value: d.kind.fromDrag(d.start, d.now), readonly: true };
+    this.ghost = d.kind.draw(fake, d.ctl.colorOf(d.values[0]));
+    this.ghost.classList.add("lc-image-ghost");
+    this.overlay.append(this.ghost);
   }
 
   refresh() {
@@ -161,16 +189,18 @@ class ImageObject {
     clear(this.overlay);
     const selected = this.engine.selectedRegion();
     for (const r of this.engine.regions) {
-      if (r.to_name !== this.name || !("width" in r.value)) continue;
-      const color = this.engine.regionColor(r);
+      const kind = r.to_name === this.name ? KINDS[this.kindOfRegion(r)] : null;
+      if (!kind) continue;
       const g = svg("g", { class: "lc-image-region" + (selected && selected.id === r.id ? " lc-selected" : ""), "data-region-id": r.id });
-      const { x, y, width, height } = r.value;
-      // rotation is around the top-left corner, as Label Studio rotates boxes
-      if (r.value.rotation) g.setAttribute("transform", `rotate(${r.value.rotation} ${x} ${y})`);
-      const rect = svg("rect", { x: `${x}%`, y: `${y}%`, width: `${width}%`, height: `${height}%`, class: "lc-image-rect", stroke: color, "stroke-width": 2, fill: color, "fill-opacity": 0.15, "data-region": r.id });
-      const handle = svg("rect", { x: `${x + width}%`, y: `${y + height}%`, width: 10, height: 10, transform: "translate(-5 -5)", class: "lc-image-handle", fill: color, "data-region": r.id, "data-handle": "se" });
-      g.append(rect, handle);
+      g.append(kind.draw(r, this.engine.regionColor(r)));
       this.overlay.append(g);
+    }
+    if (this.pending) {
+      const box = svg("svg", { viewBox: "0 0 100 100", preserveAspectRatio: "none", width: "100%", height: "100%", overflow: "visible" });
+      const pts = this.pending.points.map(([x, y]) => `${x},${y}`).join(" ");
+      box.append(svg("polyline", { points: pts, class: "lc-image-pending", fill: "none", stroke: "#ff8800", "stroke-width": 2, "vector-effect": "non-scaling-stroke" }));
+      this.overlay.append(box);
+      this.pending.points.forEach(([x, y], i) => this.overlay.append(svg("circle", { cx: `${x}%`, cy: `${y}%`, r: i === 0 ? 6 : 4, class: "lc-image-vertex", fill: "#ff8800" })));
     }
   }
 
@@ -179,94 +209,4 @@ class ImageObject {
   hotkeys() { return []; }
 }
 
-class RectangleControl {
-  constructor(node, ctx) {
-    this.node = node;
-    this.ctx = ctx;
-    this.engine = ctx.engine;
-    this.name = node.attrs.name;
-    this.toNames = csv(node.attrs.toname);
-    this.type = node.tag === "rectangle" ? "rectangle" : "rectanglelabels";
-    this.items = this.type === "rectangle" ? [] : labelItems(node, ctx.data, "label");
-    this.active = new Set(this.items.filter((i) => i.selected).map((i) => i.result));
-  }
-
-  colorOf(result) {
-    const item = this.items.find((i) => i.result === result);
-    return safeColor(item && item.background, "#ff8800");
-  }
-
-  render(container) {
-    if (this.type === "rectangle") return;
-    this.el = h("div", { class: "lc-labels", role: "group", "aria-label": t("Labels") });
-    container.append(this.el);
-    this.refresh();
-  }
-
-  refresh() {
-    if (!this.el) return;
-    clear(this.el);
-    const sel = this.engine.selectedRegion();
-    const mine = sel && sel.from_name === this.name ? sel : null;
-    for (const item of this.items) {
-      const on = mine ? (mine.value[this.type] || []).includes(item.result) : this.active.has(item.result);
-      const btn = h("button", {
-        type: "button", class: "lc-label" + (on ? " lc-on" : ""), "aria-pressed": on ? "true" : "false",
-        dataset: { value: item.result }, onclick: () => this.choose(item),
-      }, h("span", { class: "lc-label-swatch", "aria-hidden": "true" }), item.value, item.hotkey ? h("kbd", { class: "lc-kbd" }, displayKey(item.hotkey)) : null);
-      btn.style.setProperty("--lc-label-color", safeColor(item.background, "#ff8800"));
-      this.el.append(btn);
-    }
-  }
-
-  choose(item) {
-    const sel = this.engine.selectedRegion();
-    if (sel && sel.from_name === this.name) {
-      this.engine.updateRegion(sel.id, { [this.type]: [item.result] });
-      return;
-    }
-    if (this.active.has(item.result)) this.active.clear();
-    else { this.active.clear(); this.active.add(item.result); }
-    this.refresh();
-  }
-
-  /** Labels for a new box (Rectangle: none needed), or null when no label is chosen. */
-  activeValues() {
-    if (this.type === "rectangle") return [];
-    return this.active.size ? [...this.active] : null;
-  }
-
-  addRegion(obj, geometry, values) {
-    const value = this.type === "rectangle" ? { ...geometry } : { ...geometry, [this.type]: values };
-    const id = Math.random().toString(36).slice(2, 12);
-    this.engine.regions.push({ id, from_name: this.name, to_name: obj.name, type: this.type, value, origin: "manual", size: [obj.naturalWidth, obj.naturalHeight] });
-    this.engine.selectedId = id;
-    this.engine.notify(t("Region added: {labels}", { labels: values.join(", ") || this.name }));
-    this.engine.changed();
-  }
-
-  serialize() {
-    return this.engine.regions.filter((r) => r.from_name === this.name).map((r) => {
-      const obj = this.engine.instance(r.to_name);
-      const [w, hgt] = r.size || [obj ? obj.naturalWidth : 0, obj ? obj.naturalHeight : 0];
-      return { ...this.engine.regionItem(r), original_width: w, original_height: hgt, image_rotation: 0 };
-    });
-  }
-
-  load(results) {
-    this.engine.regions = this.engine.regions.filter((r) => r.from_name !== this.name);
-    for (const r of results) {
-      if (r.from_name !== this.name || r.type !== this.type || !r.value || !this.toNames.includes(r.to_name)) continue;
-      const size = r.original_width && r.original_height ? [r.original_width, r.original_height] : null;
-      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size });
-    }
-  }
-
-  hotkeys() {
-    return this.items.filter((i) => i.hotkey).map((i) => ({ key: i.hotkey, label: t("Label: {label}", { label: i.value }), run: () => this.choose(i) }));
-  }
-}
-
 export const image = { create: (node, ctx) => new ImageObject(node, ctx) };
-export const rectanglelabels = { create: (node, ctx) => new RectangleControl(node, ctx) };
-export const rectangle = rectanglelabels;
