@@ -294,3 +294,29 @@ def test_polygon_keypoints_ellipse(harness: Any) -> None:
     page.keyboard.press("Delete")
     assert by_type(harness, "ellipselabels") == []
     screenshot(page, "media-image-shapes")
+
+
+def test_zoom_keeps_coordinates_and_filters_apply(harness: Any) -> None:
+    page = harness.page
+    mount(harness)
+    page.locator(".lc-image-original").click()
+    page.locator(".lc-image-zoom-in").click()  # 1.25: 250 x 125 on screen
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    assert (bb["width"], bb["height"]) == pytest.approx((250, 125), abs=0.5)
+    page.locator(".lc-label", has_text="Cat").click()
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.move(bb["x"] + 25, bb["y"] + 25)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 125, bb["y"] + 100, steps=4)
+    page.mouse.up()
+    [r] = boxes(harness)
+    # 25 screen px at zoom 1.25 = 20 image px = 10 % of 200; 75 px high = 60 % of 125
+    assert [r["value"][k] for k in ("x", "y", "width", "height")] == [10, 20, 40, 60]
+    page.locator(".lc-image-fit").click()
+    assert page.locator(".lc-image").get_attribute("data-zoom") == "fit"
+    page.locator(".lc-image-brightness").fill("150")
+    style = page.locator(".lc-image-img").evaluate("el => el.style.filter")
+    assert style == "brightness(150%) contrast(100%)"
+    # the shown size never changes the stored geometry
+    [again] = boxes(harness)
+    assert again["value"] == r["value"]

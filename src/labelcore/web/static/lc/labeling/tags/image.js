@@ -29,6 +29,9 @@ class ImageObject {
     this.natural = [0, 0];
     this.drag = null;
     this.pending = null; // polygon being drawn: {ctl, values, points}
+    this.zoom = null; // null: fit the width available; a number: that many screen px per image px
+    this.brightness = 100;
+    this.contrast = 100;
   }
 
   size() {
@@ -49,13 +52,55 @@ class ImageObject {
       this.refresh();
     });
     if (this.src) this.img.src = this.src;
-    else this.el.append(h("p", { class: "lc-problem" }, t("This image URL cannot be shown.")));
     this.el.append(this.img, this.overlay);
+    // zoom and pan: the image grows inside a scrolling box; Ctrl+wheel zooms too
+    this.scroller = h("div", { class: "lc-image-scroll" });
+    Object.assign(this.scroller.style, { overflow: "auto", maxWidth: "100%", maxHeight: "80vh" });
+    this.scroller.append(this.el);
+    this.scroller.addEventListener("wheel", (e) => {
+      if (!e.ctrlKey) return;
+      e.preventDefault();
+      this.setZoom(this.currentZoom() * (e.deltaY < 0 ? 1.25 : 0.8));
+    }, { passive: false });
+    container.append(this.toolbar(), this.scroller);
+    if (!this.src) container.append(h("p", { class: "lc-problem" }, t("This image URL cannot be shown.")));
     this.overlay.addEventListener("pointerdown", (e) => this.down(e));
     this.overlay.addEventListener("pointermove", (e) => this.move(e));
     this.overlay.addEventListener("pointerup", (e) => this.up(e));
     this.overlay.addEventListener("keydown", (e) => this.key(e));
-    container.append(this.el);
+  }
+
+  toolbar() {
+    const btn = (label, run, cls) => h("button", { type: "button", class: `lc-btn lc-image-${cls}`, onclick: run }, label);
+    const slider = (label, cls, set) => {
+      const input = h("input", { type: "range", min: "0", max: "200", value: "100", class: `lc-image-${cls}`, "aria-label": label });
+      input.addEventListener("input", () => { set(Number(input.value)); this.applyFilter(); });
+      return h("label", { class: "lc-image-adjust" }, label, " ", input);
+    };
+    return h("div", { class: "lc-image-tools", role: "toolbar", "aria-label": t("Image tools") },
+      btn(t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
+      btn(t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
+      btn(t("Fit"), () => this.setZoom(null), "fit"),
+      btn(t("Original size"), () => this.setZoom(1), "original"),
+      slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }),
+      slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }));
+  }
+
+  currentZoom() {
+    if (this.zoom !== null || !this.natural[0]) return this.zoom || 1;
+    return this.img.getBoundingClientRect().width / this.natural[0];
+  }
+
+  /** Show the image at `zoom` screen px per image px (null: fit). Regions keep their percentages. */
+  setZoom(zoom) {
+    this.zoom = zoom === null ? null : clamp(zoom, 0.05, 32);
+    if (this.zoom === null) Object.assign(this.img.style, { width: "", maxWidth: "100%" });
+    else Object.assign(this.img.style, { width: `${Math.round(this.natural[0] * this.zoom)}px`, maxWidth: "none" });
+    this.el.dataset.zoom = this.zoom === null ? "fit" : String(this.zoom);
+  }
+
+  applyFilter() {
+    this.img.style.filter = `brightness(${this.brightness}%) contrast(${this.contrast}%)`;
   }
 
   /** The control to draw with: one with a chosen label, else a label-less tool. */
