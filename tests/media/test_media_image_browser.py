@@ -320,3 +320,21 @@ def test_zoom_keeps_coordinates_and_filters_apply(harness: Any) -> None:
     # the shown size never changes the stored geometry
     [again] = boxes(harness)
     assert again["value"] == r["value"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        '" onerror="alert(1)',
+        "//evil.example/x.png",
+    ],
+)
+def test_image_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:
+    harness.mount(CONFIG, {"image": url})
+    page = harness.page
+    assert page.locator(".lc-image-img").get_attribute("src") is None
+    assert page.locator(".lc-problem", has_text="cannot be shown").is_visible()
+    # the harness page fails the test on any dialog or console error
