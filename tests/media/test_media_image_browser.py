@@ -338,3 +338,57 @@ def test_image_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:
     assert page.locator(".lc-image-img").get_attribute("src") is None
     assert page.locator(".lc-problem", has_text="cannot be shown").is_visible()
     # the harness page fails the test on any dialog or console error
+
+
+def test_box_rotates_about_its_top_left_corner(harness: Any) -> None:
+    page = harness.page
+    saved = [
+        {
+            "id": "r1",
+            "from_name": "box",
+            "to_name": "img",
+            "type": "rectanglelabels",
+            "original_width": W,
+            "original_height": H,
+            "image_rotation": 0,
+            "value": {
+                "x": 20,
+                "y": 20,
+                "width": 30,
+                "height": 40,
+                "rotation": 0,
+                "rectanglelabels": ["Cat"],
+            },
+        }
+    ]
+    harness.mount(CONFIG, {"image": data_url()}, saved)
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + 50, bb["y"] + 40)  # select the box (40..100 x 20..60 px)
+    knob = page.locator(".lc-image-rotate")
+    assert knob.count() == 1
+    # the corner is at (40, 20) px; drag the knob from straight right of it to straight below
+    page.mouse.move(bb["x"] + 55, bb["y"] + 2)
+    k = knob.bounding_box()
+    start = (k["x"] + k["width"] / 2, k["y"] + k["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    # start direction from the corner, turned by +90 degrees (clockwise on screen)
+    cx, cy = bb["x"] + 40, bb["y"] + 20
+    vx, vy = start[0] - cx, start[1] - cy
+    page.mouse.move(cx - vy, cy + vx, steps=6)
+    page.mouse.up()
+    [r] = boxes(harness)
+    assert r["value"]["rotation"] == pytest.approx(90, abs=1)
+    assert (r["value"]["x"], r["value"]["y"]) == (20, 20)
+    assert parse_config(CONFIG).validate_result(harness.result()) == []
+    # canRotate="false" shows no knob
+    harness.mount(
+        CONFIG.replace('toName="img">', 'toName="img" canRotate="false">'),
+        {"image": data_url()},
+        saved,
+    )
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + 50, bb["y"] + 40)
+    assert page.locator(".lc-image-rotate").count() == 0

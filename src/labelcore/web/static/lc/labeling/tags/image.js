@@ -97,6 +97,7 @@ class ImageObject {
     if (this.zoom === null) Object.assign(this.img.style, { width: "", maxWidth: "100%" });
     else Object.assign(this.img.style, { width: `${Math.round(this.natural[0] * this.zoom)}px`, maxWidth: "none" });
     this.el.dataset.zoom = this.zoom === null ? "fit" : String(this.zoom);
+    this.refresh();
   }
 
   applyFilter() {
@@ -186,10 +187,37 @@ class ImageObject {
     }
     const r = this.engine.region(d.id);
     if (!r) return;
-    const patch = d.mode === "move" ? d.kind.move(d.orig, p.x - d.start.x, p.y - d.start.y) : d.kind.edit(d.orig, d.handle, p);
+    let patch;
+    if (d.mode === "move") patch = d.kind.move(d.orig, p.x - d.start.x, p.y - d.start.y);
+    else if (d.handle === "rotate") patch = { rotation: this.angle(d.orig, d.start, p) };
+    else patch = d.kind.edit(d.orig, d.handle, d.orig.rotation ? this.unrotate(d.orig, p) : p);
     Object.assign(r.value, patch);
     d.moved = true;
     this.refresh();
+  }
+
+  /** Pixel size of the overlay (rotations are computed in pixels, values stay in percent). */
+  view() {
+    const b = this.overlay.getBoundingClientRect();
+    return { w: b.width, h: b.height };
+  }
+
+  /** The box's rotation after its knob was dragged from `start` to `p`: the turn, about the
+   * top-left corner, between the two pointer directions (degrees clockwise, 0..360). */
+  angle(o, start, p) {
+    const { w, h: ht } = this.view();
+    const dir = (q) => Math.atan2(((q.y - o.y) / 100) * ht, ((q.x - o.x) / 100) * w);
+    const deg = (Number(o.rotation) || 0) + ((dir(p) - dir(start)) * 180) / Math.PI;
+    return round(((deg % 360) + 360) % 360);
+  }
+
+  /** p (percent) seen in the frame of a box rotated about its top-left corner. */
+  unrotate(o, p) {
+    const { w, h: ht } = this.view();
+    const a = (-(Number(o.rotation) || 0) * Math.PI) / 180;
+    const dx = ((p.x - o.x) / 100) * w;
+    const dy = ((p.y - o.y) / 100) * ht;
+    return { x: o.x + ((dx * Math.cos(a) - dy * Math.sin(a)) / w) * 100, y: o.y + ((dx * Math.sin(a) + dy * Math.cos(a)) / ht) * 100 };
   }
 
   up(e) {
@@ -237,7 +265,9 @@ class ImageObject {
       const kind = r.to_name === this.name ? KINDS[this.kindOfRegion(r)] : null;
       if (!kind) continue;
       const g = svg("g", { class: "lc-image-region" + (selected && selected.id === r.id ? " lc-selected" : ""), "data-region-id": r.id });
-      g.append(kind.draw(r, this.engine.regionColor(r)));
+      const ctl = this.engine.instance(r.from_name);
+      const view = { ...this.view(), rotate: !!(ctl && ctl.canRotate && selected && selected.id === r.id) };
+      g.append(kind.draw(r, this.engine.regionColor(r), view));
       this.overlay.append(g);
     }
     if (this.pending) {

@@ -26,11 +26,24 @@ export const KINDS = {
       return { x: round(Math.min(a.x, b.x)), y: round(Math.min(a.y, b.y)), width: round(Math.abs(b.x - a.x)), height: round(Math.abs(b.y - a.y)), rotation: 0 };
     },
     big: (v) => v.width >= MIN && v.height >= MIN,
-    draw(r, color) {
+    draw(r, color, view) {
       const v = r.value;
       const g = svg("g", {});
-      g.append(svg("rect", { x: `${v.x}%`, y: `${v.y}%`, width: `${v.width}%`, height: `${v.height}%`, class: "lc-image-shape", "data-region": r.id, ...body(color) }));
-      if (!r.readonly) g.append(handle(r.id, "se", v.x + v.width, v.y + v.height, color));
+      const rot = Number(v.rotation) || 0;
+      if (rot && view && view.w) {
+        // rotated about its top-left corner (as Label Studio does): transforms need pixels
+        const [px, py] = [(v.x / 100) * view.w, (v.y / 100) * view.h];
+        g.setAttribute("transform", `rotate(${rot} ${px} ${py})`);
+        g.append(svg("rect", { x: px, y: py, width: (v.width / 100) * view.w, height: (v.height / 100) * view.h, class: "lc-image-shape", "data-region": r.id, ...body(color) }));
+        if (!r.readonly) g.append(handle(r.id, "se", v.x + v.width, v.y + v.height, color));
+      } else {
+        g.append(svg("rect", { x: `${v.x}%`, y: `${v.y}%`, width: `${v.width}%`, height: `${v.height}%`, class: "lc-image-shape", "data-region": r.id, ...body(color) }));
+        if (!r.readonly) g.append(handle(r.id, "se", v.x + v.width, v.y + v.height, color));
+      }
+      if (!r.readonly && view && view.rotate) {
+        const knob = svg("circle", { cx: `${v.x + v.width / 2}%`, cy: `${v.y}%`, r: 5, transform: "translate(0 -18)", class: "lc-image-rotate", fill: "#ffffff", stroke: color, "data-region": r.id, "data-handle": "rotate" });
+        g.append(knob);
+      }
       return g;
     },
     move: (o, dx, dy) => ({ x: round(clamp(o.x + dx, 0, 100 - o.width)), y: round(clamp(o.y + dy, 0, 100 - o.height)) }),
