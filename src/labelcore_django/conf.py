@@ -22,7 +22,15 @@ from labelcore.web.http import Request, Response
 
 _lock = threading.Lock()
 _web: WebApp | None = None
-_OPTIONS = ("token_auth", "csp", "max_body", "login_url", "base_template", "static_dir")
+_OPTIONS = (
+    "token_auth",
+    "csp",
+    "max_body",
+    "login_url",
+    "base_template",
+    "static_dir",
+    "media_roots",
+)
 _KNOWN = {"store", "core", "identify", "template_dirs", *_OPTIONS}
 _HINT = (
     'Set it in settings.py, e.g. LABELCORE = {"store": "sqlite:///labelcore.db"} '

@@ -10,7 +10,8 @@ signed double-submit token, keyed with the app's ``SECRET_KEY`` (or ``csrf_secre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ class LabelcoreFlask:
     ``identify(flask.request)`` returns a ``labelcore.User`` or ``None``. The other options
     are those of :class:`~labelcore.web.app.WebApp`: ``token_auth``, ``csp`` (``None``
     turns the policy off), ``max_body``, ``login_url``, ``template_loader`` and
-    ``base_template`` (to render pages inside the host's layout), ``static_dir``.
+    ``base_template`` (to render pages inside the host's layout), ``static_dir``,
+    ``media_roots`` (folders served at ``/data/local-files/?d=``, see ``labelcore.media``).
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class LabelcoreFlask:
         base_template: str = "labelcore/base.html",
         csrf_secret: str | bytes | None = None,
         static_dir: Path | str | None = None,
+        media_roots: Sequence[str | PathLike[str]] = (),
     ) -> None:
         self.core = core
         self._options: dict[str, Any] = {
@@ -65,6 +68,7 @@ class LabelcoreFlask:
             "template_loader": template_loader,
             "base_template": base_template,
             "static_dir": static_dir,
+            "media_roots": media_roots,
         }
         self._csrf_secret = csrf_secret
         self.web: WebApp | None = None

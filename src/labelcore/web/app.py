@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from os import PathLike
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import jinja2
 
 from labelcore.errors import Forbidden, Unauthorized
+from labelcore.media import LocalMedia
 from labelcore.model import User
 from labelcore.web.context import Ctx
 from labelcore.web.errors import error_response, plain_error
@@ -62,6 +64,8 @@ class WebApp:
     that check; False refuses Authorization headers. ``csrf`` protects cookie sessions
     (``None`` only when the framework already did, e.g. Django's middleware). ``csp`` is the
     Content-Security-Policy with ``{nonce}`` (a callable, or ``None`` to send none).
+    ``media_roots``: folders whose files signed-in users may load at ``/data/local-files/?d=``
+    (none by default; see ``labelcore.media``).
     """
 
     def __init__(
@@ -79,6 +83,7 @@ class WebApp:
         base_template: str = "labelcore/base.html",
         static_dir: Path | str | None = None,
         router: Router | None = None,
+        media_roots: Sequence[str | PathLike[str]] = (),
     ) -> None:
         self.core = core
         self.identify = identify
@@ -92,6 +97,8 @@ class WebApp:
         self.templates = make_environment(template_loader)
         self.static = StaticFiles(static_dir)
         self.router = router if router is not None else build_router()
+        # local media files are served only from inside these folders (labelcore.media)
+        self.media = LocalMedia(media_roots) if media_roots else None
 
     # -- authentication --------------------------------------------------------------------
     def _authenticate(self, ctx: Ctx) -> None:

@@ -6,7 +6,17 @@ router = Router(); register_api(router)
 
 from __future__ import annotations
 
-from labelcore.web.api import account, dm, export, meta, projects, records, tasks, webhooks
+from labelcore.web.api import (
+    account,
+    dm,
+    export,
+    media,
+    meta,
+    projects,
+    records,
+    tasks,
+    webhooks,
+)
 from labelcore.web.api import review as review_api
 from labelcore.web.routes import Router
 
@@ -21,3 +31,4 @@ def register_api(router: Router) -> None:
     export.register(router)
     meta.register(router)
     review_api.register(router)
+    media.register(router)

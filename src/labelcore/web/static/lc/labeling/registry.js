@@ -9,6 +9,8 @@ import * as layout from "./tags/layout.js";
 import * as paragraphs from "./tags/paragraphs.js";
 import * as compare from "./tags/compare.js";
 import { relationsTag } from "./relations.js";
+import { image } from "./tags/image.js";
+import * as shapes from "./tags/image_controls.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -19,6 +21,7 @@ const modules = new Map(Object.entries({
   filter: layout.filter, markdown: layout.markdown, table: layout.table,
   paragraphs: paragraphs.paragraphs, pairwise: compare.pairwise, list: compare.list, ranker: compare.ranker,
   relations: relationsTag,
+  image, ...shapes,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */

@@ -1,0 +1,117 @@
+// The image region controls: RectangleLabels, PolygonLabels, KeyPointLabels, EllipseLabels and
+// their label-less tools (Rectangle, Polygon, KeyPoint, Ellipse). A control owns its regions
+// (from_name = its name) in the engine's region store; the Image object draws and edits them.
+import { h, clear, safeColor, uid } from "../dom.js";
+import { labelItems, csv } from "../config.js";
+import { t } from "../i18n.js";
+import { displayKey } from "../hotkeys.js";
+import { kindOf } from "./image_shapes.js";
+
+class ShapeControl {
+  constructor(node, ctx) {
+    this.node = node;
+    this.ctx = ctx;
+    this.engine = ctx.engine;
+    this.name = node.attrs.name;
+    this.toNames = csv(node.attrs.toname);
+    this.type = node.tag; // "rectanglelabels", "polygon", ...
+    this.kind = kindOf(node.tag);
+    this.tool = !node.tag.endsWith("labels");
+    this.items = this.tool ? [] : labelItems(node, ctx.data, "label");
+    this.active = new Set(this.items.filter((i) => i.selected).map((i) => i.result));
+    this.pointSize = Number(node.attrs.strokewidth || 1);
+    this.canRotate = this.kind === "rectangle" && node.attrs.canrotate !== "false";
+    this.fallback = safeColor(node.attrs.fillcolor || node.attrs.strokecolor, "#ff8800");
+  }
+
+  colorOf(result) {
+    const item = this.items.find((i) => i.result === result);
+    return safeColor(item && item.background, this.fallback);
+  }
+
+  render(container) {
+    if (this.tool) return;
+    this.el = h("div", { class: "lc-labels", role: "group", "aria-label": t("Labels"), dataset: { lcControl: this.name } });
+    container.append(this.el);
+    this.refresh();
+  }
+
+  refresh() {
+    if (!this.el) return;
+    clear(this.el);
+    const sel = this.engine.selectedRegion();
+    const mine = sel && sel.from_name === this.name ? sel : null;
+    for (const item of this.items) {
+      const on = mine ? (mine.value[this.type] || []).includes(item.result) : this.active.has(item.result);
+      const btn = h("button", {
+        type: "button", class: "lc-label" + (on ? " lc-on" : ""), "aria-pressed": on ? "true" : "false",
+        title: item.hint || null, dataset: { value: item.result }, onclick: () => this.choose(item),
+      }, h("span", { class: "lc-label-swatch", "aria-hidden": "true" }), item.value, item.hotkey ? h("kbd", { class: "lc-kbd" }, displayKey(item.hotkey)) : null);
+      btn.style.setProperty("--lc-label-color", safeColor(item.background, this.fallback));
+      this.el.append(btn);
+    }
+  }
+
+  /** A label button or hotkey: relabel the selected region, else pick the label to draw with. */
+  choose(item) {
+    const sel = this.engine.selectedRegion();
+    if (sel && sel.from_name === this.name) {
+      this.engine.updateRegion(sel.id, { [this.type]: [item.result] });
+      return;
+    }
+    const was = this.active.has(item.result);
+    this.active.clear();
+    if (!was) {
+      this.active.add(item.result);
+      for (const other of this.engine.instances) if (other !== this && other.active && other.kind) other.active.clear();
+    }
+    this.engine.refreshAll();
+  }
+
+  /** Labels for a new region ([] for a tool), or null when no label is chosen. */
+  activeValues() {
+    if (this.tool) return [];
+    return this.active.size ? [...this.active] : null;
+  }
+
+  addRegion(obj, geometry, values) {
+    const value = this.tool ? { ...geometry } : { ...geometry, [this.type]: values };
+    const id = uid();
+    this.engine.regions.push({ id, from_name: this.name, to_name: obj.name, type: this.type, value, origin: "manual", size: obj.size() });
+    this.engine.selectedId = id;
+    this.engine.notify(t("Region added: {labels}", { labels: values.join(", ") || this.name }));
+    this.engine.changed();
+  }
+
+  serialize() {
+    return this.engine.regions.filter((r) => r.from_name === this.name).map((r) => {
+      const obj = this.engine.instance(r.to_name);
+      const [w, hgt] = r.size || (obj ? obj.size() : [0, 0]);
+      return { ...this.engine.regionItem(r), original_width: w, original_height: hgt, image_rotation: 0 };
+    });
+  }
+
+  load(results) {
+    this.engine.regions = this.engine.regions.filter((r) => r.from_name !== this.name);
+    for (const r of results) {
+      if (r.from_name !== this.name || r.type !== this.type || !r.value || !this.toNames.includes(r.to_name)) continue;
+      const size = r.original_width && r.original_height ? [r.original_width, r.original_height] : null;
+      const value = JSON.parse(JSON.stringify(r.value));
+      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size });
+    }
+  }
+
+  hotkeys() {
+    return this.items.filter((i) => i.hotkey).map((i) => ({ key: i.hotkey, label: t("Label: {label}", { label: i.value }), run: () => this.choose(i) }));
+  }
+}
+
+const shape = { create: (node, ctx) => new ShapeControl(node, ctx) };
+export const rectanglelabels = shape;
+export const rectangle = shape;
+export const polygonlabels = shape;
+export const polygon = shape;
+export const keypointlabels = shape;
+export const keypoint = shape;
+export const ellipselabels = shape;
+export const ellipse = shape;
