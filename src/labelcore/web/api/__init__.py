@@ -6,7 +6,7 @@ router = Router(); register_api(router)
 
 from __future__ import annotations
 
-from labelcore.web.api import account, dm, export, meta, projects, records, tasks, webhooks
+from labelcore.web.api import account, dm, export, meta, ml, projects, records, tasks, webhooks
 from labelcore.web.routes import Router
 
 
@@ -17,5 +17,6 @@ def register_api(router: Router) -> None:
     dm.register(router)
     account.register(router)
     webhooks.register(router)
+    ml.register(router)
     export.register(router)
     meta.register(router)
