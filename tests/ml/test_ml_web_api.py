@@ -58,9 +58,9 @@ def server() -> Iterator[FakeMLServer]:
 
 
 def _setup(core: LabelCore) -> tuple[int, int, list[int]]:
-    users = adapters.USERS
-    a = core.create_project(users["a-manager"], title="Project A", label_config=adapters.TEXT_CONFIG)
-    b = core.create_project(users["b-manager"], title="Project B", label_config=adapters.TEXT_CONFIG)
+    users, xml = adapters.USERS, adapters.TEXT_CONFIG
+    a = core.create_project(users["a-manager"], title="Project A", label_config=xml)
+    b = core.create_project(users["b-manager"], title="Project B", label_config=xml)
     report = core.import_tasks(
         users["a-manager"], a.id, [{"text": t} for t in ("good day", "bad day", "meh")]
     )

@@ -15,8 +15,16 @@ from typing import Any
 
 from labelcore.errors import Forbidden, NotFound, ValidationError
 from labelcore.ml import MLBackend, MLBackendError, MLManager, attach
-from labelcore.web.api._util import ID, OBJ, OBJ_LIST, as_bool, bad, int_field, int_param
-from labelcore.web.api._util import json_object
+from labelcore.web.api._util import (
+    ID,
+    OBJ,
+    OBJ_LIST,
+    as_bool,
+    bad,
+    int_field,
+    int_param,
+    json_object,
+)
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Param, Router
@@ -68,9 +76,9 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
     for text in ("url", "title", "description", "basic_auth_user", "basic_auth_pass"):
         if text in body and body[text] is not None and not isinstance(body[text], str):
             raise bad(f"{text!r} must be a string", text)
-    if "extra_params" in body and body["extra_params"] is not None:
-        if not isinstance(body["extra_params"], dict):
-            raise bad("'extra_params' must be a JSON object", "extra_params")
+    extra = body.get("extra_params")
+    if extra is not None and not isinstance(extra, dict):
+        raise bad("'extra_params' must be a JSON object", "extra_params")
     if "is_interactive" in body:
         body = {**body, "is_interactive": as_bool(body["is_interactive"], "is_interactive")}
     return body
