@@ -48,6 +48,7 @@ from labelcore.storage.sql._base import (
     settings_to_json,
     task_from_row,
 )
+from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
@@ -79,7 +80,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLQueue):
+class SQLStore(SQLML, SQLQueue):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
