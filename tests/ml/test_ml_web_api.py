@@ -196,6 +196,9 @@ def test_retrieve_predictions_action_through_the_api(
 ) -> None:
     a, _, tasks = _setup(lcore)
     web.login(adapters.USERS["a-manager"])
+    url = f"/api/dm/actions?project={a}&id=retrieve_tasks_predictions"
+    none_yet = web.post(url, json={"selectedItems": {"all": True}})
+    assert none_yet.status == 400 and none_yet.json()["code"] == "ml.no_backend"
     assert web.post("/api/ml", json=_fields(server, a)).status == 201
     actions = [x["id"] for x in web.get(f"/api/dm/actions?project={a}").json()]
     assert "retrieve_tasks_predictions" in actions

@@ -187,6 +187,10 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
         ml = getattr(self, "ml", None)
         if ml is None:
             raise ValidationError("ML backends are not available", code="ml.not_found")
+        if not ml.list_backends(project_id):
+            raise ValidationError(
+                "the project has no ML backend: connect one first", code="ml.no_backend"
+            )
         ids = self._selected(project_id, query)
         if not ids:
             return ActionResult(processed_items=0, detail="No tasks selected")
