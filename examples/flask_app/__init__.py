@@ -76,14 +76,18 @@ def create_app(
         owner = core.authenticate_token(key)
         return None if owner is None else user_by_id(owner.id)
 
-    LabelcoreFlask(
+    labelcore = LabelcoreFlask(
         core,
         identify=lambda request: current_user(),
         token_auth=token_user,
         login_url="/login",
         template_loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         base_template="layout.html",
-    ).init_app(app, url_prefix="/label")
+    )
+    labelcore.init_app(app, url_prefix="/label")
+    # our layout's logout form needs our own form token on labelcore's pages too
+    assert labelcore.web is not None
+    labelcore.web.templates.globals["form_token"] = _form_token
     if seed:
         seed_demo(core, static_url="/static")
 

@@ -312,6 +312,20 @@ class StoreContract:
         assert store.get_task(tid).total_annotations == 1  # type: ignore[union-attr]
         assert len(store.annotation_history(ann.id)) == 1 and store.list_jobs() == []
 
+    def test_failed_call_inside_a_transaction_undoes_only_itself(self, store: Store) -> None:
+        with store.transaction():
+            pid = self.project(store)
+            (kept,) = self.tasks(store, pid, 1)
+            with pytest.raises(ValidationError):
+                store.add_tasks(pid, [NewTask(data={"i": 1}), NewTask(data={"bad": float("nan")})])
+            with pytest.raises(Conflict):
+                self.annotate(store, kept, pid, 7, unique_id="u")
+                self.annotate(store, kept, pid, 7, unique_id="u")
+            (second,) = self.tasks(store, pid, 1)
+        assert [t.id for t in store.get_tasks(range(1, 10_000))] == [kept, second]
+        assert store.get_task(second).inner_id == 2  # type: ignore[union-attr]
+        assert len(store.list_annotations(task_id=kept)) == 1
+
     def test_transaction_commits(self, store: Store) -> None:
         with store.transaction():
             pid = self.project(store)
@@ -644,7 +658,7 @@ class StoreContract:
                 project_id=pid,
                 url="https://h.example/x",
                 secret="s",  # noqa: S106 - a test value
-                actions=frozenset({"ANNOTATION_CREATED"}),  # type: ignore[arg-type]
+                actions=frozenset({"ANNOTATION_CREATED"}),
                 headers={"X-A": "1"},
                 send_for_all_actions=False,
             )

@@ -143,6 +143,11 @@ def test_static_files_have_etag_cache_control_and_304(
         assert "max-age" in r.headers["cache-control"]
         again = c.get("/static/js/app.js", headers={"If-None-Match": etag})
         assert again.status == 304 and again.body == b""
+        weak = c.get("/static/js/app.js", headers={"If-None-Match": f'"x", W/{etag}'})
+        assert weak.status == 304
+        (tmp_path / "js" / "app.js").write_text("console.log(22)")
+        changed = c.get("/static/js/app.js", headers={"If-None-Match": etag})
+        assert changed.status == 200 and changed.headers["etag"] != etag
         assert c.get("/static/js/app.js?v=1").headers["cache-control"].endswith("immutable")
 
 

@@ -16,17 +16,17 @@ from labelcore.web.templating import make_environment
 
 TEMPLATES = {
     "host/layout.html": (
-        "<!doctype html><title>{% block title %}{% endblock %} - Host</title>"
-        "<nav>HOST NAV</nav><main>{% block content %}{% endblock %}</main>"
-        "{% block scripts %}{% endblock %}"
+        "<!doctype html><title>{% block lc_title %}{% endblock %} - Host</title>"
+        "<nav>HOST NAV</nav><main>{% block lc_content %}{% endblock %}</main>"
+        "{% block lc_scripts %}{% endblock %}"
     ),
     "lc_test/page.html": (
-        "{% extends base_template %}{% block title %}Project{% endblock %}"
-        "{% block content %}<h1>{{ title }}</h1>"
+        "{% extends base_template %}{% block lc_title %}Project{% endblock %}"
+        "{% block lc_content %}<h1>{{ title }}</h1>"
         '<a id="p" href="{{ url_for(\'api.project\', id=5) }}">p</a>'
         '<a id="s" href="{{ static_url(\'lc/app.js\') }}">s</a>'
         '<meta name="csrf" content="{{ csrf_token }}">{% endblock %}'
-        '{% block scripts %}<script nonce="{{ csp_nonce }}">var data = '
+        '{% block lc_scripts %}<script nonce="{{ csp_nonce }}">var data = '
         "{{ payload|json_script }};</script>{% endblock %}"
     ),
 }

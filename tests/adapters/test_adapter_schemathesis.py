@@ -48,7 +48,7 @@ def test_openapi_conformance_no_5xx(api_schema: Any) -> None:
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=3,
+            max_examples=2,
             deadline=None,
             derandomize=True,
             database=None,

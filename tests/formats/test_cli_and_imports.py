@@ -380,3 +380,19 @@ def test_join_image_url() -> None:
 def _write(path: Path, text: str) -> str:
     path.write_text(text)
     return str(path)
+
+
+def test_db_upgrade_creates_the_tables(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("labelcore.storage.sql")
+    url = f"sqlite:///{tmp_path / 'lc.db'}"
+    assert cli.main(["db", "upgrade", "--url", url]) == 0
+    assert "up to date" in capsys.readouterr().out
+    import sqlite3
+
+    names = {
+        r[0]
+        for r in sqlite3.connect(tmp_path / "lc.db").execute(
+            "select name from sqlite_master where type='table'"
+        )
+    }
+    assert any(n.startswith("labelcore_") for n in names)

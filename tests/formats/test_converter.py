@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelcore import _converter as conv
@@ -96,6 +96,7 @@ json_values = st.recursive(
 )
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(st.text(max_size=12), json_values, max_size=8))
 def test_result_from_json_raises_only_validation_error(d: dict) -> None:
     d = {"type": "labels", **d}
@@ -191,6 +192,7 @@ def test_import_errors_name_the_row(item: object, needle: str) -> None:
     assert info.value.errors[0]["row"] == 5
 
 
+@settings(max_examples=60, deadline=None)
 @given(json_values)
 def test_task_from_import_raises_only_validation_error(obj: object) -> None:
     try:

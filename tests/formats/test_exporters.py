@@ -317,3 +317,16 @@ def test_names_from_task_data_are_single_components() -> None:
     for bad in ("../x", "/abs", "a/../b", "a\\b", "C:x", "", "a//b"):
         with pytest.raises(ValidationError):
             check_member(bad)
+
+
+def test_old_exports_with_completions_are_read() -> None:
+    xml, tasks = family("ner")
+    task = tasks[1]
+    task["completions"] = task.pop("annotations")
+    out = io.BytesIO()
+    export(xml, [task], "CONLL2003", out)
+    assert "Initech -X- _ B-ORG" in out.getvalue().decode()
+    out = io.BytesIO()
+    export(xml, [task], "JSON", out)
+    [exported] = json.loads(out.getvalue())
+    assert "completions" not in exported and len(exported["annotations"]) == 2

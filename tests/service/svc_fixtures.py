@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,9 +55,11 @@ def span(label: str = "PER", start: int = 0, end: int = 2) -> list[dict[str, Any
     ]
 
 
-@pytest.fixture()
-def core() -> Iterator[LabelCore]:
-    c = LabelCore(store=MemoryStore(), start_jobs=False)
+@pytest.fixture(params=["memory", "sqlite"])
+def core(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LabelCore]:
+    """A core on each store: every rule is checked on MemoryStore and on a SQLite file."""
+    store: Any = MemoryStore() if request.param == "memory" else f"sqlite:///{tmp_path}/lc.db"
+    c = LabelCore(store=store, start_jobs=False)
     for u in (MANAGER, REVIEWER, ANN_A, ANN_B, ANN_C):
         c.identify(u)
     yield c

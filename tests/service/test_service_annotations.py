@@ -170,3 +170,11 @@ def test_bad_lead_time_and_parent_prediction(core: LabelCore, task_id: int) -> N
             core.submit_annotation(ANN_A, task_id, choice(), lead_time=bad)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         core.submit_annotation(ANN_A, task_id, choice(), parent_prediction=12345)
+
+
+def test_update_records_only_known_actions(core: LabelCore, task_id: int) -> None:
+    a = core.submit_annotation(ANN_A, task_id, choice())
+    with pytest.raises(ValidationError):
+        core.update_annotation(ANN_A, a.id, result=choice(), action="pwned")
+    accepted = core.update_annotation(MANAGER, a.id, action="accepted")
+    assert accepted.last_action == "accepted" and accepted.version == 2

@@ -10,16 +10,19 @@ from labelcore.storage.memory import MemoryStore
 
 
 def test_default_core_runs_jobs_and_attaches_webhooks() -> None:
-    before = {t.name for t in threading.enumerate()}
+    # thread objects, not names: other tests in this worker may have left runners with
+    # the same thread names
+    before = set(threading.enumerate())
     with LabelCore(store=MemoryStore()) as core:
         assert isinstance(core.jobs, ThreadJobRunner)
         assert getattr(core, "_labelcore_webhooks_attached", False)
         assert "webhook.deliver" in core.jobs.kinds
-        running = {t.name for t in threading.enumerate()} - before
-        assert any(name.startswith("labelcore-jobs") for name in running)
+        running = set(threading.enumerate()) - before
+        assert any(t.name.startswith("labelcore-jobs") for t in running)
     # leaving the block stopped the runner's threads
-    started = [t for t in threading.enumerate() if t.name.startswith("labelcore-jobs")]
-    assert all(t.name in before for t in started)
+    for t in running:
+        t.join(timeout=10)
+    assert not any(t.is_alive() for t in running)
 
 
 def test_a_host_runner_is_used_as_given() -> None:

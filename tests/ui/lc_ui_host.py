@@ -60,6 +60,7 @@ SEED: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "Taxonomy": (TAXONOMY, [{"text": "A cat."}]),
     "Pairwise": (PAIRWISE, [{"a": "Left answer", "b": "Right answer"}]),
     "Ranking": (RANKING, [{"items": ITEMS}]),
+    "Predicted": (NER, [{"text": "Carol joined Initech."}]),
 }
 
 
@@ -71,6 +72,27 @@ def make_core(db_url: str) -> tuple[LabelCore, dict[str, int]]:
         project = core.create_project(manager, title=title, label_config=xml)
         core.import_tasks(manager, project.id, tasks)
         ids[title] = project.id
+    (task,) = core.list_tasks(manager, ids["Predicted"]).tasks
+    core.add_predictions(
+        manager,
+        ids["Predicted"],
+        [
+            {
+                "task": task.id,
+                "model_version": "ner-v1",
+                "score": 0.8,
+                "result": [
+                    {
+                        "id": "p1",
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {"start": 0, "end": 5, "text": "Carol", "labels": ["PER"]},
+                    }
+                ],
+            }
+        ],
+    )
     return core, ids
 
 

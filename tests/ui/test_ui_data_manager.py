@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from conftest import login, screenshot
+from lc_ui_browser import login, screenshot
 
 pytestmark = pytest.mark.browser
 

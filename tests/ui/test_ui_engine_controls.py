@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from conftest import screenshot, strip_ids
+from lc_ui_browser import screenshot, strip_ids
 
 pytestmark = pytest.mark.browser
 
@@ -288,3 +287,38 @@ def test_bad_config_shows_a_message(harness: Any) -> None:
     errors = harness.page.watch.errors
     assert all("inline style" in e for e in errors), errors
     errors.clear()
+
+
+LAYOUT = """
+<View>
+  <Filter name="f" toName="ner" minlength="2" placeholder="Filter labels" hotkey="ctrl+f"/>
+  <Labels name="ner" toName="text"><Label value="Apple"/><Label value="Banana"/><Label value="Apricot"/></Labels>
+  <Text name="text" value="$text"/>
+  <View visibleWhen="region-selected" whenLabelValue="Banana"><Header value="Banana details"/></View>
+  <Collapse>
+    <Panel value="First"><Markdown value="**bold** and *it*"/></Panel>
+    <Panel value="Second"><Table name="tab" value="$table"/></Panel>
+  </Collapse>
+</View>
+"""
+
+
+def test_filter_collapse_markdown_table_and_region_visibility(harness: Any) -> None:
+    page = harness.page
+    harness.mount(LAYOUT, {"text": "I like bananas", "table": {"price": 3, "color": "yellow"}})
+    page.keyboard.press("Control+f")
+    page.keyboard.type("ap")
+    assert page.locator(".lc-label").all_text_contents() == ["Apple1", "Apricot3"]
+    page.locator(".lc-filter").fill("")
+    page.locator(".lc-label[data-value='Banana']").click()
+    harness.drag_select(".lc-text", "bananas")
+    assert not page.get_by_text("Banana details").is_visible()
+    page.locator(".lc-region-select").click()
+    assert page.get_by_text("Banana details").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.get_by_text("Banana details").is_visible()
+    page.get_by_text("First").click()
+    assert page.locator(".lc-markdown strong").text_content() == "bold"
+    page.get_by_text("Second").click()  # accordion: the first panel closes
+    assert not page.locator(".lc-markdown").is_visible()
+    assert page.locator(".lc-data-table td").all_text_contents() == ["3", "yellow"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from conftest import screenshot, strip_ids
+from lc_ui_browser import screenshot, strip_ids
 
 pytestmark = pytest.mark.browser
 

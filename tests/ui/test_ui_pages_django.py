@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Harness, login, screenshot
+from lc_ui_browser import Harness, login, screenshot
 from lc_ui_host import USERS, make_core, serve
 
 pytestmark = pytest.mark.browser

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lc_ui_browser import login, screenshot
 from lc_ui_host import USERS
-
-from conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +48,7 @@ def test_projects_list_shows_progress(watched_page: Any, flask_site: dict[str, A
 
 
 def test_label_ner_with_relation_end_to_end(watched_page: Any, flask_site: dict[str, Any]) -> None:
-    from conftest import Harness
+    from lc_ui_browser import Harness
 
     page = watched_page
     open_labeling(page, flask_site, "NER")
@@ -95,7 +94,11 @@ def test_label_classification_by_keyboard_with_skip_back_and_update(
         f"() => document.querySelector('.lc-label-info').textContent !== {second!r}"
     )
     # back to the first task: the submitted choice is loaded, and can be updated
+    third = page.locator(".lc-label-info").text_content()
     page.locator(".lc-back").click()
+    page.wait_for_function(
+        f"() => document.querySelector('.lc-label-info').textContent.startsWith({second.split(' ·')[0]!r}) && document.querySelector('.lc-label-info').textContent !== {third!r}"
+    )
     page.locator(".lc-back").click()
     page.wait_for_function(
         f"() => document.querySelector('.lc-label-info').textContent.startsWith({first!r})"
@@ -187,7 +190,7 @@ def test_ranking_by_keyboard_end_to_end(watched_page: Any, flask_site: dict[str,
 def test_server_validation_problem_is_shown_next_to_the_region(
     watched_page: Any, flask_site: dict[str, Any]
 ) -> None:
-    from conftest import Harness
+    from lc_ui_browser import Harness
 
     page = watched_page
     open_labeling(page, flask_site, "NER", who="manager")
@@ -205,3 +208,25 @@ def test_server_validation_problem_is_shown_next_to_the_region(
     page.watch.errors.clear()  # the 400 response is logged by the browser
     assert page.locator(".lc-region-row .lc-problem").count() >= 1
     screenshot(page, "flask-server-problem")
+
+
+def test_prediction_is_a_pre_annotation_to_accept_or_change(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    from lc_ui_browser import Harness
+
+    page = watched_page
+    open_labeling(page, flask_site, "Predicted")
+    assert "ner-v1" in page.locator(".lc-prediction-note").text_content()
+    assert page.locator(".lc-region-row", has_text="Carol").count() == 1
+    screenshot(page, "flask-prediction")
+    # change it: add a second region, keep the predicted one
+    page.locator(".lc-label[data-value='ORG']").click()
+    Harness(page).drag_select(".lc-text", "Initech")
+    page.locator(".lc-submit").click()
+    page.wait_for_selector(".lc-message-ok")
+    (ann,) = stored(flask_site, "Predicted")
+    assert [(r["value"]["text"], r.get("origin")) for r in ann["result"]] == [
+        ("Carol", "prediction"),
+        ("Initech", "manual"),
+    ]

@@ -48,15 +48,19 @@ class ExportOptions:
 
 
 def filter_task(task: Mapping[str, Any], options: ExportOptions) -> dict[str, Any] | None:
-    """The task as the export should see it, or None when the options leave it out."""
-    anns = [a for a in task.get("annotations") or () if isinstance(a, Mapping)]
+    """The task as the export should see it, or None when the options leave it out.
+    (Exports of Label Studio before 1.0 call annotations ``completions``.)"""
+    raw = task.get("annotations")
+    if raw is None:
+        raw = task.get("completions")
+    anns = [a for a in raw or () if isinstance(a, Mapping)]
     if options.only_ground_truth:
         anns = [a for a in anns if a.get("ground_truth")]
     if not options.include_skipped:
         anns = [a for a in anns if not _cancelled(a)]
     if options.only_annotated and not anns:
         return None
-    out = dict(task)
+    out = {k: v for k, v in task.items() if k != "completions"}
     out["annotations"] = anns
     if not options.include_predictions:
         out["predictions"] = []

@@ -119,7 +119,7 @@ def write_delimited(
 ) -> None:
     """CSV/TSV: the JSON_MIN rows with complex values JSON-encoded, columns sorted by name,
     strings quoted (Label Studio's ``QUOTE_NONNUMERIC``)."""
-    keys = set(RESERVED)
+    keys = set(RESERVED) - {"id"}  # "id" comes with the first task that has one
     with tempfile.TemporaryFile() as spool:
         for task in tasks:
             for item in task_items(task, ctx.schema):

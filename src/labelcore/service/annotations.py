@@ -18,6 +18,10 @@ from labelcore.service._base import ServiceBase, TaskAccess, same_user
 
 MAX_LEAD_TIME = 10 * 365 * 24 * 3600.0
 MAX_UNIQUE_ID = 200
+#: ``last_action`` values an update may record (Label Studio's names)
+HISTORY_ACTIONS = frozenset(
+    {"updated", "submitted", "restored", "accepted", "rejected", "fixed_and_accepted"}
+)
 
 
 def check_lead_time(value: Any) -> float:
@@ -211,6 +215,11 @@ class AnnotationsAPI(ServiceBase):
         entry. ``lead_time`` replaces the stored one; the time in the user's drafts of this
         annotation is added and those drafts are removed. Emits ``annotation.updated``.
         """
+        if action not in HISTORY_ACTIONS:
+            raise ValidationError(
+                f"action must be one of {', '.join(sorted(HISTORY_ACTIONS))}, got {action!r}",
+                code="annotation.bad_action",
+            )
         annotation, access = self._annotation(user, annotation_id)
         self._require_edit(user, access, annotation)
         if ground_truth is not None and ground_truth != annotation.ground_truth:

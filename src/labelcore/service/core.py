@@ -25,6 +25,7 @@ from labelcore.service.assignments import AssignmentsAPI
 from labelcore.service.distribution import DistributionAPI
 from labelcore.service.drafts import DraftsAPI
 from labelcore.service.events import EventBus
+from labelcore.service.exporting import ExportAPI
 from labelcore.service.importing import ImportAPI
 from labelcore.service.jobs import JobRunner, ThreadJobRunner
 from labelcore.service.policy import DefaultPolicy, Policy
@@ -53,6 +54,7 @@ class LabelCore(
     UsersAPI,
     TokensAPI,
     ViewsAPI,
+    ExportAPI,
     ServiceBase,
 ):
     """Label Studio's labeling lifecycle as a library object.

@@ -25,6 +25,8 @@ from labelcore.storage.base import CandidateSpec, TaskBundle
 CANDIDATES = 20  # candidates fetched per round
 ROUNDS = 10  # rounds per queue before giving up on a contended queue
 PURGE_EVERY = 60.0  # seconds between purges of expired claims
+EMPTY_RETRIES = 2  # extra looks before answering "nothing left" (see next_task)
+EMPTY_RETRY_DELAY = 0.02  # seconds, times the attempt number
 
 _ORDER = {
     Sampling.SEQUENTIAL: "sequential",
@@ -87,14 +89,21 @@ class DistributionAPI(ServiceBase):
             and self.store.try_claim(claim.task_id, user.id, now, ttl)
         ):
             return self._claimed_bundle(user, claim.task_id, access.role, project)
-        for spec in queue_specs(project, user, access.role, query):
-            for _ in range(ROUNDS):
-                ids = self.store.next_task_candidates(project_id, user.id, spec, now, CANDIDATES)
-                if not ids:
-                    break
-                for task_id in ids:
-                    if self.store.try_claim(task_id, user.id, now, ttl):
-                        return self._claimed_bundle(user, task_id, access.role, project)
+        for attempt in range(EMPTY_RETRIES + 1):
+            if attempt:
+                # a store may skip rows a concurrent submit or claim has locked for a moment
+                # (PostgreSQL SKIP LOCKED); look again before telling the user nothing is left
+                time.sleep(EMPTY_RETRY_DELAY * attempt)
+            for spec in queue_specs(project, user, access.role, query):
+                for _ in range(ROUNDS):
+                    ids = self.store.next_task_candidates(
+                        project_id, user.id, spec, now, CANDIDATES
+                    )
+                    if not ids:
+                        break
+                    for task_id in ids:
+                        if self.store.try_claim(task_id, user.id, now, ttl):
+                            return self._claimed_bundle(user, task_id, access.role, project)
         if claim is not None:  # nothing new fits: do not keep a claim outside the query
             self.store.release_claims(user_id=user.id, task_id=claim.task_id)
         return None

@@ -23,6 +23,7 @@ ACTIONS = frozenset(
         "project.view",  # see the project, its tasks and its settings
         "project.update",  # change settings, config, members
         "project.delete",
+        "project.export",  # download exports
         "tasks.import",  # import tasks, annotations, predictions
         "tasks.update",  # edit task data/meta
         "tasks.delete",

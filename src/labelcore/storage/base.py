@@ -8,8 +8,10 @@ General rules every backend guarantees (the contract suite in ``labelcore.testin
 
 * **Missing ids**: ``get_*`` returns ``None``; ``update_*`` raises ``labelcore.errors.NotFound``;
   ``delete_*`` returns how many rows went (0 for missing ids) and never raises for them.
-* **Transactions**: every method is atomic on its own. ``with store.transaction():`` groups
-  calls into one atomic unit; nested ``transaction()`` blocks join the outermost one; an
+* **Transactions**: every method is atomic on its own, also inside a transaction: a call
+  that raises leaves no trace, and the surrounding block can go on (it acts as a savepoint).
+  ``with store.transaction():`` groups calls into one atomic unit; nested ``transaction()``
+  blocks join the outermost one (an exception leaving a nested block undoes that block); an
   exception leaving the outermost block rolls everything back.
 * **Counters**: ``Task.total_annotations``, ``cancelled_annotations``, ``total_predictions``,
   ``is_labeled`` and ``completed_at`` change in the same transaction as the rows they count.
@@ -191,8 +193,12 @@ class Store(Protocol):
     def query_tasks(self, project_id: int, query: TaskQuery, page: PageRequest) -> TaskPage:
         """A page of the project's tasks filtered and ordered as ``query`` says (default
         order: id ascending; nulls last whatever the direction; ties broken by id). A cursor
-        returned in ``next_cursor`` continues after the last row of this page. Raises
-        ``QueryError`` for a regex that does not compile or runs past the time limit."""
+        returned in ``next_cursor`` continues after the last row of this page (cursors are
+        opaque and belong to one backend). The query is re-checked with
+        ``labelcore.query.validate_query`` (a ``TaskQuery`` built in code gets the same
+        allow-list as parsed JSON). Raises ``QueryError`` for a bad query, page or cursor and
+        for a regex that does not compile or runs past the time limit. Semantics (nulls,
+        casts, case) are those of ``labelcore.storage.evaluate``."""
 
     def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
         """Ids of every task the query (filters and selection) matches, in query order,
@@ -264,7 +270,8 @@ class Store(Protocol):
         """Every version, oldest first."""
 
     def clear_ground_truth(self, task_id: int, except_id: int | None = None) -> None:
-        """Unset ``ground_truth`` on the task's annotations other than ``except_id``."""
+        """Unset ``ground_truth`` on the task's annotations other than ``except_id`` (a side
+        effect of marking another one: versions and history are not touched)."""
 
     def anonymise_annotations(self, user_id: UserId, replacement: UserId | None) -> int:
         """Replace ``completed_by``/``updated_by`` (and history users) of this user."""
@@ -330,7 +337,9 @@ class Store(Protocol):
         """Atomically give the user a slot on the task, or refresh the one they hold.
         Succeeds only when the user has no completed annotation on it and live claims by
         others plus distinct completed annotators stay below ``overlap``. Concurrent callers
-        (threads or processes) can never exceed ``overlap`` or share a slot."""
+        (threads or processes) can never exceed ``overlap`` or share a slot. A user holds at
+        most one claim per project: a successful claim releases the user's other claims in
+        that project. False for a missing task."""
 
     def user_claim(self, project_id: int, user_id: UserId, now: dt.datetime) -> Claim | None:
         """The user's live claim in this project, if any."""
@@ -350,7 +359,8 @@ class Store(Protocol):
         self, project_id: int, task_ids: Collection[int], user_ids: Collection[UserId] | None = None
     ) -> int: ...
 
-    def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]: ...
+    def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]:
+        """Assignees per task in assignment order; tasks without any are left out."""
 
     # -- data-manager views ----------------------------------------------------------------
     def add_view(self, project_id: int, user_id: UserId | None, data: dict[str, Any]) -> View: ...
@@ -429,7 +439,8 @@ class Store(Protocol):
     ) -> Job | None:
         """Atomically take the oldest due job that is queued, or running with an expired
         lease (a crashed worker's); increments ``attempts``. Two workers never get the same
-        job while a lease is live."""
+        job while a lease is live. A crashed worker's job that has used ``max_attempts`` is
+        marked failed instead of being handed out again."""
 
     def update_job(
         self,

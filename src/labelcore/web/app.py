@@ -33,7 +33,7 @@ from labelcore.web.security import (
     apply_security_headers,
     new_nonce,
 )
-from labelcore.web.static import StaticFiles
+from labelcore.web.staticfiles import StaticFiles
 from labelcore.web.templating import make_environment
 
 Identify = Callable[[Any], User | None]

@@ -88,6 +88,7 @@ class Ctx:
             "csrf_header": "X-CSRFToken",
             "user": self.user,
             "base_template": self.app.base_template,
+            "lc_base_template": self.app.base_template,
             "api_root": self.mount + "/api",
             "mount": self.mount,
             "request": self.request,

@@ -40,10 +40,11 @@ the host supplies, autoescape on) and always see: ``url_for(name, **params)`` (a
 honours SCRIPT_NAME and the prefix), ``static_url(path)``, ``csp_nonce`` (put it on every
 inline ``<script nonce=...>``/``<style>``), ``csrf_token`` (send it as the ``X-CSRFToken``
 header on unsafe requests, or as the ``csrf_token`` form field), ``csrf_header``,
-``user``, ``base_template`` (the layout to extend, host-overridable), ``api_root`` and
-``mount``. A host layout provides the blocks ``title``, ``head``, ``content`` and
-``scripts``; labelcore pages fill them. The environment uses ``StrictUndefined``: use
-``|default`` for optional values.
+``user``, ``base_template`` (also as ``lc_base_template``: the layout to extend,
+host-overridable), ``api_root`` and ``mount``. A host layout provides the blocks
+``lc_title``, ``lc_head``, ``lc_content`` and ``lc_scripts`` — or ``title``, ``head``,
+``content`` and ``scripts`` (labelcore's pages fill both sets; a layout uses one of them).
+The environment uses ``StrictUndefined``: use ``|default`` for optional values.
 Errors raised in page handlers (``NotFound``...) are rendered as JSON by the same error
 mapping unless the handler catches them; pages are left out of the OpenAPI document.
 """

@@ -111,20 +111,19 @@ class QuerySQL:
         if part == "order":
             return [value]
         kind = sa.func.json_type(T.c.data, path)
+        # simple CASE forms: json_type() runs once per row
         if part == "text":
             return sa.case(
-                (kind == "text", value),
-                (kind == "true", "true"),
-                (kind == "false", "false"),
-                (kind == "null", None),
+                {"text": value, "true": "true", "false": "false", "null": None},
+                value=kind,
                 else_=sa.cast(value, sa.Text),
             )
         if part == "number":
             return sa.case(
-                (kind.in_(["integer", "real"]), value), (kind == "text", sa.func.lc_num(value))
+                {"integer": value, "real": value, "text": sa.func.lc_num(value)}, value=kind
             )
         if part == "bool":
-            return sa.case((kind == "true", True), (kind == "false", False))
+            return sa.case({"true": True, "false": False}, value=kind)
         if part == "exists":
             return sa.and_(kind.is_not(None), kind != "null")
         return sa.or_(
@@ -159,6 +158,8 @@ class QuerySQL:
     def _icontains(self, expr: Expr, needle: str) -> Cond:
         if self.pg:
             return expr.ilike(_like_pattern(needle), escape="\\")
+        if needle.isascii():  # SQLite's lower() folds ASCII only: enough for an ASCII needle
+            return sa.func.instr(sa.func.lower(expr), needle.lower()) > 0
         return sa.func.lc_icontains(expr, needle) == 1
 
     def _text_index(self, needle: str) -> Cond | None:

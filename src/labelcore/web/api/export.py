@@ -11,19 +11,13 @@ checked before the first byte is sent.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 import queue
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from labelcore._converter import task_to_json
-from labelcore.errors import Forbidden
-from labelcore.formats.exporters import ExportOptions, check_format, export, supported_formats
-from labelcore.query import Selection, TaskQuery
 from labelcore.web.api._util import OBJ_LIST, bad, bool_param
 from labelcore.web.context import Ctx
 from labelcore.web.http import Headers, Response
@@ -102,18 +96,6 @@ def stream_writer(write: Callable[[IO[bytes]], Any]) -> Iterator[bytes]:
         stop.set()
 
 
-def _require_export(ctx: Ctx, project_id: int) -> Any:
-    user = ctx.require_user()
-    core = ctx.core
-    project = core.get_project(user, project_id)  # 404 when invisible
-    role = core.policy.project_role(user, project, core.list_members(user, project_id))
-    if role is None or not core.policy.allows(role, "project.update"):
-        raise Forbidden(
-            f"your role ({role}) may not export this project", code="forbidden.project.export"
-        )
-    return project
-
-
 def _ids(ctx: Ctx) -> tuple[int, ...] | None:
     raw = ctx.request.query.getlist("ids[]") + ctx.request.query.getlist("ids")
     if not raw:
@@ -129,41 +111,27 @@ def _ids(ctx: Ctx) -> tuple[int, ...] | None:
 
 
 def export_project(ctx: Ctx) -> Response:
-    pid = ctx.params["id"]
-    project = _require_export(ctx, pid)
+    user = ctx.require_user()
     q = ctx.request.query
-    fmt = q.get("exportType") or q.get("export_type") or "JSON"
-    config = project.settings.label_config
-    info = check_format(config, fmt)  # 400 for an unknown or unfitting format
-    all_tasks = bool_param(ctx, "download_all_tasks")
-    ids = _ids(ctx)
-    query = TaskQuery(selection=Selection(included=ids)) if ids is not None else None
-    options = ExportOptions(only_annotated=not all_tasks)
-    store = ctx.core.store
-
-    def tasks() -> Iterator[dict[str, Any]]:
-        for b in store.iter_bundles(pid, query, only_annotated=not all_tasks):
-            yield task_to_json(b.task, b.annotations, b.predictions)
-
-    def write(out: IO[bytes]) -> None:
-        export(config, tasks(), info.name, out, options=options)
-
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
-    ext = "zip" if info.archive else info.filename.rsplit(".", 1)[-1]
-    name = f"project-{pid}-at-{stamp}-{secrets.token_hex(4)}.{ext}"
+    prepared = ctx.core.prepare_export(
+        user,
+        ctx.params["id"],
+        q.get("exportType") or q.get("export_type") or "JSON",
+        download_all_tasks=bool_param(ctx, "download_all_tasks"),
+        task_ids=_ids(ctx),
+    )
     headers = Headers(
         [
-            ("Content-Type", "application/zip" if info.archive else info.media_type),
-            ("Content-Disposition", f'attachment; filename="{name}"'),
+            ("Content-Type", prepared.media_type),
+            ("Content-Disposition", f'attachment; filename="{prepared.filename}"'),
             ("Cache-Control", "no-store"),
         ]
     )
-    return Response(status=200, headers=headers, body=stream_writer(write))
+    return Response(status=200, headers=headers, body=stream_writer(prepared.write))
 
 
 def export_formats(ctx: Ctx) -> Response:
     user = ctx.require_user()
-    project = ctx.core.get_project(user, ctx.params["id"])
     return ctx.json(
         [
             {
@@ -174,7 +142,7 @@ def export_formats(ctx: Ctx) -> Response:
                 "reason": f.reason,
                 "tags": ["archive"] if f.archive else [],
             }
-            for f in supported_formats(project.settings.label_config)
+            for f in ctx.core.export_formats(user, ctx.params["id"])
         ]
     )
 

@@ -7,7 +7,9 @@
 import { h, uid, clear } from "./dom.js";
 import { parseConfig, walk, csv } from "./config.js";
 import { t } from "./i18n.js";
-import { parseHotkey, matches, isTypingTarget, ShortcutSheet } from "./hotkeys.js";
+import { ShortcutSheet } from "./hotkeys.js";
+import { isVisible, applyVisibility } from "./visibility.js";
+import { shortcutList, handleKey } from "./keys.js";
 import { moduleFor, CHILD_TAGS, SPAN_LABEL_TYPES } from "./registry.js";
 import { RegionPanel } from "./relations.js";
 
@@ -270,38 +272,13 @@ export class Labeling {
     this.applyVisibility();
   }
 
-  // ---- visibleWhen ------------------------------------------------------------------------------
-  choiceValues(name) {
-    const inst = name ? this.instance(name) : null;
-    const pick = (i) => (i.type === "choices" || i.type === "taxonomy") ? [...i.values.values()].flat().map((v) => (Array.isArray(v) ? v[v.length - 1] : v)) : [];
-    return inst ? pick(inst) : this.instances.flatMap(pick);
-  }
-
+  // ---- visibleWhen (visibility.js) ------------------------------------------------------------
   visible(node) {
-    const a = node.attrs;
-    const mode = a.visiblewhen;
-    const tags = csv(a.whentagname), labels = csv(a.whenlabelvalue), choices = csv(a.whenchoicevalue);
-    if (!mode && !choices.length) return true;
-    if (a.perregion === "true") return true;
-    const choiceSelected = () => {
-      const vals = tags.length ? tags.flatMap((n) => this.choiceValues(n)) : this.choiceValues(null);
-      return choices.length ? vals.some((v) => choices.includes(v)) : vals.length > 0;
-    };
-    if (!mode) return choiceSelected();
-    const r = this.selectedRegion();
-    if (mode === "region-selected") return !!r && (!tags.length || tags.includes(r.from_name)) && (!labels.length || this.regionLabels(r).some((l) => labels.includes(l)));
-    if (mode === "no-region-selected") return !r;
-    if (mode === "choice-selected") return choiceSelected();
-    if (mode === "choice-unselected") return !choiceSelected();
-    return true;
+    return isVisible(this, node);
   }
 
   applyVisibility() {
-    for (const [node, inst] of this.nodeInst) {
-      if (!inst.el || inst.perRegion) continue;
-      if (!node.attrs.visiblewhen && !node.attrs.whenchoicevalue) continue;
-      inst.el.hidden = !this.visible(node);
-    }
+    applyVisibility(this);
   }
 
   // ---- results ------------------------------------------------------------------------------
@@ -401,17 +378,9 @@ export class Labeling {
     if (this.panel) this.panel.refresh();
   }
 
-  // ---- keyboard -------------------------------------------------------------------------------
+  // ---- keyboard (keys.js) ----------------------------------------------------------------------
   shortcutList() {
-    const list = [
-      { key: "ctrl+z", label: t("Undo") }, { key: "ctrl+shift+z", label: t("Redo") },
-      { key: "?", label: t("Show or hide this list") }, { key: "escape", label: t("Deselect the region / cancel") },
-      { key: "delete", label: t("Delete the selected region") }, { key: "alt+r", label: t("Create a relation from the selected region") },
-      { key: "shift+right", label: t("In a text: extend the selection") }, { key: "enter", label: t("In a text: label the selection") },
-      { key: "alt+up", label: t("In a ranking: move the item up (Alt+Left/Right: other column)") },
-    ];
-    for (const inst of this.instances) if (!this.isHidden(inst) || inst.type === "labels") for (const hk of inst.hotkeys()) list.push({ key: hk.key, label: hk.label });
-    return list.concat(this.opts.extraShortcuts || []);
+    return shortcutList(this);
   }
 
   toggleSheet() {
@@ -420,31 +389,6 @@ export class Labeling {
   }
 
   handleKey(ev) {
-    if (!this.root.isConnected || ev.defaultPrevented) return;
-    const typing = isTypingTarget(ev.target);
-    const is = (spec) => matches(parseHotkey(spec), ev);
-    if (!typing && is("ctrl+z")) return this.consume(ev, () => this.undo());
-    if (!typing && (is("ctrl+shift+z") || is("ctrl+y"))) return this.consume(ev, () => this.redo());
-    if (typing) return;
-    if (is("?")) return this.consume(ev, () => this.toggleSheet());
-    if (is("escape")) {
-      if (this.sheet.open) return this.consume(ev, () => this.sheet.hide());
-      if (this.linkFrom) return this.consume(ev, () => { this.linkFrom = null; this.notify(t("Relation cancelled.")); this.refreshAll(); });
-      if (this.selectedId) return this.consume(ev, () => this.selectRegion(null));
-      return;
-    }
-    if ((is("delete") || is("backspace")) && this.selectedId) return this.consume(ev, () => this.deleteRegion(this.selectedId));
-    if (is("alt+r") && this.selectedId) return this.consume(ev, () => this.startLink(this.selectedId));
-    for (const inst of this.instances) {
-      if (inst.el && this.isHidden(inst) && !inst.perRegion) continue;
-      for (const hk of inst.hotkeys()) {
-        if (matches(parseHotkey(hk.key), ev)) return this.consume(ev, hk.run);
-      }
-    }
-  }
-
-  consume(ev, fn) {
-    ev.preventDefault();
-    fn();
+    handleKey(this, ev);
   }
 }

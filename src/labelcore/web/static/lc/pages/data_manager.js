@@ -17,8 +17,9 @@ const OPERATORS = {
   List: ["contains", "not_contains", "empty"],
 };
 const OP_TITLES = {
-  contains: "contains", not_contains: "does not contain", equal: "is", not_equal: "is not", regex: "matches regex",
-  empty: "is empty", less: "<", greater: ">", less_or_equal: "≤", greater_or_equal: "≥", in: "between", not_in: "not between",
+  contains: t("contains"), not_contains: t("does not contain"), equal: t("is"), not_equal: t("is not"),
+  regex: t("matches regex"), empty: t("is empty"), less: "<", greater: ">", less_or_equal: "≤",
+  greater_or_equal: "≥", in: t("between"), not_in: t("not between"),
 };
 
 const state = {
@@ -213,7 +214,7 @@ function drawFilters() {
     const colSel = h("select", { class: "lc-select lc-filter-column", "aria-label": t("Column"), onchange: () => { const c = filterable.find((x) => colKey(x) === colSel.value); state.filters.items[i] = { filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" }; drawFilters(); changed(); } },
       filterable.map((c) => h("option", { value: colKey(c), selected: c === col }, c.parent === "data" ? `data.${c.title}` : c.title)));
     const opSel = h("select", { class: "lc-select lc-filter-operator", "aria-label": t("Operator"), onchange: () => { f.operator = opSel.value; drawFilters(); changed(); } },
-      OPERATORS[type].map((op) => h("option", { value: op, selected: op === f.operator }, t(OP_TITLES[op]))));
+      OPERATORS[type].map((op) => h("option", { value: op, selected: op === f.operator }, OP_TITLES[op])));
     const value = valueInput(f, type);
     ui.filters.append(h("div", { class: "lc-filter-row" }, colSel, opSel, value,
       h("button", { type: "button", class: "lc-icon-btn lc-filter-remove", "aria-label": t("Remove filter {n}", { n: i + 1 }), onclick: () => { state.filters.items.splice(i, 1); drawFilters(); changed(); } }, "×")));

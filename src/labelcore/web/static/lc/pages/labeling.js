@@ -62,7 +62,7 @@ function mine(a) {
 // ---- loading tasks ----------------------------------------------------------------------
 async function loadTask(taskId, doneMessage) {
   saveDraftSoon.cancel();
-  say(doneMessage || "", doneMessage ? "ok" : "");
+  say(""); // the outcome of the last action is shown once the next task is on screen
   let task;
   try {
     task = taskId ? await api(page, "GET", `/tasks/${taskId}`) : await api(page, "GET", `/projects/${project.id}/next`);
@@ -103,6 +103,7 @@ async function loadTask(taskId, doneMessage) {
   btn.history.hidden = !state.annotation;
   el.info.textContent = t("Task #{id}", { id: task.id }) + (state.annotation ? " · " + t("your annotation #{id}", { id: state.annotation.id }) : "");
   if (note) say(doneMessage ? `${doneMessage} ${note}` : note, doneMessage ? "ok" : "info");
+  else if (doneMessage) say(doneMessage, "ok");
   if (!history.hidden) showHistory();
   history.hidden = true;
   btn.history.setAttribute("aria-expanded", "false");

@@ -1,6 +1,6 @@
 """Static files (JS, CSS, images) under ``<prefix>/static/`` with ETag and 304.
 
-    from labelcore.web.static import StaticFiles
+    from labelcore.web.staticfiles import StaticFiles
     static = StaticFiles(directory)            # default: labelcore/web/static in the package
     response = static.serve("js/label.js", request)
 
@@ -82,7 +82,8 @@ class StaticFiles:
             ]
         )
         sent = request.headers.get("If-None-Match") or ""
-        if tag in [t.strip() for t in sent.split(",")] or sent.strip() == "*":
+        offered = [t.strip().removeprefix("W/") for t in sent.split(",")]
+        if tag in offered or sent.strip() == "*":
             return Response(status=304, headers=headers)
         ctype = _TYPES.get(path.suffix.lower()) or (
             mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -1,0 +1,95 @@
+"""Exports from the store: which formats fit, and a prepared, permission-checked export.
+
+    job = core.prepare_export(manager, project.id, "CSV", download_all_tasks=True)
+    with open(job.filename, "wb") as out:
+        job.write(out)
+
+Everything that can fail (visibility, the ``project.export`` permission, an unknown or
+unfitting format) is checked by ``prepare_export``; ``write`` then streams the tasks from
+``store.iter_bundles`` through ``labelcore.formats`` in bounded memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterator
+from typing import IO, Any
+
+import attrs
+
+from labelcore._converter import task_to_json
+from labelcore.formats.exporters import (
+    ExportOptions,
+    FormatInfo,
+    check_format,
+    export,
+    supported_formats,
+)
+from labelcore.model import User
+from labelcore.query import Selection, TaskQuery
+from labelcore.service._base import ServiceBase
+
+
+@attrs.frozen(kw_only=True)
+class PreparedExport:
+    """A checked export, ready to stream: ``write(binary_stream)`` produces the file."""
+
+    format: FormatInfo
+    filename: str  # a suggested download name
+    media_type: str
+    write: Callable[[IO[bytes]], None]
+
+
+class ExportAPI(ServiceBase):
+    def export_formats(self, user: User, project_id: int) -> list[FormatInfo]:
+        """Every export format with ``disabled``/``reason`` for this project's config."""
+        access = self._project(user, project_id, "project.view")
+        return supported_formats(access.project.settings.label_config)
+
+    def prepare_export(
+        self,
+        user: User,
+        project_id: int,
+        export_type: str = "JSON",
+        *,
+        download_all_tasks: bool = False,
+        task_ids: Collection[int] | None = None,
+        query: TaskQuery | None = None,
+        options: ExportOptions | None = None,
+    ) -> PreparedExport:
+        """Check and prepare an export of the project (managers by default).
+
+        ``download_all_tasks=False`` keeps only tasks with annotations, as Label Studio does;
+        ``task_ids`` or a data-manager ``query`` narrow the tasks; ``options`` choose
+        predictions, drafts, skipped annotations and ground truth only.
+        """
+        access = self._project(user, project_id, "project.export", "export this project")
+        config = access.project.settings.label_config
+        info = check_format(config, export_type)  # 400 for an unknown or unfitting format
+        if task_ids is not None:
+            selection = Selection(included=tuple(int(i) for i in task_ids))
+            query = attrs.evolve(query or TaskQuery(), selection=selection)
+        opts = options or ExportOptions()
+        opts = attrs.evolve(opts, only_annotated=opts.only_annotated or not download_all_tasks)
+        store = self.store
+
+        def tasks() -> Iterator[dict[str, Any]]:
+            for b in store.iter_bundles(
+                project_id,
+                query,
+                only_annotated=opts.only_annotated,
+                include_drafts=opts.include_drafts,
+            ):
+                yield task_to_json(b.task, b.annotations, b.predictions, b.drafts)
+
+        def write(out: IO[bytes]) -> None:
+            export(config, tasks(), info.name, out, options=opts)
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
+        ext = "zip" if info.archive else info.filename.rsplit(".", 1)[-1]
+        return PreparedExport(
+            format=info,
+            filename=f"project-{project_id}-at-{stamp}.{ext}",
+            media_type="application/zip" if info.archive else info.media_type,
+            write=write,
+        )

@@ -1,0 +1,144 @@
+"""SQL store schema: own MetaData, migrations that keep rows, the host's database untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
+from labelcore.query import PageRequest, parse_query
+from labelcore.storage.sql import SQLStore, current_revision, make_engine, metadata, upgrade
+
+HEAD = "0002"
+
+
+def test_tables_live_on_their_own_metadata() -> None:
+    assert metadata is not SQLModel.metadata
+    assert not any(name.startswith("labelcore_") for name in SQLModel.metadata.tables)
+    assert metadata.tables and all(name.startswith("labelcore_") for name in metadata.tables)
+
+
+def _fill(url: str) -> dict[str, int]:
+    store = SQLStore(url, auto_migrate=False)
+    pid = store.add_project(ProjectSettings(title="old"), created_by=7).id
+    tasks = [
+        NewTask(
+            data={"text": f"Grüße aus Zürich {i}", "i": i},
+            annotations=(NewAnnotation(result=[], completed_by=7),),
+            predictions=(NewPrediction(result=[], score=0.5),),
+        )
+        for i in range(30)
+    ]
+    ids = store.add_tasks(pid, tasks)
+    store.save_draft(ids[0], "7", None, [], 1.0)
+    store.add_view(pid, 7, {"title": "tab"})
+    store.add_job("export", {}, project_id=pid)
+    with store.engine.connect() as conn:
+        counts = {
+            name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for name, table in metadata.tables.items()
+        }
+    store.close()
+    return counts
+
+
+def _upgrade_keeps_rows(url: str) -> None:
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    assert current_revision(engine) == "0001"
+    before = _fill(url)
+    assert before["labelcore_task"] == 30 and before["labelcore_annotation_version"] == 30
+    upgrade(url)  # what `labelcore db upgrade` runs
+    assert current_revision(engine) == HEAD
+    with engine.connect() as conn:
+        after = {
+            name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for name, table in metadata.tables.items()
+        }
+    engine.dispose()
+    assert after == before
+    store = SQLStore(url)  # idempotent: already at head
+    pid = store.list_projects()[0].id
+    query = parse_query(
+        {
+            "filters": {
+                "items": [
+                    {
+                        "filter": "filter:tasks:data.text",
+                        "operator": "contains",
+                        "type": "String",
+                        "value": "zürich 1",
+                    }
+                ]
+            }
+        }
+    )
+    page = store.query_tasks(pid, query, PageRequest(page_size=100))
+    assert sorted(t.data["i"] for t in page.tasks) == [1] + list(range(10, 20))
+    store.close()
+
+
+def test_upgrade_from_older_revision_keeps_every_row_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _upgrade_keeps_rows(url)
+    with make_engine(url).connect() as conn:  # the FTS index was back-filled by 0002
+        hits = conn.exec_driver_sql(
+            "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH '\"Zürich\"'"
+        ).scalar_one()
+    assert hits == 30
+
+
+@pytest.mark.postgres
+def test_upgrade_from_older_revision_keeps_every_row_postgres(pg_url: str) -> None:
+    _upgrade_keeps_rows(pg_url)
+
+
+def test_host_tables_and_alembic_history_are_untouched(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'host.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('host_rev_42')")
+        conn.exec_driver_sql("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)")
+        conn.exec_driver_sql("INSERT INTO orders VALUES (1, 9.5)")
+    store = SQLStore(url)
+    store.add_project(ProjectSettings(), created_by=1)
+    store.migrate()
+    store.close()
+    with engine.connect() as conn:
+        assert (
+            conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            == "host_rev_42"
+        )
+        assert conn.exec_driver_sql("SELECT total FROM orders").scalar() == 9.5
+        names = sa.inspect(conn).get_table_names()
+    engine.dispose()
+    assert "labelcore_alembic_version" in names and "labelcore_task" in names
+
+
+def test_without_fts_contains_still_filters(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nofts.db'}"
+    upgrade(url, "0001")
+    store = SQLStore(url, auto_migrate=False)
+    assert store.fts is False
+    pid = store.add_project(ProjectSettings(), created_by=1).id
+    store.add_tasks(pid, [NewTask(data={"t": "Hello World"}), NewTask(data={"t": "bye"})])
+    query = parse_query(
+        {
+            "filters": {
+                "items": [
+                    {
+                        "filter": "filter:tasks:data.t",
+                        "operator": "contains",
+                        "type": "String",
+                        "value": "WORLD",
+                    }
+                ]
+            }
+        }
+    )
+    assert store.query_tasks(pid, query, PageRequest()).total == 1
+    store.close()
