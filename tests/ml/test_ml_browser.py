@@ -23,6 +23,7 @@ _ui = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_ui)
 browser = _ui.browser  # the UI suite's fixtures: one Chromium, a page that fails on errors
 watched_page = _ui.watched_page
+from lc_ui_browser import login  # noqa: E402
 from lc_ui_host import USERS, create_flask_app, serve  # noqa: E402
 
 
@@ -41,7 +42,7 @@ def test_predictions_show_as_preannotations(watched_page: Any) -> None:
         (prediction,) = core.store.list_predictions(project_id=project.id)
         assert prediction.model_version == backend.model_version == "fake-1"
         with serve(create_flask_app(core)) as url:
-            _ui.login(page, url, "annotator")
+            login(page, url, "annotator")
             page.goto(f"{url}/label/projects/{project.id}/label")
             page.wait_for_selector(".lc-labeling .lc-main")
             note = page.locator(".lc-prediction-note")
