@@ -351,6 +351,32 @@ class Webhook:
 
 
 @attrs.frozen(kw_only=True)
+class MLBackendRecord:
+    """A stored ML backend of a project (Label Studio's ``MLBackend`` row).
+
+    ``url`` None: an in-process predictor (its Python object is registered again by the
+    host at start-up; the row keeps its id). ``basic_auth_pass`` is kept so the backend can
+    reconnect after a restart; the API never returns it."""
+
+    id: int
+    project_id: int
+    title: str
+    url: str | None = None
+    description: str = ""
+    is_interactive: bool = False
+    auth_method: str = "NONE"
+    basic_auth_user: str = ""
+    basic_auth_pass: str = attrs.field(default="", repr=False)
+    extra_params: Mapping[str, Any] = attrs.field(factory=dict)
+    timeout: float = 100.0
+    model_version: str = ""
+    state: str = "CO"
+    error_message: str = ""
+    dialect: str = ""
+    created_at: dt.datetime = attrs.field(factory=utcnow)
+
+
+@attrs.frozen(kw_only=True)
 class View:
     """A saved data-manager tab: ``data`` is Label Studio's tab JSON (filters, ordering...)."""
 

@@ -24,6 +24,7 @@ from labelcore.errors import Conflict, NotFound, QueryError, ValidationError
 from labelcore.model import (
     JobStatus,
     Member,
+    MLBackendRecord,
     NewAnnotation,
     NewPrediction,
     NewTask,
@@ -684,6 +685,44 @@ class StoreContract:
             attrs.evolve(hook, is_active=False, url="https://h.example/y")
         )
         assert store.get_webhook(hook.id) == changed and not changed.is_active
+
+    def test_ml_backends(self, store: Store) -> None:
+        pid = self.project(store)
+        other = self.project(store)
+        made = store.add_ml_backend(
+            MLBackendRecord(
+                id=0,
+                project_id=pid,
+                title="NER",
+                url="http://models.example:9090",
+                auth_method="BASIC_AUTH",
+                basic_auth_user="u",
+                basic_auth_pass="p",  # noqa: S106 - a test value
+                extra_params={"lang": "en", "n": [1, 2]},
+                timeout=12.5,
+                model_version="v1",
+                dialect="legacy",
+            )
+        )
+        local = store.add_ml_backend(MLBackendRecord(id=0, project_id=other, title="Local"))
+        assert made.id != local.id and store.get_ml_backend(made.id) == made
+        assert made.basic_auth_pass == "p"  # noqa: S105 - a test value
+        assert made.extra_params == {"lang": "en", "n": [1, 2]}
+        assert [b.id for b in store.list_ml_backends(pid)] == [made.id]
+        assert [b.id for b in store.list_ml_backends()] == [made.id, local.id]
+        changed = store.update_ml_backend(
+            attrs.evolve(made, state="ER", error_message="down", model_version="v2")
+        )
+        assert store.get_ml_backend(made.id) == changed and changed.created_at == made.created_at
+        assert changed.state == "ER" and changed.model_version == "v2"
+        with pytest.raises(NotFound):
+            store.add_ml_backend(MLBackendRecord(id=0, project_id=10**6, title="x"))
+        assert store.delete_ml_backends([made.id, made.id, 10**6]) == 1
+        assert store.get_ml_backend(made.id) is None
+        with pytest.raises(NotFound):
+            store.update_ml_backend(made)
+        store.delete_project(other)  # cascades
+        assert store.list_ml_backends() == []
 
     def test_jobs(self, store: Store) -> None:
         pid = self.project(store)

@@ -35,7 +35,9 @@ def core() -> Iterator[LabelCore]:
 
 @pytest.fixture()
 def ml(core: LabelCore) -> MLManager:
-    return MLManager(core, batch_size=2)
+    manager: MLManager = core.ml  # type: ignore[attr-defined]  # attached by LabelCore
+    manager.batch_size = 2
+    return manager
 
 
 @pytest.fixture()

@@ -102,6 +102,7 @@ def test_data_manager_actions(core: LabelCore) -> None:
         "delete_tasks_annotations",
         "delete_tasks_predictions",
         "predictions_to_annotations",
+        "retrieve_tasks_predictions",
     }
     sel = TaskQuery(selection=Selection(included=(t1, t2)))
     r = core.run_action(MANAGER, p.id, "delete_tasks_annotations", query=sel)

@@ -5,8 +5,9 @@
     job = ml.retrieve_predictions(project.id)              # tasks lacking the model's version
 
 Permissions are the caller's business: the service facade and the web API call these
-methods after checking that the user may manage the project. Backends live in this object
-(in memory); the host re-registers them at start-up.
+methods after checking that the user may manage the project. Backends are stored (servers
+survive restarts); in-process predictors are registered again by the host at start-up.
+A core has one manager, ``core.ml``: making an ``MLManager`` makes it the core's.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class MLManager(BackendRegistry):
     def __init__(self, core: Any, *, batch_size: int = 50) -> None:
         super().__init__(core)
         self.batch_size = batch_size
+        core.ml = self  # the latest manager serves the core's jobs and events
         core.jobs.register(PREDICT_KIND, self._predict_job)
         core.jobs.register(TRAIN_KIND, self._train_job)
         core.jobs.register(EVENT_KIND, self._event_job)
@@ -270,7 +272,7 @@ class MLManager(BackendRegistry):
 
     def _on_event(self, event: Event) -> None:
         pid = event.project_id
-        if pid is None:
+        if pid is None or getattr(self.core, "ml", self) is not self:
             return
         backends = self.list_backends(pid)
         if not backends:
@@ -283,7 +285,7 @@ class MLManager(BackendRegistry):
             # the webhook body Label Studio sends: the event's objects plus the project
             body = {**event.payload, "project": _converter.project_to_json(project)}
             for backend in backends:
-                if isinstance(self._predictors.get(backend.id), Trainable):
+                if isinstance(self._live(backend.id), Trainable):
                     self.core.jobs.submit(
                         EVENT_KIND,
                         {"backend_id": backend.id, "action": action, "payload": body},
@@ -303,13 +305,22 @@ class MLManager(BackendRegistry):
             if counts is not None and counts.annotation_count % every == 0:
                 self.start_training(pid, backend_id=backends[0].id)
 
+    def _live(self, backend_id: int) -> Any:
+        """The backend's model, or None when it is gone or not registered here."""
+        record = self.store.get_ml_backend(backend_id)
+        if record is None:
+            return None
+        try:
+            return self._predictor(record)
+        except NotFound:
+            return None
+
     def _event_job(self, job: Job, ctx: Any) -> dict[str, Any]:
         backend_id = int(job.payload["backend_id"])
-        with self._lock:
-            predictor = self._predictors.get(backend_id)
+        predictor = self._live(backend_id)
         if predictor is None:
             return {"skipped": "backend removed"}
-        predictor.fit(str(job.payload["action"]), job.payload["payload"])  # type: ignore[attr-defined]
+        predictor.fit(str(job.payload["action"]), job.payload["payload"])
         return {"backend_id": backend_id}
 
 
@@ -318,6 +329,4 @@ def attach(core: Any, *, batch_size: int = 50) -> MLManager:
     existing = getattr(core, "ml", None)
     if isinstance(existing, MLManager):
         return existing
-    manager = MLManager(core, batch_size=batch_size)
-    core.ml = manager
-    return manager
+    return MLManager(core, batch_size=batch_size)

@@ -4,12 +4,14 @@
     backend = registry.connect(project.id, "http://models.internal:9090")
     registry.list_backends(project.id)
 
-Backends live in this object (in memory); the host registers them again at start-up.
+Backends are stored (``Store.add_ml_backend``...), so connected servers survive restarts,
+basic-auth password included (never returned). In-process predictors are Python objects:
+the host registers them again at start-up and they keep their stored id (same project and
+title).
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -20,7 +22,7 @@ from labelcore import _converter
 from labelcore.errors import NotFound, ValidationError
 from labelcore.ml.client import HTTPPredictor, MLBackendClient
 from labelcore.ml.predictor import Predictor, accepts_context
-from labelcore.model import Project, utcnow
+from labelcore.model import MLBackendRecord, Project, utcnow
 from labelcore.net import NetPolicy, check_url
 
 __all__ = ["BackendRegistry", "MLBackend", "project_uid"]
@@ -56,6 +58,14 @@ class MLBackend:
         out["created_at"] = _converter.dt_to_json(self.created_at)
         return out
 
+    @classmethod
+    def from_record(cls, record: MLBackendRecord) -> MLBackend:
+        """The public view of a stored backend (without the password)."""
+        fields = attrs.asdict(record, recurse=False)
+        fields.pop("basic_auth_pass")
+        fields["extra_params"] = dict(record.extra_params)
+        return cls(**fields)
+
 
 def project_uid(project: Project) -> str:
     """Label Studio's project id for ML backends: ``"<id>.<created_at epoch>"``."""
@@ -69,10 +79,7 @@ class BackendRegistry:
         self.core = core
         self.store = core.store
         self._lock = threading.Lock()
-        self._ids = itertools.count(1)
-        self._backends: dict[int, MLBackend] = {}
-        self._predictors: dict[int, Predictor] = {}
-        self._auth: dict[int, tuple[str, str]] = {}  # never leaves this object
+        self._predictors: dict[int, Predictor] = {}  # live objects; HTTP ones rebuilt on use
 
     # -- registration ------------------------------------------------------------------------
     def register_predictor(
@@ -89,14 +96,28 @@ class BackendRegistry:
             raise ValidationError(
                 "a predictor needs a predict(tasks, config) method", code="ml.predictor"
             )
-        backend = MLBackend(
-            id=next(self._ids),
+        name = title or type(predictor).__name__
+        record = MLBackendRecord(
+            id=0,
             project_id=project_id,
-            title=title or type(predictor).__name__,
+            title=name,
             is_interactive=accepts_context(predictor) if is_interactive is None else is_interactive,
             model_version=str(getattr(predictor, "model_version", "") or ""),
         )
-        return self._put(backend, predictor)
+        with self._lock:
+            live = set(self._predictors)
+        same = [
+            b
+            for b in self.store.list_ml_backends(project_id)
+            if b.url is None and b.title == name and b.id not in live
+        ]
+        if same:  # registered again after a restart: keep its id
+            record = self.store.update_ml_backend(
+                attrs.evolve(record, id=same[0].id, created_at=same[0].created_at)
+            )
+        else:
+            record = self.store.add_ml_backend(record)
+        return self._put(record, predictor)
 
     def connect(
         self,
@@ -145,8 +166,8 @@ class BackendRegistry:
         client = self._client(url, basic_auth, extra_params, timeout, dialect)
         client.health()
         version = client.setup(project_uid(project), project.settings.label_config)
-        backend = MLBackend(
-            id=next(self._ids) if backend_id is None else backend_id,
+        record = MLBackendRecord(
+            id=0 if backend_id is None else backend_id,
             project_id=project_id,
             title=title or url,
             url=client.url,
@@ -154,17 +175,18 @@ class BackendRegistry:
             is_interactive=is_interactive,
             auth_method="BASIC_AUTH" if basic_auth else "NONE",
             basic_auth_user=basic_auth[0] if basic_auth else "",
+            basic_auth_pass=basic_auth[1] if basic_auth else "",
             extra_params=dict(extra_params or {}),
             timeout=timeout,
             model_version=version,
             dialect=client.dialect,
         )
-        with self._lock:
-            if basic_auth:
-                self._auth[backend.id] = basic_auth
-            else:
-                self._auth.pop(backend.id, None)
-        return self._put(backend, HTTPPredictor(client, project_uid(project), version))
+        if backend_id is None:
+            record = self.store.add_ml_backend(record)
+        else:
+            old = self._record(backend_id)
+            record = self.store.update_ml_backend(attrs.evolve(record, created_at=old.created_at))
+        return self._put(record, HTTPPredictor(client, project_uid(project), version))
 
     def connect_json(self, project_id: int, data: Mapping[str, Any]) -> MLBackend:
         """``connect`` from Label Studio's ``/api/ml`` fields: ``url``, ``title``,
@@ -209,13 +231,12 @@ class BackendRegistry:
         """Connect an HTTP backend again (after its server changed, or with a new URL,
         auth, params or timeout; ``basic_auth=True`` keeps the current credentials, None
         drops them). On failure the old connection stays as it was."""
-        old = self.get_backend(backend_id)
+        old = self._record(backend_id)
         if old.url is None:
             raise ValidationError(
                 "an in-process predictor has no URL to connect", code="ml.not_http"
             )
-        with self._lock:
-            current = self._auth.get(backend_id)
+        current = (old.basic_auth_user, old.basic_auth_pass) if old.basic_auth_user else None
         return self._connect(
             old.project_id,
             url or old.url,
@@ -257,26 +278,29 @@ class BackendRegistry:
         policy = getattr(self.core, "net_policy", None)
         return policy if isinstance(policy, NetPolicy) else NetPolicy()
 
-    def _put(self, backend: MLBackend, predictor: Predictor) -> MLBackend:
+    def _put(self, record: MLBackendRecord, predictor: Predictor) -> MLBackend:
         with self._lock:
-            self._backends[backend.id] = backend
-            self._predictors[backend.id] = predictor
-        return backend
+            self._predictors[record.id] = predictor
+        return MLBackend.from_record(record)
+
+    def _record(self, backend_id: int) -> MLBackendRecord:
+        record: MLBackendRecord | None = self.store.get_ml_backend(backend_id)
+        if record is None:
+            raise NotFound(f"ML backend {backend_id} not found", code="ml.not_found")
+        return record
 
     def list_backends(self, project_id: int | None = None) -> list[MLBackend]:
+        """Stored servers and the in-process predictors registered in this process."""
         with self._lock:
-            return [
-                b
-                for b in self._backends.values()
-                if project_id is None or b.project_id == project_id
-            ]
+            live = set(self._predictors)
+        return [
+            MLBackend.from_record(r)
+            for r in self.store.list_ml_backends(project_id)
+            if r.url is not None or r.id in live
+        ]
 
     def get_backend(self, backend_id: int) -> MLBackend:
-        with self._lock:
-            backend = self._backends.get(backend_id)
-        if backend is None:
-            raise NotFound(f"ML backend {backend_id} not found", code="ml.not_found")
-        return backend
+        return MLBackend.from_record(self._record(backend_id))
 
     def update_backend(
         self,
@@ -298,17 +322,43 @@ class BackendRegistry:
         return self._set(backend_id, **changes)
 
     def remove_backend(self, backend_id: int) -> None:
-        self.get_backend(backend_id)
+        self._record(backend_id)
+        self.store.delete_ml_backends([backend_id])
         with self._lock:
-            self._backends.pop(backend_id, None)
             self._predictors.pop(backend_id, None)
-            self._auth.pop(backend_id, None)
 
     def _set(self, backend_id: int, **changes: Any) -> MLBackend:
+        record = attrs.evolve(self._record(backend_id), **changes)
+        return MLBackend.from_record(self.store.update_ml_backend(record))
+
+    def _predictor(self, record: MLBackendRecord) -> Predictor:
+        """The live model of a backend: an HTTP one is rebuilt from its stored row (after a
+        restart); an in-process one must have been registered in this process."""
         with self._lock:
-            backend = attrs.evolve(self._backends[backend_id], **changes)
-            self._backends[backend_id] = backend
-            return backend
+            found = self._predictors.get(record.id)
+        if found is not None:
+            return found
+        if record.url is None:
+            raise NotFound(
+                f"ML backend {record.id} ({record.title}) is an in-process predictor not "
+                "registered in this process",
+                code="ml.not_registered",
+            )
+        client = MLBackendClient(
+            record.url,
+            net_policy=self._policy(),
+            basic_auth=(record.basic_auth_user, record.basic_auth_pass)
+            if record.auth_method == "BASIC_AUTH"
+            else None,
+            extra_params=record.extra_params,
+            timeout=record.timeout,
+            dialect=record.dialect or "auto",
+        )
+        predictor = HTTPPredictor(
+            client, project_uid(self._project(record.project_id)), record.model_version
+        )
+        with self._lock:
+            return self._predictors.setdefault(record.id, predictor)
 
     def _pick(self, project_id: int, backend_id: int | None) -> tuple[MLBackend, Predictor]:
         if backend_id is not None:
@@ -320,8 +370,7 @@ class BackendRegistry:
             if not found:
                 raise NotFound(f"project {project_id} has no ML backend", code="ml.not_found")
             backend = found[0]
-        with self._lock:
-            return backend, self._predictors[backend.id]
+        return backend, self._predictor(self._record(backend.id))
 
     def _project(self, project_id: int) -> Project:
         project: Project | None = self.store.get_project(project_id)

@@ -74,6 +74,13 @@ ACTIONS = (
         permission="predictions.manage",
         dialog=_confirm("Create an annotation from the latest prediction of each task."),
     ),
+    ActionInfo(
+        id="retrieve_tasks_predictions",
+        title="Retrieve Predictions",
+        order=90,
+        permission="predictions.manage",
+        dialog=_confirm("Ask the project's ML backend for predictions of the selected tasks."),
+    ),
 )
 _BY_ID = {a.id: a for a in ACTIONS}
 
@@ -95,7 +102,9 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
         params: dict[str, Any] | None = None,
     ) -> ActionResult:
         """Run ``delete_tasks``, ``delete_tasks_annotations``, ``delete_tasks_predictions``
-        or ``predictions_to_annotations`` (``params``: ``{"model_version": ...}``) on the
+        ``predictions_to_annotations`` (``params``: ``{"model_version": ...}``) or
+        ``retrieve_tasks_predictions`` (``params``: ``{"backend_id": ...}``; queues an
+        ``ml.predict`` job, its id in ``detail``) on the
         tasks ``query`` selects (its selection and filters; every task when None). Unknown
         ids are a ``ValidationError``; each action needs its policy permission."""
         info = _BY_ID.get(action_id)
@@ -167,4 +176,26 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
             processed_items=len(created),
             detail=f"Created {len(created)} annotations",
             reload=True,
+        )
+
+    def _action_retrieve_tasks_predictions(
+        self, user: User, project_id: int, query: TaskQuery, params: dict[str, Any]
+    ) -> ActionResult:
+        backend_id = params.get("backend_id")
+        if backend_id is not None and (not isinstance(backend_id, int) or backend_id < 1):
+            raise ValidationError("backend_id must be a positive integer", code="action.bad_params")
+        ml = getattr(self, "ml", None)
+        if ml is None:
+            raise ValidationError("ML backends are not available", code="ml.not_found")
+        if not ml.list_backends(project_id):
+            raise ValidationError(
+                "the project has no ML backend: connect one first", code="ml.no_backend"
+            )
+        ids = self._selected(project_id, query)
+        if not ids:
+            return ActionResult(processed_items=0, detail="No tasks selected")
+        job = ml.retrieve_predictions(project_id, ids, backend_id=backend_id)
+        return ActionResult(
+            processed_items=len(ids),
+            detail=f"Retrieving predictions for {len(ids)} tasks (job {job.id})",
         )

@@ -67,7 +67,8 @@ class LabelCore(
     ``net_policy``: ``labelcore.net.NetPolicy`` for URL import, webhooks and ML (default:
     the SSRF-safe defaults). ``job_runner``: a ``labelcore.service.jobs.JobRunner``
     (default: a ``ThreadJobRunner`` on the store), started when ``start_jobs`` is true;
-    webhooks (``labelcore.service.webhooks.attach``) are attached to it.
+    webhooks (``labelcore.service.webhooks.attach``) and ML backends (``labelcore.ml.attach``,
+    as ``core.ml``) are attached to it.
     ``lookup_users(ids) -> iterable of User``: the host's own user lookup for names.
 
     Attributes: ``store``, ``policy``, ``events`` (:class:`EventBus`), ``jobs`` (the job
@@ -95,6 +96,7 @@ class LabelCore(
         self._init_base()
         self.jobs = job_runner if job_runner is not None else ThreadJobRunner(self.store)
         _attach_webhooks(self)
+        _attach_ml(self)
         if start_jobs:
             self.jobs.start()
 
@@ -123,3 +125,9 @@ def _attach_webhooks(core: LabelCore) -> None:
     webhooks = _optional("labelcore.service.webhooks")
     if webhooks is not None:
         webhooks.attach(core)
+
+
+def _attach_ml(core: LabelCore) -> None:
+    ml = _optional("labelcore.ml")
+    if ml is not None:
+        ml.attach(core)

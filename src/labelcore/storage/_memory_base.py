@@ -28,6 +28,7 @@ _TABLES = (
     "assignments",
     "views",
     "webhooks",
+    "ml_backends",
     "jobs",
     "inner",
 )

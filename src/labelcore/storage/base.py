@@ -18,8 +18,8 @@ General rules every backend guarantees (the contract suite in ``labelcore.testin
   ``is_labeled`` is true when the number of distinct ``completed_by`` among the task's
   completed annotations is at least ``Task.overlap``; completed means not ``was_cancelled``,
   or any annotation when the project's ``skip_queue`` is ``ignore_skipped``.
-* **Cascades**: deleting a project deletes its tasks, members, views, webhooks and jobs;
-  deleting a task deletes its annotations (with history), drafts, predictions, claims and
+* **Cascades**: deleting a project deletes its tasks, members, views, webhooks, ML backends
+  and jobs; deleting a task deletes its annotations (with history), drafts, predictions, claims and
   assignments.
 * **Ordering**: lists come back in id order unless a method says otherwise.
 * **User ids** are stored so that ``7`` and ``"7"`` come back as given (int stays int).
@@ -46,6 +46,7 @@ from labelcore.model import (
     Job,
     JobStatus,
     Member,
+    MLBackendRecord,
     NewAnnotation,
     NewPrediction,
     NewTask,
@@ -385,6 +386,27 @@ class Store(Protocol):
     def update_view(self, view_id: int, data: dict[str, Any], order: int | None = None) -> View: ...
 
     def delete_views(self, view_ids: Collection[int]) -> int: ...
+
+    # -- ML backends -----------------------------------------------------------------------
+    def add_ml_backend(self, backend: MLBackendRecord) -> MLBackendRecord:
+        """Insert (``backend.id`` is ignored and assigned; ids are never reused). NotFound
+        when the project does not exist."""
+        ...
+
+    def get_ml_backend(self, backend_id: int) -> MLBackendRecord | None: ...
+
+    def list_ml_backends(self, project_id: int | None = None) -> list[MLBackendRecord]:
+        """By id; every project's when ``project_id`` is None."""
+        ...
+
+    def update_ml_backend(self, backend: MLBackendRecord) -> MLBackendRecord:
+        """Replace every field but ``id``, ``project_id`` and ``created_at``. NotFound when
+        the backend is gone."""
+        ...
+
+    def delete_ml_backends(self, backend_ids: Collection[int]) -> int:
+        """Delete; returns how many existed. Deleting a project deletes its backends."""
+        ...
 
     # -- webhooks --------------------------------------------------------------------------
     def add_webhook(self, webhook: Webhook) -> Webhook:

@@ -36,6 +36,7 @@ from labelcore.model import (
 from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage._memory_base import jcopy, uid_key
+from labelcore.storage._memory_ml import MemoryML
 from labelcore.storage._memory_queue import MemoryQueue
 from labelcore.storage._memory_reviews import MemoryReviews
 from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
@@ -43,7 +44,7 @@ from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryQueue, MemoryReviews):
+class MemoryStore(MemoryML, MemoryQueue, MemoryReviews):
     """A complete in-memory Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
@@ -166,7 +167,7 @@ class MemoryStore(MemoryQueue, MemoryReviews):
             self.delete_tasks(project_id)
             for table in ("members", "inner", "projects"):
                 self._del(table, project_id)
-            for table in ("views", "webhooks", "jobs"):
+            for table in ("views", "webhooks", "ml_backends", "jobs"):
                 for row in list(self._t[table].values()):
                     if row.project_id == project_id:
                         self._del(table, row.id)

@@ -48,6 +48,7 @@ from labelcore.storage.sql._base import (
     settings_to_json,
     task_from_row,
 )
+from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql.querysql import QuerySQL, after
@@ -81,7 +82,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLQueue, SQLReviews):
+class SQLStore(SQLML, SQLQueue, SQLReviews):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------

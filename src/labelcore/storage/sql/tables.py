@@ -274,6 +274,26 @@ class WebhookRow(LabelcoreBase, table=True):
     created_at: dt.datetime = _c(UTCDateTime, nullable=False)
 
 
+class MLBackendRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_ml_backends"
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    project_id: int = _c(sa.Integer, _project_fk(), nullable=False, index=True)
+    title: str = _c(sa.String(255), nullable=False)
+    url: str | None = _c(sa.String(2048), nullable=True)
+    description: str = _c(sa.Text, nullable=False, default="")
+    is_interactive: bool = _c(sa.Boolean, nullable=False, default=False)
+    auth_method: str = _c(sa.String(16), nullable=False, default="NONE")
+    basic_auth_user: str = _c(sa.String(255), nullable=False, default="")
+    basic_auth_pass: str = _c(sa.String(255), nullable=False, default="")
+    extra_params: dict[str, Any] = _c(JSONDoc, nullable=False)
+    timeout: float = _c(sa.Float, nullable=False, default=100.0)
+    model_version: str = _c(sa.String(255), nullable=False, default="")
+    state: str = _c(sa.String(2), nullable=False, default="CO")
+    error_message: str = _c(sa.Text, nullable=False, default="")
+    dialect: str = _c(sa.String(16), nullable=False, default="")
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
 class JobRow(LabelcoreBase, table=True):
     __tablename__ = "labelcore_job"
     __table_args__ = (sa.Index("labelcore_job_due_ix", "status", "run_at"),)
@@ -315,6 +335,7 @@ ASSIGNMENTS, VIEWS, WEBHOOKS, JOBS = (
     table(WebhookRow),
     table(JobRow),
 )
+ML_BACKENDS = table(MLBackendRow)
 
 # AUTOINCREMENT on SQLite: ids of deleted rows are never handed out again (webhook consumers,
 # caches and idempotency keys may still hold them).
@@ -328,6 +349,7 @@ for _tbl in (
     ASSIGNMENTS,
     VIEWS,
     WEBHOOKS,
+    ML_BACKENDS,
     JOBS,
 ):
     _tbl.dialect_options["sqlite"]["autoincrement"] = True

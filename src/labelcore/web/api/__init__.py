@@ -12,6 +12,7 @@ from labelcore.web.api import (
     export,
     media,
     meta,
+    ml,
     projects,
     records,
     tasks,
@@ -28,6 +29,7 @@ def register_api(router: Router) -> None:
     dm.register(router)
     account.register(router)
     webhooks.register(router)
+    ml.register(router)
     export.register(router)
     meta.register(router)
     review_api.register(router)
