@@ -158,9 +158,10 @@ class SQLQueue(SQLRows):
                     )
                     order.append(score.asc().nulls_last())
                 order.append(T.c.inner_id)
+            # A plain read: try_claim locks the task row and re-checks capacity. Reading
+            # with SKIP LOCKED here dropped tasks that a concurrent submit or claim held for
+            # a moment, so next task answered "nothing left" while slots were still open.
             stmt = sa.select(T.c.id).where(*conds).order_by(*order, T.c.id).limit(limit)
-            if self.is_pg:
-                stmt = stmt.with_for_update(skip_locked=True, of=T)
             return [r.id for r in conn.execute(stmt)]
 
     def try_claim(self, task_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta) -> bool:
