@@ -64,6 +64,13 @@ class ProjectsAPI(ServiceBase):
         """The project, or ``NotFound`` when it does not exist or the user may not see it."""
         return self._project(user, project_id, "project.view").project
 
+    def authorize(self, user: User, project_id: int, action: str, what: str = "") -> Project:
+        """The project when the user sees it (else ``NotFound``) and the policy allows
+        ``action`` (one of ``labelcore.service.policy.ACTIONS``) for their role in it (else
+        ``Forbidden``, saying ``what`` they may not do). For host code and web handlers that
+        guard something outside the facade (webhooks, ML backends) with the same rules."""
+        return self._project(user, project_id, action, what).project
+
     def project_counts(self, user: User, project_id: int) -> ProjectCounts:
         """Task, labeled, annotation, skipped and prediction counts of one project."""
         self._project(user, project_id, "project.view")

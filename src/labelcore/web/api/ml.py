@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelcore.errors import Forbidden, NotFound, ValidationError
+from labelcore.errors import NotFound, ValidationError
 from labelcore.ml import MLBackend, MLBackendError, MLManager, attach
 from labelcore.web.api._util import (
     ID,
@@ -45,14 +45,7 @@ def _ml(ctx: Ctx) -> MLManager:
 
 def _require_manage(ctx: Ctx, project_id: int) -> None:
     """404 unless the caller sees the project, 403 unless the policy lets them configure it."""
-    user = ctx.require_user()
-    core = ctx.core
-    project = core.get_project(user, project_id)  # NotFound when invisible
-    role = core.policy.project_role(user, project, core.list_members(user, project_id))
-    if role is None or not core.policy.allows(role, "project.update"):
-        raise Forbidden(
-            f"your role ({role}) may not configure ML backends", code="forbidden.project.update"
-        )
+    ctx.core.authorize(ctx.require_user(), project_id, "project.update", "configure ML backends")
 
 
 def _visible(ctx: Ctx, backend_id: int) -> MLBackend:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelcore.errors import Forbidden, NotFound
+from labelcore.errors import NotFound
 from labelcore.model import Webhook
 from labelcore.service import webhooks as hooks
 from labelcore.web.api._util import ID, OBJ, OBJ_LIST, bad, int_field, int_param, json_object
@@ -26,14 +26,7 @@ _FIELDS = ("url", "send_payload", "send_for_all_actions", "actions", "headers", 
 
 def _require_manage(ctx: Ctx, project_id: int) -> None:
     """404 unless the caller sees the project, 403 unless the policy lets them configure it."""
-    user = ctx.require_user()
-    core = ctx.core
-    project = core.get_project(user, project_id)  # NotFound when invisible
-    role = core.policy.project_role(user, project, core.list_members(user, project_id))
-    if role is None or not core.policy.allows(role, "project.update"):
-        raise Forbidden(
-            f"your role ({role}) may not configure webhooks", code="forbidden.project.update"
-        )
+    ctx.core.authorize(ctx.require_user(), project_id, "project.update", "configure webhooks")
 
 
 def _visible_hook(ctx: Ctx, webhook_id: int) -> Webhook:
