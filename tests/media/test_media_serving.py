@@ -62,7 +62,7 @@ def test_png_is_served_with_safe_headers(web: WebApp) -> None:
     assert resp.headers["Accept-Ranges"] == "bytes"
 
 
-def test_anonymous_requests_get_no_media(web: WebApp) -> None:
+def test_cve_2026_85211_anonymous_requests_get_no_media(web: WebApp) -> None:
     resp, body = get(web, "images/cat.png", user=None)
     assert resp.status == 401 and PNG[:8] not in body
 

@@ -79,7 +79,7 @@ def test_hypertext_drops_handlers_scripts_and_javascript_links(harness: Any) -> 
     allow_csp_blocks(page)
 
 
-def test_html_keys_in_dynamic_choices_and_ranker_items_are_not_rendered(harness: Any) -> None:
+def test_ghsa_6xv9_html_keys_in_dynamic_choices_and_ranker_items_are_not_rendered(harness: Any) -> None:
     config = """<View><Text name="t" value="$text"/>
       <Choices name="c" toName="t" value="$options"/>
       <List name="items" value="$items"/><Ranker name="r" toName="items"/></View>"""
@@ -100,7 +100,7 @@ def test_html_keys_in_dynamic_choices_and_ranker_items_are_not_rendered(harness:
     assert_nothing_ran(page)
 
 
-def test_hotkey_and_label_json_payloads_stay_data(harness: Any) -> None:
+def test_ghsa_2mq9_hotkey_and_label_json_payloads_stay_data(harness: Any) -> None:
     config = """<View><Text name="t" value="x"/>
       <Labels name="l" toName="t">
         <Label value="&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" hotkey="&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" background="red;}body{display:none"/>
@@ -114,7 +114,7 @@ def test_hotkey_and_label_json_payloads_stay_data(harness: Any) -> None:
     assert_nothing_ran(page)
 
 
-def test_comment_sample_data_in_config_is_inert(harness: Any) -> None:
+def test_ghsa_wpq5_comment_sample_data_in_config_is_inert(harness: Any) -> None:
     config = '<View><!-- {"data":{"text":"<img src=x onerror=alert(1)>"}} --><HyperText name="h" value="$text"/></View>'
     harness.mount(config, {"text": "<img src=x onerror=alert(1)><b>bold</b>"})
     page = harness.page

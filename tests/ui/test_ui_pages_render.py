@@ -65,7 +65,7 @@ def test_every_page_renders_with_a_nonce_csp_and_no_inline_script() -> None:
         assert not re.search(r"\sstyle\s*=", html), url
 
 
-def test_script_close_in_project_data_cannot_break_out() -> None:
+def test_ghsa_2mq9_script_close_in_project_data_cannot_break_out() -> None:
     c, ids, core = client()
     evil = "</script><script>alert(1)</script>"
     core.update_project(USERS["manager"], ids["NER"], title="x" + evil[:40], description=evil)
@@ -140,7 +140,7 @@ def test_gallery_template_is_a_valid_config(key: str) -> None:
     assert cfg.sample_task()
 
 
-def test_config_sample_endpoint_sanitizes_hypertext_and_reports_problems() -> None:
+def test_ghsa_8jhr_config_sample_post_endpoint_sanitizes_hypertext_and_reports_problems() -> None:
     c, _, _ = client()
     token = c.get("/label/api/csrf-token").get_json()
     headers = {"X-CSRFToken": token.get("csrf_token") or token.get("token", "")}
