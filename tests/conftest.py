@@ -63,3 +63,26 @@ def chromium_path() -> str:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         _need("Debian chromium", "install it: apt-get install chromium")
     return CHROMIUM if os.path.exists(CHROMIUM) else str(shutil.which("chromium"))
+
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    """One headless Chromium per test process, shared by every browser suite (Playwright's
+    sync API allows only one running instance per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
+        pw.stop()

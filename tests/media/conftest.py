@@ -15,7 +15,6 @@ assert _spec is not None and _spec.loader is not None
 _ui = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_ui)
 
-browser = _ui.browser
 static_url = _ui.static_url
 watched_page = _ui.watched_page
 _harness_page = _ui._harness_page

@@ -21,7 +21,6 @@ _spec = importlib.util.spec_from_file_location("lc_ui_conftest", _UI / "conftest
 assert _spec is not None and _spec.loader is not None
 _ui = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_ui)
-browser = _ui.browser  # the UI suite's fixtures: one Chromium, a page that fails on errors
 watched_page = _ui.watched_page
 from lc_ui_browser import login  # noqa: E402
 from lc_ui_host import USERS, create_flask_app, serve  # noqa: E402

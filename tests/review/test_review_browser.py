@@ -26,7 +26,6 @@ CLASSIFY = """<View>
     <Choice value="Positive" hotkey="p"/><Choice value="Negative" hotkey="n"/>
   </Choices>
 </View>"""
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def choice(value: str) -> list[dict[str, Any]]:
@@ -65,19 +64,6 @@ def site() -> Iterator[tuple[str, LabelCore, Project]]:
     finally:
         server.shutdown()
         core.close()
-
-
-@pytest.fixture()
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
-    try:
-        yield b
-    finally:
-        b.close()
-        pw.stop()
 
 
 def as_user(browser: Any, base: str, who: str) -> Any:

@@ -58,19 +58,6 @@ def static_url() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
-    try:
-        yield b
-    finally:
-        b.close()
-        pw.stop()
-
-
 class PageWatch:
     """Console errors, page errors and dialogs seen by one page."""
 

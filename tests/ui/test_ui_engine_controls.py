@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from lc_ui_browser import screenshot, strip_ids
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -312,13 +313,13 @@ def test_filter_collapse_markdown_table_and_region_visibility(harness: Any) -> N
     page.locator(".lc-filter").fill("")
     page.locator(".lc-label[data-value='Banana']").click()
     harness.drag_select(".lc-text", "bananas")
-    assert not page.get_by_text("Banana details").is_visible()
+    expect(page.get_by_text("Banana details")).to_be_hidden()
     page.locator(".lc-region-select").click()
-    assert page.get_by_text("Banana details").is_visible()
+    expect(page.get_by_text("Banana details")).to_be_visible()
     page.keyboard.press("Escape")
-    assert not page.get_by_text("Banana details").is_visible()
+    expect(page.get_by_text("Banana details")).to_be_hidden()
     page.get_by_text("First").click()
     assert page.locator(".lc-markdown strong").text_content() == "bold"
     page.get_by_text("Second").click()  # accordion: the first panel closes
-    assert not page.locator(".lc-markdown").is_visible()
+    expect(page.locator(".lc-markdown")).to_be_hidden()  # waits for the re-render
     assert page.locator(".lc-data-table td").all_text_contents() == ["3", "yellow"]
