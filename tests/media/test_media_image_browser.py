@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from lc_ui_browser import screenshot
+from playwright.sync_api import expect
 
 from labelcore import parse_config
 from labelcore.formats import export
@@ -391,4 +392,4 @@ def test_box_rotates_about_its_top_left_corner(harness: Any) -> None:
     page.wait_for_selector(".lc-image[data-loaded='true']")
     bb = page.locator(".lc-image-overlay").bounding_box()
     page.mouse.click(bb["x"] + 50, bb["y"] + 40)
-    assert page.locator(".lc-image-rotate").count() == 0
+    expect(page.locator(".lc-image-rotate")).to_have_count(0)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from lc_ui_browser import login, screenshot
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +32,13 @@ def ids_shown(page: Any) -> list[int]:
 def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str, Any]) -> None:
     page = watched_page
     open_dm(page, flask_site, "Sentiment")
-    assert page.locator(".lc-task-row").count() == 30
+    expect(page.locator(".lc-task-row")).to_have_count(30)
     assert page.locator(".lc-page-info").text_content() == "Page 1 of 2"
     page.locator(".lc-page-next").click()
     page.wait_for_function(
         "() => document.querySelector('.lc-page-info').textContent === 'Page 2 of 2'"
     )
-    assert page.locator(".lc-task-row").count() == 15
+    expect(page.locator(".lc-task-row")).to_have_count(15)
     # sort by id descending
     page.locator("th[data-column='id'] .lc-sort").click()
     page.wait_for_function(
@@ -78,7 +79,7 @@ def test_filter_sort_page_and_saved_view(watched_page: Any, flask_site: dict[str
     # hide a column
     page.locator(".lc-columns-toggle").click()
     page.locator(".lc-column-toggle", has_text="data.text").locator("input").uncheck()
-    assert page.locator("td[data-column='data.text']").count() == 0
+    expect(page.locator("td[data-column='data.text']")).to_have_count(0)
     screenshot(page, "flask-data-manager")
 
 

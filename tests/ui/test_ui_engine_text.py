@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from lc_ui_browser import screenshot, strip_ids
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +87,7 @@ def test_ner_and_relation_with_the_keyboard(harness: Any) -> None:
     page.keyboard.press("Shift+ArrowRight")
     page.keyboard.press("Shift+ArrowRight")  # "Acme Corp"
     page.keyboard.press("2")
-    assert page.locator(".lc-region-row").count() == 2
+    expect(page.locator(".lc-region-row")).to_have_count(2)
     # keyboard relation: focus region 1, Alt+R, Enter on the offered target
     page.locator(".lc-region-row").nth(0).locator(".lc-region-select").focus()
     page.keyboard.press("Enter")
@@ -123,9 +124,7 @@ def test_overlapping_spans_and_symbol_granularity(harness: Any) -> None:
     harness.drag_select(".lc-text", "ork")  # inside the first region, by symbol
     spans = [(r["value"]["start"], r["value"]["end"], r["value"]["text"]) for r in harness.result()]
     assert spans == [(0, 13, "New York City"), (5, 8, "ork")]
-    assert page.locator(".lc-span.lc-overlap").count() == 1
-
-
+    expect(page.locator(".lc-span.lc-overlap")).to_have_count(1)
 def test_emoji_offsets_are_code_points(harness: Any) -> None:
     page = harness.page
     text = "I 😀 love Paris"

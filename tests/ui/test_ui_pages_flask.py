@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from lc_ui_browser import login, screenshot
 from lc_ui_host import USERS
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +117,7 @@ def test_label_classification_by_keyboard_with_skip_back_and_update(
     page.locator(".lc-back").click()
     page.wait_for_selector(".lc-history-toggle:not([hidden])")
     page.locator(".lc-history-toggle").click()
-    assert page.locator(".lc-history-item").count() == 2
+    expect(page.locator(".lc-history-item")).to_have_count(2)
     screenshot(page, "flask-history")
     page.locator(".lc-history-item[data-version='1'] .lc-restore").click()
     page.wait_for_selector(".lc-message-ok")
@@ -166,7 +167,7 @@ def test_failed_submit_keeps_the_work_and_retries_once(
     page.locator(".lc-submit").click()
     page.wait_for_selector(".lc-message-error")
     assert "Nothing is lost" in page.locator(".lc-message").text_content()
-    assert page.locator(".lc-text.lc-pairwise-selected").count() == 1
+    expect(page.locator(".lc-text.lc-pairwise-selected")).to_have_count(1)
     page.watch.errors.clear()  # the aborted request is logged by the browser
     page.locator(".lc-submit").click()
     page.wait_for_selector(".lc-message-ok")
@@ -218,7 +219,7 @@ def test_prediction_is_a_pre_annotation_to_accept_or_change(
     page = watched_page
     open_labeling(page, flask_site, "Predicted")
     assert "ner-v1" in page.locator(".lc-prediction-note").text_content()
-    assert page.locator(".lc-region-row", has_text="Carol").count() == 1
+    expect(page.locator(".lc-region-row", has_text="Carol")).to_have_count(1)
     screenshot(page, "flask-prediction")
     # change it: add a second region, keep the predicted one
     page.locator(".lc-label[data-value='ORG']").click()
