@@ -181,3 +181,9 @@ OBJ: dict[str, Any] = {"type": "object"}
 OBJ_LIST: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
 ID = {"type": "integer", "minimum": 1}
 RESULT = {"type": "array", "items": {"type": "object"}}
+
+
+def require_configure(ctx: Ctx, project_id: int, what: str) -> None:
+    """404 unless the caller sees the project, 403 unless they may configure it
+    (``project.update``); ``what`` names the thing in the 403 message."""
+    ctx.core.authorize(ctx.require_user(), project_id, "project.update", what)

@@ -24,6 +24,7 @@ from labelcore.web.api._util import (
     int_field,
     int_param,
     json_object,
+    require_configure,
 )
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
@@ -43,15 +44,10 @@ def _ml(ctx: Ctx) -> MLManager:
     return attach(ctx.core)
 
 
-def _require_manage(ctx: Ctx, project_id: int) -> None:
-    """404 unless the caller sees the project, 403 unless the policy lets them configure it."""
-    ctx.core.authorize(ctx.require_user(), project_id, "project.update", "configure ML backends")
-
-
 def _visible(ctx: Ctx, backend_id: int) -> MLBackend:
     try:
         backend = _ml(ctx).get_backend(backend_id)
-        _require_manage(ctx, backend.project_id)
+        require_configure(ctx, backend.project_id, "configure ML backends")
     except NotFound:
         raise NotFound(f"ML backend {backend_id} not found", code="ml.not_found") from None
     return backend
@@ -82,7 +78,7 @@ def list_backends(ctx: Ctx) -> Response:
     pid = int_param(ctx, "project")
     ml = _ml(ctx)
     if pid is not None:
-        _require_manage(ctx, pid)
+        require_configure(ctx, pid, "configure ML backends")
         found = ml.list_backends(pid)
     else:
         found = []
@@ -97,7 +93,7 @@ def create_backend(ctx: Ctx) -> Response:
     pid = int_field(body, "project") or int_param(ctx, "project")
     if pid is None:
         raise bad("'project' is required", "project", "ml.project_required")
-    _require_manage(ctx, pid)
+    require_configure(ctx, pid, "configure ML backends")
     try:
         backend = _ml(ctx).connect_json(pid, body)
     except MLBackendError as exc:

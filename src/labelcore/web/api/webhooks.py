@@ -16,7 +16,16 @@ from typing import Any
 from labelcore.errors import NotFound
 from labelcore.model import Webhook
 from labelcore.service import webhooks as hooks
-from labelcore.web.api._util import ID, OBJ, OBJ_LIST, bad, int_field, int_param, json_object
+from labelcore.web.api._util import (
+    ID,
+    OBJ,
+    OBJ_LIST,
+    bad,
+    int_field,
+    int_param,
+    json_object,
+    require_configure,
+)
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Param, Router
@@ -24,17 +33,12 @@ from labelcore.web.routes import Param, Router
 _FIELDS = ("url", "send_payload", "send_for_all_actions", "actions", "headers", "is_active")
 
 
-def _require_manage(ctx: Ctx, project_id: int) -> None:
-    """404 unless the caller sees the project, 403 unless the policy lets them configure it."""
-    ctx.core.authorize(ctx.require_user(), project_id, "project.update", "configure webhooks")
-
-
 def _visible_hook(ctx: Ctx, webhook_id: int) -> Webhook:
     hook: Webhook | None = ctx.core.store.get_webhook(webhook_id)
     if hook is None or hook.project_id is None:
         raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found")
     try:
-        _require_manage(ctx, hook.project_id)
+        require_configure(ctx, hook.project_id, "configure webhooks")
     except NotFound:
         raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found") from None
     return hook
@@ -52,7 +56,7 @@ def list_hooks(ctx: Ctx) -> Response:
     user = ctx.require_user()
     pid = int_param(ctx, "project")
     if pid is not None:
-        _require_manage(ctx, pid)
+        require_configure(ctx, pid, "configure webhooks")
         found = hooks.list_webhooks(ctx.core.store, pid)
     else:
         found = []
@@ -71,7 +75,7 @@ def create_hook(ctx: Ctx) -> Response:
             "project",
             "webhook.project_required",
         )
-    _require_manage(ctx, pid)
+    require_configure(ctx, pid, "configure webhooks")
     hook = hooks.create_webhook(
         ctx.core.store,
         project_id=pid,
