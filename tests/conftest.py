@@ -86,3 +86,29 @@ def browser(chromium_path: str) -> Iterator[object]:
     finally:
         b.close()
         pw.stop()
+
+
+@pytest.fixture(scope="module")
+def flask_example_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded Flask example host (examples/flask_app), served on 127.0.0.1."""
+    from example_hosts import serve_flask_example
+
+    with serve_flask_example(tmp_path_factory.mktemp("flask-example")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def django_example_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded Django example host (examples/django_project), served on 127.0.0.1 by a
+    subprocess with the example's own settings."""
+    from example_hosts import serve_django_example
+
+    with serve_django_example(tmp_path_factory.mktemp("django-example")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["flask", "django"])
+def example_host(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(host name, base URL) of each shipped example host in turn."""
+    name = str(request.param)
+    return name, str(request.getfixturevalue(f"{name}_example_url"))

@@ -51,6 +51,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [HERE / "static"]
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/label/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # labelcore (2/3): where it stores labeling data, and its pages inside our layout
