@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck unit bench bench-full clean lsml-venv
+.PHONY: demo test lint typecheck unit bench bench-full clean lsml-venv gallery-wheel
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH (or run: make PY=python3 ...)"; exit 1; }
@@ -40,7 +40,17 @@ $(LSML_VENV)/.installed:
 
 lsml-venv: $(LSML_VENV)/.installed
 
-unit: $(VENV)/.installed-dev $(if $(filter true,$(CI)),$(LSML_VENV)/.installed)
+# Label Studio's own template gallery, read from its wheel by tests/config/test_config_ls_gallery.py
+# (nothing of it is copied into the repo). CI fetches it so `make test` runs those tests;
+# elsewhere they skip until `make gallery-wheel`.
+LS_VERSION := 1.23.2
+LS_WHEEL := .cache/label-studio/label_studio-$(LS_VERSION)-py3-none-any.whl
+$(LS_WHEEL): | $(BIN)/python
+	$(BIN)/pip download -q --no-deps --only-binary=:all: "label-studio==$(LS_VERSION)" -d $(dir $@)
+
+gallery-wheel: $(LS_WHEEL)
+
+unit: $(VENV)/.installed-dev $(if $(filter true,$(CI)),$(LSML_VENV)/.installed $(LS_WHEEL))
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck unit
@@ -52,4 +62,4 @@ bench-full: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py --full
 
 clean:
-	rm -rf $(VENV) $(LSML_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LSML_VENV) .cache/label-studio .pytest_cache .mypy_cache .ruff_cache

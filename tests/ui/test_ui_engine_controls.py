@@ -9,6 +9,8 @@ import pytest
 from lc_ui_browser import screenshot, strip_ids
 from playwright.sync_api import expect
 
+from labelcore import parse_config
+
 pytestmark = pytest.mark.browser
 
 CLASSIFY = """
@@ -323,3 +325,29 @@ def test_filter_collapse_markdown_table_and_region_visibility(harness: Any) -> N
     page.get_by_text("Second").click()  # accordion: the first panel closes
     expect(page.locator(".lc-markdown")).to_be_hidden()  # waits for the re-render
     assert page.locator(".lc-data-table td").all_text_contents() == ["3", "yellow"]
+
+
+DATETIMES = [
+    ("", "2024-05-01T10:30", "2024-05-01T10:30"),
+    ('only="date,time"', "2024-05-01T10:30", "2024-05-01T10:30"),
+    ('only="date"', "2024-05-01", "2024-05-01"),
+    ('only="time"', "10:30", "10:30"),
+    ('only="month,year"', "2024-05", "2024-05"),
+    ('only="year"', "2023", "2023"),
+]
+
+
+@pytest.mark.parametrize(("only", "typed", "stored"), DATETIMES)
+def test_datetime_input_stores_what_the_server_accepts(
+    harness: Any, only: str, typed: str, stored: str
+) -> None:
+    """Each `only` gets the input whose value is the form validate_result requires."""
+    config = f'<View><Text name="t" value="$text"/><DateTime name="d" toName="t" {only}/></View>'
+    harness.mount(config, {"text": "x"})
+    box = harness.page.locator(".lc-datetime-input")
+    box.fill(typed)
+    box.press("Tab")
+    result = harness.result()
+    assert [r["value"] for r in result] == [{"datetime": stored}]
+    clean = [{k: r[k] for k in ("from_name", "to_name", "type", "value")} for r in result]
+    assert parse_config(config).validate_result(clean) == []

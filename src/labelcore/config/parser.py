@@ -26,6 +26,8 @@ MAX_PROBLEMS = 200
 VAR = re.compile(r"\$([\w\[\].{}]+)")
 WHOLE_VAR = re.compile(r"\$[\w\[\].{}]+")
 _CHILD_LABELS = {"label", "choice", "relation"}
+# objects that are also a control of the same name: tag -> (control tag, result type)
+SELF_REFERENCING = {"Chat": ("ChatMessage", "chatmessage"), "ReactCode": ("ReactCode", "reactcode")}
 
 
 def parse_config(
@@ -370,6 +372,20 @@ class _Builder:
             line=el.sourceline or 0,
             index_flag=flag if flag and flag in name else None,
         )
+        hybrid = SELF_REFERENCING.get(spec.name)
+        if hybrid is not None and name not in self.controls:
+            # Chat (and ReactCode) are also their own control: from_name == to_name == name,
+            # as the SDK's LabelInterface and Label Studio Enterprise store their results
+            self.controls[name] = ControlTag(
+                name=name,
+                tag=hybrid[0],
+                to_names=(name,),
+                labels=(),
+                result_type=hybrid[1],
+                attrs=attrs,
+                line=el.sourceline or 0,
+                index_flag=flag if flag and flag in name else None,
+            )
         if key is None:
             return
         if value_list:

@@ -20,6 +20,8 @@ from labelcore.config.classify import (
     taxonomy,
     textarea,
 )
+from labelcore.config.datetimes import check_datetime
+from labelcore.config.hypertext import HtmlDoc, OffsetError, XPathError, normalized
 from labelcore.config.model import ControlTag, ObjectTag, repeat_index
 from labelcore.config.problems import ResultProblem
 from labelcore.config.values import (
@@ -103,6 +105,7 @@ class _Checker:
         self.problems: list[ResultProblem] = []
         # (control, label) -> region ids (or indexes) using it, in order, for maxUsages
         self.usages: dict[tuple[str, str], dict[Any, int]] = {}
+        self.html_docs: dict[str, Any] = {}  # HyperText object name -> HtmlDoc or None
 
     def add(self, i: int, control: str | None, code: str, message: str) -> None:
         who = f"control '{control}'" if control else "result"
@@ -279,6 +282,7 @@ class _Checker:
                 check_offsets(value, report, kind="text", text=text)
             elif tag == "HyperText":
                 check_offsets(value, report, kind="hypertext")
+                self.hypertext(obj, value, text, report)
             elif tag == "Paragraphs":
                 check_offsets(value, report, kind="paragraph", text=text)
             elif tag in ("Audio", "AudioPlus", "Video"):
@@ -303,6 +307,7 @@ class _Checker:
         elif rtype == "hypertextlabels":
             self.labels(control, value, rtype, report, required=True)
             check_offsets(value, report, kind="hypertext")
+            self.hypertext(obj, value, text, report)
         elif rtype == "paragraphlabels":
             self.labels(control, value, rtype, report, required=True)
             check_offsets(value, report, kind="paragraph", text=text)
@@ -326,15 +331,58 @@ class _Checker:
         elif rtype == "rating":
             rating(control, value, report)
         elif rtype == "datetime":
-            if not isinstance(value.get("datetime"), str) or not value["datetime"]:
-                report("result.bad_value", "'datetime' must be a non-empty string")
+            check_datetime(control, value, report)
         elif rtype == "pairwise":
             if value.get("selected") not in ("left", "right"):
                 report("result.bad_value", "'selected' must be 'left' or 'right'")
         elif rtype == "ranker":
             ranker(control, value, report)
+        elif rtype == "chatmessage":
+            message = value.get("chatmessage")
+            if not isinstance(message, dict) or not all(
+                isinstance(message.get(k), str) for k in ("role", "content")
+            ):
+                report("result.bad_value", "'chatmessage' must be {role, content} strings")
         elif control.tag.endswith("Labels"):
             self.labels(control, value, rtype, report, required=False)
+
+    def hypertext(
+        self, obj: ObjectTag | None, value: Mapping[str, Any], html: Any, report: _Reporter
+    ) -> None:
+        """XPaths and offsets resolve in the task's HTML, and ``text`` matches (data given)."""
+        if obj is None or not isinstance(html, str):
+            return
+        start, end = value.get("start"), value.get("end")
+        so, eo = integer(value.get("startOffset")), integer(value.get("endOffset"))
+        if not (isinstance(start, str) and isinstance(end, str)) or so is None or eo is None:
+            return  # the shape problem is already reported
+        if so < 0 or eo < 0:
+            return
+        doc = self.html_docs.get(obj.name, MISSING)
+        if doc is MISSING:
+            try:
+                doc = HtmlDoc.parse(html)
+            except ValueError:
+                doc = None  # too large to check, or no content: the shape check stands
+            self.html_docs[obj.name] = doc
+        if not isinstance(doc, HtmlDoc):
+            return
+        try:
+            begin, finish = doc.point(start, so), doc.point(end, eo)
+        except XPathError as exc:
+            code = "result.span_out_of_text" if isinstance(exc, OffsetError) else "result.bad_xpath"
+            report(code, str(exc))
+            return
+        if finish < begin:
+            report("result.span_out_of_text", "the span ends before it starts in the HTML")
+        elif isinstance(value.get("text"), str) and normalized(value["text"]) != normalized(
+            doc.text[begin:finish]
+        ):
+            report(
+                "result.span_text_mismatch",
+                f"'text' {value['text']!r:.60} differs from the HTML's text at "
+                f"{start[:60]}:{so}..{end[:60]}:{eo}",
+            )
 
     def has_split_partner(self, item: dict[str, Any]) -> bool:
         rid = item.get("id")

@@ -72,13 +72,21 @@ class NumberControl extends Classification {
   }
 }
 
-const DT_TYPES = { date: "date", time: "time", month: "month", year: "number" };
+// The input for `only` as Label Studio stores it: time alone "HH:MM", time with a date
+// "YYYY-MM-DDTHH:MM", a date "YYYY-MM-DD" (date wins over month/year), month "YYYY-MM", year.
+function dateTimeInputType(only) {
+  const parts = new Set(only);
+  if (parts.has("time")) return parts.size === 1 ? "time" : "datetime-local";
+  if (parts.has("date")) return "date";
+  if (parts.has("month")) return "month";
+  return parts.has("year") ? "number" : "datetime-local";
+}
 
 class DateTimeControl extends Classification {
   constructor(node, ctx) {
     super(node, ctx, "datetime");
     const only = (node.attrs.only || "").split(",").map((s) => s.trim()).filter(Boolean);
-    this.inputType = only.length === 1 ? DT_TYPES[only[0]] || "datetime-local" : "datetime-local";
+    this.inputType = dateTimeInputType(only);
   }
 
   build(body) {

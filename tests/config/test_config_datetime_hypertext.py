@@ -1,0 +1,190 @@
+"""DateTime values follow ``only``/``format``/``min``/``max``; HyperText spans resolve in the HTML;
+a Chat is its own ChatMessage control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labelcore import parse_config
+from labelcore.config.hypertext import MAX_HTML_CHARS, HtmlDoc
+
+
+def _dt(attrs: str, value: Any) -> list[str]:
+    cfg = parse_config(
+        f'<View><Text name="t" value="$text"/><DateTime name="d" toName="t" {attrs}/></View>'
+    )
+    item = {"from_name": "d", "to_name": "t", "type": "datetime", "value": {"datetime": value}}
+    return [p.code for p in cfg.validate_result([item])]
+
+
+@pytest.mark.parametrize(
+    ("attrs", "value", "codes"),
+    [
+        ("", "2024-06-15T10:30", []),
+        ("", "2024-06-15", ["result.datetime_format"]),
+        ("", "2024-02-30T10:30", ["result.datetime_format"]),
+        ("", "2024-06-15T10:30:00Z", ["result.datetime_format"]),
+        ('only="date,time"', "2024-06-15T10:30", []),
+        ('only="date"', "2024-06-15", []),
+        ('only="date"', "15/06/2024", ["result.datetime_format"]),
+        ('only="date,month,year"', "2024-06-15", []),
+        ('only="time"', "09:45", []),
+        ('only="time"', "09:45:30", []),
+        ('only="time"', "9:45", ["result.datetime_format"]),
+        ('only="time"', "25:00", ["result.datetime_format"]),
+        ('only="time" format="%d/%m/%Y"', "09:45", []),
+        ('only="month,year"', "2024-06", []),
+        ('only="month,year"', "2024-06-01", []),
+        ('only="month,year"', "June 2024", ["result.datetime_format"]),
+        ('only="year"', "2023", []),
+        ('only="year"', "23", ["result.datetime_format"]),
+        ('format="%d/%m/%Y"', "15/06/2024", []),
+        ('format="%d/%m/%Y"', "2024-06-15T10:30", []),
+        ('format="%d/%m/%Y"', "06/15/2024", ["result.datetime_format"]),
+        ('format="%e %B %Y"', "anything", []),
+        ('only="date" min="2020-01-01" max="2025-12-31"', "2023-06-15", []),
+        ('only="date" min="2020-01-01" max="2025-12-31"', "2019-12-31", ["result.out_of_range"]),
+        ('only="date" min="2020-01-01" max="2025-12-31"', "2026-01-01", ["result.out_of_range"]),
+        ('only="year" min="2000" max="2010"', "2011", ["result.out_of_range"]),
+        ('only="year" min="2000" max="2010"', "2005", []),
+        ("", "", ["result.bad_value"]),
+        ("", 20240615, ["result.bad_value"]),
+        ("", "2" * 500, ["result.datetime_format"]),
+    ],
+)
+def test_datetime_value_follows_only_format_min_max(
+    attrs: str, value: Any, codes: list[str]
+) -> None:
+    assert _dt(attrs, value) == codes
+
+
+HTML_CFG = parse_config(
+    '<View><HyperText name="page" value="$html"/>'
+    '<HyperTextLabels name="ner" toName="page"><Label value="Person"/></HyperTextLabels>'
+    '<Labels name="plain" toName="page"><Label value="Org"/></Labels></View>'
+)
+MISMATCH = "result.span_text_mismatch"
+PAGE = "\n<h1>John works at Acme</h1><p>He <b>lives</b> in Oslo.</p><!-- c -->tail"
+
+
+def _span(start: Any, so: Any, end: Any, eo: Any, text: str | None = None, **kw: Any) -> list[Any]:
+    value: dict[str, Any] = {"start": start, "startOffset": so, "end": end, "endOffset": eo}
+    if text is not None:
+        value["text"] = text
+    value["hypertextlabels"] = ["Person"]
+    return [{"from_name": "ner", "to_name": "page", "type": "hypertextlabels", "value": value}]
+
+
+def _codes(result: list[Any], html: str = PAGE) -> list[str]:
+    return [p.code for p in HTML_CFG.validate_result(result, {"html": html})]
+
+
+@pytest.mark.parametrize(
+    ("result", "codes"),
+    [
+        (_span("/h1[1]/text()[1]", 0, "/h1[1]/text()[1]", 4, "John"), []),
+        (_span("/H1[1]/text()[1]", 0, "/h1[1]/text()[1]", 4, "John"), []),
+        (_span("/p[1]/text()[1]", 0, "/p[1]/text()[2]", 3, "He lives in"), []),
+        (_span("/p[1]/b[1]/text()[1]", 0, "/p[1]/b[1]/text()[1]", 5, "lives"), []),
+        (_span("/p[1]", 3, "/p[1]", 8, "lives"), []),
+        (_span("", 0, "", 5, "John"), []),  # the root: leading whitespace is a text node
+        (_span("/text()[1]", 0, "/text()[1]", 1), []),
+        (_span("/text()[2]", 0, "/text()[2]", 4, "tail"), []),
+        (_span("/h1[1]/text()[1]", 0, "/h1[1]/text()[1]", 4, "Jane"), [MISMATCH]),
+        (_span("/h1[1]/text()[1]", 0, "/h1[1]/text()[1]", 99), ["result.span_out_of_text"]),
+        (_span("/p[1]/text()[1]", 2, "/h1[1]/text()[1]", 1), ["result.span_out_of_text"]),
+        (_span("/p[2]/text()[1]", 0, "/p[2]/text()[1]", 1), ["result.bad_xpath"]),
+        (_span("/p[1]/text()[3]", 0, "/p[1]/text()[3]", 1), ["result.bad_xpath"]),
+        (_span("/p[1]/text()[1]/b[1]", 0, "/p[1]/b[1]", 1), ["result.bad_xpath"]),
+        (_span("/p", 0, "/p[1]", 1), ["result.bad_xpath"]),
+        (_span("/p[1]", -1, "/p[1]", 1), ["result.bad_value"]),
+        (_span(3, 0, "/p[1]", 1), ["result.bad_value"]),
+    ],
+)
+def test_hypertext_span_resolves_in_the_html(result: list[Any], codes: list[str]) -> None:
+    assert _codes(result) == codes
+
+
+def test_hypertext_labels_on_a_labels_control_are_checked_too() -> None:
+    value = {"start": "/h1[1]/text()[1]", "startOffset": 0, "end": "/h1[1]/text()[1]"}
+    value.update(endOffset=4, text="Jane", labels=["Org"])
+    item = {"from_name": "plain", "to_name": "page", "type": "labels", "value": value}
+    codes = [p.code for p in HTML_CFG.validate_result([item], {"html": PAGE})]
+    assert codes == ["result.span_text_mismatch"]
+
+
+def test_hypertext_without_data_checks_shape_only() -> None:
+    assert HTML_CFG.validate_result(_span("/p[9]/text()[1]", 0, "/p[9]", 1)) == []
+
+
+def test_hypertext_xpath_injection_is_not_evaluated() -> None:
+    for path in ("//p", "/p[1] | //h1", "/p[position()=1]", "document('http://127.0.0.1/x')"):
+        assert _codes(_span(path, 0, "/p[1]", 1)) == ["result.bad_xpath"]
+
+
+def test_hypertext_xxe_and_entities_in_html_are_not_expanded(tmp_path: Any) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    html = (
+        f'<!DOCTYPE p [<!ENTITY x SYSTEM "file://{secret}">]><p>a &x; b</p>'
+        '<img src="http://127.0.0.1:1/never-fetched">'
+    )
+    doc = HtmlDoc.parse(html)
+    assert "TOPSECRET" not in doc.text
+
+
+def test_hypertext_oversized_html_is_not_parsed() -> None:
+    big = "<p>" + "a" * MAX_HTML_CHARS + "</p>"
+    with pytest.raises(ValueError, match="longer than"):
+        HtmlDoc.parse(big)
+    # validation still answers (shape only), never raises
+    assert _codes(_span("/p[1]/text()[1]", 0, "/p[1]/text()[1]", 5), big) == []
+
+
+def test_hypertext_deep_html_is_answered() -> None:
+    deep = "<div>" * 5000 + "x" + "</div>" * 5000
+    path = "/div[1]" * 300
+    assert _codes(_span(path, 0, path, 0), deep) == ["result.bad_xpath"]  # past MAX_STEPS
+
+
+def test_chat_is_its_own_chatmessage_control() -> None:
+    cfg = parse_config(
+        '<View><Chat name="chat" value="$chat"/>'
+        '<Choices name="ok" toName="chat"><Choice value="yes"/></Choices></View>'
+    )
+    assert cfg.controls["chat"].tag == "ChatMessage"
+    assert cfg.controls["chat"].to_names == ("chat",)
+    assert cfg.objects["chat"].tag == "Chat"
+    message = {"chatmessage": {"role": "user", "content": "Hi", "createdAt": 1}}
+    item = {"from_name": "chat", "to_name": "chat", "type": "chatmessage", "value": message}
+    assert cfg.validate_result([item]) == []
+    item["value"] = {"chatmessage": {"role": "user"}}
+    assert [p.code for p in cfg.validate_result([item])] == ["result.bad_value"]
+
+
+@given(
+    html=st.text(alphabet="<>/abp[]() =\"'&;!-\n x", max_size=200),
+    start=st.one_of(st.text(alphabet="/pbtext()[]0123", max_size=30), st.integers()),
+    so=st.one_of(st.integers(-3, 300), st.text(max_size=3), st.none()),
+    eo=st.integers(-3, 300),
+    text=st.one_of(st.none(), st.text(max_size=10)),
+)
+@settings(max_examples=300, deadline=None)
+def test_random_html_and_paths_get_problems_never_exceptions(
+    html: str, start: Any, so: Any, eo: int, text: str | None
+) -> None:
+    result = _span(start, so, "/p[1]/text()[1]", eo, text)
+    problems = HTML_CFG.validate_result(result, {"html": html})
+    assert all(p.code.startswith("result.") for p in problems)
+
+
+@given(value=st.one_of(st.text(max_size=40), st.integers(), st.none()), only=st.sampled_from(
+    ["", 'only="time"', 'only="year"', 'only="month,year"', 'format="%d/%m/%Y %H"']
+))
+@settings(max_examples=200, deadline=None)
+def test_random_datetime_values_get_problems_never_exceptions(value: Any, only: str) -> None:
+    assert all(code.startswith("result.") for code in _dt(only, value))
