@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sdk_compare
 import yaml
 
 from labelcore import LabelConfig, parse_config
@@ -195,32 +196,12 @@ def test_template_results_validate(template: str) -> None:
     assert checked or not cfg.controls
 
 
-def _label_interface(xml: str) -> tuple[dict[str, Any], dict[str, str]]:
-    from label_studio_sdk.label_interface import LabelInterface
-
-    li = LabelInterface(xml)
-    controls = {n: (c.tag, tuple(sorted(c.to_name or []))) for n, c in li._controls.items()}
-    return controls, {n: o.tag for n, o in li._objects.items()}
-
-
 @pytest.mark.parametrize("template", IDS)
 def test_template_parse_agrees_with_the_sdk(template: str) -> None:
-    """Same controls (tag, toName) and objects as label-studio-sdk's LabelInterface, except
-    where we keep more: a control without toName (the SDK drops it; the gallery's chatbot
-    assessment has a Rating so) and a Chat that names itself in toName (the SDK then calls
-    the control Chat; we call the control side ChatMessage either way)."""
+    """Same controls (tag, toName) and objects as label-studio-sdk's LabelInterface, but for
+    the deliberate differences folded in by sdk_compare."""
     xml = _config(template)
-    cfg = parse_config(xml)
-    sdk_controls, sdk_objects = _label_interface(xml)
-    ours = {
-        n: (c.tag, tuple(sorted(c.to_names))) for n, c in cfg.controls.items() if c.to_names
-    }
-    sdk = {
-        n: ("ChatMessage", to) if tag == "Chat" else (tag, to)
-        for n, (tag, to) in sdk_controls.items()
-    }
-    assert ours == sdk
-    assert {n: o.tag for n, o in cfg.objects.items()} == sdk_objects
+    assert sdk_compare.ours(xml) == sdk_compare.sdk(xml)
 
 
 def test_docs_state_how_many_gallery_templates_parse() -> None:
