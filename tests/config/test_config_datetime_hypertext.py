@@ -3,6 +3,8 @@ a Chat is its own ChatMessage control."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelcore import parse_config
-from labelcore.config.hypertext import MAX_HTML_CHARS, HtmlDoc
+from labelcore.config.hypertext import MAX_HTML_CHARS, SHOWN_DROP, SHOWN_KEEP, HtmlDoc
 
 
 def _dt(attrs: str, value: Any) -> list[str]:
@@ -62,6 +64,7 @@ def test_datetime_value_follows_only_format_min_max(
     assert _dt(attrs, value) == codes
 
 
+ROOT = Path(__file__).parents[2]
 HTML_CFG = parse_config(
     '<View><HyperText name="page" value="$html"/>'
     '<HyperTextLabels name="ner" toName="page"><Label value="Person"/></HyperTextLabels>'
@@ -109,6 +112,44 @@ def test_hypertext_span_resolves_in_the_html(result: list[Any], codes: list[str]
     assert _codes(result) == codes
 
 
+SHOWN_VS_SOURCE = (
+    '<section><p>One <span class="x" onclick="evil()">two</span></p>'
+    "<script>var x = 1;</script><details><p>Three</p></details></section>"
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        # as labelcore's editor shows it: <section> unwrapped, <details> unwrapped, no script
+        ("/p[1]/text()[1]", "/p[1]/span[1]/text()[1]", "One two"),
+        ("/p[2]/text()[1]", "/p[2]/text()[1]", "Three"),
+        # as Label Studio renders the source
+        ("/section[1]/p[1]/text()[1]", "/section[1]/p[1]/span[1]/text()[1]", "One two"),
+        ("/section[1]/details[1]/p[1]/text()[1]", "/section[1]/details[1]/p[1]/text()[1]", "Three"),
+    ],
+)
+def test_hypertext_paths_resolve_as_shown_or_as_the_source(start: str, end: str, text: str) -> None:
+    eo = len(text.split()[-1])
+    assert _codes(_span(start, 0, end, eo, text), SHOWN_VS_SOURCE) == []
+    assert _codes(_span(start, 0, end, eo, text + "!"), SHOWN_VS_SOURCE) == [MISMATCH]
+
+
+def test_hypertext_script_text_is_not_part_of_the_shown_text() -> None:
+    shown = HtmlDoc.parse(SHOWN_VS_SOURCE, shown=True)
+    assert "var x" not in shown.text
+    assert shown.text == "One twoThree"
+
+
+def test_shown_view_follows_the_editors_copy_rules() -> None:
+    """SHOWN_KEEP/SHOWN_DROP are the lists safehtml.js uses to copy HyperText to the page."""
+    js = (ROOT / "src/labelcore/web/static/lc/labeling/safehtml.js").read_text()
+    lists = dict(re.findall(r'const (KEEP|DROP) = new Set\("([^"]*)"', js))
+    assert set(lists["KEEP"].split()) == SHOWN_KEEP
+    assert set(lists["DROP"].split()) == SHOWN_DROP
+    assert "if (depth > 60) return;" in js
+
+
 def test_hypertext_labels_on_a_labels_control_are_checked_too() -> None:
     value = {"start": "/h1[1]/text()[1]", "startOffset": 0, "end": "/h1[1]/text()[1]"}
     value.update(endOffset=4, text="Jane", labels=["Org"])
@@ -133,14 +174,14 @@ def test_hypertext_xxe_and_entities_in_html_are_not_expanded(tmp_path: Any) -> N
         f'<!DOCTYPE p [<!ENTITY x SYSTEM "file://{secret}">]><p>a &x; b</p>'
         '<img src="http://127.0.0.1:1/never-fetched">'
     )
-    doc = HtmlDoc.parse(html)
-    assert "TOPSECRET" not in doc.text
+    for shown in (True, False):
+        assert "TOPSECRET" not in HtmlDoc.parse(html, shown=shown).text
 
 
 def test_hypertext_oversized_html_is_not_parsed() -> None:
     big = "<p>" + "a" * MAX_HTML_CHARS + "</p>"
     with pytest.raises(ValueError, match="longer than"):
-        HtmlDoc.parse(big)
+        HtmlDoc.parse(big, shown=False)
     # validation still answers (shape only), never raises
     assert _codes(_span("/p[1]/text()[1]", 0, "/p[1]/text()[1]", 5), big) == []
 

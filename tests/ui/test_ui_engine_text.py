@@ -219,3 +219,29 @@ def test_hypertext_labels_have_xpaths_and_global_offsets(harness: Any) -> None:
         "text": "News",
         "hypertextlabels": ["Title"],
     }
+
+
+MESSY_HTML = (
+    "<section><h2>Report</h2><!-- draft -->\n  <script>var hidden = 1;</script>"
+    "<details><summary>More</summary><p>Big <em>News</em> today</p></details></section>"
+)
+
+
+def test_hypertext_spans_made_here_validate_on_the_server(harness: Any) -> None:
+    """The server checks a span's paths in the HTML as this editor shows it (sanitized,
+    unknown tags unwrapped), so what an annotator selects here is accepted with the data."""
+    from labelcore import parse_config
+    from labelcore.sanitize import sanitize_html
+
+    page = harness.page
+    harness.mount(HYPER, {"html": sanitize_html(MESSY_HTML)})  # as pages.py serves it
+    page.locator(".lc-label[data-value='Title']").click()
+    harness.drag_select(".lc-hypertext", "News")
+    (r,) = harness.result()
+    assert r["value"]["text"] == "News"
+    item = {k: r[k] for k in ("from_name", "to_name", "type", "value")}
+    cfg = parse_config(HYPER)
+    assert cfg.validate_result([item], {"html": MESSY_HTML}) == []
+    item["value"] = {**r["value"], "text": "Olds"}
+    codes = [p.code for p in cfg.validate_result([item], {"html": MESSY_HTML})]
+    assert codes == ["result.span_text_mismatch"]

@@ -1,12 +1,18 @@
-"""Checking HyperText spans (``start``/``end`` XPaths and offsets) against the task's HTML.
+"""Checking HyperText spans (``start``/``end`` paths and offsets) against the task's HTML.
 
-Label Studio writes a HyperText region as ``{"start": "/div[1]/p[2]/text()[1]", "startOffset":
-2, "end": ..., "endOffset": 9, "text": ...}``: XPaths from the root of the rendered HTML and
-character offsets inside the node's text. We parse the HTML with lxml's HTML parser (no
-network, no huge trees, bounded size) and walk the path ourselves, one ``tag[n]`` step at a
-time; the XPath is never evaluated.
+A HyperText region is ``{"start": "/div[1]/p[2]/text()[1]", "startOffset": 2, "end": ...,
+"endOffset": 9, "text": ...}``: paths from the root of the shown HTML, one ``tag[n]`` step at a
+time, ending at an element or a ``text()[n]`` node, and character offsets inside that node's
+text. The HTML is parsed with lxml's HTML parser (no network, no huge trees, bounded size) into
+a small tree of elements and text nodes kept apart as a browser's DOM keeps them; the path is
+walked step by step and never evaluated as XPath.
 
-doc = HtmlDoc.parse("<p>Hello <b>world</b></p>")
+Two views of the HTML are built: as labelcore's editor shows it (``shown``: the server's
+allow-list sanitizer, then the editor's own copy rules from ``web/static/lc/labeling/
+safehtml.js``, which unwrap other tags and drop scripts) and as the source reads (``source``:
+what Label Studio's editor renders paths against). A span is valid if it resolves in either.
+
+doc = HtmlDoc.parse("<p>Hello <b>world</b></p>", shown=False)
 doc.point("/p[1]/b[1]/text()[1]", 5)   # offset of the end of "world" in the whole text: 11
 """
 
@@ -22,36 +28,92 @@ MAX_XPATH_CHARS = 2_000
 MAX_STEPS = 256
 STEP = re.compile(r"/([A-Za-z][\w:.-]*|text\(\))\[(\d{1,6})\]")
 _MARKER = "lc-hypertext-root"
+# labelcore's editor (safehtml.js) copies these elements, drops the DROP ones with their
+# content, unwraps every other element (keeps its children), and stops below depth 60
+SHOWN_KEEP = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div",
+        "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li",
+        "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+        "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+SHOWN_DROP = frozenset(
+    {
+        "script", "style", "template", "iframe", "frame", "frameset", "object", "embed",
+        "noscript", "svg", "math", "link", "meta", "base", "form", "input", "button",
+        "textarea", "select", "option", "audio", "video", "source", "track", "canvas",
+    }
+)  # fmt: skip
+SHOWN_MAX_DEPTH = 60
 
 
 class XPathError(ValueError):
-    """An XPath that is not of Label Studio's form or does not resolve in the HTML."""
+    """A path that is not of Label Studio's form or does not resolve in the HTML."""
 
 
 class OffsetError(XPathError):
-    """An offset past the text of the node its XPath names."""
+    """An offset past the text of the node its path names."""
+
+
+class _Text:
+    __slots__ = ("start", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.start = text, 0
+
+
+class _El:
+    __slots__ = ("_by_tag", "end", "kids", "start", "tag")
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.kids: list[_El | _Text] = []
+        self.start = self.end = 0
+        self._by_tag: dict[str, list[_El]] | None = None
+
+    def children(self, tag: str) -> list[_El]:
+        if self._by_tag is None:
+            self._by_tag = {}
+            for kid in self.kids:
+                if isinstance(kid, _El):
+                    self._by_tag.setdefault(kid.tag, []).append(kid)
+        return self._by_tag.get(tag, [])
 
 
 class HtmlDoc:
-    """The task's HTML as Label Studio's HyperText shows it: text nodes in document order."""
+    """The task's HTML as elements and text nodes, with each node's place in the whole text."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: _El) -> None:
         self.root = root
-        # every text node as (owner element, is_tail) -> its start offset in the whole text
-        self.starts: dict[tuple[int, bool], int] = {}
-        self.element_spans: dict[int, tuple[int, int]] = {}
-        self._alive: list[Any] = []  # lxml element proxies stay the same while referenced
-        self._children: dict[int, dict[str, list[Any]]] = {}
         parts: list[str] = []
-        self._offset = 0
-        self._walk(root, parts, top=True)
+        offset = 0
+        # iterative, in document order, so a deep tree cannot exhaust the stack
+        stack = [(root, iter(root.kids))]
+        while stack:
+            el, kids = stack[-1]
+            kid = next(kids, None)
+            if kid is None:
+                el.end = offset
+                stack.pop()
+            elif isinstance(kid, _Text):
+                kid.start = offset
+                parts.append(kid.text)
+                offset += len(kid.text)
+            else:
+                kid.start = offset
+                stack.append((kid, iter(kid.kids)))
         self.text = "".join(parts)
 
     @classmethod
-    def parse(cls, html: str) -> HtmlDoc:
-        """Parse ``html`` (raises ValueError past MAX_HTML_CHARS); never fetches anything."""
+    def parse(cls, html: str, *, shown: bool) -> HtmlDoc:
+        """Parse ``html`` (ValueError past MAX_HTML_CHARS); never fetches anything."""
         if len(html) > MAX_HTML_CHARS:
             raise ValueError(f"the HTML is longer than {MAX_HTML_CHARS} characters")
+        if shown:
+            from labelcore.sanitize import sanitize_html
+
+            html = sanitize_html(html)
         parser = etree.HTMLParser(
             no_network=True, huge_tree=False, remove_comments=False, remove_pis=False
         )
@@ -60,83 +122,66 @@ class HtmlDoc:
         body = doc.find("body") if doc is not None else None
         if body is None:
             raise ValueError("the HTML has no content")
+        root = _El("")
         try:
-            return cls(body)
+            _convert(body, root, 0, shown)
         except RecursionError:  # libxml2 caps nesting at 256; a guard should it not
             raise ValueError("the HTML is nested too deeply") from None
-
-    def _texts(self, el: Any, top: bool) -> list[tuple[str, tuple[int, bool]]]:
-        """The text-node children of ``el`` in order: its text, then each child's tail."""
-        found: list[tuple[str, tuple[int, bool]]] = []
-        if el.text and not top:
-            found.append((el.text, (id(el), False)))
-        for child in el:
-            if child.tail:
-                found.append((child.tail, (id(child), True)))
-        return found
-
-    def _by_tag(self, el: Any, top: bool) -> dict[str, list[Any]]:
-        """Element children of ``el`` by lowercased tag, in order (cached per element)."""
-        found = self._children.get(id(el))
-        if found is None:
-            found = {}
-            for child in el:
-                if isinstance(child.tag, str) and not (top and child.tag == _MARKER):
-                    found.setdefault(child.tag.lower(), []).append(child)
-            self._children[id(el)] = found
-        return found
-
-    def _walk(self, el: Any, parts: list[str], *, top: bool = False) -> None:
-        begin = self._offset
-        self._alive.append(el)
-        if el.text and not top and isinstance(el.tag, str):
-            self._emit(el.text, (id(el), False), parts)
-        for child in el:
-            if isinstance(child.tag, str) and child.tag != _MARKER:
-                self._walk(child, parts)
-            if child.tail:
-                self._alive.append(child)
-                self._emit(child.tail, (id(child), True), parts)
-        self.element_spans[id(el)] = (begin, self._offset)
-
-    def _emit(self, text: str, key: tuple[int, bool], parts: list[str]) -> None:
-        self.starts[key] = self._offset
-        parts.append(text)
-        self._offset += len(text)
+        return cls(root)
 
     def point(self, xpath: str, offset: int) -> int:
         """The offset in the whole text of (``xpath``, ``offset``); raises XPathError."""
         if len(xpath) > MAX_XPATH_CHARS:
-            raise XPathError(f"the XPath is longer than {MAX_XPATH_CHARS} characters")
-        steps = [(m.group(1), int(m.group(2)), m.end()) for m in STEP.finditer(xpath)]
-        matched = "".join(m.group(0) for m in STEP.finditer(xpath))
-        if matched != xpath.rstrip("/") or len(steps) > MAX_STEPS:
+            raise XPathError(f"the path is longer than {MAX_XPATH_CHARS} characters")
+        found = list(STEP.finditer(xpath))
+        if "".join(m.group(0) for m in found) != xpath.rstrip("/") or len(found) > MAX_STEPS:
             raise XPathError(f"'{xpath[:80]}' is not a path of tag[n] steps (and text()[n])")
-        el, top, length, start = self.root, True, 0, 0
-        for n, (step, index, _) in enumerate(steps):
+        el = self.root
+        node: _El | _Text = el
+        for n, match in enumerate(found):
+            step, index = match.group(1).lower(), int(match.group(2))
             if step == "text()":
-                if n != len(steps) - 1:
+                if n != len(found) - 1:
                     raise XPathError(f"'{xpath[:80]}': text() must be the last step")
-                texts = self._texts(el, top)
+                texts = [k for k in el.kids if isinstance(k, _Text)]
                 if not 1 <= index <= len(texts):
                     raise XPathError(
                         f"'{xpath[:80]}': the element has {len(texts)} text nodes, not {index}"
                     )
-                text, key = texts[index - 1]
-                start, length = self.starts[key], len(text)
+                node = texts[index - 1]
                 break
-            same = self._by_tag(el, top).get(step.lower(), [])
+            same = el.children(step)
             if not 1 <= index <= len(same):
                 raise XPathError(f"'{xpath[:80]}': no {step}[{index}] at step {n + 1}")
-            el, top = same[index - 1], False
+            el = node = same[index - 1]
+        if isinstance(node, _Text):
+            start, length = node.start, len(node.text)
         else:
-            start, end = self.element_spans[id(el)]
-            length = end - start
+            start, length = node.start, node.end - node.start
         if offset > length:
             raise OffsetError(
                 f"offset {offset} is past the {length} characters of the node at '{xpath[:80]}'"
             )
         return start + offset
+
+
+def _convert(src: Any, dst: _El, depth: int, shown: bool) -> None:
+    """Copy lxml ``src``'s content into ``dst``: text nodes stay separate, as in the DOM."""
+    if shown and depth > SHOWN_MAX_DEPTH:
+        return
+    if src.text and src.tag != "body":
+        dst.kids.append(_Text(src.text))
+    for child in src:
+        tag = child.tag.lower() if isinstance(child.tag, str) else None  # None: a comment
+        if tag is not None and tag != _MARKER and not (shown and tag in SHOWN_DROP):
+            if shown and tag not in SHOWN_KEEP:
+                _convert(child, dst, depth + 1, shown)
+            else:
+                el = _El(tag)
+                _convert(child, el, depth + 1, shown)
+                dst.kids.append(el)
+        if child.tail:
+            dst.kids.append(_Text(child.tail))
 
 
 def normalized(text: str) -> str:

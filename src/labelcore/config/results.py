@@ -105,7 +105,7 @@ class _Checker:
         self.problems: list[ResultProblem] = []
         # (control, label) -> region ids (or indexes) using it, in order, for maxUsages
         self.usages: dict[tuple[str, str], dict[Any, int]] = {}
-        self.html_docs: dict[str, Any] = {}  # HyperText object name -> HtmlDoc or None
+        self.html_docs: dict[tuple[str, bool], HtmlDoc | None] = {}  # (object, shown) -> doc
 
     def add(self, i: int, control: str | None, code: str, message: str) -> None:
         who = f"control '{control}'" if control else "result"
@@ -358,31 +358,27 @@ class _Checker:
             return  # the shape problem is already reported
         if so < 0 or eo < 0:
             return
-        doc = self.html_docs.get(obj.name, MISSING)
-        if doc is MISSING:
+        problems = []
+        for shown in (True, False):  # as labelcore's editor shows it, else as the source reads
+            doc = self.html_doc(obj.name, html, shown=shown)
+            if doc is None:
+                return  # too large to check, or no content: the shape check stands
+            problem = _span_problem(doc, start, so, end, eo, value.get("text"))
+            if problem is None:
+                return
+            problems.append(problem)
+        # a view where the paths resolve says more than one where they do not
+        report(*next((p for p in problems if p[0] != "result.bad_xpath"), problems[0]))
+
+    def html_doc(self, name: str, html: str, *, shown: bool) -> HtmlDoc | None:
+        """The parsed HTML of object ``name`` (cached for the whole result list)."""
+        key = (name, shown)
+        if key not in self.html_docs:
             try:
-                doc = HtmlDoc.parse(html)
+                self.html_docs[key] = HtmlDoc.parse(html, shown=shown)
             except ValueError:
-                doc = None  # too large to check, or no content: the shape check stands
-            self.html_docs[obj.name] = doc
-        if not isinstance(doc, HtmlDoc):
-            return
-        try:
-            begin, finish = doc.point(start, so), doc.point(end, eo)
-        except XPathError as exc:
-            code = "result.span_out_of_text" if isinstance(exc, OffsetError) else "result.bad_xpath"
-            report(code, str(exc))
-            return
-        if finish < begin:
-            report("result.span_out_of_text", "the span ends before it starts in the HTML")
-        elif isinstance(value.get("text"), str) and normalized(value["text"]) != normalized(
-            doc.text[begin:finish]
-        ):
-            report(
-                "result.span_text_mismatch",
-                f"'text' {value['text']!r:.60} differs from the HTML's text at "
-                f"{start[:60]}:{so}..{end[:60]}:{eo}",
-            )
+                self.html_docs[key] = None
+        return self.html_docs[key]
 
     def has_split_partner(self, item: dict[str, Any]) -> bool:
         rid = item.get("id")
@@ -498,6 +494,27 @@ class _Reporter:
         if isinstance(code, tuple):
             code, message = code
         self.checker.add(self.index, self.control, code, message)
+
+
+def _span_problem(
+    doc: HtmlDoc, start: str, so: int, end: str, eo: int, text: Any
+) -> tuple[str, str] | None:
+    """(code, message) of what is wrong with a HyperText span in ``doc``, or None."""
+    try:
+        begin, finish = doc.point(start, so), doc.point(end, eo)
+    except OffsetError as exc:
+        return "result.span_out_of_text", str(exc)
+    except XPathError as exc:
+        return "result.bad_xpath", str(exc)
+    if finish < begin:
+        return "result.span_out_of_text", "the span ends before it starts in the HTML"
+    if isinstance(text, str) and normalized(text) != normalized(doc.text[begin:finish]):
+        return (
+            "result.span_text_mismatch",
+            f"'text' {text!r:.60} differs from the HTML's text at "
+            f"{start[:60]}:{so}..{end[:60]}:{eo}",
+        )
+    return None
 
 
 def _geometry_of(control: ControlTag) -> str | None:
