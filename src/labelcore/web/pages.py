@@ -18,6 +18,7 @@ from typing import Any
 
 from labelcore import _converter
 from labelcore.errors import ConfigError, ValidationError
+from labelcore.model import Project, ProjectSettings
 from labelcore.sanitize import sanitize_html
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
@@ -44,6 +45,97 @@ GALLERY: tuple[tuple[str, str], ...] = (
     ("audio_transcription", "Audio transcription"),
     ("audio_segments", "Audio segments"),
 )
+
+
+# The settings form beyond title/description/instructions/config: (group, JSON field, kind,
+# label, help). JSON names and values are the project API's (Label Studio's where it has one);
+# the server checks every value (labelcore.service.settings) and the page shows its problems
+# at the field they name. Titles and help are msgids.
+_SELECTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sampling": (
+        ("Sequential sampling", "Sequential: tasks in the order they were imported"),
+        ("Uniform sampling", "Random: tasks in random order"),
+        ("Uncertainty sampling", "Uncertainty: lowest prediction score first"),
+    ),
+    "skip_queue": (
+        ("REQUEUE_FOR_OTHERS", "Skipped tasks go to other annotators"),
+        ("REQUEUE_FOR_ME", "Skipped tasks come back to the same annotator last"),
+        ("IGNORE_SKIPPED", "Skipped tasks count as done"),
+    ),
+    "assignment_mode": (
+        ("none", "Ignore assignments"),
+        ("assigned_first", "Assigned tasks first, then the rest"),
+        ("assigned_only", "Only the tasks assigned to the annotator"),
+    ),
+}
+SETTINGS_FIELDS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Labeling", "show_instruction", "bool", "Show instructions before labeling", ""),
+    ("Labeling", "show_skip_button", "bool", "Annotators may skip tasks", ""),
+    ("Labeling", "enable_empty_annotation", "bool", "Allow empty annotations", ""),
+    ("Labeling", "show_collab_predictions", "bool", "Show predictions as pre-annotations", ""),
+    ("Labeling", "color", "color", "Project color", ""),
+    ("Task distribution", "sampling", "select", "Task sampling", ""),
+    ("Task distribution", "skip_queue", "select", "Skip queue", ""),
+    ("Task distribution", "assignment_mode", "select", "Assignments", ""),
+    (
+        "Task distribution",
+        "maximum_annotations",
+        "int",
+        "Annotations per task",
+        "How many annotators label each task of the overlap cohort.",
+    ),
+    (
+        "Task distribution",
+        "overlap_cohort_percentage",
+        "int",
+        "Overlap cohort (%)",
+        "The share of tasks that get that many annotations; the rest get one.",
+    ),
+    ("Task distribution", "show_overlap_first", "bool", "Show overlapping tasks first", ""),
+    (
+        "Task distribution",
+        "lock_ttl_seconds",
+        "int",
+        "Task lock (seconds)",
+        "How long a task handed to an annotator stays reserved for them.",
+    ),
+    ("Machine learning", "model_version", "text", "Model version for pre-annotations", ""),
+    ("Machine learning", "predict_on_import", "bool", "Predict new tasks on import", ""),
+    (
+        "Machine learning",
+        "min_annotations_to_start_training",
+        "int",
+        "Annotations before training starts",
+        "",
+    ),
+    ("Review", "review_required", "bool", "Annotations need a review", ""),
+    ("Review", "reviews_per_annotation", "int", "Reviews per annotation", ""),
+    (
+        "Review",
+        "requeue_rejected_to_annotator",
+        "bool",
+        "Rejected annotations go back to their annotator",
+        "",
+    ),
+)
+
+
+def settings_form(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The settings form's groups, each {title, fields: [{name, kind, label, help, value,
+    options}]}, filled from project JSON ``values``."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for group, name, kind, label, help_text in SETTINGS_FIELDS:
+        groups.setdefault(group, []).append(
+            {
+                "name": name,
+                "kind": kind,
+                "label": gettext(label),
+                "help": gettext(help_text) if help_text else "",
+                "value": values.get(name),
+                "options": [(v, gettext(t)) for v, t in _SELECTS.get(name, ())],
+            }
+        )
+    return [{"title": gettext(g), "fields": f} for g, f in groups.items()]
 
 
 def gallery() -> list[dict[str, str]]:
@@ -128,7 +220,15 @@ def project_new_page(ctx: Ctx) -> Response:
     ctx.require_user()
     items = gallery()
     page = {"kind": "edit", "mode": "create", "gallery": items, "project": None}
-    return _render(ctx, "project_edit.html", page=page, project=None, gallery=items)
+    defaults = _converter.project_to_json(Project(id=0, settings=ProjectSettings()))
+    return _render(
+        ctx,
+        "project_edit.html",
+        page=page,
+        project=None,
+        gallery=items,
+        settings_groups=settings_form(defaults),
+    )
 
 
 def settings_page(ctx: Ctx) -> Response:
@@ -137,7 +237,14 @@ def settings_page(ctx: Ctx) -> Response:
     pj = _converter.project_to_json(project)
     items = gallery()
     page = {"kind": "edit", "mode": "settings", "gallery": items, "project": pj}
-    return _render(ctx, "project_edit.html", page=page, project=pj, gallery=items)
+    return _render(
+        ctx,
+        "project_edit.html",
+        page=page,
+        project=pj,
+        gallery=items,
+        settings_groups=settings_form(pj),
+    )
 
 
 def _export_formats(label_config: str) -> list[dict[str, Any]]:
