@@ -159,6 +159,7 @@ def register_pages(router: Router) -> None:
     # JSON helpers the pages use (not part of the Label Studio API)
     router.page("POST", "/ui/config-sample", config_sample, name="lc_config_sample")
     router.page("POST", "/ui/projects/{id:int}/task-view", task_view, name="lc_task_view")
+    router.page("GET", "/ui/projects/{id:int}/my-tasks", my_tasks, name="lc_my_tasks")
     router.page("GET", "/ui/annotations/{id:int}/history", annotation_history, name="lc_history")
     router.page(
         "POST",
@@ -293,6 +294,7 @@ def labeling_page(ctx: Ctx) -> Response:
         "taskId": int(task_param) if task_param and task_param.isdigit() else None,
         "userId": user.id,
         "taskViewUrl": ctx.url_for("lc_task_view", id=project.id),
+        "myTasksUrl": ctx.url_for("lc_my_tasks", id=project.id),
         "historyUrl": ctx.mount + "/ui/annotations/{id}/history",
         "dataUrl": ctx.url_for("lc_data_manager", id=project.id),
     }
@@ -345,6 +347,24 @@ def task_view(ctx: Ctx) -> Response:
         raise ValidationError("the task is not in this project", code="ui.wrong_project")
     cfg = ctx.core.validate_config(user, project.settings.label_config)
     return ctx.json({"data": _sanitized(cfg, dict(bundle.task.data))})
+
+
+MY_TASKS_MAX = 500
+
+
+def my_tasks(ctx: Ctx) -> Response:
+    """The tasks the caller annotated or skipped in this project, in the order they last
+    worked on them (as the screen orders its own session), so "Back" on the labeling screen
+    reaches work from earlier sessions. Only the caller's own annotations are read; the last
+    ``MY_TASKS_MAX`` tasks are returned."""
+    user = ctx.require_user()
+    project = ctx.core.get_project(user, ctx.params["id"])  # 404 for an invisible project
+    mine = ctx.core.store.list_annotations(project_id=project.id, completed_by=user.id)
+    seen: dict[int, None] = {}  # insertion-ordered: a task sits where it was last worked on
+    for a in sorted(mine, key=lambda a: (a.updated_at, a.id)):
+        seen.pop(a.task_id, None)
+        seen[a.task_id] = None
+    return ctx.json({"tasks": list(seen)[-MY_TASKS_MAX:]})
 
 
 def annotation_history(ctx: Ctx) -> Response:
