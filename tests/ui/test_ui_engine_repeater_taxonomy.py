@@ -69,6 +69,10 @@ def test_repeater_pagination_shows_one_item_at_a_time(harness: Any) -> None:
     page.locator(".lc-paged-next").click()
     expect(page.locator(".lc-paged-next")).to_be_disabled()
     screenshot(page, "engine-repeater-pagination")
+    # required controls on other pages still count; validating turns to the first one
+    assert [p["control"] for p in harness.call("validate")] == ["c_0", "c_2"]
+    expect(info).to_have_text("Item 1 of 3")
+    expect(page.locator(".lc-problem:visible")).to_have_text(["c_0 is required."])
 
 
 def test_repeater_without_a_list_renders_nothing_and_keeps_working(harness: Any) -> None:

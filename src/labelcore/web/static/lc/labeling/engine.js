@@ -357,6 +357,9 @@ export class Labeling {
       if (inst.showProblems) inst.showProblems(msgs);
       for (const m of msgs) problems.push({ control: inst.name, message: m });
     }
+    // a Repeater in pagination mode turns to the first item with a problem
+    const first = problems.length ? this.instance(problems[0].control) : null;
+    if (first && first.el) for (const inst of this.instances) if (inst.reveal && inst.el && inst.el.contains(first.el)) inst.reveal(first.el);
     return problems;
   }
 

@@ -113,10 +113,17 @@ class PagedView extends Visual {
     this.go(0);
   }
 
+  /** Show the page holding `el` (a control with a problem, say). */
+  reveal(el) {
+    const i = this.pages.findIndex((p) => p.contains(el));
+    if (i >= 0) this.go(i);
+  }
+
   go(i) {
     if (!this.pages.length) return;
     this.at = Math.max(0, Math.min(this.pages.length - 1, i));
-    this.pages.forEach((p, j) => { p.hidden = j !== this.at; });
+    // a class, not `hidden`: controls on other pages still count (required is checked)
+    this.pages.forEach((p, j) => p.classList.toggle("lc-page-off", j !== this.at));
     this.prev.disabled = this.at === 0;
     this.next.disabled = this.at === this.pages.length - 1;
     this.info.textContent = t("Item {n} of {total}", { n: this.at + 1, total: this.pages.length });
