@@ -42,6 +42,7 @@ function cell(task, c) {
   if (Array.isArray(v)) return v.map(toText).join(", ");
   return toText(v);
 }
+
 // ---- loading -------------------------------------------------------------------------------
 async function init() {
   try {

@@ -294,15 +294,20 @@ document.addEventListener("keydown", (ev) => {
 });
 window.addEventListener("beforeunload", () => { if (state.task) saveDraftSoon.flush(); });
 
-/** The user's annotated and skipped tasks from earlier sessions, so Back reaches them too. */
+/** The user's annotated and skipped tasks from earlier sessions, so Back reaches them too.
+ * Returns a warning to show once the task is on screen, or "". */
 async function loadVisited() {
   try {
     const res = await request(page, "GET", page.myTasksUrl);
     const earlier = Array.isArray(res && res.tasks) ? res.tasks : [];
     state.visited = [...earlier.filter((id) => !state.visited.includes(id)), ...state.visited];
+    return "";
   } catch (err) {
-    say(t("Your earlier tasks could not be loaded ({error}); Back reaches this session's only.", { error: err.message }), "warn");
+    return t("Your earlier tasks could not be loaded ({error}); Back reaches this session's only.", { error: err.message });
   }
 }
 
-loadVisited().then(() => loadTask(page.taskId));
+loadVisited().then(async (warning) => {
+  await loadTask(page.taskId);
+  if (warning) say(warning, "warn");
+});
