@@ -53,9 +53,9 @@ GALLERY: tuple[tuple[str, str], ...] = (
 # at the field they name. Titles and help are msgids.
 _SELECTS: dict[str, tuple[tuple[str, str], ...]] = {
     "sampling": (
-        ("Sequential sampling", "Sequential: tasks in the order they were imported"),
-        ("Uniform sampling", "Random: tasks in random order"),
-        ("Uncertainty sampling", "Uncertainty: lowest prediction score first"),
+        ("Sequential sampling", "Sequential (import order)"),
+        ("Uniform sampling", "Uniform (random order)"),
+        ("Uncertainty sampling", "Uncertainty (lowest prediction score first)"),
     ),
     "skip_queue": (
         ("REQUEUE_FOR_OTHERS", "Skipped tasks go to other annotators"),

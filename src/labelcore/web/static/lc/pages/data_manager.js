@@ -320,9 +320,13 @@ function drawSelection() {
   const n = selectedCount();
   if (!n) return;
   const pageAll = state.tasks.length > 0 && state.tasks.every((x) => isSelected(x.id));
-  ui.selection.append(h("span", { class: "lc-selection-count" }, state.selectAll
-    ? t("All {n} matching tasks are selected.", { n })
-    : t("{n} tasks selected.", { n })));
+  let text = t("{n} tasks selected.", { n });
+  if (state.selectAll) {
+    text = state.excluded.size
+      ? t("{n} of {total} matching tasks are selected (on every page).", { n, total: state.total })
+      : t("All {n} matching tasks are selected.", { n });
+  }
+  ui.selection.append(h("span", { class: "lc-selection-count" }, text));
   if (!state.selectAll && pageAll && state.total > n) {
     ui.selection.append(" ", h("button", { type: "button", class: "lc-btn lc-select-matching", onclick: () => selectAllMatching() }, t("Select all {total} matching tasks", { total: state.total })));
   }
