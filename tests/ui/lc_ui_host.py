@@ -64,6 +64,12 @@ SEED: dict[str, tuple[str, list[dict[str, Any]]]] = {
 }
 
 
+HOST_TAXONOMY = [
+    {"value": "Fruit", "children": [{"value": "Apple"}, {"value": "Pear"}]},
+    {"value": "Vegetable"},
+]
+
+
 def make_core(db_url: str) -> tuple[LabelCore, dict[str, int]]:
     core = LabelCore(db_url, start_jobs=False)
     manager = USERS["manager"]
@@ -108,6 +114,11 @@ def create_flask_app(core: LabelCore) -> Any:
         return USERS.get(request.cookies.get("who", ""))
 
     LabelcoreFlask(core, identify=identify).init_app(app, url_prefix="/label")
+
+    @app.get("/host-api/taxonomy")
+    def host_taxonomy() -> Any:  # a host route a Taxonomy apiUrl can name (same origin)
+        return flask.jsonify(HOST_TAXONOMY)
+
     return app
 
 

@@ -121,3 +121,69 @@ def test_ghsa_wpq5_comment_sample_data_in_config_is_inert(harness: Any) -> None:
     assert page.locator(".lc-hypertext b").text_content() == "bold"
     assert_nothing_ran(page)
     allow_csp_blocks(page)
+
+
+def test_repeater_item_payloads_and_idx_substitution_stay_text(harness: Any) -> None:
+    config = """<View><Repeater on="$rows">
+      <Header value="$rows[{{idx}}].title"/>
+      <Text name="t_{{idx}}" value="$rows[{{idx}}].text"/>
+      <Choices name="c_{{idx}}" toName="t_{{idx}}" value="$rows[{{idx}}].options"/>
+    </Repeater></View>"""
+    data = {
+        "rows": [
+            {"title": p, "text": p, "options": [{"value": p, "html": p}, {"value": "ok", "hint": p}]}
+            for p in PAYLOADS
+        ]
+    }
+    harness.mount(config, data)
+    page = harness.page
+    assert page.locator(".lc-text").all_text_contents() == PAYLOADS
+    assert page.locator(".lc-header").all_text_contents() == PAYLOADS
+    assert_nothing_ran(page)
+
+
+def test_taxonomy_api_url_payloads_are_shown_as_text(harness: Any) -> None:
+    import json
+
+    page = harness.page
+    evil = '<img src=x onerror="window.__xss=1;alert(1)">'
+    body = [
+        {"value": evil, "hint": evil, "html": evil, "children": [{"value": "javascript:alert(1)"}]},
+        {"value": "</script><script>alert(1)</script>", "alias": evil},
+    ]
+    page.route(
+        "**/xss-api/taxonomy",
+        lambda route: route.fulfill(content_type="application/json", body=json.dumps(body)),
+    )
+    try:
+        harness.mount(
+            '<View><Text name="t" value="x"/><Taxonomy name="tax" toName="t" apiUrl="/xss-api/taxonomy"/></View>',
+            {},
+        )
+        expect_rows = page.locator(".lc-tree-label")
+        expect_rows.first.wait_for()
+        assert evil in expect_rows.all_text_contents()
+        page.get_by_role("checkbox", name=evil, exact=True).first.check()
+        assert evil in page.locator(".lc-taxonomy-selected").text_content()
+        assert_nothing_ran(page)
+    finally:
+        page.unroute("**/xss-api/taxonomy")
+
+
+def test_taxonomy_added_items_and_nested_choices_payloads_stay_text(harness: Any) -> None:
+    evil = '<svg onload="window.__xss=1;alert(1)"></svg>'
+    config = f"""<View><Text name="t" value="x"/>
+      <Taxonomy name="tax" toName="t" legacy="true"><Choice value="A"/></Taxonomy>
+      <Choices name="c" toName="t" allowNested="true">
+        <Choice value="P"><Choice value="{evil.replace('<', '&lt;').replace('"', '&quot;')}"/></Choice>
+      </Choices></View>"""
+    harness.mount(config, {})
+    page = harness.page
+    page.locator(".lc-taxonomy-new").fill(evil)
+    page.locator(".lc-taxonomy-add-btn").click()
+    assert evil in page.locator(".lc-taxonomy-selected").text_content()
+    page.get_by_role("checkbox", name=f"P / {evil}").check()
+    # loading a saved annotation whose added item is a payload does not run it either
+    harness.mount(config, {}, harness.result())
+    assert evil in page.locator(".lc-tree-label").all_text_contents()
+    assert_nothing_ran(page)

@@ -61,3 +61,52 @@ def test_flask_example_ner_with_relation(watched_page: Any, example_flask: str) 
     assert kinds == [("labels", ["PER"]), ("labels", ["LOC"]), ("relation", None)]
     assert ann["result"][2]["labels"] == ["located_in"]
     assert ann["completed_by"] == 2
+
+
+def test_django_example_login_filter_label_and_verify_via_api(
+    watched_page: Any, django_example_url: str
+) -> None:
+    """The Django example host: log in with the host's own form at /login/, open the NER
+    project's data manager, filter it, open the labeling screen from the filtered row,
+    submit, and read the annotation back through the JSON API."""
+    from playwright.sync_api import expect
+
+    page = watched_page
+    base = django_example_url
+    page.goto(f"{base}/label/")
+    page.wait_for_url("**/login/**")  # anonymous visitors go to the host's login page
+    page.locator("input[name=username]").fill("alice")
+    page.locator("input[name=password]").fill("alice")
+    page.locator("button[type=submit]", has_text="Log in").click()
+    page.wait_for_url("**/label/")
+    page.locator(".lc-project-row", has_text="people").locator("a").first.click()
+    page.wait_for_selector(".lc-task-row")
+    status = page.locator(".lc-dm-status")
+    expect(status).to_have_text("4 tasks")
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    page.locator(".lc-filter-value").fill("CERN")
+    page.locator(".lc-filter-value").press("Tab")
+    expect(status).to_have_text("1 tasks")
+    row = page.locator(".lc-task-row")
+    task_id = int(row.get_attribute("data-task-id") or 0)
+    screenshot(page, "example-django-data-manager")
+    row.locator(".lc-open-task").click()
+    page.wait_for_selector(".lc-labeling .lc-main")
+    expect(page.locator(".lc-label-info")).to_have_text(f"Task #{task_id}")
+    page.locator(".lc-label[data-value='ORG']").click()
+    Harness(page).drag_select(".lc-text", "CERN")
+    page.locator(".lc-label[data-value='LOC']").click()
+    Harness(page).drag_select(".lc-text", "Geneva")
+    expect(page.locator(".lc-region-row")).to_have_count(2)
+    screenshot(page, "example-django-labeling")
+    page.locator(".lc-submit").click()
+    expect(page.locator(".lc-message")).to_have_text("Submitted.")
+    anns = page.evaluate(
+        "async (id) => (await fetch(`/label/api/tasks/${id}/annotations`)).json()", task_id
+    )
+    (ann,) = anns
+    spans = [(r["value"]["text"], r["value"]["labels"]) for r in ann["result"]]
+    assert spans == [("CERN", ["ORG"]), ("Geneva", ["LOC"])]
+    task = page.evaluate("async (id) => (await fetch(`/label/api/tasks/${id}`)).json()", task_id)
+    assert task["total_annotations"] == 1

@@ -200,3 +200,13 @@ def test_css_only_styles_labelcore_classes() -> None:
                 if not sel or sel.startswith("@") or sel.startswith("#lc-h-"):
                     continue
                 assert sel.startswith((".lc-", ".lc-root", ".lc-labeling")), f"{path.name}: {sel}"
+
+
+def test_settings_form_values_are_escaped_attributes() -> None:
+    c, ids, core = client()
+    evil = '"><img src=x onerror=alert(1)><input value="'
+    core.update_project(USERS["manager"], ids["NER"], model_version=evil[:200])
+    html = c.get(f"/label/projects/{ids['NER']}/settings").get_data(as_text=True)
+    assert "<img src=x" not in html
+    assert 'id="lc-set-model_version"' in html
+    assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;input value=&#34;"' in html

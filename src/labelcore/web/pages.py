@@ -18,6 +18,7 @@ from typing import Any
 
 from labelcore import _converter
 from labelcore.errors import ConfigError, ValidationError
+from labelcore.model import Project, ProjectSettings
 from labelcore.sanitize import sanitize_html
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
@@ -46,6 +47,97 @@ GALLERY: tuple[tuple[str, str], ...] = (
 )
 
 
+# The settings form beyond title/description/instructions/config: (group, JSON field, kind,
+# label, help). JSON names and values are the project API's (Label Studio's where it has one);
+# the server checks every value (labelcore.service.settings) and the page shows its problems
+# at the field they name. Titles and help are msgids.
+_SELECTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "sampling": (
+        ("Sequential sampling", "Sequential (import order)"),
+        ("Uniform sampling", "Uniform (random order)"),
+        ("Uncertainty sampling", "Uncertainty (lowest prediction score first)"),
+    ),
+    "skip_queue": (
+        ("REQUEUE_FOR_OTHERS", "Skipped tasks go to other annotators"),
+        ("REQUEUE_FOR_ME", "Skipped tasks come back to the same annotator last"),
+        ("IGNORE_SKIPPED", "Skipped tasks count as done"),
+    ),
+    "assignment_mode": (
+        ("none", "Ignore assignments"),
+        ("assigned_first", "Assigned tasks first, then the rest"),
+        ("assigned_only", "Only the tasks assigned to the annotator"),
+    ),
+}
+SETTINGS_FIELDS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Labeling", "show_instruction", "bool", "Show instructions before labeling", ""),
+    ("Labeling", "show_skip_button", "bool", "Annotators may skip tasks", ""),
+    ("Labeling", "enable_empty_annotation", "bool", "Allow empty annotations", ""),
+    ("Labeling", "show_collab_predictions", "bool", "Show predictions as pre-annotations", ""),
+    ("Labeling", "color", "color", "Project color", ""),
+    ("Task distribution", "sampling", "select", "Task sampling", ""),
+    ("Task distribution", "skip_queue", "select", "Skip queue", ""),
+    ("Task distribution", "assignment_mode", "select", "Assignments", ""),
+    (
+        "Task distribution",
+        "maximum_annotations",
+        "int",
+        "Annotations per task",
+        "How many annotators label each task of the overlap cohort.",
+    ),
+    (
+        "Task distribution",
+        "overlap_cohort_percentage",
+        "int",
+        "Overlap cohort (%)",
+        "The share of tasks that get that many annotations; the rest get one.",
+    ),
+    ("Task distribution", "show_overlap_first", "bool", "Show overlapping tasks first", ""),
+    (
+        "Task distribution",
+        "lock_ttl_seconds",
+        "int",
+        "Task lock (seconds)",
+        "How long a task handed to an annotator stays reserved for them.",
+    ),
+    ("Machine learning", "model_version", "text", "Model version for pre-annotations", ""),
+    ("Machine learning", "predict_on_import", "bool", "Predict new tasks on import", ""),
+    (
+        "Machine learning",
+        "min_annotations_to_start_training",
+        "int",
+        "Annotations before training starts",
+        "",
+    ),
+    ("Review", "review_required", "bool", "Annotations need a review", ""),
+    ("Review", "reviews_per_annotation", "int", "Reviews per annotation", ""),
+    (
+        "Review",
+        "requeue_rejected_to_annotator",
+        "bool",
+        "Rejected annotations go back to their annotator",
+        "",
+    ),
+)
+
+
+def settings_form(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The settings form's groups, each {title, fields: [{name, kind, label, help, value,
+    options}]}, filled from project JSON ``values``."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for group, name, kind, label, help_text in SETTINGS_FIELDS:
+        groups.setdefault(group, []).append(
+            {
+                "name": name,
+                "kind": kind,
+                "label": gettext(label),
+                "help": gettext(help_text) if help_text else "",
+                "value": values.get(name),
+                "options": [(v, gettext(t)) for v, t in _SELECTS.get(name, ())],
+            }
+        )
+    return [{"title": gettext(g), "fields": f} for g, f in groups.items()]
+
+
 def gallery() -> list[dict[str, str]]:
     """The template picker's entries: key, translated title and config XML."""
     return [
@@ -67,6 +159,7 @@ def register_pages(router: Router) -> None:
     # JSON helpers the pages use (not part of the Label Studio API)
     router.page("POST", "/ui/config-sample", config_sample, name="lc_config_sample")
     router.page("POST", "/ui/projects/{id:int}/task-view", task_view, name="lc_task_view")
+    router.page("GET", "/ui/projects/{id:int}/my-tasks", my_tasks, name="lc_my_tasks")
     router.page("GET", "/ui/annotations/{id:int}/history", annotation_history, name="lc_history")
     router.page(
         "POST",
@@ -128,7 +221,15 @@ def project_new_page(ctx: Ctx) -> Response:
     ctx.require_user()
     items = gallery()
     page = {"kind": "edit", "mode": "create", "gallery": items, "project": None}
-    return _render(ctx, "project_edit.html", page=page, project=None, gallery=items)
+    defaults = _converter.project_to_json(Project(id=0, settings=ProjectSettings()))
+    return _render(
+        ctx,
+        "project_edit.html",
+        page=page,
+        project=None,
+        gallery=items,
+        settings_groups=settings_form(defaults),
+    )
 
 
 def settings_page(ctx: Ctx) -> Response:
@@ -137,7 +238,14 @@ def settings_page(ctx: Ctx) -> Response:
     pj = _converter.project_to_json(project)
     items = gallery()
     page = {"kind": "edit", "mode": "settings", "gallery": items, "project": pj}
-    return _render(ctx, "project_edit.html", page=page, project=pj, gallery=items)
+    return _render(
+        ctx,
+        "project_edit.html",
+        page=page,
+        project=pj,
+        gallery=items,
+        settings_groups=settings_form(pj),
+    )
 
 
 def _export_formats(label_config: str) -> list[dict[str, Any]]:
@@ -186,6 +294,7 @@ def labeling_page(ctx: Ctx) -> Response:
         "taskId": int(task_param) if task_param and task_param.isdigit() else None,
         "userId": user.id,
         "taskViewUrl": ctx.url_for("lc_task_view", id=project.id),
+        "myTasksUrl": ctx.url_for("lc_my_tasks", id=project.id),
         "historyUrl": ctx.mount + "/ui/annotations/{id}/history",
         "dataUrl": ctx.url_for("lc_data_manager", id=project.id),
     }
@@ -238,6 +347,24 @@ def task_view(ctx: Ctx) -> Response:
         raise ValidationError("the task is not in this project", code="ui.wrong_project")
     cfg = ctx.core.validate_config(user, project.settings.label_config)
     return ctx.json({"data": _sanitized(cfg, dict(bundle.task.data))})
+
+
+MY_TASKS_MAX = 500
+
+
+def my_tasks(ctx: Ctx) -> Response:
+    """The tasks the caller annotated or skipped in this project, in the order they last
+    worked on them (as the screen orders its own session), so "Back" on the labeling screen
+    reaches work from earlier sessions. Only the caller's own annotations are read; the last
+    ``MY_TASKS_MAX`` tasks are returned."""
+    user = ctx.require_user()
+    project = ctx.core.get_project(user, ctx.params["id"])  # 404 for an invisible project
+    mine = ctx.core.store.list_annotations(project_id=project.id, completed_by=user.id)
+    seen: dict[int, None] = {}  # insertion-ordered: a task sits where it was last worked on
+    for a in sorted(mine, key=lambda a: (a.updated_at, a.id)):
+        seen.pop(a.task_id, None)
+        seen[a.task_id] = None
+    return ctx.json({"tasks": list(seen)[-MY_TASKS_MAX:]})
 
 
 def annotation_history(ctx: Ctx) -> Response:

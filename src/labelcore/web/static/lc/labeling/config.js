@@ -109,3 +109,31 @@ function dynamicItem(d) {
 export function csv(value) {
   return (value || "").split(",").map((s) => s.trim()).filter(Boolean);
 }
+
+export const MAX_REPEATS = 1000;
+
+/**
+ * Repeater (Label Studio's structural tag): its children once per element of the data array
+ * named by `on`, with the index flag (`indexFlag`, default `{{idx}}`) replaced by the element's
+ * index in every attribute and text. `mode="pagination"` shows one element at a time (a
+ * PagedView); the default shows them all. Returns a new tree; the input is not changed.
+ */
+export function expandRepeaters(node, data) {
+  if (node.tag !== "repeater") return { ...node, children: node.children.map((c) => expandRepeaters(c, data)) };
+  const list = resolve(node.attrs.on || "", data);
+  const flag = node.attrs.indexflag || "{{idx}}";
+  const count = Array.isArray(list) ? Math.min(list.length, MAX_REPEATS) : 0;
+  const pages = [];
+  for (let i = 0; i < count; i++) {
+    const items = node.children.map((c) => expandRepeaters(substitute(c, flag, String(i)), data));
+    pages.push({ tag: "view", attrs: Object.assign(Object.create(null), { classname: "lc-repeat-item" }), children: items, text: "" });
+  }
+  const tag = node.attrs.mode === "pagination" ? "pagedview" : "view";
+  return { tag, attrs: Object.assign(Object.create(null), { classname: "lc-repeater" }), children: pages, text: "" };
+}
+
+function substitute(node, flag, index) {
+  const attrs = Object.create(null);
+  for (const [k, v] of Object.entries(node.attrs)) attrs[k] = v.split(flag).join(index);
+  return { tag: node.tag, attrs, text: node.text.split(flag).join(index), children: node.children.map((c) => substitute(c, flag, index)) };
+}

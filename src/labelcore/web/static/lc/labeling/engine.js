@@ -5,7 +5,7 @@
 //   const screen = new Labeling(el, { config, data, results: [], onChange: (s) => save(s.result()) });
 //   screen.result();   // -> [{id, from_name, to_name, type, value, origin}, ..., {from_id, to_id, type: "relation", ...}]
 import { h, uid, clear } from "./dom.js";
-import { parseConfig, walk, csv } from "./config.js";
+import { parseConfig, expandRepeaters, walk, csv } from "./config.js";
 import { t } from "./i18n.js";
 import { ShortcutSheet } from "./hotkeys.js";
 import { isVisible, applyVisibility } from "./visibility.js";
@@ -14,6 +14,11 @@ import { moduleFor, CHILD_TAGS, SPAN_LABEL_TYPES } from "./registry.js";
 import { RegionPanel } from "./relations.js";
 
 const LATER = new Set(["image", "audio", "audioplus", "video", "timeseries", "pdf", "rectanglelabels", "rectangle", "polygonlabels", "polygon", "keypointlabels", "keypoint", "ellipselabels", "ellipse", "brushlabels", "brush", "magicwand", "bitmasklabels", "bitmask", "vectorlabels", "vector", "timeserieslabels", "timelinelabels", "videorectangle"]);
+
+/** Labels-like controls that make span regions (a Taxonomy with labeling="true" is one). */
+function isSpanControl(inst) {
+  return SPAN_LABEL_TYPES.has(inst.type) || inst.spanLabeling === true;
+}
 
 export class Labeling {
   constructor(root, opts) {
@@ -57,7 +62,7 @@ export class Labeling {
     root.append(toolbar, this.status, this.globalProblems);
     let tree;
     try {
-      tree = parseConfig(this.opts.config);
+      tree = expandRepeaters(parseConfig(this.opts.config), this.data);
     } catch (err) {
       this.globalProblems.append(h("p", { class: "lc-problem" }, t("The labeling config cannot be read: {error}", { error: err.message })));
       this.sheet = new ShortcutSheet(root);
@@ -74,7 +79,7 @@ export class Labeling {
       if (node.attrs.name && !this.byName.has(node.attrs.name)) this.byName.set(node.attrs.name, inst);
     }
     this.autoHotkeys();
-    const hasSpans = this.instances.some((i) => SPAN_LABEL_TYPES.has(i.type) && i.items);
+    const hasSpans = this.instances.some((i) => isSpanControl(i) && i.items);
     const layout = h("div", { class: "lc-layout" + (hasSpans ? " lc-with-side" : "") }, this.main);
     root.append(layout);
     this.renderNode(tree, this.main);
@@ -175,7 +180,7 @@ export class Labeling {
 
   activeLabelsFor(objectName) {
     for (const ctl of this.controlsOf(objectName)) {
-      if (!SPAN_LABEL_TYPES.has(ctl.type) || !ctl.activeValues) continue;
+      if (!isSpanControl(ctl) || !ctl.activeValues) continue;
       if (!ctl.active.size) continue;
       const values = ctl.activeValues();
       return values ? { control: ctl, values } : null;
@@ -352,6 +357,9 @@ export class Labeling {
       if (inst.showProblems) inst.showProblems(msgs);
       for (const m of msgs) problems.push({ control: inst.name, message: m });
     }
+    // a Repeater in pagination mode turns to the first item with a problem
+    const first = problems.length ? this.instance(problems[0].control) : null;
+    if (first && first.el) for (const inst of this.instances) if (inst.reveal && inst.el && inst.el.contains(first.el)) inst.reveal(first.el);
     return problems;
   }
 

@@ -18,7 +18,7 @@ const modules = new Map(Object.entries({
   choices: choices.choices, taxonomy: choices.taxonomy,
   rating: inputs.rating, number: inputs.number, datetime: inputs.datetime, textarea: inputs.textarea,
   view: layout.view, header: layout.header, style: layout.style, collapse: layout.collapse,
-  filter: layout.filter, markdown: layout.markdown, table: layout.table,
+  filter: layout.filter, markdown: layout.markdown, table: layout.table, pagedview: layout.pagedview,
   paragraphs: paragraphs.paragraphs, pairwise: compare.pairwise, list: compare.list, ranker: compare.ranker,
   relations: relationsTag,
   image, ...shapes,

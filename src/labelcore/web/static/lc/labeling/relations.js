@@ -50,7 +50,7 @@ export class RegionPanel {
     clear(this.regionList);
     if (!e.regions.length) this.regionList.append(h("li", { class: "lc-empty" }, t("No regions yet: select text, then choose a label.")));
     e.regions.forEach((r, i) => {
-      const labels = e.regionLabels(r).join(", ");
+      const labels = e.regionLabels(r).map((l) => (Array.isArray(l) ? l.join(" / ") : l)).join(", ");
       const selected = r.id === e.selectedId;
       const linking = e.linkFrom && e.linkFrom !== r.id;
       const sw = h("span", { class: "lc-label-swatch", "aria-hidden": "true" });

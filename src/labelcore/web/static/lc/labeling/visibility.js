@@ -4,7 +4,9 @@ import { csv } from "./config.js";
 
 function choiceValues(engine, name) {
   const inst = name ? engine.instance(name) : null;
-  const pick = (i) => (i.type === "choices" || i.type === "taxonomy") ? [...i.values.values()].flat().map((v) => (Array.isArray(v) ? v[v.length - 1] : v)) : [];
+  // a path (taxonomy, or allowNested choices stored as JSON paths) counts by its last item
+  const leaf = (i, v) => (Array.isArray(v) ? v[v.length - 1] : i.nested ? JSON.parse(v).at(-1) : v);
+  const pick = (i) => (i.type === "choices" || i.type === "taxonomy") ? [...i.values.values()].flat().map((v) => leaf(i, v)) : [];
   return inst ? pick(inst) : engine.instances.flatMap(pick);
 }
 

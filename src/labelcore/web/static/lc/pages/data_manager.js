@@ -1,31 +1,23 @@
-// The data manager: tabs (saved views), columns with show/hide, filters with the operators of
-// each type, sort, pagination, selection with bulk actions, import (files, URL, paste) with
-// progress and row errors, and the export menu — all through the JSON API.
+// The data manager: tabs (saved views: rename, reorder), columns with show/hide, filters with
+// the operators of each type (in groups nested one level, AND/OR), sort, pagination,
+// selection with bulk actions (a page, picked rows, or every matching task across pages as
+// Label Studio's {all: true, excluded}), import (files, URL, paste) with progress and row
+// errors, and the export menu — all through the JSON API.
 import { h, clear, toText } from "../labeling/dom.js";
 import { pageData, api, t } from "./common.js";
 import { openImport } from "./dm_import.js";
+import { filterPanel, cleanGroup, copyGroup, colKey } from "./dm_filters.js";
 
 const page = pageData();
 const project = page.project;
 const root = document.getElementById("lc-dm");
 
-const OPERATORS = {
-  String: ["contains", "not_contains", "equal", "not_equal", "regex", "empty"],
-  Number: ["equal", "not_equal", "less", "greater", "less_or_equal", "greater_or_equal", "in", "not_in", "empty"],
-  Datetime: ["less", "greater", "in", "not_in", "empty"],
-  Boolean: ["equal", "empty"],
-  List: ["contains", "not_contains", "empty"],
-};
-const OP_TITLES = {
-  contains: t("contains"), not_contains: t("does not contain"), equal: t("is"), not_equal: t("is not"),
-  regex: t("matches regex"), empty: t("is empty"), less: "<", greater: ">", less_or_equal: "≤",
-  greater_or_equal: "≥", in: t("between"), not_in: t("not between"),
-};
-
 const state = {
   columns: [], views: [], viewId: null, title: t("All tasks"),
   filters: { conjunction: "and", items: [] }, ordering: [], hidden: new Set(),
   page: 1, pageSize: 30, total: 0, tasks: [], selected: new Set(), actions: [],
+  // selectAll: every task matching the filters (all pages) except `excluded`
+  selectAll: false, excluded: new Set(),
 };
 
 const ui = {
@@ -34,14 +26,13 @@ const ui = {
   filters: h("div", { class: "lc-dm-filters", hidden: true }),
   columnsMenu: h("div", { class: "lc-dm-columns", hidden: true }),
   status: h("div", { class: "lc-dm-status", role: "status", "aria-live": "polite" }),
+  selection: h("div", { class: "lc-dm-selection", role: "status", "aria-live": "polite" }),
   table: h("table", { class: "lc-table lc-dm-table" }),
   pager: h("div", { class: "lc-pager" }),
 };
-root.append(ui.tabs, ui.toolbar, ui.filters, ui.columnsMenu, ui.status, h("div", { class: "lc-dm-table-wrap" }, ui.table), ui.pager);
+const filters = filterPanel(ui.filters, state, () => changed());
+root.append(ui.tabs, ui.toolbar, ui.filters, ui.columnsMenu, ui.status, ui.selection, h("div", { class: "lc-dm-table-wrap" }, ui.table), ui.pager);
 
-function colKey(c) {
-  return c.parent === "data" ? `data.${c.id}` : c.id;
-}
 function visibleColumns() {
   return state.columns.filter((c) => c.id !== "data" && !state.hidden.has(colKey(c)));
 }
@@ -50,9 +41,6 @@ function cell(task, c) {
   const v = task[c.id];
   if (Array.isArray(v)) return v.map(toText).join(", ");
   return toText(v);
-}
-function colType(c) {
-  return OPERATORS[c.type] ? c.type : "String";
 }
 
 // ---- loading -------------------------------------------------------------------------------
@@ -77,8 +65,7 @@ async function init() {
 }
 
 function query() {
-  const items = state.filters.items.filter((f) => f.operator === "empty" || f.value !== "");
-  return { filters: { conjunction: state.filters.conjunction, items }, ordering: state.ordering };
+  return { filters: cleanGroup(state.filters), ordering: state.ordering };
 }
 
 async function load() {
@@ -109,7 +96,59 @@ function drawTabs() {
   for (const v of state.views) ui.tabs.append(tab(v.id, (v.data && v.data.title) || t("View {id}", { id: v.id })));
   const name = h("input", { class: "lc-input lc-view-name", placeholder: t("New view name"), "aria-label": t("New view name") });
   ui.tabs.append(h("form", { class: "lc-view-form", onsubmit: (e) => { e.preventDefault(); saveView(name.value.trim()); } }, name, h("button", { type: "submit", class: "lc-btn" }, t("Save as view"))));
-  if (state.viewId) ui.tabs.append(h("button", { type: "button", class: "lc-btn lc-btn-danger lc-view-delete", onclick: () => deleteView() }, t("Delete view")));
+  const v = state.views.find((x) => x.id === state.viewId);
+  if (v) {
+    const at = state.views.indexOf(v);
+    ui.tabs.append(h("span", { class: "lc-view-tools" },
+      h("button", { type: "button", class: "lc-btn lc-view-rename", onclick: () => startRename(v) }, t("Rename")),
+      h("button", { type: "button", class: "lc-btn lc-view-left", "aria-label": t("Move the view left"), disabled: at === 0, onclick: () => moveView(v, -1) }, "◀"),
+      h("button", { type: "button", class: "lc-btn lc-view-right", "aria-label": t("Move the view right"), disabled: at === state.views.length - 1, onclick: () => moveView(v, 1) }, "▶"),
+      h("button", { type: "button", class: "lc-btn lc-btn-danger lc-view-delete", onclick: () => deleteView() }, t("Delete view"))));
+  }
+}
+
+function startRename(v) {
+  const tabEl = ui.tabs.querySelector(".lc-tab.lc-on");
+  const input = h("input", { class: "lc-input lc-view-rename-input", value: (v.data && v.data.title) || "", "aria-label": t("View name") });
+  const form = h("form", { class: "lc-view-rename-form", onsubmit: (e) => { e.preventDefault(); renameView(v, input.value.trim()); } }, input,
+    h("button", { type: "submit", class: "lc-btn lc-view-rename-save" }, t("Save")),
+    h("button", { type: "button", class: "lc-btn lc-view-rename-cancel", onclick: () => drawTabs() }, t("Cancel")));
+  input.addEventListener("keydown", (e) => { if (e.key === "Escape") drawTabs(); });
+  tabEl.replaceWith(form);
+  input.focus();
+  input.select();
+}
+
+async function renameView(v, title) {
+  if (!title) return;
+  try {
+    const updated = await api(page, "PATCH", `/dm/views/${v.id}`, { project: project.id, data: { ...v.data, title } });
+    Object.assign(v, updated);
+  } catch (err) {
+    ui.status.textContent = t("Could not rename the view: {error}", { error: err.message });
+  }
+  drawTabs();
+}
+
+/** Move a tab one place left or right; every tab whose place changed is saved. */
+async function moveView(v, step) {
+  const views = state.views.slice();
+  const from = views.indexOf(v);
+  const to = from + step;
+  if (to < 0 || to >= views.length) return;
+  views.splice(from, 1);
+  views.splice(to, 0, v);
+  state.views = views;
+  drawTabs();
+  try {
+    for (const [i, x] of views.entries()) {
+      if (x.order === i) continue;
+      Object.assign(x, await api(page, "PATCH", `/dm/views/${x.id}`, { project: project.id, order: i }));
+    }
+  } catch (err) {
+    ui.status.textContent = t("Could not save the order of the views: {error}", { error: err.message });
+  }
+  ui.tabs.querySelector(".lc-tab.lc-on")?.focus();
 }
 
 function viewData(title) {
@@ -154,19 +193,20 @@ function openView(id) {
   state.viewId = id;
   const v = state.views.find((x) => x.id === id);
   const d = (v && v.data) || {};
-  state.filters = d.filters && Array.isArray(d.filters.items) ? { conjunction: d.filters.conjunction || "and", items: d.filters.items.map((f) => ({ ...f })) } : { conjunction: "and", items: [] };
+  state.filters = d.filters && Array.isArray(d.filters.items) ? copyGroup(d.filters) : { conjunction: "and", items: [] };
   state.ordering = Array.isArray(d.ordering) ? d.ordering.slice() : [];
   if (d.hiddenColumns && Array.isArray(d.hiddenColumns.explore)) state.hidden = new Set(d.hiddenColumns.explore);
   state.page = 1;
-  state.selected.clear();
+  clearSelection();
   drawTabs();
-  drawFilters();
+  filters.draw();
   drawColumnsMenu();
   load();
 }
 
 function changed() {
   state.page = 1;
+  clearSelection(); // "all matching" meant the old filters
   if (state.viewId) persistView();
   load();
 }
@@ -182,7 +222,7 @@ function drawToolbar() {
   ui.toolbar.append(h("span", { class: "lc-dm-actions" }, actionSel, run, confirmBox));
   if (page.canManage) ui.toolbar.append(h("button", { type: "button", class: "lc-btn lc-import-open", onclick: () => openImport(page, project, () => load()) }, t("Import")));
   ui.toolbar.append(exportMenu());
-  drawFilters();
+  filters.draw();
   drawColumnsMenu();
 }
 
@@ -202,57 +242,6 @@ function exportMenu() {
   return h("details", { class: "lc-export" }, h("summary", { class: "lc-btn" }, t("Export")), list);
 }
 
-function drawFilters() {
-  clear(ui.filters);
-  const conj = h("select", { class: "lc-select lc-conjunction", "aria-label": t("Match"), onchange: () => { state.filters.conjunction = conj.value; changed(); } },
-    h("option", { value: "and", selected: state.filters.conjunction === "and" }, t("all filters")), h("option", { value: "or", selected: state.filters.conjunction === "or" }, t("any filter")));
-  ui.filters.append(h("div", { class: "lc-filter-head" }, t("Tasks matching"), " ", conj));
-  const filterable = state.columns.filter((c) => c.id !== "data");
-  state.filters.items.forEach((f, i) => {
-    const col = filterable.find((c) => `filter:tasks:${colKey(c)}` === f.filter) || filterable[0];
-    const type = colType(col);
-    const colSel = h("select", { class: "lc-select lc-filter-column", "aria-label": t("Column"), onchange: () => { const c = filterable.find((x) => colKey(x) === colSel.value); state.filters.items[i] = { filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" }; drawFilters(); changed(); } },
-      filterable.map((c) => h("option", { value: colKey(c), selected: c === col }, c.parent === "data" ? `data.${c.title}` : c.title)));
-    const opSel = h("select", { class: "lc-select lc-filter-operator", "aria-label": t("Operator"), onchange: () => { f.operator = opSel.value; drawFilters(); changed(); } },
-      OPERATORS[type].map((op) => h("option", { value: op, selected: op === f.operator }, OP_TITLES[op])));
-    const value = valueInput(f, type);
-    ui.filters.append(h("div", { class: "lc-filter-row" }, colSel, opSel, value,
-      h("button", { type: "button", class: "lc-icon-btn lc-filter-remove", "aria-label": t("Remove filter {n}", { n: i + 1 }), onclick: () => { state.filters.items.splice(i, 1); drawFilters(); changed(); } }, "×")));
-  });
-  ui.filters.append(h("button", { type: "button", class: "lc-btn lc-filter-add", onclick: () => {
-    const c = filterable.find((x) => x.parent === "data") || filterable[0];
-    if (!c) return;
-    state.filters.items.push({ filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" });
-    drawFilters();
-  } }, t("Add filter")));
-}
-
-function valueInput(f, type) {
-  const set = (v) => { f.value = v; changed(); };
-  if (f.operator === "empty") {
-    const s = h("select", { class: "lc-select lc-filter-value", "aria-label": t("Value"), onchange: () => set(s.value === "true") }, h("option", { value: "true", selected: f.value !== false }, t("yes")), h("option", { value: "false", selected: f.value === false }, t("no")));
-    if (f.value === "") f.value = true;
-    return s;
-  }
-  if (f.operator === "in" || f.operator === "not_in") {
-    const cur = f.value && typeof f.value === "object" ? f.value : { min: "", max: "" };
-    const kind = type === "Datetime" ? "datetime-local" : "number";
-    const min = h("input", { type: kind, class: "lc-input lc-filter-min", value: cur.min, "aria-label": t("From") });
-    const max = h("input", { type: kind, class: "lc-input lc-filter-max", value: cur.max, "aria-label": t("To") });
-    const upd = () => set({ min: kind === "number" ? Number(min.value) : min.value, max: kind === "number" ? Number(max.value) : max.value });
-    min.addEventListener("change", upd);
-    max.addEventListener("change", upd);
-    return h("span", { class: "lc-filter-value" }, min, " – ", max);
-  }
-  if (type === "Boolean") {
-    const s = h("select", { class: "lc-select lc-filter-value", "aria-label": t("Value"), onchange: () => set(s.value === "true") }, h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
-    return s;
-  }
-  const kind = type === "Number" ? "number" : type === "Datetime" ? "datetime-local" : "text";
-  const input = h("input", { type: kind, class: "lc-input lc-filter-value", value: f.value ?? "", "aria-label": t("Value"), onchange: () => set(kind === "number" && input.value !== "" ? Number(input.value) : input.value) });
-  return input;
-}
-
 function drawColumnsMenu() {
   clear(ui.columnsMenu);
   for (const c of state.columns.filter((x) => x.id !== "data")) {
@@ -266,12 +255,14 @@ function drawColumnsMenu() {
 function askAction(id, box) {
   clear(box);
   if (!id) return;
-  if (!state.selected.size) {
+  const n = selectedCount();
+  if (!n) {
     ui.status.textContent = t("Select tasks first.");
     return;
   }
   const action = state.actions.find((a) => a.id === id);
-  const text = (action && action.dialog && action.dialog.text) || t("Run “{action}” on {n} tasks?", { action: action ? action.title : id, n: state.selected.size });
+  const dialog = action && action.dialog && action.dialog.text;
+  const text = dialog ? `${dialog} ${t("({n} tasks)", { n })}` : t("Run “{action}” on {n} tasks?", { action: action ? action.title : id, n });
   box.hidden = false;
   box.append(h("span", {}, text), " ",
     h("button", { type: "button", class: "lc-btn lc-btn-danger lc-confirm-yes", onclick: () => runAction(id, box) }, t("Yes, run it")), " ",
@@ -282,14 +273,64 @@ async function runAction(id, box) {
   box.hidden = true;
   clear(box);
   try {
-    const res = await api(page, "POST", `/dm/actions?id=${encodeURIComponent(id)}&project=${project.id}`, { selectedItems: { all: false, included: [...state.selected] } });
-    state.selected.clear();
+    const q = query();
+    const res = await api(page, "POST", `/dm/actions?id=${encodeURIComponent(id)}&project=${project.id}`, { filters: q.filters, ordering: q.ordering, selectedItems: selectionPayload() });
+    clearSelection();
     ui.status.textContent = t("Done: {n} tasks processed.", { n: res.processed_items ?? 0 });
     await load();
     ui.status.textContent = t("Done: {n} tasks processed.", { n: res.processed_items ?? 0 }) + " " + t("{total} tasks", { total: state.total });
   } catch (err) {
     ui.status.textContent = t("The action failed: {error}", { error: err.message });
   }
+}
+
+// ---- selection: picked rows, or every matching task minus the ones unticked --------------------
+function isSelected(id) {
+  return state.selectAll ? !state.excluded.has(id) : state.selected.has(id);
+}
+function setSelected(id, on) {
+  if (state.selectAll) {
+    if (on) state.excluded.delete(id);
+    else state.excluded.add(id);
+  } else if (on) state.selected.add(id);
+  else state.selected.delete(id);
+  drawSelection();
+}
+function selectedCount() {
+  return state.selectAll ? Math.max(0, state.total - state.excluded.size) : state.selected.size;
+}
+function selectionPayload() {
+  return state.selectAll ? { all: true, excluded: [...state.excluded] } : { all: false, included: [...state.selected] };
+}
+function clearSelection() {
+  state.selectAll = false;
+  state.excluded.clear();
+  state.selected.clear();
+  drawSelection();
+}
+function selectAllMatching() {
+  state.selectAll = true;
+  state.excluded.clear();
+  state.selected.clear();
+  drawTable();
+}
+
+function drawSelection() {
+  clear(ui.selection);
+  const n = selectedCount();
+  if (!n) return;
+  const pageAll = state.tasks.length > 0 && state.tasks.every((x) => isSelected(x.id));
+  let text = t("{n} tasks selected.", { n });
+  if (state.selectAll) {
+    text = state.excluded.size
+      ? t("{n} of {total} matching tasks are selected (on every page).", { n, total: state.total })
+      : t("All {n} matching tasks are selected.", { n });
+  }
+  ui.selection.append(h("span", { class: "lc-selection-count" }, text));
+  if (!state.selectAll && pageAll && state.total > n) {
+    ui.selection.append(" ", h("button", { type: "button", class: "lc-btn lc-select-matching", onclick: () => selectAllMatching() }, t("Select all {total} matching tasks", { total: state.total })));
+  }
+  ui.selection.append(" ", h("button", { type: "button", class: "lc-btn lc-selection-clear", onclick: () => { clearSelection(); drawTable(); } }, t("Clear selection")));
 }
 
 // ---- table and pager -----------------------------------------------------------------------------------
@@ -303,7 +344,7 @@ function sortState(c) {
 function drawTable() {
   clear(ui.table);
   const cols = visibleColumns();
-  const all = h("input", { type: "checkbox", class: "lc-select-all", "aria-label": t("Select all tasks on this page"), checked: state.tasks.length > 0 && state.tasks.every((x) => state.selected.has(x.id)), onchange: () => { for (const x of state.tasks) { if (all.checked) state.selected.add(x.id); else state.selected.delete(x.id); } drawTable(); } });
+  const all = h("input", { type: "checkbox", class: "lc-select-all", "aria-label": t("Select all tasks on this page"), checked: state.tasks.length > 0 && state.tasks.every((x) => isSelected(x.id)), onchange: () => { for (const x of state.tasks) setSelected(x.id, all.checked); drawTable(); } });
   ui.table.append(h("thead", {}, h("tr", {}, h("th", { scope: "col" }, all), cols.map((c) => {
     const s = sortState(c);
     return h("th", { scope: "col", "aria-sort": s, dataset: { column: colKey(c) } }, h("button", { type: "button", class: "lc-sort", onclick: () => { state.ordering = [sortState(c) === "ascending" ? `-tasks:${colKey(c)}` : `tasks:${colKey(c)}`]; changed(); } }, c.parent === "data" ? c.title : c.title, s === "ascending" ? " ▲" : s === "descending" ? " ▼" : ""));
@@ -311,11 +352,12 @@ function drawTable() {
   const body = h("tbody");
   if (!state.tasks.length) body.append(h("tr", {}, h("td", { colspan: String(cols.length + 2), class: "lc-empty" }, t("No tasks."))));
   for (const task of state.tasks) {
-    const box = h("input", { type: "checkbox", class: "lc-row-select", "aria-label": t("Select task {id}", { id: task.id }), checked: state.selected.has(task.id), onchange: () => { if (box.checked) state.selected.add(task.id); else state.selected.delete(task.id); } });
+    const box = h("input", { type: "checkbox", class: "lc-row-select", "aria-label": t("Select task {id}", { id: task.id }), checked: isSelected(task.id), onchange: () => { setSelected(task.id, box.checked); all.checked = state.tasks.every((x) => isSelected(x.id)); } });
     body.append(h("tr", { class: "lc-task-row", dataset: { taskId: String(task.id) } }, h("td", {}, box), cols.map((c) => h("td", { dataset: { column: colKey(c) } }, cell(task, c))),
       h("td", {}, h("a", { class: "lc-btn lc-open-task", href: `${page.mount}/projects/${project.id}/label?task=${task.id}` }, t("Label")))));
   }
   ui.table.append(body);
+  drawSelection();
 }
 
 function drawPager() {

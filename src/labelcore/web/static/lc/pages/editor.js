@@ -73,16 +73,54 @@ for (const btn of document.querySelectorAll(".lc-gallery-item")) {
   });
 }
 
+// Settings attribute names the server's problems use -> the form's (project API) field names.
+const FIELD_ALIASES = { instructions: "expert_instruction", show_instructions: "show_instruction", reveal_predictions: "show_collab_predictions" };
+
+function settingValue(input) {
+  const kind = input.dataset.setting;
+  if (kind === "bool") return input.checked;
+  const raw = input.value.trim();
+  // An integer field sends what was typed when it is not a whole number, so the server names it.
+  if (kind === "int") return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  return input.value;
+}
+
+function clearFieldErrors() {
+  for (const field of form.querySelectorAll(".lc-field[data-field]")) {
+    field.classList.remove("lc-invalid");
+    const box = field.querySelector(".lc-field-error");
+    if (box) box.textContent = "";
+    for (const input of field.querySelectorAll("input, select, textarea")) input.removeAttribute("aria-invalid");
+  }
+}
+
+/** Put each problem under the field it names; return the problems that name no field. */
+function showFieldErrors(problems) {
+  const rest = [];
+  for (const p of problems) {
+    const raw = p.field || (/^([a-z_]+):/.exec(p.message || "") || [])[1];
+    const name = FIELD_ALIASES[raw] || raw;
+    const field = name ? form.querySelector(`.lc-field[data-field="${CSS.escape(name)}"]`) : null;
+    const box = field && field.querySelector(".lc-field-error");
+    if (!box) { rest.push(p); continue; }
+    field.classList.add("lc-invalid");
+    box.textContent = box.textContent ? `${box.textContent} ${p.message}` : p.message;
+    for (const input of field.querySelectorAll("input, select, textarea")) input.setAttribute("aria-invalid", "true");
+  }
+  return rest;
+}
+
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   status.textContent = "";
+  clearFieldErrors();
   const body = {
     title: form.elements.title.value.trim(),
     description: form.elements.description.value,
     expert_instruction: form.elements.expert_instruction.value,
     label_config: config.value,
-    maximum_annotations: Number(form.elements.maximum_annotations.value || 1),
   };
+  for (const input of form.querySelectorAll("[data-setting]")) body[input.name] = settingValue(input);
   try {
     const project = page.mode === "create"
       ? await api(page, "POST", "/projects", body)
@@ -90,9 +128,15 @@ form.addEventListener("submit", async (ev) => {
     status.textContent = t("Saved.");
     window.location.assign(`${page.mount}/projects/${project.id}`);
   } catch (err) {
-    status.textContent = t("Not saved: {error}", { error: err.message });
-    const lineProblems = err.problems.filter((p) => typeof p.line === "number");
+    const problems = err.problems.length ? err.problems : [];
+    const lineProblems = problems.filter((p) => typeof p.line === "number");
     if (lineProblems.length) showProblems(lineProblems);
+    const rest = showFieldErrors(problems.filter((p) => typeof p.line !== "number"));
+    const first = form.querySelector(".lc-field.lc-invalid input, .lc-field.lc-invalid select, .lc-field.lc-invalid textarea");
+    if (first) first.focus();
+    status.textContent = rest.length || !problems.length
+      ? t("Not saved: {error}", { error: rest.length ? rest.map((p) => p.message).join(" ") : err.message })
+      : t("Not saved: fix the marked fields.");
   }
 });
 

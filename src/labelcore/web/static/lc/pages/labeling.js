@@ -17,7 +17,7 @@ const state = {
   draftId: null,
   uniqueId: null, // kept until a submit succeeds, so a retry cannot duplicate
   started: 0,
-  visited: [], // task ids done in this session (for Back)
+  visited: [], // task ids the user annotated or skipped, oldest first (for Back); earlier sessions' come from the server
   busy: false,
   fromPrediction: null,
 };
@@ -99,7 +99,7 @@ async function loadTask(taskId, doneMessage) {
   mount(view.data, results);
   showPrediction();
   btn.submit.textContent = state.annotation ? t("Update") : t("Submit");
-  btn.back.disabled = !state.visited.filter((id) => id !== task.id).length;
+  btn.back.disabled = !previousOf(task.id);
   btn.history.hidden = !state.annotation;
   el.info.textContent = t("Task #{id}", { id: task.id }) + (state.annotation ? " · " + t("your annotation #{id}", { id: state.annotation.id }) : "");
   if (note) say(doneMessage ? `${doneMessage} ${note}` : note, doneMessage ? "ok" : "info");
@@ -142,7 +142,7 @@ function finished(doneMessage) {
   el.info.textContent = "";
   btn.submit.disabled = true;
   btn.skip.disabled = true;
-  btn.back.disabled = !state.visited.length;
+  btn.back.disabled = !previousOf(null);
 }
 
 // ---- drafts -------------------------------------------------------------------------------
@@ -220,14 +220,18 @@ function failed(err, result) {
 }
 
 function done(taskId) {
-  state.visited = state.visited.filter((id) => id !== taskId);
+  state.visited = state.visited.filter((id) => id !== taskId); // last worked on comes last
   state.visited.push(taskId);
 }
 
+/** The task before `cur` in the user's own order (the last one when `cur` is new work). */
+function previousOf(cur) {
+  if (cur && state.visited.includes(cur)) return state.visited[state.visited.indexOf(cur) - 1] || null;
+  return state.visited[state.visited.length - 1] || null;
+}
+
 async function back() {
-  const cur = state.task ? state.task.id : null;
-  const ids = state.visited.filter((id) => id !== cur);
-  const prev = cur && state.visited.includes(cur) ? state.visited[state.visited.indexOf(cur) - 1] : ids[ids.length - 1];
+  const prev = previousOf(state.task ? state.task.id : null);
   if (prev) {
     btn.submit.disabled = false;
     btn.skip.disabled = false;
@@ -290,4 +294,20 @@ document.addEventListener("keydown", (ev) => {
 });
 window.addEventListener("beforeunload", () => { if (state.task) saveDraftSoon.flush(); });
 
-loadTask(page.taskId);
+/** The user's annotated and skipped tasks from earlier sessions, so Back reaches them too.
+ * Returns a warning to show once the task is on screen, or "". */
+async function loadVisited() {
+  try {
+    const res = await request(page, "GET", page.myTasksUrl);
+    const earlier = Array.isArray(res && res.tasks) ? res.tasks : [];
+    state.visited = [...earlier.filter((id) => !state.visited.includes(id)), ...state.visited];
+    return "";
+  } catch (err) {
+    return t("Your earlier tasks could not be loaded ({error}); Back reaches this session's only.", { error: err.message });
+  }
+}
+
+loadVisited().then(async (warning) => {
+  await loadTask(page.taskId);
+  if (warning) say(warning, "warn");
+});

@@ -98,6 +98,38 @@ class Collapse extends Visual {
   }
 }
 
+/** PagedView (what a Repeater with mode="pagination" becomes): one child at a time. */
+class PagedView extends Visual {
+  render(container) {
+    const pages = this.node.children.map(() => h("div", { class: "lc-page-item" }));
+    this.pages = pages;
+    this.at = 0;
+    this.info = h("span", { class: "lc-paged-info", "aria-live": "polite" });
+    this.prev = h("button", { type: "button", class: "lc-btn lc-paged-prev", onclick: () => this.go(this.at - 1) }, t("Previous item"));
+    this.next = h("button", { type: "button", class: "lc-btn lc-paged-next", onclick: () => this.go(this.at + 1) }, t("Next item"));
+    this.el = h("div", { class: "lc-paged" }, h("div", { class: "lc-paged-nav" }, this.prev, this.info, this.next), pages);
+    container.append(this.el);
+    this.node.children.forEach((child, i) => this.ctx.renderChildren({ children: [child] }, pages[i]));
+    this.go(0);
+  }
+
+  /** Show the page holding `el` (a control with a problem, say). */
+  reveal(el) {
+    const i = this.pages.findIndex((p) => p.contains(el));
+    if (i >= 0) this.go(i);
+  }
+
+  go(i) {
+    if (!this.pages.length) return;
+    this.at = Math.max(0, Math.min(this.pages.length - 1, i));
+    // a class, not `hidden`: controls on other pages still count (required is checked)
+    this.pages.forEach((p, j) => p.classList.toggle("lc-page-off", j !== this.at));
+    this.prev.disabled = this.at === 0;
+    this.next.disabled = this.at === this.pages.length - 1;
+    this.info.textContent = t("Item {n} of {total}", { n: this.at + 1, total: this.pages.length });
+  }
+}
+
 class Filter extends Visual {
   render(container) {
     const a = this.node.attrs;
@@ -196,3 +228,4 @@ export const collapse = { create: (n, c) => new Collapse(n, c) };
 export const filter = { create: (n, c) => new Filter(n, c) };
 export const markdown = { create: (n, c) => new Markdown(n, c) };
 export const table = { create: (n, c) => new Table(n, c) };
+export const pagedview = { create: (n, c) => new PagedView(n, c) };
