@@ -11,6 +11,7 @@ import * as compare from "./tags/compare.js";
 import { relationsTag } from "./relations.js";
 import { image } from "./tags/image.js";
 import * as shapes from "./tags/image_controls.js";
+import * as av from "./tags/audio.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -22,6 +23,7 @@ const modules = new Map(Object.entries({
   paragraphs: paragraphs.paragraphs, pairwise: compare.pairwise, list: compare.list, ranker: compare.ranker,
   relations: relationsTag,
   image, ...shapes,
+  audio: av.audio, audioplus: av.audioplus,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */
