@@ -168,9 +168,7 @@ def test_click_seeks_and_keys_play_and_seek(harness: Any, served: dict[str, str]
     assert wave.bounding_box()["width"] == pytest.approx(width * 2, abs=2)
 
 
-def test_split_channels_put_segments_on_their_channel(
-    harness: Any, served: dict[str, str]
-) -> None:
+def test_split_channels_put_segments_on_their_channel(harness: Any, served: dict[str, str]) -> None:
     page = harness.page
     config = CONFIG.replace('hotkey="ctrl+p"', 'splitChannels="true"')
     wave = mount(harness, served["stereo.wav"], config)

@@ -151,7 +151,8 @@ export class Labeling {
   }
 
   regionLabels(region) {
-    const v = region && region.value && region.value[region.type];
+    // VideoRectangle keeps the labels of its Labels control under `labels`
+    const v = region && region.value && (region.value[region.type] ?? region.value.labels);
     return Array.isArray(v) ? v : [];
   }
 

@@ -12,6 +12,7 @@ import { relationsTag } from "./relations.js";
 import { image } from "./tags/image.js";
 import * as shapes from "./tags/image_controls.js";
 import * as av from "./tags/audio.js";
+import * as video from "./tags/video.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -24,6 +25,7 @@ const modules = new Map(Object.entries({
   relations: relationsTag,
   image, ...shapes,
   audio: av.audio, audioplus: av.audioplus,
+  video: video.video, videorectangle: video.videorectangle, timelinelabels: video.timelinelabels,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */
@@ -38,4 +40,4 @@ export function moduleFor(tag) {
 }
 
 /** Region-making label controls (their regions appear in the region list). */
-export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels"]);
+export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels", "timelinelabels"]);
