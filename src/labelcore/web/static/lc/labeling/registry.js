@@ -13,6 +13,7 @@ import { image } from "./tags/image.js";
 import * as shapes from "./tags/image_controls.js";
 import * as av from "./tags/audio.js";
 import * as video from "./tags/video.js";
+import * as series from "./tags/timeseries.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -26,6 +27,7 @@ const modules = new Map(Object.entries({
   image, ...shapes,
   audio: av.audio, audioplus: av.audioplus,
   video: video.video, videorectangle: video.videorectangle, timelinelabels: video.timelinelabels,
+  timeseries: series.timeseries, timeserieslabels: series.timeserieslabels,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */
@@ -40,4 +42,4 @@ export function moduleFor(tag) {
 }
 
 /** Region-making label controls (their regions appear in the region list). */
-export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels", "timelinelabels"]);
+export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels", "timelinelabels", "timeserieslabels"]);
