@@ -12,7 +12,7 @@ import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { svg } from "./image_shapes.js";
 import { mediaBytes } from "./audio.js";
-import { labels as labelsModule } from "./labels.js";
+import { activeLabelsOfType, typedLabels } from "./video.js";
 
 const MAX_ROWS = 1_000_000;
 const LANE = 90; // px per channel
@@ -317,13 +317,7 @@ class TimeSeriesObject {
 
   // ---- marking -----------------------------------------------------------------------------------
   active() {
-    for (const c of this.engine.controlsOf(this.name)) {
-      if (c.type === "timeserieslabels" && c.active.size) {
-        const values = c.activeValues();
-        return values ? { control: c, values } : null;
-      }
-    }
-    return null;
+    return activeLabelsOfType(this.engine, this.name, "timeserieslabels");
   }
 
   down(e) {
@@ -404,12 +398,6 @@ function lowerBound(arr, x) {
   return lo;
 }
 
-/** TimeSeriesLabels: the Labels control's buttons and region store, with time ranges. */
-function createTimeSeriesLabels(node, ctx) {
-  const ctl = labelsModule.create(node, ctx);
-  ctl.type = "timeserieslabels";
-  return ctl;
-}
 
 export const timeseries = { create: (node, ctx) => new TimeSeriesObject(node, ctx) };
-export const timeserieslabels = { create: createTimeSeriesLabels };
+export const timeserieslabels = typedLabels("timeserieslabels"); // time ranges and instants

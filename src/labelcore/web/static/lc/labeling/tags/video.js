@@ -72,13 +72,7 @@ class VideoObject {
   }
 
   timelineActive() {
-    for (const c of this.engine.controlsOf(this.name)) {
-      if (c.type === "timelinelabels" && c.active.size) {
-        const values = c.activeValues();
-        return values ? { control: c, values } : null;
-      }
-    }
-    return null;
+    return activeLabelsOfType(this.engine, this.name, "timelinelabels");
   }
 
   // ---- rendering -------------------------------------------------------------------------------
@@ -465,13 +459,28 @@ class VideoRectangleControl {
   hotkeys() { return []; }
 }
 
-/** TimelineLabels: the Labels control's buttons and region store, with ranges of frames. */
-function createTimelineLabels(node, ctx) {
-  const ctl = labelsModule.create(node, ctx);
-  ctl.type = "timelinelabels";
-  return ctl;
+/** {control, values} of the first control of `type` on object `name` with a label chosen. */
+export function activeLabelsOfType(engine, name, type) {
+  for (const c of engine.controlsOf(name)) {
+    if (c.type === type && c.active.size) {
+      const values = c.activeValues();
+      return values ? { control: c, values } : null;
+    }
+  }
+  return null;
+}
+
+/** A Labels control (its buttons and region store) whose results have another `type`. */
+export function typedLabels(type) {
+  return {
+    create(node, ctx) {
+      const ctl = labelsModule.create(node, ctx);
+      ctl.type = type;
+      return ctl;
+    },
+  };
 }
 
 export const video = { create: (node, ctx) => new VideoObject(node, ctx) };
 export const videorectangle = { create: (node, ctx) => new VideoRectangleControl(node, ctx) };
-export const timelinelabels = { create: createTimelineLabels };
+export const timelinelabels = typedLabels("timelinelabels"); // ranges of frames
