@@ -22,7 +22,7 @@ SECONDS = 2.0
 RATE = 8000
 CONFIG = """
 <View>
-  <Audio name="audio" value="$audio" hotkey="ctrl+p"/>
+  <Audio name="audio" value="$audio" hotkey="alt+p"/>
   <Labels name="speaker" toName="audio">
     <Label value="Alice" background="#ff0000"/><Label value="Bob" background="#0000ff"/>
   </Labels>
@@ -142,6 +142,26 @@ def test_pending_segment_takes_the_label_pressed_next(harness: Any, served: dict
     [seg] = segments(harness)
     assert seg["value"]["labels"] == ["Bob"]
     assert seg["value"]["start"] == pytest.approx(0.2, abs=0.02)
+    # the new segment is selected: Play plays just that segment, from its start to its end
+    page.locator(".lc-audio-play").click()
+    page.wait_for_function(
+        """() => { const a = document.querySelector('.lc-audio');
+                   return a.dataset.playing === 'false' && Number(a.dataset.time) > 0.55; }"""
+    )
+    assert float(page.locator(".lc-audio").get_attribute("data-time") or 0) < 0.75
+
+
+def test_keyboard_only_segment(harness: Any, served: dict[str, str]) -> None:
+    page = harness.page
+    wave = mount(harness, served["a.wav"])
+    wave.focus()
+    page.keyboard.press("1")  # choose Alice
+    page.keyboard.press("ArrowRight")  # 1.0 s
+    page.keyboard.press("[")
+    page.keyboard.press("ArrowRight")  # 2.0 s, the end
+    page.keyboard.press("]")
+    [seg] = segments(harness)
+    assert (seg["value"]["start"], seg["value"]["end"], seg["value"]["labels"]) == (1, 2, ["Alice"])
 
 
 def test_click_seeks_and_keys_play_and_seek(harness: Any, served: dict[str, str]) -> None:
@@ -162,6 +182,10 @@ def test_click_seeks_and_keys_play_and_seek(harness: Any, served: dict[str, str]
     expect(audio).to_have_attribute("data-playing", "true")
     page.keyboard.press(" ")
     expect(audio).to_have_attribute("data-playing", "false")
+    page.keyboard.press("Alt+p")  # the Audio tag's hotkey, from anywhere
+    expect(audio).to_have_attribute("data-playing", "true")
+    page.keyboard.press("Alt+p")
+    expect(audio).to_have_attribute("data-playing", "false")
     # zoom widens the waveform; regions keep their seconds
     width = wave.bounding_box()["width"]
     page.locator(".lc-audio-zoom-in").click()
@@ -170,7 +194,7 @@ def test_click_seeks_and_keys_play_and_seek(harness: Any, served: dict[str, str]
 
 def test_split_channels_put_segments_on_their_channel(harness: Any, served: dict[str, str]) -> None:
     page = harness.page
-    config = CONFIG.replace('hotkey="ctrl+p"', 'splitChannels="true"')
+    config = CONFIG.replace('hotkey="alt+p"', 'splitChannels="true"')
     wave = mount(harness, served["stereo.wav"], config)
     page.locator(".lc-label", has_text="Alice").click()
     drag(page, wave, 0.5, 0.9, y=0.75)  # the lower lane: channel 1

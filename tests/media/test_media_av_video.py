@@ -231,6 +231,20 @@ def test_single_frame_click_and_scrub_without_label(
     page.mouse.click(*track_x(page, 4))
     [rng] = by_type(harness, "timelinelabels")
     assert rng["value"]["ranges"] == [{"start": 4, "end": 4}]
+    # keyboard only: [ at frame 6, ] at frame 9 on the focused timeline
+    page.keyboard.press("Escape")
+    page.locator(".lc-video-track").focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    expect(video).to_have_attribute("data-frame", "6")
+    page.keyboard.press("[")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("]")
+    assert [r["value"]["ranges"] for r in by_type(harness, "timelinelabels")] == [
+        [{"start": 4, "end": 4}],
+        [{"start": 6, "end": 9}],
+    ]
 
 
 def test_saved_results_load_back_unchanged(harness: Any, media_files: Any, webm: bytes) -> None:

@@ -3,7 +3,8 @@
 // waveform to mark a segment (`start`/`end` in seconds, `channel`), labelled with the active
 // Labels control (or kept pending until a label is pressed); click to seek. Segment edges drag
 // to resize. Keys with the waveform focused: Space play/pause, Left/Right seek 1 s (Shift: 5 s),
-// +/- zoom, Enter labels the pending segment, Escape drops it. The media helpers at the end
+// +/- zoom, [ and ] mark a segment from and to the play position (no mouse needed), Enter
+// labels the pending segment, Escape drops it. The media helpers at the end
 // (safeMediaSrc, formatTime, speedSelect) are shared with video.js.
 import { h, clear, safeColor } from "../dom.js";
 import { resolve } from "../config.js";
@@ -117,6 +118,13 @@ class AudioObject {
     this.audio.src = this.src;
     this.decode();
     this.layout();
+    // redraw when the space given to the waveform changes (a panel opens, the window resizes)
+    let seen = this.scroll.clientWidth;
+    const ro = new ResizeObserver(() => {
+      if (this.scroll.clientWidth && this.scroll.clientWidth !== seen) { seen = this.scroll.clientWidth; this.layout(); }
+    });
+    ro.observe(this.scroll);
+    this.engine.onDestroy(() => { ro.disconnect(); this.audio.pause(); });
   }
 
   async decode() {
@@ -341,7 +349,13 @@ class AudioObject {
       this.seek(this.now() + (e.key === "ArrowLeft" ? -1 : 1) * (e.shiftKey ? 5 : 1));
     } else if (e.key === "+" || e.key === "=") { stop(); this.setZoom(this.zoom * 2); }
     else if (e.key === "-") { stop(); this.setZoom(this.zoom / 2); }
-    else if (e.key === "Enter" && this.pending) { stop(); this.label(); }
+    else if (e.key === "[") { stop(); this.markFrom = this.now(); this.engine.notify(t("Segment start: {time}", { time: formatTime(this.markFrom) })); }
+    else if (e.key === "]" && this.markFrom !== undefined) {
+      stop();
+      const [a, b] = [this.markFrom, this.now()].sort((x, y) => x - y);
+      this.markFrom = undefined;
+      if (b > a) { this.pending = { start: round(a), end: round(b), channel: 0 }; this.label(); }
+    } else if (e.key === "Enter" && this.pending) { stop(); this.label(); }
     else if (e.key === "Escape" && this.pending) { stop(); this.pending = null; this.refresh(); }
   }
 

@@ -213,6 +213,13 @@ class TimeSeriesObject {
     this.el = h("div", { class: "lc-timeseries", dataset: { lcObject: this.name } }, tools, this.legend, this.plot, this.overview, this.message);
     container.append(this.el);
     this.loadData();
+    let seen = 0;
+    const ro = new ResizeObserver(() => {
+      const w = this.plot.clientWidth;
+      if (w && w !== seen) { seen = w; this.refresh(); }
+    });
+    ro.observe(this.plot);
+    this.engine.onDestroy(() => ro.disconnect());
   }
 
   width(el) {

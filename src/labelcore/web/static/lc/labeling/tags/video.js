@@ -8,7 +8,8 @@
 //     box on the current frame. Moving or resizing the selected box on another frame adds a
 //     keyframe there; between keyframes the box is interpolated linearly.
 //   - Keys with the picture or the timeline focused: Left/Right one frame (Shift: 10), Space
-//     play/pause. Alt+Left / Alt+Right step a frame from anywhere.
+//     play/pause, [ and ] mark a range from and to the current frame with the chosen timeline
+//     label. Alt+Left / Alt+Right step a frame from anywhere.
 import { h, clear, safeColor, uid } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
@@ -116,6 +117,7 @@ class VideoObject {
       this.message.classList.add("lc-problem");
       this.message.textContent = t("This video URL cannot be played.");
     } else this.video.src = this.src;
+    this.engine.onDestroy(() => this.video.pause());
     this.refresh();
   }
 
@@ -162,6 +164,15 @@ class VideoObject {
     const stop = () => { e.preventDefault(); e.stopPropagation(); };
     if (e.key === " ") { stop(); this.toggle(); }
     else if (e.key === "ArrowLeft" || e.key === "ArrowRight") { stop(); this.step((e.key === "ArrowLeft" ? -1 : 1) * (e.shiftKey ? 10 : 1)); }
+    else if (e.key === "[") { stop(); this.markFrom = this.frame(); this.engine.notify(t("Range start: frame {n}", { n: this.markFrom })); }
+    else if (e.key === "]" && this.markFrom !== undefined) {
+      stop();
+      const active = this.timelineActive();
+      if (!active) return this.engine.notify(t("Choose a timeline label first."));
+      const [a, b] = [this.markFrom, this.frame()].sort((x, y) => x - y);
+      this.markFrom = undefined;
+      this.addRange(active, a, b);
+    }
   }
 
   hotkeys() {
@@ -314,8 +325,11 @@ class VideoObject {
     this.drag = null;
     if (!d || d.mode !== "range") return;
     d.to = this.frameAt(e);
-    const a = Math.min(d.from, d.to), b = Math.max(d.from, d.to);
-    this.engine.createSpanRegion(this, d.active.control, d.active.values, a, b);
+    this.addRange(d.active, Math.min(d.from, d.to), Math.max(d.from, d.to));
+  }
+
+  addRange(active, a, b) {
+    this.engine.createSpanRegion(this, active.control, active.values, a, b);
     const made = this.engine.regions[this.engine.regions.length - 1];
     if (made) this.engine.selectRegion(made.id);
   }
