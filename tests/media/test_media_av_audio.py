@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import struct
 import wave
 from typing import Any
@@ -113,6 +114,7 @@ def test_label_a_segment_with_a_transcription(harness: Any, served: dict[str, st
     [clip] = [r for r in result if r["type"] == "choices"]
     assert clip["value"] == {"choices": ["noisy"]}
     assert parse_config(CONFIG).validate_result(result) == []
+    expect(page.locator(".lc-region-text")).to_have_text([re.compile(r"^0:00\.\d{3}–0:01\.\d{3}$")])
     screenshot(page, "media-audio-segment")
 
     # drag the end edge back to 1.0 s

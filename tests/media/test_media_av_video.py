@@ -205,6 +205,7 @@ def test_classify_mark_range_and_track_a_box(harness: Any, media_files: Any, web
     assert {r["type"] for r in result} == {"choices", "timelinelabels", "videorectangle"}
     assert parse_config(CONFIG).validate_result(result) == []
     expect(page.locator(".lc-video-row")).to_have_count(2)
+    expect(page.locator(".lc-region-text")).to_have_text(["frames 3–8", "keyframes 1, 11, 15"])
     screenshot(page, "media-video-labeling")
 
     # delete the range from the region list; the box with the keyboard

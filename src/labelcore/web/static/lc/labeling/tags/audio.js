@@ -394,6 +394,12 @@ class AudioObject {
     this.showTime();
   }
 
+  /** The region list's text for a segment: "0:00.500–0:01.500". */
+  describe(r) {
+    const v = r.value || {};
+    return typeof v.start === "number" ? `${formatTime(v.start)}–${formatTime(v.end)}` : "";
+  }
+
   serialize() { return []; }
   load() { this.pending = null; }
 

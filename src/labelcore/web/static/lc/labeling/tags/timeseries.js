@@ -390,6 +390,12 @@ class TimeSeriesObject {
     else if (e.key === "0") { stop(); this.reset(); }
   }
 
+  /** The region list's text: "12–30", or the instant alone. */
+  describe(r) {
+    const v = r.value || {};
+    return v.instant ? String(v.start) : `${v.start}–${v.end}`;
+  }
+
   serialize() { return []; }
   load() {}
   hotkeys() { return []; }

@@ -418,6 +418,14 @@ class VideoObject {
     return this.engine.regions.filter((r) => r.to_name === this.name);
   }
 
+  /** The region list's text: "frames 3–8" for a range, the keyframes of a box. */
+  describe(r) {
+    const v = r.value || {};
+    if (Array.isArray(v.ranges)) return v.ranges.map((g) => t("frames {a}–{b}", { a: g.start, b: g.end })).join(", ");
+    if (Array.isArray(v.sequence)) return t("keyframes {list}", { list: v.sequence.map((k) => k.frame).join(", ") });
+    return "";
+  }
+
   serialize() { return []; }
   load() {}
 }
