@@ -32,7 +32,7 @@ CONFIG = f"""
 
 def shade(frame: int) -> int:
     """The red level of frame n (1-based): each frame has its own flat colour."""
-    return 10 + (frame - 1) * 12
+    return 10 + (frame - 1) * 12 % 240
 
 
 def webm_bytes(fps: int = FPS, frames: int = FRAMES) -> bytes:
