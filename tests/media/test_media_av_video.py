@@ -24,7 +24,9 @@ CONFIG = f"""
   <TimelineLabels name="events" toName="video">
     <Label value="Run" background="#00aa00"/><Label value="Walk"/>
   </TimelineLabels>
-  <Labels name="objects" toName="video"><Label value="Car" background="#ff0000"/></Labels>
+  <Labels name="objects" toName="video">
+    <Label value="Car" background="#ff0000"/><Label value="Bus"/>
+  </Labels>
   <VideoRectangle name="box" toName="video"/>
 </View>
 """
@@ -153,6 +155,10 @@ def test_classify_mark_range_and_track_a_box(harness: Any, media_files: Any, web
     drag(page, (bb["x"] + 16, bb["y"] + 12), (bb["x"] + 80, bb["y"] + 60))
     [box] = by_type(harness, "videorectangle")
     assert box["value"]["labels"] == ["Car"]
+    # with the box selected, a label button relabels it
+    page.locator(".lc-label[data-value='Bus']").click()
+    assert by_type(harness, "videorectangle")[0]["value"]["labels"] == ["Bus"]
+    page.locator(".lc-label[data-value='Car']").click()
     assert box["value"]["sequence"] == [
         {
             "frame": 1,
