@@ -180,6 +180,13 @@ def test_classify_mark_range_and_track_a_box(harness: Any, media_files: Any, web
         (11, 30, 30, 1),
     ]
     assert box["value"]["framesCount"] == FRAMES and box["value"]["duration"] == 2
+    page.keyboard.press("Control+z")  # undo the move: one keyframe again
+    assert [k["frame"] for k in by_type(harness, "videorectangle")[0]["value"]["sequence"]] == [1]
+    page.keyboard.press("Control+Shift+z")
+    assert [k["frame"] for k in by_type(harness, "videorectangle")[0]["value"]["sequence"]] == [
+        1,
+        11,
+    ]
     # frame 6 is half way: the box shown there is interpolated
     goto_frame(page, 6)
     shown = page.locator(".lc-video-box")

@@ -1,8 +1,8 @@
 // The Audio object tag (alias AudioPlus): an <audio> element plays the clip, and the waveform is
 // decoded in the browser with Web Audio (decodeAudioData) and drawn on a canvas. Drag on the
 // waveform to mark a segment (`start`/`end` in seconds, `channel`), labelled with the active
-// Labels control (or kept pending until a label is pressed); click to seek. Segment edges drag
-// to resize. Keys with the waveform focused: Space play/pause, Left/Right seek 1 s (Shift: 5 s),
+// Labels control (or kept pending until a label is pressed); click to seek. Drag a segment to
+// move it, its edges to resize it; click it to select it. Keys with the waveform focused: Space play/pause, Left/Right seek 1 s (Shift: 5 s),
 // +/- zoom, [ and ] mark a segment from and to the play position (no mouse needed), Enter
 // labels the pending segment, Escape drops it. The media helpers at the end
 // (safeMediaSrc, formatTime, speedSelect) are shared with video.js.
@@ -269,7 +269,9 @@ class AudioObject {
       return;
     }
     if (r) {
-      this.engine.regionClicked(id);
+      if (r.readonly) return this.engine.regionClicked(id);
+      this.wave.setPointerCapture(e.pointerId);
+      this.drag = { mode: "body", id, from: p, orig: { start: r.value.start, end: r.value.end }, moved: false };
       return;
     }
     this.wave.setPointerCapture(e.pointerId);
@@ -289,6 +291,17 @@ class AudioObject {
       this.refresh();
       return;
     }
+    if (d.mode === "body") {
+      const r = this.engine.region(d.id);
+      if (!r || (!d.moved && Math.abs(p.x - d.from.x) < DRAG_PX)) return;
+      const len = d.orig.end - d.orig.start;
+      const start = Math.max(0, Math.min(this.duration - len, d.orig.start + p.sec - d.from.sec));
+      r.value.start = round(start);
+      r.value.end = round(start + len);
+      d.moved = true;
+      this.refresh();
+      return;
+    }
     d.now = p;
     if (Math.abs(p.x - d.from.x) >= DRAG_PX) {
       this.pending = { start: round(Math.min(d.from.sec, p.sec)), end: round(Math.max(d.from.sec, p.sec)), channel: d.from.channel };
@@ -300,8 +313,9 @@ class AudioObject {
     const d = this.drag;
     this.drag = null;
     if (!d) return;
-    if (d.mode === "edge") {
-      if (d.moved) this.engine.updateRegion(d.id, {});
+    if (d.mode === "edge" || d.mode === "body") {
+      if (d.moved) this.engine.updateRegion(d.id, {}); // one undo step per gesture
+      else if (d.mode === "body") this.engine.regionClicked(d.id);
       return;
     }
     const p = this.at(e);
