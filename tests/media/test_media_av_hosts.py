@@ -1,7 +1,8 @@
 """Audio and video labelled in both shipped example hosts: alice logs in through the host's
 own form, creates a project with the API, imports a task whose WAV and WebM are data: URLs
-(the labeling page's CSP allows them as media), labels a transcribed segment, classifies the
-video, marks a timeline range and draws a box; the annotation stored by the server is read back
+(the labeling page's CSP allows them as media) and whose time series is inline JSON, labels a
+transcribed segment, classifies the video, marks a timeline range, draws a box and marks an
+instant on the series; the annotation stored by the server is read back
 through the API and validates against the config."""
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ CONFIG = """
   <TimelineLabels name="events" toName="video"><Label value="Run"/></TimelineLabels>
   <Labels name="objects" toName="video"><Label value="Car"/></Labels>
   <VideoRectangle name="box" toName="video"/>
+  <TimeSeries name="ts" value="$series" valueType="json" timeColumn="t">
+    <Channel column="v"/>
+  </TimeSeries>
+  <TimeSeriesLabels name="anomaly" toName="ts"><Label value="Spike"/></TimeSeriesLabels>
 </View>
 """
 
@@ -62,7 +67,9 @@ def test_audio_and_video_in_the_example_hosts(
     page.locator("button[type=submit]").click()
     page.wait_for_url("**/label/**")
     project = api(page, "POST", "/projects", {"title": f"AV {host}", "label_config": CONFIG})
+    series = {"t": list(range(50)), "v": [i % 7 for i in range(50)]}
     data = {
+        "series": series,
         "audio": data_url("audio/wav", wav_bytes()),
         "video": data_url("video/webm", webm_bytes()),
     }
@@ -106,6 +113,14 @@ def test_audio_and_video_in_the_example_hosts(
     page.mouse.down()
     page.mouse.move(pic["x"] + 80, pic["y"] + 60, steps=5)
     page.mouse.up()
+
+    # time series: an instant at the middle of the plot (t = 24.5)
+    page.keyboard.press("Escape")
+    page.locator(".lc-label[data-value='Spike']").click()
+    plot = page.locator(".lc-timeseries-plot").first
+    plot.scroll_into_view_if_needed()
+    pb = plot.bounding_box()
+    page.mouse.click(pb["x"] + pb["width"] / 2, pb["y"] + pb["height"] / 2)
     screenshot(page, f"media-av-{host}")
 
     task_id = int(page.locator(".lc-label-info").text_content().split("#")[1].split()[0])
@@ -124,6 +139,8 @@ def test_audio_and_video_in_the_example_hosts(
     assert by["transcript"]["value"]["text"] == ["hello"]
     assert by["scene"]["value"] == {"choices": ["outdoor"]}
     assert by["events"]["value"] == {"ranges": [{"start": 2, "end": 4}], "timelinelabels": ["Run"]}
+    spike = by["anomaly"]["value"]
+    assert spike["instant"] is True and spike["start"] == pytest.approx(24.5, abs=0.5)
     rect = by["box"]["value"]
     assert rect["labels"] == ["Car"] and rect["framesCount"] == FRAMES
     assert [(k["frame"], k["x"], k["y"], k["width"], k["height"]) for k in rect["sequence"]] == [
