@@ -99,6 +99,7 @@ def test_label_a_segment_with_a_transcription(harness: Any, served: dict[str, st
     [seg] = segments(harness)
     assert seg["from_name"] == "speaker" and seg["to_name"] == "audio"
     assert seg["value"]["labels"] == ["Alice"] and seg["value"]["channel"] == 0
+    assert seg["original_length"] == 2
     assert seg["value"]["start"] == pytest.approx(0.5, abs=0.02)
     assert seg["value"]["end"] == pytest.approx(1.5, abs=0.02)
     # the new segment is selected: its transcription box is shown

@@ -408,6 +408,11 @@ class AudioObject {
     this.showTime();
   }
 
+  /** Keys Label Studio puts on audio region results: the clip length in seconds. */
+  resultExtras() {
+    return this.duration ? { original_length: round(this.duration) } : {};
+  }
+
   /** The region list's text for a segment: "0:00.500–0:01.500". */
   describe(r) {
     const v = r.value || {};
