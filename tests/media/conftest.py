@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 _UI = Path(__file__).resolve().parents[1] / "ui"
 if str(_UI) not in sys.path:
@@ -19,3 +23,32 @@ static_url = _ui.static_url
 watched_page = _ui.watched_page
 _harness_page = _ui._harness_page
 harness = _ui.harness
+
+
+@pytest.fixture()
+def media_files(harness: Any, static_url: str) -> Iterator[Callable[[str, bytes, str], str]]:
+    """``add(name, body, content_type) -> url``: serve generated media on the harness page's
+    own origin (its CSP allows only 'self'), answering Range requests as labelcore's media
+    endpoints do (media elements seek only in files served with byte ranges)."""
+    page = harness.page
+    files: dict[str, tuple[bytes, str]] = {}
+
+    def handle(route: Any) -> None:
+        body, ctype = files[route.request.url.rsplit("/", 1)[-1]]
+        rng = route.request.headers.get("range", "")
+        headers = {"Accept-Ranges": "bytes"}
+        if rng.startswith("bytes="):
+            first, _, last = rng[6:].partition("-")
+            a, b = int(first or 0), int(last) if last else len(body) - 1
+            headers["Content-Range"] = f"bytes {a}-{b}/{len(body)}"
+            route.fulfill(status=206, body=body[a : b + 1], headers=headers, content_type=ctype)
+        else:
+            route.fulfill(status=200, body=body, headers=headers, content_type=ctype)
+
+    def add(name: str, body: bytes, content_type: str) -> str:
+        files[name] = (body, content_type)
+        return f"{static_url}/test-media/{name}"
+
+    page.route(f"{static_url}/test-media/*", handle)
+    yield add
+    page.unroute(f"{static_url}/test-media/*")

@@ -156,7 +156,8 @@ export class Labeling {
   }
 
   regionLabels(region) {
-    const v = region && region.value && region.value[region.type];
+    // VideoRectangle keeps the labels of its Labels control under `labels`
+    const v = region && region.value && (region.value[region.type] ?? region.value.labels);
     return Array.isArray(v) ? v : [];
   }
 
@@ -175,6 +176,8 @@ export class Labeling {
     const item = { id: r.id, from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual" };
     if (r.score !== undefined && r.score !== null) item.score = r.score;
     if (r.readonly) item.readonly = true;
+    const obj = this.instance(r.to_name); // e.g. Audio adds original_length
+    if (obj && obj.resultExtras) Object.assign(item, obj.resultExtras(r));
     return item;
   }
 

@@ -11,6 +11,9 @@ import * as compare from "./tags/compare.js";
 import { relationsTag } from "./relations.js";
 import { image } from "./tags/image.js";
 import * as shapes from "./tags/image_controls.js";
+import * as av from "./tags/audio.js";
+import * as video from "./tags/video.js";
+import * as series from "./tags/timeseries.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -22,6 +25,9 @@ const modules = new Map(Object.entries({
   paragraphs: paragraphs.paragraphs, pairwise: compare.pairwise, list: compare.list, ranker: compare.ranker,
   relations: relationsTag,
   image, ...shapes,
+  audio: av.audio, audioplus: av.audioplus,
+  video: video.video, videorectangle: video.videorectangle, timelinelabels: video.timelinelabels,
+  timeseries: series.timeseries, timeserieslabels: series.timeserieslabels,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */
@@ -36,4 +42,4 @@ export function moduleFor(tag) {
 }
 
 /** Region-making label controls (their regions appear in the region list). */
-export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels"]);
+export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels", "timelinelabels", "timeserieslabels"]);

@@ -35,6 +35,9 @@ export class RegionPanel {
   }
 
   snippet(region) {
+    const obj = this.engine.instance(region.to_name);
+    const said = obj && obj.describe ? obj.describe(region) : ""; // media objects say it best
+    if (said) return said;
     const v = region.value || {};
     if (typeof v.text === "string") return v.text.length > 60 ? v.text.slice(0, 57) + "…" : v.text;
     if (v.start !== undefined) return `${v.start}–${v.end}`;

@@ -68,6 +68,10 @@ class LabelsControl {
   /** A label button or hotkey: relabel the selected region, label pending text, or toggle active. */
   choose(item) {
     const selected = this.engine.selectedRegion();
+    if (selected && selected.type === "videorectangle" && this.type === "labels" && this.toNames.includes(selected.to_name)) {
+      this.engine.updateRegion(selected.id, { labels: [item.result] }); // a video box takes its label from here
+      return;
+    }
     if (selected && selected.from_name === this.name) {
       const cur = new Set(selected.value[this.type] || []);
       if (this.multiple) {
