@@ -11,6 +11,7 @@ import * as compare from "./tags/compare.js";
 import { relationsTag } from "./relations.js";
 import { image } from "./tags/image.js";
 import * as shapes from "./tags/image_controls.js";
+import { brushlabels, brushControl } from "./tags/image_brush.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -22,6 +23,7 @@ const modules = new Map(Object.entries({
   paragraphs: paragraphs.paragraphs, pairwise: compare.pairwise, list: compare.list, ranker: compare.ranker,
   relations: relationsTag,
   image, ...shapes,
+  brushlabels, brush: brushControl,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */

@@ -1,0 +1,296 @@
+"""BrushLabels in a real browser: paint, extend and erase masks on a generated image; the RLE
+the browser writes decodes (with our Python exporter) to the painted pixels, and an RLE in
+Label Studio's encoding loads, shows and round-trips unchanged. Also the image view's
+rotation and valueList galleries (item_index, perItem)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from lc_media_images import data_url, ls_rle
+from lc_ui_browser import screenshot
+from playwright.sync_api import expect
+
+from labelcore import parse_config
+from labelcore.formats import export
+from labelcore.formats._brush import decode_rle
+
+pytestmark = pytest.mark.browser
+
+W, H = 200, 100
+BRUSH = """
+<View>
+  <Image name="img" value="$image"/>
+  <BrushLabels name="mask" toName="img">
+    <Label value="Road" background="#ff0000"/><Label value="Sky" background="#0000ff"/>
+  </BrushLabels>
+</View>
+"""
+
+
+def mount(harness: Any, results: list[Any] | None = None) -> Any:
+    harness.mount(BRUSH, {"image": data_url(W, H)}, results)
+    harness.page.wait_for_selector(".lc-image[data-loaded='true']")
+    return harness.page.locator(".lc-image-overlay").bounding_box()
+
+
+def masks(harness: Any) -> list[dict[str, Any]]:
+    return [r for r in harness.result() if r["type"] == "brushlabels"]
+
+
+def stroke(page: Any, points: list[tuple[float, float]]) -> None:
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.move(bb["x"] + points[0][0], bb["y"] + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(bb["x"] + x, bb["y"] + y, steps=8)
+    page.mouse.up()
+
+
+def grid(region: dict[str, Any]) -> list[bytes]:
+    """The decoded alpha mask of a region, row by row (Python decoder, as the exporters)."""
+    w, h = region["original_width"], region["original_height"]
+    alpha = decode_rle(region["value"]["rle"], w * h * 4)
+    return [bytes(alpha[y * w : (y + 1) * w]) for y in range(h)]
+
+
+def canvas_alpha(page: Any, x: int, y: int) -> int:
+    return page.locator(".lc-image-masks").evaluate(  # type: ignore[no-any-return]
+        "(c, [x, y]) => c.getContext('2d').getImageData(x, y, 1, 1).data[3]", [x, y]
+    )
+
+
+def test_paint_extend_erase_and_export(harness: Any, tmp_path: Any) -> None:
+    page = harness.page
+    mount(harness)
+    page.locator(".lc-image-brush-size").fill("10")
+    page.locator(".lc-label", has_text="Road").click()
+    stroke(page, [(40, 50), (120, 50)])
+    [r] = masks(harness)
+    assert r["value"]["format"] == "rle" and r["value"]["brushlabels"] == ["Road"]
+    assert (r["original_width"], r["original_height"], r["image_rotation"]) == (W, H, 0)
+    rows = grid(r)
+    # a 10 px brush along y = 50 from x = 40 to 120: painted within 5 px of the segment
+    assert rows[50][40:121] == b"\xff" * 81
+    assert rows[47][60] == rows[53][60] == 255
+    assert rows[50][20] == rows[50][140] == rows[40][80] == rows[60][80] == 0
+    assert sum(v == 255 for row in rows for v in row) == sum(v != 0 for row in rows for v in row)
+    assert parse_config(BRUSH).validate_result(harness.result()) == []
+    assert canvas_alpha(page, 80, 50) > 0 and canvas_alpha(page, 80, 80) == 0
+
+    # the mask is selected: a second stroke with the same label extends it
+    stroke(page, [(80, 20), (80, 80)])
+    [r] = masks(harness)
+    rows = grid(r)
+    assert rows[20][80] == rows[80][80] == rows[50][40] == 255
+
+    # another label starts another region
+    page.locator(".lc-label", has_text="Sky").click()  # relabels the selected mask...
+    [r] = masks(harness)
+    assert r["value"]["brushlabels"] == ["Sky"]
+    page.locator(".lc-label", has_text="Road").click()  # ...back
+    page.locator(".lc-image-overlay").focus()
+    page.keyboard.press("Escape")  # deselects the mask: the next stroke starts a new one
+    page.locator(".lc-label", has_text="Sky").click()
+    stroke(page, [(170, 10), (190, 10)])
+    road, sky = sorted(masks(harness), key=lambda m: m["value"]["brushlabels"][0])
+    assert road["value"]["brushlabels"] == ["Road"] and sky["value"]["brushlabels"] == ["Sky"]
+    assert grid(sky)[10][180] == 255 and grid(road)[10][180] == 0
+
+    # the eraser with the Sky mask selected clears part of it only
+    page.locator(".lc-image-eraser").click()
+    expect(page.locator(".lc-image-eraser")).to_have_attribute("aria-pressed", "true")
+    stroke(page, [(180, 0), (180, 20)])
+    road2, sky = sorted(masks(harness), key=lambda m: m["value"]["brushlabels"][0])
+    assert grid(sky)[10][180] == 0 and grid(sky)[10][172] == 255
+    assert road2["value"]["rle"] == road["value"]["rle"]
+    # erasing every pixel of a mask deletes the region
+    stroke(page, [(166, 10), (194, 10)])
+    assert [m["value"]["brushlabels"] for m in masks(harness)] == [["Road"]]
+    page.locator(".lc-image-eraser").click()
+    screenshot(page, "media-image-brush")
+
+    # export: BRUSH_TO_PNG / BRUSH_TO_NUMPY give the same pixels as the stored RLE
+    tasks = [{"id": 7, "data": {"image": "/data/upload/1/a.png"},
+              "annotations": [{"id": 3, "result": harness.result()}]}]
+    [road] = masks(harness)
+    want = b"".join(grid(road))
+    out = io.BytesIO()
+    export(BRUSH, tasks, "BRUSH_TO_NUMPY", out)
+    z = zipfile.ZipFile(out)
+    [name] = [n for n in z.namelist() if n.endswith(".npy")]
+    assert "Road" in name
+    npy = z.read(name)
+    assert npy.endswith(want) and b"'shape': (100, 200)" in npy
+    out = io.BytesIO()
+    export(BRUSH, tasks, "BRUSH_TO_PNG", out)
+    z = zipfile.ZipFile(out)
+    [name] = [n for n in z.namelist() if n.endswith(".png")]
+    assert png_gray_pixels(z.read(name), W, H) == want
+
+    # undo brings the erased mask back
+    harness.call("undo")
+    harness.call("undo")
+    assert len(masks(harness)) == 2
+
+
+def png_gray_pixels(data: bytes, width: int, height: int) -> bytes:
+    """The pixels of an 8-bit greyscale, unfiltered PNG (what the exporter writes)."""
+    import struct
+    import zlib
+
+    pos, idat = 8, b""
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"IHDR":
+            assert struct.unpack(">II", data[pos + 8 : pos + 16]) == (width, height)
+        if kind == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + n]
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    rows = [raw[y * (width + 1) : (y + 1) * (width + 1)] for y in range(height)]
+    assert all(r[0] == 0 for r in rows)
+    return b"".join(r[1:] for r in rows)
+
+
+def test_label_studio_rle_loads_shows_and_round_trips(harness: Any) -> None:
+    page = harness.page
+    on = {(x, y) for x in range(30, 60) for y in range(10, 40)} | {(150, 80), (152, 80)}
+    rle = ls_rle(W, H, on, color=(0, 200, 0))
+    saved = [{
+        "id": "m1", "from_name": "mask", "to_name": "img", "type": "brushlabels",
+        "original_width": W, "original_height": H, "image_rotation": 0,
+        "value": {"format": "rle", "rle": rle, "brushlabels": ["Road"]},
+    }]
+    assert parse_config(BRUSH).validate_result(saved) == []
+    mount(harness, saved)
+    assert canvas_alpha(page, 45, 20) > 0 and canvas_alpha(page, 150, 80) > 0
+    assert canvas_alpha(page, 151, 80) == 0 and canvas_alpha(page, 29, 20) == 0
+    [r] = masks(harness)
+    assert r["value"]["rle"] == rle  # untouched masks keep their bytes
+    # the JS decoder agrees with the Python one pixel for pixel, and its encoder with both
+    decoded = page.evaluate(
+        """async ([rle, w, h]) => {
+          const b = await import('./labeling/tags/image_brush.js');
+          const mask = b.decodeRLE(rle, w, h);
+          const again = b.decodeRLE(b.encodeRLE(mask, w, h), w, h);
+          return [Array.from(mask), Array.from(again), b.encodeRLE(mask, w, h)];
+        }""",
+        [rle, W, H],
+    )
+    want = list(decode_rle(rle, W * H * 4))
+    assert decoded[0] == want and decoded[1] == want
+    assert list(decode_rle(decoded[2], W * H * 4)) == want
+    # clicking a painted pixel with no label chosen selects the mask; Delete removes it
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + 45, bb["y"] + 20)
+    expect(page.locator(".lc-label.lc-on", has_text="Road")).to_have_count(1)
+    page.locator(".lc-image-overlay").focus()
+    page.keyboard.press("Delete")
+    assert masks(harness) == []
+
+
+@pytest.mark.parametrize(
+    "rle",
+    [[0, 0, 0], [0, 0, 0, 8, 7, 0x10, 0x08, 0x40], [255] * 40],
+    ids=["truncated", "wrong-size", "garbage"],
+)
+def test_broken_rle_is_reported_not_thrown(harness: Any, rle: list[int]) -> None:
+    saved = [{
+        "id": "m1", "from_name": "mask", "to_name": "img", "type": "brushlabels",
+        "original_width": W, "original_height": H, "image_rotation": 0,
+        "value": {"format": "rle", "rle": rle, "brushlabels": ["Road"]},
+    }]
+    mount(harness, saved)
+    expect(harness.page.locator(".lc-status")).to_contain_text("cannot be shown")
+    [r] = masks(harness)
+    assert r["value"]["rle"] == rle  # kept as it was, not replaced by an empty mask
+
+
+BOXES = """
+<View>
+  <Image name="img" value="$image"/>
+  <RectangleLabels name="box" toName="img"><Label value="Cat"/></RectangleLabels>
+</View>
+"""
+
+
+def test_rotated_view_stores_unrotated_coordinates(harness: Any) -> None:
+    page = harness.page
+    harness.mount(BOXES, {"image": data_url(W, H)})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    page.locator(".lc-image-rotate-right").click()
+    expect(page.locator(".lc-image")).to_have_attribute("data-rotation", "90")
+    frame = page.locator(".lc-image-frame").bounding_box()
+    assert (frame["width"], frame["height"]) == pytest.approx((H, W), abs=0.5)
+    # turned 90 degrees clockwise, image pixel (x, y) is shown at (H - y, x) in the frame
+    page.locator(".lc-label", has_text="Cat").click()
+    page.mouse.move(frame["x"] + 90, frame["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(frame["x"] + 70, frame["y"] + 120, steps=5)
+    page.mouse.up()
+    [r] = [x for x in harness.result() if x["type"] == "rectanglelabels"]
+    assert [r["value"][k] for k in ("x", "y", "width", "height")] == pytest.approx(
+        [20, 10, 40, 20], abs=0.6
+    )
+    assert r["image_rotation"] == 0 and r["original_width"] == W
+    # turning back shows the box where it was drawn, in the unrotated frame
+    page.locator(".lc-image-rotate-left").click()
+    expect(page.locator(".lc-image")).to_have_attribute("data-rotation", "0")
+    shape = page.locator(".lc-image-shape").bounding_box()
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    # (the outline's 2 px stroke adds a pixel on each side)
+    assert (shape["x"] - bb["x"], shape["y"] - bb["y"]) == pytest.approx((39, 9), abs=0.6)
+    assert (shape["width"], shape["height"]) == pytest.approx((82, 22), abs=0.6)
+
+
+GALLERY = """
+<View>
+  <Image name="img" valueList="$images"/>
+  <RectangleLabels name="box" toName="img"><Label value="Cat"/></RectangleLabels>
+  <Choices name="ok" toName="img" perItem="true">
+    <Choice value="good"/><Choice value="bad"/>
+  </Choices>
+</View>
+"""
+
+
+def test_gallery_regions_and_per_item_choices_carry_item_index(harness: Any) -> None:
+    page = harness.page
+    harness.mount(GALLERY, {"images": [data_url(W, H), data_url(100, 50)]})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    expect(page.locator(".lc-image-page")).to_have_text("Image 1 of 2")
+    page.get_by_role("checkbox", name="good").check()
+    page.locator(".lc-image-next").click()
+    expect(page.locator(".lc-image-page")).to_have_text("Image 2 of 2")
+    page.wait_for_selector(".lc-image[data-loaded='true'][data-item='1']")
+    expect(page.get_by_role("checkbox", name="good")).not_to_be_checked()
+    page.get_by_role("checkbox", name="bad").check()
+    page.locator(".lc-label", has_text="Cat").click()
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    assert (bb["width"], bb["height"]) == (100, 50)
+    page.mouse.move(bb["x"] + 10, bb["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 60, bb["y"] + 35, steps=4)
+    page.mouse.up()
+    result = harness.result()
+    [box] = [r for r in result if r["type"] == "rectanglelabels"]
+    assert box["item_index"] == 1 and (box["original_width"], box["original_height"]) == (100, 50)
+    assert [box["value"][k] for k in ("x", "y", "width", "height")] == [10, 20, 50, 50]
+    choices = sorted(
+        (r["item_index"], r["value"]["choices"]) for r in result if r["type"] == "choices"
+    )
+    assert choices == [(0, ["good"]), (1, ["bad"])]
+    assert parse_config(GALLERY).validate_result(result) == []
+    # the first image shows no box; going back shows it again; a reload keeps everything
+    page.locator(".lc-image-prev").click()
+    expect(page.locator(".lc-image-shape")).to_have_count(0)
+    expect(page.get_by_role("checkbox", name="good")).to_be_checked()
+    harness.call("load", result)
+    page.locator(".lc-image-next").click()
+    expect(page.locator(".lc-image-shape")).to_have_count(1)
+    assert sorted(map(repr, harness.result())) == sorted(map(repr, result))
