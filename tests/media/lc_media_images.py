@@ -6,6 +6,8 @@ import base64
 import struct
 import zlib
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 100  # a JPEG's first bytes
+
 
 def png(width: int, height: int, grey: int = 0x80) -> bytes:
     """A uniformly grey RGB PNG."""

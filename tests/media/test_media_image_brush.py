@@ -114,8 +114,13 @@ def test_paint_extend_erase_and_export(harness: Any, tmp_path: Any) -> None:
     screenshot(page, "media-image-brush")
 
     # export: BRUSH_TO_PNG / BRUSH_TO_NUMPY give the same pixels as the stored RLE
-    tasks = [{"id": 7, "data": {"image": "/data/upload/1/a.png"},
-              "annotations": [{"id": 3, "result": harness.result()}]}]
+    tasks = [
+        {
+            "id": 7,
+            "data": {"image": "/data/upload/1/a.png"},
+            "annotations": [{"id": 3, "result": harness.result()}],
+        }
+    ]
     [road] = masks(harness)
     want = b"".join(grid(road))
     out = io.BytesIO()
@@ -157,15 +162,25 @@ def png_gray_pixels(data: bytes, width: int, height: int) -> bytes:
     return b"".join(r[1:] for r in rows)
 
 
+def saved_mask(rle: list[int]) -> dict[str, Any]:
+    """A stored BrushLabels result holding ``rle`` for the W x H test image."""
+    return {
+        "id": "m1",
+        "from_name": "mask",
+        "to_name": "img",
+        "type": "brushlabels",
+        "original_width": W,
+        "original_height": H,
+        "image_rotation": 0,
+        "value": {"format": "rle", "rle": rle, "brushlabels": ["Road"]},
+    }
+
+
 def test_label_studio_rle_loads_shows_and_round_trips(harness: Any) -> None:
     page = harness.page
     on = {(x, y) for x in range(30, 60) for y in range(10, 40)} | {(150, 80), (152, 80)}
     rle = ls_rle(W, H, on, color=(0, 200, 0))
-    saved = [{
-        "id": "m1", "from_name": "mask", "to_name": "img", "type": "brushlabels",
-        "original_width": W, "original_height": H, "image_rotation": 0,
-        "value": {"format": "rle", "rle": rle, "brushlabels": ["Road"]},
-    }]
+    saved = [saved_mask(rle)]
     assert parse_config(BRUSH).validate_result(saved) == []
     mount(harness, saved)
     assert canvas_alpha(page, 45, 20) > 0 and canvas_alpha(page, 150, 80) > 0
@@ -200,11 +215,7 @@ def test_label_studio_rle_loads_shows_and_round_trips(harness: Any) -> None:
     ids=["truncated", "wrong-size", "garbage"],
 )
 def test_broken_rle_is_reported_not_thrown(harness: Any, rle: list[int]) -> None:
-    saved = [{
-        "id": "m1", "from_name": "mask", "to_name": "img", "type": "brushlabels",
-        "original_width": W, "original_height": H, "image_rotation": 0,
-        "value": {"format": "rle", "rle": rle, "brushlabels": ["Road"]},
-    }]
+    saved = [saved_mask(rle)]
     mount(harness, saved)
     expect(harness.page.locator(".lc-status")).to_contain_text("cannot be shown")
     [r] = masks(harness)
