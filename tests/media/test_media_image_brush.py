@@ -305,3 +305,28 @@ def test_gallery_regions_and_per_item_choices_carry_item_index(harness: Any) -> 
     page.locator(".lc-image-next").click()
     expect(page.locator(".lc-image-shape")).to_have_count(1)
     assert sorted(map(repr, harness.result())) == sorted(map(repr, result))
+
+
+def test_fit_follows_the_page_width_and_keeps_coordinates(harness: Any) -> None:
+    page = harness.page
+    harness.mount(BOXES, {"image": data_url(W, H)})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    size = page.viewport_size
+    try:
+        page.set_viewport_size({"width": 140, "height": 600})
+        page.wait_for_function(
+            "() => document.querySelector('.lc-image-overlay').getBoundingClientRect().width < 140"
+        )
+        bb = page.locator(".lc-image-overlay").bounding_box()
+        assert bb["height"] == pytest.approx(bb["width"] / 2, abs=1)
+        page.locator(".lc-label", has_text="Cat").click()
+        bb = page.locator(".lc-image-overlay").bounding_box()
+        page.mouse.move(bb["x"] + bb["width"] * 0.1, bb["y"] + bb["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(bb["x"] + bb["width"] * 0.5, bb["y"] + bb["height"] * 0.8, steps=4)
+        page.mouse.up()
+        [r] = [x for x in harness.result() if x["type"] == "rectanglelabels"]
+        got = [r["value"][k] for k in ("x", "y", "width", "height")]
+        assert got == pytest.approx([10, 20, 40, 60], abs=1.5)
+    finally:
+        page.set_viewport_size(size)

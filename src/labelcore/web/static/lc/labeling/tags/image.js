@@ -89,6 +89,12 @@ class ImageObject {
     this.scroller = h("div", { class: "lc-image-scroll" });
     Object.assign(this.scroller.style, { overflow: "auto", maxWidth: "100%", maxHeight: "80vh" });
     this.scroller.append(this.frame);
+    // "fit" follows the width available when the page is resized
+    if (typeof ResizeObserver === "function") {
+      const watch = new ResizeObserver(() => { if (this.zoom === null) this.layout(); });
+      watch.observe(this.scroller);
+      this.engine.onDestroy(() => watch.disconnect());
+    }
     this.scroller.addEventListener("wheel", (e) => {
       if (!e.ctrlKey) return;
       e.preventDefault();
