@@ -110,6 +110,12 @@ def test_every_image_tool_through_the_host(example_host: tuple[str, str], browse
         # the import dialog: one generated PNG becomes one task
         page.goto(f"{url}/label/projects/{pid}")
         page.locator(".lc-import-open").click()
+        # an HTML page named like an image is refused by content, each bad file listed
+        page.locator(".lc-import-files").set_input_files(
+            files=[{"name": "evil.jpg", "mimeType": "image/jpeg", "buffer": b"<html><script>"}]
+        )
+        page.locator(".lc-import-go").click()
+        expect(page.locator(".lc-import-errors")).to_contain_text("evil.jpg: not an image")
         page.locator(".lc-import-files").set_input_files(
             files=[{"name": "street.png", "mimeType": "image/png", "buffer": png(W, H)}]
         )

@@ -62,8 +62,9 @@ def call(
     query: Any = (),
     body: Any = None,
     script_root: str = "",
+    rng: str | None = None,
 ) -> tuple[Response, bytes]:
-    headers = Headers()
+    headers = Headers([("Range", rng)] if rng else [])
     kw: dict[str, Any] = {}
     if files is not None:
         ups = [
@@ -277,3 +278,30 @@ def test_s3_urls_in_task_data_reach_the_labeling_page_presigned(s3: Any) -> None
     # a bucket outside the allow-list is not presigned (the browser cannot load s3://)
     _, body = call(web, "POST", f"/ui/projects/{pid}/task-view", body={"task": task + 1})
     assert json.loads(body)["data"]["image"] == "s3://private/x.jpg"
+
+
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(200)
+
+
+@pytest.mark.parametrize(
+    ("config", "name", "data", "ctype"),
+    [
+        ('<View><Audio name="a" value="$audio"/></View>', "talk.wav", wav(), "audio/wav"),
+        ('<View><Video name="v" value="$video"/></View>', "clip.mp4", MP4, "video/mp4"),
+    ],
+    ids=["audio", "video"],
+)
+def test_audio_and_video_uploads_become_tasks_with_range_support(
+    tmp_path: Path, config: str, name: str, data: bytes, ctype: str
+) -> None:
+    web, pid = make(tmp_path / "media")
+    web.core.update_project(MANAGER, pid, label_config=config)
+    resp, out = upload(web, pid, [(name, data), (name, data)])
+    assert resp.status == 201 and out["task_count"] == 2, out
+    [key] = task_data(web, out["task_ids"][0])
+    url = task_data(web, out["task_ids"][0])[key]
+    got, body = call(web, "GET", url, ANNOTATOR, rng="bytes=4-11")
+    assert got.status == 206 and body == data[4:12]
+    assert got.headers["Content-Range"] == f"bytes 4-11/{len(data)}"
+    assert got.headers["Content-Type"] == ctype
+    assert call(web, "GET", url, ANNOTATOR, rng=f"bytes={len(data)}-")[0].status == 416
