@@ -330,3 +330,54 @@ def test_fit_follows_the_page_width_and_keeps_coordinates(harness: Any) -> None:
         assert got == pytest.approx([10, 20, 40, 60], abs=1.5)
     finally:
         page.set_viewport_size(size)
+
+
+ELLIPSES = """
+<View>
+  <Image name="img" value="$image"/>
+  <EllipseLabels name="ell" toName="img"><Label value="Wheel"/></EllipseLabels>
+</View>
+"""
+
+
+def test_ellipse_rotates_about_its_centre(harness: Any) -> None:
+    page = harness.page
+    saved = [
+        {
+            "id": "e1",
+            "from_name": "ell",
+            "to_name": "img",
+            "type": "ellipselabels",
+            "original_width": W,
+            "original_height": H,
+            "image_rotation": 0,
+            "value": {
+                "x": 50,
+                "y": 50,
+                "radiusX": 20,
+                "radiusY": 20,
+                "rotation": 30,
+                "ellipselabels": ["Wheel"],
+            },
+        }
+    ]
+    harness.mount(ELLIPSES, {"image": data_url(W, H)}, saved)
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    # drawn turned about its centre (100, 50) px
+    assert "rotate(30 100 50)" in page.locator(".lc-image-region g").first.get_attribute(
+        "transform"
+    )
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + 100, bb["y"] + 50)  # select it
+    knob = page.locator(".lc-image-rotate").bounding_box()
+    start = (knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2)
+    cx, cy = bb["x"] + 100, bb["y"] + 50
+    vx, vy = start[0] - cx, start[1] - cy
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(cx - vy, cy + vx, steps=6)  # a quarter turn clockwise about the centre
+    page.mouse.up()
+    [r] = [x for x in harness.result() if x["type"] == "ellipselabels"]
+    assert r["value"]["rotation"] == pytest.approx(120, abs=1)
+    assert (r["value"]["x"], r["value"]["y"]) == (50, 50)
+    assert parse_config(ELLIPSES).validate_result(harness.result()) == []

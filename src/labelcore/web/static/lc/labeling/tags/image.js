@@ -328,8 +328,9 @@ class ImageObject {
     return { w: this.el.offsetWidth || 1, h: this.el.offsetHeight || 1 };
   }
 
-  /** The box's rotation after its knob was dragged from `start` to `p`: the turn, about the
-   * top-left corner, between the two pointer directions (degrees clockwise, 0..360). */
+  /** The shape's rotation after its knob was dragged from `start` to `p`: the turn, about
+   * (x, y) (a box's top-left corner, an ellipse's centre), between the two pointer
+   * directions (degrees clockwise, 0..360). */
   angle(o, start, p) {
     const { w, h: ht } = this.view();
     const dir = (q) => Math.atan2(((q.y - o.y) / 100) * ht, ((q.x - o.x) / 100) * w);
@@ -337,7 +338,7 @@ class ImageObject {
     return round(((deg % 360) + 360) % 360);
   }
 
-  /** p (percent) seen in the frame of a box rotated about its top-left corner. */
+  /** p (percent) seen in the frame of a shape rotated about its (x, y). */
   unrotate(o, p) {
     const { w, h: ht } = this.view();
     const a = (-(Number(o.rotation) || 0) * Math.PI) / 180;

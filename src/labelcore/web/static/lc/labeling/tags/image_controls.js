@@ -20,7 +20,7 @@ export class ShapeControl {
     this.items = this.tool ? [] : labelItems(node, ctx.data, "label");
     this.active = new Set(this.items.filter((i) => i.selected).map((i) => i.result));
     this.pointSize = Number(node.attrs.strokewidth || 1);
-    this.canRotate = this.kind === "rectangle" && node.attrs.canrotate !== "false";
+    this.canRotate = (this.kind === "rectangle" || this.kind === "ellipse") && node.attrs.canrotate !== "false";
     this.fallback = safeColor(node.attrs.fillcolor || node.attrs.strokecolor, "#ff8800");
   }
 
