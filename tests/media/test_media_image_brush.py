@@ -381,3 +381,29 @@ def test_ellipse_rotates_about_its_centre(harness: Any) -> None:
     assert r["value"]["rotation"] == pytest.approx(120, abs=1)
     assert (r["value"]["x"], r["value"]["y"]) == (50, 50)
     assert parse_config(ELLIPSES).validate_result(harness.result()) == []
+
+
+def test_gallery_of_identical_images_with_required_per_item_choices(harness: Any) -> None:
+    page = harness.page
+    config = GALLERY.replace('perItem="true"', 'perItem="true" required="true"')
+    same = data_url(W, H)
+    harness.mount(config, {"images": [same, same, same]})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    page.get_by_role("checkbox", name="good").check()
+    assert harness.call("validate") != []  # images 2 and 3 have no choice yet
+    for n in (2, 3):
+        page.locator(".lc-image-next").click()
+        expect(page.locator(".lc-image-page")).to_have_text(f"Image {n} of 3")
+        # the same URL again still loads (a load event per src assignment)
+        page.wait_for_selector(f".lc-image[data-loaded='true'][data-item='{n - 1}']")
+        page.get_by_role("checkbox", name="bad").check()
+    assert harness.call("validate") == []
+    page.locator(".lc-label", has_text="Cat").click()
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.move(bb["x"] + 20, bb["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 60, bb["y"] + 60, steps=4)
+    page.mouse.up()
+    [box] = [r for r in harness.result() if r["type"] == "rectanglelabels"]
+    assert box["item_index"] == 2 and box["original_width"] == W
+    assert parse_config(config).validate_result(harness.result()) == []

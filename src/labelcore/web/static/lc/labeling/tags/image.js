@@ -69,18 +69,25 @@ class ImageObject {
     Object.assign(this.img.style, { display: "block", maxWidth: "100%" });
     Object.assign(this.masks.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none" });
     Object.assign(this.overlay.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", cursor: "crosshair", touchAction: "none", overflow: "visible" });
-    this.img.addEventListener("load", () => {
-      this.natural = [this.img.naturalWidth, this.img.naturalHeight];
-      this.naturals[this.index] = [...this.natural];
-      for (const r of this.engine.regions) if (this.onItem(r) && !r.size) r.size = [...this.natural];
-      this.masks.width = this.natural[0];
-      this.masks.height = this.natural[1];
-      this.el.dataset.loaded = "true";
-      this.layout();
-      this.refresh();
-    });
+    this.img.addEventListener("load", () => this.loaded());
     if (this.src) this.img.src = this.src;
     this.el.append(this.img, this.masks, this.overlay);
+    this.renderScroller(container);
+  }
+
+  /** The image (of the current item) has loaded: take its size and draw. */
+  loaded() {
+    this.natural = [this.img.naturalWidth, this.img.naturalHeight];
+    this.naturals[this.index] = [...this.natural];
+    for (const r of this.engine.regions) if (this.onItem(r) && !r.size) r.size = [...this.natural];
+    this.masks.width = this.natural[0];
+    this.masks.height = this.natural[1];
+    this.el.dataset.loaded = "true";
+    this.layout();
+    this.refresh();
+  }
+
+  renderScroller(container) {
     // zoom and pan: the image grows inside a scrolling box; Ctrl+wheel zooms too. A rotated
     // view turns the stage inside a frame sized to the turned image.
     this.frame = h("div", { class: "lc-image-frame" });
