@@ -407,3 +407,25 @@ def test_gallery_of_identical_images_with_required_per_item_choices(harness: Any
     [box] = [r for r in harness.result() if r["type"] == "rectanglelabels"]
     assert box["item_index"] == 2 and box["original_width"] == W
     assert parse_config(config).validate_result(harness.result()) == []
+
+
+def test_toolbar_groups_follow_the_image_attributes(harness: Any) -> None:
+    page = harness.page
+    config = BOXES.replace(
+        '<Image name="img" value="$image"/>',
+        '<Image name="img" value="$image" zoomControl="false" rotateControl="false" '
+        'defaultZoom="original"/>',
+    )
+    harness.mount(config, {"image": data_url(W, H)})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    expect(page.locator(".lc-image-zoom-in")).to_have_count(0)
+    expect(page.locator(".lc-image-rotate-right")).to_have_count(0)
+    expect(page.locator(".lc-image-brightness")).to_have_count(1)
+    expect(page.locator(".lc-image")).to_have_attribute("data-zoom", "1")
+    size = page.viewport_size
+    try:  # "original" stays at the image's size on a narrow page (the box scrolls)
+        page.set_viewport_size({"width": 140, "height": 600})
+        bb = page.locator(".lc-image-overlay").bounding_box()
+        assert (bb["width"], bb["height"]) == (W, H)
+    finally:
+        page.set_viewport_size(size)

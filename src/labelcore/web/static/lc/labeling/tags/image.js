@@ -43,7 +43,8 @@ class ImageObject {
     this.stroke = null;
     this.drag = null;
     this.pending = null; // polygon being drawn: {ctl, values, points}
-    this.zoom = null; // null: fit the width available; a number: that many screen px per image px
+    // null: fit the width available; a number: that many screen px per image px
+    this.zoom = node.attrs.defaultzoom === "original" ? 1 : null;
     this.brightness = 100;
     this.contrast = 100;
   }
@@ -60,7 +61,7 @@ class ImageObject {
   }
 
   render(container) {
-    this.el = h("div", { class: "lc-image", dataset: { lcObject: this.name } });
+    this.el = h("div", { class: "lc-image", dataset: { lcObject: this.name, zoom: this.zoom === null ? "fit" : String(this.zoom) } });
     this.img = h("img", { class: "lc-image-img", alt: t("Image to label"), draggable: "false" });
     this.masks = h("canvas", { class: "lc-image-masks", width: "1", height: "1" });
     this.overlay = svg("svg", { class: "lc-image-overlay", tabindex: "0", role: "application", "aria-label": t("Image regions") });
@@ -124,15 +125,19 @@ class ImageObject {
       input.addEventListener("input", () => { set(Number(input.value)); this.applyFilter(); });
       return h("label", { class: "lc-image-adjust" }, label, " ", input);
     };
+    // each group can be hidden with its Label Studio attribute set to "false"
+    const on = (attr) => this.node.attrs[attr] !== "false";
     return h("div", { class: "lc-image-tools", role: "toolbar", "aria-label": t("Image tools") },
-      btn(t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
-      btn(t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
-      btn(t("Fit"), () => this.setZoom(null), "fit"),
-      btn(t("Original size"), () => this.setZoom(1), "original"),
-      btn(t("Rotate left"), () => this.rotate(-90), "rotate-left"),
-      btn(t("Rotate right"), () => this.rotate(90), "rotate-right"),
-      slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }),
-      slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }),
+      on("zoomcontrol") ? [
+        btn(t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
+        btn(t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
+        btn(t("Fit"), () => this.setZoom(null), "fit"),
+        btn(t("Original size"), () => this.setZoom(1), "original")] : null,
+      on("rotatecontrol") ? [
+        btn(t("Rotate left"), () => this.rotate(-90), "rotate-left"),
+        btn(t("Rotate right"), () => this.rotate(90), "rotate-right")] : null,
+      on("brightnesscontrol") ? slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }) : null,
+      on("contrastcontrol") ? slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }) : null,
       this.brushTools());
   }
 
