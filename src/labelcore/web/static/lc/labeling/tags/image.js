@@ -12,7 +12,7 @@ import { h, clear, uid } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { KINDS, svg, clamp, round } from "./image_shapes.js";
-import { encodeRLE, paintLine, isEmpty, rgb } from "./image_brush.js";
+import { encodeRLE, paintLine, isEmpty, rgb, union } from "./image_brush.js";
 
 const CLOSE_PX = 8; // clicking this close to a polygon's first point closes it
 
@@ -476,7 +476,12 @@ class ImageObject {
     const at = this.px(p);
     const [w, ht] = this.natural;
     let box = null;
-    for (const r of s.targets) box = paintLine(r.mask, w, ht, s.last, at, this.brushSize / 2, s.value) || box;
+    for (const r of s.targets) {
+      const got = paintLine(r.mask, w, ht, s.last, at, this.brushSize / 2, s.value);
+      if (!got) continue;
+      if (this.layerOf(r, this.engine.regionColor(r))) this.updateLayer(r, got);
+      box = union(box, got);
+    }
     s.last = at;
     if (box) this.drawMasks(box);
   }
@@ -495,40 +500,59 @@ class ImageObject {
     this.engine.changed();
   }
 
-  /** Draw the masks of this image into the canvas (only `box` of it, or all when null). */
-  drawMasks(box) {
+  /** A region's mask painted in its colour on a canvas of the image's size, kept on the region
+   * and rebuilt only when the colour changes (strokes update it in place: updateLayer). */
+  layerOf(r, color) {
     const [w, ht] = this.natural;
-    if (!w || !ht || !this.masks) return;
-    const regions = this.brushRegions();
-    const g = this.masks.getContext("2d");
-    if (!regions.length) {
-      g.clearRect(0, 0, w, ht);
-      return;
-    }
-    const b = box || { x0: 0, y0: 0, x1: w - 1, y1: ht - 1 };
+    if (r.layer && r.layerColor === color && r.layer.width === w && r.layer.height === ht) return r.layer;
+    const mask = this.engine.instance(r.from_name).maskOf(r);
+    if (!mask) return null;
+    r.layer = h("canvas", { width: String(w), height: String(ht) });
+    r.layerColor = color;
+    this.updateLayer(r, { x0: 0, y0: 0, x1: w - 1, y1: ht - 1 });
+    return r.layer;
+  }
+
+  /** Repaint `box` of a region's layer from its mask. */
+  updateLayer(r, b) {
+    const w = this.natural[0];
     const bw = b.x1 - b.x0 + 1;
     const bh = b.y1 - b.y0 + 1;
+    const g = r.layer.getContext("2d");
     const img = g.createImageData(bw, bh);
-    const sel = this.engine.selectedId;
-    for (const r of regions) {
-      const mask = this.engine.instance(r.from_name).maskOf(r);
-      if (!mask) continue;
-      const [cr, cg, cb] = rgb(this.engine.regionColor(r));
-      const alpha = r.id === sel ? 0.7 : 0.45;
-      for (let y = 0; y < bh; y++) {
-        const row = (b.y0 + y) * w + b.x0;
-        for (let x = 0; x < bw; x++) {
-          const m = mask[row + x];
-          if (!m) continue;
-          const o = (y * bw + x) * 4;
-          img.data[o] = cr;
-          img.data[o + 1] = cg;
-          img.data[o + 2] = cb;
-          img.data[o + 3] = Math.round(m * alpha);
-        }
+    const [cr, cg, cb] = rgb(r.layerColor);
+    for (let y = 0; y < bh; y++) {
+      const row = (b.y0 + y) * w + b.x0;
+      for (let x = 0; x < bw; x++) {
+        const m = r.mask[row + x];
+        if (!m) continue;
+        const o = (y * bw + x) * 4;
+        img.data[o] = cr;
+        img.data[o + 1] = cg;
+        img.data[o + 2] = cb;
+        img.data[o + 3] = m;
       }
     }
     g.putImageData(img, b.x0, b.y0);
+  }
+
+  /** Composite the masks of this image into the canvas (only `box` of it, or all when null). */
+  drawMasks(box) {
+    const [w, ht] = this.natural;
+    if (!w || !ht || !this.masks) return;
+    const g = this.masks.getContext("2d");
+    const b = box || { x0: 0, y0: 0, x1: w - 1, y1: ht - 1 };
+    const bw = b.x1 - b.x0 + 1;
+    const bh = b.y1 - b.y0 + 1;
+    g.clearRect(b.x0, b.y0, bw, bh);
+    const sel = this.engine.selectedId;
+    for (const r of this.brushRegions()) {
+      const layer = this.layerOf(r, this.engine.regionColor(r));
+      if (!layer) continue;
+      g.globalAlpha = r.id === sel ? 0.7 : 0.45;
+      g.drawImage(layer, b.x0, b.y0, bw, bh, b.x0, b.y0, bw, bh);
+    }
+    g.globalAlpha = 1;
   }
 
   serialize() { return []; }

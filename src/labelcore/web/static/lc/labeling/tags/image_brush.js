@@ -139,9 +139,15 @@ export function paintLine(mask, width, height, a, b, radius, value) {
   for (let s = 0; s <= steps; s++) {
     const f = s / steps;
     const got = paintDisc(mask, width, height, a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f, radius, value);
-    if (got) box = box ? { x0: Math.min(box.x0, got.x0), y0: Math.min(box.y0, got.y0), x1: Math.max(box.x1, got.x1), y1: Math.max(box.y1, got.y1) } : got;
+    box = union(box, got);
   }
   return box;
+}
+
+/** The smallest box holding both (either may be null). */
+export function union(a, b) {
+  if (!a || !b) return a || b;
+  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
 }
 
 export function isEmpty(mask) {
