@@ -14,6 +14,7 @@ and is never an HTML or script type, so an uploaded ``.jpg`` holding HTML is jus
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -339,6 +340,29 @@ def _read_limited(stream: IO[bytes], head: bytes, max_bytes: int, name: str) -> 
         yield chunk
 
 
+class _ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._left = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return 0
+            self._left = nxt
+        view = memoryview(buffer).cast("B")
+        n = min(len(view), len(self._left))
+        view[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
+
+
 @runtime_checkable
 class MediaStore(Protocol):
     """Where media files uploaded through the import dialog are kept.
@@ -418,8 +442,11 @@ class S3MediaStore:
         self, project_id: int, filename: str, head: bytes, stream: IO[bytes], content_type: str
     ) -> str:
         key = f"{self.prefix}{int(project_id)}/{_stored_name(filename)}"
-        body = b"".join(_read_limited(stream, head, self.max_bytes, filename))
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+        # streamed (multipart above boto3's threshold), never held whole in memory
+        body = io.BufferedReader(
+            _ChunkReader(_read_limited(stream, head, self.max_bytes, filename))
+        )
+        self.client.upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
         return f"s3://{self.bucket}/{key}"
 
     def delete_url(self, url: str) -> None:

@@ -262,7 +262,30 @@ def test_s3_media_store_uploads_and_presigns(s3: Any) -> None:
     # a failed import removes what it stored
     resp, out = upload(web, pid, [("ok.png", png(4, 4)), ("bad.jpg", HTML)])
     assert resp.status == 400
-    assert len(s3.list_objects_v2(Bucket="uploads").get("Contents", [])) == 1
+    assert len(s3.list_objects_v2(Bucket="uploads", Prefix="media/").get("Contents", [])) == 1
+
+
+def test_oversized_s3_upload_is_refused_and_nothing_is_kept(s3: Any) -> None:
+    web, pid = make(S3MediaStore("uploads", prefix="big/", client=s3, max_bytes=100))
+    resp, out = upload(web, pid, [("big.png", png(64, 64))])
+    assert resp.status == 413, out
+    # (moto's in-process servers share their state: look at this test's prefix only)
+    assert s3.list_objects_v2(Bucket="uploads", Prefix="big/").get("Contents", []) == []
+
+
+def test_gallery_lists_are_resolved_item_by_item(s3: Any) -> None:
+    gallery = '<View><Image name="img" valueList="$images"/></View>'
+    web, pid = make(None, media_resolvers=[S3Presigner(s3, buckets=["frames"])])
+    web.core.update_project(MANAGER, pid, label_config=gallery)
+    images = ["/data/local-files/?d=a.png", "s3://frames/day 1/cat.jpg", "javascript:alert(1)"]
+    [task] = web.core.import_tasks(MANAGER, pid, [{"images": images}]).task_ids
+    _, body = call(
+        web, "POST", f"/ui/projects/{pid}/task-view", body={"task": task}, script_root="/label"
+    )
+    got = json.loads(body)["data"]["images"]
+    assert got[0] == "/label/data/local-files/?d=a.png"
+    assert got[1].startswith("http://127.0.0.1:") and "Signature=" in got[1]
+    assert got[2] == "javascript:alert(1)"  # no resolver takes it; the screen refuses it
 
 
 def test_s3_urls_in_task_data_reach_the_labeling_page_presigned(s3: Any) -> None:
