@@ -181,6 +181,23 @@ def test_config_with_two_data_keys_is_refused(tmp_path: Path) -> None:
     assert "caption, image" in out["detail"]
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        '<View><Text name="t" value="$image"/><Choices name="c" toName="t">'
+        '<Choice value="a"/></Choices></View>',
+        '<View><TimeSeries name="ts" value="$image" valueType="url"/></View>',
+    ],
+    ids=["text", "timeseries"],
+)
+def test_media_files_need_an_image_audio_or_video_tag(tmp_path: Path, config: str) -> None:
+    web, pid = make(tmp_path / "media")
+    web.core.update_project(MANAGER, pid, label_config=config)
+    resp, out = upload(web, pid, [("cat.png", png(4, 4))])
+    assert resp.status == 400 and out["code"] == "media.no_media_tag", out
+    assert stored(tmp_path / "media") == []
+
+
 def test_without_a_media_store_uploads_are_refused(tmp_path: Path) -> None:
     web, pid = make(None)
     resp, out = upload(web, pid, [("cat.png", png(4, 4))])

@@ -156,14 +156,15 @@ def _media_key(ctx: Ctx, user: User, pid: int) -> tuple[str, str | None]:
             "import a JSON or CSV file that names the media URLs instead.",
             code="media.needs_one_key",
         )
-    kinds = {MEDIA_TAGS.get(o.tag.lower()) for o in cfg.objects.values() if o.data_key == keys[0]}
-    if not kinds or not kinds <= set(MEDIA_TAGS.values()):
+    tags = [o.tag.lower() for o in cfg.objects.values() if o.data_key == keys[0]]
+    kinds = {MEDIA_TAGS.get(tag) for tag in tags}
+    if not tags or None in kinds:
         raise ValidationError(
-            f"Nothing was imported: the config's ${keys[0]} is not read by a media tag "
-            "(Image, Audio, Video...), so media files cannot become its tasks.",
+            f"Nothing was imported: the config's ${keys[0]} is not read by an Image, Audio or "
+            "Video tag only, so media files cannot become its tasks.",
             code="media.no_media_tag",
         )
-    return keys[0], next(iter(kinds)) if len(kinds) == 1 else None
+    return keys[0], next(iter(kinds)) if len(kinds) == 1 else None  # Image and Video: any
 
 
 def import_media(
