@@ -182,6 +182,7 @@ def import_media(
     named = [os.path.splitext(f.filename or "")[1].lower() in _MEDIA_EXTENSIONS for f in files]
     if not any(media_kind(t) or n for (_, _, t), n in zip(sniffed, named, strict=True)):
         return None
+    ctx.core.authorize(user, pid, "tasks.import", "import tasks into this project")
     problems = []
     for f, _, ctype in sniffed:
         if media_kind(ctype) is None:
@@ -195,7 +196,6 @@ def import_media(
             )
     if problems:
         raise _refuse(problems)
-    ctx.core.authorize(user, pid, "tasks.import", "import tasks into this project")
     store = getattr(ctx.app, "media_store", None)
     if store is None:
         raise ValidationError(
