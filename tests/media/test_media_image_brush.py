@@ -429,3 +429,48 @@ def test_toolbar_groups_follow_the_image_attributes(harness: Any) -> None:
         assert (bb["width"], bb["height"]) == (W, H)
     finally:
         page.set_viewport_size(size)
+
+
+POLYGONS = """
+<View>
+  <Image name="img" value="$image"/>
+  <PolygonLabels name="poly" toName="img"><Label value="Roof"/></PolygonLabels>
+</View>
+"""
+
+
+def test_pressing_a_selected_polygons_edge_inserts_a_point(harness: Any) -> None:
+    page = harness.page
+    saved = [
+        {
+            "id": "p1",
+            "from_name": "poly",
+            "to_name": "img",
+            "type": "polygonlabels",
+            "original_width": W,
+            "original_height": H,
+            "image_rotation": 0,
+            "value": {
+                "points": [[10, 10], [50, 10], [50, 60]],
+                "closed": True,
+                "polygonlabels": ["Roof"],
+            },
+        }
+    ]
+    harness.mount(POLYGONS, {"image": data_url(W, H)}, saved)
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    expect(page.locator(".lc-image-edge")).to_have_count(0)  # only a selected polygon has them
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + 80, bb["y"] + 25)  # inside: select it
+    expect(page.locator(".lc-image-edge")).to_have_count(3)
+    # press the top edge at (60, 10) px and drag the new point up to (60, 2)
+    page.mouse.move(bb["x"] + 60, bb["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 60, bb["y"] + 2, steps=4)
+    page.mouse.up()
+    [r] = [x for x in harness.result() if x["type"] == "polygonlabels"]
+    assert r["value"]["points"] == [[10, 10], [30, 2], [50, 10], [50, 60]]
+    assert parse_config(POLYGONS).validate_result(harness.result()) == []
+    harness.call("undo")
+    [r] = [x for x in harness.result() if x["type"] == "polygonlabels"]
+    assert r["value"]["points"] == [[10, 10], [30, 10], [50, 10], [50, 60]]

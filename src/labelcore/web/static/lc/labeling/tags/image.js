@@ -269,6 +269,16 @@ class ImageObject {
         } else this.engine.notify(t("A polygon needs at least three points."));
         return;
       }
+      if (handle && handle.startsWith("e")) {
+        // a selected polygon's edge: insert a point there and drag it
+        const i = Number(handle.slice(1)) + 1;
+        const points = r.value.points.map((pt) => [...pt]);
+        points.splice(i, 0, [p.x, p.y]);
+        this.engine.updateRegion(id, { points });
+        this.overlay.setPointerCapture(e.pointerId);
+        this.drag = { mode: "edit", handle: `p${i}`, id, kind, start: p, orig: JSON.parse(JSON.stringify(this.engine.region(id).value)), moved: false };
+        return;
+      }
       this.engine.selectRegion(id);
       this.overlay.setPointerCapture(e.pointerId);
       this.drag = { mode: handle ? "edit" : "move", handle, id, kind, start: p, orig: JSON.parse(JSON.stringify(r.value)), moved: false };
@@ -407,7 +417,8 @@ class ImageObject {
       if (!kind) continue;
       const g = svg("g", { class: "lc-image-region" + (selected && selected.id === r.id ? " lc-selected" : ""), "data-region-id": r.id });
       const ctl = this.engine.instance(r.from_name);
-      const view = { ...this.view(), rotate: !!(ctl && ctl.canRotate && selected && selected.id === r.id) };
+      const isSel = !!(selected && selected.id === r.id);
+      const view = { ...this.view(), selected: isSel, rotate: !!(ctl && ctl.canRotate && isSel) };
       g.append(kind.draw(r, this.engine.regionColor(r), view));
       this.overlay.append(g);
     }

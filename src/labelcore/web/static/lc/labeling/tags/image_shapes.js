@@ -93,7 +93,7 @@ export const KINDS = {
   },
   polygon: {
     gesture: "points",
-    draw(r, color) {
+    draw(r, color, view) {
       const g = svg("g", {});
       const pts = r.value.points || [];
       // SVG points cannot be percentages: the object scales them through a nested viewBox
@@ -101,6 +101,13 @@ export const KINDS = {
       const box = svg("svg", { viewBox: "0 0 100 100", preserveAspectRatio: "none", width: "100%", height: "100%", overflow: "visible" });
       box.append(poly);
       g.append(box);
+      if (!r.readonly && view && view.selected) {
+        // wide invisible edges of the selected polygon: pressing one inserts a point there
+        pts.forEach(([x, y], i) => {
+          const [nx, ny] = pts[(i + 1) % pts.length];
+          g.append(svg("line", { x1: `${x}%`, y1: `${y}%`, x2: `${nx}%`, y2: `${ny}%`, stroke: "transparent", "stroke-width": 8, class: "lc-image-edge", "data-region": r.id, "data-handle": `e${i}` }));
+        });
+      }
       if (!r.readonly) pts.forEach(([x, y], i) => g.append(handle(r.id, `p${i}`, x, y, color)));
       return g;
     },
