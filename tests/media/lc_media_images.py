@@ -26,6 +26,20 @@ def png(width: int, height: int, grey: int = 0x80) -> bytes:
     )
 
 
+def region(rid: str, control: str, kind: str, value: dict, width: int, height: int) -> dict:
+    """A stored image result as Label Studio writes it (to object "img")."""
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": "img",
+        "type": kind,
+        "original_width": width,
+        "original_height": height,
+        "image_rotation": 0,
+        "value": value,
+    }
+
+
 def data_url(width: int, height: int) -> str:
     return "data:image/png;base64," + base64.b64encode(png(width, height)).decode()
 

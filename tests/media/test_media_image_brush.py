@@ -10,7 +10,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from lc_media_images import data_url, ls_rle
+from lc_media_images import data_url, ls_rle, region
 from lc_ui_browser import screenshot
 from playwright.sync_api import expect
 
@@ -164,16 +164,8 @@ def png_gray_pixels(data: bytes, width: int, height: int) -> bytes:
 
 def saved_mask(rle: list[int]) -> dict[str, Any]:
     """A stored BrushLabels result holding ``rle`` for the W x H test image."""
-    return {
-        "id": "m1",
-        "from_name": "mask",
-        "to_name": "img",
-        "type": "brushlabels",
-        "original_width": W,
-        "original_height": H,
-        "image_rotation": 0,
-        "value": {"format": "rle", "rle": rle, "brushlabels": ["Road"]},
-    }
+    value = {"format": "rle", "rle": rle, "brushlabels": ["Road"]}
+    return region("m1", "mask", "brushlabels", value, W, H)
 
 
 def test_label_studio_rle_loads_shows_and_round_trips(harness: Any) -> None:
@@ -342,25 +334,8 @@ ELLIPSES = """
 
 def test_ellipse_rotates_about_its_centre(harness: Any) -> None:
     page = harness.page
-    saved = [
-        {
-            "id": "e1",
-            "from_name": "ell",
-            "to_name": "img",
-            "type": "ellipselabels",
-            "original_width": W,
-            "original_height": H,
-            "image_rotation": 0,
-            "value": {
-                "x": 50,
-                "y": 50,
-                "radiusX": 20,
-                "radiusY": 20,
-                "rotation": 30,
-                "ellipselabels": ["Wheel"],
-            },
-        }
-    ]
+    value = {"x": 50, "y": 50, "radiusX": 20, "radiusY": 20, "rotation": 30}
+    saved = [region("e1", "ell", "ellipselabels", {**value, "ellipselabels": ["Wheel"]}, W, H)]
     harness.mount(ELLIPSES, {"image": data_url(W, H)}, saved)
     page.wait_for_selector(".lc-image[data-loaded='true']")
     # drawn turned about its centre (100, 50) px
@@ -441,22 +416,8 @@ POLYGONS = """
 
 def test_pressing_a_selected_polygons_edge_inserts_a_point(harness: Any) -> None:
     page = harness.page
-    saved = [
-        {
-            "id": "p1",
-            "from_name": "poly",
-            "to_name": "img",
-            "type": "polygonlabels",
-            "original_width": W,
-            "original_height": H,
-            "image_rotation": 0,
-            "value": {
-                "points": [[10, 10], [50, 10], [50, 60]],
-                "closed": True,
-                "polygonlabels": ["Roof"],
-            },
-        }
-    ]
+    value = {"points": [[10, 10], [50, 10], [50, 60]], "closed": True, "polygonlabels": ["Roof"]}
+    saved = [region("p1", "poly", "polygonlabels", value, W, H)]
     harness.mount(POLYGONS, {"image": data_url(W, H)}, saved)
     page.wait_for_selector(".lc-image[data-loaded='true']")
     expect(page.locator(".lc-image-edge")).to_have_count(0)  # only a selected polygon has them
