@@ -435,3 +435,30 @@ def test_pressing_a_selected_polygons_edge_inserts_a_point(harness: Any) -> None
     harness.call("undo")
     [r] = [x for x in harness.result() if x["type"] == "polygonlabels"]
     assert r["value"]["points"] == [[10, 10], [30, 10], [50, 10], [50, 60]]
+
+
+@pytest.mark.parametrize("how", ["space", "middle"])
+def test_dragging_pans_a_zoomed_image_without_drawing(harness: Any, how: str) -> None:
+    page = harness.page
+    harness.mount(BOXES, {"image": data_url(W, H)})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    page.locator(".lc-label", has_text="Cat").click()
+    for _ in range(10):
+        page.locator(".lc-image-zoom-in").click()  # 1.25^10: about 1863 x 931 px
+    scroller = page.locator(".lc-image-scroll")
+    page.evaluate(
+        "() => { const s = document.querySelector('.lc-image-scroll'); s.scrollLeft = 300; }"
+    )
+    box = scroller.bounding_box()
+    x, y = box["x"] + 200, box["y"] + 100
+    page.locator(".lc-image-overlay").focus()
+    if how == "space":
+        page.keyboard.down(" ")
+    page.mouse.move(x, y)
+    page.mouse.down(button="left" if how == "space" else "middle")
+    page.mouse.move(x + 120, y, steps=4)
+    page.mouse.up(button="left" if how == "space" else "middle")
+    if how == "space":
+        page.keyboard.up(" ")
+    assert scroller.evaluate("s => s.scrollLeft") == pytest.approx(180, abs=2)
+    assert [r for r in harness.result() if r["type"] == "rectanglelabels"] == []

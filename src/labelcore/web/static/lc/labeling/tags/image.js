@@ -1,7 +1,8 @@
 // The Image object tag: shows the task's image with an SVG overlay where the image controls'
 // regions (image_controls.js) are drawn and edited. Mouse: with a label chosen, drag to draw a
 // box or an ellipse (from its centre), click to put a keypoint, click points for a polygon
-// (click the first point or press Enter to close, Escape cancels). Drag a shape to move it,
+// (click the first point or press Enter to close, Escape cancels). Drag with the middle
+// button, or with Space held, to pan a zoomed image. Drag a shape to move it,
 // drag its handle to resize it (a polygon's handles are its points; Alt+click removes one).
 // Delete/Backspace removes the selected region. Brush controls paint masks (drag; the eraser
 // removes paint from the selected mask, or from every mask when none is selected).
@@ -116,6 +117,9 @@ class ImageObject {
     this.overlay.addEventListener("pointermove", (e) => this.move(e));
     this.overlay.addEventListener("pointerup", (e) => this.up(e));
     this.overlay.addEventListener("keydown", (e) => this.key(e));
+    const release = () => { this.spaceDown = false; this.overlay.style.cursor = "crosshair"; };
+    this.overlay.addEventListener("keyup", (e) => { if (e.key === " ") release(); });
+    this.overlay.addEventListener("blur", release);
   }
 
   toolbar() {
@@ -252,7 +256,9 @@ class ImageObject {
   }
 
   down(e) {
-    if (e.button !== 0 || !this.natural[0]) return;
+    if (!this.natural[0]) return;
+    if (e.button === 1 || (e.button === 0 && this.spaceDown)) return this.startPan(e);
+    if (e.button !== 0) return;
     this.overlay.focus({ preventScroll: true });
     const p = this.pct(e);
     if (this.pending) return this.addPoint(p, e);
@@ -325,7 +331,19 @@ class ImageObject {
     ctl.addRegion(this, { points, closed: true }, values);
   }
 
+  /** Drag with the middle button, or with Space held, to pan a zoomed image. */
+  startPan(e) {
+    e.preventDefault();
+    this.overlay.setPointerCapture(e.pointerId);
+    this.pan = { x: e.clientX, y: e.clientY, left: this.scroller.scrollLeft, top: this.scroller.scrollTop };
+  }
+
   move(e) {
+    if (this.pan) {
+      this.scroller.scrollLeft = this.pan.left - (e.clientX - this.pan.x);
+      this.scroller.scrollTop = this.pan.top - (e.clientY - this.pan.y);
+      return;
+    }
     if (this.stroke) return this.paintTo(this.pct(e));
     const d = this.drag;
     if (!d) return;
@@ -370,6 +388,10 @@ class ImageObject {
   }
 
   up(e) {
+    if (this.pan) {
+      this.pan = null;
+      return;
+    }
     if (this.stroke) return this.endStroke();
     const d = this.drag;
     this.drag = null;
@@ -387,6 +409,12 @@ class ImageObject {
   }
 
   key(e) {
+    if (e.key === " " && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault(); // Space held: drags pan instead of drawing
+      this.spaceDown = true;
+      this.overlay.style.cursor = "grab";
+      return;
+    }
     if (this.pending) {
       if (e.key === "Enter") { e.preventDefault(); this.closePolygon(); }
       else if (e.key === "Escape") { e.preventDefault(); this.pending = null; this.refresh(); }
