@@ -85,3 +85,16 @@ def ls_rle(width: int, height: int, on: set[tuple[int, int]], color=(255, 0, 0))
     text = "".join(bits)
     text += "0" * (-len(text) % 8)
     return [int(text[k : k + 8], 2) for k in range(0, len(text), 8)]
+
+
+def blank_rle(width: int, height: int) -> list[int]:
+    """The RLE of an empty mask, built from 64 Ki-value repeat chunks (fast for any size)."""
+    left = width * height * 4
+    bits = [f"{left:032b}", f"{8 - 1:05b}"] + [f"{s - 1:04b}" for s in (3, 4, 8, 16)]
+    while left:
+        n = min(left, 2**16)
+        bits.append("1" + "11" + f"{n - 1:016b}" + "0" * 8)
+        left -= n
+    text = "".join(bits)
+    text += "0" * (-len(text) % 8)
+    return [int(text[k : k + 8], 2) for k in range(0, len(text), 8)]

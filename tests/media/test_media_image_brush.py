@@ -10,7 +10,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from lc_media_images import data_url, ls_rle, region
+from lc_media_images import blank_rle, data_url, ls_rle, region
 from lc_ui_browser import screenshot
 from playwright.sync_api import expect
 
@@ -202,12 +202,20 @@ def test_label_studio_rle_loads_shows_and_round_trips(harness: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "rle",
-    [[0, 0, 0], [0, 0, 0, 8, 7, 0x10, 0x08, 0x40], [255] * 40],
-    ids=["truncated", "wrong-size", "garbage"],
+    ("rle", "size"),
+    [
+        ([0, 0, 0], (W, H)),
+        ([0, 0, 0, 8, 7, 0x10, 0x08, 0x40], (W, H)),
+        ([255] * 40, (W, H)),
+        (blank_rle(8000, 8000), (8000, 8000)),
+    ],
+    ids=["truncated", "wrong-size", "garbage", "huge-original-size"],
 )
-def test_broken_rle_is_reported_not_thrown(harness: Any, rle: list[int]) -> None:
+def test_broken_rle_is_reported_not_thrown(
+    harness: Any, rle: list[int], size: tuple[int, int]
+) -> None:
     saved = [saved_mask(rle)]
+    saved[0]["original_width"], saved[0]["original_height"] = size
     mount(harness, saved)
     expect(harness.page.locator(".lc-status")).to_contain_text("cannot be shown")
     [r] = masks(harness)

@@ -176,6 +176,15 @@ class BrushControl extends ShapeControl {
     if (r.mask && r.mask.length === w * h) return r.mask;
     if (!(w > 0 && h > 0)) return null;
     if (r.badMask) return null;
+    // a mask is only decoded for the image it was painted on (this also bounds the memory
+    // a stored result can make the browser allocate)
+    const obj = this.engine.instance(r.to_name);
+    const [iw, ih] = obj && obj.size ? obj.size(r.itemIndex) : [0, 0];
+    if (iw && ih && (iw !== w || ih !== h)) {
+      r.badMask = true;
+      this.engine.notify(t("A brush region cannot be shown: it was painted on a {w}x{h} image, this one is {iw}x{ih}.", { w, h, iw, ih }));
+      return null;
+    }
     try {
       r.mask = r.value.rle && r.value.rle.length ? decodeRLE(r.value.rle, w, h) : new Uint8Array(w * h);
     } catch (err) {
