@@ -10,6 +10,10 @@ local files are served by the web layer from ``media_roots`` only (:class:`Local
 no ``..``, no absolute paths, no backslashes or NUL, no symlink leading out of a root. The
 Content-Type comes from the file's first bytes (:func:`sniff_type`), never from its name,
 and is never an HTML or script type, so an uploaded ``.jpg`` holding HTML is just bytes.
+
+Media uploaded through the import dialog go to a :class:`MediaStore`:
+:class:`LocalMediaStore` (a folder; task data gets ``/data/upload/<project>/<name>``) or
+:class:`S3MediaStore` (a bucket; task data gets ``s3://bucket/key``, presigned on display).
 """
 
 from __future__ import annotations
