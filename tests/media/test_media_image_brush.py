@@ -470,3 +470,21 @@ def test_dragging_pans_a_zoomed_image_without_drawing(harness: Any, how: str) ->
         page.keyboard.up(" ")
     assert scroller.evaluate("s => s.scrollLeft") == pytest.approx(180, abs=2)
     assert [r for r in harness.result() if r["type"] == "rectanglelabels"] == []
+
+
+def test_painting_on_a_rotated_view_lands_on_the_right_pixels(harness: Any) -> None:
+    page = harness.page
+    mount(harness)
+    page.locator(".lc-image-rotate-right").click()
+    expect(page.locator(".lc-image")).to_have_attribute("data-rotation", "90")
+    page.locator(".lc-label", has_text="Road").click()
+    frame = page.locator(".lc-image-frame").bounding_box()
+    # turned 90 degrees clockwise, image pixel (x, y) is shown at (H - y, x) in the frame
+    page.mouse.move(frame["x"] + H - 30, frame["y"] + 150)
+    page.mouse.down()
+    page.mouse.move(frame["x"] + H - 30, frame["y"] + 170, steps=4)
+    page.mouse.up()
+    [r] = masks(harness)
+    rows = grid(r)
+    assert rows[30][150] == rows[30][170] == 255
+    assert rows[150 % H][30] == 0 and rows[70][150] == 0
