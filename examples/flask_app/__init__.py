@@ -54,6 +54,13 @@ def _check_form_token() -> None:
         flask.abort(400, "expired form, reload the page")
 
 
+def _media_dir(db_url: str) -> str:
+    """A folder beside a SQLite database file, else ./labelcore-media."""
+    if db_url.startswith("sqlite:///") and not db_url.endswith(":memory:"):
+        return str(Path(db_url.removeprefix("sqlite:///")).resolve().parent / "labelcore-media")
+    return "labelcore-media"
+
+
 def create_app(
     db_url: str = "sqlite:///labelcore-demo.db",
     *,
@@ -61,6 +68,7 @@ def create_app(
     secret_key: str | None = None,
     start_jobs: bool = True,
     core: Any = None,
+    media_dir: str | None = None,
 ) -> flask.Flask:
     app = flask.Flask(
         __name__, template_folder=str(HERE / "templates"), static_folder=str(HERE / "static")
@@ -83,6 +91,8 @@ def create_app(
         login_url="/login",
         template_loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         base_template="layout.html",
+        # images/audio/video uploaded in the import dialog: next to the database by default
+        media_store=media_dir or _media_dir(db_url),
     )
     labelcore.init_app(app, url_prefix="/label")
     # our layout's logout form needs our own form token on labelcore's pages too

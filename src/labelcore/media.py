@@ -10,29 +10,41 @@ local files are served by the web layer from ``media_roots`` only (:class:`Local
 no ``..``, no absolute paths, no backslashes or NUL, no symlink leading out of a root. The
 Content-Type comes from the file's first bytes (:func:`sniff_type`), never from its name,
 and is never an HTML or script type, so an uploaded ``.jpg`` holding HTML is just bytes.
+
+Media uploaded through the import dialog go to a :class:`MediaStore`:
+:class:`LocalMediaStore` (a folder; task data gets ``/data/upload/<project>/<name>``) or
+:class:`S3MediaStore` (a bucket; task data gets ``s3://bucket/key``, presigned on display).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import secrets
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, runtime_checkable
 
 import attrs
 
-from labelcore.errors import LabelcoreError, NotFound, ValidationError
+from labelcore.errors import LabelcoreError, NotFound, TooLarge, ValidationError
 
 __all__ = [
     "LOCAL_FILES_PATH",
+    "UPLOAD_PATH",
     "ByteRange",
     "LocalMedia",
+    "LocalMediaStore",
     "MediaFile",
     "MediaResolver",
+    "MediaStore",
     "PassThroughResolver",
     "RangeNotSatisfiable",
+    "S3MediaStore",
     "S3Presigner",
+    "media_kind",
     "parse_range",
     "resolve_media_url",
     "sniff_type",
@@ -40,6 +52,8 @@ __all__ = [
 
 #: Where the web layer serves local media, as Label Studio: ``<prefix>/data/local-files/?d=a/b.jpg``
 LOCAL_FILES_PATH = "/data/local-files/"
+#: Where uploaded media are served, as Label Studio: ``<prefix>/data/upload/<project>/<name>``
+UPLOAD_PATH = "/data/upload/"
 SNIFF_BYTES = 64
 OCTET = "application/octet-stream"
 
@@ -238,6 +252,16 @@ class PassThroughResolver:
         return url if low.startswith(("http://", "https://")) else None
 
 
+def _s3_client(endpoint_url: str | None) -> Any:
+    """A boto3 S3 client signing with SigV4 (the ``s3`` extra)."""
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError("S3 media needs boto3: pip install 'labelcore[s3]'") from exc
+    return boto3.client("s3", endpoint_url=endpoint_url, config=Config(signature_version="s3v4"))
+
+
 class S3Presigner:
     """``s3://bucket/key`` to a presigned GET URL (the ``s3`` extra: boto3).
 
@@ -254,15 +278,7 @@ class S3Presigner:
         buckets: Sequence[str] = (),
         expires: int = 3600,
     ) -> None:
-        if client is None:
-            try:
-                import boto3
-                from botocore.config import Config
-            except ImportError as exc:  # pragma: no cover - depends on the install
-                raise ImportError("s3:// media needs boto3: pip install 'labelcore[s3]'") from exc
-            client = boto3.client(
-                "s3", endpoint_url=endpoint_url, config=Config(signature_version="s3v4")
-            )
+        client = client if client is not None else _s3_client(endpoint_url)
         if not 1 <= expires <= 7 * 24 * 3600:
             raise ValueError("expires must be between 1 second and 7 days")
         self.client = client
@@ -293,3 +309,155 @@ def resolve_media_url(url: str, resolvers: Sequence[MediaResolver]) -> str:
         if out is not None:
             return out
     raise ValidationError(f"no media resolver handles {url[:200]!r}", code="media.unresolvable_url")
+
+
+def media_kind(content_type: str) -> str | None:
+    """``"image"``, ``"audio"`` or ``"video"`` for a sniffed media type, else ``None``."""
+    kind = content_type.split("/", 1)[0]
+    return kind if kind in ("image", "audio", "video") else None
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _stored_name(filename: str) -> str:
+    """A random prefix and a tame version of the uploaded name: ``3f9a1c2e-cat.png``."""
+    base = unicodedata.normalize("NFKD", os.path.basename(filename.replace("\\", "/")))
+    base = _UNSAFE_NAME.sub("_", base.encode("ascii", "ignore").decode()).strip("._") or "file"
+    stem, dot, ext = base[-80:].rpartition(".")
+    tame = f"{stem}.{ext}" if dot and stem else base[-80:]
+    return f"{secrets.token_hex(4)}-{tame}"
+
+
+def _read_limited(stream: IO[bytes], head: bytes, max_bytes: int, name: str) -> Iterator[bytes]:
+    """``head`` then the rest of ``stream``; ``TooLarge`` once over ``max_bytes``."""
+    total = len(head)
+    if head:
+        yield head
+    while True:
+        chunk = stream.read(256 * 1024)
+        if not chunk:
+            return
+        total += len(chunk)
+        if total > max_bytes:
+            raise TooLarge(f"media file {name!r} is over the {max_bytes}-byte limit")
+        yield chunk
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._left = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return 0
+            self._left = nxt
+        view = memoryview(buffer).cast("B")
+        n = min(len(view), len(self._left))
+        view[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
+
+
+@runtime_checkable
+class MediaStore(Protocol):
+    """Where media files uploaded through the import dialog are kept.
+
+    Guarantees: ``save`` stores the bytes under a fresh name (never overwriting) and
+    returns the URL to put in task data; the caller has already checked the type by
+    content (``head`` holds the first bytes it sniffed, ``stream`` the rest).
+    """
+
+    def save(
+        self, project_id: int, filename: str, head: bytes, stream: IO[bytes], content_type: str
+    ) -> str: ...
+
+
+class LocalMediaStore:
+    """Uploaded media in a local folder, ``<folder>/<project id>/<random>-<name>``.
+
+    Task data gets ``/data/upload/<project id>/<name>``, which the web layer serves to
+    users who can see that project (:meth:`open` refuses unsafe names with ``NotFound``).
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, max_bytes: int = 200 * 1024**2) -> None:
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+
+    def save(
+        self, project_id: int, filename: str, head: bytes, stream: IO[bytes], content_type: str
+    ) -> str:
+        target = self.folder / str(int(project_id))
+        target.mkdir(parents=True, exist_ok=True)
+        name = _stored_name(filename)
+        path = target / name
+        try:
+            with path.open("xb") as out:
+                for chunk in _read_limited(stream, head, self.max_bytes, filename):
+                    out.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return f"{UPLOAD_PATH}{int(project_id)}/{name}"
+
+    def delete_url(self, url: str) -> None:
+        """Remove a file ``save`` stored (used when the import that made it fails)."""
+        rest = url.removeprefix(UPLOAD_PATH)
+        pid, _, name = rest.partition("/")
+        if pid.isdigit() and name and "/" not in name:
+            (self.folder / pid / name).unlink(missing_ok=True)
+
+    def open(self, project_id: int, name: str) -> MediaFile:
+        """The stored file ``name`` of a project (see :class:`LocalMedia` for the checks)."""
+        if "/" in name:
+            raise NotFound("media file not found", code="media.not_found")
+        return LocalMedia([self.folder / str(int(project_id))]).open(name)
+
+
+class S3MediaStore:
+    """Uploaded media in an S3-compatible bucket (the ``s3`` extra), under
+    ``<prefix><project id>/<random>-<name>``; task data gets ``s3://bucket/key``, which the
+    web layer presigns (it adds an :class:`S3Presigner` for this bucket to its resolvers)."""
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        client: Any = None,
+        endpoint_url: str | None = None,
+        max_bytes: int = 200 * 1024**2,
+    ) -> None:
+        client = client if client is not None else _s3_client(endpoint_url)
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+
+    def save(
+        self, project_id: int, filename: str, head: bytes, stream: IO[bytes], content_type: str
+    ) -> str:
+        key = f"{self.prefix}{int(project_id)}/{_stored_name(filename)}"
+        # streamed (multipart above boto3's threshold), never held whole in memory
+        body = io.BufferedReader(
+            _ChunkReader(_read_limited(stream, head, self.max_bytes, filename))
+        )
+        self.client.upload_fileobj(body, self.bucket, key, ExtraArgs={"ContentType": content_type})
+        return f"s3://{self.bucket}/{key}"
+
+    def delete_url(self, url: str) -> None:
+        key = url.removeprefix(f"s3://{self.bucket}/")
+        if key != url:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def presigner(self, expires: int = 3600) -> S3Presigner:
+        """A resolver that presigns this store's URLs (and only this bucket's)."""
+        return S3Presigner(self.client, buckets=[self.bucket], expires=expires)

@@ -30,6 +30,8 @@ _OPTIONS = (
     "base_template",
     "static_dir",
     "media_roots",
+    "media_store",
+    "media_resolvers",
 )
 _KNOWN = {"store", "core", "identify", "template_dirs", *_OPTIONS}
 _HINT = (

@@ -40,7 +40,8 @@ class LabelcoreFlask:
     are those of :class:`~labelcore.web.app.WebApp`: ``token_auth``, ``csp`` (``None``
     turns the policy off), ``max_body``, ``login_url``, ``template_loader`` and
     ``base_template`` (to render pages inside the host's layout), ``static_dir``,
-    ``media_roots`` (folders served at ``/data/local-files/?d=``, see ``labelcore.media``).
+    ``media_roots`` (folders served at ``/data/local-files/?d=``, see ``labelcore.media``),
+    ``media_store`` and ``media_resolvers`` (uploaded media, ``s3://`` URLs; docs/media.md).
     """
 
     def __init__(
@@ -57,6 +58,8 @@ class LabelcoreFlask:
         csrf_secret: str | bytes | None = None,
         static_dir: Path | str | None = None,
         media_roots: Sequence[str | PathLike[str]] = (),
+        media_store: Any = None,
+        media_resolvers: Sequence[Any] | None = None,
     ) -> None:
         self.core = core
         self._options: dict[str, Any] = {
@@ -69,6 +72,8 @@ class LabelcoreFlask:
             "base_template": base_template,
             "static_dir": static_dir,
             "media_roots": media_roots,
+            "media_store": media_store,
+            "media_resolvers": media_resolvers,
         }
         self._csrf_secret = csrf_secret
         self.web: WebApp | None = None

@@ -52,3 +52,32 @@ def media_files(harness: Any, static_url: str) -> Iterator[Callable[[str, bytes,
     page.route(f"{static_url}/test-media/*", handle)
     yield add
     page.unroute(f"{static_url}/test-media/*")
+
+
+@pytest.fixture()
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A boto3 S3 client talking to a moto server on 127.0.0.1 (a free port), with a bucket
+    "frames" holding "day 1/cat.jpg" (JPEG bytes) and an empty bucket "uploads"."""
+    boto3 = pytest.importorskip("boto3")
+    moto_server = pytest.importorskip("moto.moto_server.threaded_moto_server")
+    from lc_media_images import JPEG
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    client = boto3.client(
+        "s3",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(Bucket="frames")
+    client.create_bucket(Bucket="uploads")
+    client.put_object(Bucket="frames", Key="day 1/cat.jpg", Body=JPEG)
+    try:
+        yield client
+    finally:
+        server.stop()

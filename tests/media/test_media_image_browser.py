@@ -3,14 +3,12 @@ generated PNG; the result validates against the config and exports to the expect
 
 from __future__ import annotations
 
-import base64
 import io
 import json
-import struct
 import zipfile
-import zlib
 from typing import Any
 
+import lc_media_images
 import pytest
 from lc_ui_browser import screenshot
 from playwright.sync_api import expect
@@ -31,25 +29,8 @@ CONFIG = """
 """
 
 
-def png(width: int, height: int) -> bytes:
-    """A grey RGB PNG written with zlib only."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 def data_url() -> str:
-    return "data:image/png;base64," + base64.b64encode(png(W, H)).decode()
+    return lc_media_images.data_url(W, H)
 
 
 def mount(harness: Any) -> Any:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from lc_media_images import JPEG
 
 from labelcore.errors import ValidationError
 from labelcore.media import (
@@ -18,33 +18,7 @@ from labelcore.media import (
     resolve_media_url,
 )
 
-boto3 = pytest.importorskip("boto3")
-moto_server = pytest.importorskip("moto.moto_server.threaded_moto_server")
-
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 100
-
-
-@pytest.fixture()
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A boto3 S3 client talking to a moto server on 127.0.0.1 (a free port), one bucket."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client(
-        "s3",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="test-key",
-        aws_secret_access_key="test-secret",
-    )
-    client.create_bucket(Bucket="frames")
-    client.put_object(Bucket="frames", Key="day 1/cat.jpg", Body=JPEG)
-    try:
-        yield client
-    finally:
-        server.stop()
+pytest.importorskip("boto3")
 
 
 def test_http_urls_pass_through_unchanged() -> None:

@@ -60,4 +60,6 @@ LABELCORE = {
     "login_url": "/login/",
     "template_dirs": [str(HERE / "jinja")],
     "base_template": "layout.html",
+    # images/audio/video uploaded in the import dialog are kept here
+    "media_store": str(DATA / "labelcore-media"),
 }

@@ -21,7 +21,14 @@ from urllib.parse import urlencode
 import jinja2
 
 from labelcore.errors import Forbidden, Unauthorized
-from labelcore.media import LocalMedia
+from labelcore.media import (
+    LocalMedia,
+    LocalMediaStore,
+    MediaResolver,
+    MediaStore,
+    PassThroughResolver,
+    S3MediaStore,
+)
 from labelcore.model import User
 from labelcore.web.context import Ctx
 from labelcore.web.errors import error_response, plain_error
@@ -65,7 +72,11 @@ class WebApp:
     (``None`` only when the framework already did, e.g. Django's middleware). ``csp`` is the
     Content-Security-Policy with ``{nonce}`` (a callable, or ``None`` to send none).
     ``media_roots``: folders whose files signed-in users may load at ``/data/local-files/?d=``
-    (none by default; see ``labelcore.media``).
+    (none by default; see ``labelcore.media``). ``media_store``: where image/audio/video files
+    uploaded through the import dialog are kept (a folder, or a ``MediaStore`` such as
+    ``S3MediaStore``; none by default: such uploads are refused). ``media_resolvers`` turn
+    media URLs in task data into browser URLs (default: http(s) as is, plus presigning
+    for an ``S3MediaStore``; add an ``S3Presigner`` for other ``s3://`` URLs).
     """
 
     def __init__(
@@ -84,6 +95,8 @@ class WebApp:
         static_dir: Path | str | None = None,
         router: Router | None = None,
         media_roots: Sequence[str | PathLike[str]] = (),
+        media_store: MediaStore | str | PathLike[str] | None = None,
+        media_resolvers: Sequence[MediaResolver] | None = None,
     ) -> None:
         self.core = core
         self.identify = identify
@@ -99,6 +112,15 @@ class WebApp:
         self.router = router if router is not None else build_router()
         # local media files are served only from inside these folders (labelcore.media)
         self.media = LocalMedia(media_roots) if media_roots else None
+        self.media_store: MediaStore | None = (
+            LocalMediaStore(media_store) if isinstance(media_store, str | PathLike) else media_store
+        )
+        resolvers: list[MediaResolver] = (
+            [PassThroughResolver()] if media_resolvers is None else list(media_resolvers)
+        )
+        if isinstance(self.media_store, S3MediaStore):
+            resolvers.append(self.media_store.presigner())
+        self.media_resolvers: tuple[MediaResolver, ...] = tuple(resolvers)
 
     # -- authentication --------------------------------------------------------------------
     def _authenticate(self, ctx: Ctx) -> None:

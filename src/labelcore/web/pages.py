@@ -20,6 +20,7 @@ from labelcore import _converter
 from labelcore.errors import ConfigError, ValidationError
 from labelcore.model import Project, ProjectSettings
 from labelcore.sanitize import sanitize_html
+from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.i18n import gettext, js_catalog, ngettext
@@ -346,7 +347,8 @@ def task_view(ctx: Ctx) -> Response:
     if bundle.task.project_id != project.id:
         raise ValidationError("the task is not in this project", code="ui.wrong_project")
     cfg = ctx.core.validate_config(user, project.settings.label_config)
-    return ctx.json({"data": _sanitized(cfg, dict(bundle.task.data))})
+    data = resolve_task_media(ctx, cfg, _sanitized(cfg, dict(bundle.task.data)))
+    return ctx.json({"data": data})
 
 
 MY_TASKS_MAX = 500

@@ -24,6 +24,7 @@ from labelcore.web.api._util import (
     int_param,
     json_object,
 )
+from labelcore.web.api.media import import_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Param, Router
@@ -196,6 +197,10 @@ def import_tasks(ctx: Ctx) -> Response:
             raise bad(
                 "send files (multipart), a 'url' field, or a JSON body", "file", "import.empty"
             )
+        # image/audio/video files: one task per file, kept in the media store
+        media = import_media(ctx, user, pid, files, dedupe=dedupe) if files and not url else None
+        if media is not None:
+            return ctx.json(_report_json(media, return_ids), status=201)
         reports: list[ImportReport] = []
         # several files are one import: all of them or none
         with ctx.core.store.transaction():

@@ -29,6 +29,7 @@ from labelcore.web.api._util import (
     result_list,
     view_query,
 )
+from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Param, Router
@@ -127,7 +128,13 @@ def _task_json(ctx: Ctx, task_id: int) -> dict[str, Any]:
 
 
 def get_task(ctx: Ctx) -> Response:
-    return ctx.json(_task_json(ctx, ctx.params["id"]))
+    out = _task_json(ctx, ctx.params["id"])
+    if bool_param(ctx, "resolve_uri"):  # Label Studio's flag: media URLs the browser can load
+        user = ctx.require_user()
+        project = ctx.core.get_project(user, out["project"])
+        cfg = ctx.core.validate_config(user, project.settings.label_config)
+        out["data"] = resolve_task_media(ctx, cfg, out["data"])
+    return ctx.json(out)
 
 
 def update_task(ctx: Ctx) -> Response:
@@ -294,6 +301,7 @@ def register(router: Router) -> None:
         get_task,
         name="api.task",
         tags=t,
+        params=[Param(name="resolve_uri", schema={"type": "boolean"})],
         responses={200: OBJ},
         summary="One task with the annotations, predictions and drafts you may see",
     )

@@ -14,6 +14,7 @@ import * as shapes from "./tags/image_controls.js";
 import * as av from "./tags/audio.js";
 import * as video from "./tags/video.js";
 import * as series from "./tags/timeseries.js";
+import { brushlabels, brushControl } from "./tags/image_brush.js";
 
 const modules = new Map(Object.entries({
   text: text.text, hypertext: text.hypertext,
@@ -28,6 +29,7 @@ const modules = new Map(Object.entries({
   audio: av.audio, audioplus: av.audioplus,
   video: video.video, videorectangle: video.videorectangle, timelinelabels: video.timelinelabels,
   timeseries: series.timeseries, timeserieslabels: series.timeserieslabels,
+  brushlabels, brush: brushControl,
 }));
 
 /** Child tags their parents read themselves; never rendered on their own. */

@@ -20,6 +20,7 @@ export class Classification {
     this.toName = csv(node.attrs.toname)[0] || "";
     this.type = type;
     this.perRegion = node.attrs.perregion === "true";
+    this.perItem = node.attrs.peritem === "true"; // one value per image of a valueList gallery
     this.required = node.attrs.required === "true";
     this.requiredMessage = node.attrs.requiredmessage || "";
     this.whenTag = csv(node.attrs.whentagname);
@@ -49,6 +50,10 @@ export class Classification {
   }
 
   scope() {
+    if (this.perItem) {
+      const obj = this.engine.instance(this.toName);
+      return `item:${(obj && obj.index) || 0}`;
+    }
     if (!this.perRegion) return "";
     const r = this.engine.selectedRegion();
     return this.regionFits(r) ? r.id : null;
@@ -95,6 +100,9 @@ export class Classification {
       const v = { [this.key]: this.toResult(value) };
       if (scope === "") {
         out.push({ id: this.id, from_name: this.name, to_name: this.toName, type: this.type, value: v, origin: "manual" });
+      } else if (scope.startsWith("item:")) {
+        const index = Number(scope.slice(5));
+        out.push({ id: `${this.id}_${index}`, from_name: this.name, to_name: this.toName, type: this.type, value: v, origin: "manual", item_index: index });
       } else {
         const region = this.engine.region(scope);
         if (!region) continue;
@@ -117,7 +125,8 @@ export class Classification {
     for (const r of results) {
       if (r.from_name !== this.name || r.type !== this.type || !r.value || !(this.key in r.value)) continue;
       const value = this.fromResult(r.value[this.key]);
-      if (this.perRegion) this.values.set(String(r.id), value);
+      if (this.perItem) this.values.set(`item:${Number.isInteger(r.item_index) ? r.item_index : 0}`, value);
+      else if (this.perRegion) this.values.set(String(r.id), value);
       else {
         this.values.set("", value);
         this.id = String(r.id);
@@ -132,6 +141,12 @@ export class Classification {
   validate() {
     if (!this.required || this.engine.isHidden(this)) return [];
     const msg = this.requiredMessage || t("{name} is required.", { name: this.name });
+    if (this.perItem) {
+      const obj = this.engine.instance(this.toName);
+      const n = obj && obj.srcs ? obj.srcs.length : 1;
+      for (let i = 0; i < n; i++) if (this.isEmpty(this.values.get(`item:${i}`))) return [msg];
+      return [];
+    }
     if (!this.perRegion) return this.isEmpty(this.values.get("")) ? [msg] : [];
     const missing = this.engine.regions.filter((r) => this.regionFits(r) && this.isEmpty(this.values.get(r.id)));
     return missing.length ? [msg] : [];

@@ -1,13 +1,19 @@
 // The Image object tag: shows the task's image with an SVG overlay where the image controls'
 // regions (image_controls.js) are drawn and edited. Mouse: with a label chosen, drag to draw a
 // box or an ellipse (from its centre), click to put a keypoint, click points for a polygon
-// (click the first point or press Enter to close, Escape cancels). Drag a shape to move it,
+// (click the first point or press Enter to close, Escape cancels). Drag with the middle
+// button, or with Space held, to pan a zoomed image. Drag a shape to move it,
 // drag its handle to resize it (a polygon's handles are its points; Alt+click removes one).
-// Delete/Backspace removes the selected region. Coordinates: percentages of the image.
-import { h, clear } from "../dom.js";
+// Delete/Backspace removes the selected region. Brush controls paint masks (drag; the eraser
+// removes paint from the selected mask, or from every mask when none is selected).
+// Coordinates: percentages of the image, always in its unrotated frame (rotating the view
+// changes nothing stored). `valueList` shows a gallery, one image at a time, and regions carry
+// the index of their image (item_index).
+import { h, clear, uid } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { KINDS, svg, clamp, round } from "./image_shapes.js";
+import { encodeRLE, paintLine, isEmpty, rgb, union } from "./image_brush.js";
 
 const CLOSE_PX = 8; // clicking this close to a polygon's first point closes it
 
@@ -25,49 +31,95 @@ class ImageObject {
     this.ctx = ctx;
     this.engine = ctx.engine;
     this.name = node.attrs.name;
-    this.src = safeSrc(resolve(node.attrs.value, ctx.data));
+    this.multi = node.attrs.value === undefined && node.attrs.valuelist !== undefined;
+    const list = this.multi ? resolve(node.attrs.valuelist, ctx.data) : [resolve(node.attrs.value, ctx.data)];
+    this.srcs = (Array.isArray(list) ? list : []).map(safeSrc);
+    this.index = 0;
+    this.src = this.srcs[0] || "";
+    this.naturals = this.srcs.map(() => [0, 0]);
     this.natural = [0, 0];
+    this.rotation = 0; // degrees clockwise, a multiple of 90: the view only
+    this.brushSize = 10; // brush diameter in image pixels
+    this.eraser = false;
+    this.stroke = null;
     this.drag = null;
     this.pending = null; // polygon being drawn: {ctl, values, points}
-    this.zoom = null; // null: fit the width available; a number: that many screen px per image px
+    // null: fit the width available; a number: that many screen px per image px
+    this.zoom = node.attrs.defaultzoom === "original" ? 1 : null;
     this.brightness = 100;
     this.contrast = 100;
   }
 
-  size() {
-    return [...this.natural];
+  /** [width, height] in pixels of the image (of item `index` in a gallery). */
+  size(index) {
+    if (index === undefined || index === this.index) return [...this.natural];
+    return [...(this.naturals[index] || [0, 0])];
+  }
+
+  /** Is region r drawn on the image shown now? (a gallery shows one item at a time) */
+  onItem(r) {
+    return r.to_name === this.name && (!this.multi || (r.itemIndex || 0) === this.index);
   }
 
   render(container) {
-    this.el = h("div", { class: "lc-image", dataset: { lcObject: this.name } });
+    this.el = h("div", { class: "lc-image", dataset: { lcObject: this.name, zoom: this.zoom === null ? "fit" : String(this.zoom) } });
     this.img = h("img", { class: "lc-image-img", alt: t("Image to label"), draggable: "false" });
+    this.masks = h("canvas", { class: "lc-image-masks", width: "1", height: "1" });
     this.overlay = svg("svg", { class: "lc-image-overlay", tabindex: "0", role: "application", "aria-label": t("Image regions") });
     // layout through the CSSOM (allowed by the page's CSP): the overlay covers the image exactly
     Object.assign(this.el.style, { position: "relative", display: "inline-block", lineHeight: "0", userSelect: "none" });
     Object.assign(this.img.style, { display: "block", maxWidth: "100%" });
+    Object.assign(this.masks.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none" });
     Object.assign(this.overlay.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", cursor: "crosshair", touchAction: "none", overflow: "visible" });
-    this.img.addEventListener("load", () => {
-      this.natural = [this.img.naturalWidth, this.img.naturalHeight];
-      this.el.dataset.loaded = "true";
-      this.refresh();
-    });
+    this.img.addEventListener("load", () => this.loaded());
     if (this.src) this.img.src = this.src;
-    this.el.append(this.img, this.overlay);
-    // zoom and pan: the image grows inside a scrolling box; Ctrl+wheel zooms too
+    this.el.append(this.img, this.masks, this.overlay);
+    this.renderScroller(container);
+  }
+
+  /** The image (of the current item) has loaded: take its size and draw. */
+  loaded() {
+    this.natural = [this.img.naturalWidth, this.img.naturalHeight];
+    this.naturals[this.index] = [...this.natural];
+    for (const r of this.engine.regions) if (this.onItem(r) && !r.size) r.size = [...this.natural];
+    this.masks.width = this.natural[0];
+    this.masks.height = this.natural[1];
+    this.el.dataset.loaded = "true";
+    this.layout();
+    this.refresh();
+  }
+
+  renderScroller(container) {
+    // zoom and pan: the image grows inside a scrolling box; Ctrl+wheel zooms too. A rotated
+    // view turns the stage inside a frame sized to the turned image.
+    this.frame = h("div", { class: "lc-image-frame" });
+    Object.assign(this.frame.style, { position: "relative" });
+    this.frame.append(this.el);
     this.scroller = h("div", { class: "lc-image-scroll" });
     Object.assign(this.scroller.style, { overflow: "auto", maxWidth: "100%", maxHeight: "80vh" });
-    this.scroller.append(this.el);
+    this.scroller.append(this.frame);
+    // "fit" follows the width available when the page is resized
+    if (typeof ResizeObserver === "function") {
+      const watch = new ResizeObserver(() => { if (this.zoom === null) this.layout(); });
+      watch.observe(this.scroller);
+      this.engine.onDestroy(() => watch.disconnect());
+    }
     this.scroller.addEventListener("wheel", (e) => {
       if (!e.ctrlKey) return;
       e.preventDefault();
       this.setZoom(this.currentZoom() * (e.deltaY < 0 ? 1.25 : 0.8));
     }, { passive: false });
-    container.append(this.toolbar(), this.scroller);
+    container.append(this.toolbar());
+    if (this.multi) container.append(this.pager());
+    container.append(this.scroller);
     if (!this.src) container.append(h("p", { class: "lc-problem" }, t("This image URL cannot be shown.")));
     this.overlay.addEventListener("pointerdown", (e) => this.down(e));
     this.overlay.addEventListener("pointermove", (e) => this.move(e));
     this.overlay.addEventListener("pointerup", (e) => this.up(e));
     this.overlay.addEventListener("keydown", (e) => this.key(e));
+    const release = () => { this.spaceDown = false; this.overlay.style.cursor = "crosshair"; };
+    this.overlay.addEventListener("keyup", (e) => { if (e.key === " ") release(); });
+    this.overlay.addEventListener("blur", release);
   }
 
   toolbar() {
@@ -77,25 +129,106 @@ class ImageObject {
       input.addEventListener("input", () => { set(Number(input.value)); this.applyFilter(); });
       return h("label", { class: "lc-image-adjust" }, label, " ", input);
     };
+    // each group can be hidden with its Label Studio attribute set to "false"
+    const on = (attr) => this.node.attrs[attr] !== "false";
     return h("div", { class: "lc-image-tools", role: "toolbar", "aria-label": t("Image tools") },
-      btn(t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
-      btn(t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
-      btn(t("Fit"), () => this.setZoom(null), "fit"),
-      btn(t("Original size"), () => this.setZoom(1), "original"),
-      slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }),
-      slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }));
+      on("zoomcontrol") ? [
+        btn(t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
+        btn(t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
+        btn(t("Fit"), () => this.setZoom(null), "fit"),
+        btn(t("Original size"), () => this.setZoom(1), "original")] : null,
+      on("rotatecontrol") ? [
+        btn(t("Rotate left"), () => this.rotate(-90), "rotate-left"),
+        btn(t("Rotate right"), () => this.rotate(90), "rotate-right")] : null,
+      on("brightnesscontrol") ? slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }) : null,
+      on("contrastcontrol") ? slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }) : null,
+      this.brushTools());
+  }
+
+  /** Brush size and eraser, when a brush control draws on this image. */
+  brushTools() {
+    if (!this.engine.controlsOf(this.name).some((c) => c.kind === "brush")) return null;
+    const size = h("input", { type: "range", min: "1", max: "100", value: String(this.brushSize), class: "lc-image-brush-size", "aria-label": t("Brush size") });
+    size.addEventListener("input", () => { this.brushSize = Number(size.value); });
+    const eraser = h("button", { type: "button", class: "lc-btn lc-image-eraser", "aria-pressed": "false" }, t("Eraser"));
+    eraser.addEventListener("click", () => {
+      this.eraser = !this.eraser;
+      eraser.setAttribute("aria-pressed", this.eraser ? "true" : "false");
+      eraser.classList.toggle("lc-on", this.eraser);
+    });
+    return h("span", { class: "lc-image-brush" }, h("label", { class: "lc-image-adjust" }, t("Brush size"), " ", size), eraser);
+  }
+
+  /** Previous / next for a valueList gallery. */
+  pager() {
+    this.pageLabel = h("span", { class: "lc-image-page", "aria-live": "polite" });
+    const nav = h("div", { class: "lc-image-pager", role: "group", "aria-label": t("Images") },
+      h("button", { type: "button", class: "lc-btn lc-image-prev", onclick: () => this.show(this.index - 1) }, t("Previous image")),
+      this.pageLabel,
+      h("button", { type: "button", class: "lc-btn lc-image-next", onclick: () => this.show(this.index + 1) }, t("Next image")));
+    this.updatePager();
+    return nav;
+  }
+
+  updatePager() {
+    if (!this.pageLabel) return;
+    this.pageLabel.textContent = t("Image {n} of {total}", { n: this.index + 1, total: this.srcs.length });
+    this.el.dataset.item = String(this.index);
+  }
+
+  /** Show gallery item i (regions of other items are kept, just not drawn). */
+  show(i) {
+    if (!this.multi || i < 0 || i >= this.srcs.length || i === this.index) return;
+    this.index = i;
+    this.src = this.srcs[i];
+    this.pending = null;
+    this.drag = null;
+    this.stroke = null;
+    this.natural = [...this.naturals[i]];
+    delete this.el.dataset.loaded;
+    const sel = this.engine.selectedRegion();
+    if (sel && sel.to_name === this.name) this.engine.selectedId = null;
+    if (this.src) this.img.src = this.src;
+    else this.img.removeAttribute("src");
+    this.updatePager();
+    this.engine.refreshAll();
+  }
+
+  /** Turn the view by `deg` (a multiple of 90). Stored coordinates do not change. */
+  rotate(deg) {
+    this.rotation = (((this.rotation + deg) % 360) + 360) % 360;
+    this.el.dataset.rotation = String(this.rotation);
+    this.layout();
+    this.refresh();
+  }
+
+  /** Size the image for the zoom (fit: at most the width available) and turn the stage. */
+  layout() {
+    const [nw, nh] = this.natural;
+    if (!nw || !nh) return;
+    const turned = this.rotation % 180 !== 0;
+    let scale = this.zoom;
+    if (scale === null) {
+      const avail = this.scroller.clientWidth || nw;
+      scale = Math.min(1, avail / (turned ? nh : nw));
+    }
+    const w = Math.max(1, Math.round(nw * scale));
+    const ht = Math.max(1, Math.round(nh * scale));
+    Object.assign(this.img.style, { width: `${w}px`, height: `${ht}px`, maxWidth: "none" });
+    const move = { 0: "", 90: `translate(${ht}px, 0px) rotate(90deg)`, 180: `translate(${w}px, ${ht}px) rotate(180deg)`, 270: `translate(0px, ${w}px) rotate(270deg)` }[this.rotation];
+    Object.assign(this.el.style, { transformOrigin: "0 0", transform: move, position: this.rotation ? "absolute" : "relative", left: "0", top: "0" });
+    Object.assign(this.frame.style, { width: `${turned ? ht : w}px`, height: `${turned ? w : ht}px` });
   }
 
   currentZoom() {
     if (this.zoom !== null || !this.natural[0]) return this.zoom || 1;
-    return this.img.getBoundingClientRect().width / this.natural[0];
+    return this.img.offsetWidth / this.natural[0];
   }
 
   /** Show the image at `zoom` screen px per image px (null: fit). Regions keep their percentages. */
   setZoom(zoom) {
     this.zoom = zoom === null ? null : clamp(zoom, 0.05, 32);
-    if (this.zoom === null) Object.assign(this.img.style, { width: "", maxWidth: "100%" });
-    else Object.assign(this.img.style, { width: `${Math.round(this.natural[0] * this.zoom)}px`, maxWidth: "none" });
+    this.layout();
     this.el.dataset.zoom = this.zoom === null ? "fit" : String(this.zoom);
     this.refresh();
   }
@@ -110,13 +243,22 @@ class ImageObject {
     return ctls.find((c) => !c.tool && c.active.size) || ctls.find((c) => c.tool) || null;
   }
 
+  /** The pointer in percent of the unrotated image (the view may be turned). */
   pct(e) {
-    const b = this.overlay.getBoundingClientRect();
-    return { x: round(clamp(((e.clientX - b.left) / b.width) * 100, 0, 100)), y: round(clamp(((e.clientY - b.top) / b.height) * 100, 0, 100)) };
+    const b = this.el.getBoundingClientRect();
+    const { w, h: ht } = this.view();
+    const a = (-this.rotation * Math.PI) / 180;
+    const dx = e.clientX - (b.left + b.width / 2);
+    const dy = e.clientY - (b.top + b.height / 2);
+    const lx = dx * Math.cos(a) - dy * Math.sin(a) + w / 2;
+    const ly = dx * Math.sin(a) + dy * Math.cos(a) + ht / 2;
+    return { x: round(clamp((lx / w) * 100, 0, 100)), y: round(clamp((ly / ht) * 100, 0, 100)) };
   }
 
   down(e) {
-    if (e.button !== 0 || !this.natural[0]) return;
+    if (!this.natural[0]) return;
+    if (e.button === 1 || (e.button === 0 && this.spaceDown)) return this.startPan(e);
+    if (e.button !== 0) return;
     this.overlay.focus({ preventScroll: true });
     const p = this.pct(e);
     if (this.pending) return this.addPoint(p, e);
@@ -133,6 +275,16 @@ class ImageObject {
         } else this.engine.notify(t("A polygon needs at least three points."));
         return;
       }
+      if (handle && handle.startsWith("e")) {
+        // a selected polygon's edge: insert a point there and drag it
+        const i = Number(handle.slice(1)) + 1;
+        const points = r.value.points.map((pt) => [...pt]);
+        points.splice(i, 0, [p.x, p.y]);
+        this.engine.updateRegion(id, { points });
+        this.overlay.setPointerCapture(e.pointerId);
+        this.drag = { mode: "edit", handle: `p${i}`, id, kind, start: p, orig: JSON.parse(JSON.stringify(this.engine.region(id).value)), moved: false };
+        return;
+      }
       this.engine.selectRegion(id);
       this.overlay.setPointerCapture(e.pointerId);
       this.drag = { mode: handle ? "edit" : "move", handle, id, kind, start: p, orig: JSON.parse(JSON.stringify(r.value)), moved: false };
@@ -140,7 +292,9 @@ class ImageObject {
     }
     const ctl = this.drawingControl();
     const values = ctl ? ctl.activeValues() : null;
-    if (!ctl || values === null) return this.engine.selectRegion(null);
+    if (this.eraser && this.brushControls().length) return this.startStroke(e, p, null, null);
+    if (ctl && ctl.kind === "brush" && values !== null) return this.startStroke(e, p, ctl, values);
+    if (!ctl || values === null) return this.engine.selectRegion(this.maskAt(p));
     const kind = KINDS[ctl.kind];
     if (kind.gesture === "click") return ctl.addRegion(this, kind.fromClick(p, ctl.pointSize), values);
     if (kind.gesture === "points") {
@@ -158,7 +312,7 @@ class ImageObject {
 
   addPoint(p, e) {
     const pts = this.pending.points;
-    const b = this.overlay.getBoundingClientRect();
+    const b = { width: this.view().w, height: this.view().h };
     const [fx, fy] = pts[0];
     const near = Math.hypot(((p.x - fx) / 100) * b.width, ((p.y - fy) / 100) * b.height) <= CLOSE_PX;
     if (near && pts.length >= 3) return this.closePolygon();
@@ -177,7 +331,20 @@ class ImageObject {
     ctl.addRegion(this, { points, closed: true }, values);
   }
 
+  /** Drag with the middle button, or with Space held, to pan a zoomed image. */
+  startPan(e) {
+    e.preventDefault();
+    this.overlay.setPointerCapture(e.pointerId);
+    this.pan = { x: e.clientX, y: e.clientY, left: this.scroller.scrollLeft, top: this.scroller.scrollTop };
+  }
+
   move(e) {
+    if (this.pan) {
+      this.scroller.scrollLeft = this.pan.left - (e.clientX - this.pan.x);
+      this.scroller.scrollTop = this.pan.top - (e.clientY - this.pan.y);
+      return;
+    }
+    if (this.stroke) return this.paintTo(this.pct(e));
     const d = this.drag;
     if (!d) return;
     const p = this.pct(e);
@@ -198,12 +365,12 @@ class ImageObject {
 
   /** Pixel size of the overlay (rotations are computed in pixels, values stay in percent). */
   view() {
-    const b = this.overlay.getBoundingClientRect();
-    return { w: b.width, h: b.height };
+    return { w: this.el.offsetWidth || 1, h: this.el.offsetHeight || 1 };
   }
 
-  /** The box's rotation after its knob was dragged from `start` to `p`: the turn, about the
-   * top-left corner, between the two pointer directions (degrees clockwise, 0..360). */
+  /** The shape's rotation after its knob was dragged from `start` to `p`: the turn, about
+   * (x, y) (a box's top-left corner, an ellipse's centre), between the two pointer
+   * directions (degrees clockwise, 0..360). */
   angle(o, start, p) {
     const { w, h: ht } = this.view();
     const dir = (q) => Math.atan2(((q.y - o.y) / 100) * ht, ((q.x - o.x) / 100) * w);
@@ -211,7 +378,7 @@ class ImageObject {
     return round(((deg % 360) + 360) % 360);
   }
 
-  /** p (percent) seen in the frame of a box rotated about its top-left corner. */
+  /** p (percent) seen in the frame of a shape rotated about its (x, y). */
   unrotate(o, p) {
     const { w, h: ht } = this.view();
     const a = (-(Number(o.rotation) || 0) * Math.PI) / 180;
@@ -221,6 +388,11 @@ class ImageObject {
   }
 
   up(e) {
+    if (this.pan) {
+      this.pan = null;
+      return;
+    }
+    if (this.stroke) return this.endStroke();
     const d = this.drag;
     this.drag = null;
     if (!d) return;
@@ -237,6 +409,12 @@ class ImageObject {
   }
 
   key(e) {
+    if (e.key === " " && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault(); // Space held: drags pan instead of drawing
+      this.spaceDown = true;
+      this.overlay.style.cursor = "grab";
+      return;
+    }
     if (this.pending) {
       if (e.key === "Enter") { e.preventDefault(); this.closePolygon(); }
       else if (e.key === "Escape") { e.preventDefault(); this.pending = null; this.refresh(); }
@@ -260,13 +438,15 @@ class ImageObject {
   refresh() {
     if (!this.overlay) return;
     clear(this.overlay);
+    this.drawMasks(null);
     const selected = this.engine.selectedRegion();
     for (const r of this.engine.regions) {
-      const kind = r.to_name === this.name ? KINDS[this.kindOfRegion(r)] : null;
+      const kind = this.onItem(r) ? KINDS[this.kindOfRegion(r)] : null;
       if (!kind) continue;
       const g = svg("g", { class: "lc-image-region" + (selected && selected.id === r.id ? " lc-selected" : ""), "data-region-id": r.id });
       const ctl = this.engine.instance(r.from_name);
-      const view = { ...this.view(), rotate: !!(ctl && ctl.canRotate && selected && selected.id === r.id) };
+      const isSel = !!(selected && selected.id === r.id);
+      const view = { ...this.view(), selected: isSel, rotate: !!(ctl && ctl.canRotate && isSel) };
       g.append(kind.draw(r, this.engine.regionColor(r), view));
       this.overlay.append(g);
     }
@@ -277,6 +457,141 @@ class ImageObject {
       this.overlay.append(box);
       this.pending.points.forEach(([x, y], i) => this.overlay.append(svg("circle", { cx: `${x}%`, cy: `${y}%`, r: i === 0 ? 6 : 4, class: "lc-image-vertex", fill: "#ff8800" })));
     }
+  }
+
+  // ---- brush -------------------------------------------------------------------------------
+  brushControls() {
+    return this.engine.controlsOf(this.name).filter((c) => c.kind === "brush");
+  }
+
+  brushRegions() {
+    return this.engine.regions.filter((r) => this.onItem(r) && this.kindOfRegion(r) === "brush");
+  }
+
+  /** The image pixel under a percentage point. */
+  px(p) {
+    return { x: (p.x / 100) * this.natural[0], y: (p.y / 100) * this.natural[1] };
+  }
+
+  /** The id of the topmost mask painted at p, or null. */
+  maskAt(p) {
+    const { x, y } = this.px(p);
+    const [w, ht] = this.natural;
+    const i = Math.min(ht - 1, Math.floor(y)) * w + Math.min(w - 1, Math.floor(x));
+    const hit = this.brushRegions().reverse().find((r) => {
+      const m = this.engine.instance(r.from_name).maskOf(r);
+      return m && m[i] > 0;
+    });
+    return hit ? hit.id : null;
+  }
+
+  /** Paint (ctl, values) or erase (ctl null) from p. Painting extends the selected mask when it
+   * has the same control and labels, else starts a new region; erasing works on the selected
+   * mask, or on every mask of this image when none is selected. */
+  startStroke(e, p, ctl, values) {
+    const sel = this.engine.selectedRegion();
+    const selMask = sel && this.onItem(sel) && this.kindOfRegion(sel) === "brush" && !sel.readonly ? sel : null;
+    let targets;
+    let created = null;
+    if (ctl) {
+      const same = selMask && selMask.from_name === ctl.name && JSON.stringify(this.engine.regionLabels(selMask)) === JSON.stringify(values);
+      if (same) targets = [selMask];
+      else {
+        created = ctl.newRegion(this, values, uid());
+        this.engine.regions.push(created);
+        this.engine.selectedId = created.id;
+        targets = [created];
+      }
+    } else targets = selMask ? [selMask] : this.brushRegions().filter((r) => !r.readonly);
+    targets = targets.filter((r) => this.engine.instance(r.from_name).maskOf(r));
+    if (!targets.length) return;
+    this.overlay.setPointerCapture(e.pointerId);
+    this.stroke = { targets, created, value: ctl ? 255 : 0, last: this.px(p) };
+    this.paintTo(p);
+  }
+
+  paintTo(p) {
+    const s = this.stroke;
+    const at = this.px(p);
+    const [w, ht] = this.natural;
+    let box = null;
+    for (const r of s.targets) {
+      const got = paintLine(r.mask, w, ht, s.last, at, this.brushSize / 2, s.value);
+      if (!got) continue;
+      if (this.layerOf(r, this.engine.regionColor(r))) this.updateLayer(r, got);
+      box = union(box, got);
+    }
+    s.last = at;
+    if (box) this.drawMasks(box);
+  }
+
+  endStroke() {
+    const s = this.stroke;
+    this.stroke = null;
+    const [w, ht] = this.natural;
+    for (const r of s.targets) {
+      if (isEmpty(r.mask)) this.engine.regions = this.engine.regions.filter((x) => x !== r);
+      else r.value = { ...r.value, rle: encodeRLE(r.mask, w, ht) };
+      if (r.origin === "prediction") r.origin = "prediction-changed";
+    }
+    if (!this.engine.region(this.engine.selectedId)) this.engine.selectedId = null;
+    if (s.created && this.engine.region(s.created.id)) this.engine.notify(t("Region added: {labels}", { labels: this.engine.regionLabels(s.created).join(", ") || s.created.from_name }));
+    this.engine.changed();
+  }
+
+  /** A region's mask painted in its colour on a canvas of the image's size, kept on the region
+   * and rebuilt only when the colour changes (strokes update it in place: updateLayer). */
+  layerOf(r, color) {
+    const [w, ht] = this.natural;
+    if (r.layer && r.layerColor === color && r.layer.width === w && r.layer.height === ht) return r.layer;
+    const mask = this.engine.instance(r.from_name).maskOf(r);
+    if (!mask) return null;
+    r.layer = h("canvas", { width: String(w), height: String(ht) });
+    r.layerColor = color;
+    this.updateLayer(r, { x0: 0, y0: 0, x1: w - 1, y1: ht - 1 });
+    return r.layer;
+  }
+
+  /** Repaint `box` of a region's layer from its mask. */
+  updateLayer(r, b) {
+    const w = this.natural[0];
+    const bw = b.x1 - b.x0 + 1;
+    const bh = b.y1 - b.y0 + 1;
+    const g = r.layer.getContext("2d");
+    const img = g.createImageData(bw, bh);
+    const [cr, cg, cb] = rgb(r.layerColor);
+    for (let y = 0; y < bh; y++) {
+      const row = (b.y0 + y) * w + b.x0;
+      for (let x = 0; x < bw; x++) {
+        const m = r.mask[row + x];
+        if (!m) continue;
+        const o = (y * bw + x) * 4;
+        img.data[o] = cr;
+        img.data[o + 1] = cg;
+        img.data[o + 2] = cb;
+        img.data[o + 3] = m;
+      }
+    }
+    g.putImageData(img, b.x0, b.y0);
+  }
+
+  /** Composite the masks of this image into the canvas (only `box` of it, or all when null). */
+  drawMasks(box) {
+    const [w, ht] = this.natural;
+    if (!w || !ht || !this.masks) return;
+    const g = this.masks.getContext("2d");
+    const b = box || { x0: 0, y0: 0, x1: w - 1, y1: ht - 1 };
+    const bw = b.x1 - b.x0 + 1;
+    const bh = b.y1 - b.y0 + 1;
+    g.clearRect(b.x0, b.y0, bw, bh);
+    const sel = this.engine.selectedId;
+    for (const r of this.brushRegions()) {
+      const layer = this.layerOf(r, this.engine.regionColor(r));
+      if (!layer) continue;
+      g.globalAlpha = r.id === sel ? 0.7 : 0.45;
+      g.drawImage(layer, b.x0, b.y0, bw, bh, b.x0, b.y0, bw, bh);
+    }
+    g.globalAlpha = 1;
   }
 
   serialize() { return []; }

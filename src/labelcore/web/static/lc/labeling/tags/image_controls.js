@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import { displayKey } from "../hotkeys.js";
 import { kindOf } from "./image_shapes.js";
 
-class ShapeControl {
+export class ShapeControl {
   constructor(node, ctx) {
     this.node = node;
     this.ctx = ctx;
@@ -20,7 +20,7 @@ class ShapeControl {
     this.items = this.tool ? [] : labelItems(node, ctx.data, "label");
     this.active = new Set(this.items.filter((i) => i.selected).map((i) => i.result));
     this.pointSize = Number(node.attrs.strokewidth || 1);
-    this.canRotate = this.kind === "rectangle" && node.attrs.canrotate !== "false";
+    this.canRotate = (this.kind === "rectangle" || this.kind === "ellipse") && node.attrs.canrotate !== "false";
     this.fallback = safeColor(node.attrs.fillcolor || node.attrs.strokecolor, "#ff8800");
   }
 
@@ -77,7 +77,9 @@ class ShapeControl {
   addRegion(obj, geometry, values) {
     const value = this.tool ? { ...geometry } : { ...geometry, [this.type]: values };
     const id = uid();
-    this.engine.regions.push({ id, from_name: this.name, to_name: obj.name, type: this.type, value, origin: "manual", size: obj.size() });
+    const region = { id, from_name: this.name, to_name: obj.name, type: this.type, value, origin: "manual", size: obj.size() };
+    if (obj.multi) region.itemIndex = obj.index;
+    this.engine.regions.push(region);
     this.engine.selectedId = id;
     this.engine.notify(t("Region added: {labels}", { labels: values.join(", ") || this.name }));
     this.engine.changed();
@@ -86,8 +88,11 @@ class ShapeControl {
   serialize() {
     return this.engine.regions.filter((r) => r.from_name === this.name).map((r) => {
       const obj = this.engine.instance(r.to_name);
-      const [w, hgt] = r.size || (obj ? obj.size() : [0, 0]);
-      return { ...this.engine.regionItem(r), original_width: w, original_height: hgt, image_rotation: 0 };
+      const [w, hgt] = r.size || (obj ? obj.size(r.itemIndex) : [0, 0]);
+      // coordinates are always in the unrotated image's frame, so image_rotation is 0
+      const item = { ...this.engine.regionItem(r), original_width: w, original_height: hgt, image_rotation: 0 };
+      if (r.itemIndex !== undefined) item.item_index = r.itemIndex;
+      return item;
     });
   }
 
@@ -97,7 +102,9 @@ class ShapeControl {
       if (r.from_name !== this.name || r.type !== this.type || !r.value || !this.toNames.includes(r.to_name)) continue;
       const size = r.original_width && r.original_height ? [r.original_width, r.original_height] : null;
       const value = JSON.parse(JSON.stringify(r.value));
-      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size });
+      const region = { id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size };
+      if (Number.isInteger(r.item_index) && r.item_index >= 0) region.itemIndex = r.item_index;
+      this.engine.regions.push(region);
     }
   }
 

@@ -57,11 +57,22 @@ export const KINDS = {
       return { x: round(a.x), y: round(a.y), radiusX: round(rx), radiusY: round(ry), rotation: 0 };
     },
     big: (v) => v.radiusX >= MIN && v.radiusY >= MIN,
-    draw(r, color) {
+    draw(r, color, view) {
       const v = r.value;
       const g = svg("g", {});
-      g.append(svg("ellipse", { cx: `${v.x}%`, cy: `${v.y}%`, rx: `${v.radiusX}%`, ry: `${v.radiusY}%`, class: "lc-image-shape", "data-region": r.id, ...body(color) }));
+      const rot = Number(v.rotation) || 0;
+      if (rot && view && view.w) {
+        // rotated about its centre (Label Studio's convention): transforms need pixels
+        const [cx, cy] = [(v.x / 100) * view.w, (v.y / 100) * view.h];
+        g.setAttribute("transform", `rotate(${rot} ${cx} ${cy})`);
+        g.append(svg("ellipse", { cx, cy, rx: (v.radiusX / 100) * view.w, ry: (v.radiusY / 100) * view.h, class: "lc-image-shape", "data-region": r.id, ...body(color) }));
+      } else {
+        g.append(svg("ellipse", { cx: `${v.x}%`, cy: `${v.y}%`, rx: `${v.radiusX}%`, ry: `${v.radiusY}%`, class: "lc-image-shape", "data-region": r.id, ...body(color) }));
+      }
       if (!r.readonly) g.append(handle(r.id, "radius", v.x + v.radiusX, v.y + v.radiusY, color));
+      if (!r.readonly && view && view.rotate) {
+        g.append(svg("circle", { cx: `${v.x}%`, cy: `${v.y - v.radiusY}%`, r: 5, transform: "translate(0 -18)", class: "lc-image-rotate", fill: "#ffffff", stroke: color, "data-region": r.id, "data-handle": "rotate" }));
+      }
       return g;
     },
     move: (o, dx, dy) => ({ x: round(clamp(o.x + dx, o.radiusX, 100 - o.radiusX)), y: round(clamp(o.y + dy, o.radiusY, 100 - o.radiusY)) }),
@@ -82,7 +93,7 @@ export const KINDS = {
   },
   polygon: {
     gesture: "points",
-    draw(r, color) {
+    draw(r, color, view) {
       const g = svg("g", {});
       const pts = r.value.points || [];
       // SVG points cannot be percentages: the object scales them through a nested viewBox
@@ -90,6 +101,13 @@ export const KINDS = {
       const box = svg("svg", { viewBox: "0 0 100 100", preserveAspectRatio: "none", width: "100%", height: "100%", overflow: "visible" });
       box.append(poly);
       g.append(box);
+      if (!r.readonly && view && view.selected) {
+        // wide invisible edges of the selected polygon: pressing one inserts a point there
+        pts.forEach(([x, y], i) => {
+          const [nx, ny] = pts[(i + 1) % pts.length];
+          g.append(svg("line", { x1: `${x}%`, y1: `${y}%`, x2: `${nx}%`, y2: `${ny}%`, stroke: "transparent", "stroke-width": 8, class: "lc-image-edge", "data-region": r.id, "data-handle": `e${i}` }));
+        });
+      }
       if (!r.readonly) pts.forEach(([x, y], i) => g.append(handle(r.id, `p${i}`, x, y, color)));
       return g;
     },
