@@ -7,7 +7,7 @@
 Every public method takes the acting :class:`labelcore.User` first and enforces the
 :class:`~labelcore.service.policy.Policy`: what the user may not see is ``NotFound`` (404),
 what their role forbids on something they see is ``Forbidden`` (403). The methods live in
-one module per area (projects, importing, tasks, distribution, annotations, drafts,
+one module per area (projects, importing, uploads, tasks, distribution, annotations, drafts,
 predictions, assignments, users, tokens, views, actions); this class puts them together.
 """
 
@@ -34,6 +34,7 @@ from labelcore.service.projects import ProjectsAPI
 from labelcore.service.review import ReviewAPI
 from labelcore.service.tasks import TasksAPI
 from labelcore.service.tokens import TokensAPI
+from labelcore.service.uploads import UploadsAPI
 from labelcore.service.users import UsersAPI
 from labelcore.service.views import ViewsAPI
 from labelcore.storage import open_store
@@ -45,6 +46,7 @@ log = logging.getLogger("labelcore")
 class LabelCore(
     ActionsAPI,
     ProjectsAPI,
+    UploadsAPI,
     ImportAPI,
     TasksAPI,
     DistributionAPI,

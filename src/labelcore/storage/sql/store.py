@@ -51,6 +51,7 @@ from labelcore.storage.sql._base import (
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
+from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
@@ -82,7 +83,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLML, SQLQueue, SQLReviews):
+class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
