@@ -4,21 +4,25 @@ GET  /api/projects              POST /api/projects
 GET|PATCH|PUT|DELETE /api/projects/{id}
 POST /api/projects/validate     POST /api/projects/{id}/validate
 POST /api/projects/{id}/import  GET  /api/projects/{id}/next
+POST /api/projects/{id}/reimport    GET|DELETE /api/projects/{id}/file-uploads
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import attrs
 
 from labelcore._converter import project_to_json, settings_from_json, task_to_json
 from labelcore.errors import NotFound
-from labelcore.model import ImportReport
+from labelcore.model import FileUpload, ImportReport, User
+from labelcore.service.uploads import merge_reports
 from labelcore.web.api._util import (
     ID,
     OBJ,
     OBJ_LIST,
+    as_bool,
     bad,
     bool_param,
     int_param,
@@ -159,31 +163,93 @@ def _report_json(report: ImportReport, return_ids: bool) -> dict[str, Any]:
     return out
 
 
-def _merge(reports: list[ImportReport]) -> ImportReport:
-    return ImportReport(
-        task_count=sum(r.task_count for r in reports),
-        annotation_count=sum(r.annotation_count for r in reports),
-        prediction_count=sum(r.prediction_count for r in reports),
-        duplicate_count=sum(r.duplicate_count for r in reports),
-        duration=sum(r.duration for r in reports),
-        task_ids=tuple(i for r in reports for i in r.task_ids),
-        data_columns=tuple(dict.fromkeys(c for r in reports for c in r.data_columns)),
-        found_formats=tuple(dict.fromkeys(f for r in reports for f in r.found_formats)),
-        warnings=tuple(w for r in reports for w in r.warnings),
-    )
+def _inline_json(url: str) -> bytes | None:
+    """Label Studio reads a ``url`` whose text is JSON (a task or a list) as the tasks
+    themselves ("inplace.json"), without downloading anything."""
+    text = url.strip()
+    if text[:1] not in ("[", "{"):
+        return None
+    try:
+        json.loads(text)
+    except ValueError:
+        return None
+    return text.encode("utf-8")
+
+
+def _staged_json(uploads: list[FileUpload]) -> dict[str, Any]:
+    """Label Studio's answer to ``commit_to_project=false``: the kept files, no tasks."""
+    formats = [u.filename.rsplit(".", 1)[-1] for u in uploads if "." in u.filename]
+    return {
+        "task_count": sum(u.task_count for u in uploads),
+        "annotation_count": None,
+        "predictions_count": None,
+        "duration": 0.0,
+        "file_upload_ids": [u.id for u in uploads],
+        "could_be_tasks_list": any(
+            u.filename.lower().endswith((".csv", ".tsv", ".txt")) for u in uploads
+        ),
+        "found_formats": ["." + f for f in dict.fromkeys(formats)],
+        "data_columns": [],
+    }
+
+
+def _stage(ctx: Ctx, user: User, pid: int) -> Response:
+    """``commit_to_project=false``: keep every file (and an inline-JSON ``url`` or a JSON
+    body as one file each), checked but without tasks, for ``POST .../reimport``."""
+    request = ctx.request
+    core = ctx.core
+    uploads: list[FileUpload] = []
+    with core.store.transaction():  # several files: all kept or none
+        if request.is_form:
+            url = request.form.get("url")
+            if not request.files and not url:
+                raise bad("send files (multipart) or a 'url' field", "file", "import.empty")
+            if url:
+                inline = _inline_json(url)
+                if inline is not None:
+                    uploads.append(core.upload_file(user, pid, inline, filename="inplace.json"))
+                else:
+                    uploads.append(core.upload_url(user, pid, url))
+            for f in request.files:
+                uploads.append(
+                    core.upload_file(
+                        user,
+                        pid,
+                        f.read(core.max_upload_bytes),
+                        filename=f.filename or f.field,
+                        content_type=f.content_type or None,
+                    )
+                )
+        else:
+            body = request.body()
+            if not body.strip():
+                raise bad("the request body is empty", "body", "import.empty")
+            uploads.append(
+                core.upload_file(
+                    user, pid, body, filename="body.json", content_type="application/json"
+                )
+            )
+    return ctx.json(_staged_json(uploads), status=201)
+
+
+def _import_url(ctx: Ctx, user: User, pid: int, url: str, dedupe: Any) -> ImportReport:
+    inline = _inline_json(url)
+    report: ImportReport
+    if inline is not None:
+        report = ctx.core.import_tasks(user, pid, inline, filename="inplace.json", dedupe=dedupe)
+    else:
+        report = ctx.core.import_url(user, pid, url, dedupe=dedupe)
+    return report
 
 
 def import_tasks(ctx: Ctx) -> Response:
-    """JSON body (one task or a list), multipart files, or a ``url`` form/JSON field."""
+    """JSON body (one task or a list), multipart files, or a ``url`` form/JSON field (a
+    link to download, or the tasks as JSON text); ``commit_to_project=false`` keeps the
+    files for a later ``reimport`` instead."""
     user = ctx.require_user()
     pid = ctx.params["id"]
     if not bool_param(ctx, "commit_to_project", default=True):
-        raise bad(
-            "commit_to_project=false is not supported: labelcore imports the files in the "
-            "same request (all or nothing); omit the parameter.",
-            "commit_to_project",
-            "import.commit_required",
-        )
+        return _stage(ctx, user, pid)
     return_ids = bool_param(ctx, "return_task_ids")
     dedupe = ctx.request.query.get("dedupe") or None
     if dedupe not in (None, "skip", "report"):
@@ -200,7 +266,7 @@ def import_tasks(ctx: Ctx) -> Response:
         # several files are one import: all of them or none
         with ctx.core.store.transaction():
             if url:
-                reports.append(ctx.core.import_url(user, pid, url, dedupe=dedupe))
+                reports.append(_import_url(ctx, user, pid, url, dedupe))
             for f in files:
                 reports.append(
                     ctx.core.import_tasks(
@@ -212,7 +278,7 @@ def import_tasks(ctx: Ctx) -> Response:
                         dedupe=dedupe,
                     )
                 )
-        report = _merge(reports)
+        report = merge_reports(reports)
     else:
         body = request.body()
         if not body.strip():
@@ -225,7 +291,7 @@ def import_tasks(ctx: Ctx) -> Response:
         if is_json and body.lstrip()[:1] == b"{":
             obj = request.json()
             if isinstance(obj, dict) and set(obj) == {"url"} and isinstance(obj["url"], str):
-                report = ctx.core.import_url(user, pid, obj["url"], dedupe=dedupe)
+                report = _import_url(ctx, user, pid, obj["url"], dedupe)
                 return ctx.json(_report_json(report, return_ids), status=201)
         report = ctx.core.import_tasks(
             user,
@@ -236,6 +302,101 @@ def import_tasks(ctx: Ctx) -> Response:
             dedupe=dedupe,
         )
     return ctx.json(_report_json(report, return_ids), status=201)
+
+
+def _upload_ids(body: dict[str, Any]) -> list[int] | None:
+    ids = body.get("file_upload_ids")
+    if ids is not None and (
+        not isinstance(ids, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        raise bad("'file_upload_ids' must be a list of integers", "file_upload_ids")
+    return ids
+
+
+def reimport(ctx: Ctx) -> Response:
+    """Label Studio's ``POST /api/projects/{id}/reimport``: kept uploads become tasks."""
+    user = ctx.require_user()
+    pid = ctx.params["id"]
+    body = json_object(ctx)
+    ids = _upload_ids(body)
+    if not ids:
+        ctx.core.authorize(user, pid, "tasks.import", "import tasks")
+        return ctx.json(
+            {
+                "task_count": 0,
+                "annotation_count": 0,
+                "prediction_count": 0,
+                "duration": 0,
+                "file_upload_ids": [],
+                "found_formats": [],
+                "data_columns": [],
+            }
+        )
+    if not as_bool(body.get("files_as_tasks_list", True), "files_as_tasks_list"):
+        raise bad(
+            "files_as_tasks_list=false (each file one task) is not supported; "
+            "upload media files as tasks with a 'url' or import them directly",
+            "files_as_tasks_list",
+        )
+    report = ctx.core.reimport(user, pid, ids)
+    return ctx.json(
+        {
+            "task_count": report.task_count,
+            "annotation_count": report.annotation_count,
+            "prediction_count": report.prediction_count,
+            "duration": report.duration,
+            "file_upload_ids": ids,
+            "found_formats": list(report.found_formats),
+            "data_columns": list(report.data_columns),
+        },
+        status=201,
+    )
+
+
+def _upload_json(upload: FileUpload) -> dict[str, Any]:
+    return {
+        "id": upload.id,
+        "file": upload.filename,
+        "size": upload.size,
+        "task_count": upload.task_count,
+        "created_at": upload.created_at.isoformat(),
+    }
+
+
+def _ids_param(ctx: Ctx) -> list[int] | None:
+    """Label Studio's ``ids=[1,2,3]`` (JSON) or repeated ``ids=1&ids=2``."""
+    raw = ctx.request.query.getlist("ids")
+    if not raw:
+        return None
+    try:
+        parsed = json.loads(raw[0]) if len(raw) == 1 else [int(r) for r in raw]
+    except ValueError:
+        raise bad("'ids' must be a JSON list of integers, e.g. ids=[1,2]", "ids") from None
+    if isinstance(parsed, int) and not isinstance(parsed, bool):
+        parsed = [parsed]
+    if not isinstance(parsed, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in parsed
+    ):
+        raise bad("'ids' must be a JSON list of integers, e.g. ids=[1,2]", "ids")
+    return parsed
+
+
+def list_uploads(ctx: Ctx) -> Response:
+    """Your uploads in the project: those in ``ids``, or all with ``all=true``."""
+    user = ctx.require_user()
+    ids = None if bool_param(ctx, "all") else (_ids_param(ctx) or [])
+    uploads = ctx.core.list_file_uploads(user, ctx.params["id"], ids)
+    return ctx.json([_upload_json(u) for u in uploads])
+
+
+def delete_uploads(ctx: Ctx) -> Response:
+    """Delete your uploads in ``file_upload_ids`` (all of them without it)."""
+    user = ctx.require_user()
+    body = json_object(ctx)
+    ids = _upload_ids(body)
+    deleted = ctx.core.delete_file_uploads(user, ctx.params["id"], ids)
+    return ctx.json({"deleted": deleted})
 
 
 def next_task(ctx: Ctx) -> Response:
@@ -373,6 +534,49 @@ def register(router: Router) -> None:
             201: {"type": "object", "properties": {"task_count": {"type": "integer"}}},
             413: None,
         },
+    )
+    upload_ids = {"type": "array", "items": {"type": "integer"}}
+    router.api(
+        "POST",
+        pid + "/reimport",
+        reimport,
+        name="api.project_reimport",
+        tags=t,
+        summary="Create tasks from files kept by an import with commit_to_project=false",
+        body={
+            "type": "object",
+            "properties": {
+                "file_upload_ids": upload_ids,
+                "files_as_tasks_list": {"type": "boolean"},
+            },
+        },
+        responses={
+            200: {"type": "object", "properties": {"task_count": {"type": "integer"}}},
+            201: {"type": "object", "properties": {"task_count": {"type": "integer"}}},
+        },
+    )
+    router.api(
+        "GET",
+        pid + "/file-uploads",
+        list_uploads,
+        name="api.project_file_uploads",
+        tags=t,
+        summary="Your kept uploads in the project (ids=[...] or all=true)",
+        params=[
+            Param(name="ids", schema={"type": "string"}),
+            Param(name="all", schema={"type": "boolean"}),
+        ],
+        responses={200: OBJ_LIST},
+    )
+    router.api(
+        "DELETE",
+        pid + "/file-uploads",
+        delete_uploads,
+        name="api.project_file_uploads_delete",
+        tags=t,
+        summary="Delete your kept uploads (file_upload_ids, or all)",
+        body={"type": "object", "properties": {"file_upload_ids": upload_ids}},
+        responses={200: {"type": "object", "properties": {"deleted": {"type": "integer"}}}},
     )
     router.api(
         "GET",

@@ -1,0 +1,143 @@
+"""Import as Label Studio's data-import page does it: ``commit_to_project=false`` keeps the
+files (FileUpload ids, no tasks), ``POST .../reimport`` turns them into tasks,
+``/file-uploads`` lists and deletes them; and a ``url`` whose text is JSON is the tasks
+themselves. On both adapters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from conftest import TEXT_CONFIG
+
+
+def _project(client: Any) -> int:
+    r = client.post("/api/projects", json={"title": "Stage", "label_config": TEXT_CONFIG})
+    assert r.status == 201, r
+    return int(r.json()["id"])
+
+
+def _total(client: Any, pid: int) -> int:
+    return int(client.get(f"/api/tasks?project={pid}").json()["total"])
+
+
+def test_commit_to_project_false_keeps_files_then_reimport_creates_tasks(
+    client: Any, users: Any
+) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    r = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={
+            "file": (json.dumps([{"text": "x"}, {"text": "y"}]).encode(), "tasks.json"),
+            "file2": (b"text\nfrom csv\n", "tasks.csv"),
+        },
+    )
+    assert r.status == 201, r
+    body = r.json()
+    ids = body["file_upload_ids"]
+    assert len(ids) == 2 and body["task_count"] == 3 and body["could_be_tasks_list"] is True
+    assert body["annotation_count"] is None and set(body["found_formats"]) == {".json", ".csv"}
+    assert _total(client, pid) == 0
+    listed = client.get(f"/api/projects/{pid}/file-uploads?ids={quote(json.dumps(ids))}")
+    assert [u["id"] for u in listed.json()] == ids
+    assert [u["file"] for u in listed.json()] == ["tasks.json", "tasks.csv"]
+    # without ids Label Studio lists nothing (only all=true lists every upload)
+    assert client.get(f"/api/projects/{pid}/file-uploads").json() == []
+    assert len(client.get(f"/api/projects/{pid}/file-uploads?all=true").json()) == 2
+    r = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids})
+    assert r.status == 201, r
+    assert r.json()["task_count"] == 3 and r.json()["file_upload_ids"] == ids
+    assert _total(client, pid) == 3
+    # reimporting the same files replaces their tasks, it does not add more
+    assert client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids}).status == 201
+    assert _total(client, pid) == 3
+    empty = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": []})
+    assert empty.status == 200 and empty.json()["task_count"] == 0
+    r = client.delete(f"/api/projects/{pid}/file-uploads", json={"file_upload_ids": ids[:1]})
+    assert r.status == 200 and r.json() == {"deleted": 1}
+    assert client.delete(f"/api/projects/{pid}/file-uploads").json() == {"deleted": 1}
+    assert _total(client, pid) == 3  # tasks stay
+
+
+def test_staged_bad_file_keeps_nothing_and_names_the_row(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    r = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={
+            "ok": (b"text\nfine\n", "a.csv"),
+            "bad": (json.dumps([{"text": "x"}, {"nope": 1}]).encode(), "b.json"),
+        },
+    )
+    assert r.status == 400 and any(e.get("row") == 2 for e in r.json()["errors"]), r
+    assert client.get(f"/api/projects/{pid}/file-uploads?all=true").json() == []
+
+
+def test_reimport_of_unknown_or_foreign_upload_is_refused(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    other = _project(client)
+    r = client.post(
+        f"/api/projects/{other}/import?commit_to_project=false",
+        files={"file": (b"text\nx\n", "t.csv")},
+    )
+    foreign = r.json()["file_upload_ids"][0]
+    r = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": [foreign]})
+    assert r.status == 400 and str(foreign) in r.json()["detail"]
+    r = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ["1"]})
+    assert r.status == 400 and r.json()["errors"][0]["field"] == "file_upload_ids"
+    assert _total(client, pid) == 0
+
+
+def test_annotator_may_not_stage_reimport_or_delete_uploads(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    ids = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={"file": (b"text\nx\n", "t.csv")},
+    ).json()["file_upload_ids"]
+    client.login(users["a-annotator"])
+    staged = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={"file": (b"text\nx\n", "t.csv")},
+    )
+    assert staged.status == 403
+    assert client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids}).status == 403
+    assert client.delete(f"/api/projects/{pid}/file-uploads").status == 403
+    # another tenant's manager does not see the project at all
+    client.login(users["b-manager"])
+    assert client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids}).status == 404
+    assert client.get(f"/api/projects/{pid}/file-uploads?all=true").status == 404
+
+
+def test_url_holding_inline_json_is_imported_without_download(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    tasks = json.dumps([{"text": "inline one"}, {"text": "inline two"}])
+    r = client.post(f"/api/projects/{pid}/import", form={"url": tasks})
+    assert r.status == 201, r
+    assert r.json()["task_count"] == 2 and r.json()["found_formats"] == [".json"]
+    r = client.post(f"/api/projects/{pid}/import", json={"url": json.dumps({"text": "three"})})
+    assert r.status == 201 and r.json()["task_count"] == 1
+    assert _total(client, pid) == 3
+    # inline JSON is checked like any import: a bad row changes nothing
+    r = client.post(f"/api/projects/{pid}/import", form={"url": json.dumps([{"bad": 1}])})
+    assert r.status == 400 and _total(client, pid) == 3
+    # staged: kept as inplace.json
+    r = client.post(f"/api/projects/{pid}/import?commit_to_project=false", form={"url": tasks})
+    assert r.status == 201, r
+    (upload,) = client.get(f"/api/projects/{pid}/file-uploads?all=true").json()
+    assert upload["file"] == "inplace.json" and upload["task_count"] == 2
+
+
+def test_staged_url_to_private_address_is_refused_ssrf(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    r = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        form={"url": "http://127.0.0.1:9/tasks.json"},
+    )
+    assert r.status == 400 and r.json()["code"].startswith("url."), r
+    assert client.get(f"/api/projects/{pid}/file-uploads?all=true").json() == []
