@@ -841,6 +841,17 @@ class StoreContract:
             assert set(store.task_ids(pid, query)) == got
         assert not failures, failures
 
+    def test_task_totals_over_the_filtered_set(self, store: Store) -> None:
+        pid, ids = self._query_project(store)
+        assert store.task_totals(pid, TaskQuery()) == (2, 1)  # skips are not annotations
+        apples = parse_query({"filters": {"items": [_flt("data.s", "contains", "app")]}})
+        assert store.task_totals(pid, apples) == (1, 1)
+        picked = parse_query({"selectedItems": {"all": False, "included": [ids[1], ids[2]]}})
+        assert store.task_totals(pid, picked) == (1, 0)
+        none = parse_query({"filters": {"items": [_flt("data.s", "equal", "nothing")]}})
+        assert store.task_totals(pid, none) == (0, 0)
+        assert store.task_totals(10**6, TaskQuery()) == (0, 0)
+
     def test_conjunctions_nesting_and_selection(self, store: Store) -> None:
         pid, ids = self._query_project(store)
         q_or = parse_query(

@@ -255,12 +255,15 @@ def test_task_list_page_filters_ordering_and_totals(client: Any, users: Any, wor
     r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(query))}")
     assert r.status == 200, r
     assert [t["id"] for t in r.json()["tasks"]] == [world["a"]["task"]]
+    # totals are over the filtered set (counted by the store), not the page or the project
+    assert r.json()["total"] == 1 and r.json()["total_annotations"] == 1
     sel = {
         "selectedItems": {"all": False, "included": world["a"]["tasks"][1:]},
         "ordering": ["-tasks:id"],
     }
     r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(sel))}")
     assert [t["id"] for t in r.json()["tasks"]] == world["a"]["tasks"][:0:-1]
+    assert r.json()["total"] == 2 and r.json()["total_annotations"] == 0
 
 
 def test_bad_filter_is_a_400_not_an_empty_page(client: Any, users: Any, world: Any) -> None:

@@ -207,6 +207,12 @@ class Store(Protocol):
         """Ids of every task the query (filters and selection) matches, in query order,
         streamed."""
 
+    def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
+        """``(annotations, predictions)``: the sums of ``total_annotations`` and
+        ``total_predictions`` over every task the query (filters and selection) matches,
+        computed in the store (one aggregate, not a walk over the tasks)."""
+        ...
+
     def iter_bundles(
         self,
         project_id: int,

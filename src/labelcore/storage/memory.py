@@ -408,6 +408,14 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryUploads):
             cursor = evaluate.encode_cursor(values, last_id, query.ordering)
         return TaskPage(tasks=[self._out(t) for t, _ in chunk], total=len(rows), next_cursor=cursor)
 
+    def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
+        with self._lock:
+            rows = self._select(project_id, query)
+            return (
+                sum(t.total_annotations for t, _ in rows),
+                sum(t.total_predictions for t, _ in rows),
+            )
+
     def _ordered_tasks(self, project_id: int, spec: CandidateSpec) -> list[Task]:
         if spec.query is None:
             rows = (t for t in self._t["tasks"].values() if t.project_id == project_id)

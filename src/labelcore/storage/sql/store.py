@@ -519,6 +519,19 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             )
         return TaskPage(tasks=[task_from_row(r) for r in rows], total=total, next_cursor=cursor)
 
+    def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
+        query = validate_query(query)
+        qs = QuerySQL(self.dialect, fts=self.fts)
+        stmt = sa.select(
+            sa.func.coalesce(sa.func.sum(T.c.total_annotations), 0),
+            sa.func.coalesce(sa.func.sum(T.c.total_predictions), 0),
+        ).where(T.c.project_id == project_id, *qs.where(query))
+        with self._tx(write=False) as conn:
+            if self.is_pg and qs.uses_regex(query):
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {REGEX_STATEMENT_TIMEOUT_MS}")
+            anns, preds = conn.execute(stmt).one()
+            return int(anns), int(preds)
+
     def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
         query = validate_query(query)
         qs, flat, widths = self._ordered(query)
