@@ -141,3 +141,33 @@ def test_staged_url_to_private_address_is_refused_ssrf(client: Any, users: Any) 
     )
     assert r.status == 400 and r.json()["code"].startswith("url."), r
     assert client.get(f"/api/projects/{pid}/file-uploads?all=true").json() == []
+
+
+def test_staging_endpoints_need_the_csrf_token_on_a_cookie_session(
+    client: Any, users: Any
+) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    staged = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={"file": (b"text\nx\n", "t.csv")},
+        csrf=False,
+    )
+    assert staged.status == 403
+    r = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": [1]}, csrf=False)
+    assert r.status == 403
+    assert client.delete(f"/api/projects/{pid}/file-uploads", csrf=False).status == 403
+    assert client.get(f"/api/projects/{pid}/file-uploads?all=true").json() == []
+
+
+def test_bad_ids_are_a_400_in_label_studio_error_shape(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    r = client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": "1,2"})
+    body = r.json()
+    assert r.status == 400 and body["status_code"] == 400 and body["code"] == "request.invalid"
+    assert list(body["validation_errors"]) == ["file_upload_ids"]
+    r = client.get(f"/api/projects/{pid}/file-uploads?ids=[1,")
+    assert r.status == 400 and list(r.json()["validation_errors"]) == ["ids"]
+    r = client.delete(f"/api/projects/{pid}/file-uploads", json={"file_upload_ids": [True]})
+    assert r.status == 400
