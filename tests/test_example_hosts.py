@@ -100,6 +100,26 @@ def test_label_studio_sdk_against_example_host(example_host: tuple[str, str]) ->
     # only annotated tasks unless download_all_tasks=true, as in Label Studio
     assert set(exported) == {"I love it", "I hate it"}
     assert exported["I hate it"][0]["result"][0]["value"]["choices"] == ["Negative"]
+    # the import page's two steps: keep the tasks without committing, list, then drop them
+    kept = ls.projects.import_tasks(
+        id=project.id, request=[{"text": "later"}], commit_to_project=False
+    )
+    (upload_id,) = kept.file_upload_ids
+    assert [f.id for f in ls.files.list(id=project.id, all_=True)] == [upload_id]
+    assert ls.files.get(id=upload_id).file == "body.json"
+    ls.files.delete(id=upload_id)
+    assert ls.files.list(id=project.id, all_=True) == []
+    assert len(list(ls.tasks.list(project=project.id))) == 3
+    # webhooks (inactive: nothing is delivered from the test machine)
+    hook = ls.webhooks.create(
+        project=project.id, url="http://93.184.215.14/hook", is_active=False,
+        send_for_all_actions=False, actions=["ANNOTATION_CREATED"],
+    )
+    assert [w.id for w in ls.webhooks.list(project=str(project.id))] == [hook.id]
+    ls.webhooks.update(id=hook.id, url="http://93.184.215.14/v2")
+    assert ls.webhooks.get(id=hook.id).url == "http://93.184.215.14/v2"
+    ls.webhooks.delete(id=hook.id)
+    assert ls.webhooks.list(project=str(project.id)) == []
     ls.projects.delete(id=project.id)
 
 

@@ -22,6 +22,14 @@ def test_project_crud_in_label_studio_shape(client: Any, users: Any) -> None:
     p = _project(client, expert_instruction="<b>be nice</b>", maximum_annotations=2)
     assert p["title"] == "Reviews" and p["label_config"] == TEXT_CONFIG
     assert p["maximum_annotations"] == 2 and p["task_number"] == 0
+    # Label Studio's UserSimple, not a bare id
+    assert p["created_by"] == {
+        "id": "a-manager",
+        "first_name": "Ann",
+        "last_name": "Manager",
+        "email": users["a-manager"].email,
+        "avatar": None,
+    }
     listing = client.get("/api/projects").json()
     assert listing["count"] == 1 and listing["results"][0]["id"] == p["id"]
     r = client.patch(f"/api/projects/{p['id']}", json={"title": "Renamed"})

@@ -171,3 +171,20 @@ def test_bad_ids_are_a_400_in_label_studio_error_shape(client: Any, users: Any) 
     assert r.status == 400 and list(r.json()["validation_errors"]) == ["ids"]
     r = client.delete(f"/api/projects/{pid}/file-uploads", json={"file_upload_ids": [True]})
     assert r.status == 400
+
+
+def test_one_upload_by_id_get_and_delete(client: Any, users: Any) -> None:
+    client.login(users["a-manager"])
+    pid = _project(client)
+    (uid,) = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={"file": (b"text\nx\n", "t.csv")},
+    ).json()["file_upload_ids"]
+    r = client.get(f"/api/import/file-upload/{uid}")
+    assert r.status == 200 and r.json()["file"] == "t.csv" and r.json()["size"] == 7
+    client.login(users["b-manager"])  # another tenant: not found, and nothing changes
+    assert client.get(f"/api/import/file-upload/{uid}").status == 404
+    assert client.delete(f"/api/import/file-upload/{uid}").status == 404
+    client.login(users["a-manager"])
+    assert client.delete(f"/api/import/file-upload/{uid}/").status == 204
+    assert client.get(f"/api/import/file-upload/{uid}").status == 404

@@ -116,3 +116,19 @@ def test_delete_uploads_keeps_their_tasks(core: LabelCore) -> None:
     assert texts(core, p.id) == ["first", "second"]
     assert core.delete_file_uploads(MANAGER, p.id) == 1
     assert core.list_file_uploads(MANAGER, p.id) == []
+
+
+def test_one_upload_is_the_uploaders_only(core: LabelCore) -> None:
+    p = make_project(core)
+    core.identify(OTHER_MANAGER)
+    mine = core.upload_file(MANAGER, p.id, CSV, filename="t.csv")
+    assert core.get_file_upload(MANAGER, mine.id) == mine
+    for user, error in ((OTHER_MANAGER, NotFound), (ANN_A, NotFound)):
+        with pytest.raises(error):
+            core.get_file_upload(user, mine.id)
+        with pytest.raises(error):
+            core.delete_file_upload(user, mine.id)
+    with pytest.raises(NotFound):
+        core.get_file_upload(MANAGER, 10**6)
+    core.delete_file_upload(MANAGER, mine.id)
+    assert core.list_file_uploads(MANAGER, p.id) == []

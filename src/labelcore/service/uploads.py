@@ -140,6 +140,23 @@ class UploadsAPI(ImportAPI, TasksAPI):
         self._project(user, project_id, "project.view")
         return _own(self.store, project_id, user, ids)
 
+    def get_file_upload(self, user: User, upload_id: int) -> FileUpload:
+        """One of the user's own uploads, in a project they see (else ``NotFound``)."""
+        upload = self.store.get_file_upload(upload_id)
+        if upload is None or upload.user_id != user.id:
+            raise NotFound(f"file upload {upload_id} not found", code="upload.not_found")
+        try:
+            self._project(user, upload.project_id, "project.view")
+        except NotFound:
+            raise NotFound(f"file upload {upload_id} not found", code="upload.not_found") from None
+        return upload
+
+    def delete_file_upload(self, user: User, upload_id: int) -> None:
+        """Delete one of the user's own uploads (its tasks stay). Needs ``tasks.import``."""
+        upload = self.get_file_upload(user, upload_id)
+        self._project(user, upload.project_id, "tasks.import")
+        self.store.delete_file_uploads([upload.id])
+
     def delete_file_uploads(
         self, user: User, project_id: int, ids: Collection[int] | None = None
     ) -> int:

@@ -5,6 +5,7 @@ GET|PATCH|PUT|DELETE /api/projects/{id}
 POST /api/projects/validate     POST /api/projects/{id}/validate
 POST /api/projects/{id}/import  GET  /api/projects/{id}/next
 POST /api/projects/{id}/reimport    GET|DELETE /api/projects/{id}/file-uploads
+GET|DELETE /api/import/file-upload/{id}
 """
 
 from __future__ import annotations
@@ -66,15 +67,39 @@ def list_projects(ctx: Ctx) -> Response:
             "count": len(summaries),
             "next": link(page + 1) if page * size < len(summaries) else None,
             "previous": link(page - 1) if page > 1 else None,
-            "results": [project_to_json(s.project, s.counts) for s in chunk],
+            "results": _with_creators(
+                ctx, user, [project_to_json(s.project, s.counts) for s in chunk]
+            ),
         }
     )
+
+
+def _with_creators(ctx: Ctx, user: User, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Label Studio gives ``created_by`` as a user object (``UserSimple``), not an id."""
+    ids = [p["created_by"] for p in items if p.get("created_by") is not None]
+    known = ctx.core.get_users(user, ids) if ids else {}
+    for p in items:
+        uid = p.get("created_by")
+        if uid is None:
+            continue
+        row = known.get(uid)
+        name = row.name if row is not None else ""
+        first, _, last = name.partition(" ")
+        p["created_by"] = {
+            "id": uid,
+            "first_name": first,
+            "last_name": last,
+            "email": row.email if row is not None else "",
+            "avatar": None,
+        }
+    return items
 
 
 def _project_json(ctx: Ctx, project_id: int) -> dict[str, Any]:
     user = ctx.require_user()
     project = ctx.core.get_project(user, project_id)
-    return project_to_json(project, ctx.core.project_counts(user, project_id))
+    out = project_to_json(project, ctx.core.project_counts(user, project_id))
+    return _with_creators(ctx, user, [out])[0]
 
 
 def create_project(ctx: Ctx) -> Response:
@@ -399,6 +424,15 @@ def delete_uploads(ctx: Ctx) -> Response:
     return ctx.json({"deleted": deleted})
 
 
+def get_upload(ctx: Ctx) -> Response:
+    return ctx.json(_upload_json(ctx.core.get_file_upload(ctx.require_user(), ctx.params["id"])))
+
+
+def delete_upload(ctx: Ctx) -> Response:
+    ctx.core.delete_file_upload(ctx.require_user(), ctx.params["id"])
+    return Response.empty(204)
+
+
 def next_task(ctx: Ctx) -> Response:
     user = ctx.require_user()
     bundle = ctx.core.next_task(user, ctx.params["id"])
@@ -577,6 +611,25 @@ def register(router: Router) -> None:
         summary="Delete your kept uploads (file_upload_ids, or all)",
         body={"type": "object", "properties": {"file_upload_ids": upload_ids}},
         responses={200: {"type": "object", "properties": {"deleted": {"type": "integer"}}}},
+    )
+    upload = "/api/import/file-upload/{id:int}"
+    router.api(
+        "GET",
+        upload,
+        get_upload,
+        name="api.file_upload",
+        tags=t,
+        summary="One of your kept uploads",
+        responses={200: OBJ},
+    )
+    router.api(
+        "DELETE",
+        upload,
+        delete_upload,
+        name="api.file_upload_delete",
+        tags=t,
+        summary="Delete one of your kept uploads (its tasks stay)",
+        responses={204: None},
     )
     router.api(
         "GET",
