@@ -130,6 +130,12 @@ def test_url_holding_inline_json_is_imported_without_download(client: Any, users
     assert r.status == 201, r
     (upload,) = client.get(f"/api/projects/{pid}/file-uploads?all=true").json()
     assert upload["file"] == "inplace.json" and upload["task_count"] == 2
+    # the JSON spelling {"url": ...} is a url too, staged or not
+    r = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        json={"url": json.dumps([{"text": "four"}])},
+    )
+    assert r.status == 201 and r.json()["task_count"] == 1, r
 
 
 def test_staged_url_to_private_address_is_refused_ssrf(client: Any, users: Any) -> None:
@@ -138,6 +144,11 @@ def test_staged_url_to_private_address_is_refused_ssrf(client: Any, users: Any) 
     r = client.post(
         f"/api/projects/{pid}/import?commit_to_project=false",
         form={"url": "http://127.0.0.1:9/tasks.json"},
+    )
+    assert r.status == 400 and r.json()["code"].startswith("url."), r
+    r = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        json={"url": "http://169.254.169.254/latest/meta-data/"},
     )
     assert r.status == 400 and r.json()["code"].startswith("url."), r
     assert client.get(f"/api/projects/{pid}/file-uploads?all=true").json() == []

@@ -230,11 +230,7 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
             if not request.files and not url:
                 raise bad("send files (multipart) or a 'url' field", "file", "import.empty")
             if url:
-                inline = _inline_json(url)
-                if inline is not None:
-                    uploads.append(core.upload_file(user, pid, inline, filename="inplace.json"))
-                else:
-                    uploads.append(core.upload_url(user, pid, url))
+                uploads.append(_stage_url(ctx, user, pid, url))
             for f in request.files:
                 uploads.append(
                     core.upload_file(
@@ -249,12 +245,38 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
             body = request.body()
             if not body.strip():
                 raise bad("the request body is empty", "body", "import.empty")
-            uploads.append(
-                core.upload_file(
-                    user, pid, body, filename="body.json", content_type="application/json"
+            url = _json_url(ctx)
+            if url is not None:
+                uploads.append(_stage_url(ctx, user, pid, url))
+            else:
+                uploads.append(
+                    core.upload_file(
+                        user, pid, body, filename="body.json", content_type="application/json"
+                    )
                 )
-            )
     return ctx.json(_staged_json(uploads), status=201)
+
+
+def _stage_url(ctx: Ctx, user: User, pid: int, url: str) -> FileUpload:
+    inline = _inline_json(url)
+    upload: FileUpload
+    if inline is not None:
+        upload = ctx.core.upload_file(user, pid, inline, filename="inplace.json")
+    else:
+        upload = ctx.core.upload_url(user, pid, url)
+    return upload
+
+
+def _json_url(ctx: Ctx) -> str | None:
+    """The ``url`` of a JSON body that is exactly ``{"url": "..."}``."""
+    request = ctx.request
+    is_json = request.content_type in ("", "application/json", "text/json")
+    if not is_json or request.body().lstrip()[:1] != b"{":
+        return None
+    obj = request.json()
+    if isinstance(obj, dict) and set(obj) == {"url"} and isinstance(obj["url"], str):
+        return obj["url"]
+    return None
 
 
 def _import_url(ctx: Ctx, user: User, pid: int, url: str, dedupe: Any) -> ImportReport:
@@ -312,12 +334,10 @@ def import_tasks(ctx: Ctx) -> Response:
                 "body",
                 "import.empty",
             )
-        is_json = request.content_type in ("", "application/json", "text/json")
-        if is_json and body.lstrip()[:1] == b"{":
-            obj = request.json()
-            if isinstance(obj, dict) and set(obj) == {"url"} and isinstance(obj["url"], str):
-                report = _import_url(ctx, user, pid, obj["url"], dedupe)
-                return ctx.json(_report_json(report, return_ids), status=201)
+        url = _json_url(ctx)
+        if url is not None:
+            report = _import_url(ctx, user, pid, url, dedupe)
+            return ctx.json(_report_json(report, return_ids), status=201)
         report = ctx.core.import_tasks(
             user,
             pid,
