@@ -95,6 +95,11 @@ def test_label_studio_sdk_against_example_host(example_host: tuple[str, str]) ->
         task=by_text["love and hate"].id, result=_choice("Negative"), score=0.5, model_version="m"
     )
     assert [p.id for p in ls.predictions.list(task=by_text["love and hate"].id)] == [pred.id]
+    bulk = ls.projects.import_predictions(
+        id=project.id,
+        request=[{"task": by_text["I hate it"].id, "result": _choice("Negative"), "score": 0.9}],
+    )
+    assert bulk.created == 1
     body = b"".join(ls.projects.exports.download_sync(id=project.id, export_type="JSON"))
     exported = {t["data"]["text"]: t["annotations"] for t in json.loads(body)}
     # only annotated tasks unless download_all_tasks=true, as in Label Studio

@@ -403,3 +403,20 @@ def test_token_acts_with_the_roles_identify_gave(client: Any, users: Any, core: 
         csrf=False,
     )
     assert r.status == 201
+
+
+def test_import_predictions_in_bulk(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid, tasks = world["a"]["project"], world["a"]["tasks"]
+    items = [{"task": t, "result": POS, "score": 0.7, "model_version": "bulk"} for t in tasks]
+    r = client.post(f"/api/projects/{pid}/import/predictions", json=items)
+    assert r.status == 201 and r.json() == {"created": 3}
+    listed = client.get(f"/api/predictions?project={pid}").json()
+    assert sum(p["model_version"] == "bulk" for p in listed) == 3
+    # one task of another project (another tenant's): a 400 and nothing is added
+    foreign = [*items[:1], {"task": world["b"]["task"], "result": POS}]
+    r = client.post(f"/api/projects/{pid}/import/predictions", json=foreign)
+    assert r.status == 400
+    assert len(client.get(f"/api/predictions?project={pid}").json()) == len(listed)
+    r = client.post(f"/api/projects/{pid}/import/predictions", json={"task": tasks[0]})
+    assert r.status == 400 and r.json()["code"] == "request.not_list"

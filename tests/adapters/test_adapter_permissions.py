@@ -69,6 +69,14 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only_manager(200),
     ),
     ("webhooks_list", "GET", "/api/webhooks?project={project}", None, only_manager(200)),
+    (
+        "project_import_predictions",
+        "POST",
+        "/api/projects/{project}/import/predictions",
+        [{"task": "{task}", "result": POS, "score": 0.4}],
+        only_manager(201),
+    ),
+
 
     ("project_tasks_delete", "DELETE", "/api/projects/{project}/tasks", None, only_manager(204)),
     (

@@ -5,7 +5,7 @@ GET|PATCH|PUT|DELETE /api/projects/{id}
 POST /api/projects/validate     POST /api/projects/{id}/validate
 POST /api/projects/{id}/import  GET  /api/projects/{id}/next
 POST /api/projects/{id}/reimport    GET|DELETE /api/projects/{id}/file-uploads
-GET|DELETE /api/import/file-upload/{id}
+GET|DELETE /api/import/file-upload/{id}     POST /api/projects/{id}/import/predictions
 """
 
 from __future__ import annotations
@@ -444,6 +444,21 @@ def delete_uploads(ctx: Ctx) -> Response:
     return ctx.json({"deleted": deleted})
 
 
+def import_predictions(ctx: Ctx) -> Response:
+    """Label Studio's ``POST /api/projects/{id}/import/predictions``: a list of
+    ``{task, result, score, model_version}`` for tasks of the project, all or nothing."""
+    user = ctx.require_user()
+    body = ctx.request.json()
+    if not isinstance(body, list) or not all(isinstance(i, dict) for i in body):
+        raise bad(
+            "the body must be a JSON list of {task, result, score, model_version}",
+            "body",
+            "request.not_list",
+        )
+    made = ctx.core.add_predictions(user, ctx.params["id"], body)
+    return ctx.json({"created": len(made)}, status=201)
+
+
 def get_upload(ctx: Ctx) -> Response:
     return ctx.json(_upload_json(ctx.core.get_file_upload(ctx.require_user(), ctx.params["id"])))
 
@@ -631,6 +646,16 @@ def register(router: Router) -> None:
         summary="Delete your kept uploads (file_upload_ids, or all)",
         body={"type": "object", "properties": {"file_upload_ids": upload_ids}},
         responses={200: {"type": "object", "properties": {"deleted": {"type": "integer"}}}},
+    )
+    router.api(
+        "POST",
+        pid + "/import/predictions",
+        import_predictions,
+        name="api.project_import_predictions",
+        tags=t,
+        summary="Add predictions to tasks of the project (all or nothing)",
+        body=OBJ_LIST,
+        responses={201: {"type": "object", "properties": {"created": {"type": "integer"}}}},
     )
     upload = "/api/import/file-upload/{id:int}"
     router.api(
