@@ -83,8 +83,22 @@ def delete_hook(ctx: Ctx) -> Response:
 
 
 def info(ctx: Ctx) -> Response:
+    """Label Studio's shape: an object keyed by action, each with ``name``,
+    ``description``, ``key`` and ``organization-only``; ``?organization-only=true|false``
+    filters."""
     ctx.require_user()
-    return ctx.json(hooks.actions())
+    wanted = ctx.request.query.get("organization-only")
+    out = {
+        a["action"]: {
+            "name": a["name"],
+            "description": a["description"],
+            "key": a["key"],
+            "organization-only": a["organization_only"],
+        }
+        for a in hooks.actions()
+        if wanted is None or a["organization_only"] == (wanted == "true")
+    }
+    return ctx.json(out)
 
 
 def register(router: Router) -> None:
@@ -128,7 +142,8 @@ def register(router: Router) -> None:
         name="api.webhook_info",
         tags=t,
         summary="The webhook actions",
-        responses={200: OBJ_LIST},
+        params=[Param(name="organization-only", schema={"type": "boolean"})],
+        responses={200: OBJ},
     )
     wid = "/api/webhooks/{id:int}"
     router.api(
