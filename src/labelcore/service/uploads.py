@@ -18,6 +18,8 @@ import io
 from collections.abc import Collection
 from typing import IO, Any
 
+import attrs
+
 from labelcore.errors import NotFound, TooLarge, ValidationError
 from labelcore.model import FileUpload, ImportReport, User
 from labelcore.service.importing import ImportAPI
@@ -26,6 +28,15 @@ from labelcore.storage.base import Store
 
 #: Largest file kept (Label Studio's DATA_UPLOAD_MAX_MEMORY_SIZE).
 MAX_UPLOAD_BYTES = 250 * 1024 * 1024
+
+
+@attrs.frozen
+class Fetched:
+    """A downloaded file: its bytes, the name from the final URL, the content type."""
+
+    content: bytes
+    filename: str
+    content_type: str | None
 
 
 class _DryRun(Exception):
@@ -89,9 +100,23 @@ class UploadsAPI(ImportAPI, TasksAPI):
             )
 
     def upload_url(self, user: User, project_id: int, url: str) -> FileUpload:
-        """Download ``url`` (http/https through the SSRF guard of ``labelcore.net`` with the
-        core's ``net_policy``, bounded by its ``max_bytes`` and ``max_upload_bytes``) and
-        keep it as ``upload_file`` does. Needs ``tasks.import``."""
+        """Download ``url`` (see ``fetch_url``) and keep it as ``upload_file`` does.
+        Needs ``tasks.import``."""
+        fetched = self.fetch_url(user, project_id, url)
+        return self.upload_file(
+            user,
+            project_id,
+            fetched.content,
+            filename=fetched.filename,
+            content_type=fetched.content_type,
+        )
+
+    def fetch_url(self, user: User, project_id: int, url: str) -> Fetched:
+        """Download ``url`` for an upload to the project, without keeping it: http/https
+        through the SSRF guard of ``labelcore.net`` with the core's ``net_policy``, bounded
+        by its ``max_bytes`` and by ``max_upload_bytes``. Call it before opening a
+        transaction that will keep the file, so no transaction waits on the network.
+        Needs ``tasks.import``."""
         from urllib.parse import urlsplit
 
         from labelcore import net
@@ -112,11 +137,11 @@ class UploadsAPI(ImportAPI, TasksAPI):
                         f"the file at {url} is over the {self.max_upload_bytes}-byte limit",
                         code="upload.too_large",
                     )
-            name = urlsplit(response.url).path.rsplit("/", 1)[-1] or "download"
-            content_type = response.headers.get("content-type")
-        return self.upload_file(
-            user, project_id, bytes(data), filename=name, content_type=content_type
-        )
+            return Fetched(
+                content=bytes(data),
+                filename=urlsplit(response.url).path.rsplit("/", 1)[-1] or "download",
+                content_type=response.headers.get("content-type"),
+            )
 
     def _check_file(
         self, user: User, project_id: int, data: bytes, name: str, content_type: str | None

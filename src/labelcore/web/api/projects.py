@@ -223,48 +223,50 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
     body as one file each), checked but without tasks, for ``POST .../reimport``."""
     request = ctx.request
     core = ctx.core
+    body = b""
+    if request.is_form:
+        url = request.form.get("url")
+        if not request.files and not url:
+            raise bad("send files (multipart) or a 'url' field", "file", "import.empty")
+    else:
+        body = request.body()
+        if not body.strip():
+            raise bad("the request body is empty", "body", "import.empty")
+        url = _json_url(ctx)
+    # download first: no transaction waits on the network
+    inline = None if not url else _inline_json(url)
+    fetched = None if not url or inline is not None else core.fetch_url(user, pid, url)
     uploads: list[FileUpload] = []
     with core.store.transaction():  # several files: all kept or none
-        if request.is_form:
-            url = request.form.get("url")
-            if not request.files and not url:
-                raise bad("send files (multipart) or a 'url' field", "file", "import.empty")
-            if url:
-                uploads.append(_stage_url(ctx, user, pid, url))
-            for f in request.files:
-                uploads.append(
-                    core.upload_file(
-                        user,
-                        pid,
-                        f.read(core.max_upload_bytes),
-                        filename=f.filename or f.field,
-                        content_type=f.content_type or None,
-                    )
+        if inline is not None:
+            uploads.append(core.upload_file(user, pid, inline, filename="inplace.json"))
+        elif fetched is not None:
+            uploads.append(
+                core.upload_file(
+                    user,
+                    pid,
+                    fetched.content,
+                    filename=fetched.filename,
+                    content_type=fetched.content_type,
                 )
-        else:
-            body = request.body()
-            if not body.strip():
-                raise bad("the request body is empty", "body", "import.empty")
-            url = _json_url(ctx)
-            if url is not None:
-                uploads.append(_stage_url(ctx, user, pid, url))
-            else:
-                uploads.append(
-                    core.upload_file(
-                        user, pid, body, filename="body.json", content_type="application/json"
-                    )
+            )
+        elif not request.is_form:
+            uploads.append(
+                core.upload_file(
+                    user, pid, body, filename="body.json", content_type="application/json"
                 )
+            )
+        for f in request.files if request.is_form else ():
+            uploads.append(
+                core.upload_file(
+                    user,
+                    pid,
+                    f.read(core.max_upload_bytes),
+                    filename=f.filename or f.field,
+                    content_type=f.content_type or None,
+                )
+            )
     return ctx.json(_staged_json(uploads), status=201)
-
-
-def _stage_url(ctx: Ctx, user: User, pid: int, url: str) -> FileUpload:
-    inline = _inline_json(url)
-    upload: FileUpload
-    if inline is not None:
-        upload = ctx.core.upload_file(user, pid, inline, filename="inplace.json")
-    else:
-        upload = ctx.core.upload_url(user, pid, url)
-    return upload
 
 
 def _json_url(ctx: Ctx) -> str | None:
