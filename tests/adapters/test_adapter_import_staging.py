@@ -5,11 +5,19 @@ themselves. On both adapters."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from conftest import TEXT_CONFIG
+import pytest
+
+from conftest import TEXT_CONFIG, TenantPolicy, make_client
+from labelcore.net import NetPolicy
+from labelcore.service import LabelCore
 
 
 def _project(client: Any) -> int:
@@ -199,3 +207,60 @@ def test_one_upload_by_id_get_and_delete(client: Any, users: Any) -> None:
     client.login(users["a-manager"])
     assert client.delete(f"/api/import/file-upload/{uid}/").status == 204
     assert client.get(f"/api/import/file-upload/{uid}").status == 404
+
+
+@pytest.fixture(params=["flask", "django"])
+def sqlite_client(
+    request: pytest.FixtureRequest, users: Any, tmp_path: Path
+) -> Iterator[tuple[Any, LabelCore]]:
+    core = LabelCore(
+        store=f"sqlite:///{tmp_path / 'lc.db'}",
+        policy=TenantPolicy(),
+        start_jobs=False,
+        net_policy=NetPolicy(allow_loopback=True),
+    )
+    try:
+        for c in make_client(request.param, core):
+            yield c, core
+    finally:
+        core.close()
+
+
+@pytest.mark.parametrize("staged", [False, True])
+def test_url_import_does_not_hold_the_database_write_lock_while_downloading(
+    sqlite_client: tuple[Any, LabelCore], users: Any, staged: bool
+) -> None:
+    """A slow (or hostile) server behind an import url must not stall every writer: while
+    it is being downloaded, another request can still write (SQLite BEGIN IMMEDIATE)."""
+    client, core = sqlite_client
+    manager = users["a-manager"]
+    client.login(manager)
+    pid = _project(client)
+    written: list[int] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            # another writer, while the importer waits for this body
+            written.append(core.create_project(manager, title="Meanwhile").id)
+            body = b"text\nfrom the url\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        query = "?commit_to_project=false" if staged else ""
+        r = client.post(
+            f"/api/projects/{pid}/import{query}",
+            form={"url": f"http://127.0.0.1:{server.server_port}/tasks.csv"},
+        )
+    finally:
+        server.shutdown()
+    assert r.status == 201, r
+    assert r.json()["task_count"] == 1 and len(written) == 1

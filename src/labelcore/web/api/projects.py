@@ -18,7 +18,7 @@ import attrs
 from labelcore._converter import project_to_json, settings_from_json, task_to_json
 from labelcore.errors import NotFound
 from labelcore.model import FileUpload, ImportReport, User
-from labelcore.service.uploads import merge_reports
+from labelcore.service.uploads import Fetched, merge_reports
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -233,14 +233,10 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
         if not body.strip():
             raise bad("the request body is empty", "body", "import.empty")
         url = _json_url(ctx)
-    # download first: no transaction waits on the network
-    inline = None if not url else _inline_json(url)
-    fetched = None if not url or inline is not None else core.fetch_url(user, pid, url)
+    fetched = _url_source(ctx, user, pid, url) if url else None
     uploads: list[FileUpload] = []
     with core.store.transaction():  # several files: all kept or none
-        if inline is not None:
-            uploads.append(core.upload_file(user, pid, inline, filename="inplace.json"))
-        elif fetched is not None:
+        if fetched is not None:
             uploads.append(
                 core.upload_file(
                     user,
@@ -281,14 +277,15 @@ def _json_url(ctx: Ctx) -> str | None:
     return None
 
 
-def _import_url(ctx: Ctx, user: User, pid: int, url: str, dedupe: Any) -> ImportReport:
+def _url_source(ctx: Ctx, user: User, pid: int, url: str) -> Fetched:
+    """What a ``url`` field holds: the tasks as JSON text (Label Studio's ``inplace.json``),
+    or a link downloaded now, before any transaction opens, so that no database lock
+    waits on a slow or hostile server."""
     inline = _inline_json(url)
-    report: ImportReport
     if inline is not None:
-        report = ctx.core.import_tasks(user, pid, inline, filename="inplace.json", dedupe=dedupe)
-    else:
-        report = ctx.core.import_url(user, pid, url, dedupe=dedupe)
-    return report
+        return Fetched(content=inline, filename="inplace.json", content_type=None)
+    fetched: Fetched = ctx.core.fetch_url(user, pid, url)
+    return fetched
 
 
 def import_tasks(ctx: Ctx) -> Response:
@@ -304,30 +301,13 @@ def import_tasks(ctx: Ctx) -> Response:
     if dedupe not in (None, "skip", "report"):
         raise bad("'dedupe' must be 'skip' or 'report'", "dedupe")
     request = ctx.request
+    body = b""
     if request.is_form:
-        files = request.files
         url = request.form.get("url")
-        if not files and not url:
+        if not request.files and not url:
             raise bad(
                 "send files (multipart), a 'url' field, or a JSON body", "file", "import.empty"
             )
-        reports: list[ImportReport] = []
-        # several files are one import: all of them or none
-        with ctx.core.store.transaction():
-            if url:
-                reports.append(_import_url(ctx, user, pid, url, dedupe))
-            for f in files:
-                reports.append(
-                    ctx.core.import_tasks(
-                        user,
-                        pid,
-                        f.stream,
-                        filename=f.filename or f.field,
-                        content_type=f.content_type or None,
-                        dedupe=dedupe,
-                    )
-                )
-        report = merge_reports(reports)
     else:
         body = request.body()
         if not body.strip():
@@ -337,18 +317,45 @@ def import_tasks(ctx: Ctx) -> Response:
                 "import.empty",
             )
         url = _json_url(ctx)
-        if url is not None:
-            report = _import_url(ctx, user, pid, url, dedupe)
-            return ctx.json(_report_json(report, return_ids), status=201)
-        report = ctx.core.import_tasks(
-            user,
-            pid,
-            body,
-            filename="body.json",
-            content_type=request.content_type or "application/json",
-            dedupe=dedupe,
-        )
-    return ctx.json(_report_json(report, return_ids), status=201)
+    fetched = _url_source(ctx, user, pid, url) if url else None
+    reports: list[ImportReport] = []
+    # a url and several files are one import: all of them or none
+    with ctx.core.store.transaction():
+        if fetched is not None:
+            name = fetched.filename if "." in fetched.filename else None
+            reports.append(
+                ctx.core.import_tasks(
+                    user,
+                    pid,
+                    fetched.content,
+                    filename=name,
+                    content_type=fetched.content_type,
+                    dedupe=dedupe,
+                )
+            )
+        elif not request.is_form:
+            reports.append(
+                ctx.core.import_tasks(
+                    user,
+                    pid,
+                    body,
+                    filename="body.json",
+                    content_type=request.content_type or "application/json",
+                    dedupe=dedupe,
+                )
+            )
+        for f in request.files if request.is_form else ():
+            reports.append(
+                ctx.core.import_tasks(
+                    user,
+                    pid,
+                    f.stream,
+                    filename=f.filename or f.field,
+                    content_type=f.content_type or None,
+                    dedupe=dedupe,
+                )
+            )
+    return ctx.json(_report_json(merge_reports(reports), return_ids), status=201)
 
 
 def _upload_ids(body: dict[str, Any]) -> list[int] | None:
