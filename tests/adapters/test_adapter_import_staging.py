@@ -5,9 +5,7 @@ themselves. On both adapters."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pytest
 from conftest import TEXT_CONFIG, TenantPolicy, make_client
 from labelcore.net import NetPolicy
 from labelcore.service import LabelCore
+from lc_serve_bytes import serve_bytes
 
 
 def _project(client: Any) -> int:
@@ -238,29 +237,12 @@ def test_url_import_does_not_hold_the_database_write_lock_while_downloading(
     pid = _project(client)
     written: list[int] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            # another writer, while the importer waits for this body
-            written.append(core.create_project(manager, title="Meanwhile").id)
-            body = b"text\nfrom the url\n"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def meanwhile() -> None:  # another writer, while the importer waits for the body
+        written.append(core.create_project(manager, title="Meanwhile").id)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    csv = b"text\nfrom the url\n"  # a path without an extension: the content type decides
+    with serve_bytes(csv, "text/csv", path="/export", before=meanwhile) as url:
         query = "?commit_to_project=false" if staged else ""
-        r = client.post(
-            f"/api/projects/{pid}/import{query}",
-            form={"url": f"http://127.0.0.1:{server.server_port}/tasks.csv"},
-        )
-    finally:
-        server.shutdown()
+        r = client.post(f"/api/projects/{pid}/import{query}", form={"url": url})
     assert r.status == 201, r
     assert r.json()["task_count"] == 1 and len(written) == 1

@@ -135,27 +135,10 @@ def test_one_upload_is_the_uploaders_only(core: LabelCore) -> None:
 
 
 def test_upload_url_downloads_through_the_net_policy(core: LabelCore) -> None:
-    import http.server
-    import threading
-
     from labelcore.net import NetPolicy
+    from lc_serve_bytes import serve_bytes
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            body = CSV
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/data/reviews.csv"
-    try:
+    with serve_bytes(CSV, "text/csv", path="/data/reviews.csv") as url:
         p = make_project(core)
         with pytest.raises(ValidationError):  # the default policy: no loopback (SSRF)
             core.upload_url(MANAGER, p.id, url)
@@ -167,5 +150,3 @@ def test_upload_url_downloads_through_the_net_policy(core: LabelCore) -> None:
         with pytest.raises(TooLarge):
             core.upload_url(MANAGER, p.id, url)
         assert len(core.list_file_uploads(MANAGER, p.id)) == 1
-    finally:
-        server.shutdown()

@@ -151,7 +151,11 @@ class UploadsAPI(ImportAPI, TasksAPI):
         try:
             with self._tx():
                 report = self.import_tasks(
-                    user, project_id, io.BytesIO(data), filename=name, content_type=content_type
+                    user,
+                    project_id,
+                    io.BytesIO(data),
+                    filename=_format_name(name),
+                    content_type=content_type,
                 )
                 raise _DryRun(report)
         except _DryRun as done:
@@ -225,12 +229,18 @@ class UploadsAPI(ImportAPI, TasksAPI):
                     user,
                     project_id,
                     io.BytesIO(content),
-                    filename=upload.filename,
+                    filename=_format_name(upload.filename),
                     content_type=upload.content_type or None,
                 )
                 self.store.set_file_upload_tasks(i, report.task_ids)
                 reports.append(report)
         return merge_reports(reports)
+
+
+def _format_name(name: str) -> str | None:
+    """The name to read the format from: none without an extension (then the content
+    type decides, as for a download such as ``/export?id=3``)."""
+    return name if "." in name else None
 
 
 def _own(
