@@ -150,3 +150,19 @@ def test_upload_url_downloads_through_the_net_policy(core: LabelCore) -> None:
         with pytest.raises(TooLarge):
             core.upload_url(MANAGER, p.id, url)
         assert len(core.list_file_uploads(MANAGER, p.id)) == 1
+
+
+def test_the_upload_check_emits_no_event_even_inside_an_outer_transaction(
+    core: LabelCore,
+) -> None:
+    """The check imports the file in a transaction that is undone; its tasks.created must
+    not reach webhooks, also when the caller wraps the upload in a transaction of its own."""
+    p = make_project(core)
+    seen: list[str] = []
+    core.events.on("tasks.created", lambda e: seen.append(e.name))
+    core.upload_file(MANAGER, p.id, CSV, filename="a.csv")
+    with core._tx():  # a host grouping its own writes with the upload
+        core.upload_file(MANAGER, p.id, CSV, filename="b.csv")
+    assert seen == []
+    core.reimport(MANAGER, p.id, [u.id for u in core.list_file_uploads(MANAGER, p.id)])
+    assert seen == ["tasks.created", "tasks.created"]
