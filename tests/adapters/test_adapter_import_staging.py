@@ -246,3 +246,28 @@ def test_url_import_does_not_hold_the_database_write_lock_while_downloading(
         r = client.post(f"/api/projects/{pid}/import{query}", form={"url": url})
     assert r.status == 201, r
     assert r.json()["task_count"] == 1 and len(written) == 1
+
+
+def test_a_failed_multi_file_import_sends_no_tasks_created_event(
+    client: Any, users: Any, core: LabelCore
+) -> None:
+    """Webhooks must not announce tasks of a rolled-back import: the first file is fine,
+    the second is bad, so nothing is imported and no tasks.created is emitted."""
+    seen: list[Any] = []
+    core.events.on("tasks.created", seen.append)
+    client.login(users["a-manager"])
+    pid = _project(client)
+    r = client.post(
+        f"/api/projects/{pid}/import",
+        files={
+            "a": (b"text\nfine\n", "a.csv"),
+            "b": (json.dumps([{"nope": 1}]).encode(), "b.json"),
+        },
+    )
+    assert r.status == 400 and _total(client, pid) == 0
+    assert seen == []
+    r = client.post(
+        f"/api/projects/{pid}/import",
+        files={"a": (b"text\nfine\n", "a.csv"), "b": (b"text\nalso\n", "b.csv")},
+    )
+    assert r.status == 201 and len(seen) == 2

@@ -11,6 +11,8 @@ GET|DELETE /api/import/file-upload/{id}     POST /api/projects/{id}/import/predi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -235,7 +237,7 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
         url = _json_url(ctx)
     fetched = _url_source(ctx, user, pid, url) if url else None
     uploads: list[FileUpload] = []
-    with core.store.transaction():  # several files: all kept or none
+    with _one_transaction(core):  # several files: all kept or none
         if fetched is not None:
             uploads.append(
                 core.upload_file(
@@ -263,6 +265,14 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
                 )
             )
     return ctx.json(_staged_json(uploads), status=201)
+
+
+@contextmanager
+def _one_transaction(core: Any) -> Iterator[None]:
+    """Several imports as one: one store transaction, and their events (webhooks) only
+    once it commits, none if it rolls back."""
+    with core.events.collect(), core.store.transaction():
+        yield
 
 
 def _json_url(ctx: Ctx) -> str | None:
@@ -320,7 +330,7 @@ def import_tasks(ctx: Ctx) -> Response:
     fetched = _url_source(ctx, user, pid, url) if url else None
     reports: list[ImportReport] = []
     # a url and several files are one import: all of them or none
-    with ctx.core.store.transaction():
+    with _one_transaction(ctx.core):
         if fetched is not None:
             name = fetched.filename if "." in fetched.filename else None
             reports.append(
