@@ -271,3 +271,22 @@ def test_a_failed_multi_file_import_sends_no_tasks_created_event(
         files={"a": (b"text\nfine\n", "a.csv"), "b": (b"text\nalso\n", "b.csv")},
     )
     assert r.status == 201 and len(seen) == 2
+
+
+def test_staging_emits_no_tasks_created_and_reimport_does(
+    client: Any, users: Any, core: LabelCore
+) -> None:
+    """Keeping a file checks it by importing it in a transaction that is undone: no
+    webhook may announce those tasks; the reimport that creates them does."""
+    seen: list[Any] = []
+    core.events.on("tasks.created", seen.append)
+    client.login(users["a-manager"])
+    pid = _project(client)
+    r = client.post(
+        f"/api/projects/{pid}/import?commit_to_project=false",
+        files={"a": (b"text\none\n", "a.csv"), "b": (b"text\ntwo\n", "b.csv")},
+    )
+    assert r.status == 201 and seen == []
+    ids = r.json()["file_upload_ids"]
+    assert client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids}).status == 201
+    assert sum(e.payload["count"] for e in seen) == 2
