@@ -81,6 +81,20 @@ def test_webhook_without_project_is_refused_over_http(hclient: Any, users: Any) 
     assert r.status == 400 and r.json()["code"] == "webhook.project_required"
 
 
+def test_webhook_without_url_or_with_bad_fields_is_a_400(
+    hclient: Any, users: Any, loopback_core: LabelCore
+) -> None:
+    pa, _ = _projects(loopback_core, users)
+    hclient.login(users["a-manager"])
+    r = hclient.post("/api/webhooks", json={"project": pa})
+    assert r.status == 400 and list(r.json()["validation_errors"]) == ["url"]
+    r = hclient.post("/api/webhooks", json={"project": pa, "url": HOOK, "actions": ["NOPE"]})
+    assert r.status == 400
+    r = hclient.post("/api/webhooks", json={"project": pa, "url": HOOK, "is_active": "yes"})
+    assert r.status == 400
+    assert hclient.get(f"/api/webhooks?project={pa}").json() == []
+
+
 def test_annotators_cannot_configure_webhooks(
     hclient: Any, users: Any, loopback_core: LabelCore
 ) -> None:
