@@ -429,3 +429,27 @@ class AnnotationReview:
     comment: str = ""
     annotation_version: int = 1  # the annotation version the verdict is about
     created_at: dt.datetime = attrs.field(factory=utcnow)
+
+
+def _int_tuple(values: Iterable[int]) -> tuple[int, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(kw_only=True)
+class FileUpload:
+    """A file kept for a later import (Label Studio's ``FileUpload``): uploaded with
+    ``commit_to_project=false``, turned into tasks by a reimport.
+
+    ``task_count`` is the number of tasks the file holds (checked at upload);
+    ``task_ids`` the tasks the last reimport of this file created (a new reimport
+    replaces them)."""
+
+    id: int
+    project_id: int
+    user_id: UserId | None
+    filename: str
+    content_type: str = ""
+    size: int = 0
+    task_count: int = 0
+    task_ids: tuple[int, ...] = attrs.field(default=(), converter=_int_tuple)
+    created_at: dt.datetime = attrs.field(factory=utcnow)

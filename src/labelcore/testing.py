@@ -22,6 +22,7 @@ import pytest
 
 from labelcore.errors import Conflict, NotFound, QueryError, ValidationError
 from labelcore.model import (
+    FileUpload,
     JobStatus,
     Member,
     MLBackendRecord,
@@ -724,6 +725,45 @@ class StoreContract:
         store.delete_project(other)  # cascades
         assert store.list_ml_backends() == []
 
+    def test_file_uploads(self, store: Store) -> None:
+        pid = self.project(store)
+        other = self.project(store)
+        made = store.add_file_upload(
+            FileUpload(
+                id=0,
+                project_id=pid,
+                user_id=7,
+                filename="t.csv",
+                content_type="text/csv",
+                task_count=2,
+            ),
+            b"text\na\nb\n",
+        )
+        theirs = store.add_file_upload(
+            FileUpload(id=0, project_id=other, user_id="7", filename="u.json"), b"[]"
+        )
+        assert made.id != theirs.id and made.size == 9 and made.task_ids == ()
+        assert store.get_file_upload(made.id) == made and made.user_id == 7
+        assert store.get_file_upload(theirs.id).user_id == "7"  # type: ignore[union-attr]
+        assert store.file_upload_content(made.id) == b"text\na\nb\n"
+        assert store.file_upload_content(10**6) is None and store.get_file_upload(10**6) is None
+        assert [u.id for u in store.list_file_uploads(pid)] == [made.id]
+        assert store.list_file_uploads(pid, ids=[theirs.id]) == []
+        assert store.set_file_upload_tasks(made.id, [3, 4]).task_ids == (3, 4)
+        assert store.get_file_upload(made.id).task_ids == (3, 4)  # type: ignore[union-attr]
+        with pytest.raises(NotFound):
+            store.set_file_upload_tasks(10**6, [])
+        with pytest.raises(NotFound):
+            store.add_file_upload(FileUpload(id=0, project_id=10**6, user_id=1, filename="x"), b"")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_file_upload(FileUpload(id=0, project_id=pid, user_id=1, filename="y"), b"1")
+            raise RuntimeError("roll back")
+        assert [u.id for u in store.list_file_uploads(pid)] == [made.id]
+        assert store.delete_file_uploads([made.id, made.id, 10**6]) == 1
+        assert store.get_file_upload(made.id) is None and store.file_upload_content(made.id) is None
+        store.delete_project(other)  # cascades
+        assert store.get_file_upload(theirs.id) is None
+
     def test_jobs(self, store: Store) -> None:
         pid = self.project(store)
         later = store.add_job(
@@ -800,6 +840,17 @@ class StoreContract:
                 )
             assert set(store.task_ids(pid, query)) == got
         assert not failures, failures
+
+    def test_task_totals_over_the_filtered_set(self, store: Store) -> None:
+        pid, ids = self._query_project(store)
+        assert store.task_totals(pid, TaskQuery()) == (2, 1)  # skips are not annotations
+        apples = parse_query({"filters": {"items": [_flt("data.s", "contains", "app")]}})
+        assert store.task_totals(pid, apples) == (1, 1)
+        picked = parse_query({"selectedItems": {"all": False, "included": [ids[1], ids[2]]}})
+        assert store.task_totals(pid, picked) == (1, 0)
+        none = parse_query({"filters": {"items": [_flt("data.s", "equal", "nothing")]}})
+        assert store.task_totals(pid, none) == (0, 0)
+        assert store.task_totals(10**6, TaskQuery()) == (0, 0)
 
     def test_conjunctions_nesting_and_selection(self, store: Store) -> None:
         pid, ids = self._query_project(store)

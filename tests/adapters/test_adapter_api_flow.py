@@ -22,6 +22,14 @@ def test_project_crud_in_label_studio_shape(client: Any, users: Any) -> None:
     p = _project(client, expert_instruction="<b>be nice</b>", maximum_annotations=2)
     assert p["title"] == "Reviews" and p["label_config"] == TEXT_CONFIG
     assert p["maximum_annotations"] == 2 and p["task_number"] == 0
+    # Label Studio's UserSimple, not a bare id
+    assert p["created_by"] == {
+        "id": "a-manager",
+        "first_name": "Ann",
+        "last_name": "Manager",
+        "email": users["a-manager"].email,
+        "avatar": None,
+    }
     listing = client.get("/api/projects").json()
     assert listing["count"] == 1 and listing["results"][0]["id"] == p["id"]
     r = client.patch(f"/api/projects/{p['id']}", json={"title": "Renamed"})
@@ -255,12 +263,15 @@ def test_task_list_page_filters_ordering_and_totals(client: Any, users: Any, wor
     r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(query))}")
     assert r.status == 200, r
     assert [t["id"] for t in r.json()["tasks"]] == [world["a"]["task"]]
+    # totals are over the filtered set (counted by the store), not the page or the project
+    assert r.json()["total"] == 1 and r.json()["total_annotations"] == 1
     sel = {
         "selectedItems": {"all": False, "included": world["a"]["tasks"][1:]},
         "ordering": ["-tasks:id"],
     }
     r = client.get(f"/api/tasks?project={pid}&query={quote(json.dumps(sel))}")
     assert [t["id"] for t in r.json()["tasks"]] == world["a"]["tasks"][:0:-1]
+    assert r.json()["total"] == 2 and r.json()["total_annotations"] == 0
 
 
 def test_bad_filter_is_a_400_not_an_empty_page(client: Any, users: Any, world: Any) -> None:
@@ -392,3 +403,20 @@ def test_token_acts_with_the_roles_identify_gave(client: Any, users: Any, core: 
         csrf=False,
     )
     assert r.status == 201
+
+
+def test_import_predictions_in_bulk(client: Any, users: Any, world: Any) -> None:
+    client.login(users["a-manager"])
+    pid, tasks = world["a"]["project"], world["a"]["tasks"]
+    items = [{"task": t, "result": POS, "score": 0.7, "model_version": "bulk"} for t in tasks]
+    r = client.post(f"/api/projects/{pid}/import/predictions", json=items)
+    assert r.status == 201 and r.json() == {"created": 3}
+    listed = client.get(f"/api/predictions?project={pid}").json()
+    assert sum(p["model_version"] == "bulk" for p in listed) == 3
+    # one task of another project (another tenant's): a 400 and nothing is added
+    foreign = [*items[:1], {"task": world["b"]["task"], "result": POS}]
+    r = client.post(f"/api/projects/{pid}/import/predictions", json=foreign)
+    assert r.status == 400
+    assert len(client.get(f"/api/predictions?project={pid}").json()) == len(listed)
+    r = client.post(f"/api/projects/{pid}/import/predictions", json={"task": tasks[0]})
+    assert r.status == 400 and r.json()["code"] == "request.not_list"

@@ -40,6 +40,44 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         only_manager(201),
     ),
     ("project_next", "GET", "/api/projects/{project}/next", None, every(200)),
+    (
+        "project_import_staged",
+        "POST",
+        "/api/projects/{project}/import?commit_to_project=false",
+        [{"text": "n"}],
+        only_manager(201),
+    ),
+    (
+        "project_reimport",
+        "POST",
+        "/api/projects/{project}/reimport",
+        {"file_upload_ids": []},
+        only_manager(200),
+    ),
+    (
+        "project_file_uploads",
+        "GET",
+        "/api/projects/{project}/file-uploads?all=true",
+        None,
+        every(200),
+    ),
+    (
+        "project_file_uploads_delete",
+        "DELETE",
+        "/api/projects/{project}/file-uploads",
+        None,
+        only_manager(200),
+    ),
+    ("webhooks_list", "GET", "/api/webhooks?project={project}", None, only_manager(200)),
+    (
+        "project_import_predictions",
+        "POST",
+        "/api/projects/{project}/import/predictions",
+        [{"task": "{task}", "result": POS, "score": 0.4}],
+        only_manager(201),
+    ),
+
+
     ("project_tasks_delete", "DELETE", "/api/projects/{project}/tasks", None, only_manager(204)),
     (
         "project_export",

@@ -59,9 +59,11 @@ def test_webhook_crud_for_a_managed_project(
     assert [h["id"] for h in hclient.get("/api/webhooks").json()] == [hook["id"]]
     r = hclient.patch(f"/api/webhooks/{hook['id']}", json={"is_active": False})
     assert r.status == 200 and r.json()["is_active"] is False
-    assert any(
-        a["action"] == "ANNOTATION_CREATED" for a in hclient.get("/api/webhooks/info").json()
-    )
+    info = hclient.get("/api/webhooks/info").json()  # Label Studio's shape: keyed by action
+    assert info["ANNOTATION_CREATED"]["key"] and "organization-only" in info["ANNOTATION_CREATED"]
+    project_only = hclient.get("/api/webhooks/info?organization-only=false").json()
+    assert "ANNOTATION_CREATED" in project_only
+    assert all(not v["organization-only"] for v in project_only.values())
     assert hclient.delete(f"/api/webhooks/{hook['id']}").status == 204
     assert hclient.get(f"/api/webhooks/{hook['id']}").status == 404
 
@@ -77,6 +79,20 @@ def test_webhook_without_project_is_refused_over_http(hclient: Any, users: Any) 
     hclient.login(users["a-manager"])
     r = hclient.post("/api/webhooks", json={"url": HOOK})
     assert r.status == 400 and r.json()["code"] == "webhook.project_required"
+
+
+def test_webhook_without_url_or_with_bad_fields_is_a_400(
+    hclient: Any, users: Any, loopback_core: LabelCore
+) -> None:
+    pa, _ = _projects(loopback_core, users)
+    hclient.login(users["a-manager"])
+    r = hclient.post("/api/webhooks", json={"project": pa})
+    assert r.status == 400 and list(r.json()["validation_errors"]) == ["url"]
+    r = hclient.post("/api/webhooks", json={"project": pa, "url": HOOK, "actions": ["NOPE"]})
+    assert r.status == 400
+    r = hclient.post("/api/webhooks", json={"project": pa, "url": HOOK, "is_active": "yes"})
+    assert r.status == 400
+    assert hclient.get(f"/api/webhooks?project={pa}").json() == []
 
 
 def test_annotators_cannot_configure_webhooks(

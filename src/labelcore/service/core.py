@@ -7,8 +7,9 @@
 Every public method takes the acting :class:`labelcore.User` first and enforces the
 :class:`~labelcore.service.policy.Policy`: what the user may not see is ``NotFound`` (404),
 what their role forbids on something they see is ``Forbidden`` (403). The methods live in
-one module per area (projects, importing, tasks, distribution, annotations, drafts,
-predictions, assignments, users, tokens, views, actions); this class puts them together.
+one module per area (projects, importing, uploads, tasks, distribution, annotations,
+drafts, predictions, assignments, users, tokens, views, actions, webhook_admin); this class
+puts them together.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from labelcore.service.projects import ProjectsAPI
 from labelcore.service.review import ReviewAPI
 from labelcore.service.tasks import TasksAPI
 from labelcore.service.tokens import TokensAPI
+from labelcore.service.uploads import UploadsAPI
 from labelcore.service.users import UsersAPI
 from labelcore.service.views import ViewsAPI
+from labelcore.service.webhook_admin import WebhooksAPI
 from labelcore.storage import open_store
 from labelcore.storage.base import Store
 
@@ -44,7 +47,9 @@ log = logging.getLogger("labelcore")
 
 class LabelCore(
     ActionsAPI,
+    WebhooksAPI,
     ProjectsAPI,
+    UploadsAPI,
     ImportAPI,
     TasksAPI,
     DistributionAPI,

@@ -70,7 +70,8 @@ class EventBus:
 
     ``emit`` inside an open ``collect()`` block queues the event; leaving the outermost block
     without an exception delivers the queue, leaving it with one drops it (nothing committed,
-    nothing happened). ``emit`` outside any block delivers at once.
+    nothing happened). A nested block left with an exception drops the events it queued,
+    as the store undoes a failing nested transaction. ``emit`` outside any block delivers at once.
     """
 
     def __init__(self) -> None:
@@ -100,6 +101,7 @@ class EventBus:
         depth: int = getattr(self._local, "depth", 0)
         if depth == 0:
             self._local.queue = []
+        mark = len(self._local.queue)  # a failing inner block drops only its own events
         self._local.depth = depth + 1
         ok = False
         try:
@@ -107,6 +109,8 @@ class EventBus:
             ok = True
         finally:
             self._local.depth = depth
+            if not ok:
+                del self._local.queue[mark:]
             if depth == 0:
                 queue: list[Event] = self._local.queue
                 self._local.queue = []

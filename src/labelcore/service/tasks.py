@@ -29,6 +29,15 @@ class TasksAPI(ServiceBase):
         self._project(user, project_id, "project.view")
         return self.store.query_tasks(project_id, query or TaskQuery(), page or PageRequest())
 
+    def task_totals(
+        self, user: User, project_id: int, query: TaskQuery | None = None
+    ) -> tuple[int, int]:
+        """``(annotations, predictions)`` summed over every task ``query`` matches (Label
+        Studio's ``total_annotations``/``total_predictions`` of a task list), counted by
+        the store. Needs ``project.view``."""
+        self._project(user, project_id, "project.view")
+        return self.store.task_totals(project_id, query or TaskQuery())
+
     def get_task(self, user: User, task_id: int) -> TaskBundle:
         """The task with the annotations the user may see (all for reviewers and managers,
         their own for annotators), predictions (when the project reveals them to the

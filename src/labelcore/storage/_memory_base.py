@@ -30,6 +30,8 @@ _TABLES = (
     "webhooks",
     "ml_backends",
     "jobs",
+    "file_uploads",
+    "upload_content",
     "inner",
 )
 

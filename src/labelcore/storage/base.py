@@ -18,9 +18,9 @@ General rules every backend guarantees (the contract suite in ``labelcore.testin
   ``is_labeled`` is true when the number of distinct ``completed_by`` among the task's
   completed annotations is at least ``Task.overlap``; completed means not ``was_cancelled``,
   or any annotation when the project's ``skip_queue`` is ``ignore_skipped``.
-* **Cascades**: deleting a project deletes its tasks, members, views, webhooks, ML backends
-  and jobs; deleting a task deletes its annotations (with history), drafts, predictions, claims and
-  assignments.
+* **Cascades**: deleting a project deletes its tasks, members, views, webhooks, ML backends,
+  jobs and file uploads; deleting a task deletes its annotations (with history), drafts,
+  predictions, claims and assignments.
 * **Ordering**: lists come back in id order unless a method says otherwise.
 * **User ids** are stored so that ``7`` and ``"7"`` come back as given (int stays int).
 * **Timestamps** are timezone-aware UTC.
@@ -43,6 +43,7 @@ from labelcore.model import (
     Claim,
     DirectoryUser,
     Draft,
+    FileUpload,
     Job,
     JobStatus,
     Member,
@@ -205,6 +206,12 @@ class Store(Protocol):
     def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
         """Ids of every task the query (filters and selection) matches, in query order,
         streamed."""
+
+    def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
+        """``(annotations, predictions)``: the sums of ``total_annotations`` and
+        ``total_predictions`` over every task the query (filters and selection) matches,
+        computed in the store (one aggregate, not a walk over the tasks)."""
+        ...
 
     def iter_bundles(
         self,
@@ -406,6 +413,33 @@ class Store(Protocol):
 
     def delete_ml_backends(self, backend_ids: Collection[int]) -> int:
         """Delete; returns how many existed. Deleting a project deletes its backends."""
+        ...
+
+    # -- file uploads (kept for a later import) --------------------------------------------
+    def add_file_upload(self, upload: FileUpload, content: bytes) -> FileUpload:
+        """Keep a file of a project (``upload.id`` is ignored and assigned, ``size`` is
+        ``len(content)``); ``NotFound`` for a missing project."""
+        ...
+
+    def get_file_upload(self, upload_id: int) -> FileUpload | None: ...
+
+    def file_upload_content(self, upload_id: int) -> bytes | None:
+        """The kept bytes, or None when the upload does not exist."""
+        ...
+
+    def list_file_uploads(
+        self, project_id: int, ids: Collection[int] | None = None
+    ) -> list[FileUpload]:
+        """The project's uploads (only ``ids`` when given), in id order."""
+        ...
+
+    def set_file_upload_tasks(self, upload_id: int, task_ids: Collection[int]) -> FileUpload:
+        """Remember the tasks a reimport created from the upload (``NotFound`` if missing)."""
+        ...
+
+    def delete_file_uploads(self, upload_ids: Collection[int]) -> int:
+        """Delete uploads and their bytes (not their tasks); returns how many existed.
+        Deleting a project deletes its uploads."""
         ...
 
     # -- webhooks --------------------------------------------------------------------------

@@ -39,12 +39,13 @@ from labelcore.storage._memory_base import jcopy, uid_key
 from labelcore.storage._memory_ml import MemoryML
 from labelcore.storage._memory_queue import MemoryQueue
 from labelcore.storage._memory_reviews import MemoryReviews
+from labelcore.storage._memory_uploads import MemoryUploads
 from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryML, MemoryQueue, MemoryReviews):
+class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryUploads):
     """A complete in-memory Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
@@ -167,10 +168,12 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews):
             self.delete_tasks(project_id)
             for table in ("members", "inner", "projects"):
                 self._del(table, project_id)
-            for table in ("views", "webhooks", "ml_backends", "jobs"):
+            for table in ("views", "webhooks", "ml_backends", "jobs", "file_uploads"):
                 for row in list(self._t[table].values()):
                     if row.project_id == project_id:
                         self._del(table, row.id)
+                        if table == "file_uploads":
+                            self._del("upload_content", row.id)
             return 1
 
     def project_counts(self, project_ids: Collection[int]) -> dict[int, ProjectCounts]:
@@ -404,6 +407,14 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews):
             values, last_id = chunk[-1][1]
             cursor = evaluate.encode_cursor(values, last_id, query.ordering)
         return TaskPage(tasks=[self._out(t) for t, _ in chunk], total=len(rows), next_cursor=cursor)
+
+    def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
+        with self._lock:
+            rows = self._select(project_id, query)
+            return (
+                sum(t.total_annotations for t, _ in rows),
+                sum(t.total_predictions for t, _ in rows),
+            )
 
     def _ordered_tasks(self, project_id: int, spec: CandidateSpec) -> list[Task]:
         if spec.query is None:

@@ -51,6 +51,7 @@ from labelcore.storage.sql._base import (
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
+from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
@@ -82,7 +83,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLML, SQLQueue, SQLReviews):
+class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
@@ -517,6 +518,19 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
                 self._key(rows[-1], widths), rows[-1].id, query.ordering
             )
         return TaskPage(tasks=[task_from_row(r) for r in rows], total=total, next_cursor=cursor)
+
+    def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
+        query = validate_query(query)
+        qs = QuerySQL(self.dialect, fts=self.fts)
+        stmt = sa.select(
+            sa.func.coalesce(sa.func.sum(T.c.total_annotations), 0),
+            sa.func.coalesce(sa.func.sum(T.c.total_predictions), 0),
+        ).where(T.c.project_id == project_id, *qs.where(query))
+        with self._tx(write=False) as conn:
+            if self.is_pg and qs.uses_regex(query):
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {REGEX_STATEMENT_TIMEOUT_MS}")
+            anns, preds = conn.execute(stmt).one()
+            return int(anns), int(preds)
 
     def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
         query = validate_query(query)

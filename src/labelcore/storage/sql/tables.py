@@ -294,6 +294,20 @@ class MLBackendRow(LabelcoreBase, table=True):
     created_at: dt.datetime = _c(UTCDateTime, nullable=False)
 
 
+class FileUploadRow(LabelcoreBase, table=True):
+    __tablename__ = "labelcore_file_upload"
+    id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
+    project_id: int = _c(sa.Integer, _project_fk(), nullable=False, index=True)
+    user_id: Any = _c(UserIdText, nullable=True)
+    filename: str = _c(sa.String(255), nullable=False)
+    content_type: str = _c(sa.String(255), nullable=False, default="")
+    size: int = _c(sa.Integer, nullable=False, default=0)
+    task_count: int = _c(sa.Integer, nullable=False, default=0)
+    task_ids: list[int] = _c(JSONDoc, nullable=False)
+    content: bytes = _c(sa.LargeBinary, nullable=False)
+    created_at: dt.datetime = _c(UTCDateTime, nullable=False)
+
+
 class JobRow(LabelcoreBase, table=True):
     __tablename__ = "labelcore_job"
     __table_args__ = (sa.Index("labelcore_job_due_ix", "status", "run_at"),)
@@ -336,6 +350,7 @@ ASSIGNMENTS, VIEWS, WEBHOOKS, JOBS = (
     table(JobRow),
 )
 ML_BACKENDS = table(MLBackendRow)
+FILE_UPLOADS = table(FileUploadRow)
 
 # AUTOINCREMENT on SQLite: ids of deleted rows are never handed out again (webhook consumers,
 # caches and idempotency keys may still hold them).
@@ -351,5 +366,6 @@ for _tbl in (
     WEBHOOKS,
     ML_BACKENDS,
     JOBS,
+    FILE_UPLOADS,
 ):
     _tbl.dialect_options["sqlite"]["autoincrement"] = True

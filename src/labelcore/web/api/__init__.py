@@ -10,6 +10,7 @@ from labelcore.web.api import (
     account,
     dm,
     export,
+    imports,
     media,
     meta,
     ml,
@@ -24,6 +25,7 @@ from labelcore.web.routes import Router
 
 def register_api(router: Router) -> None:
     projects.register(router)
+    imports.register(router)
     tasks.register(router)
     records.register(router)
     dm.register(router)

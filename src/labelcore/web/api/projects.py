@@ -1,9 +1,9 @@
-"""Project endpoints: list/create/get/patch/delete, config validation, import, next task.
+"""Project endpoints: list/create/get/patch/delete, config validation, next task.
 
 GET  /api/projects              POST /api/projects
 GET|PATCH|PUT|DELETE /api/projects/{id}
 POST /api/projects/validate     POST /api/projects/{id}/validate
-POST /api/projects/{id}/import  GET  /api/projects/{id}/next
+GET  /api/projects/{id}/next    (import: ``labelcore.web.api.imports``)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import attrs
 
 from labelcore._converter import project_to_json, settings_from_json, task_to_json
 from labelcore.errors import NotFound
-from labelcore.model import ImportReport
+from labelcore.model import User
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -24,7 +24,6 @@ from labelcore.web.api._util import (
     int_param,
     json_object,
 )
-from labelcore.web.api.media import import_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Param, Router
@@ -63,15 +62,39 @@ def list_projects(ctx: Ctx) -> Response:
             "count": len(summaries),
             "next": link(page + 1) if page * size < len(summaries) else None,
             "previous": link(page - 1) if page > 1 else None,
-            "results": [project_to_json(s.project, s.counts) for s in chunk],
+            "results": _with_creators(
+                ctx, user, [project_to_json(s.project, s.counts) for s in chunk]
+            ),
         }
     )
+
+
+def _with_creators(ctx: Ctx, user: User, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Label Studio gives ``created_by`` as a user object (``UserSimple``), not an id."""
+    ids = [p["created_by"] for p in items if p.get("created_by") is not None]
+    known = ctx.core.get_users(user, ids) if ids else {}
+    for p in items:
+        uid = p.get("created_by")
+        if uid is None:
+            continue
+        row = known.get(uid)
+        name = row.name if row is not None else ""
+        first, _, last = name.partition(" ")
+        p["created_by"] = {
+            "id": uid,
+            "first_name": first,
+            "last_name": last,
+            "email": row.email if row is not None else "",
+            "avatar": None,
+        }
+    return items
 
 
 def _project_json(ctx: Ctx, project_id: int) -> dict[str, Any]:
     user = ctx.require_user()
     project = ctx.core.get_project(user, project_id)
-    return project_to_json(project, ctx.core.project_counts(user, project_id))
+    out = project_to_json(project, ctx.core.project_counts(user, project_id))
+    return _with_creators(ctx, user, [out])[0]
 
 
 def create_project(ctx: Ctx) -> Response:
@@ -139,108 +162,6 @@ def validate_project_config(ctx: Ctx) -> Response:
         for name, spec in new.items()
     )
     return ctx.json({"config_essential_data_has_changed": changed})
-
-
-def _report_json(report: ImportReport, return_ids: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "task_count": report.task_count,
-        "annotation_count": report.annotation_count,
-        "predictions_count": report.prediction_count,
-        "prediction_count": report.prediction_count,
-        "duration": report.duration,
-        "file_upload_ids": [],
-        "could_be_tasks_list": False,
-        "found_formats": list(report.found_formats),
-        "data_columns": list(report.data_columns),
-        "duplicate_count": report.duplicate_count,
-        "warnings": list(report.warnings),
-    }
-    if return_ids:
-        out["task_ids"] = list(report.task_ids)
-    return out
-
-
-def _merge(reports: list[ImportReport]) -> ImportReport:
-    return ImportReport(
-        task_count=sum(r.task_count for r in reports),
-        annotation_count=sum(r.annotation_count for r in reports),
-        prediction_count=sum(r.prediction_count for r in reports),
-        duplicate_count=sum(r.duplicate_count for r in reports),
-        duration=sum(r.duration for r in reports),
-        task_ids=tuple(i for r in reports for i in r.task_ids),
-        data_columns=tuple(dict.fromkeys(c for r in reports for c in r.data_columns)),
-        found_formats=tuple(dict.fromkeys(f for r in reports for f in r.found_formats)),
-        warnings=tuple(w for r in reports for w in r.warnings),
-    )
-
-
-def import_tasks(ctx: Ctx) -> Response:
-    """JSON body (one task or a list), multipart files, or a ``url`` form/JSON field."""
-    user = ctx.require_user()
-    pid = ctx.params["id"]
-    if not bool_param(ctx, "commit_to_project", default=True):
-        raise bad(
-            "commit_to_project=false is not supported: labelcore imports the files in the "
-            "same request (all or nothing); omit the parameter.",
-            "commit_to_project",
-            "import.commit_required",
-        )
-    return_ids = bool_param(ctx, "return_task_ids")
-    dedupe = ctx.request.query.get("dedupe") or None
-    if dedupe not in (None, "skip", "report"):
-        raise bad("'dedupe' must be 'skip' or 'report'", "dedupe")
-    request = ctx.request
-    if request.is_form:
-        files = request.files
-        url = request.form.get("url")
-        if not files and not url:
-            raise bad(
-                "send files (multipart), a 'url' field, or a JSON body", "file", "import.empty"
-            )
-        # image/audio/video files: one task per file, kept in the media store
-        media = import_media(ctx, user, pid, files, dedupe=dedupe) if files and not url else None
-        if media is not None:
-            return ctx.json(_report_json(media, return_ids), status=201)
-        reports: list[ImportReport] = []
-        # several files are one import: all of them or none
-        with ctx.core.store.transaction():
-            if url:
-                reports.append(ctx.core.import_url(user, pid, url, dedupe=dedupe))
-            for f in files:
-                reports.append(
-                    ctx.core.import_tasks(
-                        user,
-                        pid,
-                        f.stream,
-                        filename=f.filename or f.field,
-                        content_type=f.content_type or None,
-                        dedupe=dedupe,
-                    )
-                )
-        report = _merge(reports)
-    else:
-        body = request.body()
-        if not body.strip():
-            raise bad(
-                "the request body is empty: send a task, a list of tasks, files or a 'url'",
-                "body",
-                "import.empty",
-            )
-        is_json = request.content_type in ("", "application/json", "text/json")
-        if is_json and body.lstrip()[:1] == b"{":
-            obj = request.json()
-            if isinstance(obj, dict) and set(obj) == {"url"} and isinstance(obj["url"], str):
-                report = ctx.core.import_url(user, pid, obj["url"], dedupe=dedupe)
-                return ctx.json(_report_json(report, return_ids), status=201)
-        report = ctx.core.import_tasks(
-            user,
-            pid,
-            body,
-            filename="body.json",
-            content_type=request.content_type or "application/json",
-            dedupe=dedupe,
-        )
-    return ctx.json(_report_json(report, return_ids), status=201)
 
 
 def next_task(ctx: Ctx) -> Response:
@@ -358,25 +279,6 @@ def register(router: Router) -> None:
                 "type": "object",
                 "properties": {"config_essential_data_has_changed": {"type": "boolean"}},
             }
-        },
-    )
-    router.api(
-        "POST",
-        pid + "/import",
-        import_tasks,
-        name="api.project_import",
-        tags=t,
-        summary="Import tasks (JSON body, multipart files or a url)",
-        body={"oneOf": [OBJ, OBJ_LIST]},
-        body_content=("application/json",),
-        params=[
-            Param(name="commit_to_project", schema={"type": "boolean"}),
-            Param(name="return_task_ids", schema={"type": "boolean"}),
-            Param(name="dedupe", schema={"type": "string", "enum": ["skip", "report"]}),
-        ],
-        responses={
-            201: {"type": "object", "properties": {"task_count": {"type": "integer"}}},
-            413: None,
         },
     )
     router.api(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from labelcore._converter import annotation_to_json, draft_to_json, task_to_json
-from labelcore.query import PageRequest, TaskQuery
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -56,27 +55,6 @@ DRAFT_BODY: dict[str, Any] = {
 }
 
 
-def _totals(ctx: Ctx, project_id: int, query: TaskQuery, total: int) -> tuple[int, int]:
-    """Annotation and prediction totals over the whole filtered set (Label Studio's fields)."""
-    user = ctx.require_user()
-    if query.filters is None and query.selection is None:
-        counts = ctx.core.project_counts(user, project_id)
-        return counts.annotation_count, counts.prediction_count
-    anns = preds = 0
-    number = 1
-    while (number - 1) * 1000 < total:
-        chunk = ctx.core.list_tasks(
-            user, project_id, query, PageRequest(page=number, page_size=1000)
-        )
-        for t in chunk.tasks:
-            anns += t.total_annotations
-            preds += t.total_predictions
-        if len(chunk.tasks) < 1000:
-            break
-        number += 1
-    return anns, preds
-
-
 def list_tasks(ctx: Ctx) -> Response:
     user = ctx.require_user()
     pid = ctx.params.get("id") or int_param(ctx, "project", required=True)
@@ -96,7 +74,7 @@ def list_tasks(ctx: Ctx) -> Response:
             for key in ("annotations", "predictions", "drafts"):
                 item.pop(key, None)
             tasks.append(item)
-    anns, preds = _totals(ctx, pid, query, result.total)
+    anns, preds = ctx.core.task_totals(user, pid, query)
     return ctx.json(
         {
             "tasks": tasks,

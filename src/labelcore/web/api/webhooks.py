@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelcore.errors import NotFound
-from labelcore.model import Webhook
 from labelcore.service import webhooks as hooks
 from labelcore.web.api._util import (
     ID,
@@ -24,24 +22,12 @@ from labelcore.web.api._util import (
     int_field,
     int_param,
     json_object,
-    require_configure,
 )
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Param, Router
 
 _FIELDS = ("url", "send_payload", "send_for_all_actions", "actions", "headers", "is_active")
-
-
-def _visible_hook(ctx: Ctx, webhook_id: int) -> Webhook:
-    hook: Webhook | None = ctx.core.store.get_webhook(webhook_id)
-    if hook is None or hook.project_id is None:
-        raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found")
-    try:
-        require_configure(ctx, hook.project_id, "configure webhooks")
-    except NotFound:
-        raise NotFound(f"webhook {webhook_id} not found", code="webhook.not_found") from None
-    return hook
 
 
 def _changes(body: dict[str, Any]) -> dict[str, Any]:
@@ -53,20 +39,12 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_hooks(ctx: Ctx) -> Response:
-    user = ctx.require_user()
-    pid = int_param(ctx, "project")
-    if pid is not None:
-        require_configure(ctx, pid, "configure webhooks")
-        found = hooks.list_webhooks(ctx.core.store, pid)
-    else:
-        found = []
-        for summary in ctx.core.list_projects(user):
-            if ctx.core.policy.allows(summary.role, "project.update"):
-                found.extend(hooks.list_webhooks(ctx.core.store, summary.project.id))
+    found = ctx.core.list_webhooks(ctx.require_user(), int_param(ctx, "project"))
     return ctx.json([hooks.webhook_to_json(h) for h in found])
 
 
 def create_hook(ctx: Ctx) -> Response:
+    user = ctx.require_user()
     body = json_object(ctx)
     pid = int_field(body, "project") or int_param(ctx, "project")
     if pid is None:
@@ -75,42 +53,52 @@ def create_hook(ctx: Ctx) -> Response:
             "project",
             "webhook.project_required",
         )
-    require_configure(ctx, pid, "configure webhooks")
-    hook = hooks.create_webhook(
-        ctx.core.store,
-        project_id=pid,
-        net_policy=ctx.core.net_policy,
-        secret=body.get("secret"),
-        **_changes(body),
-    )
+    if "url" not in body:
+        raise bad("'url' is required", "url", "webhook.url")
+    hook = ctx.core.create_webhook(user, pid, secret=body.get("secret"), **_changes(body))
     return ctx.json(hooks.webhook_to_json(hook, include_secret=True), status=201)
 
 
 def get_hook(ctx: Ctx) -> Response:
-    return ctx.json(hooks.webhook_to_json(_visible_hook(ctx, ctx.params["id"])))
+    return ctx.json(
+        hooks.webhook_to_json(ctx.core.get_webhook(ctx.require_user(), ctx.params["id"]))
+    )
 
 
 def update_hook(ctx: Ctx) -> Response:
-    hook = _visible_hook(ctx, ctx.params["id"])
+    user = ctx.require_user()
     body = json_object(ctx)
-    if "project" in body and body["project"] != hook.project_id:
-        raise bad("a webhook cannot move to another project", "project")
     changes = _changes(body)
     if "secret" in body:
         changes["secret"] = body["secret"]
-    new = hooks.update_webhook(ctx.core.store, hook.id, net_policy=ctx.core.net_policy, **changes)
+    if "project" in body:
+        changes["project_id"] = body["project"]
+    new = ctx.core.update_webhook(user, ctx.params["id"], **changes)
     return ctx.json(hooks.webhook_to_json(new))
 
 
 def delete_hook(ctx: Ctx) -> Response:
-    hook = _visible_hook(ctx, ctx.params["id"])
-    hooks.delete_webhook(ctx.core.store, hook.id)
+    ctx.core.delete_webhook(ctx.require_user(), ctx.params["id"])
     return Response.empty(204)
 
 
 def info(ctx: Ctx) -> Response:
+    """Label Studio's shape: an object keyed by action, each with ``name``,
+    ``description``, ``key`` and ``organization-only``; ``?organization-only=true|false``
+    filters."""
     ctx.require_user()
-    return ctx.json(hooks.actions())
+    wanted = ctx.request.query.get("organization-only")
+    out = {
+        a["action"]: {
+            "name": a["name"],
+            "description": a["description"],
+            "key": a["key"],
+            "organization-only": a["organization_only"],
+        }
+        for a in hooks.actions()
+        if wanted is None or a["organization_only"] == (wanted == "true")
+    }
+    return ctx.json(out)
 
 
 def register(router: Router) -> None:
@@ -154,7 +142,8 @@ def register(router: Router) -> None:
         name="api.webhook_info",
         tags=t,
         summary="The webhook actions",
-        responses={200: OBJ_LIST},
+        params=[Param(name="organization-only", schema={"type": "boolean"})],
+        responses={200: OBJ},
     )
     wid = "/api/webhooks/{id:int}"
     router.api(
