@@ -1,11 +1,30 @@
 // Span regions over text: the shared machinery of Text, HyperText and Paragraphs.
-// Offsets are code points of the object's text (Python's str indices), so the server
-// can check `text == data[start:end]`. A subclass supplies buildBase(), toValue(), fromValue().
+// Offsets are code points of the object's text (Python's str indices), as Label Studio stores
+// them (not JavaScript's UTF-16 indices), so the server can check `text == data[start:end]`:
+// an emoji counts 1, a combining accent 1 of its own. The keyboard caret moves by user-perceived
+// characters, so it never splits an emoji or an accent from its letter.
+// A subclass supplies buildBase(), toValue(), fromValue().
 import { h, clear, safeColor } from "./dom.js";
 import { t } from "./i18n.js";
 
 export const cpLen = (s) => Array.from(s).length;
-const WORD = /[\p{L}\p{N}_'’-]/u;
+const WORD = /[\p{L}\p{M}\p{N}_'’-]/u;
+const GRAPHEMES = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+
+/** Code-point offsets where user-perceived characters (grapheme clusters) of chars start. */
+function clusterStarts(chars) {
+  const starts = new Set([0, chars.length]);
+  if (!GRAPHEMES) {
+    for (let i = 1; i < chars.length; i++) starts.add(i);
+    return starts;
+  }
+  let cp = 0;
+  for (const { segment } of GRAPHEMES.segment(chars.join(""))) {
+    starts.add(cp);
+    cp += cpLen(segment);
+  }
+  return starts;
+}
 
 export class SpanObject {
   constructor(node, ctx) {
@@ -38,11 +57,20 @@ export class SpanObject {
       dataset: { lcObject: this.name },
       onmouseup: (e) => this.onMouseUp(e),
       onkeydown: (e) => this.onKeyDown(e),
-      onfocus: () => { this.focused = true; this.box.classList.add("lc-focused"); },
-      onblur: () => { this.focused = false; this.box.classList.remove("lc-focused"); },
+      // The caret shows only for keyboard use: shown on a mouse press it would appear at the
+      // old caret position mid-drag and move the text under the pointer (an inline-block
+      // keeps leading white space from collapsing, and one before a block adds a line).
+      onfocus: () => this.showCaret(this.box.matches(":focus-visible")),
+      onmousedown: () => this.showCaret(false),
+      onblur: () => this.showCaret(false),
     });
     container.append(this.box);
     this.refresh();
+  }
+
+  showCaret(on) {
+    this.focused = on;
+    this.box.classList.toggle("lc-focused", on);
   }
 
   serialize() {
@@ -79,6 +107,7 @@ export class SpanObject {
       prevEnd = p.g0 + p.len;
     }
     this.chars = Array.from(texts.join(""));
+    this.stops = null; // grapheme cluster starts, computed when the keyboard first needs them
     const spans = [];
     for (const reg of this.regions()) {
       const r = this.rangeOf(reg);
@@ -95,7 +124,9 @@ export class SpanObject {
       if (inPiece(sp.e)) cuts.add(sp.e);
     }
     if (this.pending) this.pending.forEach((x) => inPiece(x) && cuts.add(x));
-    const showCaret = !this.pending; // hidden by CSS unless the text has focus
+    // hidden by CSS unless focused from the keyboard; never inside white space the HTML
+    // collapses (an inline-block there would make it show, or add a line before a block)
+    const showCaret = !this.pending && !(this.collapsesSpace && !/\S/u.test(piece.node.data));
     if (showCaret && inPiece(this.caret)) cuts.add(this.caret);
     const points = [...cuts].sort((a, b) => a - b);
     const chars = Array.from(piece.node.data);
@@ -220,7 +251,9 @@ export class SpanObject {
 
   step(from, dir) {
     const c = this.chars;
+    if (!this.stops) this.stops = clusterStarts(c);
     let x = from + dir;
+    while (x > 0 && x < c.length && !this.stops.has(x)) x += dir;
     if (this.granularity === "word") {
       if (dir > 0) {
         while (x < c.length && !WORD.test(c[x - 1] || "")) x++;
@@ -229,6 +262,7 @@ export class SpanObject {
         while (x > 0 && !WORD.test(c[x] || "")) x--;
         while (x > 0 && WORD.test(c[x - 1] || "")) x--;
       }
+      while (x > 0 && x < c.length && !this.stops.has(x)) x += dir;
     }
     return Math.max(0, Math.min(c.length, x));
   }
@@ -238,6 +272,7 @@ export class SpanObject {
     const dir = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
     if (dir) {
       ev.preventDefault();
+      this.focused = true; // the keyboard is in use: refresh() shows the caret
       if (ev.shiftKey) {
         if (this.anchor === null) this.anchor = this.pending ? this.pending[0] : this.caret;
         this.caret = this.step(this.caret, dir);
