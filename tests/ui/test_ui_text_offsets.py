@@ -135,6 +135,22 @@ def test_hypertext_starting_with_white_space_makes_a_region_by_mouse(
 
 
 @pytest.mark.browser
+def test_a_drag_after_keyboard_use_selects_what_the_pointer_covers(harness: Any) -> None:
+    # the caret is showing (keyboard), at the start where it keeps the leading space from
+    # collapsing: a mouse drag must not hide it (and move the text) before the drag ends
+    html = " Hello <b>big</b> world"
+    page = labeling(harness, HYPER, {"html": html}, "T")
+    page.locator(".lc-text").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(".lc-caret")).to_be_visible()
+    harness.drag_select(".lc-hypertext", "big")
+    (r,) = harness.result()
+    assert r["value"]["text"] == "big"
+    expect(page.locator(".lc-caret")).to_be_hidden()
+
+
+@pytest.mark.browser
 def test_hypertext_global_offsets_count_br_and_code_points(harness: Any) -> None:
     html = "<p>a<br>\U0001f3e2 Acme</p>"
     page = labeling(harness, HYPER, {"html": html}, "T")

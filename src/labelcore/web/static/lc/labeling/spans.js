@@ -55,13 +55,16 @@ export class SpanObject {
       role: "document",
       "aria-label": t("Text to label: select with the mouse, or with Shift+arrow keys, then press a label key or Enter"),
       dataset: { lcObject: this.name },
-      onmouseup: (e) => this.onMouseUp(e),
+      // The caret shows only for keyboard use, and the mouse never shows or hides it before
+      // a drag ends: it is an inline-block that keeps leading white space from collapsing (and
+      // adds a line before a block), so showing it on a mouse press moved the text under the
+      // pointer and the selection landed elsewhere or made nothing.
+      onmouseup: (e) => {
+        this.onMouseUp(e);
+        if (this.focused) this.showCaret(false);
+      },
       onkeydown: (e) => this.onKeyDown(e),
-      // The caret shows only for keyboard use: shown on a mouse press it would appear at the
-      // old caret position mid-drag and move the text under the pointer (an inline-block
-      // keeps leading white space from collapsing, and one before a block adds a line).
       onfocus: () => this.showCaret(this.box.matches(":focus-visible")),
-      onmousedown: () => this.showCaret(false),
       onblur: () => this.showCaret(false),
     });
     container.append(this.box);
