@@ -30,6 +30,7 @@ class ObjectTag:
     attrs: Mapping[str, str] = field(factory=dict)
     line: int = 0
     index_flag: str | None = None  # set inside a Repeater: ``name`` is a pattern
+    repeat_on: str | None = None  # with index_flag: the data key of the Repeater's ``on`` list
 
 
 @attrs.frozen
@@ -53,6 +54,7 @@ class ControlTag:
     choice: str = "single"
     line: int = 0
     index_flag: str | None = None  # set inside a Repeater: names are patterns
+    repeat_on: str | None = None  # with index_flag: the data key of the Repeater's ``on`` list
     buckets: tuple[str, ...] = ()  # Ranker buckets
     # visibility conditions of the control and its ancestors (visibleWhen, whenTagName, ...)
     visibility: tuple[Mapping[str, str], ...] = ()

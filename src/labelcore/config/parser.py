@@ -93,6 +93,7 @@ class _Builder:
         self.relation_attrs: dict[str, dict[str, str]] = {}
         self.sample: dict[str, Any] | None = None
         self.dropped = 0
+        self.repeat_on: str | None = None  # the enclosing Repeater's list key, while building
 
     def problem(
         self, code: str, message: str, el: Any, tag: str | None = None, attribute: str | None = None
@@ -111,17 +112,22 @@ class _Builder:
                 root,
                 str(root.tag),
             )
-        flags: dict[Any, str | None] = {root: None}
+        # (indexFlag, data key of `on`) of the innermost Repeater around each element
+        flags: dict[Any, tuple[str | None, str | None]] = {root: (None, None)}
         for el, _depth in elements(root, self.max_depth):
-            flag = flags.pop(el, None)
+            flag, self.repeat_on = flags.pop(el, (None, None))
             if not isinstance(el.tag, str):
                 if el.tag is etree.Comment:
                     self._comment(el)
                 continue
             spec = lookup(el.tag) if not el.tag.startswith("{") else None
-            inner = flag
+            inner = (flag, self.repeat_on)
             if spec is not None and spec.name == "Repeater":
-                inner = _lower_attrs(el).get("indexflag", "").strip() or "{{idx}}"
+                attrs = _lower_attrs(el)
+                inner = (
+                    attrs.get("indexflag", "").strip() or "{{idx}}",
+                    data_key_of(attrs.get("on", "")),
+                )
             for child in el:
                 flags[child] = inner
             self._element(el, spec, flag)
@@ -349,6 +355,7 @@ class _Builder:
             choice=attrs.get("choice", default_choice).strip().lower() or default_choice,
             line=el.sourceline or 0,
             index_flag=flag if flag and flag in name else None,
+            repeat_on=self.repeat_on if flag and flag in name else None,
             buckets=buckets,
             visibility=_visibility(el),
         )
@@ -371,6 +378,7 @@ class _Builder:
             attrs=attrs,
             line=el.sourceline or 0,
             index_flag=flag if flag and flag in name else None,
+            repeat_on=self.repeat_on if flag and flag in name else None,
         )
         hybrid = SELF_REFERENCING.get(spec.name)
         if hybrid is not None and name not in self.controls:
@@ -385,6 +393,7 @@ class _Builder:
                 attrs=attrs,
                 line=el.sourceline or 0,
                 index_flag=flag if flag and flag in name else None,
+                repeat_on=self.repeat_on if flag and flag in name else None,
             )
         if key is None:
             return

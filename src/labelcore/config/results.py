@@ -159,6 +159,10 @@ class _Checker:
             )
             return
         obj = self.cfg.object(to_name)
+        if self.past_repeater(i, control, from_name) or (
+            obj is not None and self.past_repeater(i, obj, to_name, control=name)
+        ):
+            return
         if control.index_flag and obj is not None and obj.index_flag:
             mine = repeat_index(control.name, control.index_flag, from_name)
             theirs = repeat_index(obj.name, obj.index_flag, to_name)
@@ -190,6 +194,25 @@ class _Checker:
         key = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else ("#", i)
         report = _Reporter(self, i, name, key)
         self.value(control, obj, rtype, value, report, item)
+
+    def past_repeater(
+        self, i: int, tag: ControlTag | ObjectTag, concrete: str, control: str | None = None
+    ) -> bool:
+        """True (and reported) if ``concrete`` names a Repeater item past the data's list."""
+        if not tag.index_flag or not tag.repeat_on or self.data is None:
+            return False
+        index = repeat_index(tag.name, tag.index_flag, concrete)
+        items = resolve(self.data, tag.repeat_on)
+        if index is None or not isinstance(items, list) or index < len(items):
+            return False
+        self.add(
+            i,
+            control or tag.name,
+            "result.repeater_index_out_of_range",
+            f"'{concrete:.100}' is Repeater item {index}, but the data's "
+            f"'{tag.repeat_on:.60}' has {len(items)} item{'' if len(items) == 1 else 's'}",
+        )
+        return True
 
     def allowed_types(self, control: ControlTag, to_name: str) -> set[str]:
         allowed = {control.result_type}

@@ -152,6 +152,25 @@ class _Count:
         self.report(problem)
 
 
+def _utf16_hint(text: str, start: int, end: int, said: Any) -> str:
+    """A hint when ``start``/``end`` are UTF-16 code units (JavaScript string indices) of
+    ``text``: offsets count code points, as Label Studio stores them and Python indexes str."""
+    if not isinstance(said, str) or text.isascii():
+        return ""
+    units = text.encode("utf-16-le", "surrogatepass")
+    if 2 * end > len(units):
+        return ""
+    head = units[: 2 * start].decode("utf-16-le", "surrogatepass")
+    piece = units[2 * start : 2 * end].decode("utf-16-le", "surrogatepass")
+    if piece != said:
+        return ""
+    cp = len(head)
+    return (
+        f"; the offsets look like UTF-16 code units (JavaScript string indices), but they count"
+        f" code points, as Label Studio stores them: this span is {cp}..{cp + len(piece)}"
+    )
+
+
 def check_offsets(value: Mapping[str, Any], report: Report, *, kind: str, text: Any = None) -> None:
     """Span rules; ``kind``: text (characters), audio (seconds), hypertext, paragraph, series."""
     if kind in ("text", "audio"):
@@ -167,20 +186,21 @@ def check_offsets(value: Mapping[str, Any], report: Report, *, kind: str, text: 
             )
             return
         if kind == "text" and isinstance(text, str):
+            said = value.get("text")
             if end > len(text):
                 report(
                     (
                         "result.span_out_of_text",
-                        f"span {start}..{end} ends past the text ({len(text)} characters)",
+                        f"span {start}..{end} ends past the text ({len(text)} characters)"
+                        + _utf16_hint(text, int(start), int(end), said),
                     )
                 )
-            elif (
-                isinstance(value.get("text"), str) and value["text"] != text[int(start) : int(end)]
-            ):
+            elif isinstance(said, str) and said != text[int(start) : int(end)]:
                 report(
                     (
                         "result.span_text_mismatch",
-                        f"'text' {value['text']!r:.60} differs from the data at {start}..{end}",
+                        f"'text' {said!r:.60} differs from the data at {start}..{end}"
+                        + _utf16_hint(text, int(start), int(end), said),
                     )
                 )
         return

@@ -1,11 +1,30 @@
 // Span regions over text: the shared machinery of Text, HyperText and Paragraphs.
-// Offsets are code points of the object's text (Python's str indices), so the server
-// can check `text == data[start:end]`. A subclass supplies buildBase(), toValue(), fromValue().
+// Offsets are code points of the object's text (Python's str indices), as Label Studio stores
+// them (not JavaScript's UTF-16 indices), so the server can check `text == data[start:end]`:
+// an emoji counts 1, a combining accent 1 of its own. The keyboard caret moves by user-perceived
+// characters, so it never splits an emoji or an accent from its letter.
+// A subclass supplies buildBase(), toValue(), fromValue().
 import { h, clear, safeColor } from "./dom.js";
 import { t } from "./i18n.js";
 
 export const cpLen = (s) => Array.from(s).length;
-const WORD = /[\p{L}\p{N}_'’-]/u;
+const WORD = /[\p{L}\p{M}\p{N}_'’-]/u;
+const GRAPHEMES = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+
+/** Code-point offsets where user-perceived characters (grapheme clusters) of chars start. */
+function clusterStarts(chars) {
+  const starts = new Set([0, chars.length]);
+  if (!GRAPHEMES) {
+    for (let i = 1; i < chars.length; i++) starts.add(i);
+    return starts;
+  }
+  let cp = 0;
+  for (const { segment } of GRAPHEMES.segment(chars.join(""))) {
+    starts.add(cp);
+    cp += cpLen(segment);
+  }
+  return starts;
+}
 
 export class SpanObject {
   constructor(node, ctx) {
@@ -36,13 +55,25 @@ export class SpanObject {
       role: "document",
       "aria-label": t("Text to label: select with the mouse, or with Shift+arrow keys, then press a label key or Enter"),
       dataset: { lcObject: this.name },
-      onmouseup: (e) => this.onMouseUp(e),
+      // The caret shows only for keyboard use, and the mouse never shows or hides it before
+      // a drag ends: it is an inline-block that keeps leading white space from collapsing (and
+      // adds a line before a block), so showing it on a mouse press moved the text under the
+      // pointer and the selection landed elsewhere or made nothing.
+      onmouseup: (e) => {
+        this.onMouseUp(e);
+        if (this.focused) this.showCaret(false);
+      },
       onkeydown: (e) => this.onKeyDown(e),
-      onfocus: () => { this.focused = true; this.box.classList.add("lc-focused"); },
-      onblur: () => { this.focused = false; this.box.classList.remove("lc-focused"); },
+      onfocus: () => this.showCaret(this.box.matches(":focus-visible")),
+      onblur: () => this.showCaret(false),
     });
     container.append(this.box);
     this.refresh();
+  }
+
+  showCaret(on) {
+    this.focused = on;
+    this.box.classList.toggle("lc-focused", on);
   }
 
   serialize() {
@@ -79,6 +110,7 @@ export class SpanObject {
       prevEnd = p.g0 + p.len;
     }
     this.chars = Array.from(texts.join(""));
+    this.stops = null; // grapheme cluster starts, computed when the keyboard first needs them
     const spans = [];
     for (const reg of this.regions()) {
       const r = this.rangeOf(reg);
@@ -95,7 +127,9 @@ export class SpanObject {
       if (inPiece(sp.e)) cuts.add(sp.e);
     }
     if (this.pending) this.pending.forEach((x) => inPiece(x) && cuts.add(x));
-    const showCaret = !this.pending; // hidden by CSS unless the text has focus
+    // hidden by CSS unless focused from the keyboard; never inside white space the HTML
+    // collapses (an inline-block there would make it show, or add a line before a block)
+    const showCaret = !this.pending && !(this.collapsesSpace && !/\S/u.test(piece.node.data));
     if (showCaret && inPiece(this.caret)) cuts.add(this.caret);
     const points = [...cuts].sort((a, b) => a - b);
     const chars = Array.from(piece.node.data);
@@ -220,7 +254,9 @@ export class SpanObject {
 
   step(from, dir) {
     const c = this.chars;
+    if (!this.stops) this.stops = clusterStarts(c);
     let x = from + dir;
+    while (x > 0 && x < c.length && !this.stops.has(x)) x += dir;
     if (this.granularity === "word") {
       if (dir > 0) {
         while (x < c.length && !WORD.test(c[x - 1] || "")) x++;
@@ -229,6 +265,7 @@ export class SpanObject {
         while (x > 0 && !WORD.test(c[x] || "")) x--;
         while (x > 0 && WORD.test(c[x - 1] || "")) x--;
       }
+      while (x > 0 && x < c.length && !this.stops.has(x)) x += dir;
     }
     return Math.max(0, Math.min(c.length, x));
   }
@@ -238,6 +275,7 @@ export class SpanObject {
     const dir = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
     if (dir) {
       ev.preventDefault();
+      this.focused = true; // the keyboard is in use: refresh() shows the caret
       if (ev.shiftKey) {
         if (this.anchor === null) this.anchor = this.pending ? this.pending[0] : this.caret;
         this.caret = this.step(this.caret, dir);

@@ -71,6 +71,7 @@ class HyperTextObject extends SpanObject {
     const raw = resolve(node.attrs.value, ctx.data);
     this.html = raw === undefined || raw === null ? "" : String(raw);
     this.saveText = node.attrs.savetextresult !== "no";
+    this.collapsesSpace = true; // HTML white space collapses: see SpanObject.decoratePiece
   }
 
   render(container) {
@@ -84,8 +85,14 @@ class HyperTextObject extends SpanObject {
     root.append(holder);
     const pieces = [];
     let g = 0;
-    const walker = document.createTreeWalker(holder, NodeFilter.SHOW_TEXT);
+    // Global offsets count code points of every text node and 1 for each <br>, as Label
+    // Studio counts them (refresh() fills that gap with a newline in this.chars).
+    const walker = document.createTreeWalker(holder, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.nodeType !== Node.TEXT_NODE) {
+        if (n.nodeName === "BR") g += 1;
+        continue;
+      }
       const len = cpLen(n.data);
       pieces.push({ node: n, g0: g, len, xpath: xpathOf(n, holder) });
       g += len;
