@@ -39,7 +39,10 @@ export class RegionPanel {
     const said = obj && obj.describe ? obj.describe(region) : ""; // media objects say it best
     if (said) return said;
     const v = region.value || {};
-    if (typeof v.text === "string") return v.text.length > 60 ? v.text.slice(0, 57) + "…" : v.text;
+    if (typeof v.text === "string") {
+      const chars = Array.from(v.text); // code points: never cut an emoji in half
+      return chars.length > 60 ? chars.slice(0, 57).join("") + "…" : v.text;
+    }
     if (v.start !== undefined) return `${v.start}–${v.end}`;
     return region.id;
   }
