@@ -26,6 +26,7 @@ from labelcore.query import (
     TaskQuery,
     data_path,
 )
+from labelcore.storage.sql._dataindex import indexable
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
@@ -56,17 +57,23 @@ def _like_pattern(needle: str) -> str:
 class QuerySQL:
     """Builds WHERE and ORDER BY expressions for one dialect."""
 
-    def __init__(self, dialect: str, *, fts: bool) -> None:
+    def __init__(self, dialect: str, *, fts: bool, indexed: frozenset[str] = frozenset()) -> None:
         self.pg = dialect == "postgresql"
         self.fts = fts
+        self.indexed = indexed  # data keys with an expression index (see _dataindex)
 
     # -- value expressions ------------------------------------------------------------------
     def _data(self, column: str, part: str) -> Any:
         """One expression over a data key: text, number, bool, empty, exists or order.
         Only the asked part is built (expression trees are costly to construct)."""
         keys = data_path(column)
+        # an index-safe key (ASCII identifiers) is written inline, so expression indexes match
+        inline = indexable(column)
         if self.pg:
-            args = [sa.literal(k, sa.Text) for k in keys]
+            args = [
+                sa.literal_column(f"'{k}'", sa.Text) if inline else sa.literal(k, sa.Text)
+                for k in keys
+            ]
             raw = sa.func.jsonb_extract_path(T.c.data, *args)
             text = sa.func.jsonb_extract_path_text(T.c.data, *args)
             if part == "text":
@@ -106,7 +113,8 @@ class QuerySQL:
                 ),
                 sa.case((kind.in_(["string", "object", "array"]), text.collate("C"))),
             ]
-        path = sa.literal("$" + "".join(f'."{k}"' for k in keys), sa.Text)
+        dotted = "$" + "".join(f'."{k}"' for k in keys)
+        path = sa.literal_column(f"'{dotted}'", sa.Text) if inline else sa.literal(dotted, sa.Text)
         value = sa.func.json_extract(T.c.data, path)
         if part == "order":
             return [value]
@@ -216,6 +224,26 @@ class QuerySQL:
             return cond
         raise AssertionError(f"unhandled operator {op}")
 
+    def _index_range(self, column: str, part: str, op: str, value: Any) -> Cond | None:
+        """SQLite: a range on the indexed ``json_extract`` value that holds every row the
+        exact condition can match (the exact one still decides), so the index can be searched.
+        SQLite orders NULL < numbers < text: text rows (numeric text for a Number filter,
+        numbers and booleans for a String ``equal``) are kept by the ``< ''``/``>= ''`` arms."""
+        if self.pg or column not in self.indexed:
+            return None
+        (raw,) = self._data(column, "order")
+        if part == "number" and isinstance(value, float):
+            if op in ("greater", "greater_or_equal"):
+                return raw > value if op == "greater" else raw >= value
+            if op in ("less", "less_or_equal", "equal"):
+                bound = {"less": raw < value, "less_or_equal": raw <= value, "equal": raw == value}
+                return sa.or_(bound[op], raw >= "")
+        if part == "number" and op == "in" and isinstance(value, tuple):
+            return sa.or_(raw.between(value[0], value[1]), raw >= "")
+        if part == "text" and op == "equal" and isinstance(value, str):
+            return sa.or_(raw == value, raw < "")
+        return None
+
     def _related(self, flt: Filter) -> Cond:
         """Filters on annotations/predictions of the task: EXISTS sub-queries."""
         column, op, value = flt.column, flt.operator, flt.value
@@ -272,6 +300,9 @@ class QuerySQL:
             if flt.type == "Number":
                 expr = sa.type_coerce(expr, sa.Float)
                 value = _floats(value)  # bind 5 and 10.5 alike (SQLAlchemy types 5 as INTEGER)
+            narrow = self._index_range(flt.column, part, op, value)
+            if narrow is not None:
+                return sa.and_(narrow, self._positive(expr, op, value))
             empty: Any = None
             exists: Any = None
         else:
