@@ -170,7 +170,12 @@ class SQLBase:
         # as soon as the writer commits, instead of in SQLite's busy handler, which polls with
         # sleeps of up to 100 ms (8 annotator threads spent half their time asleep there).
         self._writer = threading.RLock() if not self.is_pg else None
-        self.data_indexes = DataIndexes(self.engine, enabled=data_indexes, turn=self._write_turn)
+        self.data_indexes = DataIndexes(
+            self.engine,
+            enabled=data_indexes,
+            turn=self._write_turn,
+            read=lambda: self._tx(write=False),
+        )
         if auto_migrate:
             self.migrate()
 

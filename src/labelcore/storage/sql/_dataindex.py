@@ -77,8 +77,10 @@ class DataIndexes:
         *,
         enabled: bool = True,
         turn: Callable[[], AbstractContextManager[Any]] = nullcontext,
+        read: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
     ) -> None:
         self.engine = engine
+        self.read = read or engine.connect  # the store's read transaction
         self.turn = turn  # the store's writer turn (SQLite: one writer per process at a time)
         self.pg = engine.dialect.name == "postgresql"
         self.enabled = enabled
@@ -93,7 +95,7 @@ class DataIndexes:
                 else "SELECT name FROM sqlite_master WHERE type = 'index' "
                 "AND tbl_name = 'labelcore_task'"
             )
-            with self.engine.connect() as conn:
+            with self.read() as conn:
                 self._names = {r[0] for r in conn.exec_driver_sql(sql) if r[0].startswith(PREFIX)}
         return self._names
 
@@ -125,19 +127,19 @@ class DataIndexes:
         todo = [c for c in columns if index_name(c) not in have]
         if not todo or len(have) >= MAX_DATA_INDEXES:
             return have
-        with self.engine.connect() as conn:
+        with self.read() as conn:
             size = conn.execute(
                 sa.text("SELECT count(*) FROM labelcore_task WHERE project_id = :p"),
                 {"p": project_id},
             ).scalar_one()
-            conn.rollback()
         if size < MIN_TASKS:
             return have
         from labelcore.storage.sql.tables import TASKS
 
         for column in todo[: MAX_DATA_INDEXES - len(have)]:
             name = index_name(column)
-            index = sa.Index(name, TASKS.c.project_id, *exprs_for(column))
+            exprs = [sa.sql.expression.Grouping(e) for e in exprs_for(column)]  # (expr)
+            index = sa.Index(name, TASKS.c.project_id, *exprs)
             ddl = str(
                 sa.schema.CreateIndex(index, if_not_exists=True).compile(
                     dialect=self.engine.dialect
