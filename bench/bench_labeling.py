@@ -88,8 +88,14 @@ def workload(n: int, workdir: Path) -> Path:
     return out
 
 
+DATA_INDEXES = True  # --no-data-indexes: measure the pages without data-key indexes
+
+
 def open_core(url: str) -> LabelCore:
-    core = LabelCore(store=url, start_jobs=False)
+    from labelcore.storage.sql import SQLStore
+
+    store = SQLStore(url) if DATA_INDEXES else SQLStore(url, data_indexes=False)
+    core = LabelCore(store=store, start_jobs=False)
     core.store.migrate()
     return core
 
@@ -234,12 +240,18 @@ def main() -> None:
     parser.add_argument("--pg", help="PostgreSQL URL of a database this run may fill")
     parser.add_argument("--only", choices=["pairs", "concurrent", "pages"], action="append")
     parser.add_argument("--out", type=Path, help="append the JSON results to this file")
+    parser.add_argument(
+        "--no-data-indexes", action="store_true", help="SQLStore(data_indexes=False)"
+    )
     args = parser.parse_args()
+    global DATA_INDEXES
+    DATA_INDEXES = not args.no_data_indexes
     args.dir.mkdir(parents=True, exist_ok=True)
     only = set(args.only or ["pairs", "concurrent", "pages"])
     results: dict[str, Any] = {
         "date": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "load": os.getloadavg()[0],
+        "data_indexes": DATA_INDEXES,
     }
     for n in args.n or [10_000]:
         wl = workload(n, args.dir)

@@ -99,19 +99,27 @@ class QuerySQL:
                     sa.and_(kind == "array", sa.func.jsonb_array_length(raw) == 0),
                     sa.and_(kind == "object", text == "{}"),
                 )
+            # constants inline (they are ours, not the user's): a bound parameter would keep
+            # PostgreSQL from matching the data-key index built on these expressions
+            c = sa.literal_column
             return [
                 sa.case(
                     (kind.is_(None), None),
-                    (kind == "null", None),
-                    (kind.in_(["number", "boolean"]), 0),
-                    (kind == "string", 1),
-                    else_=2,
+                    (kind == c("'null'"), None),
+                    (kind.in_([c("'number'"), c("'boolean'")]), c("0")),
+                    (kind == c("'string'"), c("1")),
+                    else_=c("2"),
                 ),
                 sa.case(
-                    (kind == "number", sa.cast(text, sa.Float)),
-                    (kind == "boolean", sa.case((text == "true", 1.0), else_=0.0)),
+                    (kind == c("'number'"), sa.cast(text, sa.Float)),
+                    (
+                        kind == c("'boolean'"),
+                        sa.case((text == c("'true'"), c("1.0")), else_=c("0.0")),
+                    ),
                 ),
-                sa.case((kind.in_(["string", "object", "array"]), text.collate("C"))),
+                sa.case(
+                    (kind.in_([c("'string'"), c("'object'"), c("'array'")]), text.collate("C"))
+                ),
             ]
         dotted = "$" + "".join(f'."{k}"' for k in keys)
         path = sa.literal_column(f"'{dotted}'", sa.Text) if inline else sa.literal(dotted, sa.Text)

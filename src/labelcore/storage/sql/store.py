@@ -514,10 +514,17 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
             )
             # PostgreSQL: a filtered or data-ordered page scans every match anyway, so count in
             # the same pass (on SQLite the window materialises rows: two passes measured faster)
+            # ... except an unfiltered page sorted through data-key indexes: the window would
+            # read the whole project where the index walk stops after one page (100,000
+            # tasks: 824 ms with the window, 6 ms for the page plus the count without)
             one_pass = (
                 self.is_pg
                 and page.cursor is None
                 and (query.filters is not None or any(o.column != "id" for o in query.ordering))
+                and not (
+                    query.filters is None
+                    and all(o.column == "id" or o.column in indexed for o in query.ordering)
+                )
             )
             total = -1 if one_pass else conn.execute(count).scalar_one()
             # SQLite walks a data key's index in sort order until the page is full; when an
