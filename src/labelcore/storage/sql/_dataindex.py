@@ -60,11 +60,14 @@ def _filters(group: FilterGroup) -> Iterator[Filter]:
             yield item
 
 
+def filter_columns(query: TaskQuery) -> set[str]:
+    """Every column the query filters on."""
+    return set() if query.filters is None else {f.column for f in _filters(query.filters)}
+
+
 def query_columns(query: TaskQuery) -> set[str]:
     """The indexable data keys the query filters or sorts on."""
-    cols = {o.column for o in query.ordering}
-    if query.filters is not None:
-        cols |= {f.column for f in _filters(query.filters)}
+    cols = {o.column for o in query.ordering} | filter_columns(query)
     return {c for c in cols if c.startswith("data.") and indexable(c)}
 
 
