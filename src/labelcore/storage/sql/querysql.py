@@ -37,6 +37,13 @@ _POSITIVE = {
     "not_in": "in",
     "not_in_list": "in_list",
 }
+_RANGE = {
+    "less": "__lt__",
+    "less_or_equal": "__le__",
+    "equal": "__eq__",
+    "greater": "__gt__",
+    "greater_or_equal": "__ge__",
+}
 _JSON_ESCAPED = frozenset('"\\') | {chr(i) for i in range(32)}
 # SQLAlchemy expression trees (typed loosely: the builders mix functions, CASEs and columns)
 Expr = Any
@@ -233,21 +240,33 @@ class QuerySQL:
         raise AssertionError(f"unhandled operator {op}")
 
     def _index_range(self, column: str, part: str, op: str, value: Any) -> Cond | None:
-        """SQLite: a range on the indexed ``json_extract`` value that holds every row the
-        exact condition can match (the exact one still decides), so the index can be searched.
-        SQLite orders NULL < numbers < text: text rows (numeric text for a Number filter,
-        numbers and booleans for a String ``equal``) are kept by the ``< ''``/``>= ''`` arms."""
-        if self.pg or column not in self.indexed:
+        """A condition on the key's indexed sort expressions that holds every row the exact
+        condition can match (the exact one still decides), so the index can be searched.
+
+        SQLite (one expression, ``json_extract``) orders NULL < numbers < text: text rows
+        (numeric text for a Number filter, numbers and booleans for a String ``equal``) are
+        kept by the ``>= ''``/``< ''`` arms. PostgreSQL (kind 0 number/boolean, 1 string,
+        2 object/array; a number; a text): numbers in range or any string for a Number
+        filter, the text or any number/boolean for a String ``equal``."""
+        if column not in self.indexed:
+            return None
+        number = part == "number" and (
+            (op in _RANGE and isinstance(value, float)) or (op == "in" and isinstance(value, tuple))
+        )
+        if self.pg:
+            kind, num, text = self._data(column, "order")
+            if number:
+                in_range = num.between(*value) if op == "in" else getattr(num, _RANGE[op])(value)
+                return sa.or_(sa.and_(kind == 0, in_range), kind == 1)
+            if part == "text" and op == "equal" and isinstance(value, str):
+                return sa.or_(text == value, kind == 0)
             return None
         (raw,) = self._data(column, "order")
-        if part == "number" and isinstance(value, float):
-            if op in ("greater", "greater_or_equal"):
-                return raw > value if op == "greater" else raw >= value
-            if op in ("less", "less_or_equal", "equal"):
-                bound = {"less": raw < value, "less_or_equal": raw <= value, "equal": raw == value}
-                return sa.or_(bound[op], raw >= "")
-        if part == "number" and op == "in" and isinstance(value, tuple):
-            return sa.or_(raw.between(value[0], value[1]), raw >= "")
+        if number and op in ("greater", "greater_or_equal"):
+            return getattr(raw, _RANGE[op])(value)
+        if number:
+            in_range = raw.between(*value) if op == "in" else getattr(raw, _RANGE[op])(value)
+            return sa.or_(in_range, raw >= "")
         if part == "text" and op == "equal" and isinstance(value, str):
             return sa.or_(raw == value, raw < "")
         return None
