@@ -182,3 +182,11 @@ def test_keys_outside_the_safe_alphabet_never_reach_ddl(
     assert not _dataindex.indexable("data.a.b.c.d")  # deeper than 3
     assert _dataindex.index_name("data.a").startswith("labelcore_task_dk_")
     assert "data" not in _dataindex.index_name("data.a")[len("labelcore_task_dk_") :]
+
+
+def test_a_substring_filter_alone_makes_no_index(store: SQLStore, small_threshold: None) -> None:
+    """``contains`` is served by the trigram index; an index on the key would not help it."""
+    pid = _project(store, 30)
+    page = store.query_tasks(pid, _q([_f("data.b", "contains", "String", "2")]), PageRequest())
+    assert page.total == 12  # 2, 12, 20..29
+    assert not store.data_indexes.names(refresh=True)

@@ -1,10 +1,11 @@
 """Expression indexes on the data keys the data manager filters and sorts on (private).
 
 A filter or ordering on ``data.<key>`` reads the key out of every task's JSON. When a project
-is large, the first query that uses a key creates an index on ``(project_id, <the key's
-value>)`` (SQLite ``json_extract(data, '$."key"')``; PostgreSQL the three sort expressions
-of the key), built from the very expressions ``QuerySQL`` puts in its queries so the planner
-matches them. Later pages then walk the index in order and count through it.
+is large, the first query that sorts on a key or compares it creates an index on
+``(project_id, <the key's value>)`` (SQLite ``json_extract(data, '$."key"')``; PostgreSQL
+the three sort expressions of the key), built from the very expressions ``QuerySQL`` puts in
+its queries so the planner matches them. Later pages then walk the index in order and count
+through it.
 
 Safety: only keys whose every segment is an ASCII identifier (``[A-Za-z_][A-Za-z0-9_]*``,
 at most 3 deep) are indexed; their path is the only key-derived text in the DDL and that
@@ -65,9 +66,16 @@ def filter_columns(query: TaskQuery) -> set[str]:
     return set() if query.filters is None else {f.column for f in _filters(query.filters)}
 
 
+#: Filter operators an index on the key's value can narrow (QuerySQL._index_range).
+RANGE_OPERATORS = frozenset(("less", "less_or_equal", "equal", "greater", "greater_or_equal", "in"))
+
+
 def query_columns(query: TaskQuery) -> set[str]:
-    """The indexable data keys the query filters or sorts on."""
-    cols = {o.column for o in query.ordering} | filter_columns(query)
+    """The indexable data keys the query sorts on or filters with a range or equality
+    (an index does nothing for ``contains``, ``regex`` or negations)."""
+    cols = {o.column for o in query.ordering}
+    if query.filters is not None:
+        cols |= {f.column for f in _filters(query.filters) if f.operator in RANGE_OPERATORS}
     return {c for c in cols if c.startswith("data.") and indexable(c)}
 
 
