@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from labelcore.model import (
     SkipQueue,
     Task,
 )
+from labelcore.storage.sql._dataindex import DataIndexes
 from labelcore.storage.sql.engine import (
     Dumped,
     dumps,
@@ -30,6 +31,7 @@ from labelcore.storage.sql.tables import ANNOTATIONS, PREDICTIONS, PROJECTS, TAS
 
 T, A, P = TASKS, ANNOTATIONS, PREDICTIONS
 _T = TypeVar("_T")
+_S = TypeVar("_S")
 CHUNK = 5000  # ids per IN list (SQLite allows 32766 variables)
 
 
@@ -154,6 +156,7 @@ class SQLBase:
         url: str = "sqlite:///labelcore.db",
         *,
         auto_migrate: bool = True,
+        data_indexes: bool = True,
         **engine_options: Any,
     ) -> None:  # noqa: E501
         self.url = url
@@ -162,6 +165,17 @@ class SQLBase:
         self.is_pg = self.dialect == "postgresql"
         self._local = threading.local()
         self._fts: bool | None = None
+        self._stmts: dict[Hashable, Any] = {}
+        # SQLite has one writer at a time. Threads of this process queue for it here, woken
+        # as soon as the writer commits, instead of in SQLite's busy handler, which polls with
+        # sleeps of up to 100 ms (8 annotator threads spent half their time asleep there).
+        self._writer = threading.RLock() if not self.is_pg else None
+        self.data_indexes = DataIndexes(
+            self.engine,
+            enabled=data_indexes,
+            turn=self._write_turn,
+            read=lambda: self._tx(write=False),
+        )
         if auto_migrate:
             self.migrate()
 
@@ -195,7 +209,7 @@ class SQLBase:
             with self._tx():
                 yield
             return
-        with self.engine.connect() as conn:
+        with self._write_turn(), self.engine.connect() as conn:
             conn.info["labelcore_write"] = True
             with conn.begin():
                 self._local.conn = conn
@@ -203,6 +217,10 @@ class SQLBase:
                     yield
                 finally:
                     self._local.conn = None
+
+    def _write_turn(self) -> AbstractContextManager[Any]:
+        """This process's turn to write (SQLite), or nothing to wait for (PostgreSQL)."""
+        return self._writer if self._writer is not None else nullcontext()
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[sa.Connection]:
@@ -216,7 +234,7 @@ class SQLBase:
                 else:
                     yield conn
                 return
-            with self.engine.connect() as fresh:
+            with self._write_turn() if write else nullcontext(), self.engine.connect() as fresh:
                 fresh.info["labelcore_write"] = write
                 with fresh.begin():
                     yield fresh
@@ -238,6 +256,14 @@ class SQLBase:
             raise
 
     # -- helpers ----------------------------------------------------------------------------
+    def _stmt(self, key: Hashable, build: Callable[[], _S]) -> _S:
+        """A statement built once per store and reused with bound parameters (building
+        SQLAlchemy expressions costs more CPU than SQLite spends running them)."""
+        stmt: _S | None = self._stmts.get(key)
+        if stmt is None:
+            stmt = self._stmts[key] = build()
+        return stmt
+
     def _project_row(self, conn: sa.Connection, project_id: int, *, lock: bool = False) -> Any:
         stmt = sa.select(PROJECTS).where(PROJECTS.c.id == project_id)
         if lock and self.is_pg:
@@ -256,47 +282,50 @@ class SQLBase:
                     sa.select(T.c.id).where(T.c.id.in_(batch)).order_by(T.c.id).with_for_update()
                 )
 
+    @staticmethod
+    def _recount_stmt(ignore: bool) -> Any:
+        mine = A.c.task_id == T.c.id
+        done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+        who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
+        completers = sa.select(sa.func.count(sa.distinct(who))).where(mine, done)
+        values = {
+            "total_annotations": sa.select(sa.func.count())
+            .where(mine, A.c.was_cancelled.is_(False))
+            .scalar_subquery(),
+            "cancelled_annotations": sa.select(sa.func.count())
+            .where(mine, A.c.was_cancelled.is_(True))
+            .scalar_subquery(),
+            "total_predictions": sa.select(sa.func.count())
+            .where(P.c.task_id == T.c.id)
+            .scalar_subquery(),
+            "completed_at": sa.select(sa.func.max(A.c.created_at)).where(mine).scalar_subquery(),
+            "is_labeled": completers.scalar_subquery() >= T.c.overlap,
+        }
+        return sa.update(T).where(T.c.id.in_(sa.bindparam("ids", expanding=True))).values(values)
+
     def _recount(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
         """Recompute every counter of these tasks from the rows, in one UPDATE per chunk."""
         if not task_ids:
             return
-        by_project: dict[int, list[int]] = {}
+        settings_of = self._stmt(
+            "recount.settings",
+            lambda: (
+                sa.select(T.c.id, PROJECTS.c.settings)
+                .join_from(T, PROJECTS, T.c.project_id == PROJECTS.c.id)
+                .where(T.c.id.in_(sa.bindparam("ids", expanding=True)))
+            ),
+        )
+        by_skip: dict[bool, list[int]] = {}
         for batch in chunks(sorted(set(task_ids))):
-            for tid, pid in conn.execute(
-                sa.select(T.c.id, T.c.project_id).where(T.c.id.in_(batch))
-            ):
-                by_project.setdefault(pid, []).append(tid)
-        for pid, ids in by_project.items():
-            settings = settings_from_json(self._project_row(conn, pid).settings)
-            ignore = settings.skip_queue == SkipQueue.IGNORE_SKIPPED
-            mine = A.c.task_id == T.c.id
-            done = sa.true() if ignore else A.c.was_cancelled.is_(False)
-            completers = (
-                sa.select(
-                    sa.func.count(
-                        sa.distinct(sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null"))
-                    )
-                )
-                .where(mine, done)
-                .scalar_subquery()
-            )
-            values = {
-                "total_annotations": sa.select(sa.func.count())
-                .where(mine, A.c.was_cancelled.is_(False))
-                .scalar_subquery(),  # noqa: E501
-                "cancelled_annotations": sa.select(sa.func.count())
-                .where(mine, A.c.was_cancelled.is_(True))
-                .scalar_subquery(),  # noqa: E501
-                "total_predictions": sa.select(sa.func.count())
-                .where(P.c.task_id == T.c.id)
-                .scalar_subquery(),
-                "completed_at": sa.select(sa.func.max(A.c.created_at))
-                .where(mine)
-                .scalar_subquery(),
-                "is_labeled": completers >= T.c.overlap,
-            }
+            for tid, settings in conn.execute(settings_of, {"ids": batch}):
+                ignore = settings_from_json(settings).skip_queue == SkipQueue.IGNORE_SKIPPED
+                by_skip.setdefault(ignore, []).append(tid)
+        for ignore, ids in by_skip.items():
+            update = self._stmts.get(("recount", ignore))
+            if update is None:
+                update = self._stmts[("recount", ignore)] = self._recount_stmt(ignore)
             for batch in chunks(ids):
-                conn.execute(sa.update(T).where(T.c.id.in_(batch)).values(values))
+                conn.execute(update, {"ids": batch})
 
     def _tasks_of(self, conn: sa.Connection, task_ids: Sequence[int]) -> dict[int, Any]:
         out: dict[int, Any] = {}

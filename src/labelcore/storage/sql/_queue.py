@@ -71,24 +71,93 @@ def _view(row: Any) -> View:
     )
 
 
+def _bp(name: str) -> Any:
+    return sa.bindparam(name)
+
+
+def _slot_exprs(ignore: bool) -> tuple[Any, Any]:
+    """(live claims by others, distinct completed annotators other than the user) per task,
+    over the bound parameters ``uid`` and ``now``."""
+    uid, now = _bp("uid"), _bp("now")
+    done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+    who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
+    claims = (
+        sa.select(sa.func.count())
+        .where(C.c.task_id == T.c.id, C.c.user_id != uid, C.c.expires_at > now)
+        .scalar_subquery()
+    )
+    others = sa.or_(A.c.completed_by.is_(None), A.c.completed_by != uid)
+    completers = (
+        sa.select(sa.func.count(sa.distinct(who))).where(A.c.task_id == T.c.id, done, others)
+    ).scalar_subquery()
+    return claims, completers
+
+
+def ignores_skipped(settings: dict[str, Any]) -> bool:
+    """Whether skipped annotations free their slot (the project's ``skip_queue``)."""
+    return settings_from_json(settings).skip_queue == SkipQueue.IGNORE_SKIPPED
+
+
 class SQLQueue(SQLRows):
     # -- next task and claims ---------------------------------------------------------------
-    def _slot_exprs(self, user_id: UserId, now: dt.datetime, ignore: bool) -> tuple[Any, Any]:
-        """(live claims by others, distinct completed annotators other than the user) per task."""
-        done = sa.true() if ignore else A.c.was_cancelled.is_(False)
-        who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
-        claims = (
-            sa.select(sa.func.count())
-            .where(C.c.task_id == T.c.id, C.c.user_id != user_id, C.c.expires_at > now)
-            .scalar_subquery()
+    # The statements of the labeling path are built once per store (``_stmt``) with bound
+    # parameters: building SQLAlchemy expressions per call cost more CPU than SQLite's work.
+    def _candidates_stmt(self, spec: CandidateSpec, ignore: bool, query: Any) -> Any:
+        mine = sa.and_(A.c.task_id == T.c.id, A.c.completed_by == _bp("uid"))
+        completed_by_me = sa.exists().where(
+            mine, sa.true() if ignore else A.c.was_cancelled.is_(False)
         )
-        others = sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id)
-        completers = (
-            sa.select(sa.func.count(sa.distinct(who)))
-            .where(A.c.task_id == T.c.id, done, others)
-            .scalar_subquery()
+        skipped_by_me = sa.exists().where(mine)  # only skips are left once completed ones are out
+        claims, completers = _slot_exprs(ignore)
+        conds: list[Any] = [
+            T.c.project_id == _bp("pid"),
+            T.c.is_labeled.is_(False),
+            ~completed_by_me,
+            claims + completers < T.c.overlap,
+        ]
+        if spec.only_skipped_by_user:
+            conds.append(skipped_by_me)
+        elif not spec.include_skipped_by_user:
+            conds.append(~skipped_by_me)
+        if spec.assigned_to is not None:
+            conds.append(sa.exists().where(S.c.task_id == T.c.id, S.c.user_id == _bp("assignee")))
+        if spec.unassigned_or_assigned_to is not None:
+            conds.append(
+                sa.or_(
+                    ~sa.exists().where(S.c.task_id == T.c.id),
+                    sa.exists().where(S.c.task_id == T.c.id, S.c.user_id == _bp("assignee")),
+                )
+            )
+        order: list[Any] = []
+        if spec.include_skipped_by_user:
+            order.append(sa.case((skipped_by_me, 1), else_=0))
+        if spec.overlap_first:
+            order.append(sa.case((T.c.overlap > 1, 0), else_=1))
+        if spec.breadth_first:
+            order.append(completers.desc())
+        if query is not None:
+            qs = QuerySQL(self.dialect, fts=self.fts)
+            conds += qs.where(query)
+            for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
+                order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
+        if query is None or not query.ordering:
+            if spec.order == "random":
+                order.append(sa.func.random())
+            elif spec.order == "uncertainty":
+                score = (
+                    sa.select(sa.func.avg(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
+                )
+                order.append(score.asc().nulls_last())
+            order.append(T.c.inner_id)
+        # A plain read: try_claim locks the task row and re-checks capacity. Reading
+        # with SKIP LOCKED here dropped tasks that a concurrent submit or claim held for
+        # a moment, so next task answered "nothing left" while slots were still open.
+        return (
+            sa.select(T.c.id)
+            .where(*conds)
+            .order_by(*order, T.c.id)
+            .limit(sa.bindparam("lim", type_=sa.Integer))
         )
-        return claims, completers
 
     def next_task_candidates(
         self, project_id: int, user_id: UserId, spec: CandidateSpec, now: dt.datetime, limit: int
@@ -97,117 +166,112 @@ class SQLQueue(SQLRows):
             return []
         query = validate_query(spec.query) if spec.query is not None else None
         with self._tx(write=False) as conn:
-            project = conn.execute(
-                sa.select(PROJECTS.c.settings).where(PROJECTS.c.id == project_id)
-            ).first()
-            if project is None:
+            settings = conn.execute(
+                self._stmt(
+                    "project.settings",
+                    lambda: sa.select(PROJECTS.c.settings).where(PROJECTS.c.id == _bp("pid")),
+                ),
+                {"pid": project_id},
+            ).scalar()
+            if settings is None:
                 return []
-            settings = settings_from_json(project.settings)
-            ignore = settings.skip_queue == SkipQueue.IGNORE_SKIPPED
-            mine = sa.and_(A.c.task_id == T.c.id, A.c.completed_by == user_id)
-            completed_by_me = sa.exists().where(
-                mine, sa.true() if ignore else A.c.was_cancelled.is_(False)
+            ignore = ignores_skipped(settings)
+            if query is None:
+                shape = (
+                    spec.order,
+                    spec.breadth_first,
+                    spec.overlap_first,
+                    spec.only_skipped_by_user,
+                    spec.include_skipped_by_user,
+                    spec.assigned_to is not None,
+                    spec.unassigned_or_assigned_to is not None,
+                )
+                stmt = self._stmt(
+                    ("candidates", ignore, shape),
+                    lambda: self._candidates_stmt(spec, ignore, None),
+                )
+            else:
+                stmt = self._candidates_stmt(spec, ignore, query)
+            assignee = (
+                spec.assigned_to if spec.assigned_to is not None else spec.unassigned_or_assigned_to
             )
-            skipped_by_me = sa.exists().where(
-                mine
-            )  # only skips are left once completed ones are out
-            claims, completers = self._slot_exprs(user_id, now, ignore)
-            conds: list[Any] = [
-                T.c.project_id == project_id,
-                T.c.is_labeled.is_(False),
-                ~completed_by_me,
-                claims + completers < T.c.overlap,
-            ]
-            if spec.only_skipped_by_user:
-                conds.append(skipped_by_me)
-            elif not spec.include_skipped_by_user:
-                conds.append(~skipped_by_me)
-            if spec.assigned_to is not None:
-                conds.append(
-                    sa.exists().where(S.c.task_id == T.c.id, S.c.user_id == spec.assigned_to)
-                )
-            if spec.unassigned_or_assigned_to is not None:
-                conds.append(
-                    sa.or_(
-                        ~sa.exists().where(S.c.task_id == T.c.id),
-                        sa.exists().where(
-                            S.c.task_id == T.c.id, S.c.user_id == spec.unassigned_or_assigned_to
-                        ),
-                    )
-                )
-            qs = QuerySQL(self.dialect, fts=self.fts)
-            order: list[Any] = []
-            if spec.include_skipped_by_user:
-                order.append(sa.case((skipped_by_me, 1), else_=0))
-            if spec.overlap_first:
-                order.append(sa.case((T.c.overlap > 1, 0), else_=1))
-            if spec.breadth_first:
-                order.append(completers.desc())
-            if query is not None:
-                conds += qs.where(query)
-                for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
-                    order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
-            if query is None or not query.ordering:
-                if spec.order == "random":
-                    order.append(sa.func.random())
-                elif spec.order == "uncertainty":
-                    score = (
-                        sa.select(sa.func.avg(P.c.score))
-                        .where(P.c.task_id == T.c.id)
-                        .scalar_subquery()
-                    )
-                    order.append(score.asc().nulls_last())
-                order.append(T.c.inner_id)
-            # A plain read: try_claim locks the task row and re-checks capacity. Reading
-            # with SKIP LOCKED here dropped tasks that a concurrent submit or claim held for
-            # a moment, so next task answered "nothing left" while slots were still open.
-            stmt = sa.select(T.c.id).where(*conds).order_by(*order, T.c.id).limit(limit)
-            return [r.id for r in conn.execute(stmt)]
+            params = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
+            if assignee is not None:
+                params["assignee"] = assignee
+            return [r.id for r in conn.execute(stmt, params)]
+
+    def _claim_task_stmt(self) -> Any:
+        stmt = (
+            sa.select(T.c.project_id, T.c.overlap, PROJECTS.c.settings)
+            .join_from(T, PROJECTS, T.c.project_id == PROJECTS.c.id)
+            .where(T.c.id == _bp("tid"))
+        )
+        if self.is_pg:
+            stmt = stmt.with_for_update(of=T)  # claims of one task serialize on its row
+        return stmt
+
+    @staticmethod
+    def _claim_check_stmt(ignore: bool) -> Any:
+        done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+        mine = sa.exists().where(A.c.task_id == T.c.id, A.c.completed_by == _bp("uid"), done)
+        claims, completers = _slot_exprs(ignore)
+        return (
+            sa.select(mine.label("mine"), (claims + completers).label("taken"))
+            .select_from(T)
+            .where(T.c.id == _bp("tid"))
+        )
 
     def try_claim(self, task_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta) -> bool:
         with self._tx() as conn:
-            stmt = sa.select(T.c.project_id, T.c.overlap).where(T.c.id == task_id)
-            if self.is_pg:
-                stmt = stmt.with_for_update()  # claims of one task serialize on its row
-            task = conn.execute(stmt).first()
+            task = conn.execute(
+                self._stmt("claim.task", self._claim_task_stmt), {"tid": task_id}
+            ).first()
             if task is None:
                 return False
-            settings = settings_from_json(self._project_row(conn, task.project_id).settings)
-            ignore = settings.skip_queue == SkipQueue.IGNORE_SKIPPED
-            done = sa.true() if ignore else A.c.was_cancelled.is_(False)
-            mine = sa.select(sa.literal(1)).where(
-                A.c.task_id == task_id, A.c.completed_by == user_id, done
-            )
-            if conn.execute(mine.limit(1)).first() is not None:
-                return False
-            claims, completers = self._slot_exprs(user_id, now, ignore)
-            taken = conn.execute(
-                sa.select(claims + completers).select_from(T).where(T.c.id == task_id)
-            ).scalar_one()
-            if taken >= task.overlap:
+            ignore = ignores_skipped(task.settings)
+            check = conn.execute(
+                self._stmt(("claim.check", ignore), lambda: self._claim_check_stmt(ignore)),
+                {"tid": task_id, "uid": user_id, "now": now},
+            ).one()
+            if check.mine or check.taken >= task.overlap:
                 return False
             # one claim per user and project: taking a task releases the previous one
             conn.execute(
-                sa.delete(C).where(C.c.user_id == user_id, C.c.project_id == task.project_id)
+                self._stmt(
+                    "claim.release_project",
+                    lambda: sa.delete(C).where(
+                        C.c.user_id == _bp("uid"), C.c.project_id == _bp("pid")
+                    ),
+                ),
+                {"uid": user_id, "pid": task.project_id},
             )
             conn.execute(
-                sa.insert(C).values(
-                    task_id=task_id,
-                    user_id=user_id,
-                    project_id=task.project_id,
-                    expires_at=now + ttl,
-                )
+                self._stmt("claim.insert", lambda: sa.insert(C)),
+                {
+                    "task_id": task_id,
+                    "user_id": user_id,
+                    "project_id": task.project_id,
+                    "expires_at": now + ttl,
+                },
             )
             return True
 
     def user_claim(self, project_id: int, user_id: UserId, now: dt.datetime) -> Claim | None:
-        with self._tx(write=False) as conn:
-            row = conn.execute(
+        stmt = self._stmt(
+            "claim.user",
+            lambda: (
                 sa.select(C)
-                .where(C.c.project_id == project_id, C.c.user_id == user_id, C.c.expires_at > now)
+                .where(
+                    C.c.project_id == _bp("pid"),
+                    C.c.user_id == _bp("uid"),
+                    C.c.expires_at > _bp("now"),
+                )
                 .order_by(C.c.task_id)
                 .limit(1)
-            ).first()
+            ),
+        )
+        with self._tx(write=False) as conn:
+            row = conn.execute(stmt, {"pid": project_id, "uid": user_id, "now": now}).first()
         if row is None:
             return None
         return Claim(
@@ -218,13 +282,18 @@ class SQLQueue(SQLRows):
         )
 
     def release_claims(self, *, user_id: UserId | None = None, task_id: int | None = None) -> int:
-        stmt = sa.delete(C)
-        if user_id is not None:
-            stmt = stmt.where(C.c.user_id == user_id)
-        if task_id is not None:
-            stmt = stmt.where(C.c.task_id == task_id)
+        def build() -> Any:
+            stmt = sa.delete(C)
+            if user_id is not None:
+                stmt = stmt.where(C.c.user_id == _bp("uid"))
+            if task_id is not None:
+                stmt = stmt.where(C.c.task_id == _bp("tid"))
+            return stmt
+
+        stmt = self._stmt(("claim.release", user_id is None, task_id is None), build)
+        params = {"uid": user_id, "tid": task_id}
         with self._tx() as conn:
-            return conn.execute(stmt).rowcount
+            return conn.execute(stmt, {k: v for k, v in params.items() if v is not None}).rowcount
 
     def purge_expired_claims(self, now: dt.datetime) -> int:
         with self._tx() as conn:
@@ -370,14 +439,18 @@ class SQLQueue(SQLRows):
     def list_webhooks(
         self, project_id: int | None = None, *, include_global: bool = True
     ) -> list[Webhook]:
-        stmt = sa.select(WEBHOOKS).order_by(WEBHOOKS.c.id)
-        if project_id is not None:
-            mine = WEBHOOKS.c.project_id == project_id
-            stmt = stmt.where(
-                sa.or_(mine, WEBHOOKS.c.project_id.is_(None)) if include_global else mine
-            )
+        def build() -> Any:
+            stmt = sa.select(WEBHOOKS).order_by(WEBHOOKS.c.id)
+            if project_id is not None:
+                mine = WEBHOOKS.c.project_id == _bp("pid")
+                stmt = stmt.where(
+                    sa.or_(mine, WEBHOOKS.c.project_id.is_(None)) if include_global else mine
+                )
+            return stmt
+
+        stmt = self._stmt(("webhooks", project_id is None, include_global), build)
         with self._tx(write=False) as conn:
-            return [_webhook(r) for r in conn.execute(stmt)]
+            return [_webhook(r) for r in conn.execute(stmt, {"pid": project_id})]
 
     def update_webhook(self, webhook: Webhook) -> Webhook:
         with self._tx() as conn:

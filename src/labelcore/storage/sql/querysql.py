@@ -26,6 +26,7 @@ from labelcore.query import (
     TaskQuery,
     data_path,
 )
+from labelcore.storage.sql._dataindex import indexable
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
@@ -35,6 +36,13 @@ _POSITIVE = {
     "not_contains": "contains",
     "not_in": "in",
     "not_in_list": "in_list",
+}
+_RANGE = {
+    "less": "__lt__",
+    "less_or_equal": "__le__",
+    "equal": "__eq__",
+    "greater": "__gt__",
+    "greater_or_equal": "__ge__",
 }
 _JSON_ESCAPED = frozenset('"\\') | {chr(i) for i in range(32)}
 # SQLAlchemy expression trees (typed loosely: the builders mix functions, CASEs and columns)
@@ -56,17 +64,23 @@ def _like_pattern(needle: str) -> str:
 class QuerySQL:
     """Builds WHERE and ORDER BY expressions for one dialect."""
 
-    def __init__(self, dialect: str, *, fts: bool) -> None:
+    def __init__(self, dialect: str, *, fts: bool, indexed: frozenset[str] = frozenset()) -> None:
         self.pg = dialect == "postgresql"
         self.fts = fts
+        self.indexed = indexed  # data keys with an expression index (see _dataindex)
 
     # -- value expressions ------------------------------------------------------------------
     def _data(self, column: str, part: str) -> Any:
         """One expression over a data key: text, number, bool, empty, exists or order.
         Only the asked part is built (expression trees are costly to construct)."""
         keys = data_path(column)
+        # an index-safe key (ASCII identifiers) is written inline, so expression indexes match
+        inline = indexable(column)
         if self.pg:
-            args = [sa.literal(k, sa.Text) for k in keys]
+            args = [
+                sa.literal_column(f"'{k}'", sa.Text) if inline else sa.literal(k, sa.Text)
+                for k in keys
+            ]
             raw = sa.func.jsonb_extract_path(T.c.data, *args)
             text = sa.func.jsonb_extract_path_text(T.c.data, *args)
             if part == "text":
@@ -92,21 +106,30 @@ class QuerySQL:
                     sa.and_(kind == "array", sa.func.jsonb_array_length(raw) == 0),
                     sa.and_(kind == "object", text == "{}"),
                 )
+            # constants inline (they are ours, not the user's): a bound parameter would keep
+            # PostgreSQL from matching the data-key index built on these expressions
+            c = sa.literal_column
             return [
                 sa.case(
                     (kind.is_(None), None),
-                    (kind == "null", None),
-                    (kind.in_(["number", "boolean"]), 0),
-                    (kind == "string", 1),
-                    else_=2,
+                    (kind == c("'null'"), None),
+                    (kind.in_([c("'number'"), c("'boolean'")]), c("0")),
+                    (kind == c("'string'"), c("1")),
+                    else_=c("2"),
                 ),
                 sa.case(
-                    (kind == "number", sa.cast(text, sa.Float)),
-                    (kind == "boolean", sa.case((text == "true", 1.0), else_=0.0)),
+                    (kind == c("'number'"), sa.cast(text, sa.Float)),
+                    (
+                        kind == c("'boolean'"),
+                        sa.case((text == c("'true'"), c("1.0")), else_=c("0.0")),
+                    ),
                 ),
-                sa.case((kind.in_(["string", "object", "array"]), text.collate("C"))),
+                sa.case(
+                    (kind.in_([c("'string'"), c("'object'"), c("'array'")]), text.collate("C"))
+                ),
             ]
-        path = sa.literal("$" + "".join(f'."{k}"' for k in keys), sa.Text)
+        dotted = "$" + "".join(f'."{k}"' for k in keys)
+        path = sa.literal_column(f"'{dotted}'", sa.Text) if inline else sa.literal(dotted, sa.Text)
         value = sa.func.json_extract(T.c.data, path)
         if part == "order":
             return [value]
@@ -216,6 +239,38 @@ class QuerySQL:
             return cond
         raise AssertionError(f"unhandled operator {op}")
 
+    def _index_range(self, column: str, part: str, op: str, value: Any) -> Cond | None:
+        """A condition on the key's indexed sort expressions that holds every row the exact
+        condition can match (the exact one still decides), so the index can be searched.
+
+        SQLite (one expression, ``json_extract``) orders NULL < numbers < text: text rows
+        (numeric text for a Number filter, numbers and booleans for a String ``equal``) are
+        kept by the ``>= ''``/``< ''`` arms. PostgreSQL (kind 0 number/boolean, 1 string,
+        2 object/array; a number; a text): numbers in range or any string for a Number
+        filter, the text or any number/boolean for a String ``equal``."""
+        if column not in self.indexed:
+            return None
+        number = part == "number" and (
+            (op in _RANGE and isinstance(value, float)) or (op == "in" and isinstance(value, tuple))
+        )
+        if self.pg:
+            kind, num, text = self._data(column, "order")
+            if number:
+                in_range = num.between(*value) if op == "in" else getattr(num, _RANGE[op])(value)
+                return sa.or_(sa.and_(kind == 0, in_range), kind == 1)
+            if part == "text" and op == "equal" and isinstance(value, str):
+                return sa.or_(text == value, kind == 0)
+            return None
+        (raw,) = self._data(column, "order")
+        if number and op in ("greater", "greater_or_equal"):
+            return getattr(raw, _RANGE[op])(value)
+        if number:
+            in_range = raw.between(*value) if op == "in" else getattr(raw, _RANGE[op])(value)
+            return sa.or_(in_range, raw >= "")
+        if part == "text" and op == "equal" and isinstance(value, str):
+            return sa.or_(raw == value, raw < "")
+        return None
+
     def _related(self, flt: Filter) -> Cond:
         """Filters on annotations/predictions of the task: EXISTS sub-queries."""
         column, op, value = flt.column, flt.operator, flt.value
@@ -272,6 +327,9 @@ class QuerySQL:
             if flt.type == "Number":
                 expr = sa.type_coerce(expr, sa.Float)
                 value = _floats(value)  # bind 5 and 10.5 alike (SQLAlchemy types 5 as INTEGER)
+            narrow = self._index_range(flt.column, part, op, value)
+            if narrow is not None:
+                return sa.and_(narrow, self._positive(expr, op, value))
             empty: Any = None
             exists: Any = None
         else:

@@ -14,10 +14,12 @@ candidates skip locked rows).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from labelcore.errors import NotFound, QueryError, ValidationError
 from labelcore.model import (
@@ -35,7 +37,7 @@ from labelcore.model import (
     UserId,
     utcnow,
 )
-from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
+from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage.base import TaskBundle, TaskPage
 from labelcore.storage.sql._base import (
@@ -48,6 +50,7 @@ from labelcore.storage.sql._base import (
     settings_to_json,
     task_from_row,
 )
+from labelcore.storage.sql._dataindex import filter_columns
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
@@ -66,6 +69,8 @@ from labelcore.storage.sql.tables import (
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
 BATCH = 1000  # rows per executemany batch
+PG_INDEXED_FILTERS = frozenset({"id", "inner_id", "total_predictions"})  # btree-served
+SORT_MATCHES_BELOW = 20_000  # SQLite: sort filtered matches rather than walk the order index
 ANALYZE_AFTER = 5000  # SQLite: refresh planner statistics after imports this large
 REGEX_STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a regex filter may not run longer
 
@@ -133,11 +138,15 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 
     def list_members(self, project_id: int) -> list[Member]:
         with self._tx(write=False) as conn:
-            rows = conn.execute(
-                sa.select(MEMBERS)
-                .where(MEMBERS.c.project_id == project_id)
-                .order_by(MEMBERS.c.position)
+            stmt = self._stmt(
+                "members",
+                lambda: (
+                    sa.select(MEMBERS)
+                    .where(MEMBERS.c.project_id == sa.bindparam("pid"))
+                    .order_by(MEMBERS.c.position)
+                ),
             )
+            rows = conn.execute(stmt, {"pid": project_id})
             return [Member(project_id=r.project_id, user_id=r.user_id, role=r.role) for r in rows]
 
     def projects_with_member(self, user_id: UserId) -> set[int]:
@@ -211,7 +220,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 
     def get_project(self, project_id: int) -> Project | None:
         with self._tx(write=False) as conn:
-            row = conn.execute(sa.select(PROJECTS).where(PROJECTS.c.id == project_id)).first()
+            stmt = self._stmt(
+                "project", lambda: sa.select(PROJECTS).where(PROJECTS.c.id == sa.bindparam("pid"))
+            )
+            row = conn.execute(stmt, {"pid": project_id}).first()
             return None if row is None else project_from_row(row)
 
     def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
@@ -343,7 +355,8 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 
     def get_task(self, task_id: int) -> Task | None:
         with self._tx(write=False) as conn:
-            row = conn.execute(sa.select(T).where(T.c.id == task_id)).first()
+            stmt = self._stmt("bundle.task", lambda: sa.select(T).where(T.c.id == _TID))
+            row = conn.execute(stmt, {"tid": task_id}).first()
             return None if row is None else task_from_row(row)
 
     def get_tasks(self, task_ids: Collection[int]) -> list[Task]:
@@ -438,8 +451,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             self._recount(conn, task_ids)
 
     # -- queries ----------------------------------------------------------------------------
-    def _ordered(self, query: TaskQuery) -> tuple[QuerySQL, list[tuple[Any, bool]], list[int]]:
-        qs = QuerySQL(self.dialect, fts=self.fts)
+    def _ordered(
+        self, query: TaskQuery, indexed: frozenset[str] = frozenset()
+    ) -> tuple[QuerySQL, list[tuple[Any, bool]], list[int]]:
+        qs = QuerySQL(self.dialect, fts=self.fts, indexed=indexed)
         groups = qs.order_exprs(query.ordering)
         flat = [(e, o.descending) for o, exprs in zip(query.ordering, groups) for e in exprs]
         return qs, flat, [len(g) for g in groups]
@@ -451,11 +466,21 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         query: TaskQuery,
         qs: QuerySQL,
         flat: list[tuple[Any, bool]],
+        *,
+        sort_matches: bool = False,
     ) -> sa.Select[Any]:
         if self.is_pg and qs.uses_regex(query):
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {REGEX_STATEMENT_TIMEOUT_MS}")
         stmt = sa.select(T, *[e.label(f"lc_o{i}") for i, (e, _) in enumerate(flat)])
-        stmt = stmt.where(T.c.project_id == project_id, *qs.where(query))
+        matching = [T.c.project_id == project_id, *qs.where(query)]
+        if sort_matches:
+            # the matches found through the filter's index (SQLite plans the IN sub-select
+            # like the count), then sorted: ``+expr`` matches no index, so none is walked
+            ids = sa.select(T.c.id).where(*matching).correlate(None)
+            stmt = stmt.where(T.c.id.in_(ids))
+            flat = [(UnaryExpression(e, operator=custom_op("+")), d) for e, d in flat]
+        else:
+            stmt = stmt.where(*matching)
         order = [(e.desc() if d else e.asc()).nulls_last() for e, d in flat]
         return stmt.order_by(*order, T.c.id.asc())
 
@@ -468,27 +493,54 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             start += width
         return out
 
+    def _key_exprs(self, column: str) -> list[Any]:
+        """A data key's sort expressions: what its expression index is built on."""
+        return QuerySQL(self.dialect, fts=False).order_exprs([Ordering(column=column)])[0]
+
     def query_tasks(self, project_id: int, query: TaskQuery, page: PageRequest) -> TaskPage:
         query = validate_query(query)
         check_page(page)
-        qs, flat, widths = self._ordered(query)
+        indexed = self.data_indexes.usable(
+            project_id,
+            query,
+            self._key_exprs,
+            in_transaction=getattr(self._local, "conn", None) is not None,
+        )
+        qs, flat, widths = self._ordered(query, indexed)
         with self._tx(write=False) as conn:
-            stmt = self._select(conn, project_id, query, qs, flat)
             count = (
                 sa.select(sa.func.count())
                 .select_from(T)
                 .where(T.c.project_id == project_id, *qs.where(query))
             )
-            # PostgreSQL: a filtered or data-ordered page scans every match anyway, so count in
-            # the same pass (on SQLite the window materialises rows: two passes measured faster)
+            # PostgreSQL: a filtered or data-ordered page scans every match anyway, so it counts
+            # in the same pass (count(*) OVER ()), unless indexes serve both its order (id,
+            # data-key indexes) and its filters (btree columns): then the page stops early and
+            # the count reads an index (100,000 tasks: sorted on data.text 475 -> 37 ms, has
+            # predictions 189 -> 22 ms; contains and data-key filters stay one pass, 100 vs
+            # 154 ms). On SQLite the window materialises rows: two passes measured faster.
             one_pass = (
                 self.is_pg
                 and page.cursor is None
                 and (query.filters is not None or any(o.column != "id" for o in query.ordering))
+                and not (
+                    all(o.column == "id" or o.column in indexed for o in query.ordering)
+                    and all(c in PG_INDEXED_FILTERS for c in filter_columns(query))
+                )
             )
+            total = -1 if one_pass else conn.execute(count).scalar_one()
+            # SQLite walks a data key's index in sort order until the page is full; when an
+            # indexed filter leaves few matches, sorting just those is cheaper (measured:
+            # 1,000 of 100,000 tasks, 20 ms walking vs 8 ms sorting)
+            sort_matches = (
+                not self.is_pg
+                and 0 <= total <= SORT_MATCHES_BELOW
+                and any(f in indexed for f in filter_columns(query))
+                and any(o.column in indexed for o in query.ordering)
+            )
+            stmt = self._select(conn, project_id, query, qs, flat, sort_matches=sort_matches)
             if one_pass:
                 stmt = stmt.add_columns(sa.func.count().over().label("lc_total"))
-            total = -1 if one_pass else conn.execute(count).scalar_one()
             if page.cursor is not None:
                 values, last_id = evaluate.decode_cursor(page.cursor, query.ordering)
                 try:
@@ -605,12 +657,33 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             last_id = rows[-1].id
 
     def get_bundle(self, task_id: int, *, include_drafts: bool = True) -> TaskBundle | None:
+        """The task and its rows: statements built once, bound to the task id."""
+        tables = (A, P, D) if include_drafts else (A, P)
+        params = {"tid": task_id}
         with self._tx(write=False) as conn:
-            rows = conn.execute(sa.select(T).where(T.c.id == task_id)).all()
-            return self._bundles(conn, rows, include_drafts)[0] if rows else None
+            stmt = self._stmt("bundle.task", lambda: sa.select(T).where(T.c.id == _TID))
+            row = conn.execute(stmt, params).first()
+            if row is None:
+                return None
+            children = [
+                list(conn.execute(self._stmt(("bundle", table.name), _children(table)), params))
+                for table in tables
+            ]
+        return TaskBundle(
+            task=task_from_row(row),
+            annotations=[annotation_from_row(r) for r in children[0]],
+            predictions=[prediction_from_row(r) for r in children[1]],
+            drafts=[draft_from_row(r) for r in children[2]] if include_drafts else [],
+        )
 
 
 __all__ = ["SQLStore"]
+
+_TID: Any = sa.bindparam("tid")
+
+
+def _children(table: sa.Table) -> Callable[[], sa.Select[Any]]:
+    return lambda: sa.select(table).where(table.c.task_id == _TID).order_by(table.c.id)
 
 
 def _directory_user(row: Any) -> DirectoryUser:
