@@ -268,3 +268,33 @@ def test_per_region_taxonomy_classifies_a_labels_span(harness: Any) -> None:
     assert got["taxonomy"]["taxonomy"] == [["Mammal", "Cat"]]
     assert got["taxonomy"]["start"] == 2 and got["labels"]["labels"] == ["Animal"]
     assert server_problems(PER_REGION, data, harness.result()) == []
+
+
+def test_taxonomy_api_url_redirect_off_site_is_not_followed(harness: Any) -> None:
+    """A same-origin apiUrl that redirects (an open redirect on the host) must not take the
+    request, or the items the screen offers, to another site."""
+    page = harness.page
+    offsite: list[str] = []
+
+    def redirect(route: Any) -> None:
+        route.fulfill(status=302, headers={"Location": "http://evil.example/t.json"})
+
+    def evil(route: Any) -> None:
+        offsite.append(route.request.url)
+        route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*"},
+            body=json.dumps(["Injected"]),
+        )
+
+    page.route("**/test-api/redirect*", redirect)
+    page.route("http://evil.example/**", evil)
+    try:
+        harness.mount(API_TAXONOMY.format(url="/test-api/redirect"), {"text": "x"})
+        expect(page.locator(".lc-taxonomy-note")).to_contain_text("answers with a redirect")
+        expect(page.locator(".lc-tree-item")).to_have_count(0)
+        assert offsite == []
+    finally:
+        page.unroute("**/test-api/redirect*")
+        page.unroute("http://evil.example/**")
