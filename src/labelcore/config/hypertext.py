@@ -26,6 +26,7 @@ from lxml import etree
 MAX_HTML_CHARS = 2_000_000
 MAX_XPATH_CHARS = 2_000
 MAX_STEPS = 256
+_WORD = re.compile(r"\S+")  # a word of the text, for same_text
 STEP = re.compile(r"/([A-Za-z][\w:.-]*|text\(\))\[(\d{1,6})\]")
 _MARKER = "lc-hypertext-root"
 # labelcore's editor (safehtml.js) copies these elements, drops the DROP ones with their
@@ -184,6 +185,17 @@ def _convert(src: Any, dst: _El, depth: int, shown: bool) -> None:
             dst.kids.append(_Text(child.tail))
 
 
-def normalized(text: str) -> str:
-    """Whitespace collapsed, as the browser's selection text and the HTML source differ in it."""
-    return " ".join(text.split())
+def same_text(text: str, doc_text: str, begin: int, end: int) -> bool:
+    """Whether ``text`` is ``doc_text[begin:end]`` with whitespace collapsed (a browser's
+    selection text and the HTML source differ in it), without copying the span.
+
+    The words of the span are read one at a time and the check stops at the first that differs,
+    so its cost follows ``text`` (which the caller sent), not the span: a result claiming a
+    short text over a span of megabytes costs one word, not a copy of the HTML."""
+    want = text.split()
+    n = 0
+    for word in _WORD.finditer(doc_text, begin, end):
+        if n >= len(want) or word.group() != want[n]:
+            return False
+        n += 1
+    return n == len(want)

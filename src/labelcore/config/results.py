@@ -21,7 +21,7 @@ from labelcore.config.classify import (
     textarea,
 )
 from labelcore.config.datetimes import check_datetime
-from labelcore.config.hypertext import HtmlDoc, OffsetError, XPathError, normalized
+from labelcore.config.hypertext import HtmlDoc, OffsetError, XPathError, same_text
 from labelcore.config.model import ControlTag, ObjectTag, repeat_index
 from labelcore.config.problems import ResultProblem
 from labelcore.config.values import (
@@ -508,7 +508,7 @@ def _span_problem(
         return "result.bad_xpath", str(exc)
     if finish < begin:
         return "result.span_out_of_text", "the span ends before it starts in the HTML"
-    if isinstance(text, str) and normalized(text) != normalized(doc.text[begin:finish]):
+    if isinstance(text, str) and not same_text(text, doc.text, begin, finish):
         return (
             "result.span_text_mismatch",
             f"'text' {text!r:.60} differs from the HTML's text at "
