@@ -324,6 +324,13 @@ class _Checker:
             choices(control, value, report)
         elif rtype == "taxonomy":
             taxonomy(control, value, report)
+            if control.attrs.get("labeling", "").lower() == "true" and "start" in value:
+                # a Taxonomy with labeling="true" labels spans: they lie within the text
+                if tag == "Text":
+                    check_offsets(value, report, kind="text", text=text)
+                elif tag == "HyperText":
+                    check_offsets(value, report, kind="hypertext")
+                    self.hypertext(obj, value, text, report)
         elif rtype == "textarea":
             textarea(control, value, report)
         elif rtype == "number":
