@@ -156,3 +156,26 @@ def test_legend_and_label_markup_render_as_text(harness: Any, media_files: Any) 
     drag(page, plot_at(page, 0.1), plot_at(page, 0.3))
     expect(page.locator(".lc-region-labels")).to_have_text(evil)
     assert page.locator(".lc-timeseries img, .lc-panel-side img").count() == 0
+
+
+def test_brushing_does_not_redraw_the_lines(harness: Any, media_files: Any) -> None:
+    """A brush redraws the plot on every pointer move; the series lines (a pass over every
+    point in view) are kept while the window and width stay, and drawn anew on a zoom."""
+    page = harness.page
+    mount_csv(harness, media_files)
+    lines = page.locator(".lc-timeseries-line")
+    expect(lines).to_have_count(3)
+    lines.evaluate_all("els => els.forEach((el) => { el.dataset.kept = 'yes'; })")
+    page.locator(".lc-label", has_text="Spike").click()
+    a, b = plot_at(page, 0.2), plot_at(page, 0.6)
+    page.mouse.move(*a)
+    page.mouse.down()
+    page.mouse.move(*b, steps=4)
+    expect(page.locator(".lc-timeseries-brush")).to_have_count(1)  # redrawn while moving
+    expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(3)
+    page.mouse.up()
+    expect(page.locator(".lc-timeseries-region")).to_have_count(1)
+    expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(3)
+    page.locator(".lc-timeseries-zoom-in").click()
+    expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(1)  # overview
+    expect(lines).to_have_count(3)
