@@ -263,6 +263,8 @@ def test_undecodable_audio_still_marks_nothing_and_says_so(
         "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
         '" onerror="alert(1)',
         "//evil.example/a.wav",
+        "/\\evil.example/a.wav",  # a backslash reads as a slash: another host
+        "/\t/evil.example/a.wav",  # tabs are dropped from URLs: another host
     ],
 )
 def test_audio_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:

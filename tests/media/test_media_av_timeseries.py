@@ -179,3 +179,24 @@ def test_brushing_does_not_redraw_the_lines(harness: Any, media_files: Any) -> N
     page.locator(".lc-timeseries-zoom-in").click()
     expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(1)  # overview
     expect(lines).to_have_count(3)
+
+
+@pytest.mark.parametrize(
+    "url", ["//evil.example/s.csv", "/\\evil.example/s.csv", "/\t/evil.example/s.csv"]
+)
+def test_timeseries_csv_url_on_another_host_is_not_fetched(harness: Any, url: str) -> None:
+    """A path that a browser reads as another host ("//", a backslash, a tab) is refused
+    before any request."""
+    page = harness.page
+    asked: list[str] = []
+
+    def record(req: Any) -> None:
+        asked.append(req.url)
+
+    page.on("request", record)
+    try:
+        harness.mount(CONFIG, {"csv": url})
+        expect(page.locator(".lc-timeseries")).to_have_attribute("data-loaded", "false")
+    finally:
+        page.remove_listener("request", record)
+    assert not [u for u in asked if "evil.example" in u]

@@ -15,10 +15,18 @@ const MAX_CANVAS = 16000; // px: browsers refuse wider canvases
 const DRAG_PX = 3; // a shorter drag is a click (seek)
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 
+/** A path on this site: "/..." but not "//host", "/\host" or "/<tab>/host" (browsers read a
+ * backslash as a slash and drop tabs and newlines in URLs, so all name another host). */
+export function isSitePath(url) {
+  if (typeof url !== "string") return false;
+  const u = url.replace(/[\t\n\r]/g, "");
+  return u.startsWith("/") && !/^\/[\/\\]/.test(u);
+}
+
 /** Only http(s), same-origin paths and data: URLs of the given media kind reach a media src. */
 export function safeMediaSrc(url, kind) {
   if (typeof url !== "string") return "";
-  if (/^https?:\/\//i.test(url) || (url.startsWith("/") && !url.startsWith("//"))) return url;
+  if (/^https?:\/\//i.test(url) || isSitePath(url)) return url;
   if (new RegExp(`^data:${kind}/[\\w.+-]+(;[\\w=.-]+)*;base64,`, "i").test(url)) return url;
   return "";
 }

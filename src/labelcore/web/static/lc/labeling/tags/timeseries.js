@@ -11,7 +11,7 @@ import { h, clear, safeColor } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { svg } from "./image_shapes.js";
-import { mediaBytes } from "./audio.js";
+import { mediaBytes, isSitePath } from "./audio.js";
 import { activeLabelsOfType, typedLabels } from "./video.js";
 
 const MAX_ROWS = 1_000_000;
@@ -109,7 +109,7 @@ class TimeSeriesObject {
       let table;
       if (this.valueType === "json") table = this.fromJSON(typeof this.raw === "string" ? JSON.parse(this.raw) : this.raw);
       else {
-        if (typeof this.raw !== "string" || !(this.raw.startsWith("/") && !this.raw.startsWith("//")) && !/^https?:\/\//i.test(this.raw) && !/^data:text\/(csv|plain|tab-separated-values)[;,]/i.test(this.raw)) throw new Error("url");
+        if (typeof this.raw !== "string" || !isSitePath(this.raw) && !/^https?:\/\//i.test(this.raw) && !/^data:text\/(csv|plain|tab-separated-values)[;,]/i.test(this.raw)) throw new Error("url");
         const bytes = this.raw.startsWith("data:") && !/;base64,/i.test(this.raw)
           ? new TextEncoder().encode(decodeURIComponent(this.raw.slice(this.raw.indexOf(",") + 1))).buffer
           : await mediaBytes(this.raw);
