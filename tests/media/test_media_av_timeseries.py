@@ -133,8 +133,10 @@ def test_json_with_formatted_times(harness: Any) -> None:
     assert r["value"]["end"].startswith("2024-03-01 10:44")
     assert parse_config(JSON_CONFIG).validate_result(harness.result(), data) == []
     # saved results in that format load back onto the plot
-    harness.mount(JSON_CONFIG, data, harness.result())
+    saved = harness.result()
+    harness.mount(JSON_CONFIG, data, saved)
     expect(page.locator(".lc-timeseries-region")).to_have_count(1)
+    assert harness.result() == saved  # loads back equal
 
 
 def test_unreadable_data_says_so(harness: Any, media_files: Any) -> None:

@@ -241,8 +241,10 @@ def test_taxonomy_labels_text_spans(harness: Any) -> None:
     ]
     assert all(r["type"] == "taxonomy" for r in harness.result())
     assert server_problems(SPAN_TAXONOMY, data, harness.result()) == []
-    harness.mount(SPAN_TAXONOMY, data, harness.result())
+    saved = harness.result()
+    harness.mount(SPAN_TAXONOMY, data, saved)
     expect(page.locator(".lc-region-row")).to_have_count(2)
+    assert harness.result() == saved  # loads back equal
     screenshot(page, "engine-taxonomy-spans")
 
 
