@@ -264,3 +264,21 @@ def test_hypertext_huge_span_with_short_text_is_not_copied() -> None:
         tracemalloc.stop()
     assert problem is not None and problem[0] == "result.span_text_mismatch"
     assert peak < 100_000  # the span is 1.5 MB; copying it once would pass this by far
+
+
+def test_hypertext_paths_into_a_wide_element_do_not_rescan_its_children() -> None:
+    """DoS: each region's text()[n] step listed the element's text nodes anew, so regions
+    pointing into an element with 400 000 children cost about 20 ms each; the list is now
+    built once per element."""
+    import tracemalloc
+
+    doc = HtmlDoc.parse("<p>" + "<b>x</b> " * 200_000 + "</p>", shown=False)
+    assert doc.point("/p[1]/text()[2]", 1) == 4  # "x x x": warm, builds the list once
+    tracemalloc.start()
+    try:
+        for n in range(1, 50):
+            doc.point(f"/p[1]/text()[{n}]", 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000  # one list of the 200 000 text nodes alone is 1.6 MB

@@ -65,13 +65,20 @@ class _Text:
 
 
 class _El:
-    __slots__ = ("_by_tag", "end", "kids", "start", "tag")
+    __slots__ = ("_by_tag", "_texts", "end", "kids", "start", "tag")
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
         self.kids: list[_El | _Text] = []
         self.start = self.end = 0
         self._by_tag: dict[str, list[_El]] | None = None
+        self._texts: list[_Text] | None = None
+
+    def texts(self) -> list[_Text]:
+        """The text nodes among the children (built once: every region's path asks)."""
+        if self._texts is None:
+            self._texts = [k for k in self.kids if isinstance(k, _Text)]
+        return self._texts
 
     def children(self, tag: str) -> list[_El]:
         if self._by_tag is None:
@@ -144,7 +151,7 @@ class HtmlDoc:
             if step == "text()":
                 if n != len(found) - 1:
                     raise XPathError(f"'{xpath[:80]}': text() must be the last step")
-                texts = [k for k in el.kids if isinstance(k, _Text)]
+                texts = el.texts()
                 if not 1 <= index <= len(texts):
                     raise XPathError(
                         f"'{xpath[:80]}': the element has {len(texts)} text nodes, not {index}"
