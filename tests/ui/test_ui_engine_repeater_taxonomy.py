@@ -83,6 +83,23 @@ def test_repeater_without_a_list_renders_nothing_and_keeps_working(harness: Any)
     assert harness.result() == []
 
 
+def test_nested_repeaters_share_the_limit_of_drawn_items(harness: Any) -> None:
+    """A Repeater inside a Repeater multiplied the 1000-item limit (1000 x 1000 copies for a
+    task with long lists); all Repeaters now share one limit of 1000 items."""
+    config = """<View><Repeater on="$rows">
+      <Repeater on="$rows[{{idx}}].cells" indexFlag="{{j}}">
+        <Header value="$rows[{{idx}}].cells[{{j}}]"/>
+      </Repeater>
+    </Repeater></View>"""
+    rows = [{"cells": [f"{r}.{c}" for c in range(40)]} for r in range(40)]
+    harness.mount(config, {"rows": rows})
+    page = harness.page
+    # 40 rows, then 24 rows' 40 cells: 1000 items, the rest not drawn
+    expect(page.locator(".lc-repeat-item")).to_have_count(1000)
+    expect(page.locator(".lc-header")).to_have_count(960)
+    expect(page.locator(".lc-header").last).to_have_text("23.39")
+
+
 NESTED = """<View>
   <Text name="text" value="$text"/>
   <Choices name="kind" toName="text" choice="multiple" allowNested="true">
