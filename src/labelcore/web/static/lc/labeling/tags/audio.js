@@ -50,11 +50,14 @@ export function speedSelect(media, initial, cls) {
   return sel;
 }
 
-/** The bytes behind a media URL: base64 data: URLs decoded here, others fetched same-origin. */
-export async function mediaBytes(url) {
+/** The bytes behind a media URL (at most `max`): base64 data: URLs decoded here, others
+ * fetched (cookies only to this site). The body is read as a stream and dropped once past
+ * `max`, so a response without Content-Length, or compressed (a gzip bomb), cannot fill the
+ * tab's memory before the size is known. */
+export async function mediaBytes(url, max = MAX_BYTES) {
   if (url.startsWith("data:")) {
     const b64 = url.slice(url.indexOf(",") + 1);
-    if (b64.length > (MAX_BYTES * 4) / 3) throw new Error("too large");
+    if (b64.length > (max * 4) / 3 + 4) throw new Error("too large");
     const bin = atob(b64);
     const out = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -62,10 +65,24 @@ export async function mediaBytes(url) {
   }
   const resp = await fetch(url, { credentials: "same-origin" });
   if (!resp.ok) throw new Error(String(resp.status));
-  if (Number(resp.headers.get("Content-Length") || 0) > MAX_BYTES) throw new Error("too large");
-  const buf = await resp.arrayBuffer();
-  if (buf.byteLength > MAX_BYTES) throw new Error("too large");
-  return buf;
+  if (Number(resp.headers.get("Content-Length") || 0) > max) throw new Error("too large");
+  const reader = resp.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      reader.cancel();
+      throw new Error("too large");
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out.buffer;
 }
 
 const round = (v) => Math.round(v * 1e6) / 1e6;
