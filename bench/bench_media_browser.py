@@ -3,7 +3,8 @@ timeseries.js), measured in Chromium with performance.now() around the work:
 
 - audio: mount -> waveform decoded (decodeAudioData) and drawn, for a long WAV; one redraw
   at 2x zoom (peaks recomputed for the wider canvas);
-- time series: mount -> CSV fetched, parsed and plotted, for many rows; one zoom redraw;
+- time series: mount -> CSV fetched, parsed and plotted, for many rows; one pointer move of a
+  brush (marking a range); one zoom redraw;
 - video: the average time of one frame step (seek until 'seeked').
 
     python bench/bench_media_browser.py [--minutes 10] [--rows 100000]
@@ -125,6 +126,16 @@ def main() -> None:
         )
         ms = page.evaluate(timed, [ts_cfg, {"t": f"{base}/m/big.csv"}, ".lc-timeseries", "loaded"])
         rows.append((f"timeseries: {args.rows} rows x 2 channels fetched, parsed, plotted", ms))
+        brush = """() => { const plot = document.querySelector('.lc-timeseries-plot');
+            const b = plot.getBoundingClientRect(); plot.setPointerCapture = () => {};
+            document.querySelector('.lc-label').click();
+            const ev = (type, f) => new PointerEvent(type, { bubbles: true, button: 0,
+              pointerId: 1, clientX: b.left + b.width * f, clientY: b.top + 10 });
+            plot.dispatchEvent(ev('pointerdown', 0.2)); const t0 = performance.now();
+            for (let i = 1; i <= 20; i++) plot.dispatchEvent(ev('pointermove', 0.2 + i * 0.02));
+            const ms = (performance.now() - t0) / 20; plot.dispatchEvent(ev('pointerup', 0.6));
+            return ms; }"""
+        rows.append(("timeseries: one pointer move of a brush, mean of 20", page.evaluate(brush)))
         zoom = page.evaluate(click_ms, ".lc-timeseries-zoom-in")
         rows.append(("timeseries: zoom-in redraw", zoom))
         video_cfg = '<View><Video name="v" value="$v" frameRate="25"/></View>'

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -479,6 +480,26 @@ class StoreContract:
         assert store.get_annotation(a1.id).completed_by is None  # type: ignore[union-attr]
         assert store.get_annotation(a2.id).completed_by == "7"  # type: ignore[union-attr]
         assert store.annotation_history(a1.id)[0].user_id is None
+
+    def test_recent_task_ids(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        t1, t2, t3, t4 = self.tasks(store, pid, 4)
+        (o1,) = self.tasks(store, other, 1)
+        a1 = self.annotate(store, t1, pid, 7)
+        self.annotate(store, t2, pid, 7, was_cancelled=True)  # a skip counts
+        self.annotate(store, t3, pid, 8)  # someone else's
+        self.annotate(store, t4, pid, "7")  # another user id
+        self.annotate(store, o1, other, 7)  # another project
+        self.annotate(store, t3, pid, 7)
+        time.sleep(0.002)  # the update below is strictly later (ties go by annotation id)
+        store.update_annotation(a1.id, updated_by=7, action="updated", result=[])
+        assert store.recent_task_ids(pid, 7, 10) == [t2, t3, t1]
+        assert store.recent_task_ids(pid, 7, 2) == [t3, t1]  # the most recent ones
+        assert store.recent_task_ids(pid, 7, 0) == []
+        assert store.recent_task_ids(pid, 9, 10) == []
+        self.annotate(store, t2, pid, 7)  # a second annotation moves its task last
+        assert store.recent_task_ids(pid, 7, 10) == [t3, t1, t2]
+        assert store.recent_task_ids(pid, "7", 10) == [t4]
 
     # -- drafts and predictions ----------------------------------------------------------------
     def test_drafts(self, store: Store) -> None:

@@ -229,3 +229,56 @@ def test_random_html_and_paths_get_problems_never_exceptions(
 @settings(max_examples=200, deadline=None)
 def test_random_datetime_values_get_problems_never_exceptions(value: Any, only: str) -> None:
     assert all(code.startswith("result.") for code in _dt(only, value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=" \t\nab\u00a0\x1f", max_size=12),
+    st.text(alphabet=" \t\nab\u00a0\x1f", max_size=20),
+    st.integers(0, 20),
+    st.integers(0, 20),
+)
+def test_hypertext_same_text_equals_comparing_collapsed_whitespace(
+    text: str, doc: str, begin: int, end: int
+) -> None:
+    from labelcore.config.hypertext import same_text
+
+    collapsed = " ".join(text.split()) == " ".join(doc[begin:end].split())
+    assert same_text(text, doc, begin, end) is collapsed
+
+
+def test_hypertext_huge_span_with_short_text_is_not_copied() -> None:
+    """DoS: a HyperText result claiming a one-word text over a span of the whole (2 MB) HTML
+    used to copy and re-split that span for every region; the check now stops at the first
+    word that differs, so it allocates next to nothing whatever the span."""
+    import tracemalloc
+
+    from labelcore.config.results import _span_problem
+
+    doc = HtmlDoc.parse("<p>" + "word " * 300_000 + "</p>", shown=False)
+    tracemalloc.start()
+    try:
+        problem = _span_problem(doc, "/p[1]/text()[1]", 0, "/p[1]/text()[1]", 1_500_000, "x")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problem is not None and problem[0] == "result.span_text_mismatch"
+    assert peak < 100_000  # the span is 1.5 MB; copying it once would pass this by far
+
+
+def test_hypertext_paths_into_a_wide_element_do_not_rescan_its_children() -> None:
+    """DoS: each region's text()[n] step listed the element's text nodes anew, so regions
+    pointing into an element with 400 000 children cost about 20 ms each; the list is now
+    built once per element."""
+    import tracemalloc
+
+    doc = HtmlDoc.parse("<p>" + "<b>x</b> " * 200_000 + "</p>", shown=False)
+    assert doc.point("/p[1]/text()[2]", 1) == 4  # "x x x": warm, builds the list once
+    tracemalloc.start()
+    try:
+        for n in range(1, 50):
+            doc.point(f"/p[1]/text()[{n}]", 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000  # one list of the 200 000 text nodes alone is 1.6 MB

@@ -263,6 +263,8 @@ def test_undecodable_audio_still_marks_nothing_and_says_so(
         "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
         '" onerror="alert(1)',
         "//evil.example/a.wav",
+        "/\\evil.example/a.wav",  # a backslash reads as a slash: another host
+        "/\t/evil.example/a.wav",  # tabs are dropped from URLs: another host
     ],
 )
 def test_audio_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:
@@ -281,3 +283,55 @@ def test_label_names_with_markup_render_as_text(harness: Any, served: dict[str, 
     drag(page, wave, 0.2, 0.4)
     expect(page.locator(".lc-audio-region-label")).to_have_text(evil)
     assert page.locator(".lc-audio img").count() == 0
+
+
+def test_media_bytes_gzip_bomb_is_dropped_past_the_limit(harness: Any, static_url: str) -> None:
+    """The waveform and CSV readers (mediaBytes) count the bytes as they arrive: a gzip
+    response whose Content-Length is small but whose body inflates past the limit, or a body
+    without Content-Length, is refused before it is held whole; a body within the limit reads
+    back exactly."""
+    import gzip
+    import http.server
+    import threading
+
+    bomb = gzip.compress(b"\0" * 2_000_000)
+
+    class Media(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/wav")
+            if self.path.endswith("bomb.wav"):
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+                self.end_headers()
+                self.wfile.write(bomb)
+            else:  # no Content-Length: the body ends when the connection closes
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(b"\1" * 1000)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Media)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    other = f"http://127.0.0.1:{server.server_address[1]}"
+    page = harness.page
+    # the page asks its own origin (its CSP allows only that); the answer comes from `server`
+    page.route(
+        f"{static_url}/bytes-test/*",
+        lambda route: route.continue_(url=other + "/" + route.request.url.rsplit("/", 1)[-1]),
+    )
+    read = """async ([url, max]) => {
+        const { mediaBytes } = await import('/lc/labeling/tags/audio.js');
+        try { return (await mediaBytes(url, max)).byteLength; } catch (e) { return e.message; }
+    }"""
+    try:
+        assert len(bomb) < 100_000
+        assert page.evaluate(read, [f"{static_url}/bytes-test/bomb.wav", 100_000]) == "too large"
+        assert page.evaluate(read, [f"{static_url}/bytes-test/plain.wav", 1000]) == 1000
+        assert page.evaluate(read, [f"{static_url}/bytes-test/plain.wav", 999]) == "too large"
+    finally:
+        page.unroute(f"{static_url}/bytes-test/*")
+        server.shutdown()
+        server.server_close()

@@ -133,8 +133,10 @@ def test_json_with_formatted_times(harness: Any) -> None:
     assert r["value"]["end"].startswith("2024-03-01 10:44")
     assert parse_config(JSON_CONFIG).validate_result(harness.result(), data) == []
     # saved results in that format load back onto the plot
-    harness.mount(JSON_CONFIG, data, harness.result())
+    saved = harness.result()
+    harness.mount(JSON_CONFIG, data, saved)
     expect(page.locator(".lc-timeseries-region")).to_have_count(1)
+    assert harness.result() == saved  # loads back equal
 
 
 def test_unreadable_data_says_so(harness: Any, media_files: Any) -> None:
@@ -156,3 +158,47 @@ def test_legend_and_label_markup_render_as_text(harness: Any, media_files: Any) 
     drag(page, plot_at(page, 0.1), plot_at(page, 0.3))
     expect(page.locator(".lc-region-labels")).to_have_text(evil)
     assert page.locator(".lc-timeseries img, .lc-panel-side img").count() == 0
+
+
+def test_brushing_does_not_redraw_the_lines(harness: Any, media_files: Any) -> None:
+    """A brush redraws the plot on every pointer move; the series lines (a pass over every
+    point in view) are kept while the window and width stay, and drawn anew on a zoom."""
+    page = harness.page
+    mount_csv(harness, media_files)
+    lines = page.locator(".lc-timeseries-line")
+    expect(lines).to_have_count(3)
+    lines.evaluate_all("els => els.forEach((el) => { el.dataset.kept = 'yes'; })")
+    page.locator(".lc-label", has_text="Spike").click()
+    a, b = plot_at(page, 0.2), plot_at(page, 0.6)
+    page.mouse.move(*a)
+    page.mouse.down()
+    page.mouse.move(*b, steps=4)
+    expect(page.locator(".lc-timeseries-brush")).to_have_count(1)  # redrawn while moving
+    expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(3)
+    page.mouse.up()
+    expect(page.locator(".lc-timeseries-region")).to_have_count(1)
+    expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(3)
+    page.locator(".lc-timeseries-zoom-in").click()
+    expect(page.locator(".lc-timeseries-line[data-kept='yes']")).to_have_count(1)  # overview
+    expect(lines).to_have_count(3)
+
+
+@pytest.mark.parametrize(
+    "url", ["//evil.example/s.csv", "/\\evil.example/s.csv", "/\t/evil.example/s.csv"]
+)
+def test_timeseries_csv_url_on_another_host_is_not_fetched(harness: Any, url: str) -> None:
+    """A path that a browser reads as another host ("//", a backslash, a tab) is refused
+    before any request."""
+    page = harness.page
+    asked: list[str] = []
+
+    def record(req: Any) -> None:
+        asked.append(req.url)
+
+    page.on("request", record)
+    try:
+        harness.mount(CONFIG, {"csv": url})
+        expect(page.locator(".lc-timeseries")).to_have_attribute("data-loaded", "false")
+    finally:
+        page.remove_listener("request", record)
+    assert not [u for u in asked if "evil.example" in u]

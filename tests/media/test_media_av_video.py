@@ -323,6 +323,7 @@ def test_saved_results_load_back_unchanged(harness: Any, media_files: Any, webm:
         "javascript:alert(1)",
         "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
         "//evil.example/v.webm",
+        "/\\evil.example/v.webm",
     ],
 )
 def test_video_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:

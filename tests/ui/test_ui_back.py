@@ -82,3 +82,24 @@ def test_my_tasks_lists_only_the_callers_work_and_hides_other_projects(
     assert requests.get(url, cookies={"who": "annotator"}, timeout=10).json() == {"tasks": [t1]}
     core.set_members(manager, project.id, {manager.id: "manager"})
     assert requests.get(url, cookies={"who": "annotator"}, timeout=10).status_code == 404
+
+
+def test_my_tasks_returns_only_the_most_recent_tasks_up_to_the_cap(
+    flask_site: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import requests
+
+    from labelcore.web import pages
+
+    core = flask_site["core"]
+    manager = USERS["manager"]
+    project = core.create_project(manager, title="My tasks cap", label_config=CLASSIFY)
+    core.import_tasks(manager, project.id, [{"text": f"t{i}"} for i in range(4)])
+    t1, t2, t3, t4 = (t.id for t in core.list_tasks(manager, project.id).tasks)
+    for task in (t3, t1, t4, t2):
+        core.submit_annotation(manager, task, choice("Positive"))
+    monkeypatch.setattr(pages, "MY_TASKS_MAX", 3)
+    url = f"{flask_site['url']}/label/ui/projects/{project.id}/my-tasks"
+    assert requests.get(url, cookies={"who": "manager"}, timeout=10).json() == {
+        "tasks": [t1, t4, t2]
+    }

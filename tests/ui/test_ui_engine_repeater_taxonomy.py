@@ -83,6 +83,23 @@ def test_repeater_without_a_list_renders_nothing_and_keeps_working(harness: Any)
     assert harness.result() == []
 
 
+def test_nested_repeaters_share_the_limit_of_drawn_items(harness: Any) -> None:
+    """A Repeater inside a Repeater multiplied the 1000-item limit (1000 x 1000 copies for a
+    task with long lists); all Repeaters now share one limit of 1000 items."""
+    config = """<View><Repeater on="$rows">
+      <Repeater on="$rows[{{idx}}].cells" indexFlag="{{j}}">
+        <Header value="$rows[{{idx}}].cells[{{j}}]"/>
+      </Repeater>
+    </Repeater></View>"""
+    rows = [{"cells": [f"{r}.{c}" for c in range(40)]} for r in range(40)]
+    harness.mount(config, {"rows": rows})
+    page = harness.page
+    # 40 rows, then 24 rows' 40 cells: 1000 items, the rest not drawn
+    expect(page.locator(".lc-repeat-item")).to_have_count(1000)
+    expect(page.locator(".lc-header")).to_have_count(960)
+    expect(page.locator(".lc-header").last).to_have_text("23.39")
+
+
 NESTED = """<View>
   <Text name="text" value="$text"/>
   <Choices name="kind" toName="text" choice="multiple" allowNested="true">
@@ -241,8 +258,10 @@ def test_taxonomy_labels_text_spans(harness: Any) -> None:
     ]
     assert all(r["type"] == "taxonomy" for r in harness.result())
     assert server_problems(SPAN_TAXONOMY, data, harness.result()) == []
-    harness.mount(SPAN_TAXONOMY, data, harness.result())
+    saved = harness.result()
+    harness.mount(SPAN_TAXONOMY, data, saved)
     expect(page.locator(".lc-region-row")).to_have_count(2)
+    assert harness.result() == saved  # loads back equal
     screenshot(page, "engine-taxonomy-spans")
 
 
@@ -268,3 +287,33 @@ def test_per_region_taxonomy_classifies_a_labels_span(harness: Any) -> None:
     assert got["taxonomy"]["taxonomy"] == [["Mammal", "Cat"]]
     assert got["taxonomy"]["start"] == 2 and got["labels"]["labels"] == ["Animal"]
     assert server_problems(PER_REGION, data, harness.result()) == []
+
+
+def test_taxonomy_api_url_redirect_off_site_is_not_followed(harness: Any) -> None:
+    """A same-origin apiUrl that redirects (an open redirect on the host) must not take the
+    request, or the items the screen offers, to another site."""
+    page = harness.page
+    offsite: list[str] = []
+
+    def redirect(route: Any) -> None:
+        route.fulfill(status=302, headers={"Location": "http://evil.example/t.json"})
+
+    def evil(route: Any) -> None:
+        offsite.append(route.request.url)
+        route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*"},
+            body=json.dumps(["Injected"]),
+        )
+
+    page.route("**/test-api/redirect*", redirect)
+    page.route("http://evil.example/**", evil)
+    try:
+        harness.mount(API_TAXONOMY.format(url="/test-api/redirect"), {"text": "x"})
+        expect(page.locator(".lc-taxonomy-note")).to_contain_text("answers with a redirect")
+        expect(page.locator(".lc-tree-item")).to_have_count(0)
+        assert offsite == []
+    finally:
+        page.unroute("**/test-api/redirect*")
+        page.unroute("http://evil.example/**")

@@ -26,6 +26,7 @@ from lxml import etree
 MAX_HTML_CHARS = 2_000_000
 MAX_XPATH_CHARS = 2_000
 MAX_STEPS = 256
+_WORD = re.compile(r"\S+")  # a word of the text, for same_text
 STEP = re.compile(r"/([A-Za-z][\w:.-]*|text\(\))\[(\d{1,6})\]")
 _MARKER = "lc-hypertext-root"
 # labelcore's editor (safehtml.js) copies these elements, drops the DROP ones with their
@@ -64,13 +65,20 @@ class _Text:
 
 
 class _El:
-    __slots__ = ("_by_tag", "end", "kids", "start", "tag")
+    __slots__ = ("_by_tag", "_texts", "end", "kids", "start", "tag")
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
         self.kids: list[_El | _Text] = []
         self.start = self.end = 0
         self._by_tag: dict[str, list[_El]] | None = None
+        self._texts: list[_Text] | None = None
+
+    def texts(self) -> list[_Text]:
+        """The text nodes among the children (built once: every region's path asks)."""
+        if self._texts is None:
+            self._texts = [k for k in self.kids if isinstance(k, _Text)]
+        return self._texts
 
     def children(self, tag: str) -> list[_El]:
         if self._by_tag is None:
@@ -143,7 +151,7 @@ class HtmlDoc:
             if step == "text()":
                 if n != len(found) - 1:
                     raise XPathError(f"'{xpath[:80]}': text() must be the last step")
-                texts = [k for k in el.kids if isinstance(k, _Text)]
+                texts = el.texts()
                 if not 1 <= index <= len(texts):
                     raise XPathError(
                         f"'{xpath[:80]}': the element has {len(texts)} text nodes, not {index}"
@@ -184,6 +192,17 @@ def _convert(src: Any, dst: _El, depth: int, shown: bool) -> None:
             dst.kids.append(_Text(child.tail))
 
 
-def normalized(text: str) -> str:
-    """Whitespace collapsed, as the browser's selection text and the HTML source differ in it."""
-    return " ".join(text.split())
+def same_text(text: str, doc_text: str, begin: int, end: int) -> bool:
+    """Whether ``text`` is ``doc_text[begin:end]`` with whitespace collapsed (a browser's
+    selection text and the HTML source differ in it), without copying the span.
+
+    The words of the span are read one at a time and the check stops at the first that differs,
+    so its cost follows ``text`` (which the caller sent), not the span: a result claiming a
+    short text over a span of megabytes costs one word, not a copy of the HTML."""
+    want = text.split()
+    n = 0
+    for word in _WORD.finditer(doc_text, begin, end):
+        if n >= len(want) or word.group() != want[n]:
+            return False
+        n += 1
+    return n == len(want)

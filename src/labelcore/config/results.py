@@ -21,7 +21,7 @@ from labelcore.config.classify import (
     textarea,
 )
 from labelcore.config.datetimes import check_datetime
-from labelcore.config.hypertext import HtmlDoc, OffsetError, XPathError, normalized
+from labelcore.config.hypertext import HtmlDoc, OffsetError, XPathError, same_text
 from labelcore.config.model import ControlTag, ObjectTag, repeat_index
 from labelcore.config.problems import ResultProblem
 from labelcore.config.values import (
@@ -347,6 +347,13 @@ class _Checker:
             choices(control, value, report)
         elif rtype == "taxonomy":
             taxonomy(control, value, report)
+            if control.attrs.get("labeling", "").lower() == "true" and "start" in value:
+                # a Taxonomy with labeling="true" labels spans: they lie within the text
+                if tag == "Text":
+                    check_offsets(value, report, kind="text", text=text)
+                elif tag == "HyperText":
+                    check_offsets(value, report, kind="hypertext")
+                    self.hypertext(obj, value, text, report)
         elif rtype == "textarea":
             textarea(control, value, report)
         elif rtype == "number":
@@ -531,7 +538,7 @@ def _span_problem(
         return "result.bad_xpath", str(exc)
     if finish < begin:
         return "result.span_out_of_text", "the span ends before it starts in the HTML"
-    if isinstance(text, str) and normalized(text) != normalized(doc.text[begin:finish]):
+    if isinstance(text, str) and not same_text(text, doc.text, begin, finish):
         return (
             "result.span_text_mismatch",
             f"'text' {text!r:.60} differs from the HTML's text at "

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -127,6 +128,18 @@ class MemoryRows(MemoryBase):
                 ),
                 key=lambda a: a.id,
             )
+
+    def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
+        key = uid_key(completed_by)
+        latest: dict[int, tuple[dt.datetime, int]] = {}  # task -> (latest updated_at, highest id)
+        with self._lock:
+            for a in self._t["annotations"].values():
+                if a.project_id != project_id or uid_key(a.completed_by) != key:
+                    continue
+                at, top = latest.get(a.task_id, (a.updated_at, a.id))
+                latest[a.task_id] = (max(at, a.updated_at), max(top, a.id))
+        order = sorted(latest, key=lambda t: latest[t])
+        return order[-limit:] if limit > 0 else []
 
     def update_annotation(
         self,

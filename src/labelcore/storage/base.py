@@ -254,6 +254,12 @@ class Store(Protocol):
     ) -> list[Annotation]:
         """Annotations matching every given argument, in id order."""
 
+    def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
+        """The tasks of the project that ``completed_by`` annotated or skipped, each placed by
+        its latest annotation of theirs (``updated_at``, ties by the higher annotation id),
+        oldest first: the last ``limit`` of them. Reads at most ``limit`` rows (the labeling
+        screen's "Back" asks this on every load)."""
+
     def update_annotation(
         self,
         annotation_id: int,

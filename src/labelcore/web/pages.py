@@ -357,16 +357,11 @@ MY_TASKS_MAX = 500
 def my_tasks(ctx: Ctx) -> Response:
     """The tasks the caller annotated or skipped in this project, in the order they last
     worked on them (as the screen orders its own session), so "Back" on the labeling screen
-    reaches work from earlier sessions. Only the caller's own annotations are read; the last
-    ``MY_TASKS_MAX`` tasks are returned."""
+    reaches work from earlier sessions. Only the caller's own annotations are read, and only
+    the last ``MY_TASKS_MAX`` tasks (one bounded query, however much they annotated)."""
     user = ctx.require_user()
     project = ctx.core.get_project(user, ctx.params["id"])  # 404 for an invisible project
-    mine = ctx.core.store.list_annotations(project_id=project.id, completed_by=user.id)
-    seen: dict[int, None] = {}  # insertion-ordered: a task sits where it was last worked on
-    for a in sorted(mine, key=lambda a: (a.updated_at, a.id)):
-        seen.pop(a.task_id, None)
-        seen[a.task_id] = None
-    return ctx.json({"tasks": list(seen)[-MY_TASKS_MAX:]})
+    return ctx.json({"tasks": ctx.core.store.recent_task_ids(project.id, user.id, MY_TASKS_MAX)})
 
 
 def annotation_history(ctx: Ctx) -> Response:

@@ -141,6 +141,20 @@ class SQLRows(SQLBase):
         with self._tx(write=False) as conn:
             return [annotation_from_row(r) for r in conn.execute(stmt)]
 
+    def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
+        if limit <= 0:
+            return []
+        at, top = sa.func.max(A.c.updated_at), sa.func.max(A.c.id)
+        stmt = (
+            sa.select(A.c.task_id)
+            .where(A.c.project_id == project_id, A.c.completed_by == completed_by)
+            .group_by(A.c.task_id)
+            .order_by(at.desc(), top.desc())
+            .limit(limit)
+        )
+        with self._tx(write=False) as conn:
+            return [r.task_id for r in conn.execute(stmt)][::-1]
+
     def update_annotation(
         self,
         annotation_id: int,

@@ -118,14 +118,17 @@ export const MAX_REPEATS = 1000;
  * index in every attribute and text. `mode="pagination"` shows one element at a time (a
  * PagedView); the default shows them all. Returns a new tree; the input is not changed.
  */
-export function expandRepeaters(node, data) {
-  if (node.tag !== "repeater") return { ...node, children: node.children.map((c) => expandRepeaters(c, data)) };
+export function expandRepeaters(node, data, budget = { left: MAX_REPEATS }) {
+  if (node.tag !== "repeater") return { ...node, children: node.children.map((c) => expandRepeaters(c, data, budget)) };
   const list = resolve(node.attrs.on || "", data);
   const flag = node.attrs.indexflag || "{{idx}}";
-  const count = Array.isArray(list) ? Math.min(list.length, MAX_REPEATS) : 0;
+  // the limit is shared by all Repeaters, nested ones included: a Repeater inside a Repeater
+  // would otherwise draw 1000 x 1000 copies for a task with long enough lists
+  const count = Array.isArray(list) ? Math.min(list.length, budget.left) : 0;
+  budget.left -= count;
   const pages = [];
   for (let i = 0; i < count; i++) {
-    const items = node.children.map((c) => expandRepeaters(substitute(c, flag, String(i)), data));
+    const items = node.children.map((c) => expandRepeaters(substitute(c, flag, String(i)), data, budget));
     pages.push({ tag: "view", attrs: Object.assign(Object.create(null), { classname: "lc-repeat-item" }), children: items, text: "" });
   }
   const tag = node.attrs.mode === "pagination" ? "pagedview" : "view";

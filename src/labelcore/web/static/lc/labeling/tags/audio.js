@@ -15,10 +15,18 @@ const MAX_CANVAS = 16000; // px: browsers refuse wider canvases
 const DRAG_PX = 3; // a shorter drag is a click (seek)
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 
+/** A path on this site: "/..." but not "//host", "/\host" or "/<tab>/host" (browsers read a
+ * backslash as a slash and drop tabs and newlines in URLs, so all name another host). */
+export function isSitePath(url) {
+  if (typeof url !== "string") return false;
+  const u = url.replace(/[\t\n\r]/g, "");
+  return u.startsWith("/") && !/^\/[\/\\]/.test(u);
+}
+
 /** Only http(s), same-origin paths and data: URLs of the given media kind reach a media src. */
 export function safeMediaSrc(url, kind) {
   if (typeof url !== "string") return "";
-  if (/^https?:\/\//i.test(url) || (url.startsWith("/") && !url.startsWith("//"))) return url;
+  if (/^https?:\/\//i.test(url) || isSitePath(url)) return url;
   if (new RegExp(`^data:${kind}/[\\w.+-]+(;[\\w=.-]+)*;base64,`, "i").test(url)) return url;
   return "";
 }
@@ -42,11 +50,14 @@ export function speedSelect(media, initial, cls) {
   return sel;
 }
 
-/** The bytes behind a media URL: base64 data: URLs decoded here, others fetched same-origin. */
-export async function mediaBytes(url) {
+/** The bytes behind a media URL (at most `max`): base64 data: URLs decoded here, others
+ * fetched (cookies only to this site). The body is read as a stream and dropped once past
+ * `max`, so a response without Content-Length, or compressed (a gzip bomb), cannot fill the
+ * tab's memory before the size is known. */
+export async function mediaBytes(url, max = MAX_BYTES) {
   if (url.startsWith("data:")) {
     const b64 = url.slice(url.indexOf(",") + 1);
-    if (b64.length > (MAX_BYTES * 4) / 3) throw new Error("too large");
+    if (b64.length > (max * 4) / 3 + 4) throw new Error("too large");
     const bin = atob(b64);
     const out = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -54,10 +65,24 @@ export async function mediaBytes(url) {
   }
   const resp = await fetch(url, { credentials: "same-origin" });
   if (!resp.ok) throw new Error(String(resp.status));
-  if (Number(resp.headers.get("Content-Length") || 0) > MAX_BYTES) throw new Error("too large");
-  const buf = await resp.arrayBuffer();
-  if (buf.byteLength > MAX_BYTES) throw new Error("too large");
-  return buf;
+  if (Number(resp.headers.get("Content-Length") || 0) > max) throw new Error("too large");
+  const reader = resp.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      reader.cancel();
+      throw new Error("too large");
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out.buffer;
 }
 
 const round = (v) => Math.round(v * 1e6) / 1e6;

@@ -196,7 +196,10 @@ class TaxonomyControl extends Classification {
     }
     this.note.textContent = t("Loading the taxonomy…");
     try {
-      const resp = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      // redirect "manual": a same-origin URL that redirects elsewhere (an open redirect on the
+      // host) must not take the request, or the items, off this site
+      const resp = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } });
+      if (resp.type === "opaqueredirect") throw new Error(t("the apiUrl answers with a redirect; give the final URL"));
       if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
       this.items = remoteItems(await resp.json());
       this.note.textContent = "";

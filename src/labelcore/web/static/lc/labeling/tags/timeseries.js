@@ -11,7 +11,7 @@ import { h, clear, safeColor } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { svg } from "./image_shapes.js";
-import { mediaBytes } from "./audio.js";
+import { mediaBytes, isSitePath } from "./audio.js";
 import { activeLabelsOfType, typedLabels } from "./video.js";
 
 const MAX_ROWS = 1_000_000;
@@ -109,7 +109,7 @@ class TimeSeriesObject {
       let table;
       if (this.valueType === "json") table = this.fromJSON(typeof this.raw === "string" ? JSON.parse(this.raw) : this.raw);
       else {
-        if (typeof this.raw !== "string" || !(this.raw.startsWith("/") && !this.raw.startsWith("//")) && !/^https?:\/\//i.test(this.raw) && !/^data:text\/(csv|plain|tab-separated-values)[;,]/i.test(this.raw)) throw new Error("url");
+        if (typeof this.raw !== "string" || !isSitePath(this.raw) && !/^https?:\/\//i.test(this.raw) && !/^data:text\/(csv|plain|tab-separated-values)[;,]/i.test(this.raw)) throw new Error("url");
         const bytes = this.raw.startsWith("data:") && !/;base64,/i.test(this.raw)
           ? new TextEncoder().encode(decodeURIComponent(this.raw.slice(this.raw.indexOf(",") + 1))).buffer
           : await mediaBytes(this.raw);
@@ -150,6 +150,7 @@ class TimeSeriesObject {
     }
     if (times.some((x) => !Number.isFinite(x))) throw new Error("bad time");
     this.times = times;
+    this.lines = this.overviewLine = null; // new data: the cached lines are stale
     for (const ch of this.channels) {
       const col = table.get(ch.column);
       this.series.set(ch.column, col ? Array.from(col, (v) => (v === "" || v === null || v === undefined ? NaN : Number(v))) : []);
@@ -302,22 +303,25 @@ class TimeSeriesObject {
       rect.append(title);
       this.plot.append(rect);
     }
-    this.channels.forEach((c, i) => {
-      const line = this.line(this.series.get(c.column) || [], this.view, w, i * LANE, LANE, c.color);
-      if (line) this.plot.append(line);
-    });
+    // the lines cost a pass over every point in view: drawn again only when the window or the
+    // width changes, not on each pointer move of a brush or a selection change
+    const ow = this.width(this.overview);
+    const full = this.full();
+    const key = `${this.view[0]}|${this.view[1]}|${w}`;
+    if (!this.lines || this.lines.key !== key) {
+      this.lines = { key, els: this.channels.map((c, i) => this.line(this.series.get(c.column) || [], this.view, w, i * LANE, LANE, c.color)).filter(Boolean) };
+    }
+    for (const line of this.lines.els) this.plot.append(line);
     const d = this.drag;
     if (d && d.mode === "brush" && d.moved) {
       const x0 = this.xOf(Math.min(d.from, d.to), this.view, w), x1 = this.xOf(Math.max(d.from, d.to), this.view, w);
       this.plot.append(svg("rect", { x: x0, y: 0, width: x1 - x0, height: LANE * lanes, class: "lc-timeseries-brush", fill: "#2563eb", "fill-opacity": 0.15 }));
     }
-    const ow = this.width(this.overview);
-    const full = this.full();
     const first = this.channels[0];
-    if (first) {
-      const line = this.line(this.series.get(first.column) || [], full, ow, 0, 36, first.color);
-      if (line) this.overview.append(line);
+    if (first && (!this.overviewLine || this.overviewLine.key !== ow)) {
+      this.overviewLine = { key: ow, el: this.line(this.series.get(first.column) || [], full, ow, 0, 36, first.color) };
     }
+    if (this.overviewLine && this.overviewLine.el) this.overview.append(this.overviewLine.el);
     const wx0 = this.xOf(this.view[0], full, ow), wx1 = this.xOf(this.view[1], full, ow);
     this.overview.append(svg("rect", { x: wx0, y: 0, width: Math.max(2, wx1 - wx0), height: 36, class: "lc-timeseries-window", fill: "#2563eb", "fill-opacity": 0.18, stroke: "#2563eb" }));
   }
