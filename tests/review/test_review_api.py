@@ -160,3 +160,40 @@ def test_export_with_verdicts_and_only_accepted(app: WebApp, core: LabelCore) ->
     assert [t["id"] for t in accepted] == [t1]
     assert accepted[0]["annotations"][0]["reviews"][0]["action"] == "accepted"
     assert call(app, ANN_A, "GET", path).status == 403
+
+
+def test_main_export_only_accepted_with_verdicts(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 3)
+    t1, t2, t3 = task_ids(core, project.id)
+    a1 = core.submit_annotation(ANN_A, t1, choice("Positive"))
+    b1 = core.submit_annotation(ANN_B, t1, choice("Negative"))
+    core.submit_annotation(ANN_A, t2, choice("Negative"))
+    core.accept_annotation(REVIEWER, a1.id, comment="good")
+    core.reject_annotation(REVIEWER, b1.id, comment="bad")
+    path = f"/api/projects/{project.id}/export"
+
+    def export(user: User, **query: Any) -> Any:
+        resp = call(app, user, "GET", path, exportType="JSON", **query)
+        assert resp.status == 200, resp.body
+        return json.loads(b"".join(resp.body))  # type: ignore[arg-type]
+
+    got = export(MANAGER, only_accepted="true", include_reviews="true")
+    assert [(t["id"], [a["id"] for a in t["annotations"]]) for t in got] == [(t1, [a1.id])]
+    ((review,),) = [a["reviews"] for a in got[0]["annotations"]]
+    assert review["action"] == "accepted" and review["comment"] == "good"
+    every = export(MANAGER, include_reviews="1")
+    assert [t["id"] for t in every] == [t1, t2]
+    verdicts = {a["id"]: [r["action"] for r in a["reviews"]] for a in every[0]["annotations"]}
+    assert verdicts == {a1.id: ["accepted"], b1.id: ["rejected"]}
+    assert every[1]["annotations"][0]["reviews"] == []
+    plain = export(MANAGER)
+    assert "reviews" not in plain[0]["annotations"][0]
+    # CSV of accepted work only: one row, the accepted choice
+    resp = call(app, MANAGER, "GET", path, exportType="CSV", only_accepted="true")
+    rows = list(csv.DictReader(io.StringIO(b"".join(resp.body).decode())))  # type: ignore[arg-type]
+    assert [(int(r["id"]), r["sentiment"]) for r in rows] == [(t1, "Positive")]
+    # the main export stays for managers; a bad flag is a 400
+    assert call(app, REVIEWER, "GET", path, only_accepted="true").status == 403
+    assert call(app, MANAGER, "GET", path, only_accepted="maybe").status == 400
+    everything = export(MANAGER, download_all_tasks="true", only_accepted="1")
+    assert [t["id"] for t in everything] == [t1]  # accepted work only, whatever else is asked

@@ -11,12 +11,22 @@ entry by the reviewer. A rejected annotation goes back to its author (they see t
 in :meth:`ReviewAPI.rejected_annotations` and fix it with ``update_annotation``), or, when
 the project's ``requeue_rejected_to_annotator`` is off, the task's overlap grows by one so
 the general queue serves it to another annotator. Emits ``review.created``.
+
+Two reviewers never get the same annotation from :meth:`ReviewAPI.next_review`: it claims the
+annotation (``store.claim_review``) for the project's ``lock_ttl_seconds``, like the labeling
+queue; a verdict releases the claim.
+
+The review state of each task and annotation and each task's agreement are stored
+(``store.set_task_quality``) for the data manager's ``review_state``, ``annotation_states``
+and ``agreement`` columns. Every write that changes annotations or reviews emits its event
+inside its transaction, and :meth:`ReviewAPI._emit` refreshes the quality of the tasks that
+event names in that same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -32,15 +42,22 @@ from labelcore.quality.states import (
     IN_REVIEW,
     REJECTED,
     annotation_state,
+    current_reviews,
     reviews_by_annotation,
     task_state,
 )
 from labelcore.quality.statistics import ProjectStatistics, project_statistics, result_labels
+from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
-from labelcore.storage.base import TaskBundle
+from labelcore.service.actions import ActionResult
+from labelcore.storage.base import TaskBundle, TaskQuality
 
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
+_REFRESH_BATCH = 500
+_PER_TASK_REVIEWS = 50  # refreshing more tasks than this reads the project's reviews once
+# events that change annotations or reviews of the tasks they name (None: the whole project)
+_ANNOTATION_EVENTS = frozenset({"annotation.created", "annotation.updated", "review.created"})
 
 
 def review_to_json(review: AnnotationReview) -> dict[str, Any]:
@@ -125,16 +142,17 @@ class ReviewAPI(ServiceBase):
         for ann in annotations:
             by_task.setdefault(ann.task_id, []).append(ann)
         candidates = sorted(annotations, key=lambda a: (a.updated_at, a.id))
+        claims = self.store.review_claims(project_id, self._now())
         items: list[ReviewItem] = []
         for ann in candidates:
+            holder = claims.get(ann.id)
+            if holder is not None and not same_user(holder, user.id):
+                continue  # another reviewer holds it (next_review's claim)
             mine = reviews.get(ann.id, [])
             state = annotation_state(ann, mine, needed)
             if state not in (ANNOTATED, IN_REVIEW) or same_user(ann.completed_by, user.id):
                 continue
-            if any(
-                same_user(r.reviewer_id, user.id) and r.annotation_version == ann.version
-                for r in mine
-            ):
+            if any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, mine)):
                 continue
             if annotator is not None and not same_user(ann.completed_by, annotator):
                 continue
@@ -159,9 +177,31 @@ class ReviewAPI(ServiceBase):
         return items
 
     def next_review(self, user: User, project_id: int, **filters: Any) -> ReviewItem | None:
-        """The first annotation of :meth:`review_queue` (same filters), or ``None``."""
-        queue = self.review_queue(user, project_id, limit=1, **filters)
-        return queue[0] if queue else None
+        """The first annotation of :meth:`review_queue` (same filters) that this reviewer
+        could claim, or ``None``. The claim lasts the project's ``lock_ttl_seconds`` (or
+        until a verdict): meanwhile no other reviewer gets this annotation. Asking again
+        returns the annotation the reviewer already holds."""
+        access = self._project(user, project_id, "annotations.review", "review annotations")
+        ttl = dt.timedelta(seconds=access.project.settings.lock_ttl_seconds)
+        needed = access.project.settings.reviews_per_annotation
+        for item in self.review_queue(user, project_id, limit=STREAM_LIMIT, **filters):
+            ann_id = item.annotation.id
+            if not self.store.claim_review(ann_id, user.id, self._now(), ttl):
+                continue
+            # another reviewer may have judged it between our read and our claim
+            if self._waits_for(user, ann_id, item.annotation.version, needed):
+                return item
+            self.store.release_review_claims(user_id=user.id, annotation_id=ann_id)
+        return None
+
+    def _waits_for(self, user: User, annotation_id: int, version: int, needed: int) -> bool:
+        ann = self.store.get_annotation(annotation_id)
+        if ann is None or ann.version != version:
+            return False
+        reviews = self.store.list_reviews(annotation_id=annotation_id)
+        if annotation_state(ann, reviews, needed) not in (ANNOTATED, IN_REVIEW):
+            return False
+        return not any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, reviews))
 
     def _review_item(
         self,
@@ -262,6 +302,7 @@ class ReviewAPI(ServiceBase):
                 comment=text,
                 annotation_version=updated.version,
             )
+            self.store.release_review_claims(annotation_id=annotation_id)
             settings = access.project.settings
             if action == "rejected" and not settings.requeue_rejected_to_annotator:
                 task = self.store.get_task(annotation.task_id)
@@ -362,25 +403,6 @@ class ReviewAPI(ServiceBase):
                     anns[a.id] = s
         return tasks, anns
 
-    def accepted_bundles(self, user: User, project_id: int) -> list[TaskBundle]:
-        """The project's tasks with only their accepted annotations (tasks without any
-        are left out): what an "accepted work only" export contains."""
-        self._project(user, project_id, "annotations.view_all", "export reviewed work")
-        project = self.store.get_project(project_id)
-        assert project is not None
-        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
-        needed = project.settings.reviews_per_annotation
-        out: list[TaskBundle] = []
-        for bundle in self.store.iter_bundles(project_id, only_annotated=True):
-            keep = [
-                a
-                for a in bundle.annotations
-                if annotation_state(a, reviews.get(a.id, []), needed) == ACCEPTED
-            ]
-            if keep:
-                out.append(attrs.evolve(bundle, annotations=keep))
-        return out
-
     def agreement(
         self, user: User, project_id: int, *, iou_threshold: float = 0.5
     ) -> AgreementReport:
@@ -424,3 +446,142 @@ class ReviewAPI(ServiceBase):
         with self._tx():
             self.store.set_task_overlap(project_id, {t.id: t.overlap + extra for t in tasks})
         return len(tasks)
+
+    def _action_request_more_annotations(
+        self, user: User, project_id: int, query: TaskQuery, params: dict[str, Any]
+    ) -> ActionResult:
+        """Data-manager action: raise the overlap of the selected tasks by ``params["extra"]``
+        (default 1); with ``params["below"]`` only of those whose agreement is below it
+        (tasks without an agreement are left alone then)."""
+        extra = params.get("extra", 1)
+        below = params.get("below")
+        if below is not None and (
+            isinstance(below, bool) or not isinstance(below, int | float) or not 0 < below <= 1
+        ):
+            raise ValidationError("below must be a number in (0, 1]", code="review.below")
+        ids = list(self.store.task_ids(project_id, query))
+        if below is not None:
+            quality = self.store.get_task_quality(ids)
+            ids = [
+                i
+                for i in ids
+                if (q := quality.get(i)) is not None
+                and q.agreement is not None
+                and q.agreement < below
+            ]
+        changed = self.request_more_annotations(user, project_id, ids, extra) if ids else 0
+        return ActionResult(
+            processed_items=changed,
+            detail=f"Asked for more annotations on {changed} tasks",
+            reload=True,
+        )
+
+    # -- stored quality (data-manager columns) -----------------------------------------------
+    def refresh_quality(self, user: User, project_id: int) -> int:
+        """Recompute the stored review states and agreement of every task of the project
+        (managers; e.g. after upgrading a database that already holds reviews); returns the
+        number of tasks."""
+        self._project(user, project_id, "project.update", "refresh review states")
+        with self._tx():
+            return self._refresh_quality(project_id, None)
+
+    def _emit(self, name: str, project_id: int | None, user: User | None, **payload: Any) -> None:
+        for pid, task_ids in self._quality_scope(name, project_id, payload):
+            self._refresh_quality(pid, task_ids)
+        super()._emit(name, project_id, user, **payload)
+
+    def _quality_scope(
+        self, name: str, project_id: int | None, payload: dict[str, Any]
+    ) -> Iterator[tuple[int, list[int] | None]]:
+        """Which tasks an event changed the quality of: ``(project, task ids or None)``."""
+        if name == "user.erased":  # their annotations went or lost their author everywhere
+            if payload.get("counts", {}).get("annotations"):
+                for project in self.store.list_projects():
+                    yield project.id, None
+            return
+        if project_id is None:
+            return
+        if name in _ANNOTATION_EVENTS:
+            yield project_id, [payload["annotation"]["task"]]
+        elif name == "annotations.deleted":
+            tasks = {a.get("task") for a in payload.get("annotations", [])}
+            yield (
+                project_id,
+                [t for t in tasks if isinstance(t, int)] if None not in tasks else None,
+            )
+        elif name == "tasks.created":
+            yield project_id, list(payload.get("task_ids", []))
+        elif name == "project.updated":  # reviews_per_annotation or the config may have changed
+            yield project_id, None
+
+    def _refresh_quality(self, project_id: int, task_ids: list[int] | None) -> int:
+        project = self.store.get_project(project_id)
+        if project is None:
+            return 0
+        ids = list(self.store.task_ids(project_id, TaskQuery())) if task_ids is None else task_ids
+        if not ids:
+            return 0
+        if len(ids) <= _PER_TASK_REVIEWS:
+            reviews: dict[int, list[AnnotationReview]] = {}
+            for tid in ids:
+                reviews.update(reviews_by_annotation(self.store.list_reviews(task_id=tid)))
+        else:
+            reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        controls = controls_of(self._config(project.settings.label_config))
+        needed = project.settings.reviews_per_annotation
+        for start in range(0, len(ids), _REFRESH_BATCH):
+            chunk = tuple(ids[start : start + _REFRESH_BATCH])
+            # read the batch whole before writing: no open cursor while rows change
+            bundles = list(
+                self.store.iter_bundles(project_id, TaskQuery(selection=Selection(included=chunk)))
+            )
+            rows = list(_quality_rows(bundles, reviews, controls, needed))
+            self.store.set_task_quality(project_id, rows)
+        return len(ids)
+
+
+def reviewed_tasks(
+    bundles: Iterable[TaskBundle],
+    reviews: Iterable[AnnotationReview],
+    reviews_needed: int,
+    *,
+    only_accepted: bool = False,
+    include_reviews: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Label Studio task JSON for an export: with ``only_accepted`` only the accepted
+    annotations (tasks without one are left out); with ``include_reviews`` each annotation
+    carries ``reviews``, its verdicts in order (``review_to_json``)."""
+    by_annotation = reviews_by_annotation(reviews)
+    for b in bundles:
+        anns = b.annotations
+        if only_accepted:
+            anns = [
+                a
+                for a in anns
+                if annotation_state(a, by_annotation.get(a.id, []), reviews_needed) == ACCEPTED
+            ]
+            if not anns:
+                continue
+        task = _converter.task_to_json(b.task, anns, b.predictions, b.drafts)
+        if include_reviews:
+            for ann in task.get("annotations", []):
+                ann["reviews"] = [review_to_json(r) for r in by_annotation.get(ann["id"], [])]
+        yield task
+
+
+def _quality_rows(
+    bundles: Iterable[TaskBundle],
+    reviews: dict[int, list[AnnotationReview]],
+    controls: dict[str, str],
+    needed: int,
+) -> Iterator[TaskQuality]:
+    for bundle in bundles:
+        states = {
+            a.id: annotation_state(a, reviews.get(a.id, []), needed) for a in bundle.annotations
+        }
+        yield TaskQuality(
+            task_id=bundle.task.id,
+            state=task_state(states.values()),
+            agreement=_task_agreement(bundle.annotations, controls) if bundle.annotations else None,
+            annotation_states=states,
+        )

@@ -24,7 +24,7 @@ from labelcore.quality.tables import (
     stats_to_json,
     to_csv,
 )
-from labelcore.service.review import ReviewItem, review_to_json
+from labelcore.service.review import ReviewItem, review_to_json, reviewed_tasks
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -180,25 +180,21 @@ def request_more(ctx: Ctx) -> Response:
 
 def review_export(ctx: Ctx) -> Response:
     """Label Studio JSON export with each annotation's ``reviews`` (verdicts); with
-    ``only_accepted=1`` only accepted annotations (and tasks that have one)."""
+    ``only_accepted=1`` only accepted annotations (and tasks that have one). For reviewers
+    too; managers also have ``/export?only_accepted=true&include_reviews=true``."""
     user = ctx.require_user()
     pid = ctx.params["id"]
     only = bool_param(ctx, "only_accepted", default=False)
-    if only:
-        bundles = ctx.core.accepted_bundles(user, pid)
-    else:
-        ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
-        bundles = list(ctx.core.store.iter_bundles(pid, only_annotated=True))
-    by_annotation: dict[int, list[dict[str, Any]]] = {}
-    for review in ctx.core.list_reviews(user, project_id=pid):
-        by_annotation.setdefault(review.annotation_id, []).append(review_to_json(review))
-    out = []
-    for b in bundles:
-        task = _converter.task_to_json(b.task, b.annotations, b.predictions)
-        for ann in task.get("annotations", []):
-            ann["reviews"] = by_annotation.get(ann["id"], [])
-        out.append(task)
-    return ctx.json(out)
+    ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
+    project = ctx.core.get_project(user, pid)
+    tasks = reviewed_tasks(
+        ctx.core.store.iter_bundles(pid, only_annotated=True),
+        ctx.core.list_reviews(user, project_id=pid),
+        project.settings.reviews_per_annotation,
+        only_accepted=only,
+        include_reviews=True,
+    )
+    return ctx.json(list(tasks))
 
 
 def _threshold(ctx: Ctx) -> float:
