@@ -197,3 +197,50 @@ def test_main_export_only_accepted_with_verdicts(app: WebApp, core: LabelCore) -
     assert call(app, MANAGER, "GET", path, only_accepted="maybe").status == 400
     everything = export(MANAGER, download_all_tasks="true", only_accepted="1")
     assert [t["id"] for t in everything] == [t1]  # accepted work only, whatever else is asked
+
+
+def test_review_columns_filters_and_low_agreement_action_over_http(
+    app: WebApp, core: LabelCore
+) -> None:
+    project = make_project(core, 3, maximum_annotations=2)
+    t1, t2, t3 = task_ids(core, project.id)
+    for user, value in ((ANN_A, "Positive"), (ANN_B, "Positive")):
+        core.submit_annotation(user, t1, choice(value))
+    a2 = core.submit_annotation(ANN_A, t2, choice("Positive"))
+    core.submit_annotation(ANN_B, t2, choice("Negative"))
+    core.reject_annotation(REVIEWER, a2.id, comment="look again")
+    cols = body(call(app, MANAGER, "GET", "/api/dm/columns", project=project.id))["columns"]
+    types = {c["id"]: c["type"] for c in cols}
+    assert types["review_state"] == "String" and types["agreement"] == "Number"
+    assert types["annotation_states"] == "List"
+
+    def listed(filters: list[dict[str, Any]], ordering: list[str]) -> list[Any]:
+        query = json.dumps({"filters": {"items": filters}, "ordering": ordering})
+        resp = call(app, MANAGER, "GET", "/api/tasks", project=project.id, query=query)
+        assert resp.status == 200, resp.body
+        return [(t["id"], t.get("agreement"), t.get("review_state")) for t in body(resp)["tasks"]]
+
+    rejected = {"filter": "filter:tasks:review_state", "operator": "equal", "type": "String",
+                "value": "rejected"}
+    assert [r[0] for r in listed([rejected], ["tasks:id"])] == [t2]
+    low = {"filter": "filter:tasks:agreement", "operator": "less", "type": "Number", "value": 0.5}
+    assert [r[0] for r in listed([low], ["tasks:id"])] == [t2]
+    assert listed([], ["-tasks:agreement"]) == [
+        (t1, 1.0, "annotated"),
+        (t2, 0.0, "rejected"),
+        (t3, None, "unannotated"),
+    ]
+    mine = call(app, ANN_A, "GET", "/api/tasks", project=project.id)
+    assert all("agreement" not in t for t in body(mine)["tasks"])  # reviewers and managers
+    bad_op = {**low, "operator": "regex"}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [bad_op]}})
+    assert call(app, MANAGER, "GET", "/api/tasks", project=project.id, query=query).status == 400
+    # send the low-agreement tasks back: filter in the body, like the data manager does
+    path = "/api/dm/actions"
+    payload = {"filters": {"conjunction": "and", "items": [low]}, "extra": 2}
+    action = {"id": "request_more_annotations", "project": project.id}
+    resp = call(app, MANAGER, "POST", path, payload, **action)
+    assert resp.status == 200 and body(resp)["processed_items"] == 1, resp.body
+    assert core.store.get_task(t2).overlap == 4  # type: ignore[union-attr]
+    denied = call(app, REVIEWER, "POST", path, payload, **action)
+    assert denied.status == 403

@@ -254,3 +254,30 @@ def test_concurrent_reviewers_get_distinct_annotations(
         assert set(tasks.values()) == {"accepted"}
     finally:
         core.close()
+
+
+def test_imported_annotations_and_bulk_deletes_keep_columns_current(any_core: LabelCore) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=0, maximum_annotations=2)
+    rows = [
+        {
+            "data": {"text": "both agree"},
+            "annotations": [
+                {"result": choice("Positive"), "completed_by": 3},
+                {"result": choice("Positive"), "completed_by": 5},
+            ],
+        },
+        {"data": {"text": "nobody yet"}},
+    ]
+    report = core.import_tasks(MANAGER, project.id, rows)
+    t1, t2 = report.task_ids
+    assert _ids(core, project.id, _flt("agreement", "equal", 1, "Number")) == [t1]
+    assert _ids(core, project.id, _state("annotated")) == [t1]
+    core.run_action(
+        MANAGER,
+        project.id,
+        "delete_tasks_annotations",
+        query=TaskQuery(selection=Selection(included=(t1,))),
+    )
+    assert _ids(core, project.id, _state("unannotated")) == [t1, t2]
+    assert _ids(core, project.id, _flt("agreement", "empty", True, "Number")) == [t1, t2]

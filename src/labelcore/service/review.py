@@ -33,7 +33,7 @@ import attrs
 
 from labelcore import _converter
 from labelcore.errors import Forbidden, NotFound, ValidationError
-from labelcore.model import Annotation, AnnotationReview, ResultList, User, UserId
+from labelcore.model import Annotation, AnnotationReview, ResultList, Task, User, UserId
 from labelcore.quality.agreement import AgreementReport, controls_of, project_agreement
 from labelcore.quality.agreement import task_agreement as _task_agreement
 from labelcore.quality.states import (
@@ -41,6 +41,7 @@ from labelcore.quality.states import (
     ANNOTATED,
     IN_REVIEW,
     REJECTED,
+    UNANNOTATED,
     annotation_state,
     current_reviews,
     reviews_by_annotation,
@@ -477,6 +478,30 @@ class ReviewAPI(ServiceBase):
         )
 
     # -- stored quality (data-manager columns) -----------------------------------------------
+    def quality_columns(
+        self, user: User, project_id: int, tasks: Collection[Task]
+    ) -> dict[int, dict[str, Any]]:
+        """The data manager's ``review_state``, ``annotation_states`` and ``agreement`` values
+        of these tasks of the project, for reviewers and managers (``{}`` for annotators)."""
+        access = self._project(user, project_id, "project.view")
+        if not self.policy.allows(access.role, "annotations.view_all"):
+            return {}
+        stored = self.store.get_task_quality([t.id for t in tasks if t.project_id == project_id])
+        out: dict[int, dict[str, Any]] = {}
+        for task in tasks:
+            if task.project_id != project_id:
+                continue
+            row = stored.get(task.id)
+            fallback = ANNOTATED if task.total_annotations > 0 else UNANNOTATED
+            out[task.id] = {
+                "review_state": fallback if row is None else row.state,
+                "annotation_states": []
+                if row is None
+                else sorted(set(row.annotation_states.values())),
+                "agreement": None if row is None else row.agreement,
+            }
+        return out
+
     def refresh_quality(self, user: User, project_id: int) -> int:
         """Recompute the stored review states and agreement of every task of the project
         (managers; e.g. after upgrading a database that already holds reviews); returns the
