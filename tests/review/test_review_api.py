@@ -244,3 +244,23 @@ def test_review_columns_filters_and_low_agreement_action_over_http(
     assert core.store.get_task(t2).overlap == 4  # type: ignore[union-attr]
     denied = call(app, REVIEWER, "POST", path, payload, **action)
     assert denied.status == 403
+
+
+def test_patch_and_delete_annotation_reviews(app: WebApp, core: LabelCore) -> None:
+    from rv_fixtures import REVIEWER2
+
+    project = make_project(core, 1)
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(ANN_A, tid, choice())
+    review = core.reject_annotation(REVIEWER, ann.id, comment="no")
+    path = f"/api/annotation-reviews/{review.id}"
+    assert call(app, REVIEWER2, "PATCH", path, {"comment": "x"}).status == 403
+    assert call(app, REVIEWER, "PATCH", path, {"accepted": True, "comment": "x"}).status == 400
+    assert call(app, REVIEWER, "PATCH", path, {"comment": 5}).status == 400
+    resp = call(app, REVIEWER, "PATCH", path + "/", {"comment": "no: the date"})
+    assert resp.status == 200 and body(resp)["comment"] == "no: the date"
+    assert call(app, ANN_A, "DELETE", path).status == 403
+    assert call(app, ANN_B, "DELETE", path).status == 404  # cannot even see it
+    assert call(app, REVIEWER, "DELETE", path).status == 204
+    assert call(app, REVIEWER, "GET", path).status == 404
+    assert core.rejected_annotations(ANN_A, project.id) == []

@@ -281,3 +281,18 @@ def test_imported_annotations_and_bulk_deletes_keep_columns_current(any_core: La
     )
     assert _ids(core, project.id, _state("unannotated")) == [t1, t2]
     assert _ids(core, project.id, _flt("agreement", "empty", True, "Number")) == [t1, t2]
+
+
+def test_withdrawn_review_updates_state_on_every_backend(any_core: LabelCore) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=1)
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(ANN_A, tid, choice())
+    review = core.reject_annotation(REVIEWER, ann.id, comment="no")
+    assert core.update_review(REVIEWER, review.id, comment="no!").comment == "no!"
+    assert core.store.get_review(review.id).comment == "no!"  # type: ignore[union-attr]
+    assert _ids(core, project.id, _state("rejected")) == [tid]
+    core.delete_review(MANAGER, review.id)
+    assert core.store.list_reviews(project_id=project.id) == []
+    assert _ids(core, project.id, _state("annotated")) == [tid]
+    assert core.store.delete_reviews([review.id, 999]) == 0

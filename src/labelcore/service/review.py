@@ -318,6 +318,39 @@ class ReviewAPI(ServiceBase):
             )
         return review
 
+    def update_review(self, user: User, review_id: int, *, comment: str) -> AnnotationReview:
+        """Change the comment of a review (its author, or a manager); the verdict stays.
+        Emits ``review.updated``."""
+        review = self._own_review(user, review_id, "edit")
+        text = _check_comment(comment)
+        with self._tx():
+            updated = self.store.update_review(review_id, comment=text)
+            self._emit("review.updated", review.project_id, user, review=review_to_json(updated))
+        return updated
+
+    def delete_review(self, user: User, review_id: int) -> None:
+        """Withdraw a verdict (its author, or a manager): the annotation's review state is
+        computed again without it. Emits ``reviews.deleted``."""
+        review = self._own_review(user, review_id, "delete")
+        with self._tx():
+            self.store.delete_reviews([review_id])
+            self._emit(
+                "reviews.deleted",
+                review.project_id,
+                user,
+                reviews=[{"id": review_id, "annotation": review.annotation_id}],
+                task={"id": review.task_id},
+            )
+
+    def _own_review(self, user: User, review_id: int, verb: str) -> AnnotationReview:
+        review = self.get_review(user, review_id)
+        access = self._project(user, review.project_id, "annotations.review", "review")
+        if not same_user(review.reviewer_id, user.id) and not self.policy.allows(
+            access.role, "annotations.manage"
+        ):
+            raise Forbidden(f"only its author or a manager may {verb} a review", code="review.own")
+        return review
+
     # -- reading reviews ---------------------------------------------------------------------
     def list_reviews(
         self,
@@ -528,6 +561,8 @@ class ReviewAPI(ServiceBase):
             return
         if name in _ANNOTATION_EVENTS:
             yield project_id, [payload["annotation"]["task"]]
+        elif name == "reviews.deleted":
+            yield project_id, [payload["task"]["id"]]
         elif name == "annotations.deleted":
             tasks = {a.get("task") for a in payload.get("annotations", [])}
             yield (

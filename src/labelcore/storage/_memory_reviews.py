@@ -84,6 +84,22 @@ class MemoryReviews(MemoryBase):
                 and (who is None or uid_key(r.reviewer_id) == who)
             ]
 
+    def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
+        with self.transaction():
+            review = self.get_review(review_id)
+            if review is None:
+                raise NotFound(f"review {review_id} not found", code="review.not_found")
+            review = attrs.evolve(review, comment=comment)
+            self._put("reviews", review_id, review)
+            return review
+
+    def delete_reviews(self, review_ids: Collection[int]) -> int:
+        with self.transaction():
+            self._reviews()
+            return sum(
+                self._del("reviews", i) for i in set(review_ids) if self.get_review(i) is not None
+            )
+
     # -- derived quality (data-manager columns) and review claims ---------------------------
     def _quality(self) -> dict[Any, Any]:
         return self._t.setdefault("quality", {})

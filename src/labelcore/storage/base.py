@@ -506,6 +506,14 @@ class Store(Protocol):
     ) -> list[AnnotationReview]:
         """Reviews matching every given argument, in id order."""
 
+    def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
+        """Change a review's comment (the verdict stays). ``NotFound`` for a missing one."""
+        ...
+
+    def delete_reviews(self, review_ids: Collection[int]) -> int:
+        """Delete these reviews; returns how many went."""
+        ...
+
     def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
         """Replace the stored quality of these tasks (the data-manager columns
         ``review_state``, ``agreement`` and ``annotation_states``; tasks without a row read as

@@ -193,6 +193,25 @@ class SQLReviews(SQLBase):
         with self._tx(write=False) as conn:
             return [_review(r) for r in conn.execute(stmt)]
 
+    def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.update(REVIEWS)
+                .where(REVIEWS.c.id == review_id)
+                .values(comment=comment)
+                .returning(*REVIEWS.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"review {review_id} not found", code="review.not_found")
+            return _review(row)
+
+    def delete_reviews(self, review_ids: Collection[int]) -> int:
+        gone = 0
+        with self._tx() as conn:
+            for batch in chunks(sorted(set(review_ids))):
+                gone += conn.execute(sa.delete(REVIEWS).where(REVIEWS.c.id.in_(batch))).rowcount
+        return gone
+
     # -- derived quality (data-manager columns) and review claims ---------------------------
     def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
         with self._tx() as conn:

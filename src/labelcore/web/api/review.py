@@ -1,7 +1,8 @@
 """Review and quality endpoints: Label Studio's ``/api/annotation-reviews`` plus our stream,
 agreement and statistics.
 
-    GET|POST /api/annotation-reviews[?annotation=|task=|project=]   GET /api/annotation-reviews/{id}
+    GET|POST /api/annotation-reviews[?annotation=|task=|project=]
+    GET|PATCH|DELETE /api/annotation-reviews/{id}
     GET /api/projects/{id}/review/next   /review/queue   /review/rejected   /review/states
     POST /api/projects/{id}/review/request-more
     GET /api/projects/{id}/agreement[.csv]   GET /api/projects/{id}/stats[.csv?table=]
@@ -124,6 +125,27 @@ def create_review(ctx: Ctx) -> Response:
 
 def get_review(ctx: Ctx) -> Response:
     return ctx.json(review_to_json(ctx.core.get_review(ctx.require_user(), ctx.params["id"])))
+
+
+def update_review(ctx: Ctx) -> Response:
+    body = json_object(ctx, allow_empty=False)
+    comment = body.get("comment")
+    if not isinstance(comment, str):
+        raise bad("'comment' must be a string", "comment")
+    unknown = set(body) - {"comment", "id", "annotation"}
+    if unknown:
+        raise bad(
+            f"only the comment of a review can change, not {sorted(unknown)[:5]}; to change "
+            "the verdict, delete the review and review again",
+            "comment",
+        )
+    review = ctx.core.update_review(ctx.require_user(), ctx.params["id"], comment=comment)
+    return ctx.json(review_to_json(review))
+
+
+def delete_review(ctx: Ctx) -> Response:
+    ctx.core.delete_review(ctx.require_user(), ctx.params["id"])
+    return Response.empty(204)
 
 
 def next_review(ctx: Ctx) -> Response:
@@ -299,6 +321,25 @@ def register(router: Router) -> None:
         tags=t,
         summary="One review",
         responses={200: OBJ},
+    )
+    router.api(
+        "PATCH",
+        "/api/annotation-reviews/{id:int}",
+        update_review,
+        name="api.annotation_review_update",
+        tags=t,
+        body={"type": "object", "properties": {"comment": {"type": "string", "maxLength": 5000}}},
+        summary="Change a review's comment (its author or a manager)",
+        responses={200: OBJ},
+    )
+    router.api(
+        "DELETE",
+        "/api/annotation-reviews/{id:int}",
+        delete_review,
+        name="api.annotation_review_delete",
+        tags=t,
+        summary="Withdraw a review (its author or a manager)",
+        responses={204: None},
     )
     base = "/api/projects/{id:int}"
     router.api(
