@@ -592,9 +592,15 @@ class ReviewAPI(ServiceBase):
         for start in range(0, len(ids), _REFRESH_BATCH):
             chunk = tuple(ids[start : start + _REFRESH_BATCH])
             # read the batch whole before writing: no open cursor while rows change
-            bundles = list(
-                self.store.iter_bundles(project_id, TaskQuery(selection=Selection(included=chunk)))
-            )
+            bundles: list[TaskBundle] = []
+            if len(chunk) <= _PER_TASK_REVIEWS:  # one write's tasks: no query to plan
+                for tid in chunk:
+                    one = self.store.get_bundle(tid, include_drafts=False)
+                    if one is not None and one.task.project_id == project_id:
+                        bundles.append(one)
+            else:
+                query = TaskQuery(selection=Selection(included=chunk))
+                bundles = list(self.store.iter_bundles(project_id, query))
             rows = list(_quality_rows(bundles, reviews, controls, needed))
             self.store.set_task_quality(project_id, rows)
         return len(ids)

@@ -16,6 +16,8 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from labelcore.errors import NotFound
 from labelcore.model import AnnotationReview, UserId, utcnow
@@ -35,7 +37,7 @@ REVIEWS = sa.Table(
         nullable=False,
         index=True,
     ),
-    sa.Column("task_id", sa.Integer, nullable=False),
+    sa.Column("task_id", sa.Integer, nullable=False, index=True),  # index: migration 0007
     sa.Column("project_id", sa.Integer, nullable=False, index=True),
     sa.Column("reviewer_id", UserIdText, nullable=False),
     sa.Column("action", sa.String(32), nullable=False),
@@ -214,24 +216,26 @@ class SQLReviews(SQLBase):
 
     # -- derived quality (data-manager columns) and review claims ---------------------------
     def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
+        insert: Any = pg_insert if self.is_pg else sqlite_insert
         with self._tx() as conn:
             for batch in chunks(list(rows)):
-                ids = [r.task_id for r in batch]
-                known = set(
-                    conn.execute(
-                        sa.select(TASKS.c.id).where(
-                            TASKS.c.id.in_(ids), TASKS.c.project_id == project_id
-                        )
-                    ).scalars()
+                # one read: which tasks are the project's, and which annotations each has
+                owner: dict[int, int] = {}
+                known: set[int] = set()
+                found = conn.execute(
+                    sa.select(TASKS.c.id, ANNOTATIONS.c.id.label("annotation_id"))
+                    .select_from(TASKS.outerjoin(ANNOTATIONS, ANNOTATIONS.c.task_id == TASKS.c.id))
+                    .where(TASKS.c.id.in_([r.task_id for r in batch]))
+                    .where(TASKS.c.project_id == project_id)
                 )
+                for row in found:
+                    known.add(row.id)
+                    if row.annotation_id is not None:
+                        owner[row.annotation_id] = row.id
                 batch = [r for r in batch if r.task_id in known]
                 if not batch:
                     continue
-                ids = [r.task_id for r in batch]
-                conn.execute(sa.delete(TQ).where(TQ.c.task_id.in_(ids)))
-                conn.execute(sa.delete(AS).where(AS.c.task_id.in_(ids)))
-                conn.execute(
-                    sa.insert(TQ),
+                stmt = insert(TQ).values(
                     [
                         {
                             "task_id": r.task_id,
@@ -240,16 +244,18 @@ class SQLReviews(SQLBase):
                             "agreement": r.agreement,
                         }
                         for r in batch
-                    ],
+                    ]
                 )
-                owner = {
-                    row.id: row.task_id
-                    for row in conn.execute(
-                        sa.select(ANNOTATIONS.c.id, ANNOTATIONS.c.task_id).where(
-                            ANNOTATIONS.c.task_id.in_(ids)
-                        )
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[TQ.c.task_id],
+                        set_={
+                            "review_state": stmt.excluded.review_state,
+                            "agreement": stmt.excluded.agreement,
+                        },
                     )
-                }
+                )
+                conn.execute(sa.delete(AS).where(AS.c.task_id.in_([r.task_id for r in batch])))
                 states = [
                     {"annotation_id": a, "task_id": r.task_id, "state": s}
                     for r in batch

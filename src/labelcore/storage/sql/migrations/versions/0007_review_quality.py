@@ -20,6 +20,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # refreshing a task's quality reads its reviews by task
+    op.create_index(
+        "ix_labelcore_annotation_review_task_id", "labelcore_annotation_review", ["task_id"]
+    )
     op.create_table(
         "labelcore_task_quality",
         sa.Column("task_id", sa.Integer(), nullable=False),
@@ -66,3 +70,4 @@ def downgrade() -> None:
     op.drop_table("labelcore_review_claim")
     op.drop_table("labelcore_annotation_state")
     op.drop_table("labelcore_task_quality")
+    op.drop_index("ix_labelcore_annotation_review_task_id", "labelcore_annotation_review")
