@@ -98,6 +98,52 @@ def _check_comment(comment: Any) -> str:
     return comment
 
 
+_NO_FILTERS: dict[str, Any] = {
+    "annotator": None,
+    "label": None,
+    "min_agreement": None,
+    "max_agreement": None,
+    "since": None,
+    "until": None,
+}
+
+
+def _check_filters(
+    annotator: UserId | None,
+    label: str | None,
+    min_agreement: float | None,
+    max_agreement: float | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> dict[str, Any]:
+    for name, bound in (("min_agreement", min_agreement), ("max_agreement", max_agreement)):
+        if bound is not None and (
+            isinstance(bound, bool) or not isinstance(bound, int | float) or not 0 <= bound <= 1
+        ):
+            raise ValidationError(f"{name} must be a number in 0..1", code="review.filter")
+    return {
+        "annotator": annotator,
+        "label": label,
+        "min_agreement": min_agreement,
+        "max_agreement": max_agreement,
+        "since": _parse_when(since, "since"),
+        "until": _parse_when(until, "until"),
+    }
+
+
+def _matches(ann: Annotation, filters: dict[str, Any]) -> bool:
+    """The stream's annotator, label and date filters."""
+    annotator, label = filters["annotator"], filters["label"]
+    since, until = filters["since"], filters["until"]
+    if annotator is not None and not same_user(ann.completed_by, annotator):
+        return False
+    if label is not None and all(lab != label for _, lab in result_labels(ann.result)):
+        return False
+    if since is not None and ann.updated_at < since:
+        return False
+    return until is None or ann.updated_at <= until
+
+
 def _parse_when(value: dt.datetime | None, name: str) -> dt.datetime | None:
     if value is None:
         return None
@@ -122,29 +168,39 @@ class ReviewAPI(ServiceBase):
         limit: int = 100,
     ) -> list[ReviewItem]:
         """Annotations waiting for this reviewer, oldest change first: not skipped, not by
-        the reviewer, not yet reviewed by them at this version, and not accepted or rejected
-        at this version. Filters: ``annotator`` (completed_by), ``label`` (any label, choice
-        or taxonomy path in the result), task agreement within ``[min_agreement,
-        max_agreement]``, ``updated_at`` within ``[since, until]``."""
+        the reviewer, not yet judged by them as they are now, not accepted or rejected as
+        they are now, and not claimed by another reviewer. Filters: ``annotator``
+        (completed_by), ``label`` (any label, choice or taxonomy path in the result), task
+        agreement within ``[min_agreement, max_agreement]``, ``updated_at`` within
+        ``[since, until]``."""
         access = self._project(user, project_id, "annotations.review", "review annotations")
         if not isinstance(limit, int) or not 0 < limit <= STREAM_LIMIT:
             raise ValidationError(f"limit must be 1..{STREAM_LIMIT}", code="review.filter")
-        for name, bound in (("min_agreement", min_agreement), ("max_agreement", max_agreement)):
-            if bound is not None and (
-                isinstance(bound, bool) or not isinstance(bound, int | float) or not 0 <= bound <= 1
-            ):
-                raise ValidationError(f"{name} must be a number in 0..1", code="review.filter")
-        since, until = _parse_when(since, "since"), _parse_when(until, "until")
+        items: list[ReviewItem] = []
+        filters = _check_filters(annotator, label, min_agreement, max_agreement, since, until)
+        for ann, state, agreement, mine in self._waiting(user, access, filters):
+            items.append(self._review_item(user, access, ann, state, agreement, mine))
+            if len(items) >= limit:
+                break
+        return items
+
+    def _waiting(
+        self, user: User, access: ProjectAccess, filters: dict[str, Any]
+    ) -> Iterator[tuple[Annotation, str, float | None, list[AnnotationReview]]]:
+        """What :meth:`review_queue` lists, lazily: ``(annotation, state, task agreement when
+        a filter needed it, its reviews)``; the annotation the user holds comes first."""
+        project_id = access.project.id
         needed = access.project.settings.reviews_per_annotation
         reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
-        controls = controls_of(self._config(access.project.settings.label_config))
-        annotations = self.store.list_annotations(project_id=project_id)
-        by_task: dict[int, list[Annotation]] = {}
-        for ann in annotations:
-            by_task.setdefault(ann.task_id, []).append(ann)
-        candidates = sorted(annotations, key=lambda a: (a.updated_at, a.id))
         claims = self.store.review_claims(project_id, self._now())
-        items: list[ReviewItem] = []
+        held = {a for a, who in claims.items() if same_user(who, user.id)}
+        candidates = sorted(
+            self.store.list_annotations(project_id=project_id),
+            key=lambda a: (a.id not in held, a.updated_at, a.id),
+        )
+        lo, hi = filters["min_agreement"], filters["max_agreement"]
+        by_agreement = lo is not None or hi is not None
+        agreements: dict[int, float | None] = {}
         for ann in candidates:
             holder = claims.get(ann.id)
             if holder is not None and not same_user(holder, user.id):
@@ -155,27 +211,19 @@ class ReviewAPI(ServiceBase):
                 continue
             if any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, mine)):
                 continue
-            if annotator is not None and not same_user(ann.completed_by, annotator):
-                continue
-            if label is not None and all(lab != label for _, lab in result_labels(ann.result)):
-                continue
-            if since is not None and ann.updated_at < since:
-                continue
-            if until is not None and ann.updated_at > until:
+            if not _matches(ann, filters):
                 continue
             agreement = None
-            if min_agreement is not None or max_agreement is not None:
-                agreement = _task_agreement(by_task[ann.task_id], controls)
+            if by_agreement:
+                if ann.task_id not in agreements:  # the stored value: no recomputation
+                    row = self.store.get_task_quality([ann.task_id]).get(ann.task_id)
+                    agreements[ann.task_id] = None if row is None else row.agreement
+                agreement = agreements[ann.task_id]
                 if agreement is None:
                     continue
-                if min_agreement is not None and agreement < min_agreement:
+                if (lo is not None and agreement < lo) or (hi is not None and agreement > hi):
                     continue
-                if max_agreement is not None and agreement > max_agreement:
-                    continue
-            items.append(self._review_item(user, access, ann, state, agreement, mine))
-            if len(items) >= limit:
-                break
-        return items
+            yield ann, state, agreement, mine
 
     def next_review(self, user: User, project_id: int, **filters: Any) -> ReviewItem | None:
         """The first annotation of :meth:`review_queue` (same filters) that this reviewer
@@ -183,16 +231,16 @@ class ReviewAPI(ServiceBase):
         until a verdict): meanwhile no other reviewer gets this annotation. Asking again
         returns the annotation the reviewer already holds."""
         access = self._project(user, project_id, "annotations.review", "review annotations")
+        checked = _check_filters(**{**_NO_FILTERS, **filters})
         ttl = dt.timedelta(seconds=access.project.settings.lock_ttl_seconds)
         needed = access.project.settings.reviews_per_annotation
-        for item in self.review_queue(user, project_id, limit=STREAM_LIMIT, **filters):
-            ann_id = item.annotation.id
-            if not self.store.claim_review(ann_id, user.id, self._now(), ttl):
+        for ann, state, agreement, mine in self._waiting(user, access, checked):
+            if not self.store.claim_review(ann.id, user.id, self._now(), ttl):
                 continue
             # another reviewer may have judged it between our read and our claim
-            if self._waits_for(user, ann_id, item.annotation.version, needed):
-                return item
-            self.store.release_review_claims(user_id=user.id, annotation_id=ann_id)
+            if self._waits_for(user, ann.id, ann.version, needed):
+                return self._review_item(user, access, ann, state, agreement, mine)
+            self.store.release_review_claims(user_id=user.id, annotation_id=ann.id)
         return None
 
     def _waits_for(self, user: User, annotation_id: int, version: int, needed: int) -> bool:
