@@ -5,67 +5,14 @@ draws its charts with the right numbers."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
-from labelcore import LabelCore, User
-from labelcore.model import Project
+from rv_fixtures import BROWSER_USERS as USERS
+from rv_fixtures import browser_choice as choice
 
 pytestmark = pytest.mark.browser
-
-USERS = {
-    "manager": User(id=1, name="Mia Manager", roles=frozenset({"manager"})),
-    "reviewer": User(id=2, name="Rex Reviewer", roles=frozenset({"reviewer"})),
-    "annotator": User(id=3, name="Ann Annotator", roles=frozenset({"annotator"})),
-}
-CLASSIFY = """<View>
-  <Text name="text" value="$text"/>
-  <Choices name="sentiment" toName="text" choice="single" required="true">
-    <Choice value="Positive" hotkey="p"/><Choice value="Negative" hotkey="n"/>
-  </Choices>
-</View>"""
-
-
-def choice(value: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "from_name": "sentiment",
-            "to_name": "text",
-            "type": "choices",
-            "value": {"choices": [value]},
-        }
-    ]
-
-
-@pytest.fixture()
-def site() -> Iterator[tuple[str, LabelCore, Project]]:
-    import flask
-    from werkzeug.serving import make_server
-
-    from labelcore_flask import LabelcoreFlask
-
-    core = LabelCore("memory://", start_jobs=False)
-    for u in USERS.values():
-        core.identify(u)
-    project = core.create_project(USERS["manager"], title="Sentiment", label_config=CLASSIFY)
-    core.import_tasks(USERS["manager"], project.id, [{"text": "I love this product"}])
-    app = flask.Flask("lc_review_host")
-    app.config["SECRET_KEY"] = "review-test-secret-0123456789abcdef"
-    LabelcoreFlask(core, identify=lambda r: USERS.get(r.cookies.get("who", ""))).init_app(
-        app, url_prefix="/label"
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", core, project
-    finally:
-        server.shutdown()
-        core.close()
 
 
 def as_user(browser: Any, base: str, who: str) -> Any:

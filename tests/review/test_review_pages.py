@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -161,7 +162,7 @@ def test_quick_view_edit_fix_and_delete_within_the_role(app: WebApp, core: Label
     assert [x.id for x in core.list_annotations(MANAGER, tid)] == [a.id]
 
 
-def test_quick_view_result_text_is_escaped(app: WebApp, core: LabelCore) -> None:
+def test_xss_quick_view_result_text_is_escaped(app: WebApp, core: LabelCore) -> None:
     project = make_project(core)
     tid = task_ids(core, project.id)[0]
     evil = "</textarea><script>alert(1)</script>"
@@ -176,3 +177,34 @@ def test_quick_view_result_text_is_escaped(app: WebApp, core: LabelCore) -> None
     html = text(get(app, MANAGER, f"/projects/{other.id}/tasks/{tid}/review"))
     assert "<script>alert(1)" not in html and "&lt;/textarea&gt;&lt;script&gt;" in html
     assert project.id != other.id
+
+
+def test_csrf_quick_view_forms_refuse_a_post_without_the_token(site: Any) -> None:
+    """A cookie session posting a quick-view form (delete, edit, verdict) without the page's
+    CSRF token is refused and changes nothing; with it, the same post works."""
+    import requests
+    from rv_fixtures import BROWSER_USERS, browser_choice
+
+    base, core, project = site
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(BROWSER_USERS["annotator"], tid, browser_choice("Negative"))
+    http = requests.Session()
+    http.cookies.set("who", "manager")
+    view = http.get(f"{base}/label/projects/{project.id}/tasks/{tid}/review", timeout=10)
+    assert view.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', view.text)
+    assert token is not None
+    target = f"{base}/label/projects/{project.id}/review/{ann.id}"
+    for action in ("delete", "save", "accept"):
+        forged = http.post(
+            target, data={"action": action, "next": "task", "result": "[]"}, timeout=10,
+            allow_redirects=False,
+        )
+        assert forged.status_code == 403, (action, forged.status_code)
+    assert core.get_annotation(BROWSER_USERS["manager"], ann.id).version == ann.version
+    done = http.post(
+        target, data={"action": "delete", "next": "task", "csrf_token": token.group(1)},
+        timeout=10, allow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert core.list_annotations(BROWSER_USERS["manager"], tid) == []
