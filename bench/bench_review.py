@@ -123,6 +123,27 @@ def main() -> None:
         lambda: [core.list_tasks(BOSS, project.id, state, PageRequest()) for _ in range(pages)]
     )
     print(f"DM page (annotation_states contains annotated): {1000 * state_cpu / pages:.1f} ms CPU")
+    import labelcore.service.distribution as distribution
+
+    labeler = User(id=99, name="L", roles=frozenset({"annotator"}))
+    fresh = core.create_project(BOSS, title="Review bench queue", label_config=XML)
+    core.import_tasks(BOSS, fresh.id, [{"text": str(i)} for i in range(args.n)])
+
+    def asks(count: int) -> None:
+        for _ in range(count):
+            got = core.next_task(labeler, fresh.id)
+            assert got is not None
+            core.release_task(labeler, got.task.id)
+
+    with_check = _cpu(lambda: asks(args.writes))
+    real = distribution.rejected_tasks_of
+    distribution.rejected_tasks_of = lambda *a, **k: []  # type: ignore[assignment]
+    without_check = _cpu(lambda: asks(args.writes))
+    distribution.rejected_tasks_of = real
+    print(
+        f"next_task: {1000 * with_check / args.writes:.2f} ms CPU with the rejected-work "
+        f"check, {1000 * without_check / args.writes:.2f} ms without"
+    )
     refresh = _cpu(lambda: core.refresh_quality(BOSS, project.id))
     print(f"refresh_quality of {args.n} tasks: {refresh:.2f} s CPU")
     nxt = _cpu(lambda: core.next_review(REX, project.id))

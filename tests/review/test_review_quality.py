@@ -296,3 +296,32 @@ def test_withdrawn_review_updates_state_on_every_backend(any_core: LabelCore) ->
     assert core.store.list_reviews(project_id=project.id) == []
     assert _ids(core, project.id, _state("annotated")) == [tid]
     assert core.store.delete_reviews([review.id, 999]) == 0
+
+
+def test_rejected_work_comes_back_first_in_its_annotators_queue(any_core: LabelCore) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=3)
+    t1, t2, t3 = task_ids(core, project.id)
+    first = core.next_task(ANN_A, project.id)
+    assert first is not None and first.task.id == t1
+    ann = core.submit_annotation(ANN_A, t1, choice("Negative"))
+    core.reject_annotation(REVIEWER, ann.id, comment="positive!")
+    # the rejected task comes back to its annotator, with their annotation to fix
+    back = core.next_task(ANN_A, project.id)
+    assert back is not None and back.task.id == t1
+    assert [a.id for a in back.annotations] == [ann.id]
+    assert core.next_task(ANN_B, project.id).task.id == t2  # nobody else gets it
+    core.update_annotation(ANN_A, ann.id, result=choice("Positive"))
+    again = core.next_task(ANN_A, project.id)
+    assert again is not None and again.task.id == t3  # fixed: new work again
+
+
+def test_rejected_work_goes_to_the_general_queue_when_configured(any_core: LabelCore) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=1, requeue_rejected_to_annotator=False)
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(ANN_A, tid, choice("Negative"))
+    core.reject_annotation(REVIEWER, ann.id, comment="positive!")
+    assert core.next_task(ANN_A, project.id) is None  # not back to its author
+    other = core.next_task(ANN_B, project.id)
+    assert other is not None and other.task.id == tid  # another annotator labels it

@@ -51,7 +51,7 @@ from labelcore.quality.statistics import ProjectStatistics, project_statistics, 
 from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
 from labelcore.service.actions import ActionResult
-from labelcore.storage.base import TaskBundle, TaskQuality
+from labelcore.storage.base import Store, TaskBundle, TaskQuality
 
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
@@ -652,6 +652,13 @@ class ReviewAPI(ServiceBase):
             rows = list(_quality_rows(bundles, reviews, controls, needed))
             self.store.set_task_quality(project_id, rows)
         return len(ids)
+
+
+def rejected_tasks_of(store: Store, project_id: int, user_id: UserId) -> list[int]:
+    """Tasks (in id order, a few) where the user's own annotation is rejected as it is now,
+    by the stored states: the labeling queue serves them to their annotator first when the
+    project's ``requeue_rejected_to_annotator`` is on."""
+    return store.tasks_with_state(project_id, user_id, REJECTED)
 
 
 def reviewed_tasks(

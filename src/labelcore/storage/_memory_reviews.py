@@ -154,6 +154,28 @@ class MemoryReviews(MemoryBase):
             return row.state
         return "annotated" if task.total_annotations > 0 else "unannotated"
 
+    def tasks_with_state(
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+    ) -> list[int]:
+        with self._lock:
+            who = uid_key(user_id)
+            found: set[int] = set()
+            for task_id in list(self._quality()):
+                row = self._live_quality(task_id)
+                if row is None:
+                    continue
+                for ann_id, got in row.annotation_states.items():
+                    ann = self._t["annotations"].get(ann_id)
+                    if (
+                        ann is not None
+                        and got == state
+                        and ann.project_id == project_id
+                        and not ann.was_cancelled
+                        and uid_key(ann.completed_by) == who
+                    ):
+                        found.add(task_id)
+            return sorted(found)[:limit]
+
     def claim_review(
         self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
     ) -> bool:

@@ -525,6 +525,13 @@ class Store(Protocol):
         """The stored quality of these tasks (those that have a row)."""
         ...
 
+    def tasks_with_state(
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+    ) -> list[int]:
+        """Tasks (id order, at most ``limit``) where a not-skipped annotation by the user has
+        this stored review state."""
+        ...
+
     def claim_review(
         self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
     ) -> bool:

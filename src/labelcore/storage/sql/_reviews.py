@@ -282,6 +282,26 @@ class SQLReviews(SQLBase):
                     )
         return out
 
+    def tasks_with_state(
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+    ) -> list[int]:
+        A = ANNOTATIONS
+        stmt = (
+            sa.select(A.c.task_id)
+            .select_from(AS.join(A, A.c.id == AS.c.annotation_id))
+            .where(
+                AS.c.state == state,
+                A.c.project_id == project_id,
+                A.c.completed_by == user_id,
+                A.c.was_cancelled.is_(False),
+            )
+            .distinct()
+            .order_by(A.c.task_id)
+            .limit(limit)
+        )
+        with self._tx(write=False) as conn:
+            return list(conn.execute(stmt).scalars())
+
     def claim_review(
         self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
     ) -> bool:
