@@ -201,6 +201,9 @@ class ReviewAPI(ServiceBase):
         lo, hi = filters["min_agreement"], filters["max_agreement"]
         by_agreement = lo is not None or hi is not None
         agreements: dict[int, float | None] = {}
+        if by_agreement:  # the stored values, read once: no recomputation
+            stored = self.store.get_task_quality({a.task_id for a in candidates})
+            agreements = {t: q.agreement for t, q in stored.items()}
         for ann in candidates:
             holder = claims.get(ann.id)
             if holder is not None and not same_user(holder, user.id):
@@ -215,10 +218,7 @@ class ReviewAPI(ServiceBase):
                 continue
             agreement = None
             if by_agreement:
-                if ann.task_id not in agreements:  # the stored value: no recomputation
-                    row = self.store.get_task_quality([ann.task_id]).get(ann.task_id)
-                    agreements[ann.task_id] = None if row is None else row.agreement
-                agreement = agreements[ann.task_id]
+                agreement = agreements.get(ann.task_id)
                 if agreement is None:
                     continue
                 if (lo is not None and agreement < lo) or (hi is not None and agreement > hi):
