@@ -54,6 +54,11 @@ TASK_COLUMNS: Mapping[str, str] = {
     # review verdicts on the task's annotations (issue 11; Label Studio Enterprise's names)
     "reviews_accepted": "Number",
     "reviews_rejected": "Number",
+    # stored by the review workflow (labelcore.service.review): task review state, task
+    # agreement (0..1, null without two annotators), review states of the task's annotations
+    "review_state": "String",
+    "agreement": "Number",
+    "annotation_states": "List",
 }
 
 #: Columns a list can be ordered by (besides every ``data.<key>``).
@@ -63,6 +68,7 @@ ORDERABLE = frozenset(TASK_COLUMNS) - {
     "annotations_results",
     "predictions_model_versions",
     "predictions_results",
+    "annotation_states",
 }
 
 _COMMON = ("empty", "exists", "not_exists")

@@ -36,7 +36,7 @@ from labelcore.model import (
     Webhook,
 )
 from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuery, parse_query
-from labelcore.storage.base import CandidateSpec, Store
+from labelcore.storage.base import CandidateSpec, Store, TaskQuality
 
 __all__ = ["StoreContract"]
 
@@ -1142,3 +1142,83 @@ class StoreContract:
         assert ids("reviews_rejected", "equal", 0, "-tasks:reviews_accepted") == [t1, t3]
         store.delete_annotations([a2.id, b2.id])
         assert ids("reviews_rejected", "greater", 0) == []
+
+    def test_task_quality_rows_columns_and_cascades(self, store: Store) -> None:
+        pid = self.project(store)
+        other = self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        (foreign,) = self.tasks(store, other, 1)
+        a1 = self.annotate(store, t1, pid, 7)
+        b1 = self.annotate(store, t1, pid, 8)
+        a2 = self.annotate(store, t2, pid, 7)
+        store.set_task_quality(
+            pid,
+            [
+                TaskQuality(
+                    task_id=t1,
+                    state="rejected",
+                    agreement=0.25,
+                    annotation_states={a1.id: "rejected", b1.id: "accepted", a2.id: "x"},
+                ),
+                TaskQuality(
+                    task_id=t2,
+                    state="accepted",
+                    agreement=1.0,
+                    annotation_states={a2.id: "accepted"},
+                ),
+                TaskQuality(task_id=foreign, state="accepted"),  # not this project: ignored
+            ],
+        )
+        got = store.get_task_quality([t1, t2, t3, foreign])
+        assert set(got) == {t1, t2}
+        assert got[t1].annotation_states == {a1.id: "rejected", b1.id: "accepted"}
+
+        def ids(flt: dict[str, Any], order: str = "tasks:id") -> list[int]:
+            query = parse_query({"filters": {"items": [flt]}, "ordering": [order]})
+            return [t.id for t in store.query_tasks(pid, query, PageRequest()).tasks]
+
+        assert ids(_flt("review_state", "equal", "unannotated")) == [t3]
+        assert ids(_flt("agreement", "less", 0.5, "Number")) == [t1]
+        assert ids(_flt("agreement", "empty", True, "Number")) == [t3]
+        assert ids(_flt("annotation_states", "contains", "rejected", "List")) == [t1]
+        assert ids(_flt("annotation_states", "not_contains", "accepted", "List")) == [t3]
+        assert ids(_flt("id", "greater", 0, "Number"), "-tasks:agreement")[:2] == [t2, t1]
+        assert store.tasks_with_state(pid, 7, "rejected") == [t1]
+        assert store.tasks_with_state(pid, "7", "rejected") == []  # ids keep their type
+        # a row is replaced whole, and goes with its annotations and task
+        store.set_task_quality(pid, [TaskQuality(task_id=t1, state="annotated")])
+        assert store.get_task_quality([t1])[t1].annotation_states == {}
+        store.delete_annotations([a2.id])
+        assert store.get_task_quality([t2])[t2].annotation_states == {}
+        store.delete_tasks(pid, [t2])
+        assert store.get_task_quality([t2]) == {}
+
+    def test_review_claims_are_exclusive_and_expire(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        a1 = self.annotate(store, t1, pid, 7)
+        a2 = self.annotate(store, t2, pid, 7)
+        now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+        ttl = dt.timedelta(minutes=10)
+        assert store.claim_review(a1.id, 9, now, ttl)
+        assert not store.claim_review(a1.id, 10, now, ttl)
+        assert store.claim_review(a1.id, 9, now, ttl)  # one's own claim again
+        assert store.claim_review(a2.id, 9, now, ttl)  # releases the first: one per project
+        assert store.review_claims(pid, now) == {a2.id: 9}
+        assert store.claim_review(a1.id, 10, now, ttl)
+        assert store.claim_review(a2.id, 10, now + ttl, ttl)  # 9's claim expired
+        assert store.review_claims(pid, now + ttl) == {a2.id: 10}
+        assert store.release_review_claims(user_id=10) == 1
+        assert not store.claim_review(999_999, 9, now, ttl)
+
+    def test_review_comment_update_and_delete(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        ann = self.annotate(store, tid, pid, 7)
+        review = store.add_review(ann.id, 9, action="rejected", accepted=False, comment="a")
+        changed = store.update_review(review.id, comment="b")
+        assert changed == attrs.evolve(review, comment="b") == store.get_review(review.id)
+        with pytest.raises(NotFound):
+            store.update_review(999_999, comment="x")
+        assert store.delete_reviews([review.id, 999_999]) == 1
+        assert store.list_reviews(project_id=pid) == []

@@ -54,3 +54,28 @@ def make_project(core: LabelCore, n_tasks: int = 3, **settings: Any) -> Project:
 
 def task_ids(core: LabelCore, project_id: int) -> list[int]:
     return [b.task.id for b in core.store.iter_bundles(project_id)]
+
+
+# -- a real Flask host (the `site` fixture): users by the "who" cookie, CSRF as shipped -------
+BROWSER_USERS = {
+    "manager": User(id=1, name="Mia Manager", roles=frozenset({"manager"})),
+    "reviewer": User(id=2, name="Rex Reviewer", roles=frozenset({"reviewer"})),
+    "annotator": User(id=3, name="Ann Annotator", roles=frozenset({"annotator"})),
+}
+CLASSIFY = """<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text" choice="single" required="true">
+    <Choice value="Positive" hotkey="p"/><Choice value="Negative" hotkey="n"/>
+  </Choices>
+</View>"""
+
+
+def browser_choice(value: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "from_name": "sentiment",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": [value]},
+        }
+    ]

@@ -160,3 +160,107 @@ def test_export_with_verdicts_and_only_accepted(app: WebApp, core: LabelCore) ->
     assert [t["id"] for t in accepted] == [t1]
     assert accepted[0]["annotations"][0]["reviews"][0]["action"] == "accepted"
     assert call(app, ANN_A, "GET", path).status == 403
+
+
+def test_main_export_only_accepted_with_verdicts(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 3)
+    t1, t2, t3 = task_ids(core, project.id)
+    a1 = core.submit_annotation(ANN_A, t1, choice("Positive"))
+    b1 = core.submit_annotation(ANN_B, t1, choice("Negative"))
+    core.submit_annotation(ANN_A, t2, choice("Negative"))
+    core.accept_annotation(REVIEWER, a1.id, comment="good")
+    core.reject_annotation(REVIEWER, b1.id, comment="bad")
+    path = f"/api/projects/{project.id}/export"
+
+    def export(user: User, **query: Any) -> Any:
+        resp = call(app, user, "GET", path, exportType="JSON", **query)
+        assert resp.status == 200, resp.body
+        return json.loads(b"".join(resp.body))  # type: ignore[arg-type]
+
+    got = export(MANAGER, only_accepted="true", include_reviews="true")
+    assert [(t["id"], [a["id"] for a in t["annotations"]]) for t in got] == [(t1, [a1.id])]
+    ((review,),) = [a["reviews"] for a in got[0]["annotations"]]
+    assert review["action"] == "accepted" and review["comment"] == "good"
+    every = export(MANAGER, include_reviews="1")
+    assert [t["id"] for t in every] == [t1, t2]
+    verdicts = {a["id"]: [r["action"] for r in a["reviews"]] for a in every[0]["annotations"]}
+    assert verdicts == {a1.id: ["accepted"], b1.id: ["rejected"]}
+    assert every[1]["annotations"][0]["reviews"] == []
+    plain = export(MANAGER)
+    assert "reviews" not in plain[0]["annotations"][0]
+    # CSV of accepted work only: one row, the accepted choice
+    resp = call(app, MANAGER, "GET", path, exportType="CSV", only_accepted="true")
+    rows = list(csv.DictReader(io.StringIO(b"".join(resp.body).decode())))  # type: ignore[arg-type]
+    assert [(int(r["id"]), r["sentiment"]) for r in rows] == [(t1, "Positive")]
+    # the main export stays for managers; a bad flag is a 400
+    assert call(app, REVIEWER, "GET", path, only_accepted="true").status == 403
+    assert call(app, MANAGER, "GET", path, only_accepted="maybe").status == 400
+    everything = export(MANAGER, download_all_tasks="true", only_accepted="1")
+    assert [t["id"] for t in everything] == [t1]  # accepted work only, whatever else is asked
+
+
+def test_review_columns_filters_and_low_agreement_action_over_http(
+    app: WebApp, core: LabelCore
+) -> None:
+    project = make_project(core, 3, maximum_annotations=2)
+    t1, t2, t3 = task_ids(core, project.id)
+    for user, value in ((ANN_A, "Positive"), (ANN_B, "Positive")):
+        core.submit_annotation(user, t1, choice(value))
+    a2 = core.submit_annotation(ANN_A, t2, choice("Positive"))
+    core.submit_annotation(ANN_B, t2, choice("Negative"))
+    core.reject_annotation(REVIEWER, a2.id, comment="look again")
+    cols = body(call(app, MANAGER, "GET", "/api/dm/columns", project=project.id))["columns"]
+    types = {c["id"]: c["type"] for c in cols}
+    assert types["review_state"] == "String" and types["agreement"] == "Number"
+    assert types["annotation_states"] == "List"
+
+    def listed(filters: list[dict[str, Any]], ordering: list[str]) -> list[Any]:
+        query = json.dumps({"filters": {"items": filters}, "ordering": ordering})
+        resp = call(app, MANAGER, "GET", "/api/tasks", project=project.id, query=query)
+        assert resp.status == 200, resp.body
+        return [(t["id"], t.get("agreement"), t.get("review_state")) for t in body(resp)["tasks"]]
+
+    rejected = {"filter": "filter:tasks:review_state", "operator": "equal", "type": "String",
+                "value": "rejected"}
+    assert [r[0] for r in listed([rejected], ["tasks:id"])] == [t2]
+    low = {"filter": "filter:tasks:agreement", "operator": "less", "type": "Number", "value": 0.5}
+    assert [r[0] for r in listed([low], ["tasks:id"])] == [t2]
+    assert listed([], ["-tasks:agreement"]) == [
+        (t1, 1.0, "annotated"),
+        (t2, 0.0, "rejected"),
+        (t3, None, "unannotated"),
+    ]
+    mine = call(app, ANN_A, "GET", "/api/tasks", project=project.id)
+    assert all("agreement" not in t for t in body(mine)["tasks"])  # reviewers and managers
+    bad_op = {**low, "operator": "regex"}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [bad_op]}})
+    assert call(app, MANAGER, "GET", "/api/tasks", project=project.id, query=query).status == 400
+    # send the low-agreement tasks back: filter in the body, like the data manager does
+    path = "/api/dm/actions"
+    payload = {"filters": {"conjunction": "and", "items": [low]}, "extra": 2}
+    action = {"id": "request_more_annotations", "project": project.id}
+    resp = call(app, MANAGER, "POST", path, payload, **action)
+    assert resp.status == 200 and body(resp)["processed_items"] == 1, resp.body
+    assert core.store.get_task(t2).overlap == 4  # type: ignore[union-attr]
+    denied = call(app, REVIEWER, "POST", path, payload, **action)
+    assert denied.status == 403
+
+
+def test_patch_and_delete_annotation_reviews(app: WebApp, core: LabelCore) -> None:
+    from rv_fixtures import REVIEWER2
+
+    project = make_project(core, 1)
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(ANN_A, tid, choice())
+    review = core.reject_annotation(REVIEWER, ann.id, comment="no")
+    path = f"/api/annotation-reviews/{review.id}"
+    assert call(app, REVIEWER2, "PATCH", path, {"comment": "x"}).status == 403
+    assert call(app, REVIEWER, "PATCH", path, {"accepted": True, "comment": "x"}).status == 400
+    assert call(app, REVIEWER, "PATCH", path, {"comment": 5}).status == 400
+    resp = call(app, REVIEWER, "PATCH", path + "/", {"comment": "no: the date"})
+    assert resp.status == 200 and body(resp)["comment"] == "no: the date"
+    assert call(app, ANN_A, "DELETE", path).status == 403
+    assert call(app, ANN_B, "DELETE", path).status == 404  # cannot even see it
+    assert call(app, REVIEWER, "DELETE", path).status == 204
+    assert call(app, REVIEWER, "GET", path).status == 404
+    assert core.rejected_annotations(ANN_A, project.id) == []

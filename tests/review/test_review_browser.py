@@ -4,66 +4,15 @@ draws its charts with the right numbers."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+import re
 from typing import Any
 
 import pytest
-
-from labelcore import LabelCore, User
-from labelcore.model import Project
+from playwright.sync_api import expect
+from rv_fixtures import BROWSER_USERS as USERS
+from rv_fixtures import browser_choice as choice
 
 pytestmark = pytest.mark.browser
-
-USERS = {
-    "manager": User(id=1, name="Mia Manager", roles=frozenset({"manager"})),
-    "reviewer": User(id=2, name="Rex Reviewer", roles=frozenset({"reviewer"})),
-    "annotator": User(id=3, name="Ann Annotator", roles=frozenset({"annotator"})),
-}
-CLASSIFY = """<View>
-  <Text name="text" value="$text"/>
-  <Choices name="sentiment" toName="text" choice="single" required="true">
-    <Choice value="Positive" hotkey="p"/><Choice value="Negative" hotkey="n"/>
-  </Choices>
-</View>"""
-
-
-def choice(value: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "from_name": "sentiment",
-            "to_name": "text",
-            "type": "choices",
-            "value": {"choices": [value]},
-        }
-    ]
-
-
-@pytest.fixture()
-def site() -> Iterator[tuple[str, LabelCore, Project]]:
-    import flask
-    from werkzeug.serving import make_server
-
-    from labelcore_flask import LabelcoreFlask
-
-    core = LabelCore("memory://", start_jobs=False)
-    for u in USERS.values():
-        core.identify(u)
-    project = core.create_project(USERS["manager"], title="Sentiment", label_config=CLASSIFY)
-    core.import_tasks(USERS["manager"], project.id, [{"text": "I love this product"}])
-    app = flask.Flask("lc_review_host")
-    app.config["SECRET_KEY"] = "review-test-secret-0123456789abcdef"
-    LabelcoreFlask(core, identify=lambda r: USERS.get(r.cookies.get("who", ""))).init_app(
-        app, url_prefix="/label"
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", core, project
-    finally:
-        server.shutdown()
-        core.close()
 
 
 def as_user(browser: Any, base: str, who: str) -> Any:
@@ -86,7 +35,7 @@ def test_reject_fix_accept_and_stats_in_the_browser(browser: Any, site: Any) -> 
     reviewer = as_user(browser, base, "reviewer")
     reviewer.goto(f"{base}/label/projects/{project.id}/review")
     card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{ann.id}"]')
-    assert "sentiment: Negative" in card.text_content()
+    expect(card).to_contain_text("sentiment: Negative")
     card.locator("textarea[name=comment]").fill("It is clearly positive")
     card.locator(".lc-review-reject").click()
     reviewer.wait_for_selector(".lc-review-done")
@@ -95,7 +44,7 @@ def test_reject_fix_accept_and_stats_in_the_browser(browser: Any, site: Any) -> 
     annotator = as_user(browser, base, "annotator")
     annotator.goto(f"{base}/label/projects/{project.id}/review/rejected")
     row = annotator.locator(f'.lc-rejected-row[data-annotation-id="{ann.id}"]')
-    assert row.locator(".lc-review-comment").text_content() == "It is clearly positive"
+    expect(row.locator(".lc-review-comment")).to_have_text("It is clearly positive")
     row.locator(".lc-review-fix").click()
     annotator.wait_for_selector(".lc-labeling .lc-main")
     annotator.wait_for_function(
@@ -109,21 +58,83 @@ def test_reject_fix_accept_and_stats_in_the_browser(browser: Any, site: Any) -> 
 
     reviewer.goto(f"{base}/label/projects/{project.id}/review")
     card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{ann.id}"]')
-    assert "sentiment: Positive" in card.text_content()
-    assert "It is clearly positive" in card.locator(".lc-review-history").text_content()
+    expect(card).to_contain_text("sentiment: Positive")
+    expect(card.locator(".lc-review-history")).to_contain_text("It is clearly positive")
     card.locator(".lc-review-accept").click()
     reviewer.wait_for_selector(".lc-review-done")
     assert core.review_states(manager, project.id)[1][ann.id] == "accepted"
 
     stats = as_user(browser, base, "manager")
     stats.goto(f"{base}/label/projects/{project.id}/stats")
-    assert stats.locator("svg.lc-chart").count() == 6
+    expect(stats.locator("svg.lc-chart")).to_have_count(6)
     bar = stats.locator('#lc-chart-annotators .lc-bar[data-label="Ann Annotator"]')
-    assert bar.get_attribute("data-value") == "1"
+    expect(bar).to_have_attribute("data-value", "1")
     lead = stats.locator('#lc-chart-lead_time .lc-bar[data-label="Ann Annotator"]')
-    assert float(lead.get_attribute("data-value")) == fixed.lead_time
+    expect(lead).to_have_attribute("data-value", re.compile(r"^\d"))
+    assert float(lead.get_attribute("data-value") or "nan") == fixed.lead_time
     label = stats.locator('#lc-chart-labels .lc-bar[data-label="sentiment: Positive"]')
-    assert label.get_attribute("data-value") == "1"
-    assert stats.locator(".lc-stat-annotations").text_content() == "1"
+    expect(label).to_have_attribute("data-value", "1")
+    expect(stats.locator(".lc-stat-annotations")).to_have_text("1")
+    # each chart's numbers as CSV: the link next to the chart downloads the same numbers
+    csv_link = stats.locator('a[href$="stats.csv?table=labels"]')
+    expect(csv_link).to_have_count(1)
+    got = stats.request.get(base + (csv_link.get_attribute("href") or ""))
+    assert got.ok and "Positive" in got.text()
     for page in (reviewer, annotator, stats):
+        assert page.errors == []
+
+
+def test_quick_view_from_the_data_manager_review_edit_delete(browser: Any, site: Any) -> None:
+    import json
+
+    base, core, project = site
+    manager = USERS["manager"]
+    (task_id,) = [b.task.id for b in core.store.iter_bundles(project.id)]
+    theirs = core.submit_annotation(USERS["annotator"], task_id, choice("Negative"))
+    mine = core.submit_annotation(manager, task_id, choice("Positive"))
+
+    # the data manager links every row to its quick view: data, annotations side by side
+    boss = as_user(browser, base, "manager")
+    boss.goto(f"{base}/label/projects/{project.id}")
+    row = boss.locator(f'.lc-task-row[data-task-id="{task_id}"]')
+    row.locator(".lc-quick-view").click()
+    expect(boss).to_have_url(f"{base}/label/projects/{project.id}/tasks/{task_id}/review")
+    expect(boss.locator(".lc-review-annotation")).to_have_count(2)
+    expect(boss.locator(".lc-review-data")).to_contain_text("I love this product")
+
+    # the reviewer fixes the annotator's result in the quick view and accepts it
+    reviewer = as_user(browser, base, "reviewer")
+    reviewer.goto(f"{base}/label/projects/{project.id}/tasks/{task_id}/review")
+    card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{theirs.id}"]')
+    expect(card.locator(".lc-review-delete")).to_have_count(0)  # not within a reviewer's role
+    card.locator(".lc-review-edit summary").click()
+    card.locator("textarea[name=result]").fill(json.dumps(choice("Maybe")))
+    card.locator(".lc-review-fix-accept").click()
+    expect(reviewer.locator(".lc-review-error")).to_contain_text("Maybe")  # refused, said why
+    card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{theirs.id}"]')
+    card.locator(".lc-review-edit summary").click()
+    card.locator("textarea[name=result]").fill(json.dumps(choice("Positive")))
+    card.locator(".lc-review-edit-form textarea[name=comment]").fill("It is positive")
+    card.locator(".lc-review-fix-accept").click()
+    card = reviewer.locator(f'.lc-review-annotation[data-annotation-id="{theirs.id}"]')
+    expect(card).to_have_attribute("data-state", "accepted")
+    expect(card.locator(".lc-review-history")).to_contain_text("It is positive")
+    fixed = core.get_annotation(manager, theirs.id)
+    assert fixed.last_action == "fixed_and_accepted" and fixed.result == choice("Positive")
+
+    # the manager deletes their own annotation from the quick view
+    boss.reload()
+    boss.locator(
+        f'.lc-review-annotation[data-annotation-id="{mine.id}"] .lc-review-delete'
+    ).click()
+    expect(boss.locator(".lc-review-annotation")).to_have_count(1)
+    assert [a.id for a in core.list_annotations(manager, task_id)] == [theirs.id]
+
+    # back in the data manager, the review state is a column
+    boss.goto(f"{base}/label/projects/{project.id}")
+    boss.locator(".lc-columns-toggle").click()
+    boss.get_by_role("checkbox", name="Review state", exact=True).check()
+    cell = boss.locator(f'.lc-task-row[data-task-id="{task_id}"] td[data-column="review_state"]')
+    expect(cell).to_have_text("accepted")
+    for page in (boss, reviewer):
         assert page.errors == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -112,3 +113,98 @@ def test_svg_chart_text_is_escaped() -> None:
         assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert 'data-value="n/a"' in bar_chart([("x", None)], title="t")
     assert "no data" in line_chart([], title="t") and "no data" in matrix_chart([], {}, title="t")
+
+
+def test_quick_view_edit_fix_and_delete_within_the_role(app: WebApp, core: LabelCore) -> None:
+    import json
+
+    project = make_project(core, maximum_annotations=2)
+    tid = task_ids(core, project.id)[0]
+    a = core.submit_annotation(ANN_A, tid, choice("Positive"))
+    b = core.submit_annotation(ANN_B, tid, choice("Negative"))
+    view = f"/projects/{project.id}/tasks/{tid}/review"
+    url = f"/projects/{project.id}/review/{{}}"
+    # the manager may edit and delete anyone's; the reviewer fixes; the annotator their own
+    manager_html = text(get(app, MANAGER, view))
+    assert manager_html.count("lc-review-save") == 2
+    assert manager_html.count('lc-review-delete"') == 2
+    reviewer_html = text(get(app, REVIEWER, view))
+    assert reviewer_html.count("lc-review-fix-accept") == 2
+    assert "lc-review-delete\"" not in reviewer_html and "lc-review-save" not in reviewer_html
+    own_html = text(get(app, ANN_A, view))
+    assert own_html.count("lc-review-save") == 1 and "lc-review-fix-accept" not in own_html
+
+    negative = json.dumps(choice("Negative"))
+    resp = post_form(app, MANAGER, url.format(a.id), action="save", result=negative, next="task",
+                     version=str(a.version))
+    assert resp.status == 303, resp.body
+    assert core.get_annotation(MANAGER, a.id).result == choice("Negative")
+    # a stale version, bad JSON, or a result the config refuses: 4xx on the page, nothing changes
+    stale = post_form(app, MANAGER, url.format(a.id), action="save", result=negative,
+                      next="task", version=str(a.version))
+    assert stale.status == 409 and "lc-review-error" in text(stale)
+    broken = post_form(app, ANN_A, url.format(a.id), action="save", result="[{", next="task")
+    assert broken.status == 400 and "not valid JSON" in text(broken)
+    bad = json.dumps(choice("Maybe"))
+    refused = post_form(app, REVIEWER, url.format(b.id), action="fix", result=bad, next="task")
+    assert refused.status == 400 and "Maybe" in text(refused)
+    assert core.get_annotation(MANAGER, b.id).result == choice("Negative")
+    fixed = post_form(app, REVIEWER, url.format(b.id), action="fix",
+                      result=json.dumps(choice("Positive")), comment="was positive", next="task")
+    assert fixed.status == 303
+    fixed_ann = core.get_annotation(MANAGER, b.id)
+    assert fixed_ann.last_action == "fixed_and_accepted" and fixed_ann.result == choice("Positive")
+    # a reviewer may not delete, an annotator cannot see others' work
+    assert post_form(app, REVIEWER, url.format(a.id), action="delete", next="task").status == 403
+    assert post_form(app, ANN_A, url.format(b.id), action="delete", next="task").status == 404
+    gone = post_form(app, MANAGER, url.format(b.id), action="delete", next="task")
+    assert gone.status == 303
+    assert [x.id for x in core.list_annotations(MANAGER, tid)] == [a.id]
+
+
+def test_xss_quick_view_result_text_is_escaped(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core)
+    tid = task_ids(core, project.id)[0]
+    evil = "</textarea><script>alert(1)</script>"
+    xml = """<View><Text name="text" value="$text"/>
+<TextArea name="note" toName="text"/></View>"""
+    other = core.create_project(MANAGER, title="Notes", label_config=xml)
+    core.import_tasks(MANAGER, other.id, [{"text": evil}])
+    (tid,) = task_ids(core, other.id)
+    result = [{"from_name": "note", "to_name": "text", "type": "textarea",
+               "value": {"text": [evil]}}]
+    core.submit_annotation(ANN_A, tid, result)
+    html = text(get(app, MANAGER, f"/projects/{other.id}/tasks/{tid}/review"))
+    assert "<script>alert(1)" not in html and "&lt;/textarea&gt;&lt;script&gt;" in html
+    assert project.id != other.id
+
+
+def test_csrf_quick_view_forms_refuse_a_post_without_the_token(site: Any) -> None:
+    """A cookie session posting a quick-view form (delete, edit, verdict) without the page's
+    CSRF token is refused and changes nothing; with it, the same post works."""
+    import requests
+    from rv_fixtures import BROWSER_USERS, browser_choice
+
+    base, core, project = site
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(BROWSER_USERS["annotator"], tid, browser_choice("Negative"))
+    http = requests.Session()
+    http.cookies.set("who", "manager")
+    view = http.get(f"{base}/label/projects/{project.id}/tasks/{tid}/review", timeout=10)
+    assert view.status_code == 200
+    token = re.search(r'name="csrf_token" value="([^"]+)"', view.text)
+    assert token is not None
+    target = f"{base}/label/projects/{project.id}/review/{ann.id}"
+    for action in ("delete", "save", "accept"):
+        forged = http.post(
+            target, data={"action": action, "next": "task", "result": "[]"}, timeout=10,
+            allow_redirects=False,
+        )
+        assert forged.status_code == 403, (action, forged.status_code)
+    assert core.get_annotation(BROWSER_USERS["manager"], ann.id).version == ann.version
+    done = http.post(
+        target, data={"action": "delete", "next": "task", "csrf_token": token.group(1)},
+        timeout=10, allow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert core.list_annotations(BROWSER_USERS["manager"], tid) == []

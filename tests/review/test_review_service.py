@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -172,8 +174,19 @@ def test_reviews_per_annotation_needs_distinct_reviewers(core: LabelCore) -> Non
         # the first accept bumped the version; a stale verdict is refused by the store
         core.store.update_annotation(ann.id, updated_by=6, action="x", expected_version=1)
     core.accept_annotation(REVIEWER2, ann.id)
-    # the second accept bumped the version again: acceptors are counted per version
+    # plain verdicts leave the result as it was: both acceptances count
+    assert core.review_states(MANAGER, project.id)[1][ann.id] == "accepted"
+    assert core.next_review(REVIEWER2, project.id) is None
+    # a change of the result after the verdicts needs two fresh acceptances
+    core.update_annotation(ANN_A, ann.id, result=choice("Negative"))
+    assert core.review_states(MANAGER, project.id)[1][ann.id] == "annotated"
+    core.accept_annotation(REVIEWER, ann.id)
     assert core.review_states(MANAGER, project.id)[1][ann.id] == "in_review"
+    # a reviewer's fix is a change of the result: it counts as that reviewer's acceptance
+    core.fix_and_accept(REVIEWER2, ann.id, result=choice("Positive"))
+    assert core.review_states(MANAGER, project.id)[1][ann.id] == "in_review"
+    core.accept_annotation(REVIEWER, ann.id)
+    assert core.review_states(MANAGER, project.id)[1][ann.id] == "accepted"
 
 
 def test_rejected_work_requeues_to_general_queue_when_configured(core: LabelCore) -> None:
@@ -197,15 +210,18 @@ def test_rejected_work_stays_with_annotator_by_default(core: LabelCore) -> None:
     assert [a.id for a, _ in core.rejected_annotations(ANN_A, project.id)] == [ann.id]
 
 
-def test_request_more_annotations_and_accepted_bundles(core: LabelCore) -> None:
+def test_request_more_annotations_and_accepted_export(core: LabelCore) -> None:
     project = make_project(core, 2)
     t1, t2 = task_ids(core, project.id)
     a1 = core.submit_annotation(ANN_A, t1, choice())
     a2 = core.submit_annotation(ANN_A, t2, choice())
     core.accept_annotation(REVIEWER, a1.id)
     core.reject_annotation(REVIEWER, a2.id)
-    bundles = core.accepted_bundles(MANAGER, project.id)
-    assert [(b.task.id, [a.id for a in b.annotations]) for b in bundles] == [(t1, [a1.id])]
+    out = io.BytesIO()
+    core.prepare_export(MANAGER, project.id, "JSON", only_accepted=True).write(out)
+    tasks = json.loads(out.getvalue())
+    assert [(t["id"], [a["id"] for a in t["annotations"]]) for t in tasks] == [(t1, [a1.id])]
+    assert "reviews" not in tasks[0]["annotations"][0]
     assert core.request_more_annotations(MANAGER, project.id, [t1]) == 1
     assert core.store.get_task(t1).overlap == 2  # type: ignore[union-attr]
     with pytest.raises(Forbidden):

@@ -103,6 +103,7 @@ def test_data_manager_actions(core: LabelCore) -> None:
         "delete_tasks_predictions",
         "predictions_to_annotations",
         "retrieve_tasks_predictions",
+        "request_more_annotations",  # issue 11: low-agreement tasks back to the queue
     }
     sel = TaskQuery(selection=Selection(included=(t1, t2)))
     r = core.run_action(MANAGER, p.id, "delete_tasks_annotations", query=sel)

@@ -4,8 +4,10 @@
     annotation_state(annotation, reviews, reviews_needed=1)   # "annotated" | "in_review" | ...
     task_state([annotation_state(a, ...) for a in annotations])
 
-A verdict counts only for the annotation version it was given on: an annotation changed
-after a review is back to ``annotated`` (waiting for review).
+A verdict counts for the annotation's content it was given on. Accepting or rejecting writes
+a version of its own (the history shows it) without changing the result, so the verdicts of
+several reviewers on unchanged content add up; an annotation whose result changed after a
+review (the annotator's fix, a restore) is back to ``annotated`` (waiting for review).
 """
 
 from __future__ import annotations
@@ -31,17 +33,35 @@ def annotation_state(
     reviewers accepted; ``in_review`` with fewer; ``annotated`` with none."""
     if annotation.was_cancelled:
         return SKIPPED
-    current = [
-        r
-        for r in sorted(reviews, key=lambda r: r.id)
-        if r.annotation_id == annotation.id and r.annotation_version == annotation.version
-    ]
+    current = current_reviews(annotation, reviews)
     if current and not current[-1].accepted:
         return REJECTED
     acceptors = {str(r.reviewer_id) for r in current if r.accepted}
     if len(acceptors) >= max(1, reviews_needed):
         return ACCEPTED
     return IN_REVIEW if acceptors else ANNOTATED
+
+
+def current_reviews(
+    annotation: Annotation, reviews: Sequence[AnnotationReview]
+) -> list[AnnotationReview]:
+    """The reviews (in id order) given on the annotation's current result: those on its
+    current version and on the versions just before it that were plain verdicts (accepted
+    or rejected, which leave the result as it was), down to the last change of the result
+    (a submit, an update, a restore, or a reviewer's fix)."""
+    mine = sorted((r for r in reviews if r.annotation_id == annotation.id), key=lambda r: r.id)
+    by_version: dict[int, list[AnnotationReview]] = {}
+    for r in mine:
+        by_version.setdefault(r.annotation_version, []).append(r)
+    versions = set()
+    version = annotation.version
+    while version > 0:
+        versions.add(version)
+        here = by_version.get(version, [])
+        if not any(r.action in (ACCEPTED, REJECTED) for r in here):
+            break  # this version changed the result (or holds a fix): nothing older counts
+        version -= 1
+    return [r for r in mine if r.annotation_version in versions]
 
 
 def task_state(states: Iterable[str]) -> str:

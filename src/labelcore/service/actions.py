@@ -81,6 +81,15 @@ ACTIONS = (
         permission="predictions.manage",
         dialog=_confirm("Ask the project's ML backend for predictions of the selected tasks."),
     ),
+    ActionInfo(  # issue 11: run by labelcore.service.review (agreement is a DM column)
+        id="request_more_annotations",
+        title="Send back for more annotations",
+        order=80,
+        permission="actions.run",
+        dialog=_confirm(
+            "Raise the overlap of the selected tasks by one so more annotators label them."
+        ),
+    ),
 )
 _BY_ID = {a.id: a for a in ACTIONS}
 

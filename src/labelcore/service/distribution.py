@@ -20,6 +20,7 @@ import attrs
 from labelcore.model import AssignmentMode, Project, Sampling, SkipQueue, User
 from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ServiceBase, TaskAccess
+from labelcore.service.review import rejected_tasks_of
 from labelcore.storage.base import CandidateSpec, TaskBundle
 
 CANDIDATES = 20  # candidates fetched per round
@@ -74,7 +75,9 @@ class DistributionAPI(ServiceBase):
         (skipped ones per ``skip_queue``), breadth-first when overlap > 1, overlap tasks
         first with ``show_overlap_first``, then by ``sampling``; assignments per
         ``assignment_mode``; with ``query`` (a data-manager tab's filters/selection) only
-        matching tasks, in the query's order. The claim expires after
+        matching tasks, in the query's order. Before new work, tasks where the user's own
+        annotation was rejected come back to them (``requeue_rejected_to_annotator``; no
+        claim: the task is theirs to fix). The claim expires after
         ``lock_ttl_seconds``. Needs ``task.label``.
         """
         access = self._project(user, project_id, "task.label")
@@ -89,6 +92,10 @@ class DistributionAPI(ServiceBase):
             and self.store.try_claim(claim.task_id, user.id, now, ttl)
         ):
             return self._claimed_bundle(user, claim.task_id, access.role, project)
+        if project.settings.requeue_rejected_to_annotator:  # issue 11: rejected work first
+            for task_id in rejected_tasks_of(self.store, project_id, user.id):
+                if self._in_query(project_id, task_id, query):
+                    return self._claimed_bundle(user, task_id, access.role, project)
         for attempt in range(EMPTY_RETRIES + 1):
             if attempt:
                 # a store may skip rows a concurrent submit or claim has locked for a moment

@@ -7,7 +7,8 @@
 Event names: ``project.created``, ``project.updated``, ``project.deleted``, ``tasks.created``,
 ``tasks.deleted``, ``annotation.created``, ``annotation.updated``, ``annotations.deleted``,
 ``draft.saved``, ``draft.deleted``, ``predictions.created``, ``predictions.deleted``,
-``members.updated``, ``tasks.assigned``, ``tasks.unassigned``, ``user.erased``.
+``members.updated``, ``tasks.assigned``, ``tasks.unassigned``, ``user.erased``,
+``review.created``, ``review.updated``, ``reviews.deleted``.
 A handler that raises is logged and never fails the write (the write has already committed).
 """
 
@@ -44,6 +45,8 @@ EVENT_NAMES = frozenset(
         "tasks.unassigned",
         "user.erased",
         "review.created",  # issue 11: a reviewer accepted, rejected or fixed an annotation
+        "review.updated",  # its comment changed
+        "reviews.deleted",  # verdicts withdrawn (the annotation's state follows)
     }
 )
 

@@ -28,6 +28,7 @@ from labelcore.formats.exporters import (
 from labelcore.model import User
 from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ServiceBase
+from labelcore.service.review import reviewed_tasks
 
 
 @attrs.frozen(kw_only=True)
@@ -56,12 +57,16 @@ class ExportAPI(ServiceBase):
         task_ids: Collection[int] | None = None,
         query: TaskQuery | None = None,
         options: ExportOptions | None = None,
+        only_accepted: bool = False,
+        include_reviews: bool = False,
     ) -> PreparedExport:
         """Check and prepare an export of the project (managers by default).
 
         ``download_all_tasks=False`` keeps only tasks with annotations, as Label Studio does;
         ``task_ids`` or a data-manager ``query`` narrow the tasks; ``options`` choose
-        predictions, drafts, skipped annotations and ground truth only.
+        predictions, drafts, skipped annotations and ground truth only. ``only_accepted``
+        keeps only annotations a review accepted (and tasks that have one);
+        ``include_reviews`` adds each annotation's review verdicts (``reviews``) to JSON.
         """
         access = self._project(user, project_id, "project.export", "export this project")
         config = access.project.settings.label_config
@@ -74,6 +79,20 @@ class ExportAPI(ServiceBase):
         store = self.store
 
         def tasks() -> Iterator[dict[str, Any]]:
+            if only_accepted or include_reviews:
+                yield from reviewed_tasks(
+                    store.iter_bundles(
+                        project_id,
+                        query,
+                        only_annotated=opts.only_annotated or only_accepted,
+                        include_drafts=opts.include_drafts,
+                    ),
+                    store.list_reviews(project_id=project_id),
+                    access.project.settings.reviews_per_annotation,
+                    only_accepted=only_accepted,
+                    include_reviews=include_reviews,
+                )
+                return
             for b in store.iter_bundles(
                 project_id,
                 query,

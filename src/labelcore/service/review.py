@@ -11,19 +11,29 @@ entry by the reviewer. A rejected annotation goes back to its author (they see t
 in :meth:`ReviewAPI.rejected_annotations` and fix it with ``update_annotation``), or, when
 the project's ``requeue_rejected_to_annotator`` is off, the task's overlap grows by one so
 the general queue serves it to another annotator. Emits ``review.created``.
+
+Two reviewers never get the same annotation from :meth:`ReviewAPI.next_review`: it claims the
+annotation (``store.claim_review``) for the project's ``lock_ttl_seconds``, like the labeling
+queue; a verdict releases the claim.
+
+The review state of each task and annotation and each task's agreement are stored
+(``store.set_task_quality``) for the data manager's ``review_state``, ``annotation_states``
+and ``agreement`` columns. Every write that changes annotations or reviews emits its event
+inside its transaction, and :meth:`ReviewAPI._emit` refreshes the quality of the tasks that
+event names in that same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from labelcore import _converter
 from labelcore.errors import Forbidden, NotFound, ValidationError
-from labelcore.model import Annotation, AnnotationReview, ResultList, User, UserId
+from labelcore.model import Annotation, AnnotationReview, ResultList, Task, User, UserId
 from labelcore.quality.agreement import AgreementReport, controls_of, project_agreement
 from labelcore.quality.agreement import task_agreement as _task_agreement
 from labelcore.quality.states import (
@@ -31,16 +41,24 @@ from labelcore.quality.states import (
     ANNOTATED,
     IN_REVIEW,
     REJECTED,
+    UNANNOTATED,
     annotation_state,
+    current_reviews,
     reviews_by_annotation,
     task_state,
 )
 from labelcore.quality.statistics import ProjectStatistics, project_statistics, result_labels
+from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
-from labelcore.storage.base import TaskBundle
+from labelcore.service.actions import ActionResult
+from labelcore.storage.base import Store, TaskBundle, TaskQuality
 
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
+_REFRESH_BATCH = 500
+_PER_TASK_REVIEWS = 50  # refreshing more tasks than this reads the project's reviews once
+# events that change annotations or reviews of the tasks they name (None: the whole project)
+_ANNOTATION_EVENTS = frozenset({"annotation.created", "annotation.updated", "review.created"})
 
 
 def review_to_json(review: AnnotationReview) -> dict[str, Any]:
@@ -80,6 +98,52 @@ def _check_comment(comment: Any) -> str:
     return comment
 
 
+_NO_FILTERS: dict[str, Any] = {
+    "annotator": None,
+    "label": None,
+    "min_agreement": None,
+    "max_agreement": None,
+    "since": None,
+    "until": None,
+}
+
+
+def _check_filters(
+    annotator: UserId | None,
+    label: str | None,
+    min_agreement: float | None,
+    max_agreement: float | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> dict[str, Any]:
+    for name, bound in (("min_agreement", min_agreement), ("max_agreement", max_agreement)):
+        if bound is not None and (
+            isinstance(bound, bool) or not isinstance(bound, int | float) or not 0 <= bound <= 1
+        ):
+            raise ValidationError(f"{name} must be a number in 0..1", code="review.filter")
+    return {
+        "annotator": annotator,
+        "label": label,
+        "min_agreement": min_agreement,
+        "max_agreement": max_agreement,
+        "since": _parse_when(since, "since"),
+        "until": _parse_when(until, "until"),
+    }
+
+
+def _matches(ann: Annotation, filters: dict[str, Any]) -> bool:
+    """The stream's annotator, label and date filters."""
+    annotator, label = filters["annotator"], filters["label"]
+    since, until = filters["since"], filters["until"]
+    if annotator is not None and not same_user(ann.completed_by, annotator):
+        return False
+    if label is not None and all(lab != label for _, lab in result_labels(ann.result)):
+        return False
+    if since is not None and ann.updated_at < since:
+        return False
+    return until is None or ann.updated_at <= until
+
+
 def _parse_when(value: dt.datetime | None, name: str) -> dt.datetime | None:
     if value is None:
         return None
@@ -104,64 +168,89 @@ class ReviewAPI(ServiceBase):
         limit: int = 100,
     ) -> list[ReviewItem]:
         """Annotations waiting for this reviewer, oldest change first: not skipped, not by
-        the reviewer, not yet reviewed by them at this version, and not accepted or rejected
-        at this version. Filters: ``annotator`` (completed_by), ``label`` (any label, choice
-        or taxonomy path in the result), task agreement within ``[min_agreement,
-        max_agreement]``, ``updated_at`` within ``[since, until]``."""
+        the reviewer, not yet judged by them as they are now, not accepted or rejected as
+        they are now, and not claimed by another reviewer. Filters: ``annotator``
+        (completed_by), ``label`` (any label, choice or taxonomy path in the result), task
+        agreement within ``[min_agreement, max_agreement]``, ``updated_at`` within
+        ``[since, until]``."""
         access = self._project(user, project_id, "annotations.review", "review annotations")
         if not isinstance(limit, int) or not 0 < limit <= STREAM_LIMIT:
             raise ValidationError(f"limit must be 1..{STREAM_LIMIT}", code="review.filter")
-        for name, bound in (("min_agreement", min_agreement), ("max_agreement", max_agreement)):
-            if bound is not None and (
-                isinstance(bound, bool) or not isinstance(bound, int | float) or not 0 <= bound <= 1
-            ):
-                raise ValidationError(f"{name} must be a number in 0..1", code="review.filter")
-        since, until = _parse_when(since, "since"), _parse_when(until, "until")
-        needed = access.project.settings.reviews_per_annotation
-        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
-        controls = controls_of(self._config(access.project.settings.label_config))
-        annotations = self.store.list_annotations(project_id=project_id)
-        by_task: dict[int, list[Annotation]] = {}
-        for ann in annotations:
-            by_task.setdefault(ann.task_id, []).append(ann)
-        candidates = sorted(annotations, key=lambda a: (a.updated_at, a.id))
         items: list[ReviewItem] = []
-        for ann in candidates:
-            mine = reviews.get(ann.id, [])
-            state = annotation_state(ann, mine, needed)
-            if state not in (ANNOTATED, IN_REVIEW) or same_user(ann.completed_by, user.id):
-                continue
-            if any(
-                same_user(r.reviewer_id, user.id) and r.annotation_version == ann.version
-                for r in mine
-            ):
-                continue
-            if annotator is not None and not same_user(ann.completed_by, annotator):
-                continue
-            if label is not None and all(lab != label for _, lab in result_labels(ann.result)):
-                continue
-            if since is not None and ann.updated_at < since:
-                continue
-            if until is not None and ann.updated_at > until:
-                continue
-            agreement = None
-            if min_agreement is not None or max_agreement is not None:
-                agreement = _task_agreement(by_task[ann.task_id], controls)
-                if agreement is None:
-                    continue
-                if min_agreement is not None and agreement < min_agreement:
-                    continue
-                if max_agreement is not None and agreement > max_agreement:
-                    continue
+        filters = _check_filters(annotator, label, min_agreement, max_agreement, since, until)
+        for ann, state, agreement, mine in self._waiting(user, access, filters):
             items.append(self._review_item(user, access, ann, state, agreement, mine))
             if len(items) >= limit:
                 break
         return items
 
+    def _waiting(
+        self, user: User, access: ProjectAccess, filters: dict[str, Any]
+    ) -> Iterator[tuple[Annotation, str, float | None, list[AnnotationReview]]]:
+        """What :meth:`review_queue` lists, lazily: ``(annotation, state, task agreement when
+        a filter needed it, its reviews)``; the annotation the user holds comes first."""
+        project_id = access.project.id
+        needed = access.project.settings.reviews_per_annotation
+        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        claims = self.store.review_claims(project_id, self._now())
+        held = {a for a, who in claims.items() if same_user(who, user.id)}
+        candidates = sorted(
+            self.store.list_annotations(project_id=project_id),
+            key=lambda a: (a.id not in held, a.updated_at, a.id),
+        )
+        lo, hi = filters["min_agreement"], filters["max_agreement"]
+        by_agreement = lo is not None or hi is not None
+        agreements: dict[int, float | None] = {}
+        if by_agreement:  # the stored values, read once: no recomputation
+            stored = self.store.get_task_quality({a.task_id for a in candidates})
+            agreements = {t: q.agreement for t, q in stored.items()}
+        for ann in candidates:
+            holder = claims.get(ann.id)
+            if holder is not None and not same_user(holder, user.id):
+                continue  # another reviewer holds it (next_review's claim)
+            mine = reviews.get(ann.id, [])
+            state = annotation_state(ann, mine, needed)
+            if state not in (ANNOTATED, IN_REVIEW) or same_user(ann.completed_by, user.id):
+                continue
+            if any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, mine)):
+                continue
+            if not _matches(ann, filters):
+                continue
+            agreement = None
+            if by_agreement:
+                agreement = agreements.get(ann.task_id)
+                if agreement is None:
+                    continue
+                if (lo is not None and agreement < lo) or (hi is not None and agreement > hi):
+                    continue
+            yield ann, state, agreement, mine
+
     def next_review(self, user: User, project_id: int, **filters: Any) -> ReviewItem | None:
-        """The first annotation of :meth:`review_queue` (same filters), or ``None``."""
-        queue = self.review_queue(user, project_id, limit=1, **filters)
-        return queue[0] if queue else None
+        """The first annotation of :meth:`review_queue` (same filters) that this reviewer
+        could claim, or ``None``. The claim lasts the project's ``lock_ttl_seconds`` (or
+        until a verdict): meanwhile no other reviewer gets this annotation. Asking again
+        returns the annotation the reviewer already holds."""
+        access = self._project(user, project_id, "annotations.review", "review annotations")
+        checked = _check_filters(**{**_NO_FILTERS, **filters})
+        ttl = dt.timedelta(seconds=access.project.settings.lock_ttl_seconds)
+        needed = access.project.settings.reviews_per_annotation
+        for ann, state, agreement, mine in self._waiting(user, access, checked):
+            if not self.store.claim_review(ann.id, user.id, self._now(), ttl):
+                continue
+            # another reviewer may have judged it between our read and our claim
+            if self._waits_for(user, ann.id, ann.version, needed):
+                return self._review_item(user, access, ann, state, agreement, mine)
+            self.store.release_review_claims(user_id=user.id, annotation_id=ann.id)
+        return None
+
+    def _waits_for(self, user: User, annotation_id: int, version: int, needed: int) -> bool:
+        ann = self.store.get_annotation(annotation_id)
+        if ann is None or ann.version != version:
+            return False
+        reviews = self.store.list_reviews(annotation_id=annotation_id)
+        if annotation_state(ann, reviews, needed) not in (ANNOTATED, IN_REVIEW):
+            return False
+        return not any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, reviews))
 
     def _review_item(
         self,
@@ -262,6 +351,7 @@ class ReviewAPI(ServiceBase):
                 comment=text,
                 annotation_version=updated.version,
             )
+            self.store.release_review_claims(annotation_id=annotation_id)
             settings = access.project.settings
             if action == "rejected" and not settings.requeue_rejected_to_annotator:
                 task = self.store.get_task(annotation.task_id)
@@ -274,6 +364,39 @@ class ReviewAPI(ServiceBase):
                 review=review_to_json(review),
                 annotation=_converter.annotation_to_json(updated),
             )
+        return review
+
+    def update_review(self, user: User, review_id: int, *, comment: str) -> AnnotationReview:
+        """Change the comment of a review (its author, or a manager); the verdict stays.
+        Emits ``review.updated``."""
+        review = self._own_review(user, review_id, "edit")
+        text = _check_comment(comment)
+        with self._tx():
+            updated = self.store.update_review(review_id, comment=text)
+            self._emit("review.updated", review.project_id, user, review=review_to_json(updated))
+        return updated
+
+    def delete_review(self, user: User, review_id: int) -> None:
+        """Withdraw a verdict (its author, or a manager): the annotation's review state is
+        computed again without it. Emits ``reviews.deleted``."""
+        review = self._own_review(user, review_id, "delete")
+        with self._tx():
+            self.store.delete_reviews([review_id])
+            self._emit(
+                "reviews.deleted",
+                review.project_id,
+                user,
+                reviews=[{"id": review_id, "annotation": review.annotation_id}],
+                task={"id": review.task_id},
+            )
+
+    def _own_review(self, user: User, review_id: int, verb: str) -> AnnotationReview:
+        review = self.get_review(user, review_id)
+        access = self._project(user, review.project_id, "annotations.review", "review")
+        if not same_user(review.reviewer_id, user.id) and not self.policy.allows(
+            access.role, "annotations.manage"
+        ):
+            raise Forbidden(f"only its author or a manager may {verb} a review", code="review.own")
         return review
 
     # -- reading reviews ---------------------------------------------------------------------
@@ -362,25 +485,6 @@ class ReviewAPI(ServiceBase):
                     anns[a.id] = s
         return tasks, anns
 
-    def accepted_bundles(self, user: User, project_id: int) -> list[TaskBundle]:
-        """The project's tasks with only their accepted annotations (tasks without any
-        are left out): what an "accepted work only" export contains."""
-        self._project(user, project_id, "annotations.view_all", "export reviewed work")
-        project = self.store.get_project(project_id)
-        assert project is not None
-        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
-        needed = project.settings.reviews_per_annotation
-        out: list[TaskBundle] = []
-        for bundle in self.store.iter_bundles(project_id, only_annotated=True):
-            keep = [
-                a
-                for a in bundle.annotations
-                if annotation_state(a, reviews.get(a.id, []), needed) == ACCEPTED
-            ]
-            if keep:
-                out.append(attrs.evolve(bundle, annotations=keep))
-        return out
-
     def agreement(
         self, user: User, project_id: int, *, iou_threshold: float = 0.5
     ) -> AgreementReport:
@@ -424,3 +528,181 @@ class ReviewAPI(ServiceBase):
         with self._tx():
             self.store.set_task_overlap(project_id, {t.id: t.overlap + extra for t in tasks})
         return len(tasks)
+
+    def _action_request_more_annotations(
+        self, user: User, project_id: int, query: TaskQuery, params: dict[str, Any]
+    ) -> ActionResult:
+        """Data-manager action: raise the overlap of the selected tasks by ``params["extra"]``
+        (default 1); with ``params["below"]`` only of those whose agreement is below it
+        (tasks without an agreement are left alone then)."""
+        extra = params.get("extra", 1)
+        below = params.get("below")
+        if below is not None and (
+            isinstance(below, bool) or not isinstance(below, int | float) or not 0 < below <= 1
+        ):
+            raise ValidationError("below must be a number in (0, 1]", code="review.below")
+        ids = list(self.store.task_ids(project_id, query))
+        if below is not None:
+            quality = self.store.get_task_quality(ids)
+            ids = [
+                i
+                for i in ids
+                if (q := quality.get(i)) is not None
+                and q.agreement is not None
+                and q.agreement < below
+            ]
+        changed = self.request_more_annotations(user, project_id, ids, extra) if ids else 0
+        return ActionResult(
+            processed_items=changed,
+            detail=f"Asked for more annotations on {changed} tasks",
+            reload=True,
+        )
+
+    # -- stored quality (data-manager columns) -----------------------------------------------
+    def quality_columns(
+        self, user: User, project_id: int, tasks: Collection[Task]
+    ) -> dict[int, dict[str, Any]]:
+        """The data manager's ``review_state``, ``annotation_states`` and ``agreement`` values
+        of these tasks of the project, for reviewers and managers (``{}`` for annotators)."""
+        access = self._project(user, project_id, "project.view")
+        if not self.policy.allows(access.role, "annotations.view_all"):
+            return {}
+        stored = self.store.get_task_quality([t.id for t in tasks if t.project_id == project_id])
+        out: dict[int, dict[str, Any]] = {}
+        for task in tasks:
+            if task.project_id != project_id:
+                continue
+            row = stored.get(task.id)
+            fallback = ANNOTATED if task.total_annotations > 0 else UNANNOTATED
+            out[task.id] = {
+                "review_state": fallback if row is None else row.state,
+                "annotation_states": []
+                if row is None
+                else sorted(set(row.annotation_states.values())),
+                "agreement": None if row is None else row.agreement,
+            }
+        return out
+
+    def refresh_quality(self, user: User, project_id: int) -> int:
+        """Recompute the stored review states and agreement of every task of the project
+        (managers; e.g. after upgrading a database that already holds reviews); returns the
+        number of tasks."""
+        self._project(user, project_id, "project.update", "refresh review states")
+        with self._tx():
+            return self._refresh_quality(project_id, None)
+
+    def _emit(self, name: str, project_id: int | None, user: User | None, **payload: Any) -> None:
+        for pid, task_ids in self._quality_scope(name, project_id, payload):
+            self._refresh_quality(pid, task_ids)
+        super()._emit(name, project_id, user, **payload)
+
+    def _quality_scope(
+        self, name: str, project_id: int | None, payload: dict[str, Any]
+    ) -> Iterator[tuple[int, list[int] | None]]:
+        """Which tasks an event changed the quality of: ``(project, task ids or None)``."""
+        if name == "user.erased":  # their annotations went or lost their author everywhere
+            if payload.get("counts", {}).get("annotations"):
+                for project in self.store.list_projects():
+                    yield project.id, None
+            return
+        if project_id is None:
+            return
+        if name in _ANNOTATION_EVENTS:
+            yield project_id, [payload["annotation"]["task"]]
+        elif name == "reviews.deleted":
+            yield project_id, [payload["task"]["id"]]
+        elif name == "annotations.deleted":
+            tasks = {a.get("task") for a in payload.get("annotations", [])}
+            yield (
+                project_id,
+                [t for t in tasks if isinstance(t, int)] if None not in tasks else None,
+            )
+        elif name == "tasks.created":
+            yield project_id, list(payload.get("task_ids", []))
+        elif name == "project.updated":  # reviews_per_annotation or the config may have changed
+            yield project_id, None
+
+    def _refresh_quality(self, project_id: int, task_ids: list[int] | None) -> int:
+        project = self.store.get_project(project_id)
+        if project is None:
+            return 0
+        ids = list(self.store.task_ids(project_id, TaskQuery())) if task_ids is None else task_ids
+        if not ids:
+            return 0
+        if len(ids) <= _PER_TASK_REVIEWS:
+            reviews: dict[int, list[AnnotationReview]] = {}
+            for tid in ids:
+                reviews.update(reviews_by_annotation(self.store.list_reviews(task_id=tid)))
+        else:
+            reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
+        controls = controls_of(self._config(project.settings.label_config))
+        needed = project.settings.reviews_per_annotation
+        for start in range(0, len(ids), _REFRESH_BATCH):
+            chunk = tuple(ids[start : start + _REFRESH_BATCH])
+            # read the batch whole before writing: no open cursor while rows change
+            bundles: list[TaskBundle] = []
+            if len(chunk) <= _PER_TASK_REVIEWS:  # one write's tasks: no query to plan
+                for tid in chunk:
+                    one = self.store.get_bundle(tid, include_drafts=False)
+                    if one is not None and one.task.project_id == project_id:
+                        bundles.append(one)
+            else:
+                query = TaskQuery(selection=Selection(included=chunk))
+                bundles = list(self.store.iter_bundles(project_id, query))
+            rows = list(_quality_rows(bundles, reviews, controls, needed))
+            self.store.set_task_quality(project_id, rows)
+        return len(ids)
+
+
+def rejected_tasks_of(store: Store, project_id: int, user_id: UserId) -> list[int]:
+    """Tasks (in id order, a few) where the user's own annotation is rejected as it is now,
+    by the stored states: the labeling queue serves them to their annotator first when the
+    project's ``requeue_rejected_to_annotator`` is on."""
+    return store.tasks_with_state(project_id, user_id, REJECTED)
+
+
+def reviewed_tasks(
+    bundles: Iterable[TaskBundle],
+    reviews: Iterable[AnnotationReview],
+    reviews_needed: int,
+    *,
+    only_accepted: bool = False,
+    include_reviews: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """Label Studio task JSON for an export: with ``only_accepted`` only the accepted
+    annotations (tasks without one are left out); with ``include_reviews`` each annotation
+    carries ``reviews``, its verdicts in order (``review_to_json``)."""
+    by_annotation = reviews_by_annotation(reviews)
+    for b in bundles:
+        anns = b.annotations
+        if only_accepted:
+            anns = [
+                a
+                for a in anns
+                if annotation_state(a, by_annotation.get(a.id, []), reviews_needed) == ACCEPTED
+            ]
+            if not anns:
+                continue
+        task = _converter.task_to_json(b.task, anns, b.predictions, b.drafts)
+        if include_reviews:
+            for ann in task.get("annotations", []):
+                ann["reviews"] = [review_to_json(r) for r in by_annotation.get(ann["id"], [])]
+        yield task
+
+
+def _quality_rows(
+    bundles: Iterable[TaskBundle],
+    reviews: dict[int, list[AnnotationReview]],
+    controls: dict[str, str],
+    needed: int,
+) -> Iterator[TaskQuality]:
+    for bundle in bundles:
+        states = {
+            a.id: annotation_state(a, reviews.get(a.id, []), needed) for a in bundle.annotations
+        }
+        yield TaskQuality(
+            task_id=bundle.task.id,
+            state=task_state(states.values()),
+            agreement=_task_agreement(bundle.annotations, controls) if bundle.annotations else None,
+            annotation_states=states,
+        )

@@ -7,11 +7,16 @@ store.list_reviews(annotation_id=annotation.id)   # [review]
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection, Iterable
 from typing import Any
 
+import attrs
+
 from labelcore.errors import NotFound
-from labelcore.model import AnnotationReview, UserId, utcnow
+from labelcore.model import AnnotationReview, Task, UserId, utcnow
 from labelcore.storage._memory_base import MemoryBase, uid_key
+from labelcore.storage.base import TaskQuality
 
 
 class MemoryReviews(MemoryBase):
@@ -78,3 +83,137 @@ class MemoryReviews(MemoryBase):
                 and (annotation_id is None or r.annotation_id == annotation_id)
                 and (who is None or uid_key(r.reviewer_id) == who)
             ]
+
+    def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
+        with self.transaction():
+            review = self.get_review(review_id)
+            if review is None:
+                raise NotFound(f"review {review_id} not found", code="review.not_found")
+            review = attrs.evolve(review, comment=comment)
+            self._put("reviews", review_id, review)
+            return review
+
+    def delete_reviews(self, review_ids: Collection[int]) -> int:
+        with self.transaction():
+            self._reviews()
+            return sum(
+                self._del("reviews", i) for i in set(review_ids) if self.get_review(i) is not None
+            )
+
+    # -- derived quality (data-manager columns) and review claims ---------------------------
+    def _quality(self) -> dict[Any, Any]:
+        return self._t.setdefault("quality", {})
+
+    def _review_claims(self) -> dict[Any, Any]:
+        return self._t.setdefault("review_claims", {})
+
+    def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
+        with self.transaction():
+            self._quality()
+            for row in rows:
+                task = self._t["tasks"].get(row.task_id)
+                if task is None or task.project_id != project_id:
+                    continue
+                states = {
+                    a: s
+                    for a, s in row.annotation_states.items()
+                    if (ann := self._t["annotations"].get(a)) is not None
+                    and ann.task_id == row.task_id
+                }
+                self._put("quality", row.task_id, attrs.evolve(row, annotation_states=states))
+
+    def get_task_quality(self, task_ids: Collection[int]) -> dict[int, TaskQuality]:
+        with self._lock:
+            out: dict[int, TaskQuality] = {}
+            for task_id in task_ids:
+                row = self._live_quality(task_id)
+                if row is not None:
+                    out[task_id] = row
+            return out
+
+    def _live_quality(self, task_id: int) -> TaskQuality | None:
+        row: TaskQuality | None = self._quality().get(task_id)
+        if row is None or task_id not in self._t["tasks"]:
+            return None
+        anns = self._t["annotations"]
+        states = {a: s for a, s in row.annotation_states.items() if a in anns}
+        return (
+            row
+            if len(states) == len(row.annotation_states)
+            else attrs.evolve(row, annotation_states=states)
+        )
+
+    def _quality_column(self, task: Task, column: str) -> Any:
+        """A task's value of ``review_state``, ``agreement`` or ``annotation_states``."""
+        row = self._live_quality(task.id)
+        if column == "agreement":
+            return None if row is None else row.agreement
+        if column == "annotation_states":
+            return [] if row is None else sorted(set(row.annotation_states.values()))
+        if row is not None:
+            return row.state
+        return "annotated" if task.total_annotations > 0 else "unannotated"
+
+    def tasks_with_state(
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+    ) -> list[int]:
+        with self._lock:
+            who = uid_key(user_id)
+            found: set[int] = set()
+            for task_id in list(self._quality()):
+                row = self._live_quality(task_id)
+                if row is None:
+                    continue
+                for ann_id, got in row.annotation_states.items():
+                    ann = self._t["annotations"].get(ann_id)
+                    if (
+                        ann is not None
+                        and got == state
+                        and ann.project_id == project_id
+                        and not ann.was_cancelled
+                        and uid_key(ann.completed_by) == who
+                    ):
+                        found.add(task_id)
+            return sorted(found)[:limit]
+
+    def claim_review(
+        self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
+    ) -> bool:
+        with self.transaction():
+            ann = self._t["annotations"].get(annotation_id)
+            if ann is None:
+                return False
+            claims = self._review_claims()
+            held = claims.get(annotation_id)
+            who = uid_key(user_id)
+            if held is not None and held[2] > now and uid_key(held[0]) != who:
+                return False
+            for key, (uid, pid, _) in list(claims.items()):
+                if key != annotation_id and pid == ann.project_id and uid_key(uid) == who:
+                    self._del("review_claims", key)
+            self._put("review_claims", annotation_id, (user_id, ann.project_id, now + ttl))
+            return True
+
+    def review_claims(self, project_id: int, now: dt.datetime) -> dict[int, UserId]:
+        with self._lock:
+            anns = self._t["annotations"]
+            return {
+                key: uid
+                for key, (uid, pid, until) in self._review_claims().items()
+                if pid == project_id and until > now and key in anns
+            }
+
+    def release_review_claims(
+        self, *, user_id: UserId | None = None, annotation_id: int | None = None
+    ) -> int:
+        with self.transaction():
+            who = uid_key(user_id)
+            gone = [
+                key
+                for key, (uid, _, _) in self._review_claims().items()
+                if (annotation_id is None or key == annotation_id)
+                and (who is None or uid_key(uid) == who)
+            ]
+            for key in gone:
+                self._del("review_claims", key)
+            return len(gone)

@@ -85,6 +85,18 @@ class TaskBundle:
 
 
 @attrs.frozen(kw_only=True)
+class TaskQuality:
+    """What the review workflow derives for a task and stores for data-manager queries: its
+    review ``state``, its inter-annotator ``agreement`` (``None`` without two annotators) and
+    the review state of each of its annotations (``annotation id -> state``)."""
+
+    task_id: int
+    state: str
+    agreement: float | None = None
+    annotation_states: dict[int, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
 class CandidateSpec:
     """How ``next_task_candidates`` orders and narrows the queue for one user.
 
@@ -533,3 +545,47 @@ class Store(Protocol):
         reviewer_id: UserId | None = None,
     ) -> list[AnnotationReview]:
         """Reviews matching every given argument, in id order."""
+
+    def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
+        """Change a review's comment (the verdict stays). ``NotFound`` for a missing one."""
+        ...
+
+    def delete_reviews(self, review_ids: Collection[int]) -> int:
+        """Delete these reviews; returns how many went."""
+        ...
+
+    def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
+        """Replace the stored quality of these tasks (the data-manager columns
+        ``review_state``, ``agreement`` and ``annotation_states``; tasks without a row read as
+        ``unannotated``/``annotated`` by their annotation count, with no agreement). Rows of
+        tasks not in the project, and annotation states of annotations not in the task, are
+        ignored. Rows go with their task and annotations."""
+
+    def get_task_quality(self, task_ids: Collection[int]) -> dict[int, TaskQuality]:
+        """The stored quality of these tasks (those that have a row)."""
+        ...
+
+    def tasks_with_state(
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+    ) -> list[int]:
+        """Tasks (id order, at most ``limit``) where a not-skipped annotation by the user has
+        this stored review state."""
+        ...
+
+    def claim_review(
+        self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
+    ) -> bool:
+        """Claim the annotation for review until ``now + ttl``: succeeds when nobody else
+        holds a live claim on it (atomic: of two concurrent callers one wins). A reviewer
+        holds one claim per project: a successful claim releases their others there."""
+        ...
+
+    def review_claims(self, project_id: int, now: dt.datetime) -> dict[int, UserId]:
+        """Live review claims of the project: ``annotation id -> reviewer``."""
+        ...
+
+    def release_review_claims(
+        self, *, user_id: UserId | None = None, annotation_id: int | None = None
+    ) -> int:
+        """Delete review claims matching every given argument."""
+        ...

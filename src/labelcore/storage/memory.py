@@ -354,6 +354,8 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryUploads):
                 return sum(a.lead_time for a in anns) / len(anns) if anns else None
             if column == "draft_exists":
                 return any(d.task_id == task.id for d in self._t["drafts"].values())
+            if column in ("review_state", "agreement", "annotation_states"):
+                return self._quality_column(task, column)
             if column in ("reviews_accepted", "reviews_rejected"):
                 want = column == "reviews_accepted"
                 return sum(

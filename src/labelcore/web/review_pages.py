@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from labelcore.errors import ValidationError
+from labelcore.errors import Conflict, NotFound, ValidationError
 from labelcore.model import Annotation, AnnotationReview, User
 from labelcore.quality.charts import bar_chart, line_chart, matrix_chart
 from labelcore.quality.statistics import result_labels
@@ -91,10 +91,14 @@ def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dic
     }
 
 
-def _can_review(ctx: Ctx, user: User, project_id: int) -> bool:
+def _can(ctx: Ctx, user: User, project_id: int, action: str) -> bool:
     project = ctx.core.get_project(user, project_id)
     role = ctx.core.policy.project_role(user, project, ctx.core.list_members(user, project_id))
-    return role is not None and ctx.core.policy.allows(role, "annotations.review")
+    return role is not None and ctx.core.policy.allows(role, action)
+
+
+def _can_review(ctx: Ctx, user: User, project_id: int) -> bool:
+    return _can(ctx, user, project_id, "annotations.review")
 
 
 def review_page(ctx: Ctx) -> Response:
@@ -122,20 +126,38 @@ def review_page(ctx: Ctx) -> Response:
 
 def task_quick_view(ctx: Ctx) -> Response:
     user = ctx.require_user()
-    pid, tid = ctx.params["id"], ctx.params["task"]
+    return _quick_view(ctx, user, ctx.params["id"], ctx.params["task"])
+
+
+def _quick_view(
+    ctx: Ctx, user: User, pid: int, tid: int, *, error: str = "", status: int = 200
+) -> Response:
     bundle = ctx.core.get_task(user, tid)
     if bundle.task.project_id != pid:
-        from labelcore.errors import NotFound
-
         raise NotFound(f"task {tid} not found", code="task.not_found")
-    return _render(
+    resp = _render(
         ctx,
         "review_task.html",
         project=ctx.core.get_project(user, pid),
         task=_task_view(ctx, user, bundle, pid),
         can_review=_can_review(ctx, user, pid),
+        can_manage=_can(ctx, user, pid, "annotations.manage"),
         user_id=str(user.id),
+        error=error,
     )
+    resp.status = status
+    return resp
+
+
+def _result_field(raw: str | None) -> Any:
+    try:
+        return json.loads(raw or "")
+    except ValueError as exc:
+        raise ValidationError(f"the result is not valid JSON: {exc}", code="review.result") from exc
+
+
+def _version_field(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
 
 
 def verdict(ctx: Ctx) -> Response:
@@ -146,16 +168,32 @@ def verdict(ctx: Ctx) -> Response:
     comment = form.get("comment") or ""
     ann = ctx.core.get_annotation(user, aid)
     if ann.project_id != pid:
-        from labelcore.errors import NotFound
-
         raise NotFound(f"annotation {aid} not found", code="annotation.not_found")
-    if action == "accept":
-        ctx.core.accept_annotation(user, aid, comment=comment)
-    elif action == "reject":
-        ctx.core.reject_annotation(user, aid, comment=comment)
-    else:
-        raise ValidationError("action must be accept or reject", code="review.action")
     back = form.get("next")
+    try:
+        if action == "accept":
+            ctx.core.accept_annotation(user, aid, comment=comment)
+        elif action == "reject":
+            ctx.core.reject_annotation(user, aid, comment=comment)
+        elif action == "fix":  # the reviewer's edit, accepted (a new version by them)
+            result = _result_field(form.get("result"))
+            ctx.core.fix_and_accept(user, aid, result=result, comment=comment)
+        elif action == "save":  # an edit within the role: one's own, or a manager's
+            result = _result_field(form.get("result"))
+            version = _version_field(form.get("version"))
+            ctx.core.update_annotation(user, aid, result=result, expected_version=version)
+        elif action == "delete":
+            ctx.core.delete_annotation(user, aid)
+        else:
+            raise ValidationError(
+                "action must be accept, reject, fix, save or delete", code="review.action"
+            )
+    except (ValidationError, Conflict) as exc:
+        if back != "task":
+            raise
+        details = "; ".join(str(e.get("message", e)) for e in exc.errors[:5])
+        message = f"{exc}: {details}" if details else str(exc)
+        return _quick_view(ctx, user, pid, ann.task_id, error=message, status=exc.status)
     target = ctx.url_for("lc_review", id=pid)
     if back == "task":
         target = ctx.url_for("lc_review_task", id=pid, task=ann.task_id)

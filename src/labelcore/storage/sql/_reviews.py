@@ -4,19 +4,27 @@
     review = store.add_review(annotation.id, reviewer.id, action="rejected", accepted=False)
     store.list_reviews(project_id=project.id)
 
-The table is created by migration 0003; rows cascade with their annotation.
+The review table is created by migration 0003; the derived quality of tasks (data-manager
+columns ``review_state``, ``agreement``, ``annotation_states``) and the review claims by
+0007. Rows cascade with their annotation or task.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from labelcore.errors import NotFound
 from labelcore.model import AnnotationReview, UserId, utcnow
-from labelcore.storage.sql._base import SQLBase
-from labelcore.storage.sql.tables import ANNOTATIONS, UserIdText, UTCDateTime, metadata
+from labelcore.query import Filter
+from labelcore.storage.base import TaskQuality
+from labelcore.storage.sql._base import SQLBase, chunks
+from labelcore.storage.sql.tables import ANNOTATIONS, TASKS, UserIdText, UTCDateTime, metadata
 
 REVIEWS = sa.Table(
     "labelcore_annotation_review",
@@ -29,7 +37,7 @@ REVIEWS = sa.Table(
         nullable=False,
         index=True,
     ),
-    sa.Column("task_id", sa.Integer, nullable=False),
+    sa.Column("task_id", sa.Integer, nullable=False, index=True),  # index: migration 0007
     sa.Column("project_id", sa.Integer, nullable=False, index=True),
     sa.Column("reviewer_id", UserIdText, nullable=False),
     sa.Column("action", sa.String(32), nullable=False),
@@ -39,6 +47,74 @@ REVIEWS = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sqlite_autoincrement=True,
 )
+
+
+def _owned_by(name: str, target: str) -> sa.Column[int]:
+    """The key of a row that lives and dies with the row it names."""
+    return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete="CASCADE"), primary_key=True)
+
+
+TASK_QUALITY = sa.Table(
+    "labelcore_task_quality",
+    metadata,
+    _owned_by("task_id", "labelcore_task.id"),
+    sa.Column("project_id", sa.Integer, nullable=False),
+    sa.Column("review_state", sa.String(16), nullable=False),
+    sa.Column("agreement", sa.Float, nullable=True),
+    sa.Index("labelcore_task_quality_state_ix", "project_id", "review_state"),
+    sa.Index("labelcore_task_quality_agreement_ix", "project_id", "agreement"),
+)
+
+ANNOTATION_STATES = sa.Table(
+    "labelcore_annotation_state",
+    metadata,
+    _owned_by("annotation_id", "labelcore_annotation.id"),
+    sa.Column("task_id", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Index("labelcore_annotation_state_task_ix", "task_id", "state"),
+)
+
+REVIEW_CLAIMS = sa.Table(
+    "labelcore_review_claim",
+    metadata,
+    _owned_by("annotation_id", "labelcore_annotation.id"),
+    sa.Column("project_id", sa.Integer, nullable=False),
+    sa.Column("user_id", UserIdText, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Index("labelcore_review_claim_user_ix", "project_id", "user_id"),
+)
+
+TQ, AS, RC = TASK_QUALITY, ANNOTATION_STATES, REVIEW_CLAIMS
+
+
+def quality_column(column: str) -> Any:
+    """The SQL value of ``review_state`` or ``agreement`` for the current task row; a task
+    without a stored row reads as ``annotated``/``unannotated`` by its annotation count."""
+    T = TASKS
+    if column == "agreement":
+        return sa.select(TQ.c.agreement).where(TQ.c.task_id == T.c.id).scalar_subquery()
+    stored = sa.select(TQ.c.review_state).where(TQ.c.task_id == T.c.id).scalar_subquery()
+    fallback = sa.case((T.c.total_annotations > 0, "annotated"), else_="unannotated")
+    return sa.func.coalesce(stored, fallback)
+
+
+def annotation_states_filter(flt: Filter) -> Any:
+    """The ``annotation_states`` List filter (already validated): EXISTS over the stored
+    states of the task's annotations."""
+    T = TASKS
+    any_row = sa.exists().where(AS.c.task_id == T.c.id)
+    op, value = flt.operator, flt.value
+    if op == "empty":
+        return ~any_row if value else any_row
+    if op == "exists":
+        return sa.true()
+    if op == "not_exists":
+        return sa.false()
+    wanted = [v for v in value if isinstance(v, str)]
+    cond = (
+        sa.exists().where(AS.c.task_id == T.c.id, AS.c.state.in_(wanted)) if wanted else sa.false()
+    )
+    return ~cond if op == "not_in_list" else cond
 
 
 def _review(row: Any) -> AnnotationReview:
@@ -118,3 +194,167 @@ class SQLReviews(SQLBase):
             stmt = stmt.where(REVIEWS.c.reviewer_id == reviewer_id)
         with self._tx(write=False) as conn:
             return [_review(r) for r in conn.execute(stmt)]
+
+    def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
+        with self._tx() as conn:
+            row = conn.execute(
+                sa.update(REVIEWS)
+                .where(REVIEWS.c.id == review_id)
+                .values(comment=comment)
+                .returning(*REVIEWS.c)
+            ).first()
+            if row is None:
+                raise NotFound(f"review {review_id} not found", code="review.not_found")
+            return _review(row)
+
+    def delete_reviews(self, review_ids: Collection[int]) -> int:
+        gone = 0
+        with self._tx() as conn:
+            for batch in chunks(sorted(set(review_ids))):
+                gone += conn.execute(sa.delete(REVIEWS).where(REVIEWS.c.id.in_(batch))).rowcount
+        return gone
+
+    # -- derived quality (data-manager columns) and review claims ---------------------------
+    def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
+        insert: Any = pg_insert if self.is_pg else sqlite_insert
+        with self._tx() as conn:
+            for batch in chunks(list(rows)):
+                # one read: which tasks are the project's, and which annotations each has
+                owner: dict[int, int] = {}
+                known: set[int] = set()
+                found = conn.execute(
+                    sa.select(TASKS.c.id, ANNOTATIONS.c.id.label("annotation_id"))
+                    .select_from(TASKS.outerjoin(ANNOTATIONS, ANNOTATIONS.c.task_id == TASKS.c.id))
+                    .where(TASKS.c.id.in_([r.task_id for r in batch]))
+                    .where(TASKS.c.project_id == project_id)
+                )
+                for row in found:
+                    known.add(row.id)
+                    if row.annotation_id is not None:
+                        owner[row.annotation_id] = row.id
+                batch = [r for r in batch if r.task_id in known]
+                if not batch:
+                    continue
+                stmt = insert(TQ).values(
+                    [
+                        {
+                            "task_id": r.task_id,
+                            "project_id": project_id,
+                            "review_state": r.state,
+                            "agreement": r.agreement,
+                        }
+                        for r in batch
+                    ]
+                )
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=[TQ.c.task_id],
+                        set_={
+                            "review_state": stmt.excluded.review_state,
+                            "agreement": stmt.excluded.agreement,
+                        },
+                    )
+                )
+                conn.execute(sa.delete(AS).where(AS.c.task_id.in_([r.task_id for r in batch])))
+                states = [
+                    {"annotation_id": a, "task_id": r.task_id, "state": s}
+                    for r in batch
+                    for a, s in r.annotation_states.items()
+                    if owner.get(a) == r.task_id
+                ]
+                if states:
+                    conn.execute(sa.insert(AS), states)
+
+    def get_task_quality(self, task_ids: Collection[int]) -> dict[int, TaskQuality]:
+        out: dict[int, TaskQuality] = {}
+        with self._tx(write=False) as conn:
+            for batch in chunks(list(task_ids)):
+                rows = conn.execute(sa.select(TQ).where(TQ.c.task_id.in_(batch))).all()
+                states: dict[int, dict[int, str]] = {}
+                for a in conn.execute(sa.select(AS).where(AS.c.task_id.in_(batch))):
+                    states.setdefault(a.task_id, {})[a.annotation_id] = a.state
+                for r in rows:
+                    out[r.task_id] = TaskQuality(
+                        task_id=r.task_id,
+                        state=r.review_state,
+                        agreement=r.agreement,
+                        annotation_states=states.get(r.task_id, {}),
+                    )
+        return out
+
+    def tasks_with_state(
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+    ) -> list[int]:
+        A = ANNOTATIONS
+        stmt = (
+            sa.select(A.c.task_id)
+            .select_from(AS.join(A, A.c.id == AS.c.annotation_id))
+            .where(
+                AS.c.state == state,
+                A.c.project_id == project_id,
+                A.c.completed_by == user_id,
+                A.c.was_cancelled.is_(False),
+            )
+            .distinct()
+            .order_by(A.c.task_id)
+            .limit(limit)
+        )
+        with self._tx(write=False) as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def claim_review(
+        self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
+    ) -> bool:
+        with self._tx() as conn:
+            stmt = sa.select(ANNOTATIONS.c.project_id).where(ANNOTATIONS.c.id == annotation_id)
+            if self.is_pg:
+                stmt = stmt.with_for_update()  # claims of one annotation serialize on its row
+            project_id = conn.execute(stmt).scalar()
+            if project_id is None:
+                return False
+            held = conn.execute(
+                sa.select(RC.c.user_id, RC.c.expires_at).where(RC.c.annotation_id == annotation_id)
+            ).first()
+            other = held is not None and (type(held.user_id), str(held.user_id)) != (
+                type(user_id),
+                str(user_id),
+            )
+            if held is not None and held.expires_at > now and other:
+                return False
+            conn.execute(
+                sa.delete(RC).where(
+                    sa.or_(
+                        RC.c.annotation_id == annotation_id,
+                        sa.and_(RC.c.project_id == project_id, RC.c.user_id == user_id),
+                    )
+                )
+            )
+            conn.execute(
+                sa.insert(RC).values(
+                    annotation_id=annotation_id,
+                    project_id=project_id,
+                    user_id=user_id,
+                    expires_at=now + ttl,
+                )
+            )
+            return True
+
+    def review_claims(self, project_id: int, now: dt.datetime) -> dict[int, UserId]:
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                sa.select(RC.c.annotation_id, RC.c.user_id).where(
+                    RC.c.project_id == project_id, RC.c.expires_at > now
+                )
+            )
+            return {r.annotation_id: r.user_id for r in rows}
+
+    def release_review_claims(
+        self, *, user_id: UserId | None = None, annotation_id: int | None = None
+    ) -> int:
+        stmt = sa.delete(RC)
+        if user_id is not None:
+            stmt = stmt.where(RC.c.user_id == user_id)
+        if annotation_id is not None:
+            stmt = stmt.where(RC.c.annotation_id == annotation_id)
+        with self._tx() as conn:
+            return conn.execute(stmt).rowcount

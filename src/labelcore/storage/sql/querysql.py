@@ -166,6 +166,10 @@ class QuerySQL:
             )
         if column == "draft_exists":
             return sa.case((sa.exists().where(D.c.task_id == T.c.id), True), else_=False)
+        if column in ("review_state", "agreement"):
+            from labelcore.storage.sql._reviews import quality_column
+
+            return quality_column(column)
         if column in ("reviews_accepted", "reviews_rejected"):
             from labelcore.storage.sql._reviews import REVIEWS
 
@@ -306,6 +310,10 @@ class QuerySQL:
         return ~cond if positive != op else cond
 
     def _filter(self, flt: Filter) -> Cond:
+        if flt.column == "annotation_states":
+            from labelcore.storage.sql._reviews import annotation_states_filter
+
+            return annotation_states_filter(flt)
         if flt.column in (
             "annotators",
             "annotations_ids",

@@ -49,6 +49,9 @@ _TASK_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("draft_exists", "Drafts", "Boolean", False),
     ("reviews_accepted", "Reviews accepted", "Number", False),
     ("reviews_rejected", "Reviews rejected", "Number", False),
+    ("review_state", "Review state", "String", False),
+    ("annotation_states", "Annotation review states", "List", False),
+    ("agreement", "Agreement", "Number", False),
 )
 _MEDIA = {"Image": "Image", "Audio": "Audio", "AudioPlus": "AudioPlus", "Video": "Video"}
 

@@ -119,6 +119,8 @@ def export_project(ctx: Ctx) -> Response:
         q.get("exportType") or q.get("export_type") or "JSON",
         download_all_tasks=bool_param(ctx, "download_all_tasks"),
         task_ids=_ids(ctx),
+        only_accepted=bool_param(ctx, "only_accepted", default=False),
+        include_reviews=bool_param(ctx, "include_reviews", default=False),
     )
     headers = Headers(
         [
@@ -160,6 +162,8 @@ def register(router: Router) -> None:
             Param(name="exportType"),
             Param(name="export_type"),
             Param(name="download_all_tasks", schema={"type": "boolean"}),
+            Param(name="only_accepted", schema={"type": "boolean"}),
+            Param(name="include_reviews", schema={"type": "boolean"}),
             Param(name="ids[]", schema={"type": "integer"}),
         ],
         responses={

@@ -1,7 +1,8 @@
 """Review and quality endpoints: Label Studio's ``/api/annotation-reviews`` plus our stream,
 agreement and statistics.
 
-    GET|POST /api/annotation-reviews[?annotation=|task=|project=]   GET /api/annotation-reviews/{id}
+    GET|POST /api/annotation-reviews[?annotation=|task=|project=]
+    GET|PATCH|DELETE /api/annotation-reviews/{id}
     GET /api/projects/{id}/review/next   /review/queue   /review/rejected   /review/states
     POST /api/projects/{id}/review/request-more
     GET /api/projects/{id}/agreement[.csv]   GET /api/projects/{id}/stats[.csv?table=]
@@ -24,7 +25,7 @@ from labelcore.quality.tables import (
     stats_to_json,
     to_csv,
 )
-from labelcore.service.review import ReviewItem, review_to_json
+from labelcore.service.review import ReviewItem, review_to_json, reviewed_tasks
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -126,6 +127,27 @@ def get_review(ctx: Ctx) -> Response:
     return ctx.json(review_to_json(ctx.core.get_review(ctx.require_user(), ctx.params["id"])))
 
 
+def update_review(ctx: Ctx) -> Response:
+    body = json_object(ctx, allow_empty=False)
+    comment = body.get("comment")
+    if not isinstance(comment, str):
+        raise bad("'comment' must be a string", "comment")
+    unknown = set(body) - {"comment", "id", "annotation"}
+    if unknown:
+        raise bad(
+            f"only the comment of a review can change, not {sorted(unknown)[:5]}; to change "
+            "the verdict, delete the review and review again",
+            "comment",
+        )
+    review = ctx.core.update_review(ctx.require_user(), ctx.params["id"], comment=comment)
+    return ctx.json(review_to_json(review))
+
+
+def delete_review(ctx: Ctx) -> Response:
+    ctx.core.delete_review(ctx.require_user(), ctx.params["id"])
+    return Response.empty(204)
+
+
 def next_review(ctx: Ctx) -> Response:
     item = ctx.core.next_review(ctx.require_user(), ctx.params["id"], **_filters(ctx))
     if item is None:
@@ -180,25 +202,21 @@ def request_more(ctx: Ctx) -> Response:
 
 def review_export(ctx: Ctx) -> Response:
     """Label Studio JSON export with each annotation's ``reviews`` (verdicts); with
-    ``only_accepted=1`` only accepted annotations (and tasks that have one)."""
+    ``only_accepted=1`` only accepted annotations (and tasks that have one). For reviewers
+    too; managers also have ``/export?only_accepted=true&include_reviews=true``."""
     user = ctx.require_user()
     pid = ctx.params["id"]
     only = bool_param(ctx, "only_accepted", default=False)
-    if only:
-        bundles = ctx.core.accepted_bundles(user, pid)
-    else:
-        ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
-        bundles = list(ctx.core.store.iter_bundles(pid, only_annotated=True))
-    by_annotation: dict[int, list[dict[str, Any]]] = {}
-    for review in ctx.core.list_reviews(user, project_id=pid):
-        by_annotation.setdefault(review.annotation_id, []).append(review_to_json(review))
-    out = []
-    for b in bundles:
-        task = _converter.task_to_json(b.task, b.annotations, b.predictions)
-        for ann in task.get("annotations", []):
-            ann["reviews"] = by_annotation.get(ann["id"], [])
-        out.append(task)
-    return ctx.json(out)
+    ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
+    project = ctx.core.get_project(user, pid)
+    tasks = reviewed_tasks(
+        ctx.core.store.iter_bundles(pid, only_annotated=True),
+        ctx.core.list_reviews(user, project_id=pid),
+        project.settings.reviews_per_annotation,
+        only_accepted=only,
+        include_reviews=True,
+    )
+    return ctx.json(list(tasks))
 
 
 def _threshold(ctx: Ctx) -> float:
@@ -303,6 +321,25 @@ def register(router: Router) -> None:
         tags=t,
         summary="One review",
         responses={200: OBJ},
+    )
+    router.api(
+        "PATCH",
+        "/api/annotation-reviews/{id:int}",
+        update_review,
+        name="api.annotation_review_update",
+        tags=t,
+        body={"type": "object", "properties": {"comment": {"type": "string", "maxLength": 5000}}},
+        summary="Change a review's comment (its author or a manager)",
+        responses={200: OBJ},
+    )
+    router.api(
+        "DELETE",
+        "/api/annotation-reviews/{id:int}",
+        delete_review,
+        name="api.annotation_review_delete",
+        tags=t,
+        summary="Withdraw a review (its author or a manager)",
+        responses={204: None},
     )
     base = "/api/projects/{id:int}"
     router.api(

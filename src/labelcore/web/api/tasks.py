@@ -65,6 +65,7 @@ def list_tasks(ctx: Ctx) -> Response:
     result = ctx.core.list_tasks(user, pid, query, page)
     full = (ctx.request.query.get("fields") or "task_only") == "all"
     tasks = []
+    quality = ctx.core.quality_columns(user, pid, result.tasks)  # review columns (issue 11)
     for task in result.tasks:
         if full:
             b = ctx.core.get_task(user, task.id)
@@ -74,6 +75,7 @@ def list_tasks(ctx: Ctx) -> Response:
             for key in ("annotations", "predictions", "drafts"):
                 item.pop(key, None)
             tasks.append(item)
+        tasks[-1].update(quality.get(task.id, {}))
     anns, preds = ctx.core.task_totals(user, pid, query)
     return ctx.json(
         {

@@ -354,7 +354,8 @@ function drawTable() {
   for (const task of state.tasks) {
     const box = h("input", { type: "checkbox", class: "lc-row-select", "aria-label": t("Select task {id}", { id: task.id }), checked: isSelected(task.id), onchange: () => { setSelected(task.id, box.checked); all.checked = state.tasks.every((x) => isSelected(x.id)); } });
     body.append(h("tr", { class: "lc-task-row", dataset: { taskId: String(task.id) } }, h("td", {}, box), cols.map((c) => h("td", { dataset: { column: colKey(c) } }, cell(task, c))),
-      h("td", {}, h("a", { class: "lc-btn lc-open-task", href: `${page.mount}/projects/${project.id}/label?task=${task.id}` }, t("Label")))));
+      h("td", {}, h("a", { class: "lc-btn lc-open-task", href: `${page.mount}/projects/${project.id}/label?task=${task.id}` }, t("Label")),
+        " ", h("a", { class: "lc-btn lc-quick-view", href: `${page.mount}/projects/${project.id}/tasks/${task.id}/review` }, t("Quick view")))));
   }
   ui.table.append(body);
   drawSelection();
