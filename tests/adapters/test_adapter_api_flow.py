@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import NEG, POS, TEXT_CONFIG
+from lc_adapter_world import NEG, POS, TEXT_CONFIG
+
 from labelcore.service import LabelCore
 
 

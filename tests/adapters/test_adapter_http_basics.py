@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lc_adapter_world import make_client
 
-from conftest import make_client
 from labelcore.service import LabelCore
 
 

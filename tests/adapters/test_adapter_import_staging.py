@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from lc_adapter_world import TEXT_CONFIG, TenantPolicy, make_client
 
-from conftest import TEXT_CONFIG, TenantPolicy, make_client
 from labelcore.net import NetPolicy
 from labelcore.service import LabelCore
 from lc_serve_bytes import serve_bytes

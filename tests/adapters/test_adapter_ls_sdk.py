@@ -13,9 +13,8 @@ from typing import Any
 
 import label_studio_sdk
 import pytest
+from lc_adapter_world import make_core
 from werkzeug.serving import make_server
-
-from conftest import make_core
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the examples package
 

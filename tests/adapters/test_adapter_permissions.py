@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lc_adapter_world import NEG, POS, TEXT_CONFIG
 
-from conftest import NEG, POS, TEXT_CONFIG
 from labelcore.service import LabelCore
 
 M, R, A = "manager", "reviewer", "annotator"

@@ -10,9 +10,8 @@ import lc_clients
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from lc_adapter_world import TEXT_CONFIG, make_core
 from schemathesis import checks
-
-from conftest import TEXT_CONFIG, make_core
 
 AUTH: dict[str, str] = {}
 # the document gives shapes; the server also validates meaning (a config must parse, ids must

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from lc_adapter_world import TenantPolicy, make_client
 
-from conftest import TenantPolicy, make_client
 from labelcore.net import NetPolicy
 from labelcore.service import LabelCore
 
