@@ -12,7 +12,7 @@ from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettin
 from labelcore.query import PageRequest, parse_query
 from labelcore.storage.sql import SQLStore, current_revision, make_engine, metadata, upgrade
 
-HEAD = "0005"  # 0003: annotation reviews; 0004: ML backends; 0005: directory roles
+HEAD = "0008"  # 0003: annotation reviews; 0004: ML backends; 0005: directory roles; 0008: bulk FTS
 
 
 def test_tables_live_on_their_own_metadata() -> None:

@@ -65,6 +65,22 @@ from labelcore.storage.sql.tables import (
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
 BATCH = 1000  # rows per executemany batch
+TASK_COLUMNS = (
+    "id",
+    "project_id",
+    "inner_id",
+    "data",
+    "meta",
+    "overlap",
+    "is_labeled",
+    "total_annotations",
+    "cancelled_annotations",
+    "total_predictions",
+    "created_at",
+    "updated_at",
+    "file_upload",
+    "data_hash",
+)
 ANALYZE_AFTER = 5000  # SQLite: refresh planner statistics after imports this large
 REGEX_STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a regex filter may not run longer
 
@@ -271,12 +287,15 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
 
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
+        """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
+        (COPY on PostgreSQL) with explicit ids and no RETURNING, JSON serialised once; on
+        SQLite the trigram index is filled per batch in one statement (migration 0008)."""
         ids: list[int] = []
         with self._tx() as conn:
             self._project_row(conn, project_id)
-            now = utcnow()
+            now = self._db_time(utcnow())
             for batch in chunks(enumerate(tasks), BATCH):
-                rows = []
+                rows: list[list[Any]] = []
                 for row_no, new in batch:
                     if not isinstance(new, NewTask) or not isinstance(new.data, dict):
                         raise ValidationError(
@@ -291,20 +310,21 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
                             f"row {row_no}: overlap must be >= 1", code="task.overlap"
                         )
                     rows.append(
-                        {
-                            "project_id": project_id,
-                            "data": checked_json(new.data, f"row {row_no}: data"),
-                            "meta": checked_json(new.meta, f"row {row_no}: meta"),
-                            "overlap": new.overlap,
-                            "is_labeled": False,
-                            "total_annotations": 0,
-                            "cancelled_annotations": 0,
-                            "total_predictions": 0,
-                            "created_at": now,
-                            "updated_at": now,
-                            "file_upload": new.file_upload,
-                            "data_hash": new.data_hash,
-                        }
+                        [
+                            project_id,
+                            0,  # inner_id, below
+                            str(checked_json(new.data, f"row {row_no}: data")),
+                            str(checked_json(new.meta, f"row {row_no}: meta")),
+                            new.overlap,
+                            False,
+                            0,
+                            0,
+                            len(new.predictions),  # total_predictions (annotations: recount)
+                            now,
+                            now,
+                            new.file_upload,
+                            new.data_hash,
+                        ]
                     )
                 last = conn.execute(
                     sa.update(PROJECTS)
@@ -312,18 +332,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
                     .values(task_seq=PROJECTS.c.task_seq + len(rows))
                     .returning(PROJECTS.c.task_seq)
                 ).scalar_one()
+                new_ids = self._reserve_ids(conn, T, len(rows))
                 for offset, row in enumerate(rows):
-                    row["inner_id"] = last - len(rows) + 1 + offset
-                # one prepared executemany (no per-row RETURNING round trips); the ids come
-                # back through the (project_id, inner_id) unique index in input order
-                conn.execute(sa.insert(T), rows)
-                first = rows[0]["inner_id"]
-                new_ids = list(
-                    conn.execute(
-                        sa.select(T.c.id)
-                        .where(T.c.project_id == project_id, T.c.inner_id.between(first, last))
-                        .order_by(T.c.inner_id)
-                    ).scalars()
+                    row[1] = last - len(rows) + 1 + offset
+                self._bulk_insert_tasks(
+                    conn, TASK_COLUMNS, [(i, *r) for i, r in zip(new_ids, rows)]
                 )
                 anns: list[tuple[NewAnnotation, int, int]] = []
                 preds: list[tuple[NewPrediction, int, int]] = []
@@ -332,7 +345,8 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
                     preds += [(p, task_id, project_id) for p in new.predictions]
                 self._insert_annotations(conn, anns)
                 self._insert_predictions(conn, preds)
-                self._recount(conn, {t for _, t, _ in anns} | {t for _, t, _ in preds})
+                # fresh tasks without annotations already carry their counters
+                self._recount(conn, {t for _, t, _ in anns})
                 ids += new_ids
             if not self.is_pg and len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
