@@ -6,7 +6,9 @@ id lies in a range listed in ``labelcore_task_fts_defer``; ``SQLStore.add_tasks`
 batch there, inserts the tasks, indexes them with one ``INSERT ... SELECT`` (about 4x
 cheaper) and removes the range, all in its write transaction, so no other connection ever
 sees a listed range or an unindexed task. Every other writer goes through the trigger as
-before. PostgreSQL: nothing changes.
+before. The index also merges its segments less eagerly (``automerge`` 16, ``crisismerge``
+64 instead of 4 and 16): a third less CPU for 100,000 imported tasks, for about 1 ms more
+per substring search at that size. PostgreSQL: nothing changes.
 
 Revision ID: 0008
 Revises: 0005
@@ -32,6 +34,10 @@ _DEFERRED = (
     "BEGIN INSERT INTO labelcore_task_fts(rowid, data) VALUES (new.id, new.data); END"
 )
 
+_SET = "INSERT INTO labelcore_task_fts(labelcore_task_fts, rank) VALUES (?, ?)"
+_MERGE = (("automerge", 16), ("crisismerge", 64))
+_DEFAULT_MERGE = (("automerge", 4), ("crisismerge", 16))
+
 
 def _has_fts() -> bool:
     bind = op.get_bind()
@@ -53,6 +59,8 @@ def upgrade() -> None:
     )
     bind.exec_driver_sql("DROP TRIGGER IF EXISTS labelcore_task_fts_ai")
     bind.exec_driver_sql(_DEFERRED)
+    for name, value in _MERGE:
+        bind.exec_driver_sql(_SET, (name, value))
 
 
 def downgrade() -> None:
@@ -62,3 +70,5 @@ def downgrade() -> None:
     bind.exec_driver_sql("DROP TRIGGER IF EXISTS labelcore_task_fts_ai")
     bind.exec_driver_sql(_PLAIN)
     bind.exec_driver_sql("DROP TABLE IF EXISTS labelcore_task_fts_defer")
+    for name, value in _DEFAULT_MERGE:
+        bind.exec_driver_sql(_SET, (name, value))
