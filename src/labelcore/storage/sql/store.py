@@ -14,8 +14,8 @@ candidates skip locked rows).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -38,6 +38,7 @@ from labelcore.model import (
 from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage.base import TaskBundle, TaskPage
+from labelcore.storage.sql import _export
 from labelcore.storage.sql._base import (
     annotation_from_row,
     checked_json,
@@ -64,6 +65,7 @@ from labelcore.storage.sql.tables import (
 )
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
+_Item = TypeVar("_Item")
 BATCH = 1000  # rows per executemany batch
 TASK_COLUMNS = (
     "id",
@@ -575,6 +577,36 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
             for r in rows
         ]
 
+    def _keyset_batches(
+        self,
+        project_id: int,
+        query: TaskQuery | None,
+        only_annotated: bool,
+        batch_size: int,
+        columns: Sequence[Any],
+        build: Callable[[sa.Connection, Sequence[Any]], list[_Item]],
+    ) -> Iterator[_Item]:
+        """Keyset batches by id, each read in its own short transaction: memory stays
+        bounded, no transaction is held open between batches."""
+        query = validate_query(query or TaskQuery())
+        qs = QuerySQL(self.dialect, fts=self.fts)
+        conds = [T.c.project_id == project_id, *qs.where(query)]
+        if only_annotated:
+            conds.append(sa.exists().where(A.c.task_id == T.c.id))
+        last_id = 0
+        size = max(1, min(batch_size, 5000))
+        select = sa.select(*columns)
+        while True:
+            with self._tx(write=False) as conn:
+                rows = conn.execute(
+                    select.where(*conds, T.c.id > last_id).order_by(T.c.id).limit(size)
+                ).all()
+                if not rows:
+                    return
+                items = build(conn, rows)
+            yield from items
+            last_id = rows[-1].id
+
     def iter_bundles(
         self,
         project_id: int,
@@ -584,25 +616,36 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
         include_drafts: bool = False,
         batch_size: int = 500,
     ) -> Iterator[TaskBundle]:
-        """Keyset batches by id, each read in its own short transaction: memory stays
-        bounded, no transaction is held open between batches, three queries per batch."""
-        query = validate_query(query or TaskQuery())
-        qs = QuerySQL(self.dialect, fts=self.fts)
-        conds = [T.c.project_id == project_id, *qs.where(query)]
-        if only_annotated:
-            conds.append(sa.exists().where(A.c.task_id == T.c.id))
-        last_id = 0
-        size = max(1, min(batch_size, 5000))
-        while True:
-            with self._tx(write=False) as conn:
-                rows = conn.execute(
-                    sa.select(T).where(*conds, T.c.id > last_id).order_by(T.c.id).limit(size)
-                ).all()
-                if not rows:
-                    return
-                bundles = self._bundles(conn, rows, include_drafts)
-            yield from bundles
-            last_id = rows[-1].id
+        """Keyset batches by id (see ``_keyset_batches``), three queries per batch."""
+        return self._keyset_batches(
+            project_id,
+            query,
+            only_annotated,
+            batch_size,
+            (T,),
+            lambda conn, rows: self._bundles(conn, rows, include_drafts),
+        )
+
+    def iter_export_tasks(
+        self,
+        project_id: int,
+        query: TaskQuery | None = None,
+        *,
+        only_annotated: bool = False,
+        include_drafts: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """The tasks ``iter_bundles`` yields, in Label Studio's full-export shape (equal to
+        ``task_to_json`` of each bundle), built from the rows without domain objects: the
+        export path. Same batching and bounded memory as ``iter_bundles``."""
+        return self._keyset_batches(
+            project_id,
+            query,
+            only_annotated,
+            batch_size,
+            _export.TASK_COLUMNS,
+            lambda conn, rows: _export.tasks_json(conn, rows, include_drafts),
+        )
 
     def get_bundle(self, task_id: int, *, include_drafts: bool = True) -> TaskBundle | None:
         with self._tx(write=False) as conn:
