@@ -54,8 +54,10 @@ _CONTRACTIONS = [
         r"(?i) ('t)(?#X)(was)\b",
     )
 ]
-# a text none of the contractions above can match does not contain any of these
-_ANY_CONTRACTION = re.compile(r"(?i)cannot|d'ye|gimme|gonna|gotta|lemme|more'n|wanna|'t(?:is|was)")
+# A text none of the contractions above can match contains none of these once lower-cased.
+# (No i, s or k: under (?i) they also match non-ASCII letters such as "ı", which lower()
+# leaves alone; "mme" stands for gimme and lemme.)
+_CONTRACTION_HINTS = ("cannot", "d'ye", "mme", "gonna", "gotta", "more'n", "wanna", "'t")
 _QUOTES = re.compile(r"``|'{2}|\"")
 
 
@@ -77,7 +79,8 @@ def _tokenize(text: str) -> list[str]:
     text = " " + text + " "
     for rule in _ENDING_QUOTES:
         text = _apply(rule, text)
-    if _ANY_CONTRACTION.search(text):
+    lowered = text.lower()
+    if any(hint in lowered for hint in _CONTRACTION_HINTS):
         for regexp in _CONTRACTIONS:
             text = regexp.sub(r" \1 \2 ", text)
     return text.split()
