@@ -99,3 +99,16 @@ def test_bulk_import_bad_last_row_leaves_nothing(store: SQLStore) -> None:
     assert _contains(store, pid, "zürich") == 0
     assert len(store.add_tasks(pid, _tasks(3))) == 3  # the project still takes imports
     assert [t.inner_id for t in store.get_tasks(store.task_ids(pid, TaskQuery()))] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "file"])
+def test_bulk_import_first_write_and_after_migrate(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The text-index check runs on the writing connection: an in-memory database (one
+    shared connection) can import before anything else has read, and again after migrate()."""
+    store = SQLStore(url if url != "file" else f"sqlite:///{tmp_path / 'first.db'}")
+    pid = store.add_project(ProjectSettings(title="first"), None).id
+    assert len(store.add_tasks(pid, _tasks(BATCH + 1))) == BATCH + 1
+    store.migrate()
+    store.add_tasks(pid, [NewTask(data={"text": "after Zürich"})])
+    assert _contains(store, pid, "zürich") == len(range(7, BATCH + 1, 100)) + 1
+    store.close()

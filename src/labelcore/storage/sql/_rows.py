@@ -33,7 +33,11 @@ from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS
 T, A, V, D, P = TASKS, ANNOTATIONS, VERSIONS, DRAFTS, PREDICTIONS
 COPY_FROM = 200  # PostgreSQL: batches at least this large go through COPY
 # SQLite bulk text indexing (migration 0008): the insert trigger skips a listed id range
-_DEFER_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+FTS, FTS_DEFER = "labelcore_task_fts", "labelcore_task_fts_defer"
+_FTS_TABLES = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' "
+    "AND name IN ('labelcore_task_fts', 'labelcore_task_fts_defer')"
+)
 _DEFER_ON = "INSERT INTO labelcore_task_fts_defer (lo, hi) VALUES (?, ?)"
 _DEFER_OFF = "DELETE FROM labelcore_task_fts_defer"
 _INDEX_RANGE = (
@@ -132,15 +136,16 @@ class SQLRows(SQLBase):
         conn.exec_driver_sql(_DEFER_OFF)
 
     def _fts_deferred(self, conn: sa.Connection) -> bool:
-        """Whether bulk inserts may index the SQLite trigram table themselves (0008)."""
-        if self.is_pg or not self.fts:
+        """Whether bulk inserts may index the SQLite trigram table themselves (0008).
+        Read on ``conn`` (another connection could not begin while it writes, e.g. with
+        an in-memory database) and kept until ``migrate()`` clears ``_fts``."""
+        if self.is_pg:
             return False
-        found = getattr(self, "_fts_defer", None)
-        if found is None:
-            found = self._fts_defer = bool(
-                conn.exec_driver_sql(_DEFER_TABLE, ("labelcore_task_fts_defer",)).first()
-            )
-        return bool(found)
+        if self._fts is None or getattr(self, "_fts_defer", None) is None:
+            names = {r[0] for r in conn.exec_driver_sql(_FTS_TABLES)}
+            self._fts = FTS in names
+            self._fts_defer: bool | None = self._fts and FTS_DEFER in names
+        return bool(self._fts_defer)
 
     # -- annotations ------------------------------------------------------------------------
     def _insert_annotations(
