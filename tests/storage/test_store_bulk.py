@@ -41,7 +41,13 @@ def _tasks(n: int, bad_at: int | None = None) -> Iterator[NewTask]:
         data = {"text": f"row {i} Zürich" if i % 100 == 7 else f"row {i} Bern"}
         if i == bad_at:
             data = {"text": float("nan")}
-        yield NewTask(data=data, meta={"i": i}, predictions=preds, data_hash=f"h{i}")
+        # text COPY and executemany must carry every character: escapes, tabs, COPY's NULL
+        meta = (
+            {"i": i, "odd": 'tab\there\nline "q" back\\slash \\N \u2028 ✓'}
+            if i % 7 == 0
+            else {"i": i}
+        )
+        yield NewTask(data=data, meta=meta, predictions=preds, data_hash=f"h{i}")
 
 
 def _contains(store: SQLStore, pid: int, needle: str) -> int:
@@ -57,6 +63,8 @@ def test_bulk_import_across_batches(store: SQLStore) -> None:
     tasks = store.get_tasks(ids)
     assert [t.inner_id for t in tasks] == list(range(1, N + 1))
     assert [t.meta["i"] for t in tasks] == list(range(N))
+    assert [t.meta for t in tasks] == [t.meta for t in _tasks(N)]
+    assert [t.data for t in tasks] == [t.data for t in _tasks(N)]
     assert tasks[0].created_at.tzinfo is not None
     assert [t.total_predictions for t in tasks[:4]] == [1, 0, 0, 1]
     assert not any(t.is_labeled or t.total_annotations for t in tasks)
