@@ -633,7 +633,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews):
         *,
         only_annotated: bool = False,
         include_drafts: bool = False,
-        batch_size: int = 1000,
+        batch_size: int = 500,
     ) -> Iterator[dict[str, Any]]:
         """The tasks ``iter_bundles`` yields, in Label Studio's full-export shape (equal to
         ``task_to_json`` of each bundle), built from the rows without domain objects: the
