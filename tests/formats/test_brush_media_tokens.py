@@ -148,3 +148,33 @@ def test_bio_tags() -> None:
 def test_token_offsets_point_at_the_tokens(text: str) -> None:
     for tok, start in token_spans(text):
         assert text[start : start + len(tok)] == tok
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # contractions matched case-insensitively, also through a dotless i
+        (
+            'GıMME that, "now" -- please...',
+            [("GıM", 0), ("ME", 3), ("that", 6), (",", 10), ('"', 12), ("now", 13)]
+            + [('"', 16), ("--", 18), ("please", 21), ("...", 27)],
+        ),
+        (
+            "I cannot go: it's 5:30 (today)!",
+            [("I", 0), ("can", 2), ("not", 5), ("go", 9), (":", 11), ("it", 13), ("'s", 15)]
+            + [("5:30", 18), ("(", 23), ("today", 24), (")", 29), ("!", 30)],
+        ),
+        ("plain words only here", [("plain", 0), ("words", 6), ("only", 12), ("here", 17)]),
+        (
+            "'Tis d'ye wanna go?",
+            [("'T", 0), ("is", 2), ("d", 5), ("'ye", 6), ("wan", 10), ("na", 13), ("go", 16)]
+            + [("?", 18)],
+        ),
+    ],
+)
+def test_token_spans_skip_only_rules_that_cannot_match(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    """The tokenizer skips a rule when the characters it needs are absent; texts that need
+    each kind of rule still split as Label Studio splits them."""
+    assert token_spans(text) == expected

@@ -60,7 +60,9 @@ def filter_task(task: Mapping[str, Any], options: ExportOptions) -> dict[str, An
         anns = [a for a in anns if not _cancelled(a)]
     if options.only_annotated and not anns:
         return None
-    out = {k: v for k, v in task.items() if k != "completions"}
+    out = dict(task)  # same key order
+    if "completions" in out:
+        del out["completions"]
     out["annotations"] = anns
     if not options.include_predictions:
         out["predictions"] = []

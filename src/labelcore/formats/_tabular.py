@@ -24,6 +24,7 @@ from labelcore.formats._media import wav_duration
 from labelcore.formats._tokens import bio_tags
 
 RESERVED = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+_DUMPS = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
 
 
 def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> None:
@@ -33,7 +34,7 @@ def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> 
         first = True
         for task in tasks:
             out.write(b"\n" if first else b",\n")
-            out.write(json.dumps(task, ensure_ascii=False).encode())
+            out.write(_DUMPS(task).encode())
             first = False
             ctx.counted()
         out.write(b"\n]\n" if not first else b"]\n")
@@ -87,7 +88,7 @@ def write_json_min(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink)
         for task in tasks:
             for item in task_items(task, ctx.schema):
                 out.write(b"\n" if first else b",\n")
-                out.write(json.dumps(_min_record(ctx, item), ensure_ascii=False).encode())
+                out.write(_DUMPS(_min_record(ctx, item)).encode())
                 first = False
             ctx.counted()
         out.write(b"\n]\n" if not first else b"]\n")
@@ -125,7 +126,7 @@ def write_delimited(
             for item in task_items(task, ctx.schema):
                 record = _csv_record(ctx, item)
                 keys.update(record)
-                spool.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+                spool.write(_DUMPS(record).encode() + b"\n")
             ctx.counted()
         spool.seek(0)
         with sink.open(name) as out:

@@ -12,28 +12,32 @@ from __future__ import annotations
 
 import re
 
-_STARTING_QUOTES = [
-    (re.compile(r"^\""), r"``"),
-    (re.compile(r"(``)"), r" \1 "),
-    (re.compile(r"([ \(\[{<])(\"|\'{2})"), r"\1 `` "),
+# Each rule: (pattern, replacement, substrings of which one must be in the text for the
+# pattern to match). Most texts have no quotes, dashes or brackets: checking for the
+# characters first (in C) skips those substitutions, with the same result.
+_Rule = tuple[re.Pattern[str], str, tuple[str, ...]]
+_STARTING_QUOTES: list[_Rule] = [
+    (re.compile(r"^\""), r"``", ('"',)),
+    (re.compile(r"(``)"), r" \1 ", ("``",)),
+    (re.compile(r"([ \(\[{<])(\"|\'{2})"), r"\1 `` ", ('"', "''")),
 ]
 # Label Studio replaces NLTK's punctuation rules with these (note "/" is split off)
-_PUNCTUATION = [
-    (re.compile(r"([:,])([^\d])"), r" \1 \2"),
-    (re.compile(r"([:,])$"), r" \1 "),
-    (re.compile(r"\.\.\."), r" ... "),
-    (re.compile(r"[;@#$/%&]"), r" \g<0> "),
-    (re.compile(r'([^\.])(\.)([\]\)}>"\']*)\s*$'), r"\1 \2\3 "),
-    (re.compile(r"[?!]"), r" \g<0> "),
-    (re.compile(r"([^'])' "), r"\1 ' "),
+_PUNCTUATION: list[_Rule] = [
+    (re.compile(r"([:,])([^\d])"), r" \1 \2", (":", ",")),
+    (re.compile(r"([:,])$"), r" \1 ", (":", ",")),
+    (re.compile(r"\.\.\."), r" ... ", ("...",)),
+    (re.compile(r"[;@#$/%&]"), r" \g<0> ", tuple(";@#$/%&")),
+    (re.compile(r'([^\.])(\.)([\]\)}>"\']*)\s*$'), r"\1 \2\3 ", (".",)),
+    (re.compile(r"[?!]"), r" \g<0> ", ("?", "!")),
+    (re.compile(r"([^'])' "), r"\1 ' ", ("' ",)),
 ]
-_PARENS = (re.compile(r"[\]\[\(\)\{\}\<\>]"), r" \g<0> ")
-_DOUBLE_DASHES = (re.compile(r"--"), r" -- ")
-_ENDING_QUOTES = [
-    (re.compile(r"''"), " '' "),
-    (re.compile(r'"'), " '' "),
-    (re.compile(r"([^' ])('[sS]|'[mM]|'[dD]|') "), r"\1 \2 "),
-    (re.compile(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 "),
+_PARENS: _Rule = (re.compile(r"[\]\[\(\)\{\}\<\>]"), r" \g<0> ", tuple("[](){}<>"))
+_DOUBLE_DASHES: _Rule = (re.compile(r"--"), r" -- ", ("--",))
+_ENDING_QUOTES: list[_Rule] = [
+    (re.compile(r"''"), " '' ", ("''",)),
+    (re.compile(r'"'), " '' ", ('"',)),
+    (re.compile(r"([^' ])('[sS]|'[mM]|'[dD]|') "), r"\1 \2 ", ("'",)),
+    (re.compile(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 ", ("'",)),
 ]
 _CONTRACTIONS = [
     re.compile(p)
@@ -50,21 +54,35 @@ _CONTRACTIONS = [
         r"(?i) ('t)(?#X)(was)\b",
     )
 ]
+# A text none of the contractions above can match contains none of these once lower-cased.
+# (No i, s or k: under (?i) they also match non-ASCII letters such as "ı", which lower()
+# leaves alone; "mme" stands for gimme and lemme.)
+_CONTRACTION_HINTS = ("cannot", "d'ye", "mme", "gonna", "gotta", "more'n", "wanna", "'t")
 _QUOTES = re.compile(r"``|'{2}|\"")
 
 
+def _apply(rule: _Rule, text: str) -> str:
+    regexp, sub, needs = rule
+    for needle in needs:
+        if needle in text:
+            return regexp.sub(sub, text)
+    return text
+
+
 def _tokenize(text: str) -> list[str]:
-    for regexp, sub in _STARTING_QUOTES:
-        text = regexp.sub(sub, text)
-    for regexp, sub in _PUNCTUATION:
-        text = regexp.sub(sub, text)
-    text = _PARENS[0].sub(_PARENS[1], text)
-    text = _DOUBLE_DASHES[0].sub(_DOUBLE_DASHES[1], text)
+    for rule in _STARTING_QUOTES:
+        text = _apply(rule, text)
+    for rule in _PUNCTUATION:
+        text = _apply(rule, text)
+    text = _apply(_PARENS, text)
+    text = _apply(_DOUBLE_DASHES, text)
     text = " " + text + " "
-    for regexp, sub in _ENDING_QUOTES:
-        text = regexp.sub(sub, text)
-    for regexp in _CONTRACTIONS:
-        text = regexp.sub(r" \1 \2 ", text)
+    for rule in _ENDING_QUOTES:
+        text = _apply(rule, text)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _CONTRACTION_HINTS):
+        for regexp in _CONTRACTIONS:
+            text = regexp.sub(r" \1 \2 ", text)
     return text.split()
 
 

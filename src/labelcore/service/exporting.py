@@ -93,6 +93,17 @@ class ExportAPI(ServiceBase):
                     include_reviews=include_reviews,
                 )
                 return
+            # a store may offer the export JSON directly (SQLStore: from the rows, without
+            # domain objects); otherwise each bundle goes through task_to_json
+            direct = getattr(store, "iter_export_tasks", None)
+            if direct is not None:
+                yield from direct(
+                    project_id,
+                    query,
+                    only_annotated=opts.only_annotated,
+                    include_drafts=opts.include_drafts,
+                )
+                return
             for b in store.iter_bundles(
                 project_id,
                 query,

@@ -51,10 +51,12 @@ _BATCH = 500
 _PROGRESS_EVERY = 1000
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def data_hash(data: Mapping[str, Any]) -> str:
     """SHA-256 of the task data's canonical JSON (sorted keys, no spaces)."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL(data).encode("utf-8")).hexdigest()
 
 
 class ImportAPI(ServiceBase):

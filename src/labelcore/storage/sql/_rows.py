@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -30,6 +31,29 @@ from labelcore.storage.sql._base import (
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS, VERSIONS
 
 T, A, V, D, P = TASKS, ANNOTATIONS, VERSIONS, DRAFTS, PREDICTIONS
+COPY_FROM = 200  # PostgreSQL: batches at least this large go through COPY
+# SQLite bulk text indexing (migration 0008): the insert trigger skips a listed id range
+FTS, FTS_DEFER = "labelcore_task_fts", "labelcore_task_fts_defer"
+_FTS_TABLES = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' "
+    "AND name IN ('labelcore_task_fts', 'labelcore_task_fts_defer')"
+)
+_DEFER_ON = "INSERT INTO labelcore_task_fts_defer (lo, hi) VALUES (?, ?)"
+_DEFER_OFF = "DELETE FROM labelcore_task_fts_defer"
+_INDEX_RANGE = (
+    "INSERT INTO labelcore_task_fts (rowid, data) "
+    "SELECT id, data FROM labelcore_task WHERE id BETWEEN ? AND ?"
+)
+PREDICTION_COLUMNS = (
+    "id",
+    "task_id",
+    "project_id",
+    "result",
+    "score",
+    "model_version",
+    "created_at",
+    "updated_at",
+)
 
 
 def check_result(result: Any, what: str) -> Any:
@@ -39,6 +63,90 @@ def check_result(result: Any, what: str) -> Any:
 
 
 class SQLRows(SQLBase):
+    # -- bulk inserts -----------------------------------------------------------------------
+    def _db_time(self, value: dt.datetime) -> Any:
+        """A timestamp as the driver binds it for a UTCDateTime column (SQLite: the text
+        SQLAlchemy writes, naive UTC with microseconds; PostgreSQL: the aware datetime)."""
+        if self.is_pg:
+            return value
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def _reserve_ids(self, conn: sa.Connection, table: sa.Table, n: int) -> list[int]:
+        """``n`` fresh primary keys of ``table`` for an insert in this write transaction.
+
+        SQLite: the transaction holds the database's write lock (``BEGIN IMMEDIATE``), so the
+        ids after the AUTOINCREMENT high-water mark are ours; inserting them moves the mark.
+        PostgreSQL: drawn from the column's sequence (not always contiguous)."""
+        if n <= 0:
+            return []
+        if self.is_pg:
+            rows = conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                (table.name, n),
+            )
+            return [r[0] for r in rows]
+        top_sql = f"SELECT max(id) FROM {table.name}"  # noqa: S608 - a table name
+        seq = conn.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        top = max(seq or 0, conn.exec_driver_sql(top_sql).scalar() or 0)
+        return list(range(top + 1, top + 1 + n))
+
+    def _bulk_insert(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+    ) -> None:
+        """Insert driver-ready rows (ids included): one plain ``executemany``, or ``COPY``
+        on PostgreSQL for large batches. No RETURNING, no per-row SQLAlchemy processing."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.is_pg and len(rows) >= COPY_FROM:
+            dbapi: Any = conn.connection.driver_connection
+            with (
+                dbapi.cursor() as cursor,
+                cursor.copy(
+                    f"COPY {table.name} ({names}) FROM STDIN"  # noqa: S608 - constant names
+                ) as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s" if self.is_pg else "?"] * len(columns))
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608 - constant
+            list(rows),
+        )
+
+    def _bulk_insert_tasks(
+        self, conn: sa.Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Insert task rows (ids ascending and contiguous on SQLite); with the deferred
+        trigram index, index them in one statement instead of one trigger run per row."""
+        if not rows or not self._fts_deferred(conn):
+            self._bulk_insert(conn, TASKS, columns, rows)
+            return
+        span = (rows[0][0], rows[-1][0])
+        conn.exec_driver_sql(_DEFER_ON, span)
+        self._bulk_insert(conn, TASKS, columns, rows)
+        conn.exec_driver_sql(_INDEX_RANGE, span)
+        conn.exec_driver_sql(_DEFER_OFF)
+
+    def _fts_deferred(self, conn: sa.Connection) -> bool:
+        """Whether bulk inserts may index the SQLite trigram table themselves (0008).
+        Read on ``conn`` (another connection could not begin while it writes, e.g. with
+        an in-memory database) and kept until ``migrate()`` clears ``_fts``."""
+        if self.is_pg:
+            return False
+        if self._fts is None or getattr(self, "_fts_defer", None) is None:
+            names = {r[0] for r in conn.exec_driver_sql(_FTS_TABLES)}
+            self._fts = FTS in names
+            self._fts_defer: bool | None = self._fts and FTS_DEFER in names
+        return bool(self._fts_defer)
+
     # -- annotations ------------------------------------------------------------------------
     def _insert_annotations(
         self, conn: sa.Connection, items: Sequence[tuple[NewAnnotation, int, int]]
@@ -372,7 +480,7 @@ class SQLRows(SQLBase):
     ) -> list[int]:
         if not items:
             return []
-        now = utcnow()
+        now = self._db_time(utcnow())
         rows = []
         for new, task_id, project_id in items:
             score = new.score
@@ -383,22 +491,19 @@ class SQLRows(SQLBase):
                     f"prediction score must be a number, got {score!r}", code="prediction.score"
                 )
             rows.append(
-                {
-                    "task_id": task_id,
-                    "project_id": project_id,
-                    "result": check_result(new.result, f"prediction of task {task_id}"),
-                    "score": None if score is None else float(score),
-                    "model_version": new.model_version,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                [
+                    task_id,
+                    project_id,
+                    str(check_result(new.result, f"prediction of task {task_id}")),
+                    None if score is None else float(score),
+                    new.model_version,
+                    now,
+                    now,
+                ]
             )
-        return [
-            r[0]
-            for r in conn.execute(
-                sa.insert(P).returning(P.c.id, sort_by_parameter_order=True), rows
-            )
-        ]
+        ids = self._reserve_ids(conn, P, len(rows))
+        self._bulk_insert(conn, P, PREDICTION_COLUMNS, [(i, *r) for i, r in zip(ids, rows)])
+        return ids
 
     def add_predictions(
         self, predictions: Sequence[NewPrediction], project_id: int

@@ -34,11 +34,17 @@ class Dumped(str):
     __slots__ = ()
 
 
+# one encoder for every call: json.dumps(**options) builds a new JSONEncoder each time
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
 def dumps(value: Any) -> str:
     """Compact JSON the way every labelcore table stores it; NaN and non-JSON refused."""
     if type(value) is Dumped:
         return value
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    if type(value) is dict and not value:
+        return "{}"
+    return _ENCODE(value)
 
 
 def _icontains(haystack: object, needle: object) -> int | None:

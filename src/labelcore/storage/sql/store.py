@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import UnaryExpression
@@ -40,6 +40,7 @@ from labelcore.model import (
 from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage.base import TaskBundle, TaskPage
+from labelcore.storage.sql import _export
 from labelcore.storage.sql._base import (
     annotation_from_row,
     checked_json,
@@ -68,9 +69,26 @@ from labelcore.storage.sql.tables import (
 )
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
+_Item = TypeVar("_Item")
 BATCH = 1000  # rows per executemany batch
 PG_INDEXED_FILTERS = frozenset({"id", "inner_id", "total_predictions"})  # btree-served
 SORT_MATCHES_BELOW = 20_000  # SQLite: sort filtered matches rather than walk the order index
+TASK_COLUMNS = (
+    "id",
+    "project_id",
+    "inner_id",
+    "data",
+    "meta",
+    "overlap",
+    "is_labeled",
+    "total_annotations",
+    "cancelled_annotations",
+    "total_predictions",
+    "created_at",
+    "updated_at",
+    "file_upload",
+    "data_hash",
+)
 ANALYZE_AFTER = 5000  # SQLite: refresh planner statistics after imports this large
 REGEX_STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a regex filter may not run longer
 
@@ -284,12 +302,15 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
+        """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
+        (COPY on PostgreSQL) with explicit ids and no RETURNING, JSON serialised once; on
+        SQLite the trigram index is filled per batch in one statement (migration 0008)."""
         ids: list[int] = []
         with self._tx() as conn:
             self._project_row(conn, project_id)
-            now = utcnow()
+            now = self._db_time(utcnow())
             for batch in chunks(enumerate(tasks), BATCH):
-                rows = []
+                rows: list[list[Any]] = []
                 for row_no, new in batch:
                     if not isinstance(new, NewTask) or not isinstance(new.data, dict):
                         raise ValidationError(
@@ -304,20 +325,21 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                             f"row {row_no}: overlap must be >= 1", code="task.overlap"
                         )
                     rows.append(
-                        {
-                            "project_id": project_id,
-                            "data": checked_json(new.data, f"row {row_no}: data"),
-                            "meta": checked_json(new.meta, f"row {row_no}: meta"),
-                            "overlap": new.overlap,
-                            "is_labeled": False,
-                            "total_annotations": 0,
-                            "cancelled_annotations": 0,
-                            "total_predictions": 0,
-                            "created_at": now,
-                            "updated_at": now,
-                            "file_upload": new.file_upload,
-                            "data_hash": new.data_hash,
-                        }
+                        [
+                            project_id,
+                            0,  # inner_id, below
+                            str(checked_json(new.data, f"row {row_no}: data")),
+                            str(checked_json(new.meta, f"row {row_no}: meta")),
+                            new.overlap,
+                            False,
+                            0,
+                            0,
+                            len(new.predictions),  # total_predictions (annotations: recount)
+                            now,
+                            now,
+                            new.file_upload,
+                            new.data_hash,
+                        ]
                     )
                 last = conn.execute(
                     sa.update(PROJECTS)
@@ -325,18 +347,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                     .values(task_seq=PROJECTS.c.task_seq + len(rows))
                     .returning(PROJECTS.c.task_seq)
                 ).scalar_one()
+                new_ids = self._reserve_ids(conn, T, len(rows))
                 for offset, row in enumerate(rows):
-                    row["inner_id"] = last - len(rows) + 1 + offset
-                # one prepared executemany (no per-row RETURNING round trips); the ids come
-                # back through the (project_id, inner_id) unique index in input order
-                conn.execute(sa.insert(T), rows)
-                first = rows[0]["inner_id"]
-                new_ids = list(
-                    conn.execute(
-                        sa.select(T.c.id)
-                        .where(T.c.project_id == project_id, T.c.inner_id.between(first, last))
-                        .order_by(T.c.inner_id)
-                    ).scalars()
+                    row[1] = last - len(rows) + 1 + offset
+                self._bulk_insert_tasks(
+                    conn, TASK_COLUMNS, [(i, *r) for i, r in zip(new_ids, rows)]
                 )
                 anns: list[tuple[NewAnnotation, int, int]] = []
                 preds: list[tuple[NewPrediction, int, int]] = []
@@ -345,7 +360,8 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                     preds += [(p, task_id, project_id) for p in new.predictions]
                 self._insert_annotations(conn, anns)
                 self._insert_predictions(conn, preds)
-                self._recount(conn, {t for _, t, _ in anns} | {t for _, t, _ in preds})
+                # fresh tasks without annotations already carry their counters
+                self._recount(conn, {t for _, t, _ in anns})
                 ids += new_ids
             if not self.is_pg and len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
@@ -627,6 +643,36 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             for r in rows
         ]
 
+    def _keyset_batches(
+        self,
+        project_id: int,
+        query: TaskQuery | None,
+        only_annotated: bool,
+        batch_size: int,
+        columns: Sequence[Any],
+        build: Callable[[sa.Connection, Sequence[Any]], list[_Item]],
+    ) -> Iterator[_Item]:
+        """Keyset batches by id, each read in its own short transaction: memory stays
+        bounded, no transaction is held open between batches."""
+        query = validate_query(query or TaskQuery())
+        qs = QuerySQL(self.dialect, fts=self.fts)
+        conds = [T.c.project_id == project_id, *qs.where(query)]
+        if only_annotated:
+            conds.append(sa.exists().where(A.c.task_id == T.c.id))
+        last_id = 0
+        size = max(1, min(batch_size, 5000))
+        select = sa.select(*columns)
+        while True:
+            with self._tx(write=False) as conn:
+                rows = conn.execute(
+                    select.where(*conds, T.c.id > last_id).order_by(T.c.id).limit(size)
+                ).all()
+                if not rows:
+                    return
+                items = build(conn, rows)
+            yield from items
+            last_id = rows[-1].id
+
     def iter_bundles(
         self,
         project_id: int,
@@ -636,25 +682,36 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         include_drafts: bool = False,
         batch_size: int = 500,
     ) -> Iterator[TaskBundle]:
-        """Keyset batches by id, each read in its own short transaction: memory stays
-        bounded, no transaction is held open between batches, three queries per batch."""
-        query = validate_query(query or TaskQuery())
-        qs = QuerySQL(self.dialect, fts=self.fts)
-        conds = [T.c.project_id == project_id, *qs.where(query)]
-        if only_annotated:
-            conds.append(sa.exists().where(A.c.task_id == T.c.id))
-        last_id = 0
-        size = max(1, min(batch_size, 5000))
-        while True:
-            with self._tx(write=False) as conn:
-                rows = conn.execute(
-                    sa.select(T).where(*conds, T.c.id > last_id).order_by(T.c.id).limit(size)
-                ).all()
-                if not rows:
-                    return
-                bundles = self._bundles(conn, rows, include_drafts)
-            yield from bundles
-            last_id = rows[-1].id
+        """Keyset batches by id (see ``_keyset_batches``), three queries per batch."""
+        return self._keyset_batches(
+            project_id,
+            query,
+            only_annotated,
+            batch_size,
+            (T,),
+            lambda conn, rows: self._bundles(conn, rows, include_drafts),
+        )
+
+    def iter_export_tasks(
+        self,
+        project_id: int,
+        query: TaskQuery | None = None,
+        *,
+        only_annotated: bool = False,
+        include_drafts: bool = False,
+        batch_size: int = 500,
+    ) -> Iterator[dict[str, Any]]:
+        """The tasks ``iter_bundles`` yields, in Label Studio's full-export shape (equal to
+        ``task_to_json`` of each bundle), built from the rows without domain objects: the
+        export path. Same batching and bounded memory as ``iter_bundles``."""
+        return self._keyset_batches(
+            project_id,
+            query,
+            only_annotated,
+            batch_size,
+            _export.TASK_COLUMNS,
+            lambda conn, rows: _export.tasks_json(conn, rows, include_drafts),
+        )
 
     def get_bundle(self, task_id: int, *, include_drafts: bool = True) -> TaskBundle | None:
         """The task and its rows: statements built once, bound to the task id."""

@@ -1,0 +1,122 @@
+"""SQLStore's bulk import path: reserved ids, plain executemany / COPY, deferred text index.
+
+Imports larger than one batch (and than PostgreSQL's COPY threshold) on SQLite and
+PostgreSQL (CI): ids, inner ids, counters, predictions, the substring index, atomicity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from labelcore.errors import ValidationError
+from labelcore.model import NewPrediction, NewTask, ProjectSettings
+from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
+from labelcore.storage.sql import SQLStore
+from labelcore.storage.sql.store import BATCH
+
+N = BATCH * 2 + 37  # three batches, the last one partial
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[SQLStore]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bulk.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    s = SQLStore(url)
+    yield s
+    s.close()
+
+
+def _tasks(n: int, bad_at: int | None = None) -> Iterator[NewTask]:
+    for i in range(n):
+        preds = (
+            (NewPrediction(result=[{"type": "choices", "value": {"n": i}}], score=0.5),)
+            if i % 3 == 0
+            else ()
+        )
+        data = {"text": f"row {i} Zürich" if i % 100 == 7 else f"row {i} Bern"}
+        if i == bad_at:
+            data = {"text": float("nan")}
+        # text COPY and executemany must carry every character: escapes, tabs, COPY's NULL
+        meta = (
+            {"i": i, "odd": 'tab\there\nline "q" back\\slash \\N \u2028 ✓'}
+            if i % 7 == 0
+            else {"i": i}
+        )
+        yield NewTask(data=data, meta=meta, predictions=preds, data_hash=f"h{i}")
+
+
+def _contains(store: SQLStore, pid: int, needle: str) -> int:
+    where = Filter(column="data.text", operator="contains", type="String", value=needle)
+    query = TaskQuery(filters=FilterGroup(items=(where,)))
+    return store.query_tasks(pid, query, PageRequest(page_size=100)).total
+
+
+def test_bulk_import_across_batches(store: SQLStore) -> None:
+    pid = store.add_project(ProjectSettings(title="bulk"), None).id
+    ids = store.add_tasks(pid, _tasks(N))
+    assert len(ids) == N and ids == sorted(ids) and len(set(ids)) == N
+    tasks = store.get_tasks(ids)
+    assert [t.inner_id for t in tasks] == list(range(1, N + 1))
+    assert [t.meta["i"] for t in tasks] == list(range(N))
+    assert [t.meta for t in tasks] == [t.meta for t in _tasks(N)]
+    assert [t.data for t in tasks] == [t.data for t in _tasks(N)]
+    assert tasks[0].created_at.tzinfo is not None
+    assert [t.total_predictions for t in tasks[:4]] == [1, 0, 0, 1]
+    assert not any(t.is_labeled or t.total_annotations for t in tasks)
+    preds = store.list_predictions(project_id=pid)
+    assert len(preds) == (N + 2) // 3
+    assert [p.task_id for p in preds] == [ids[i] for i in range(0, N, 3)]
+    last = max(i for i in range(N) if i % 3 == 0)
+    assert preds[-1].result == [{"type": "choices", "value": {"n": last}}]
+    # the substring index covers every batch (on SQLite it is filled per batch)
+    assert _contains(store, pid, "zürich") == len([i for i in range(N) if i % 100 == 7])
+    # more tasks after: ids and inner ids continue, the index still follows
+    more = store.add_tasks(pid, [NewTask(data={"text": "late Zürich"})])
+    assert more[0] > ids[-1]
+    assert store.get_tasks(more)[0].inner_id == N + 1
+    assert _contains(store, pid, "late zürich") == 1
+    if not store.is_pg:  # no deferred range is left behind
+        with store.engine.begin() as conn:
+            left = conn.exec_driver_sql("SELECT count(*) FROM labelcore_task_fts_defer")
+            assert left.scalar_one() == 0
+
+
+def test_bulk_import_never_reuses_deleted_ids(store: SQLStore) -> None:
+    pid = store.add_project(ProjectSettings(title="ids"), None).id
+    ids = store.add_tasks(pid, _tasks(5))
+    store.delete_tasks(pid, [ids[-1]])
+    again = store.add_tasks(pid, _tasks(1))
+    assert again[0] > ids[-1]
+
+
+def test_bulk_import_bad_last_row_leaves_nothing(store: SQLStore) -> None:
+    pid = store.add_project(ProjectSettings(title="atomic"), None).id
+    with pytest.raises(ValidationError, match=f"row {N - 1}: data"):
+        store.add_tasks(pid, _tasks(N, bad_at=N - 1))
+    with store.engine.begin() as conn:
+        counts = [
+            conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608
+            for t in ("labelcore_task", "labelcore_prediction")
+        ]
+    assert counts == [0, 0]
+    assert _contains(store, pid, "zürich") == 0
+    assert len(store.add_tasks(pid, _tasks(3))) == 3  # the project still takes imports
+    assert [t.inner_id for t in store.get_tasks(store.task_ids(pid, TaskQuery()))] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "file"])
+def test_bulk_import_first_write_and_after_migrate(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The text-index check runs on the writing connection: an in-memory database (one
+    shared connection) can import before anything else has read, and again after migrate()."""
+    store = SQLStore(url if url != "file" else f"sqlite:///{tmp_path / 'first.db'}")
+    pid = store.add_project(ProjectSettings(title="first"), None).id
+    assert len(store.add_tasks(pid, _tasks(BATCH + 1))) == BATCH + 1
+    store.migrate()
+    store.add_tasks(pid, [NewTask(data={"text": "after Zürich"})])
+    assert _contains(store, pid, "zürich") == len(range(7, BATCH + 1, 100)) + 1
+    store.close()
