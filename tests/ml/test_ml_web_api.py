@@ -4,7 +4,6 @@ cross-tenant 404, the SSRF guard, the password never returned; the data-manager 
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +19,7 @@ from labelcore.service import LabelCore
 
 _ADAPTERS = Path(__file__).resolve().parent.parent / "adapters"
 sys.path.insert(0, str(_ADAPTERS))
-_spec = importlib.util.spec_from_file_location("lc_adapters_conftest", _ADAPTERS / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-adapters = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(adapters)  # configures Django once, as the adapter suite does
+import lc_adapter_world as adapters  # noqa: E402  (configures Django once, as the adapter suite does)
 import lc_clients  # noqa: E402
 
 
