@@ -102,6 +102,7 @@ def test_image_regions_are_listed_selected_nudged_and_deleted_by_keyboard(harnes
     row(page, 0).locator(".lc-region-select").focus()
     page.keyboard.press("Enter")
     expect(row(page, 0)).to_have_class("lc-region-row lc-selected")
+    expect(row(page, 0).locator(".lc-region-select")).to_be_focused()  # focus stays on the row
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Shift+ArrowDown")
     v = value(harness, "b1")
