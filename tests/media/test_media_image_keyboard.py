@@ -210,3 +210,30 @@ def test_label_studio_results_saved_with_the_view_rotated_show_unrotated(
     [r] = harness.result()
     assert r["value"] == SAVED[0]["value"] and r["image_rotation"] == 0  # our view is at 0
     assert parse_config(CONFIG).validate_result([r]) == []
+
+
+GALLERY = """
+<View>
+  <Image name="img" valueList="$images"/>
+  <RectangleLabels name="box" toName="img"><Label value="Car"/></RectangleLabels>
+</View>
+"""
+
+
+def test_choosing_a_gallery_region_in_the_list_turns_to_its_image(harness: Any) -> None:
+    on_first = dict(SAVED[0], item_index=0)
+    on_second = dict(SAVED[0], id="b2", item_index=1, original_width=100, original_height=50)
+    harness.mount(GALLERY, {"images": [data_url(W, H), data_url(100, 50)]}, [on_first, on_second])
+    page = harness.page
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    expect(page.locator(".lc-image-page")).to_have_text("Image 1 of 2")
+    expect(row(page, 1)).to_contain_text("image 2")
+    row(page, 1).locator(".lc-region-select").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".lc-image-page")).to_have_text("Image 2 of 2")
+    page.wait_for_selector(".lc-image[data-loaded='true'][data-item='1']")
+    expect(page.locator(".lc-image-region[data-region-id='b2'].lc-selected")).to_have_count(1)
+    # 1 px of a 100 px wide image is 1 %
+    page.keyboard.press("ArrowRight")
+    assert value(harness, "b2")["x"] == 11
+    assert parse_config(GALLERY).validate_result(harness.result()) == []

@@ -200,7 +200,7 @@ class ImageObject {
   }
 
   /** Show gallery item i (regions of other items are kept, just not drawn). */
-  show(i) {
+  show(i, keepSelection = false) {
     if (!this.multi || i < 0 || i >= this.srcs.length || i === this.index) return;
     this.index = i;
     this.src = this.srcs[i];
@@ -210,7 +210,7 @@ class ImageObject {
     this.natural = [...this.naturals[i]];
     delete this.el.dataset.loaded;
     const sel = this.engine.selectedRegion();
-    if (sel && sel.to_name === this.name) this.engine.selectedId = null;
+    if (sel && sel.to_name === this.name && !keepSelection) this.engine.selectedId = null;
     if (this.src) this.img.src = this.src;
     else this.img.removeAttribute("src");
     this.updatePager();
@@ -460,6 +460,9 @@ class ImageObject {
 
   refresh() {
     if (!this.overlay) return;
+    // a region chosen in the region list on another gallery image: turn to that image
+    const chosen = this.engine.selectedRegion();
+    if (this.multi && chosen && chosen.to_name === this.name && (chosen.itemIndex || 0) !== this.index) return this.show(chosen.itemIndex || 0, true);
     clear(this.overlay);
     this.drawMasks(null);
     const selected = this.engine.selectedRegion();
