@@ -6,6 +6,7 @@ them: their coordinates are in the unrotated image's frame."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -179,11 +180,13 @@ def test_brush_size_and_eraser_keys_and_the_shortcut_sheet(harness: Any) -> None
     expect(sheet).to_be_visible()
     for key, label in (
         ("Arrows", "Move the selected image region 1 px (Shift: 10 px)"),
+        ("Alt+Arrows", "Resize the selected box or ellipse 1 px (Shift: 10 px)"),
         ("-", "Brush: smaller"),
         ("=", "Brush: larger"),
         ("Shift+E", "Brush: eraser on or off"),
     ):
-        expect(sheet.locator("tr", has=page.locator("kbd", has_text=key))).to_contain_text(label)
+        kbd = page.locator("kbd", has_text=re.compile(f"^{re.escape(key)}$"))
+        expect(sheet.locator("tr", has=kbd)).to_contain_text(label)
     # one line for the eight arrow keys
     expect(sheet.locator("tr", has_text="Move the selected image region")).to_have_count(1)
     page.keyboard.press("Escape")
@@ -237,3 +240,40 @@ def test_choosing_a_gallery_region_in_the_list_turns_to_its_image(harness: Any) 
     page.keyboard.press("ArrowRight")
     assert value(harness, "b2")["x"] == 11
     assert parse_config(GALLERY).validate_result(harness.result()) == []
+
+
+def add_by_keyboard(page: Any, label: str) -> None:
+    """Choose the label with the keyboard (Tab target + Enter), focus the image, Enter."""
+    page.keyboard.press("Escape")  # no region selected: the label button chooses, not relabels
+    page.locator(".lc-label", has_text=label).focus()
+    page.keyboard.press("Enter")
+    page.locator(".lc-image-overlay").focus()
+    page.keyboard.press("Enter")
+
+
+def test_draw_place_and_size_shapes_with_the_keyboard(harness: Any) -> None:
+    harness.mount(CONFIG, {"image": data_url(W, H)})
+    page = harness.page
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    add_by_keyboard(page, "Car")  # a box in the middle
+    [box] = [r for r in harness.result() if r["type"] == "rectanglelabels"]
+    assert [box["value"][k] for k in ("x", "y", "width", "height")] == [40, 40, 20, 20]
+    # place it (arrows) and size it (Alt+arrows; Shift: 10 px)
+    page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.press("Alt+ArrowRight")
+    page.keyboard.press("Alt+Shift+ArrowDown")
+    page.keyboard.press("Alt+ArrowUp")
+    v = value(harness, box["id"])
+    assert [v["x"], v["y"], v["width"], v["height"]] == [35, 40, 20.5, 29]
+    # an ellipse: centred, radii sized by Alt+arrows
+    add_by_keyboard(page, "Wheel")
+    [ell] = [r for r in harness.result() if r["type"] == "ellipselabels"]
+    assert [ell["value"][k] for k in ("x", "y", "radiusX", "radiusY")] == [50, 50, 10, 10]
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    assert value(harness, ell["id"])["radiusX"] == 15
+    # a keypoint: Enter puts it in the middle, the arrows move it
+    add_by_keyboard(page, "Eye")
+    page.keyboard.press("ArrowDown")
+    [kp] = [r for r in harness.result() if r["type"] == "keypointlabels"]
+    assert (kp["value"]["x"], kp["value"]["y"]) == (50, 51)
+    assert parse_config(CONFIG).validate_result(harness.result()) == []

@@ -448,6 +448,32 @@ class ImageObject {
       e.preventDefault();
       this.engine.deleteRegion(sel.id);
     }
+    if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && !e.altKey && this.addByKeyboard()) e.preventDefault();
+  }
+
+  /** Enter on the focused image: a box, ellipse or keypoint with the chosen label in the
+   * middle of the image, selected, for the arrows to place and Alt+arrows to size. */
+  addByKeyboard() {
+    const ctl = this.drawingControl();
+    const values = ctl ? ctl.activeValues() : null;
+    if (!ctl || values === null || !this.natural[0]) return false;
+    const kind = KINDS[ctl.kind];
+    if (!kind || !(kind.fromDrag || kind.fromClick) || kind.gesture === "points") return false;
+    const geometry = kind.gesture === "click" ? kind.fromClick({ x: 50, y: 50 }, ctl.pointSize) : ctl.kind === "ellipse" ? kind.fromDrag({ x: 50, y: 50 }, { x: 60, y: 60 }) : kind.fromDrag({ x: 40, y: 40 }, { x: 60, y: 60 });
+    ctl.addRegion(this, geometry, values);
+    return true;
+  }
+
+  /** Alt+arrows: the selected box's width/height (an ellipse's radii) by (dx, dy) image px. */
+  resizeSelected(dx, dy) {
+    const r = this.nudgeTarget();
+    const kind = r ? this.kindOfRegion(r) : null;
+    if (kind !== "rectangle" && kind !== "ellipse") return;
+    const [w, hgt] = this.sizeOf(r);
+    const v = r.value;
+    const [ex, ey] = kind === "rectangle" ? [v.x + v.width, v.y + v.height] : [v.x + v.radiusX, v.y + v.radiusY];
+    const corner = { x: ex + (dx * 100) / w, y: ey + (dy * 100) / hgt };
+    this.engine.updateRegion(r.id, KINDS[kind].edit(v, kind === "rectangle" ? "se" : "radius", corner));
   }
 
   drawGhost(d) {
@@ -669,6 +695,10 @@ class ImageObject {
         // the sheet lists the eight keys once, as "Arrows"
         keys.push({ key, label, display: "arrows", hidden: key !== "left", active, run: () => this.nudge(dx, dy) });
         keys.push({ key: `shift+${key}`, label, hidden: true, active, run: () => this.nudge(dx * NUDGE_BIG, dy * NUDGE_BIG) });
+        const sized = () => ["rectangle", "ellipse"].includes(this.kindOfRegion(this.nudgeTarget() || {}));
+        const grow = t("Resize the selected box or ellipse 1 px (Shift: {n} px)", { n: NUDGE_BIG });
+        keys.push({ key: `alt+${key}`, label: grow, display: "alt+arrows", hidden: key !== "left", active: sized, run: () => this.resizeSelected(dx, dy) });
+        keys.push({ key: `alt+shift+${key}`, label: grow, hidden: true, active: sized, run: () => this.resizeSelected(dx * NUDGE_BIG, dy * NUDGE_BIG) });
       }
     }
     if (this.hasBrush()) {
