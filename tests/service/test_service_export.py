@@ -119,3 +119,36 @@ def test_cli_import_of_a_bad_file_changes_nothing(tmp_path: Path) -> None:
     assert main(["import", "--store", url, "--project", str(pid), str(good), str(bad)]) == 2
     with LabelCore(store=url, start_jobs=False) as core:
         assert core.project_counts(MANAGER, pid).task_count == 0
+
+
+def test_cli_import_of_a_bad_second_file_emits_no_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first file's ``tasks.created`` (and so its webhooks) must not go out when a later
+    file fails and the whole import rolls back."""
+    from labelcore.service import commands
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    with LabelCore(store=url, start_jobs=False) as core:
+        pid = core.create_project(MANAGER, title="CLI", label_config=CONFIG).id
+    seen: list[str] = []
+    real_core = commands._core
+
+    def listening_core(args: object) -> tuple[object, User]:
+        cli_core, user = real_core(args)  # type: ignore[arg-type]
+        assert isinstance(cli_core, LabelCore)
+        cli_core.events.on("*", lambda event: seen.append(event.name))
+        return cli_core, user
+
+    monkeypatch.setattr(commands, "_core", listening_core)
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"text": "fine"}) + "\n")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"other": 1}) + "\n")
+    assert main(["import", "--store", url, "--project", str(pid), str(good), str(bad)]) == 2
+    assert seen == []
+    with LabelCore(store=url, start_jobs=False) as core:
+        assert core.project_counts(MANAGER, pid).task_count == 0
+    # the same two good files do emit, once the transaction commits
+    assert main(["import", "--store", url, "--project", str(pid), str(good), str(good)]) == 0
+    assert seen == ["tasks.created", "tasks.created"]

@@ -45,7 +45,9 @@ def _run_import(args: argparse.Namespace) -> int:
     core, user = _core(args)
     assert isinstance(core, LabelCore)
     try:
-        with core.store.transaction():  # several files: all or nothing together
+        # several files: all or nothing together, and their events (webhooks) only once
+        # the whole transaction commits, none if a later file fails
+        with core.events.collect(), core.store.transaction():
             total = 0
             for path in args.files:
                 with path.open("rb") as fh:

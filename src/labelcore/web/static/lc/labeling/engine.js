@@ -82,7 +82,8 @@ export class Labeling {
       if (node.attrs.name && !this.byName.has(node.attrs.name)) this.byName.set(node.attrs.name, inst);
     }
     this.autoHotkeys();
-    const hasSpans = this.instances.some((i) => isSpanControl(i) && i.items);
+    // the region list: span labels, and controls whose regions live elsewhere (image shapes)
+    const hasSpans = this.instances.some((i) => (isSpanControl(i) && i.items) || i.listsRegions === true);
     const layout = h("div", { class: "lc-layout" + (hasSpans ? " lc-with-side" : "") }, this.main);
     root.append(layout);
     this.renderNode(tree, this.main);

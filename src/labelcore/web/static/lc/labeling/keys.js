@@ -11,7 +11,9 @@ export function shortcutList(engine) {
     { key: "shift+right", label: t("In a text: extend the selection") }, { key: "enter", label: t("In a text: label the selection") },
     { key: "alt+up", label: t("In a ranking: move the item up (Alt+Left/Right: other column)") },
   ];
-  for (const inst of engine.instances) if (!engine.isHidden(inst) || inst.type === "labels") for (const hk of inst.hotkeys()) list.push({ key: hk.key, label: hk.label });
+  // a hotkey may be `hidden` from the sheet (one entry stands for several keys) and `display`
+  // another key name there
+  for (const inst of engine.instances) if (!engine.isHidden(inst) || inst.type === "labels") for (const hk of inst.hotkeys()) if (!hk.hidden) list.push({ key: hk.display || hk.key, label: hk.label });
   return list.concat(engine.opts.extraShortcuts || []);
 }
 
@@ -34,7 +36,8 @@ export function handleKey(engine, ev) {
   for (const inst of engine.instances) {
     if (inst.el && engine.isHidden(inst) && !inst.perRegion) continue;
     for (const hk of inst.hotkeys()) {
-      if (matches(parseHotkey(hk.key), ev)) return consume(ev, hk.run);
+      // `active()` false: the key is not ours right now (arrows scroll when no region is selected)
+      if (matches(parseHotkey(hk.key), ev) && (!hk.active || hk.active())) return consume(ev, hk.run);
     }
   }
 }

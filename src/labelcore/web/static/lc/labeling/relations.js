@@ -22,6 +22,9 @@ export const relationsTag = { create: (n, c) => new RelationsTag(n, c) };
 const ARROWS = { right: "→", left: "←", bi: "↔" };
 const NEXT = { right: "left", left: "bi", bi: "right" };
 
+/** Which of a row's buttons this is (select, link, delete): its lc-region-* class. */
+const roleOf = (el) => Array.from(el.classList).find((c) => c.startsWith("lc-region-")) || "";
+
 export class RegionPanel {
   constructor(engine, host) {
     this.engine = engine;
@@ -53,6 +56,9 @@ export class RegionPanel {
 
   refresh() {
     const e = this.engine;
+    // a keyboard user who selected a row keeps focus on it across the rebuild
+    const focused = this.regionList.contains(document.activeElement) ? document.activeElement : null;
+    const keep = focused && focused.closest(".lc-region-row") ? { id: focused.closest(".lc-region-row").dataset.regionId, cls: roleOf(focused) } : null;
     clear(this.regionList);
     if (!e.regions.length) this.regionList.append(h("li", { class: "lc-empty" }, t("No regions yet: select text, then choose a label.")));
     e.regions.forEach((r, i) => {
@@ -71,6 +77,10 @@ export class RegionPanel {
       const probs = this.problems.get(r.id) || [];
       if (probs.length) row.append(h("div", { class: "lc-problems", role: "alert" }, probs.map((m) => h("p", { class: "lc-problem" }, m))));
       this.regionList.append(row);
+      if (keep && keep.id === r.id) {
+        const again = Array.from(row.querySelectorAll("button")).find((b) => roleOf(b) === keep.cls);
+        if (again) again.focus();
+      }
     });
     clear(this.relationList);
     if (!e.relations.length) this.relationList.append(h("li", { class: "lc-empty" }, t("No relations. Select a region and press Alt+R, then pick the other region.")));

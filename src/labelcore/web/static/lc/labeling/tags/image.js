@@ -4,7 +4,8 @@
 // (click the first point or press Enter to close, Escape cancels). Drag with the middle
 // button, or with Space held, to pan a zoomed image. Drag a shape to move it,
 // drag its handle to resize it (a polygon's handles are its points; Alt+click removes one).
-// Delete/Backspace removes the selected region. Brush controls paint masks (drag; the eraser
+// Delete/Backspace removes the selected region; the arrows move a selected shape one image
+// pixel (Shift: ten) and every region is in the region list (describe()). Brush controls paint masks (drag; the eraser
 // removes paint from the selected mask, or from every mask when none is selected).
 // Coordinates: percentages of the image, always in its unrotated frame (rotating the view
 // changes nothing stored). `valueList` shows a gallery, one image at a time, and regions carry
@@ -16,6 +17,8 @@ import { KINDS, svg, clamp, round } from "./image_shapes.js";
 import { encodeRLE, paintLine, isEmpty, rgb, union } from "./image_brush.js";
 
 const CLOSE_PX = 8; // clicking this close to a polygon's first point closes it
+const BRUSH_MAX = 100; // brush diameter limit, image pixels
+const NUDGE_BIG = 10; // Shift+arrow moves a region this many image pixels (an arrow: one)
 
 /** Only http(s), same-origin paths and raster data: URLs reach <img src>. */
 export function safeSrc(url) {
@@ -87,6 +90,7 @@ class ImageObject {
     this.el.dataset.loaded = "true";
     this.layout();
     this.refresh();
+    if (this.engine.panel) this.engine.panel.refresh(); // the list now knows pixel sizes
   }
 
   renderScroller(container) {
@@ -147,16 +151,35 @@ class ImageObject {
 
   /** Brush size and eraser, when a brush control draws on this image. */
   brushTools() {
-    if (!this.engine.controlsOf(this.name).some((c) => c.kind === "brush")) return null;
-    const size = h("input", { type: "range", min: "1", max: "100", value: String(this.brushSize), class: "lc-image-brush-size", "aria-label": t("Brush size") });
+    if (!this.hasBrush()) return null;
+    const size = h("input", { type: "range", min: "1", max: String(BRUSH_MAX), value: String(this.brushSize), class: "lc-image-brush-size", "aria-label": t("Brush size") });
     size.addEventListener("input", () => { this.brushSize = Number(size.value); });
     const eraser = h("button", { type: "button", class: "lc-btn lc-image-eraser", "aria-pressed": "false" }, t("Eraser"));
-    eraser.addEventListener("click", () => {
-      this.eraser = !this.eraser;
-      eraser.setAttribute("aria-pressed", this.eraser ? "true" : "false");
-      eraser.classList.toggle("lc-on", this.eraser);
-    });
+    eraser.addEventListener("click", () => this.setEraser(!this.eraser));
+    this.brushInput = size;
+    this.eraserButton = eraser;
     return h("span", { class: "lc-image-brush" }, h("label", { class: "lc-image-adjust" }, t("Brush size"), " ", size), eraser);
+  }
+
+  hasBrush() {
+    return this.engine.controlsOf(this.name).some((c) => c.kind === "brush");
+  }
+
+  setEraser(on) {
+    this.eraser = on;
+    if (this.eraserButton) {
+      this.eraserButton.setAttribute("aria-pressed", on ? "true" : "false");
+      this.eraserButton.classList.toggle("lc-on", on);
+    }
+    this.engine.notify(on ? t("Eraser on") : t("Eraser off"));
+  }
+
+  /** Brush diameter by keyboard: factor 1.25 per press (at least one pixel), 1 to BRUSH_MAX. */
+  resizeBrush(grow) {
+    const next = grow ? Math.max(this.brushSize + 1, Math.round(this.brushSize * 1.25)) : Math.min(this.brushSize - 1, Math.round(this.brushSize / 1.25));
+    this.brushSize = clamp(next, 1, BRUSH_MAX);
+    if (this.brushInput) this.brushInput.value = String(this.brushSize);
+    this.engine.notify(t("Brush size: {n} px", { n: this.brushSize }));
   }
 
   /** Previous / next for a valueList gallery. */
@@ -177,7 +200,7 @@ class ImageObject {
   }
 
   /** Show gallery item i (regions of other items are kept, just not drawn). */
-  show(i) {
+  show(i, keepSelection = false) {
     if (!this.multi || i < 0 || i >= this.srcs.length || i === this.index) return;
     this.index = i;
     this.src = this.srcs[i];
@@ -187,7 +210,7 @@ class ImageObject {
     this.natural = [...this.naturals[i]];
     delete this.el.dataset.loaded;
     const sel = this.engine.selectedRegion();
-    if (sel && sel.to_name === this.name) this.engine.selectedId = null;
+    if (sel && sel.to_name === this.name && !keepSelection) this.engine.selectedId = null;
     if (this.src) this.img.src = this.src;
     else this.img.removeAttribute("src");
     this.updatePager();
@@ -425,6 +448,32 @@ class ImageObject {
       e.preventDefault();
       this.engine.deleteRegion(sel.id);
     }
+    if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && !e.altKey && this.addByKeyboard()) e.preventDefault();
+  }
+
+  /** Enter on the focused image: a box, ellipse or keypoint with the chosen label in the
+   * middle of the image, selected, for the arrows to place and Alt+arrows to size. */
+  addByKeyboard() {
+    const ctl = this.drawingControl();
+    const values = ctl ? ctl.activeValues() : null;
+    if (!ctl || values === null || !this.natural[0]) return false;
+    const kind = KINDS[ctl.kind];
+    if (!kind || !(kind.fromDrag || kind.fromClick) || kind.gesture === "points") return false;
+    const geometry = kind.gesture === "click" ? kind.fromClick({ x: 50, y: 50 }, ctl.pointSize) : ctl.kind === "ellipse" ? kind.fromDrag({ x: 50, y: 50 }, { x: 60, y: 60 }) : kind.fromDrag({ x: 40, y: 40 }, { x: 60, y: 60 });
+    ctl.addRegion(this, geometry, values);
+    return true;
+  }
+
+  /** Alt+arrows: the selected box's width/height (an ellipse's radii) by (dx, dy) image px. */
+  resizeSelected(dx, dy) {
+    const r = this.nudgeTarget();
+    const kind = r ? this.kindOfRegion(r) : null;
+    if (kind !== "rectangle" && kind !== "ellipse") return;
+    const [w, hgt] = this.sizeOf(r);
+    const v = r.value;
+    const [ex, ey] = kind === "rectangle" ? [v.x + v.width, v.y + v.height] : [v.x + v.radiusX, v.y + v.radiusY];
+    const corner = { x: ex + (dx * 100) / w, y: ey + (dy * 100) / hgt };
+    this.engine.updateRegion(r.id, KINDS[kind].edit(v, kind === "rectangle" ? "se" : "radius", corner));
   }
 
   drawGhost(d) {
@@ -437,6 +486,9 @@ class ImageObject {
 
   refresh() {
     if (!this.overlay) return;
+    // a region chosen in the region list on another gallery image: turn to that image
+    const chosen = this.engine.selectedRegion();
+    if (this.multi && chosen && chosen.to_name === this.name && (chosen.itemIndex || 0) !== this.index) return this.show(chosen.itemIndex || 0, true);
     clear(this.overlay);
     this.drawMasks(null);
     const selected = this.engine.selectedRegion();
@@ -596,7 +648,66 @@ class ImageObject {
 
   serialize() { return []; }
   load() {}
-  hotkeys() { return []; }
+
+  /** Pixel size of the image region r is on ([0, 0] before it loads). */
+  sizeOf(r) {
+    return this.multi ? this.size(r.itemIndex || 0) : this.size();
+  }
+
+  /** The region list's words for an image region: its shape, where it is, in image pixels. */
+  describe(r) {
+    const kind = this.kindOfRegion(r);
+    const v = r.value || {};
+    const [w, hgt] = this.sizeOf(r);
+    const px = (p, n) => (n ? String(Math.round((Number(p) * n) / 100)) : `${round(Number(p) || 0)}%`);
+    let said = "";
+    if (kind === "rectangle") said = t("box {w}×{h} at {x}, {y}", { w: px(v.width, w), h: px(v.height, hgt), x: px(v.x, w), y: px(v.y, hgt) });
+    else if (kind === "ellipse") said = t("ellipse at {x}, {y}", { x: px(v.x, w), y: px(v.y, hgt) });
+    else if (kind === "keypoint") said = t("point at {x}, {y}", { x: px(v.x, w), y: px(v.y, hgt) });
+    else if (kind === "polygon") said = t("polygon, {n} points", { n: Array.isArray(v.points) ? v.points.length : 0 });
+    else if (kind === "brush") said = t("mask");
+    return said && this.multi ? `${t("image {n}", { n: (r.itemIndex || 0) + 1 })}: ${said}` : said;
+  }
+
+  /** The selected region when the arrow keys can move it: a shape (not a mask) on this image. */
+  nudgeTarget() {
+    const r = this.engine.selectedRegion();
+    if (!r || r.to_name !== this.name || r.readonly) return null;
+    const kind = this.kindOfRegion(r);
+    return kind && kind !== "brush" && KINDS[kind] && this.sizeOf(r)[0] ? r : null;
+  }
+
+  /** Move the selected shape by (dx, dy) image pixels, kept inside the image. */
+  nudge(dx, dy) {
+    const r = this.nudgeTarget();
+    if (!r) return;
+    const [w, hgt] = this.sizeOf(r);
+    this.engine.updateRegion(r.id, KINDS[this.kindOfRegion(r)].move(r.value, (dx * 100) / w, (dy * 100) / hgt));
+  }
+
+  hotkeys() {
+    const keys = [];
+    const shapes = this.engine.controlsOf(this.name).some((c) => c.kind && c.kind !== "brush");
+    if (shapes) {
+      const active = () => this.nudgeTarget() !== null; // otherwise the arrows keep their usual job
+      const label = t("Move the selected image region 1 px (Shift: {n} px)", { n: NUDGE_BIG });
+      for (const [key, dx, dy] of [["left", -1, 0], ["right", 1, 0], ["up", 0, -1], ["down", 0, 1]]) {
+        // the sheet lists the eight keys once, as "Arrows"
+        keys.push({ key, label, display: "arrows", hidden: key !== "left", active, run: () => this.nudge(dx, dy) });
+        keys.push({ key: `shift+${key}`, label, hidden: true, active, run: () => this.nudge(dx * NUDGE_BIG, dy * NUDGE_BIG) });
+        const sized = () => ["rectangle", "ellipse"].includes(this.kindOfRegion(this.nudgeTarget() || {}));
+        const grow = t("Resize the selected box or ellipse 1 px (Shift: {n} px)", { n: NUDGE_BIG });
+        keys.push({ key: `alt+${key}`, label: grow, display: "alt+arrows", hidden: key !== "left", active: sized, run: () => this.resizeSelected(dx, dy) });
+        keys.push({ key: `alt+shift+${key}`, label: grow, hidden: true, active: sized, run: () => this.resizeSelected(dx * NUDGE_BIG, dy * NUDGE_BIG) });
+      }
+    }
+    if (this.hasBrush()) {
+      keys.push({ key: "-", label: t("Brush: smaller"), run: () => this.resizeBrush(false) });
+      keys.push({ key: "=", label: t("Brush: larger"), run: () => this.resizeBrush(true) });
+      keys.push({ key: "shift+e", label: t("Brush: eraser on or off"), run: () => this.setEraser(!this.eraser) });
+    }
+    return keys;
+  }
 }
 
 export const image = { create: (node, ctx) => new ImageObject(node, ctx) };

@@ -16,6 +16,7 @@ export class ShapeControl {
     this.toNames = csv(node.attrs.toname);
     this.type = node.tag; // "rectanglelabels", "polygon", ...
     this.kind = kindOf(node.tag);
+    this.listsRegions = true; // its regions belong in the region list (keyboard selection)
     this.tool = !node.tag.endsWith("labels");
     this.items = this.tool ? [] : labelItems(node, ctx.data, "label");
     this.active = new Set(this.items.filter((i) => i.selected).map((i) => i.result));
