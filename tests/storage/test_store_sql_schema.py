@@ -154,7 +154,7 @@ def test_without_fts_contains_still_filters(tmp_path: Path) -> None:
     upgrade(url)
     with make_engine(url).begin() as conn:  # what 0002 leaves on a SQLite without FTS5 trigram
         for suffix in ("_ai", "_ad", "_au"):
-            conn.exec_driver_sql(f"DROP TRIGGER labelcore_task_fts{suffix}")
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS labelcore_task_fts{suffix}")
         conn.exec_driver_sql("DROP TABLE labelcore_task_fts")
     store = SQLStore(url, auto_migrate=False)
     assert store.fts is False
