@@ -75,3 +75,81 @@ def test_sqlite_store_is_a_file_with_wal(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
     store.close()
     assert (tmp_path / "x.db").exists()
+
+
+def _counted(store: SQLStore, pid: int) -> tuple[int, int, int]:
+    """(maintained count, count(*) of the rows, the unfiltered page's total)."""
+    from labelcore.query import PageRequest, TaskQuery
+
+    with store.engine.connect() as conn:
+        kept = conn.exec_driver_sql(
+            f"SELECT task_count FROM labelcore_project WHERE id = {int(pid)}"
+        ).scalar_one()
+        rows = conn.exec_driver_sql(
+            f"SELECT count(*) FROM labelcore_task WHERE project_id = {int(pid)}"
+        ).scalar_one()
+    return kept, rows, store.query_tasks(pid, TaskQuery(), PageRequest(page_size=5)).total
+
+
+def _unfiltered_total_follows_imports_and_deletes(store: SQLStore) -> None:
+    from labelcore.model import NewTask, ProjectSettings
+
+    pid = store.add_project(ProjectSettings(title="count"), created_by=1).id
+    other = store.add_project(ProjectSettings(title="other"), created_by=1).id
+    ids = store.add_tasks(pid, [NewTask(data={"i": i}) for i in range(7)])
+    store.add_tasks(other, [NewTask(data={"i": i}) for i in range(3)])
+    assert _counted(store, pid) == (7, 7, 7)
+    # ids of another project and unknown ids delete nothing and count nothing
+    assert store.delete_tasks(pid, [ids[0], ids[1], 10**9]) == 2
+    assert store.delete_tasks(pid, [ids[0]]) == 0
+    assert _counted(store, pid) == (5, 5, 5)
+    assert _counted(store, other) == (3, 3, 3)
+    with pytest.raises(Exception):  # a bad row: the batch's rows and count are not kept
+        store.add_tasks(pid, [NewTask(data={"ok": 1}), NewTask(data="bad")])  # type: ignore[arg-type]
+    assert _counted(store, pid) == (5, 5, 5)
+    assert store.delete_tasks(pid) == 5
+    assert _counted(store, pid) == (0, 0, 0)
+    assert _counted(store, other) == (3, 3, 3)
+
+
+def test_unfiltered_total_follows_imports_and_deletes_sqlite(sqlite_store: SQLStore) -> None:
+    _empty(sqlite_store)
+    _unfiltered_total_follows_imports_and_deletes(sqlite_store)
+
+
+@pytest.mark.postgres
+def test_unfiltered_total_follows_imports_and_deletes_postgres(pg_store: SQLStore) -> None:
+    _empty(pg_store)
+    _unfiltered_total_follows_imports_and_deletes(pg_store)
+
+
+@pytest.mark.postgres
+def test_task_count_exact_under_concurrent_imports_and_deletes_postgres(
+    pg_store: SQLStore,
+) -> None:
+    import threading
+
+    from labelcore.model import NewTask, ProjectSettings
+
+    _empty(pg_store)
+    pid = pg_store.add_project(ProjectSettings(title="race"), created_by=1).id
+    seed = pg_store.add_tasks(pid, [NewTask(data={"i": i}) for i in range(200)])
+    errors: list[BaseException] = []
+
+    def run(fn: object) -> None:
+        try:
+            fn()  # type: ignore[operator]
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    work = [lambda: pg_store.add_tasks(pid, [NewTask(data={"x": j}) for j in range(50)])] * 4
+    # two deleters race for the same ids: each row is subtracted once
+    work += [lambda: pg_store.delete_tasks(pid, seed[:120])] * 2
+    work += [lambda: pg_store.delete_tasks(pid, seed[100:])]
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _counted(pg_store, pid) == (200, 200, 200)  # 200 + 4 * 50 - 200

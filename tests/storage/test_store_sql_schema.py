@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettin
 from labelcore.query import PageRequest, parse_query
 from labelcore.storage.sql import SQLStore, current_revision, make_engine, metadata, upgrade
 
-HEAD = "0009"  # 0006 predictions index; 0007 review quality; 0008 bulk FTS; 0009 uploads
+HEAD = "0010"  # 0007 review quality; 0008 bulk FTS; 0009 uploads; 0010 project task count
 
 
 def test_tables_live_on_their_own_metadata() -> None:
@@ -22,28 +23,52 @@ def test_tables_live_on_their_own_metadata() -> None:
 
 
 def _fill(url: str) -> dict[str, int]:
-    store = SQLStore(url, auto_migrate=False)
-    pid = store.add_project(ProjectSettings(title="old"), created_by=7).id
-    tasks = [
-        NewTask(
-            data={"text": f"Grüße aus Zürich {i}", "i": i},
-            annotations=(NewAnnotation(result=[], completed_by=7),),
-            predictions=(NewPrediction(result=[], score=0.5),),
-        )
-        for i in range(30)
-    ]
-    ids = store.add_tasks(pid, tasks)
-    store.save_draft(ids[0], "7", None, [], 1.0)
-    store.add_view(pid, 7, {"title": "tab"})
-    store.add_job("export", {}, project_id=pid)
-    with store.engine.connect() as conn:
-        present = set(sa.inspect(conn).get_table_names())  # tables of later revisions: not yet
+    """Rows made by today's store (a fresh SQLite database at head), copied into the old
+    database at ``url`` with only the tables and columns its revision has: today's store
+    writes columns that older revisions lack (0010's task_count)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLStore(f"sqlite:///{tmp}/src.db")
+        pid = store.add_project(ProjectSettings(title="old"), created_by=7).id
+        tasks = [
+            NewTask(
+                data={"text": f"Grüße aus Zürich {i}", "i": i},
+                annotations=(NewAnnotation(result=[], completed_by=7),),
+                predictions=(NewPrediction(result=[], score=0.5),),
+            )
+            for i in range(30)
+        ]
+        ids = store.add_tasks(pid, tasks)
+        store.save_draft(ids[0], "7", None, [], 1.0)
+        store.add_view(pid, 7, {"title": "tab"})
+        store.add_job("export", {}, project_id=pid)
+        with store.engine.connect() as conn:
+            rows = {
+                t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))]
+                for t in metadata.sorted_tables
+            }
+        store.close()
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        present = set(inspector.get_table_names())  # tables of later revisions: not yet
+        for table in metadata.sorted_tables:
+            if table.name not in present or not rows[table.name]:
+                continue
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            have = [c.name for c in table.c if c.name in columns]
+            old = sa.table(table.name, *[sa.column(c, table.c[c].type) for c in have])
+            conn.execute(old.insert(), [{k: r[k] for k in have} for r in rows[table.name]])
+            if conn.dialect.name == "postgresql" and "id" in have:  # ids were given: move on
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"(SELECT max(id) FROM {table.name}))"
+                )
         counts = {
             name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             for name, table in metadata.tables.items()
             if name in present
         }
-    store.close()
+    engine.dispose()
     return counts
 
 
@@ -63,6 +88,8 @@ def _upgrade_keeps_rows(url: str) -> None:
     engine.dispose()
     assert {k: v for k, v in after.items() if k in before} == before
     assert all(after[k] == 0 for k in after.keys() - before.keys())  # new tables start empty
+    with engine.connect() as conn:  # 0010 counted the tasks already there
+        assert conn.exec_driver_sql("SELECT task_count FROM labelcore_project").scalar() == 30
     store = SQLStore(url)  # idempotent: already at head
     pid = store.list_projects()[0].id
     query = parse_query(
@@ -124,7 +151,11 @@ def test_host_tables_and_alembic_history_are_untouched(tmp_path: Path) -> None:
 
 def test_without_fts_contains_still_filters(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nofts.db'}"
-    upgrade(url, "0001")
+    upgrade(url)
+    with make_engine(url).begin() as conn:  # what 0002 leaves on a SQLite without FTS5 trigram
+        for suffix in ("_ai", "_ad", "_au"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS labelcore_task_fts{suffix}")
+        conn.exec_driver_sql("DROP TABLE labelcore_task_fts")
     store = SQLStore(url, auto_migrate=False)
     assert store.fts is False
     pid = store.add_project(ProjectSettings(), created_by=1).id

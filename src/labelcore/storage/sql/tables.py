@@ -101,6 +101,8 @@ class ProjectRow(LabelcoreBase, table=True):
     created_at: dt.datetime = _c(UTCDateTime, nullable=False)
     updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
     task_seq: int = _c(sa.Integer, nullable=False, default=0)  # last inner_id handed out
+    # tasks in the project, kept exact by add_tasks/delete_tasks (migration 0010)
+    task_count: int = _c(sa.Integer, nullable=False, default=0, server_default="0")
 
 
 def _project_fk() -> sa.ForeignKey:
