@@ -235,7 +235,18 @@ class SQLReviews(SQLBase):
                 batch = [r for r in batch if r.task_id in known]
                 if not batch:
                     continue
-                stmt = insert(TQ).values(
+                # executemany of one statement: compiled once (a multi-row VALUES of a
+                # whole batch costs more to compile than to run)
+                stmt = insert(TQ)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[TQ.c.task_id],
+                    set_={
+                        "review_state": stmt.excluded.review_state,
+                        "agreement": stmt.excluded.agreement,
+                    },
+                )
+                conn.execute(
+                    stmt,
                     [
                         {
                             "task_id": r.task_id,
@@ -244,16 +255,7 @@ class SQLReviews(SQLBase):
                             "agreement": r.agreement,
                         }
                         for r in batch
-                    ]
-                )
-                conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[TQ.c.task_id],
-                        set_={
-                            "review_state": stmt.excluded.review_state,
-                            "agreement": stmt.excluded.agreement,
-                        },
-                    )
+                    ],
                 )
                 conn.execute(sa.delete(AS).where(AS.c.task_id.in_([r.task_id for r in batch])))
                 states = [
@@ -347,6 +349,37 @@ class SQLReviews(SQLBase):
                 )
             )
             return {r.annotation_id: r.user_id for r in rows}
+
+    def review_candidates(
+        self,
+        project_id: int,
+        user_id: UserId,
+        states: Collection[str],
+        now: dt.datetime,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[int]:
+        A = ANNOTATIONS
+        live = sa.and_(RC.c.annotation_id == A.c.id, RC.c.expires_at > now)
+        held = sa.exists().where(live, RC.c.user_id == user_id)
+        other = sa.exists().where(live, RC.c.user_id != user_id)
+        stmt = (
+            sa.select(A.c.id)
+            .select_from(A.join(AS, AS.c.annotation_id == A.c.id))
+            .where(
+                A.c.project_id == project_id,
+                AS.c.state.in_(list(states)),
+                A.c.was_cancelled.is_(False),
+                sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id),
+                ~other,
+            )
+            .order_by(sa.case((held, 0), else_=1), A.c.updated_at, A.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._tx(write=False) as conn:
+            return list(conn.execute(stmt).scalars())
 
     def release_review_claims(
         self, *, user_id: UserId | None = None, annotation_id: int | None = None
