@@ -12,7 +12,7 @@ from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettin
 from labelcore.query import PageRequest, parse_query
 from labelcore.storage.sql import SQLStore, current_revision, make_engine, metadata, upgrade
 
-HEAD = "0009"  # 0006 predictions index; 0007 review quality; 0009 file uploads
+HEAD = "0011"  # 0006 predictions index; 0007 review quality; 0009 file uploads; 0011 review stream
 
 
 def test_tables_live_on_their_own_metadata() -> None:

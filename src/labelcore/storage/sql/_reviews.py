@@ -362,24 +362,32 @@ class SQLReviews(SQLBase):
     ) -> list[int]:
         A = ANNOTATIONS
         live = sa.and_(RC.c.annotation_id == A.c.id, RC.c.expires_at > now)
-        held = sa.exists().where(live, RC.c.user_id == user_id)
-        other = sa.exists().where(live, RC.c.user_id != user_id)
-        stmt = (
-            sa.select(A.c.id)
-            .select_from(A.join(AS, AS.c.annotation_id == A.c.id))
-            .where(
-                A.c.project_id == project_id,
-                AS.c.state.in_(list(states)),
-                A.c.was_cancelled.is_(False),
-                sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id),
-                ~other,
-            )
-            .order_by(sa.case((held, 0), else_=1), A.c.updated_at, A.c.id)
-            .offset(offset)
-            .limit(limit)
-        )
+        conds = [
+            A.c.project_id == project_id,
+            AS.c.state.in_(list(states)),
+            A.c.was_cancelled.is_(False),
+            sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id),
+        ]
+        joined = A.join(AS, AS.c.annotation_id == A.c.id)
         with self._tx(write=False) as conn:
-            return list(conn.execute(stmt).scalars())
+            # the caller's own claim (one per project) comes first, then the others in
+            # index order (migration 0011): the walk stops after a page
+            held = conn.execute(
+                sa.select(A.c.id)
+                .select_from(joined)
+                .where(*conds, sa.exists().where(live, RC.c.user_id == user_id))
+                .limit(1)
+            ).scalar()
+            head = [] if held is None else [held]
+            rest = (
+                sa.select(A.c.id)
+                .select_from(joined)
+                .where(*conds, ~sa.exists().where(live))
+                .order_by(A.c.updated_at, A.c.id)
+                .offset(max(0, offset - len(head)))
+                .limit(limit - len(head[offset:]))
+            )
+            return head[offset:] + list(conn.execute(rest).scalars())
 
     def release_review_claims(
         self, *, user_id: UserId | None = None, annotation_id: int | None = None
