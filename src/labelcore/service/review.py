@@ -14,13 +14,17 @@ the general queue serves it to another annotator. Emits ``review.created``.
 
 Two reviewers never get the same annotation from :meth:`ReviewAPI.next_review`: it claims the
 annotation (``store.claim_review``) for the project's ``lock_ttl_seconds``, like the labeling
-queue; a verdict releases the claim.
+queue; a verdict releases the claim. Its candidates come from the stored annotation states
+(``store.review_candidates``, a page at a time), not from the whole project.
 
 The review state of each task and annotation and each task's agreement are stored
 (``store.set_task_quality``) for the data manager's ``review_state``, ``annotation_states``
 and ``agreement`` columns. Every write that changes annotations or reviews emits its event
 inside its transaction, and :meth:`ReviewAPI._emit` refreshes the quality of the tasks that
-event names in that same transaction.
+event names in that same transaction. Bulk writes name the tasks past their events'
+limit through ``_annotations_changed``; ``update_project`` calls ``_settings_changed``,
+which refreshes the whole project only when ``reviews_per_annotation`` or the config's
+controls changed.
 """
 
 from __future__ import annotations
