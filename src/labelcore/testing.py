@@ -1229,12 +1229,24 @@ class StoreContract:
         now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
         ttl = dt.timedelta(minutes=10)
         waiting = ("annotated", "in_review")
-        assert b1.id not in store.review_candidates(pid, 9, waiting, now)  # no stored state
+        # b1 has no stored state (a database not refreshed yet): a candidate to check
+        assert store.review_candidates(pid, 9, waiting, now) == [a1.id, a2.id, b1.id]
+        store.set_task_quality(
+            pid,
+            [
+                TaskQuality(
+                    task_id=t1,
+                    state="x",
+                    annotation_states={a1.id: "annotated", b1.id: "accepted"},
+                )
+            ],
+        )
         assert store.review_candidates(pid, 9, waiting, now) == [a1.id, a2.id]
         assert store.review_candidates(pid, 9, ("in_review",), now) == [a2.id]
         assert store.review_candidates(pid, 9, waiting, now, offset=1, limit=1) == [a2.id]
         assert store.claim_review(a2.id, 9, now, ttl)
         assert store.review_candidates(pid, 9, waiting, now) == [a2.id, a1.id]  # held first
+        assert store.review_candidates(pid, 9, waiting, now, offset=1) == [a1.id]
         assert store.review_candidates(pid, 10, waiting, now) == [a1.id, a3.id]  # 9 holds a2
         assert store.review_candidates(pid, 10, waiting, now + ttl) == [a1.id, a2.id, a3.id]
         assert store.review_candidates(pid, "7", waiting, now) == [a1.id, a3.id]  # typed ids

@@ -386,3 +386,22 @@ def test_predictions_to_annotations_refreshes_every_task_it_touched(
     assert {stored[t].state for t in ids} == {"annotated"}
     assert all(len(stored[t].annotation_states) == 1 for t in ids)
     core.close()
+
+
+def test_next_review_serves_annotations_without_stored_states(any_core: LabelCore) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=2)
+    t1, t2 = task_ids(core, project.id)
+    done = core.submit_annotation(ANN_A, t1, choice())
+    core.accept_annotation(REVIEWER, done.id)
+    waiting = core.submit_annotation(ANN_B, t2, choice())
+    # a database upgraded from before 0007: no stored states until refresh_quality runs
+    _forget_quality(core, [t1, t2])
+    if isinstance(core.store, SQLStore):
+        from labelcore.storage.sql._reviews import ANNOTATION_STATES
+
+        with core.store.engine.begin() as conn:
+            conn.execute(ANNOTATION_STATES.delete())
+    item = core.next_review(REVIEWER2, project.id)
+    assert item is not None and item.annotation.id == waiting.id  # the accepted one is not
+    assert core.next_review(REVIEWER, project.id) is None  # REVIEWER2 holds it

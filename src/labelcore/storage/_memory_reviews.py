@@ -217,10 +217,15 @@ class MemoryReviews(MemoryBase):
         with self._lock:
             who = uid_key(user_id)
             claims = self._review_claims()
+            stored = {ann.id: got for ann, got in self._stored_states(project_id)}
             found: list[tuple[bool, dt.datetime, int]] = []
-            for ann, got in self._stored_states(project_id):
-                if got not in states or (
-                    ann.completed_by is not None and uid_key(ann.completed_by) == who
+            for ann in list(self._t["annotations"].values()):
+                got = stored.get(ann.id)
+                if (
+                    ann.project_id != project_id
+                    or ann.was_cancelled
+                    or (got is not None and got not in states)
+                    or (ann.completed_by is not None and uid_key(ann.completed_by) == who)
                 ):
                     continue
                 holder, _, until = claims.get(ann.id, (None, None, now))

@@ -594,9 +594,10 @@ class Store(Protocol):
         offset: int = 0,
         limit: int = 50,
     ) -> list[int]:
-        """Annotations of the project whose stored review state is one of ``states``, not
-        skipped, not by the user and without a live review claim by someone else: the
-        user's claimed one first, then by ``updated_at``, id; ``limit`` of them from
+        """Annotations of the project whose stored review state is one of ``states`` or
+        not stored (a database not yet refreshed: the caller checks each), not skipped,
+        not by the user and without a live review claim by someone else: the user's
+        claimed one first, then by ``updated_at``, id; ``limit`` of them from
         ``offset``."""
         ...
 

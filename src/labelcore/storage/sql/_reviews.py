@@ -364,11 +364,11 @@ class SQLReviews(SQLBase):
         live = sa.and_(RC.c.annotation_id == A.c.id, RC.c.expires_at > now)
         conds = [
             A.c.project_id == project_id,
-            AS.c.state.in_(list(states)),
+            sa.or_(AS.c.state.is_(None), AS.c.state.in_(list(states))),
             A.c.was_cancelled.is_(False),
             sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id),
         ]
-        joined = A.join(AS, AS.c.annotation_id == A.c.id)
+        joined = A.outerjoin(AS, AS.c.annotation_id == A.c.id)
         with self._tx(write=False) as conn:
             # the caller's own claim (one per project) comes first, then the others in
             # index order (migration 0011): the walk stops after a page
