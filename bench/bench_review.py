@@ -144,6 +144,10 @@ def main() -> None:
         f"next_task: {1000 * with_check / args.writes:.2f} ms CPU with the rejected-work "
         f"check, {1000 * without_check / args.writes:.2f} ms without"
     )
+    title = _cpu(lambda: core.update_project(BOSS, project.id, title="Review bench renamed"))
+    print(f"update_project (title only) on {args.n} tasks: {1000 * title:.0f} ms CPU")
+    needed = _cpu(lambda: core.update_project(BOSS, project.id, reviews_per_annotation=2))
+    print(f"update_project (reviews_per_annotation) on {args.n} tasks: {needed:.2f} s CPU")
     refresh = _cpu(lambda: core.refresh_quality(BOSS, project.id))
     print(f"refresh_quality of {args.n} tasks: {refresh:.2f} s CPU")
     nxt = _cpu(lambda: core.next_review(REX, project.id))

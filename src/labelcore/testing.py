@@ -1211,6 +1211,47 @@ class StoreContract:
         assert store.release_review_claims(user_id=10) == 1
         assert not store.claim_review(999_999, 9, now, ttl)
 
+    def test_review_candidates_by_stored_state_and_claims(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        a1 = self.annotate(store, t1, pid, 7)
+        a2 = self.annotate(store, t2, pid, 8)
+        a3 = self.annotate(store, t3, pid, 9)  # the reviewer's own
+        b1 = self.annotate(store, t1, pid, 8)
+        store.set_task_quality(
+            pid,
+            [
+                TaskQuality(task_id=t1, state="x", annotation_states={a1.id: "annotated"}),
+                TaskQuality(task_id=t2, state="x", annotation_states={a2.id: "in_review"}),
+                TaskQuality(task_id=t3, state="x", annotation_states={a3.id: "annotated"}),
+            ],
+        )
+        now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+        ttl = dt.timedelta(minutes=10)
+        waiting = ("annotated", "in_review")
+        # b1 has no stored state (a database not refreshed yet): a candidate to check
+        assert store.review_candidates(pid, 9, waiting, now) == [a1.id, a2.id, b1.id]
+        store.set_task_quality(
+            pid,
+            [
+                TaskQuality(
+                    task_id=t1,
+                    state="x",
+                    annotation_states={a1.id: "annotated", b1.id: "accepted"},
+                )
+            ],
+        )
+        assert store.review_candidates(pid, 9, waiting, now) == [a1.id, a2.id]
+        assert store.review_candidates(pid, 9, ("in_review",), now) == [a2.id]
+        assert store.review_candidates(pid, 9, waiting, now, offset=1, limit=1) == [a2.id]
+        assert store.claim_review(a2.id, 9, now, ttl)
+        assert store.review_candidates(pid, 9, waiting, now) == [a2.id, a1.id]  # held first
+        assert store.review_candidates(pid, 9, waiting, now, offset=1) == [a1.id]
+        assert store.review_candidates(pid, 10, waiting, now) == [a1.id, a3.id]  # 9 holds a2
+        assert store.review_candidates(pid, 10, waiting, now + ttl) == [a1.id, a2.id, a3.id]
+        assert store.review_candidates(pid, "7", waiting, now) == [a1.id, a3.id]  # typed ids
+        assert store.review_candidates(pid, 7, waiting, now + ttl) == [a2.id, a3.id]
+
     def test_review_comment_update_and_delete(self, store: Store) -> None:
         pid = self.project(store)
         (tid,) = self.tasks(store, pid, 1)

@@ -47,6 +47,9 @@ def test_reject_fix_accept_and_stats_in_the_browser(browser: Any, site: Any) -> 
     expect(row.locator(".lc-review-comment")).to_have_text("It is clearly positive")
     row.locator(".lc-review-fix").click()
     annotator.wait_for_selector(".lc-labeling .lc-main")
+    # the labeling screen itself says what the reviewer asked for
+    note = annotator.locator(".lc-rejection-note .lc-rejection-comment")
+    expect(note).to_have_text("It is clearly positive")
     annotator.wait_for_function(
         "() => document.querySelector('.lc-submit').textContent === 'Update'"
     )
@@ -138,3 +141,28 @@ def test_quick_view_from_the_data_manager_review_edit_delete(browser: Any, site:
     expect(cell).to_have_text("accepted")
     for page in (boss, reviewer):
         assert page.errors == []
+
+
+def test_rejection_comment_xss_in_the_labeling_screen_is_text(browser: Any, site: Any) -> None:
+    base, core, project = site
+    (task_id,) = [b.task.id for b in core.store.iter_bundles(project.id)]
+    ann = core.submit_annotation(USERS["annotator"], task_id, choice("Negative"))
+    attack = '<img src=x onerror="window.__xss = 1"><b>bold</b>'
+    core.reject_annotation(USERS["reviewer"], ann.id, comment=attack)
+
+    annotator = as_user(browser, base, "annotator")
+    annotator.goto(f"{base}/label/projects/{project.id}/review/rejected")
+    annotator.locator(f'.lc-rejected-row[data-annotation-id="{ann.id}"] .lc-review-fix').click()
+    note = annotator.locator(".lc-rejection-note")
+    expect(note.locator(".lc-rejection-comment")).to_have_text(attack)
+    expect(note.locator("img, b")).to_have_count(0)
+    assert annotator.evaluate("() => window.__xss") is None
+    # once the fix is in, the note goes: the annotation is no longer rejected
+    annotator.wait_for_function(
+        "() => document.querySelector('.lc-submit').textContent === 'Update'"
+    )
+    annotator.keyboard.press("p")
+    annotator.keyboard.press("Control+Enter")
+    annotator.wait_for_selector(".lc-message-ok")
+    expect(note).to_be_hidden()
+    assert annotator.errors == []

@@ -325,3 +325,83 @@ def test_rejected_work_goes_to_the_general_queue_when_configured(any_core: Label
     assert core.next_task(ANN_A, project.id) is None  # not back to its author
     other = core.next_task(ANN_B, project.id)
     assert other is not None and other.task.id == tid  # another annotator labels it
+
+
+CONFIG_WITH_TOPIC = """<View>
+  <Text name="text" value="$text"/>
+  <Header value="Sentiment"/>
+  <Choices name="sentiment" toName="text">
+    <Choice value="Positive"/>
+    <Choice value="Negative"/>
+  </Choices>
+  <Choices name="topic" toName="text"><Choice value="Sport"/></Choices>
+</View>"""
+
+
+def test_title_edit_keeps_stored_quality_and_control_change_refreshes(
+    any_core: LabelCore,
+) -> None:
+    from labelcore.storage.base import TaskQuality
+
+    core = any_core
+    project = make_project(core, n_tasks=1)
+    (tid,) = task_ids(core, project.id)
+    core.submit_annotation(ANN_A, tid, choice())
+    # a marker row: whatever rewrites the task's quality replaces it
+    core.store.set_task_quality(project.id, [TaskQuality(task_id=tid, state="marker")])
+    core.update_project(MANAGER, project.id, title="Renamed", description="only words")
+    assert core.store.get_task_quality([tid])[tid].state == "marker"
+    header_only = CONFIG_WITH_TOPIC.replace(
+        '  <Choices name="topic" toName="text"><Choice value="Sport"/></Choices>\n', ""
+    )
+    core.update_project(MANAGER, project.id, label_config=header_only)  # same controls
+    assert core.store.get_task_quality([tid])[tid].state == "marker"
+    core.update_project(MANAGER, project.id, label_config=CONFIG_WITH_TOPIC)
+    assert core.store.get_task_quality([tid])[tid].state == "annotated"
+
+
+@pytest.mark.parametrize(
+    ("backend", "n_tasks", "events"), [("memory", 5003, None), ("sqlite", 7, 3)]
+)
+def test_predictions_to_annotations_refreshes_every_task_it_touched(
+    backend: str, n_tasks: int, events: int | None, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import labelcore.service.predictions as predictions
+
+    if events is not None:  # the same path as past 5,000 annotations, at a small size
+        monkeypatch.setattr(predictions, "MAX_EVENT_ANNOTATIONS", events)
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    core = new_core(None if backend == "memory" else SQLStore(url))
+    project = make_project(core, n_tasks=0)
+    pred = [{"result": choice()}]
+    rows = [{"data": {"text": f"t{i}"}, "predictions": pred} for i in range(n_tasks)]
+    core.import_tasks(MANAGER, project.id, rows)
+    seen: list[int] = []
+    core.events.on("annotation.created", lambda e: seen.append(1))
+    done = core.run_action(MANAGER, project.id, "predictions_to_annotations", params={})
+    assert done.processed_items == n_tasks
+    assert len(seen) == min(n_tasks, predictions.MAX_EVENT_ANNOTATIONS)  # bounded events
+    ids = task_ids(core, project.id)
+    stored = core.store.get_task_quality(ids)
+    assert {stored[t].state for t in ids} == {"annotated"}
+    assert all(len(stored[t].annotation_states) == 1 for t in ids)
+    core.close()
+
+
+def test_next_review_serves_annotations_without_stored_states(any_core: LabelCore) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=2)
+    t1, t2 = task_ids(core, project.id)
+    done = core.submit_annotation(ANN_A, t1, choice())
+    core.accept_annotation(REVIEWER, done.id)
+    waiting = core.submit_annotation(ANN_B, t2, choice())
+    # a database upgraded from before 0007: no stored states until refresh_quality runs
+    _forget_quality(core, [t1, t2])
+    if isinstance(core.store, SQLStore):
+        from labelcore.storage.sql._reviews import ANNOTATION_STATES
+
+        with core.store.engine.begin() as conn:
+            conn.execute(ANNOTATION_STATES.delete())
+    item = core.next_review(REVIEWER2, project.id)
+    assert item is not None and item.annotation.id == waiting.id  # the accepted one is not
+    assert core.next_review(REVIEWER, project.id) is None  # REVIEWER2 holds it

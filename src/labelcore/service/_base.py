@@ -71,6 +71,15 @@ class ServiceBase:
         with self.events.collect(), self.store.transaction():
             yield
 
+    def _settings_changed(self, project_id: int, old: Any, new: Any) -> None:
+        """Called inside ``update_project``'s transaction with the old and new
+        ``ProjectSettings`` (the review workflow refreshes stored quality here)."""
+
+    def _annotations_changed(self, project_id: int, task_ids: list[int]) -> None:
+        """Called inside a bulk write's transaction with the tasks whose annotations it
+        changed beyond those its events name (the review workflow refreshes their stored
+        quality)."""
+
     def _emit(self, name: str, project_id: int | None, user: User | None, **payload: Any) -> None:
         self.events.emit(
             Event(

@@ -25,6 +25,8 @@ from labelcore.model import (
 from labelcore.query import TaskQuery
 from labelcore.service._base import ServiceBase, same_user
 
+MAX_EVENT_ANNOTATIONS = 5000  # annotation.created events one bulk action emits
+
 MAX_LISTED = 100
 
 
@@ -226,7 +228,7 @@ class PredictionsAPI(ServiceBase):
                     project_id,
                 )
                 created.append(annotation)
-            for annotation in created[:5000]:
+            for annotation in created[:MAX_EVENT_ANNOTATIONS]:
                 self._emit(
                     "annotation.created",
                     project_id,
@@ -234,6 +236,10 @@ class PredictionsAPI(ServiceBase):
                     annotation=_converter.annotation_to_json(annotation),
                     task={"id": annotation.task_id},
                 )
+            # past the events: their tasks' derived state is refreshed without a payload
+            self._annotations_changed(
+                project_id, [a.task_id for a in created[MAX_EVENT_ANNOTATIONS:]]
+            )
         return created
 
     def _fits(self, project: Project, data: dict[str, Any], result: ResultList) -> bool:

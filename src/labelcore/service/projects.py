@@ -112,6 +112,7 @@ class ProjectsAPI(ServiceBase):
                 rearrange_overlap(self.store, updated)
             elif old.skip_queue != new.skip_queue:
                 self.store.recount_tasks(project_id)
+            self._settings_changed(project_id, old, new)
             counts = self.store.project_counts([project_id]).get(project_id)
             self._emit(
                 "project.updated",

@@ -14,18 +14,23 @@ the general queue serves it to another annotator. Emits ``review.created``.
 
 Two reviewers never get the same annotation from :meth:`ReviewAPI.next_review`: it claims the
 annotation (``store.claim_review``) for the project's ``lock_ttl_seconds``, like the labeling
-queue; a verdict releases the claim.
+queue; a verdict releases the claim. Its candidates come from the stored annotation states
+(``store.review_candidates``, a page at a time), not from the whole project.
 
 The review state of each task and annotation and each task's agreement are stored
 (``store.set_task_quality``) for the data manager's ``review_state``, ``annotation_states``
 and ``agreement`` columns. Every write that changes annotations or reviews emits its event
 inside its transaction, and :meth:`ReviewAPI._emit` refreshes the quality of the tasks that
-event names in that same transaction.
+event names in that same transaction. Bulk writes name the tasks past their events'
+limit through ``_annotations_changed``; ``update_project`` calls ``_settings_changed``,
+which refreshes the whole project only when ``reviews_per_annotation`` or the config's
+controls changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -56,6 +61,8 @@ from labelcore.storage.base import Store, TaskBundle, TaskQuality
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
 _REFRESH_BATCH = 500
+_CANDIDATES = 50  # annotations next_review / review_queue read from the store at a time
+_WAITING = (ANNOTATED, IN_REVIEW)
 _PER_TASK_REVIEWS = 50  # refreshing more tasks than this reads the project's reviews once
 # events that change annotations or reviews of the tasks they name (None: the whole project)
 _ANNOTATION_EVENTS = frozenset({"annotation.created", "annotation.updated", "review.created"})
@@ -191,39 +198,39 @@ class ReviewAPI(ServiceBase):
         a filter needed it, its reviews)``; the annotation the user holds comes first."""
         project_id = access.project.id
         needed = access.project.settings.reviews_per_annotation
-        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
-        claims = self.store.review_claims(project_id, self._now())
-        held = {a for a, who in claims.items() if same_user(who, user.id)}
-        candidates = sorted(
-            self.store.list_annotations(project_id=project_id),
-            key=lambda a: (a.id not in held, a.updated_at, a.id),
-        )
         lo, hi = filters["min_agreement"], filters["max_agreement"]
         by_agreement = lo is not None or hi is not None
-        agreements: dict[int, float | None] = {}
-        if by_agreement:  # the stored values, read once: no recomputation
-            stored = self.store.get_task_quality({a.task_id for a in candidates})
-            agreements = {t: q.agreement for t, q in stored.items()}
-        for ann in candidates:
-            holder = claims.get(ann.id)
-            if holder is not None and not same_user(holder, user.id):
-                continue  # another reviewer holds it (next_review's claim)
-            mine = reviews.get(ann.id, [])
-            state = annotation_state(ann, mine, needed)
-            if state not in (ANNOTATED, IN_REVIEW) or same_user(ann.completed_by, user.id):
-                continue
-            if any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, mine)):
-                continue
-            if not _matches(ann, filters):
-                continue
-            agreement = None
-            if by_agreement:
-                agreement = agreements.get(ann.task_id)
-                if agreement is None:
+        now = self._now()
+        offset = 0
+        while True:  # the stored states narrow the candidates; each one is checked as it is
+            ids = self.store.review_candidates(
+                project_id, user.id, _WAITING, now, offset=offset, limit=_CANDIDATES
+            )
+            offset += len(ids)
+            agreements: dict[int, float | None] = {}
+            anns = [a for i in ids if (a := self.store.get_annotation(i)) is not None]
+            if by_agreement:  # the stored values: no recomputation
+                stored = self.store.get_task_quality({a.task_id for a in anns})
+                agreements = {t: q.agreement for t, q in stored.items()}
+            for ann in anns:
+                if not _matches(ann, filters):
                     continue
-                if (lo is not None and agreement < lo) or (hi is not None and agreement > hi):
+                agreement = None
+                if by_agreement:
+                    agreement = agreements.get(ann.task_id)
+                    if agreement is None:
+                        continue
+                    if (lo is not None and agreement < lo) or (hi is not None and agreement > hi):
+                        continue
+                mine = self.store.list_reviews(annotation_id=ann.id)
+                state = annotation_state(ann, mine, needed)
+                if state not in _WAITING or same_user(ann.completed_by, user.id):
                     continue
-            yield ann, state, agreement, mine
+                if any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, mine)):
+                    continue
+                yield ann, state, agreement, mine
+            if len(ids) < _CANDIDATES:
+                return
 
     def next_review(self, user: User, project_id: int, **filters: Any) -> ReviewItem | None:
         """The first annotation of :meth:`review_queue` (same filters) that this reviewer
@@ -596,6 +603,19 @@ class ReviewAPI(ServiceBase):
             self._refresh_quality(pid, task_ids)
         super()._emit(name, project_id, user, **payload)
 
+    def _annotations_changed(self, project_id: int, task_ids: list[int]) -> None:
+        if task_ids:
+            self._refresh_quality(project_id, sorted(set(task_ids)))
+
+    def _settings_changed(self, project_id: int, old: Any, new: Any) -> None:
+        """Recompute the project's stored quality only when what it is computed from
+        changed: ``reviews_per_annotation`` or the config's controls (a title edit costs
+        nothing)."""
+        if old.reviews_per_annotation != new.reviews_per_annotation or controls_of(
+            self._config(old.label_config)
+        ) != controls_of(self._config(new.label_config)):
+            self._refresh_quality(project_id, None)
+
     def _quality_scope(
         self, name: str, project_id: int | None, payload: dict[str, Any]
     ) -> Iterator[tuple[int, list[int] | None]]:
@@ -619,17 +639,15 @@ class ReviewAPI(ServiceBase):
             )
         elif name == "tasks.created":
             yield project_id, list(payload.get("task_ids", []))
-        elif name == "project.updated":  # reviews_per_annotation or the config may have changed
-            yield project_id, None
 
     def _refresh_quality(self, project_id: int, task_ids: list[int] | None) -> int:
+        """Recompute and store the quality of these tasks (``None``: every task of the
+        project, streamed in batches of ``_REFRESH_BATCH``); returns how many."""
         project = self.store.get_project(project_id)
-        if project is None:
+        if project is None or task_ids == []:
             return 0
-        ids = list(self.store.task_ids(project_id, TaskQuery())) if task_ids is None else task_ids
-        if not ids:
-            return 0
-        if len(ids) <= _PER_TASK_REVIEWS:
+        ids = task_ids or []
+        if task_ids is not None and len(ids) <= _PER_TASK_REVIEWS:
             reviews: dict[int, list[AnnotationReview]] = {}
             for tid in ids:
                 reviews.update(reviews_by_annotation(self.store.list_reviews(task_id=tid)))
@@ -637,21 +655,32 @@ class ReviewAPI(ServiceBase):
             reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
         controls = controls_of(self._config(project.settings.label_config))
         needed = project.settings.reviews_per_annotation
-        for start in range(0, len(ids), _REFRESH_BATCH):
-            chunk = tuple(ids[start : start + _REFRESH_BATCH])
-            # read the batch whole before writing: no open cursor while rows change
-            bundles: list[TaskBundle] = []
+        done = 0
+        for bundles in self._refresh_batches(project_id, task_ids):
+            self.store.set_task_quality(
+                project_id, list(_quality_rows(bundles, reviews, controls, needed))
+            )
+            done += len(bundles)
+        return done
+
+    def _refresh_batches(
+        self, project_id: int, task_ids: list[int] | None
+    ) -> Iterator[list[TaskBundle]]:
+        """The bundles to refresh, a batch at a time, each read whole before it is written
+        (no open cursor while rows change)."""
+        if task_ids is None:  # the whole project: iter_bundles reads a keyset batch at a time
+            stream = iter(self.store.iter_bundles(project_id, batch_size=_REFRESH_BATCH))
+            while batch := list(itertools.islice(stream, _REFRESH_BATCH)):
+                yield batch
+            return
+        for start in range(0, len(task_ids), _REFRESH_BATCH):
+            chunk = tuple(task_ids[start : start + _REFRESH_BATCH])
             if len(chunk) <= _PER_TASK_REVIEWS:  # one write's tasks: no query to plan
-                for tid in chunk:
-                    one = self.store.get_bundle(tid, include_drafts=False)
-                    if one is not None and one.task.project_id == project_id:
-                        bundles.append(one)
+                found = (self.store.get_bundle(tid, include_drafts=False) for tid in chunk)
+                yield [b for b in found if b is not None and b.task.project_id == project_id]
             else:
                 query = TaskQuery(selection=Selection(included=chunk))
-                bundles = list(self.store.iter_bundles(project_id, query))
-            rows = list(_quality_rows(bundles, reviews, controls, needed))
-            self.store.set_task_quality(project_id, rows)
-        return len(ids)
+                yield list(self.store.iter_bundles(project_id, query))
 
 
 def rejected_tasks_of(store: Store, project_id: int, user_id: UserId) -> list[int]:

@@ -8,13 +8,13 @@ store.list_reviews(annotation_id=annotation.id)   # [review]
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 import attrs
 
 from labelcore.errors import NotFound
-from labelcore.model import AnnotationReview, Task, UserId, utcnow
+from labelcore.model import Annotation, AnnotationReview, Task, UserId, utcnow
 from labelcore.storage._memory_base import MemoryBase, uid_key
 from labelcore.storage.base import TaskQuality
 
@@ -159,22 +159,23 @@ class MemoryReviews(MemoryBase):
     ) -> list[int]:
         with self._lock:
             who = uid_key(user_id)
-            found: set[int] = set()
-            for task_id in list(self._quality()):
-                row = self._live_quality(task_id)
-                if row is None:
-                    continue
-                for ann_id, got in row.annotation_states.items():
-                    ann = self._t["annotations"].get(ann_id)
-                    if (
-                        ann is not None
-                        and got == state
-                        and ann.project_id == project_id
-                        and not ann.was_cancelled
-                        and uid_key(ann.completed_by) == who
-                    ):
-                        found.add(task_id)
+            found = {
+                ann.task_id
+                for ann, got in self._stored_states(project_id)
+                if got == state and uid_key(ann.completed_by) == who
+            }
             return sorted(found)[:limit]
+
+    def _stored_states(self, project_id: int) -> Iterator[tuple[Annotation, str]]:
+        """``(annotation, stored state)`` of the project's live, not skipped annotations."""
+        for task_id in list(self._quality()):
+            row = self._live_quality(task_id)
+            if row is None:
+                continue
+            for ann_id, got in row.annotation_states.items():
+                ann = self._t["annotations"].get(ann_id)
+                if ann is not None and ann.project_id == project_id and not ann.was_cancelled:
+                    yield ann, got
 
     def claim_review(
         self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta
@@ -202,6 +203,38 @@ class MemoryReviews(MemoryBase):
                 for key, (uid, pid, until) in self._review_claims().items()
                 if pid == project_id and until > now and key in anns
             }
+
+    def review_candidates(
+        self,
+        project_id: int,
+        user_id: UserId,
+        states: Collection[str],
+        now: dt.datetime,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[int]:
+        with self._lock:
+            who = uid_key(user_id)
+            claims = self._review_claims()
+            stored = {ann.id: got for ann, got in self._stored_states(project_id)}
+            found: list[tuple[bool, dt.datetime, int]] = []
+            for ann in list(self._t["annotations"].values()):
+                got = stored.get(ann.id)
+                if (
+                    ann.project_id != project_id
+                    or ann.was_cancelled
+                    or (got is not None and got not in states)
+                    or (ann.completed_by is not None and uid_key(ann.completed_by) == who)
+                ):
+                    continue
+                holder, _, until = claims.get(ann.id, (None, None, now))
+                live = until > now
+                mine = live and uid_key(holder) == who
+                if live and not mine:
+                    continue
+                found.append((not mine, ann.updated_at, ann.id))
+            return [a for _, _, a in sorted(found)[offset : offset + limit]]
 
     def release_review_claims(
         self, *, user_id: UserId | None = None, annotation_id: int | None = None

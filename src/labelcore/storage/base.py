@@ -584,6 +584,23 @@ class Store(Protocol):
         """Live review claims of the project: ``annotation id -> reviewer``."""
         ...
 
+    def review_candidates(
+        self,
+        project_id: int,
+        user_id: UserId,
+        states: Collection[str],
+        now: dt.datetime,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[int]:
+        """Annotations of the project whose stored review state is one of ``states`` or
+        not stored (a database not yet refreshed: the caller checks each), not skipped,
+        not by the user and without a live review claim by someone else: the user's
+        claimed one first, then by ``updated_at``, id; ``limit`` of them from
+        ``offset``."""
+        ...
+
     def release_review_claims(
         self, *, user_id: UserId | None = None, annotation_id: int | None = None
     ) -> int:

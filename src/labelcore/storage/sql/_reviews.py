@@ -235,7 +235,18 @@ class SQLReviews(SQLBase):
                 batch = [r for r in batch if r.task_id in known]
                 if not batch:
                     continue
-                stmt = insert(TQ).values(
+                # executemany of one statement: compiled once (a multi-row VALUES of a
+                # whole batch costs more to compile than to run)
+                stmt = insert(TQ)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[TQ.c.task_id],
+                    set_={
+                        "review_state": stmt.excluded.review_state,
+                        "agreement": stmt.excluded.agreement,
+                    },
+                )
+                conn.execute(
+                    stmt,
                     [
                         {
                             "task_id": r.task_id,
@@ -244,16 +255,7 @@ class SQLReviews(SQLBase):
                             "agreement": r.agreement,
                         }
                         for r in batch
-                    ]
-                )
-                conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[TQ.c.task_id],
-                        set_={
-                            "review_state": stmt.excluded.review_state,
-                            "agreement": stmt.excluded.agreement,
-                        },
-                    )
+                    ],
                 )
                 conn.execute(sa.delete(AS).where(AS.c.task_id.in_([r.task_id for r in batch])))
                 states = [
@@ -347,6 +349,45 @@ class SQLReviews(SQLBase):
                 )
             )
             return {r.annotation_id: r.user_id for r in rows}
+
+    def review_candidates(
+        self,
+        project_id: int,
+        user_id: UserId,
+        states: Collection[str],
+        now: dt.datetime,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[int]:
+        A = ANNOTATIONS
+        live = sa.and_(RC.c.annotation_id == A.c.id, RC.c.expires_at > now)
+        conds = [
+            A.c.project_id == project_id,
+            sa.or_(AS.c.state.is_(None), AS.c.state.in_(list(states))),
+            A.c.was_cancelled.is_(False),
+            sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id),
+        ]
+        joined = A.outerjoin(AS, AS.c.annotation_id == A.c.id)
+        with self._tx(write=False) as conn:
+            # the caller's own claim (one per project) comes first, then the others in
+            # index order (migration 0011): the walk stops after a page
+            held = conn.execute(
+                sa.select(A.c.id)
+                .select_from(joined)
+                .where(*conds, sa.exists().where(live, RC.c.user_id == user_id))
+                .limit(1)
+            ).scalar()
+            head = [] if held is None else [held]
+            rest = (
+                sa.select(A.c.id)
+                .select_from(joined)
+                .where(*conds, ~sa.exists().where(live))
+                .order_by(A.c.updated_at, A.c.id)
+                .offset(max(0, offset - len(head)))
+                .limit(limit - len(head[offset:]))
+            )
+            return head[offset:] + list(conn.execute(rest).scalars())
 
     def release_review_claims(
         self, *, user_id: UserId | None = None, annotation_id: int | None = None

@@ -165,6 +165,8 @@ class AnnotationRow(LabelcoreBase, table=True):
     __table_args__ = (
         sa.Index("labelcore_annotation_task_user_ix", "task_id", "completed_by"),
         sa.Index("labelcore_annotation_project_user_ix", "project_id", "completed_by"),
+        # migration 0011: the review stream walks a project's annotations by updated_at
+        sa.Index("labelcore_annotation_project_updated_ix", "project_id", "updated_at", "id"),
     )
     id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
     task_id: int = _c(sa.Integer, _task_fk(), nullable=False)

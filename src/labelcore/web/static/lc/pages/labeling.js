@@ -40,11 +40,12 @@ const btn = {
 const instructions = h("section", { class: "lc-instructions", hidden: true, "aria-label": t("Instructions") });
 const history = h("section", { class: "lc-history", hidden: true, "aria-label": t("Annotation history") });
 const predictionNote = h("div", { class: "lc-prediction-note", hidden: true });
+const rejectionNote = h("div", { class: "lc-rejection-note", role: "note", hidden: true });
 
 el.bar.append(btn.back, btn.skip, btn.submit, btn.history);
 if (project.instructions) el.bar.append(btn.instructions);
 if (!project.show_skip_button) btn.skip.hidden = true;
-root.append(el.bar, el.message, el.info, predictionNote, instructions, history, el.screen);
+root.append(el.bar, el.message, el.info, rejectionNote, predictionNote, instructions, history, el.screen);
 if (project.instructions) {
   renderSafeHTML(project.instructions, instructions);
   if (project.show_instructions) toggleInstructions(true);
@@ -98,6 +99,7 @@ async function loadTask(taskId, doneMessage) {
   }
   mount(view.data, results);
   showPrediction();
+  showRejection();
   btn.submit.textContent = state.annotation ? t("Update") : t("Submit");
   btn.back.disabled = !previousOf(task.id);
   btn.history.hidden = !state.annotation;
@@ -132,11 +134,35 @@ function showPrediction() {
   );
 }
 
+// Rejected work back with its annotator: the reviewer's comment says what to fix.
+async function showRejection() {
+  const a = state.annotation;
+  clear(rejectionNote);
+  rejectionNote.hidden = true;
+  if (!a || a.last_action !== "rejected") return;
+  let reviews;
+  try {
+    reviews = await api(page, "GET", `/annotation-reviews?annotation=${a.id}`);
+  } catch (_err) {
+    return; // the note is a help; the task itself is on screen
+  }
+  const last = reviews[reviews.length - 1];
+  if (!last || last.action !== "rejected" || state.annotation !== a) return;
+  rejectionNote.append(
+    h("strong", {}, t("Rejected by the reviewer:")),
+    " ",
+    h("span", { class: "lc-rejection-comment" }, last.comment || t("(no comment)")),
+  );
+  rejectionNote.hidden = false;
+}
+
 function finished(doneMessage) {
   say(doneMessage || "", doneMessage ? "ok" : "");
   if (screen) screen.destroy();
   screen = null;
   state.task = null;
+  state.annotation = null;
+  rejectionNote.hidden = true;
   clear(el.screen);
   el.screen.append(h("div", { class: "lc-done" }, h("p", {}, t("No more tasks to label. Thank you!")), h("a", { class: "lc-btn", href: page.dataUrl }, t("Back to the data manager"))));
   el.info.textContent = "";
