@@ -596,6 +596,12 @@ class ReviewAPI(ServiceBase):
             self._refresh_quality(pid, task_ids)
         super()._emit(name, project_id, user, **payload)
 
+    def _tasks_added(self, project_id: int, annotated_task_ids: list[int]) -> None:
+        # new tasks have no stored quality row; one without annotations reads as
+        # "unannotated" with no agreement from the fallback, so only annotated ones are stored
+        if annotated_task_ids:
+            self._refresh_quality(project_id, annotated_task_ids)
+
     def _quality_scope(
         self, name: str, project_id: int | None, payload: dict[str, Any]
     ) -> Iterator[tuple[int, list[int] | None]]:
@@ -617,8 +623,6 @@ class ReviewAPI(ServiceBase):
                 project_id,
                 [t for t in tasks if isinstance(t, int)] if None not in tasks else None,
             )
-        elif name == "tasks.created":
-            yield project_id, list(payload.get("task_ids", []))
         elif name == "project.updated":  # reviews_per_annotation or the config may have changed
             yield project_id, None
 
