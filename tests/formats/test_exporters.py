@@ -364,3 +364,28 @@ def test_zip_sink_whole_members_read_back_and_refuse_duplicates() -> None:
         assert zf.namelist() == ["labels/a.txt", "classes.txt"]
         assert zf.read("labels/a.txt") == b"0 0.5 0.5 0.1 0.1\n"
         assert zf.testzip() is None
+
+
+def test_safe_basename_plain_path_shortcut_agrees_with_full_parsing(monkeypatch) -> None:
+    import random
+    import re
+
+    from labelcore.formats import _files
+
+    alphabet = "ab./-_09Z"
+    rng = random.Random(7)
+    refs = [
+        "/data/upload/1/img_000001.jpg",
+        "//host",
+        "//host/a.jpg",
+        "a/b/",
+        "..",
+        "/data/local-files/",
+        "x" * 300 + ".jpeg",
+        "",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)),
+    ]
+    fast = [_files.safe_basename(r, "fallback") for r in refs]
+    monkeypatch.setattr(_files, "_PLAIN_PATH", re.compile(r"(?!)"))  # never matches
+    assert fast == [_files.safe_basename(r, "fallback") for r in refs]
+    assert fast[:2] == ["img_000001.jpg", "fallback"]

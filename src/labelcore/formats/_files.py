@@ -27,6 +27,8 @@ from labelcore.errors import ValidationError
 
 MAX_NAME = 200
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+# media paths like /data/upload/1/img_000001.jpg: no scheme, query, escapes or odd characters
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._/-]*")
 
 
 def safe_basename(ref: object, fallback: str) -> str:
@@ -38,6 +40,9 @@ def safe_basename(ref: object, fallback: str) -> str:
     become ``fallback``.
     """
     text = ref if isinstance(ref, str) else ""
+    if _PLAIN_PATH.fullmatch(text) and not text.startswith("//"):
+        # nothing for URL parsing, decoding or cleaning to change: the last component
+        return _bounded(text.rsplit("/", 1)[-1], fallback)
     try:
         parts = urlsplit(text)
         query_d = parse_qs(parts.query).get("d")
@@ -53,7 +58,10 @@ def safe_basename(ref: object, fallback: str) -> str:
         path = decoded
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFC", name)
-    name = _UNSAFE_CHARS.sub("_", name).strip()
+    return _bounded(_UNSAFE_CHARS.sub("_", name).strip(), fallback)
+
+
+def _bounded(name: str, fallback: str) -> str:
     if name.strip(".") == "":
         return fallback
     if len(name) > MAX_NAME:
