@@ -330,3 +330,62 @@ def test_old_exports_with_completions_are_read() -> None:
     export(xml, [task], "JSON", out)
     [exported] = json.loads(out.getvalue())
     assert "completions" not in exported and len(exported["annotations"]) == 2
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream without seek/tell (an HTTP response body)."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:  # type: ignore[override]
+        self.buf += b
+        return len(b)
+
+
+def test_zip_sink_whole_members_read_back_and_refuse_duplicates() -> None:
+    from labelcore.formats._files import ZipSink, write_member
+
+    out = _Unseekable()
+    with ZipSink(out) as sink:  # type: ignore[arg-type]
+        write_member(sink, "labels/a.txt", b"0 0.5 0.5 0.1 0.1\n")
+        with sink.open("classes.txt") as f:
+            f.write(b"cat\n")
+        with pytest.raises(ValidationError) as dup:
+            write_member(sink, "labels/a.txt", b"again")
+        assert dup.value.code == "export.duplicate"
+        with pytest.raises(ValidationError) as escape:
+            write_member(sink, "../evil.txt", b"x")
+        assert escape.value.code == "export.unsafe_name"
+    with zipfile.ZipFile(io.BytesIO(bytes(out.buf))) as zf:
+        assert zf.namelist() == ["labels/a.txt", "classes.txt"]
+        assert zf.read("labels/a.txt") == b"0 0.5 0.5 0.1 0.1\n"
+        assert zf.testzip() is None
+
+
+def test_safe_basename_plain_path_shortcut_agrees_with_full_parsing(monkeypatch) -> None:
+    import random
+    import re
+
+    from labelcore.formats import _files
+
+    alphabet = "ab./-_09Z"
+    rng = random.Random(7)
+    refs = [
+        "/data/upload/1/img_000001.jpg",
+        "//host",
+        "//host/a.jpg",
+        "a/b/",
+        "..",
+        "/data/local-files/",
+        "x" * 300 + ".jpeg",
+        "",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)),
+    ]
+    fast = [_files.safe_basename(r, "fallback") for r in refs]
+    monkeypatch.setattr(_files, "_PLAIN_PATH", re.compile(r"(?!)"))  # never matches
+    assert fast == [_files.safe_basename(r, "fallback") for r in refs]
+    assert fast[:2] == ["img_000001.jpg", "fallback"]

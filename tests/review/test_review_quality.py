@@ -405,3 +405,33 @@ def test_next_review_serves_annotations_without_stored_states(any_core: LabelCor
     item = core.next_review(REVIEWER2, project.id)
     assert item is not None and item.annotation.id == waiting.id  # the accepted one is not
     assert core.next_review(REVIEWER, project.id) is None  # REVIEWER2 holds it
+def test_import_stores_quality_only_for_annotated_tasks_even_with_skipped_duplicates(
+    any_core: LabelCore,
+) -> None:
+    core = any_core
+    project = make_project(core, n_tasks=0, maximum_annotations=2)
+    core.import_tasks(MANAGER, project.id, [{"data": {"text": "already here"}}])
+    agreeing = [
+        {"result": choice("Positive"), "completed_by": 3},
+        {"result": choice("Positive"), "completed_by": 5},
+    ]
+    rows = [
+        {"data": {"text": "already here"}, "annotations": agreeing},  # skipped duplicate
+        {"data": {"text": "plain"}},
+        {"data": {"text": "agreed"}, "annotations": agreeing},
+    ]
+    report = core.import_tasks(MANAGER, project.id, rows, dedupe="skip")
+    plain, agreed = report.task_ids
+    assert report.duplicate_count == 1
+    assert _ids(core, project.id, _flt("agreement", "equal", 1, "Number")) == [agreed]
+    assert _ids(core, project.id, _state("annotated")) == [agreed]
+    assert plain in _ids(core, project.id, _state("unannotated"))
+    tasks = core.store.get_tasks([plain, agreed])
+    columns = core.quality_columns(MANAGER, project.id, tasks)
+    assert columns[plain] == {
+        "review_state": "unannotated",
+        "annotation_states": [],
+        "agreement": None,
+    }
+    assert columns[agreed]["review_state"] == "annotated"
+    assert columns[agreed]["agreement"] == 1

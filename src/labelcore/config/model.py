@@ -127,6 +127,9 @@ class LabelConfig:
         init=False,
         default=attrs.Factory(lambda self: tuple(sorted(self.controls)), takes_self=True),
     )
+    #: derived per-config lookups (e.g. a control's allowed result types for an object),
+    #: filled on first use by the result checker; the config itself never changes
+    _memo: dict[Any, Any] = field(init=False, factory=dict)
 
     def control(self, from_name: str) -> ControlTag | None:
         """The control a result's ``from_name`` refers to (Repeater patterns included)."""

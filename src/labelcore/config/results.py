@@ -214,7 +214,15 @@ class _Checker:
         )
         return True
 
-    def allowed_types(self, control: ControlTag, to_name: str) -> set[str]:
+    def allowed_types(self, control: ControlTag, to_name: str) -> frozenset[str]:
+        memo = self.cfg._memo
+        key = ("allowed_types", control.name, to_name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = frozenset(self._allowed_types(control, to_name))
+        return found
+
+    def _allowed_types(self, control: ControlTag, to_name: str) -> set[str]:
         allowed = {control.result_type}
         if control.tag in ("Labels",) or control.tag in {
             "Rectangle",

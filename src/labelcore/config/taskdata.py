@@ -56,10 +56,9 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                 "data.not_an_object", f"task data must be an object, got {type(data).__name__}"
             )
         ]
+    plain, each_item, list_keys, optional = _data_plan(cfg)
     problems: list[DataProblem] = []
-    for key, tag in cfg.data_types.items():
-        if "[" in key:
-            continue  # checked below as a list key
+    for key, tag, expected in plain:
         found = resolve(data, key)
         if found is MISSING or found is None:
             problems.append(
@@ -68,7 +67,6 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                 )
             )
             continue
-        expected = DATA_TYPES.get(tag, (str,))
         if isinstance(found, bool) or not isinstance(found, expected):
             want = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in expected)
             problems.append(
@@ -78,10 +76,9 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                     key,
                 )
             )
-    list_keys = set(cfg.list_keys) | {base_key(k) for k in cfg.data_types if "[" in k}
-    for key in sorted(k for k in cfg.data_types if "[" in k):
+    for key in each_item:
         problems += _each_item(data, key)
-    for key in sorted(list_keys):
+    for key in list_keys:
         found = resolve(data, key)
         if found is MISSING or found is None:
             problems.append(
@@ -93,7 +90,7 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                     "data.bad_type", f'"{key}" must be a list, got {type(found).__name__}', key
                 )
             )
-    for key in sorted(cfg.optional_list_keys - list_keys):
+    for key in optional:
         found = resolve(data, key)
         if found is not MISSING and found is not None and not isinstance(found, list):
             problems.append(
@@ -104,6 +101,32 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
                 )
             )
     return problems
+
+
+_Plan = tuple[
+    tuple[tuple[str, str, tuple[type, ...]], ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]
+]
+
+
+def _data_plan(cfg: LabelConfig) -> _Plan:
+    """What ``check_task_data`` checks for this config, worked out once per config: plain
+    keys with their tag and types, ``[{{idx}}]`` keys, list keys, optional list keys."""
+    plan: _Plan | None = cfg._memo.get("data_plan")
+    if plan is None:
+        plain = tuple(
+            (key, tag, DATA_TYPES.get(tag, (str,)))
+            for key, tag in cfg.data_types.items()
+            if "[" not in key
+        )
+        list_keys = set(cfg.list_keys) | {base_key(k) for k in cfg.data_types if "[" in k}
+        plan = (
+            plain,
+            tuple(sorted(k for k in cfg.data_types if "[" in k)),
+            tuple(sorted(list_keys)),
+            tuple(sorted(cfg.optional_list_keys - list_keys)),
+        )
+        cfg._memo["data_plan"] = plan
+    return plan
 
 
 def _each_item(data: Mapping[str, Any], key: str) -> list[DataProblem]:

@@ -18,7 +18,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from labelcore.formats._context import Context
-from labelcore.formats._files import Sink, safe_basename
+from labelcore.formats._files import Sink, safe_basename, write_member
 from labelcore.formats._items import Item, dim, image_dims, pick_item, task_items
 
 _LABEL_KEYS = ("rectanglelabels", "polygonlabels", "keypointlabels", "labels")
@@ -339,8 +339,7 @@ def _write_yolo(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink, *,
             lines = _pose_lines(item, name_to_id, ctx.schema.keypoint_order() or kp_labels)
         else:
             lines = _yolo_lines(ctx, item, name_to_id, categories, obb, dims)
-        with sink.open(f"labels/{stem}.txt") as out:
-            out.write("".join(line + "\n" for line in lines).encode())
+        write_member(sink, f"labels/{stem}.txt", "".join(line + "\n" for line in lines).encode())
     with sink.open("classes.txt") as out:
         out.write("".join(name + "\n" for name in class_lines(categories)).encode())
     notes = {

@@ -80,6 +80,10 @@ class ServiceBase:
         changed beyond those its events name (the review workflow refreshes their stored
         quality)."""
 
+    def _tasks_added(self, project_id: int, annotated_task_ids: list[int]) -> None:
+        """Called inside an import's transaction with the new tasks that carry annotations
+        (the review mixin stores their review state and agreement)."""
+
     def _emit(self, name: str, project_id: int | None, user: User | None, **payload: Any) -> None:
         self.events.emit(
             Event(

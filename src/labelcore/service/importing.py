@@ -97,6 +97,9 @@ class ImportAPI(ServiceBase):
             s = project.settings
             if ids and s.maximum_annotations > 1 and s.overlap_cohort_percentage < 100:
                 rearrange_overlap(self.store, project)
+            self._tasks_added(
+                project_id, [i for i, annotated in zip(ids, run.annotated) if annotated]
+            )
             self._emit("tasks.created", project_id, user, **self._created_payload(ids))
         return ImportReport(
             task_count=len(ids),
@@ -204,11 +207,16 @@ class _ImportRun:
     warnings: list[str] = attrs.field(factory=list)
     seen_hashes: set[str] = attrs.field(factory=set)
     emails: dict[str, UserId | None] = attrs.field(factory=dict)
+    #: per task handed to the store, in order: whether it carries annotations
+    annotated: list[bool] = attrs.field(factory=list)
 
     cfg: LabelConfig = attrs.field(init=False)
 
+    overlap: int = attrs.field(init=False)
+
     def __attrs_post_init__(self) -> None:
         self.cfg = self.core._config(self.project.settings.label_config)
+        self.overlap = self.project.settings.maximum_annotations
 
     def error(self, row: int, field: str, code: str, message: str) -> None:
         self.error_count += 1
@@ -251,7 +259,9 @@ class _ImportRun:
 
     def deduped(self, batch: list[tuple[int, NewTask]]) -> Iterator[NewTask]:
         if self.dedupe is None:
-            yield from (t for _, t in batch)
+            for _, task in batch:
+                self.annotated.append(bool(task.annotations))
+                yield task
             return
         hashes = [t.data_hash or "" for _, t in batch]
         existing = self.core.store.find_tasks_by_hash(self.project.id, set(hashes))
@@ -265,6 +275,7 @@ class _ImportRun:
                 if self.dedupe == "skip":
                     continue
             self.seen_hashes.add(h)
+            self.annotated.append(bool(task.annotations))
             yield task
 
     def prepare(self, row: int, item: Any) -> NewTask | None:
@@ -295,11 +306,13 @@ class _ImportRun:
         self.predictions += len(task.predictions)
         if len(self.columns) < 1000:
             self.columns.update(data)
-        return attrs.evolve(
-            task,
+        return NewTask(
             data=data,
+            meta=task.meta,
             annotations=annotations,
-            overlap=self.project.settings.maximum_annotations,
+            predictions=task.predictions,
+            overlap=self.overlap,
+            file_upload=task.file_upload,
             data_hash=data_hash(data),
         )
 

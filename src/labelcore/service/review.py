@@ -616,6 +616,12 @@ class ReviewAPI(ServiceBase):
         ) != controls_of(self._config(new.label_config)):
             self._refresh_quality(project_id, None)
 
+    def _tasks_added(self, project_id: int, annotated_task_ids: list[int]) -> None:
+        # new tasks have no stored quality row; one without annotations reads as
+        # "unannotated" with no agreement from the fallback, so only annotated ones are stored
+        if annotated_task_ids:
+            self._refresh_quality(project_id, annotated_task_ids)
+
     def _quality_scope(
         self, name: str, project_id: int | None, payload: dict[str, Any]
     ) -> Iterator[tuple[int, list[int] | None]]:
@@ -637,8 +643,6 @@ class ReviewAPI(ServiceBase):
                 project_id,
                 [t for t in tasks if isinstance(t, int)] if None not in tasks else None,
             )
-        elif name == "tasks.created":
-            yield project_id, list(payload.get("task_ids", []))
 
     def _refresh_quality(self, project_id: int, task_ids: list[int] | None) -> int:
         """Recompute and store the quality of these tasks (``None``: every task of the
