@@ -233,9 +233,11 @@ def _resolve_one(ctx: Ctx, project_id: int, url: str) -> str:
         return ctx.request.script_root.rstrip("/") + url
     store = getattr(ctx.app, "media_store", None)
     if isinstance(store, S3MediaStore) and store.owns(url):
-        # an upload is shown only in its own project: a task naming another project's key
-        # stays unresolved (the browser cannot load s3://)
-        return store.presign_for(project_id, url) or url
+        # an upload is presigned only in its own project; another project's key is left to
+        # the host's resolvers (by default none takes s3://, and the browser cannot load it)
+        signed = store.presign_for(project_id, url)
+        if signed is not None:
+            return signed
     try:
         return resolve_media_url(url, getattr(ctx.app, "media_resolvers", ()))
     except ValidationError:
