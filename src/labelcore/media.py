@@ -459,5 +459,24 @@ class S3MediaStore:
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def presigner(self, expires: int = 3600) -> S3Presigner:
-        """A resolver that presigns this store's URLs (and only this bucket's)."""
+        """A resolver that presigns any key of this bucket (the web layer does not use it:
+        it presigns a stored upload only for its own project, :meth:`presign_for`)."""
         return S3Presigner(self.client, buckets=[self.bucket], expires=expires)
+
+    def owns(self, url: str) -> bool:
+        """Whether ``url`` points under this store's bucket and prefix."""
+        return url.startswith(f"s3://{self.bucket}/{self.prefix}")
+
+    def presign_for(self, project_id: int, url: str, expires: int = 3600) -> str | None:
+        """A presigned GET URL for an upload of project ``project_id``; ``None`` for any
+        other key (another project's upload named in this project's task data must not be
+        readable through it)."""
+        key = url.removeprefix(f"s3://{self.bucket}/")
+        name = key.removeprefix(f"{self.prefix}{int(project_id)}/")
+        if key == url or name == key or not name or "/" in name:
+            return None
+        return str(
+            self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires
+            )
+        )

@@ -290,3 +290,21 @@ def test_staging_emits_no_tasks_created_and_reimport_does(
     ids = r.json()["file_upload_ids"]
     assert client.post(f"/api/projects/{pid}/reimport", json={"file_upload_ids": ids}).status == 201
     assert sum(e.payload["count"] for e in seen) == 2
+
+
+def test_kept_uploads_are_bounded_per_user_and_project(
+    client: Any, core: LabelCore, users: Any
+) -> None:
+    """Staged files hold their bytes in the database: one user may keep at most
+    max_kept_upload_bytes per project (413 beyond), and deleting kept uploads frees it."""
+    core.max_kept_upload_bytes = 20
+    client.login(users["a-manager"])
+    pid = _project(client)
+    url = f"/api/projects/{pid}/import?commit_to_project=false"
+    r = client.post(url, files={"file": (b"text\nfirst one\n", "a.csv")})  # 16 bytes
+    assert r.status == 201, r
+    r = client.post(url, files={"file": (b"text\nsecond\n", "b.csv")})  # 12 more: over 20
+    assert r.status == 413 and r.json()["code"] == "upload.quota"
+    assert len(client.get(f"/api/projects/{pid}/file-uploads?all=true").json()) == 1
+    assert client.delete(f"/api/projects/{pid}/file-uploads", json={}).status == 200
+    assert client.post(url, files={"file": (b"text\nsecond\n", "b.csv")}).status == 201

@@ -147,7 +147,7 @@ def test_saved_boxes_load_back_and_round_trip(harness: Any) -> None:
     ]
     harness.mount(CONFIG, {"image": data_url()}, saved)
     harness.page.wait_for_selector(".lc-image[data-loaded='true']")
-    assert harness.page.locator(".lc-image-shape").count() == 1
+    expect(harness.page.locator(".lc-image-shape")).to_have_count(1)
     [r] = boxes(harness)
     assert {k: r[k] for k in saved[0] if k != "id"} == {
         k: v for k, v in saved[0].items() if k != "id"
@@ -318,7 +318,7 @@ def test_image_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:
     harness.mount(CONFIG, {"image": url})
     page = harness.page
     assert page.locator(".lc-image-img").get_attribute("src") is None
-    assert page.locator(".lc-problem", has_text="cannot be shown").is_visible()
+    expect(page.locator(".lc-problem", has_text="cannot be shown")).to_be_visible()
     # the harness page fails the test on any dialog or console error
 
 
@@ -348,7 +348,7 @@ def test_box_rotates_about_its_top_left_corner(harness: Any) -> None:
     bb = page.locator(".lc-image-overlay").bounding_box()
     page.mouse.click(bb["x"] + 50, bb["y"] + 40)  # select the box (40..100 x 20..60 px)
     knob = page.locator(".lc-image-rotate")
-    assert knob.count() == 1
+    expect(knob).to_have_count(1)
     # the corner is at (40, 20) px; drag the knob from straight right of it to straight below
     page.mouse.move(bb["x"] + 55, bb["y"] + 2)
     k = knob.bounding_box()

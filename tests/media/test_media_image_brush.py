@@ -6,6 +6,7 @@ rotation and valueList galleries (item_index, perItem)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -347,8 +348,8 @@ def test_ellipse_rotates_about_its_centre(harness: Any) -> None:
     harness.mount(ELLIPSES, {"image": data_url(W, H)}, saved)
     page.wait_for_selector(".lc-image[data-loaded='true']")
     # drawn turned about its centre (100, 50) px
-    assert "rotate(30 100 50)" in page.locator(".lc-image-region g").first.get_attribute(
-        "transform"
+    expect(page.locator(".lc-image-region g").first).to_have_attribute(
+        "transform", re.compile(r"rotate\(30 100 50\)")
     )
     bb = page.locator(".lc-image-overlay").bounding_box()
     page.mouse.click(bb["x"] + 100, bb["y"] + 50)  # select it

@@ -345,3 +345,26 @@ def test_audio_and_video_uploads_become_tasks_with_range_support(
     assert got.headers["Content-Range"] == f"bytes 4-11/{len(data)}"
     assert got.headers["Content-Type"] == ctype
     assert call(web, "GET", url, ANNOTATOR, rng=f"bytes={len(data)}-")[0].status == 416
+
+
+def test_s3_upload_of_another_project_is_not_presigned_cross_project(s3: Any) -> None:
+    """An importer of project B names project A's stored upload (or any other key under the
+    store's prefix) in B's task data: B's screen and task API must not presign it."""
+    store = S3MediaStore("uploads", prefix="xproj/", client=s3)
+    web, pid_a = make(store)
+    resp, out = upload(web, pid_a, [("secret.png", png(8, 8))])
+    assert resp.status == 201, out
+    url_a = task_data(web, out["task_ids"][0])["image"]
+    pid_b = web.core.create_project(MANAGER, title="other", label_config=IMAGE_CONFIG).id
+    stolen = [url_a, "s3://uploads/xproj/notes.txt", f"s3://uploads/xproj/{pid_b}/../x.png"]
+    tasks = web.core.import_tasks(MANAGER, pid_b, [{"image": u} for u in stolen]).task_ids
+    for tid, url in zip(tasks, stolen, strict=True):
+        _, body = call(web, "GET", f"/api/tasks/{tid}", query=[("resolve_uri", "true")])
+        assert json.loads(body)["data"]["image"] == url
+        _, body = call(web, "POST", f"/ui/projects/{pid_b}/task-view", body={"task": tid})
+        assert json.loads(body)["data"]["image"] == url
+    # in its own project the upload is still presigned and loads
+    _, body = call(web, "GET", f"/api/tasks/{out['task_ids'][0]}", query=[("resolve_uri", "true")])
+    signed = json.loads(body)["data"]["image"]
+    with urllib.request.urlopen(signed, timeout=10) as got:  # noqa: S310 - local moto server
+        assert got.read() == png(8, 8)

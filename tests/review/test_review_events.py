@@ -77,3 +77,20 @@ def test_only_the_author_or_a_manager_changes_a_review(hooked: Any) -> None:
     core.delete_review(MANAGER, review.id)
     with pytest.raises(NotFound):
         core.get_review(MANAGER, review.id)
+
+
+def test_review_patch_and_delete_of_an_invisible_project_are_not_found(hooked: Any) -> None:
+    """A reviewer who is not a member of the project (sequential review ids) cannot change
+    or withdraw its reviews: 404, the review unchanged (cross-project IDOR, LS #9796)."""
+    core, _ = hooked
+    project = core.create_project(MANAGER, title="Hidden", label_config=CONFIG)
+    core.set_members(MANAGER, project.id, {REVIEWER.id: "reviewer", ANN_A.id: "annotator"})
+    core.import_tasks(MANAGER, project.id, [{"text": "x"}])
+    (tid,) = task_ids(core, project.id)
+    ann = core.submit_annotation(ANN_A, tid, choice())
+    review = core.accept_annotation(REVIEWER, ann.id, comment="ok")
+    with pytest.raises(NotFound):
+        core.update_review(REVIEWER2, review.id, comment="taken over")
+    with pytest.raises(NotFound):
+        core.delete_review(REVIEWER2, review.id)
+    assert core.get_review(MANAGER, review.id).comment == "ok"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from svc_fixtures import ANN_A, ANN_B, MANAGER, choice, core, make_project
+from svc_fixtures import ANN_A, ANN_B, MANAGER, REVIEWER, choice, core, make_project
 
 from labelcore import LabelCore, NotFound, User, ValidationError
 from labelcore.storage.memory import MemoryStore
@@ -79,6 +79,7 @@ def test_erase_user_delete_and_anonymise(core: LabelCore) -> None:
         "annotations": 1,
         "tokens": 1,
         "memberships": 1,
+        "file_uploads": 0,
     }
     assert core.get_task(MANAGER, t1).task.total_annotations == 0
     assert core.authenticate_token(token.key) is None
@@ -91,3 +92,26 @@ def test_erase_user_delete_and_anonymise(core: LabelCore) -> None:
     assert kept.completed_by is None and kept.result == choice()
     with pytest.raises(ValidationError):
         core.erase_user(ANN_B.id, mode="shred")  # type: ignore[arg-type]
+
+
+def test_erase_user_removes_their_review_claims_and_kept_uploads(core: LabelCore) -> None:
+    """Erasure covers what this session added: a reviewer's review claims and the files a
+    user staged with commit_to_project=false (their content is the user's data)."""
+    import datetime as dt
+
+    p = make_project(core, 1)
+    (t1,) = (t.id for t in core.list_tasks(MANAGER, p.id).tasks)
+    ann = core.submit_annotation(ANN_A, t1, choice())
+    now = dt.datetime.now(dt.UTC)
+    assert core.store.claim_review(ann.id, REVIEWER.id, now, dt.timedelta(hours=1))
+    kept = core.upload_file(MANAGER, p.id, b'[{"text": "mine"}]', filename="mine.json")
+    other = core.upload_file(
+        MANAGER, make_project(core).id, b'[{"text": "x"}]', filename="x.json"
+    )
+
+    assert core.erase_user(REVIEWER.id)["claims"] == 1
+    assert core.store.review_claims(p.id, now) == {}
+    counts = core.erase_user(MANAGER.id, mode="anonymise")
+    assert counts["file_uploads"] == 2
+    assert core.store.get_file_upload(kept.id) is None
+    assert core.store.file_upload_content(other.id) is None

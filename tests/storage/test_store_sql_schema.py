@@ -76,6 +76,52 @@ def test_upgrade_from_older_revision_keeps_every_row_postgres(pg_url: str) -> No
     _upgrade_keeps_rows(pg_url)
 
 
+def _downgrade_to_0005_and_back_keeps_rows(url: str) -> None:
+    """0011 -> 0005 (every downgrade of this session's migrations) and up again keeps the
+    rows and re-counts the projects' tasks (0010)."""
+    from alembic import command
+
+    from labelcore.storage.sql.engine import _config
+
+    upgrade(url)
+    store = SQLStore(url)
+    pid = store.add_project(ProjectSettings(title="down"), created_by=7).id
+    store.add_tasks(pid, [NewTask(data={"i": i}) for i in range(25)])
+    store.close()
+    engine = make_engine(url)
+    kept = ("labelcore_project", "labelcore_task")
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {
+                t: conn.execute(sa.select(sa.func.count()).select_from(metadata.tables[t]))
+                .scalar_one()
+                for t in kept
+            }
+
+    before = counts()
+    for target, step in (("0005", command.downgrade), ("head", command.upgrade)):
+        with engine.connect() as conn:
+            conn.info["labelcore_write"] = True
+            step(_config(conn), target)
+            if conn.in_transaction():
+                conn.commit()
+        assert current_revision(engine) == ("0005" if target == "0005" else HEAD)
+        assert counts() == before
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT task_count FROM labelcore_project").scalar() == 25
+    engine.dispose()
+
+
+def test_downgrade_to_0005_and_back_keeps_rows_sqlite(tmp_path: Path) -> None:
+    _downgrade_to_0005_and_back_keeps_rows(f"sqlite:///{tmp_path / 'down.db'}")
+
+
+@pytest.mark.postgres
+def test_downgrade_to_0005_and_back_keeps_rows_postgres(pg_url: str) -> None:
+    _downgrade_to_0005_and_back_keeps_rows(pg_url)
+
+
 def test_host_tables_and_alembic_history_are_untouched(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'host.db'}"
     engine = sa.create_engine(url)

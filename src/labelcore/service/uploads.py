@@ -28,6 +28,8 @@ from labelcore.storage.base import Store
 
 #: Largest file kept (Label Studio's DATA_UPLOAD_MAX_MEMORY_SIZE).
 MAX_UPLOAD_BYTES = 250 * 1024 * 1024
+#: Most bytes one user may keep in one project's staged uploads (delete or reimport first).
+MAX_KEPT_UPLOAD_BYTES = 1024 * 1024 * 1024
 
 
 @attrs.frozen
@@ -66,6 +68,7 @@ def _read(source: bytes | str | IO[bytes] | Any, limit: int) -> bytes:
 
 class UploadsAPI(ImportAPI, TasksAPI):
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_kept_upload_bytes: int = MAX_KEPT_UPLOAD_BYTES
 
     def upload_file(
         self,
@@ -79,7 +82,8 @@ class UploadsAPI(ImportAPI, TasksAPI):
         """Keep a file (json, jsonl, csv, tsv, txt, or one media/html file) for a later
         ``reimport``; no task is created. The file is checked as ``import_tasks`` checks
         it (all rows, against the labeling config) and a bad file raises the same
-        ``ValidationError`` and keeps nothing. Needs ``tasks.import``."""
+        ``ValidationError`` and keeps nothing. A user keeps at most ``max_kept_upload_bytes``
+        per project (``TooLarge`` beyond: delete kept uploads first). Needs ``tasks.import``."""
         self._project(user, project_id, "tasks.import")
         name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
         if not name:
@@ -87,6 +91,14 @@ class UploadsAPI(ImportAPI, TasksAPI):
         data = _read(source, self.max_upload_bytes)
         report = self._check_file(user, project_id, data, name, content_type)
         with self._tx():
+            kept = sum(u.size for u in _own(self.store, project_id, user, None))
+            if kept + len(data) > self.max_kept_upload_bytes:
+                raise TooLarge(
+                    f"you keep {kept} bytes of uploads in project {project_id}; with this file "
+                    f"that is over the {self.max_kept_upload_bytes}-byte limit: delete kept "
+                    "uploads (DELETE .../file-uploads) first",
+                    code="upload.quota",
+                )
             return self.store.add_file_upload(
                 FileUpload(
                     id=0,

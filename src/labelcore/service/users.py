@@ -55,8 +55,10 @@ class UsersAPI(ServiceBase):
         return found
 
     def erase_user(self, user_id: UserId, mode: EraseMode = "delete") -> dict[str, int]:
-        """Erase a host user (host-side call, no acting user): their drafts, claims,
-        assignments, memberships and tokens go, their directory row is blanked; their
+        """Erase a host user (host-side call, no acting user): their drafts, claims (task
+        and review claims), assignments, memberships, tokens and kept file uploads (the
+        files they staged with ``commit_to_project=false``) go, their directory row is
+        blanked; their
         annotations are deleted (``"delete"``) or kept with ``completed_by`` replaced by
         None (``"anonymise"``). One transaction; returns counts. Emits ``user.erased``."""
         if mode not in ("delete", "anonymise"):
@@ -70,17 +72,23 @@ class UsersAPI(ServiceBase):
             "annotations": 0,
             "tokens": 0,
             "memberships": 0,
+            "file_uploads": 0,
         }
         with self._tx():
             drafts = self.store.list_drafts(user_id=user_id)
             counts["drafts"] = self.store.delete_drafts([d.id for d in drafts])
             counts["claims"] = self.store.release_claims(user_id=user_id)
+            counts["claims"] += self.store.release_review_claims(user_id=user_id)
             for project in self.store.list_projects():
                 members = self.store.list_members(project.id)
                 kept = [m for m in members if not same_user(m.user_id, user_id)]
                 if len(kept) != len(members):
                     self.store.set_members(project.id, kept)
                     counts["memberships"] += len(members) - len(kept)
+                uploads = self.store.list_file_uploads(project.id, None)
+                theirs = [u.id for u in uploads if same_user(u.user_id, user_id)]
+                if theirs:  # their file contents: only they could reimport them
+                    counts["file_uploads"] += self.store.delete_file_uploads(theirs)
                 ids = list(self.store.task_ids(project.id, TaskQuery()))
                 if ids:
                     counts["assignments"] += self.store.unassign(project.id, ids, [user_id])

@@ -27,7 +27,6 @@ from labelcore.media import (
     MediaResolver,
     MediaStore,
     PassThroughResolver,
-    S3MediaStore,
 )
 from labelcore.model import User
 from labelcore.web.context import Ctx
@@ -75,8 +74,9 @@ class WebApp:
     (none by default; see ``labelcore.media``). ``media_store``: where image/audio/video files
     uploaded through the import dialog are kept (a folder, or a ``MediaStore`` such as
     ``S3MediaStore``; none by default: such uploads are refused). ``media_resolvers`` turn
-    media URLs in task data into browser URLs (default: http(s) as is, plus presigning
-    for an ``S3MediaStore``; add an ``S3Presigner`` for other ``s3://`` URLs).
+    media URLs in task data into browser URLs (default: http(s) as is; add an ``S3Presigner``
+    for other ``s3://`` URLs). An ``S3MediaStore``'s uploads are presigned only in their own
+    project.
     """
 
     def __init__(
@@ -118,8 +118,6 @@ class WebApp:
         resolvers: list[MediaResolver] = (
             [PassThroughResolver()] if media_resolvers is None else list(media_resolvers)
         )
-        if isinstance(self.media_store, S3MediaStore):
-            resolvers.append(self.media_store.presigner())
         self.media_resolvers: tuple[MediaResolver, ...] = tuple(resolvers)
 
     # -- authentication --------------------------------------------------------------------

@@ -347,7 +347,7 @@ def task_view(ctx: Ctx) -> Response:
     if bundle.task.project_id != project.id:
         raise ValidationError("the task is not in this project", code="ui.wrong_project")
     cfg = ctx.core.validate_config(user, project.settings.label_config)
-    data = resolve_task_media(ctx, cfg, _sanitized(cfg, dict(bundle.task.data)))
+    data = resolve_task_media(ctx, cfg, _sanitized(cfg, dict(bundle.task.data)), project.id)
     return ctx.json({"data": data})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -46,12 +47,23 @@ def chunks(items: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
         yield batch
 
 
+# a NUL character as JSON writes it (``\u0000`` not itself escaped by a backslash)
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def checked_json(value: Any, what: str) -> Dumped:
-    """Serialise once, naming the row when the value is not JSON."""
+    """Serialise once, naming the row when the value is not JSON or holds a NUL character
+    (PostgreSQL's JSONB cannot store one; refused on SQLite too, so both hold the same)."""
     try:
-        return Dumped(dumps(value))
+        text = dumps(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{what} is not valid JSON: {exc}", code="store.json") from exc
+    if "\\u0000" in text and _NUL.search(text):
+        raise ValidationError(
+            f"{what} holds a NUL character (\\u0000), which the database cannot store",
+            code="store.json_nul",
+        )
+    return Dumped(text)
 
 
 def settings_to_json(settings: ProjectSettings) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from labelcore.media import (
     LocalMediaStore,
     MediaFile,
     RangeNotSatisfiable,
+    S3MediaStore,
     media_kind,
     parse_range,
     resolve_media_url,
@@ -227,17 +228,25 @@ def import_media(
 
 
 # -- media URLs in task data -----------------------------------------------------------------
-def _resolve_one(ctx: Ctx, url: str) -> str:
+def _resolve_one(ctx: Ctx, project_id: int, url: str) -> str:
     if url.startswith((UPLOAD_PATH, LOCAL_FILES_PATH)):
         return ctx.request.script_root.rstrip("/") + url
+    store = getattr(ctx.app, "media_store", None)
+    if isinstance(store, S3MediaStore) and store.owns(url):
+        # an upload is presigned only in its own project; another project's key is left to
+        # the host's resolvers (by default none takes s3://, and the browser cannot load it)
+        signed = store.presign_for(project_id, url)
+        if signed is not None:
+            return signed
     try:
         return resolve_media_url(url, getattr(ctx.app, "media_resolvers", ()))
     except ValidationError:
         return url  # left as it is: the browser shows only what it may (safeSrc)
 
 
-def resolve_task_media(ctx: Ctx, cfg: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with the URLs read by media tags (and valueList lists of them) resolved."""
+def resolve_task_media(ctx: Ctx, cfg: Any, data: dict[str, Any], project_id: int) -> dict[str, Any]:
+    """``data`` (a task of ``project_id``) with the URLs read by media tags (and valueList
+    lists of them) resolved."""
     out = dict(data)
     for obj in cfg.objects.values():
         key = obj.data_key
@@ -245,9 +254,11 @@ def resolve_task_media(ctx: Ctx, cfg: Any, data: dict[str, Any]) -> dict[str, An
             continue
         value = out[key]
         if isinstance(value, str):
-            out[key] = _resolve_one(ctx, value)
+            out[key] = _resolve_one(ctx, project_id, value)
         elif isinstance(value, list):
-            out[key] = [_resolve_one(ctx, v) if isinstance(v, str) else v for v in value]
+            out[key] = [
+                _resolve_one(ctx, project_id, v) if isinstance(v, str) else v for v in value
+            ]
     return out
 
 

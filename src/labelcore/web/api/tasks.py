@@ -113,7 +113,7 @@ def get_task(ctx: Ctx) -> Response:
         user = ctx.require_user()
         project = ctx.core.get_project(user, out["project"])
         cfg = ctx.core.validate_config(user, project.settings.label_config)
-        out["data"] = resolve_task_media(ctx, cfg, out["data"])
+        out["data"] = resolve_task_media(ctx, cfg, out["data"], project.id)
     return ctx.json(out)
 
 
