@@ -190,3 +190,24 @@ def test_a_substring_filter_alone_makes_no_index(store: SQLStore, small_threshol
     page = store.query_tasks(pid, _q([_f("data.b", "contains", "String", "2")]), PageRequest())
     assert page.total == 12  # 2, 12, 20..29
     assert not store.data_indexes.names(refresh=True)
+
+
+def test_task_totals_read_the_covering_counts_index_after_a_data_key_index_exists(
+    store: SQLStore, small_threshold: None
+) -> None:
+    """The task list's annotation/prediction sums read (project_id, total_predictions,
+    total_annotations) alone: once a data-key index existed and was analyzed, SQLite's
+    planner used to read the sums through it with a row lookup per task."""
+    pid = _project(store, 40)
+    store.query_tasks(pid, _q(None, ["tasks:data.b"]), PageRequest(page=1, page_size=5))
+    assert store.data_indexes.names(refresh=True)  # the data-key index now exists
+    store.engine.dispose()  # fresh connections read the new schema and statistics
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT coalesce(sum(total_annotations), 0), "
+            "coalesce(sum(total_predictions), 0) FROM labelcore_task WHERE project_id = ?",
+            (pid,),
+        ).all()
+    assert "COVERING INDEX labelcore_task_counts_ix" in " ".join(str(r[-1]) for r in plan)
+    assert store.task_totals(pid, _q(None)) == (0, 0)

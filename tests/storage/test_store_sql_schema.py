@@ -13,7 +13,7 @@ from labelcore.query import PageRequest, parse_query
 from labelcore.storage.sql import SQLStore, current_revision, make_engine, metadata, upgrade
 from lc_old_db import fill_old_database
 
-HEAD = "0011"  # 0008 bulk FTS; 0009 uploads; 0010 project task count; 0011 review stream index
+HEAD = "0012"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index
 
 
 def test_tables_live_on_their_own_metadata() -> None:

@@ -140,8 +140,11 @@ class TaskRow(LabelcoreBase, table=True):
         # next task: unlabeled tasks of a project in inner_id order
         sa.Index("labelcore_task_queue_ix", "project_id", "is_labeled", "inner_id"),
         sa.Index("labelcore_task_hash_ix", "project_id", "data_hash"),
-        # data manager: "has predictions" counts through it (migration 0006)
-        sa.Index("labelcore_task_predictions_ix", "project_id", "total_predictions"),
+        # data manager: "has predictions" counts through it, and it covers the task list's
+        # total_annotations/total_predictions sums (migrations 0006, 0012)
+        sa.Index(
+            "labelcore_task_counts_ix", "project_id", "total_predictions", "total_annotations"
+        ),
     )
     id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
     project_id: int = _c(sa.Integer, _project_fk(), nullable=False)
