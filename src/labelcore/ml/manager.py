@@ -177,7 +177,7 @@ class MLManager(BackendRegistry):
         return out
 
     def _store(self, project_id: int, valid: list[Any]) -> int:
-        with self.core.events.collect(), self.store.transaction():
+        with self.core.atomic():
             made = self.store.add_predictions(valid, project_id)
             self.core.events.emit(
                 Event(

@@ -71,6 +71,15 @@ class ServiceBase:
         with self.events.collect(), self.store.transaction():
             yield
 
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Several calls as one: ``with core.atomic(): core.import_tasks(...); ...`` runs
+        them in one store transaction, all or nothing, and delivers their events (webhooks)
+        only once it commits, none if it rolls back (the API's multi-file import and the
+        ``labelcore import`` command use it)."""
+        with self._tx():
+            yield
+
     def _settings_changed(self, project_id: int, old: Any, new: Any) -> None:
         """Called inside ``update_project``'s transaction with the old and new
         ``ProjectSettings`` (the review workflow refreshes stored quality here)."""

@@ -47,7 +47,7 @@ def _run_import(args: argparse.Namespace) -> int:
     try:
         # several files: all or nothing together, and their events (webhooks) only once
         # the whole transaction commits, none if a later file fails
-        with core.events.collect(), core.store.transaction():
+        with core.atomic():
             total = 0
             for path in args.files:
                 with path.open("rb") as fh:

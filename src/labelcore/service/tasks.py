@@ -38,6 +38,14 @@ class TasksAPI(ServiceBase):
         self._project(user, project_id, "project.view")
         return self.store.task_totals(project_id, query or TaskQuery())
 
+    def recent_tasks(self, user: User, project_id: int, limit: int = 500) -> list[int]:
+        """Ids of the tasks the user annotated or skipped in the project, in the order they
+        last worked on them, oldest first: the last ``limit`` of them (one bounded query). ``NotFound`` when the
+        project is invisible to them. The labeling screen's "Back" reaches earlier sessions'
+        work through it."""
+        self._project(user, project_id, "project.view")
+        return self.store.recent_task_ids(project_id, user.id, limit)
+
     def get_task(self, user: User, task_id: int) -> TaskBundle:
         """The task with the annotations the user may see (all for reviewers and managers,
         their own for annotators), predictions (when the project reveals them to the

@@ -360,8 +360,7 @@ def my_tasks(ctx: Ctx) -> Response:
     reaches work from earlier sessions. Only the caller's own annotations are read, and only
     the last ``MY_TASKS_MAX`` tasks (one bounded query, however much they annotated)."""
     user = ctx.require_user()
-    project = ctx.core.get_project(user, ctx.params["id"])  # 404 for an invisible project
-    return ctx.json({"tasks": ctx.core.store.recent_task_ids(project.id, user.id, MY_TASKS_MAX)})
+    return ctx.json({"tasks": ctx.core.recent_tasks(user, ctx.params["id"], MY_TASKS_MAX)})
 
 
 def annotation_history(ctx: Ctx) -> Response:

@@ -9,8 +9,6 @@ POST /api/projects/{id}/import/predictions
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from labelcore.model import FileUpload, ImportReport, User
@@ -88,7 +86,7 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
         url = _json_url(ctx)
     fetched = _url_source(ctx, user, pid, url) if url else None
     uploads: list[FileUpload] = []
-    with _one_transaction(core):  # several files: all kept or none
+    with core.atomic():  # several files: all kept or none
         if fetched is not None:
             uploads.append(
                 core.upload_file(
@@ -116,14 +114,6 @@ def _stage(ctx: Ctx, user: User, pid: int) -> Response:
                 )
             )
     return ctx.json(_staged_json(uploads), status=201)
-
-
-@contextmanager
-def _one_transaction(core: Any) -> Iterator[None]:
-    """Several imports as one: one store transaction, and their events (webhooks) only
-    once it commits, none if it rolls back."""
-    with core.events.collect(), core.store.transaction():
-        yield
 
 
 def _json_url(ctx: Ctx) -> str | None:
@@ -185,7 +175,7 @@ def import_tasks(ctx: Ctx) -> Response:
     fetched = _url_source(ctx, user, pid, url) if url else None
     reports: list[ImportReport] = []
     # a url and several files are one import: all of them or none
-    with _one_transaction(ctx.core):
+    with ctx.core.atomic():
         if fetched is not None:
             name = fetched.filename if "." in fetched.filename else None
             reports.append(
