@@ -492,6 +492,22 @@ class ReviewAPI(ServiceBase):
                     anns[a.id] = s
         return tasks, anns
 
+    def reviewed_export(
+        self, user: User, project_id: int, *, only_accepted: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """The project's annotated tasks as Label Studio task JSON with each annotation's
+        review verdicts (``reviews``); ``only_accepted`` keeps accepted annotations (and the
+        tasks that have one). For reviewers and managers (``prepare_export`` with
+        ``include_reviews`` is the managers' export in every format)."""
+        access = self._project(user, project_id, "annotations.view_all", "export reviews")
+        return reviewed_tasks(
+            self.store.iter_bundles(project_id, only_annotated=True),
+            self.store.list_reviews(project_id=project_id),
+            access.project.settings.reviews_per_annotation,
+            only_accepted=only_accepted,
+            include_reviews=True,
+        )
+
     def agreement(
         self, user: User, project_id: int, *, iou_threshold: float = 0.5
     ) -> AgreementReport:

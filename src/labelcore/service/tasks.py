@@ -40,9 +40,9 @@ class TasksAPI(ServiceBase):
 
     def recent_tasks(self, user: User, project_id: int, limit: int = 500) -> list[int]:
         """Ids of the tasks the user annotated or skipped in the project, in the order they
-        last worked on them, oldest first: the last ``limit`` of them (one bounded query). ``NotFound`` when the
-        project is invisible to them. The labeling screen's "Back" reaches earlier sessions'
-        work through it."""
+        last worked on them, oldest first: the last ``limit`` of them (one bounded query).
+        ``NotFound`` when the project is invisible to them. The labeling screen's "Back"
+        reaches earlier sessions' work through it."""
         self._project(user, project_id, "project.view")
         return self.store.recent_task_ids(project_id, user.id, limit)
 

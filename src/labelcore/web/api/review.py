@@ -25,7 +25,7 @@ from labelcore.quality.tables import (
     stats_to_json,
     to_csv,
 )
-from labelcore.service.review import ReviewItem, review_to_json, reviewed_tasks
+from labelcore.service.review import ReviewItem, review_to_json
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -205,18 +205,8 @@ def review_export(ctx: Ctx) -> Response:
     ``only_accepted=1`` only accepted annotations (and tasks that have one). For reviewers
     too; managers also have ``/export?only_accepted=true&include_reviews=true``."""
     user = ctx.require_user()
-    pid = ctx.params["id"]
     only = bool_param(ctx, "only_accepted", default=False)
-    ctx.core.agreement(user, pid)  # the same permission: reviewers and managers
-    project = ctx.core.get_project(user, pid)
-    tasks = reviewed_tasks(
-        ctx.core.store.iter_bundles(pid, only_annotated=True),
-        ctx.core.list_reviews(user, project_id=pid),
-        project.settings.reviews_per_annotation,
-        only_accepted=only,
-        include_reviews=True,
-    )
-    return ctx.json(list(tasks))
+    return ctx.json(list(ctx.core.reviewed_export(user, ctx.params["id"], only_accepted=only)))
 
 
 def _threshold(ctx: Ctx) -> float:
