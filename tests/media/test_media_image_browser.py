@@ -312,6 +312,8 @@ def test_zoom_keeps_coordinates_and_filters_apply(harness: Any) -> None:
         "data:image/svg+xml,<svg onload=alert(1)>",
         '" onerror="alert(1)',
         "//evil.example/x.png",
+        "/\\evil.example/x.png",  # browsers read the backslash as a slash: another host
+        "/\t/evil.example/x.png",  # and drop tabs in URLs
     ],
 )
 def test_image_url_xss_payloads_are_not_loaded(harness: Any, url: str) -> None:

@@ -71,3 +71,11 @@ export function safeColor(value, fallback) {
 export function isTrue(v) {
   return v === true || v === "true" || v === "1" || v === "yes";
 }
+
+/** A path on this site: "/..." but not "//host", "/\host" or "/<tab>/host" (browsers read a
+ * backslash as a slash and drop tabs and newlines in URLs, so all name another host). */
+export function isSitePath(url) {
+  if (typeof url !== "string") return false;
+  const u = url.replace(/[\t\n\r]/g, "");
+  return u.startsWith("/") && !/^\/[\/\\]/.test(u);
+}

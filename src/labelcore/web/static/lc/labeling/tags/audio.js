@@ -6,7 +6,7 @@
 // +/- zoom, [ and ] mark a segment from and to the play position (no mouse needed), Enter
 // labels the pending segment, Escape drops it. The media helpers at the end
 // (safeMediaSrc, formatTime, speedSelect) are shared with video.js.
-import { h, clear, safeColor } from "../dom.js";
+import { h, clear, safeColor, isSitePath } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 
@@ -14,14 +14,6 @@ const MAX_BYTES = 256 * 1024 * 1024; // larger files play, but get no waveform
 const MAX_CANVAS = 16000; // px: browsers refuse wider canvases
 const DRAG_PX = 3; // a shorter drag is a click (seek)
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
-
-/** A path on this site: "/..." but not "//host", "/\host" or "/<tab>/host" (browsers read a
- * backslash as a slash and drop tabs and newlines in URLs, so all name another host). */
-export function isSitePath(url) {
-  if (typeof url !== "string") return false;
-  const u = url.replace(/[\t\n\r]/g, "");
-  return u.startsWith("/") && !/^\/[\/\\]/.test(u);
-}
 
 /** Only http(s), same-origin paths and data: URLs of the given media kind reach a media src. */
 export function safeMediaSrc(url, kind) {

@@ -10,7 +10,7 @@
 // Coordinates: percentages of the image, always in its unrotated frame (rotating the view
 // changes nothing stored). `valueList` shows a gallery, one image at a time, and regions carry
 // the index of their image (item_index).
-import { h, clear, uid } from "../dom.js";
+import { h, clear, uid, isSitePath } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { KINDS, svg, clamp, round } from "./image_shapes.js";
@@ -23,7 +23,7 @@ const NUDGE_BIG = 10; // Shift+arrow moves a region this many image pixels (an a
 /** Only http(s), same-origin paths and raster data: URLs reach <img src>. */
 export function safeSrc(url) {
   if (typeof url !== "string") return "";
-  if (/^https?:\/\//i.test(url) || (url.startsWith("/") && !url.startsWith("//"))) return url;
+  if (/^https?:\/\//i.test(url) || isSitePath(url)) return url;
   if (/^data:image\/(png|jpeg|gif|webp);/i.test(url)) return url;
   return "";
 }

@@ -7,11 +7,11 @@
 // Mouse: with a label chosen, drag over the plot to mark a range, click to mark an instant;
 // click a range to select it. Ctrl+wheel or the buttons zoom; drag in the overview strip to
 // choose the window shown. Keys with the plot focused: Left/Right pan, +/- zoom, 0 resets.
-import { h, clear, safeColor } from "../dom.js";
+import { h, clear, safeColor, isSitePath } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
 import { svg } from "./image_shapes.js";
-import { mediaBytes, isSitePath } from "./audio.js";
+import { mediaBytes } from "./audio.js";
 import { activeLabelsOfType, typedLabels } from "./video.js";
 
 const MAX_ROWS = 1_000_000;
