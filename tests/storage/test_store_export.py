@@ -9,12 +9,15 @@ without annotations, annotations updated later, several keyset batches.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 
+import attrs
 import pytest
 
 from labelcore._converter import task_to_json
+from labelcore.formats.exporters import EncodedTasks
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, TaskQuery
 from labelcore.storage.sql import SQLStore
@@ -114,3 +117,161 @@ def test_export_rows_follow_the_query(store: SQLStore) -> None:
     assert [t["data"]["n"] for t in fast] == [0, 1, 2, 3, 4]  # type: ignore[index]
     assert fast == slow
     assert list(store.iter_export_tasks(pid + 1)) == []
+
+
+# -- the JSON export's text (iter_export_json) -------------------------------------------------
+
+# values whose text trips a naive splice: separators and quotes inside strings, escapes,
+# strings that start with a separator, small and large floats, JSONB's number forms
+TRICKY = {
+    "text": 'a, b: "c" \\ d\n\te\u0001\u001f\u007f',
+    ":x": [":", ",", '":', ',"', "", " "],
+    "floats": [1e-05, -1.2e-07, 0.0001, 1e16, 1.5e300, -0.0, 0.1, 100.0],
+    "ints": [0, -1, 10**20],
+    "nested": {"a": {"b": [[], {}, [{}], None, True, False]}},
+    "unicode": "Zoë 😀 \u2028 „q“",
+    "looks like a number": "0.00001",
+}
+
+
+def _export_text(store: SQLStore, pid: int, **kw: object) -> str:
+    runs = list(store.iter_export_json(pid, batch_size=5, **kw))  # type: ignore[arg-type]
+    assert runs and all(isinstance(r, EncodedTasks) for r in runs)
+    assert sum(r.count for r in runs) == len(list(store.iter_export_tasks(pid, **kw)))  # type: ignore[arg-type]
+    return ",\n".join(r.text for r in runs if r.count)
+
+
+def _dicts_text(store: SQLStore, pid: int, **kw: object) -> str:
+    tasks = store.iter_export_tasks(pid, batch_size=5, **kw)  # type: ignore[arg-type]
+    return ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks)
+
+
+@pytest.mark.parametrize("include_drafts", [False, True])
+@pytest.mark.parametrize("only_annotated", [False, True])
+def test_export_text_is_the_dicts_as_json(
+    store: SQLStore, include_drafts: bool, only_annotated: bool
+) -> None:
+    pid = _fill(store)
+    kw = {"include_drafts": include_drafts, "only_annotated": only_annotated}
+    assert _export_text(store, pid, **kw) == _dicts_text(store, pid, **kw)
+
+
+def test_export_text_of_tricky_values_is_the_dicts_as_json(store: SQLStore) -> None:
+    pid = store.add_project(ProjectSettings(title="tricky"), "owner").id
+    tricky_result = [dict(_span(0, "PER"), value={**TRICKY, "labels": ["PER"]})]
+    ids = store.add_tasks(
+        pid,
+        [
+            NewTask(
+                data=TRICKY,
+                meta={"m": TRICKY["text"]},
+                annotations=(NewAnnotation(result=tricky_result, completed_by='7 "q"'),),
+                predictions=(NewPrediction(result=tricky_result, model_version='v, "1"'),),
+                file_upload='f "1".json',
+            ),
+            NewTask(data={"text": "plain"}, predictions=(NewPrediction(result=[], score=1e-05),)),
+        ],
+    )
+    store.save_draft(ids[0], 0, None, tricky_result, 1e-05)
+    assert _export_text(store, pid, include_drafts=True) == _dicts_text(
+        store, pid, include_drafts=True
+    )
+    data = json.loads("[" + _export_text(store, pid) + "]")[0]["data"]
+    assert data == next(store.iter_export_tasks(pid))["data"]
+    if store.dialect == "sqlite":  # JSONB keeps numbers as decimals: 1e16 comes back an int
+        assert data == TRICKY
+
+
+def test_export_text_of_rows_stored_in_another_form(store: SQLStore) -> None:
+    """Rows written with other JSON options (an older version, or by hand) are re-encoded,
+    not spliced: the text is still the dicts' JSON."""
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL keeps JSONB, which has one text form")
+    pid = _fill(store)
+    with store.engine.begin() as conn:
+        for sql in (
+            "UPDATE labelcore_task SET data = ? WHERE id = (SELECT min(id) FROM labelcore_task)",
+            "UPDATE labelcore_prediction SET result = ? "
+            "WHERE id = (SELECT min(id) FROM labelcore_prediction)",
+        ):
+            conn.exec_driver_sql(sql, (json.dumps({"text": "Zoë, 1", "n": [1, 2.5]}),))
+        conn.exec_driver_sql(
+            "UPDATE labelcore_task SET meta = ? WHERE id = (SELECT max(id) FROM labelcore_task)",
+            (json.dumps({"a": 1}, indent=2),),
+        )
+    text = _export_text(store, pid)
+    assert text == _dicts_text(store, pid)
+    assert '"data": {"text": "Zoë, 1", "n": [1, 2.5]}' in text
+
+
+def test_json_export_through_the_service_is_unchanged(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """prepare_export writes the store's text for JSON, and the same bytes as the dicts."""
+    from labelcore import LabelCore, User
+    from labelcore.formats.exporters import ExportOptions, export
+
+    manager = User(id=1, name="M", roles=frozenset({"manager"}))
+    core = LabelCore(store=f"sqlite:///{tmp_path / 'svc.db'}", start_jobs=False)
+    try:
+        config = (
+            '<View><Text name="text" value="$text"/><Labels name="label" toName="text">'
+            '<Label value="PER"/><Label value="LOC"/></Labels></View>'
+        )
+        pid = core.create_project(manager, title="svc", label_config=config).id
+        core.import_tasks(
+            manager,
+            pid,
+            [{"text": f"Zoë, {i}: „x“", "n": i} for i in range(12)],
+        )
+        first = next(core.store.iter_export_tasks(pid))["id"]
+        span = _span(0, "PER")
+        span["value"] = {"start": 0, "end": 3, "text": "Zoë", "labels": ["PER"]}
+        core.submit_annotation(manager, first, [span])
+        store = core.store
+        for all_tasks, options in [
+            (True, None),
+            (False, None),
+            (True, ExportOptions(only_ground_truth=True)),
+            (True, ExportOptions(include_predictions=False)),
+        ]:
+            job = core.prepare_export(
+                manager, pid, "JSON", download_all_tasks=all_tasks, options=options
+            )
+            out = io.BytesIO()
+            job.write(out)
+            opts = options or ExportOptions()
+            expected = io.BytesIO()
+            export(
+                config,
+                store.iter_export_tasks(pid, only_annotated=not all_tasks),
+                "JSON",
+                expected,
+                options=attrs.evolve(opts, only_annotated=opts.only_annotated or not all_tasks),
+            )
+            assert out.getvalue() == expected.getvalue()
+    finally:
+        core.close()
+
+
+@pytest.mark.postgres
+def test_jsonb_text_of_numbers_and_strings_is_the_export_text(pg_url: str) -> None:
+    """JSONB's text output, spliced, equals decoding and encoding it, for floats of every
+    magnitude (JSONB prints decimals, not exponents) and escaped strings."""
+    import sqlalchemy as sa
+
+    from labelcore.storage.sql._jsontext import jsonb_texts
+
+    values: list[object] = [TRICKY]
+    for exp in range(-12, 20):
+        values += [1.5 * 10.0**exp, -(10.0**exp), 10**exp, 1 / 3 * 10.0**exp]
+    values += ["\\", '"', "\u0001\b\f\n\r\t", "0.0000", "é"]
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            texts = [
+                conn.exec_driver_sql("SELECT CAST(%s AS jsonb)::text", (json.dumps(v),)).scalar()
+                for v in values
+            ]
+    finally:
+        engine.dispose()
+    export = json.JSONEncoder(ensure_ascii=False).encode
+    assert jsonb_texts(texts) == [export(json.loads(t)) for t in texts]

@@ -28,8 +28,8 @@ class Context:
         elif len(self.warnings) == self.max_warnings:
             self.warnings.append("... more warnings left out")
 
-    def counted(self) -> None:
-        self.tasks += 1
+    def counted(self, n: int = 1) -> None:
+        self.tasks += n
         if self.on_task is not None:
             self.on_task(self.tasks)
 

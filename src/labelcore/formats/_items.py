@@ -46,6 +46,24 @@ class ExportOptions:
     media_root: str | os.PathLike[str] | None = None
     now: dt.datetime | None = None
 
+    @property
+    def keeps_tasks_whole(self) -> bool:
+        """True when ``filter_task`` leaves every kept task as it is (the tasks a store
+        yields with its ``only_annotated`` and ``include_drafts`` applied): no prediction,
+        skipped-annotation or ground-truth filtering."""
+        return self.include_predictions and self.include_skipped and not self.only_ground_truth
+
+
+@attrs.frozen
+class EncodedTasks:
+    """``count`` tasks already written as the JSON export writes them: each task's
+    ``json.dumps(task, ensure_ascii=False)``, joined by ``",\n"``. A store that can build
+    that text from its stored JSON yields these (``SQLStore.iter_export_json``); only the
+    JSON format takes them, as they are (the store applied the options)."""
+
+    text: str
+    count: int
+
 
 def filter_task(task: Mapping[str, Any], options: ExportOptions) -> dict[str, Any] | None:
     """The task as the export should see it, or None when the options leave it out.

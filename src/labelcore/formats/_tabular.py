@@ -19,7 +19,7 @@ from typing import Any
 
 from labelcore.formats._context import Context
 from labelcore.formats._files import Sink, safe_basename
-from labelcore.formats._items import Item, Region, task_items
+from labelcore.formats._items import EncodedTasks, Item, Region, task_items
 from labelcore.formats._media import wav_duration
 from labelcore.formats._tokens import bio_tags
 
@@ -27,16 +27,22 @@ RESERVED = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lea
 _DUMPS = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
 
 
-def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> None:
-    """The full tasks list (Label Studio's JSON export), one task per line, as it goes."""
+def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any] | EncodedTasks], sink: Sink) -> None:
+    """The full tasks list (Label Studio's JSON export), one task per line, as it goes.
+    Runs of tasks a store already encoded (``EncodedTasks``) are written as they are."""
     with sink.open("result.json") as out:
         out.write(b"[")
         first = True
         for task in tasks:
-            out.write(b"\n" if first else b",\n")
-            out.write(_DUMPS(task).encode())
+            if type(task) is EncodedTasks:
+                if not task.count:
+                    continue
+                out.write((("\n" if first else ",\n") + task.text).encode())
+                ctx.counted(task.count)
+            else:
+                out.write((("\n" if first else ",\n") + _DUMPS(task)).encode())
+                ctx.counted()
             first = False
-            ctx.counted()
         out.write(b"\n]\n" if not first else b"]\n")
 
 

@@ -7,6 +7,7 @@
 ``tasks`` are tasks in Label Studio's full JSON export shape (what
 ``labelcore._converter.task_to_json`` makes, or a Label Studio export file read with
 ``labelcore.formats.readers.read_json``), so exports work from a store and offline alike.
+The JSON format also takes ``EncodedTasks``: runs of tasks a store already wrote as JSON.
 One-file formats (JSON, JSON_MIN, CSV, TSV, CONLL2003, ASR_MANIFEST) write that file to
 ``out``; the others write a zip archive as a stream (``out`` need not be seekable). A
 format that does not fit the config raises ValidationError saying why.
@@ -25,11 +26,12 @@ from labelcore.errors import ValidationError
 from labelcore.formats import _brush, _tabular, _vision
 from labelcore.formats._context import Context
 from labelcore.formats._files import DirSink, LocalMedia, Sink, StreamSink, ZipSink
-from labelcore.formats._items import ExportOptions, filter_task
+from labelcore.formats._items import EncodedTasks, ExportOptions, filter_task
 from labelcore.formats._schema import Schema
 
 __all__ = [
     "FORMATS",
+    "EncodedTasks",
     "ExportOptions",
     "ExportResult",
     "FormatInfo",
@@ -338,8 +340,16 @@ def check_format(cfg: LabelConfig | str, name: str) -> FormatInfo:
     return info
 
 
-def _tasks(tasks: Iterable[Any], options: ExportOptions) -> Iterator[Mapping[str, Any]]:
-    for n, task in enumerate(tasks, start=1):
+def _tasks(tasks: Iterable[Any], options: ExportOptions, fmt: str) -> Iterator[Any]:
+    n = 0
+    for task in tasks:
+        if type(task) is EncodedTasks:
+            if fmt != "JSON":
+                raise TypeError(f"{fmt} needs task objects; only JSON takes EncodedTasks")
+            n += task.count
+            yield task
+            continue
+        n += 1
         if not isinstance(task, Mapping) or not isinstance(task.get("data"), Mapping):
             raise ValidationError(
                 f"task {n}: expected a task object with a 'data' object",
@@ -365,7 +375,7 @@ def _run(
     ctx = Context(schema=schema, options=opts, media=media, on_task=progress)
     sink = sink_for(info)
     try:
-        FORMATS[info.name].writer(ctx, _tasks(tasks, opts), sink)
+        FORMATS[info.name].writer(ctx, _tasks(tasks, opts, info.name), sink)
     finally:
         if isinstance(sink, ZipSink):
             sink.close()

@@ -78,7 +78,7 @@ class ExportAPI(ServiceBase):
         opts = attrs.evolve(opts, only_annotated=opts.only_annotated or not download_all_tasks)
         store = self.store
 
-        def tasks() -> Iterator[dict[str, Any]]:
+        def tasks() -> Iterator[Any]:
             if only_accepted or include_reviews:
                 yield from reviewed_tasks(
                     store.iter_bundles(
@@ -94,7 +94,17 @@ class ExportAPI(ServiceBase):
                 )
                 return
             # a store may offer the export JSON directly (SQLStore: from the rows, without
-            # domain objects); otherwise each bundle goes through task_to_json
+            # domain objects), or for the JSON format its text (splicing the stored JSON);
+            # otherwise each bundle goes through task_to_json
+            encoded = getattr(store, "iter_export_json", None)
+            if encoded is not None and info.name == "JSON" and opts.keeps_tasks_whole:
+                yield from encoded(
+                    project_id,
+                    query,
+                    only_annotated=opts.only_annotated,
+                    include_drafts=opts.include_drafts,
+                )
+                return
             direct = getattr(store, "iter_export_tasks", None)
             if direct is not None:
                 yield from direct(

@@ -4,10 +4,14 @@
         ...
 
 ``iter_bundles`` + ``task_to_json`` decode every JSON column through SQLAlchemy's types,
-build attrs objects, and rebuild dicts from them; this path selects the JSON, user id and
-timestamp columns as the driver returns them (SQLite: the stored text) and formats them
-once. The dicts are equal to ``task_to_json``'s, key order included, so every exporter
-writes the same bytes (tests/storage/test_store_export.py compares the two paths).
+build attrs objects, and rebuild dicts from them; this path selects the JSON columns as
+text and the timestamps as ``YYYY-MM-DD HH:MM:SS.ffffff`` UTC text (SQLite stores them so;
+PostgreSQL formats them with ``to_char``) and formats them once. The dicts are equal to
+``task_to_json``'s, key order included, so every exporter writes the same bytes
+(tests/storage/test_store_export.py compares the two paths).
+
+The JSON export does not need the dicts at all: ``_export_json.tasks_text`` writes each
+task's JSON text directly from the same rows.
 """
 
 from __future__ import annotations
@@ -21,21 +25,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from labelcore._converter import dt_to_json
+from labelcore.storage.sql._jsontext import jsonb_texts, spaced, spaced_all
 from labelcore.storage.sql.tables import TASKS
 
 T = TASKS
 _loads = json.loads
-
-
-def _raw(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """The column without its SQLAlchemy result processing (JSON, user id, UTC datetime)."""
-    return sa.type_coerce(column, sa.String()).label(column.name)
+# timestamps as SQLite stores them (SQLAlchemy's naive UTC text); PostgreSQL formats them so
+_PG_STAMP = "YYYY-MM-DD HH24:MI:SS.US"
 
 
 def stamp(value: Any) -> str | None:
-    """A stored timestamp as ``dt_to_json`` writes it. SQLite keeps SQLAlchemy's naive UTC
-    text ``YYYY-MM-DD HH:MM:SS.ffffff``, reformatted without parsing; PostgreSQL returns
-    aware datetimes."""
+    """A stored timestamp as ``dt_to_json`` writes it. The text ``YYYY-MM-DD
+    HH:MM:SS.ffffff`` (UTC) is reformatted without parsing; datetimes are formatted."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -52,6 +53,13 @@ def _stamp_text(value: str) -> str | None:
     return dt_to_json(dt.datetime.fromisoformat(value))
 
 
+@functools.lru_cache(maxsize=4096)
+def stamp_json(value: str | None) -> str:
+    """The stored timestamp as JSON text (its characters need no escaping)."""
+    text = None if value is None else _stamp_text(value)
+    return "null" if text is None else f'"{text}"'
+
+
 def _json(value: Any) -> Any:
     return _loads(value) if isinstance(value, str) else value
 
@@ -65,38 +73,79 @@ def _user(value: Any) -> Any:
     return _loads(value)
 
 
-TASK_COLUMNS = tuple(
-    _raw(c) if c.name in ("data", "meta", "created_at", "updated_at") else c
-    for c in (
-        T.c.id,
-        T.c.file_upload,
-        T.c.data,
-        T.c.meta,
-        T.c.created_at,
-        T.c.updated_at,
-        T.c.inner_id,
-        T.c.total_annotations,
-        T.c.cancelled_annotations,
-        T.c.total_predictions,
-        T.c.project_id,
-    )
-)
+@functools.lru_cache(maxsize=1024)
+def user_json(value: str | None) -> str:
+    return "null" if value is None else spaced(value)
+
+
 # the child rows of a batch: one range query each, tuples read by position
 _A_SQL = (
-    "SELECT task_id, id, completed_by, result, was_cancelled, ground_truth, created_at, "
-    "updated_at, lead_time, unique_id, import_id, last_action, project_id, updated_by, "
-    "parent_prediction, parent_annotation, version FROM labelcore_annotation "
-    "WHERE task_id BETWEEN {0} AND {0} ORDER BY id"
+    "SELECT task_id, id, completed_by, {result}, was_cancelled, ground_truth, {created}, "
+    "{updated}, lead_time, unique_id, import_id, last_action, project_id, updated_by, "
+    "parent_prediction, parent_annotation, version FROM labelcore_annotation {where}"
 )
 _P_SQL = (
-    "SELECT task_id, id, result, model_version, score, created_at, updated_at, project_id "
-    "FROM labelcore_prediction WHERE task_id BETWEEN {0} AND {0} ORDER BY id"
+    "SELECT task_id, id, {result}, model_version, score, {created}, {updated}, project_id "
+    "FROM labelcore_prediction {where}"
 )
 _D_SQL = (
-    "SELECT task_id, id, user_id, result, lead_time, was_postponed, created_at, updated_at, "
-    "annotation_id, project_id FROM labelcore_draft WHERE task_id BETWEEN {0} AND {0} "
-    "ORDER BY id"
+    "SELECT task_id, id, user_id, {result}, lead_time, was_postponed, {created}, {updated}, "
+    "annotation_id, project_id FROM labelcore_draft {where}"
 )
+
+
+class Dialect:
+    """What differs between the databases: the SQL that reads JSON and timestamps as text,
+    and how that JSON text becomes the export's (compact SQLite text is re-spaced; JSONB's
+    text output already has the export's separators)."""
+
+    def __init__(self, name: str) -> None:
+        pg = name == "postgresql"
+        self.marks = "%s" if pg else "?"
+        self.json_texts: Callable[[list[str]], list[str]] = jsonb_texts if pg else spaced_all
+
+        def col(c: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+            if not pg:  # the stored text, without SQLAlchemy's result processing
+                return sa.type_coerce(c, sa.String()).label(c.name)
+            if c.name in ("data", "meta"):
+                return sa.cast(c, sa.Text()).label(c.name)
+            return sa.func.to_char(sa.func.timezone("UTC", c), _PG_STAMP).label(c.name)
+
+        raw = ("data", "meta", "created_at", "updated_at")
+        self.task_columns = tuple(
+            col(c) if c.name in raw else c
+            for c in (
+                T.c.id,
+                T.c.file_upload,
+                T.c.data,
+                T.c.meta,
+                T.c.created_at,
+                T.c.updated_at,
+                T.c.inner_id,
+                T.c.total_annotations,
+                T.c.cancelled_annotations,
+                T.c.total_predictions,
+                T.c.project_id,
+            )
+        )
+        ts = f"to_char(timezone('UTC', {{}}), '{_PG_STAMP}')" if pg else "{}"
+        parts = {
+            "result": "result::text" if pg else "result",
+            "created": ts.format("created_at"),
+            "updated": ts.format("updated_at"),
+            "where": f"WHERE task_id BETWEEN {self.marks} AND {self.marks} ORDER BY id",
+        }
+        self.annotations_sql = _A_SQL.format(**parts)
+        self.predictions_sql = _P_SQL.format(**parts)
+        self.drafts_sql = _D_SQL.format(**parts)
+
+
+@functools.cache
+def dialect(name: str) -> Dialect:
+    return Dialect(name)
+
+
+# -- task dicts (every format) ----------------------------------------------------------------
 
 
 def annotation(r: Any) -> tuple[Any, dict[str, Any]]:
@@ -169,8 +218,7 @@ def _by_task(
     (the batch's ids are a keyset page, so few rows in the range belong to other tasks)."""
     out: dict[int, list[Any]] = {}
     wanted = set(ids)
-    marks = "%s" if conn.dialect.name == "postgresql" else "?"
-    for r in conn.exec_driver_sql(sql.format(marks), (ids[0], ids[-1])):
+    for r in conn.exec_driver_sql(sql, (ids[0], ids[-1])):
         if r[0] in wanted:
             out.setdefault(r[0], []).append(make(r))
     return out
@@ -179,21 +227,22 @@ def _by_task(
 def tasks_json(
     conn: sa.Connection, rows: Iterable[Any], include_drafts: bool
 ) -> list[dict[str, Any]]:
-    """The export JSON of these task rows (``TASK_COLUMNS``), three queries in all."""
+    """The export JSON of these task rows (``Dialect.task_columns``), three queries in all."""
     rows = list(rows)
     ids = [r[0] for r in rows]
     if not ids:
         return []
-    anns = _by_task(conn, _A_SQL, ids, annotation)
-    preds = _by_task(conn, _P_SQL, ids, prediction)
-    drafts = _by_task(conn, _D_SQL, ids, draft) if include_drafts else {}
+    d = dialect(conn.dialect.name)
+    anns = _by_task(conn, d.annotations_sql, ids, annotation)
+    preds = _by_task(conn, d.predictions_sql, ids, prediction)
+    drafts = _by_task(conn, d.drafts_sql, ids, draft) if include_drafts else {}
     out = []
-    # TASK_COLUMNS by position (a Row's attribute lookup costs ~15x an index)
+    # task columns by position (a Row's attribute lookup costs ~15x an index)
     for tid, upload, data, meta, created, updated, inner, total, skipped, npreds, pid in rows:
         mine = anns.get(tid, [])
         updated_by = None
         if mine:
-            latest = max(mine, key=_updated_at)[1]
+            latest = max(mine, key=updated_at)[1]
             updated_by = latest["updated_by"] or latest["completed_by"]
         out.append(
             {
@@ -221,8 +270,9 @@ def tasks_json(
     return out
 
 
-def _updated_at(pair: tuple[Any, dict[str, Any]]) -> Any:
+def updated_at(pair: tuple[Any, ...]) -> Any:
+    """The sort key of the task's latest annotation (its raw updated_at first in ``pair``)."""
     value = pair[0]
-    if isinstance(value, str) and len(value) != 26:  # not SQLAlchemy's fixed-width text
+    if isinstance(value, str) and len(value) != 26:  # not the fixed-width text
         return dt.datetime.fromisoformat(value)
     return value

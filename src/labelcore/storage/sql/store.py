@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from labelcore.errors import NotFound, QueryError, ValidationError
+from labelcore.formats.exporters import EncodedTasks
 from labelcore.model import (
     ApiToken,
     DirectoryUser,
@@ -40,7 +41,7 @@ from labelcore.model import (
 from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage.base import TaskBundle, TaskPage
-from labelcore.storage.sql import _export
+from labelcore.storage.sql import _export, _export_json
 from labelcore.storage.sql._base import (
     annotation_from_row,
     checked_json,
@@ -723,8 +724,37 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             query,
             only_annotated,
             batch_size,
-            _export.TASK_COLUMNS,
+            _export.dialect(self.dialect).task_columns,
             lambda conn, rows: _export.tasks_json(conn, rows, include_drafts),
+        )
+
+    def iter_export_json(
+        self,
+        project_id: int,
+        query: TaskQuery | None = None,
+        *,
+        only_annotated: bool = False,
+        include_drafts: bool = False,
+        batch_size: int = 500,
+    ) -> Iterator[EncodedTasks | dict[str, Any]]:
+        """The tasks of ``iter_export_tasks`` as the JSON export writes them: one
+        ``EncodedTasks`` per batch, its text built from the stored JSON text without
+        decoding it (``_export_json.tasks_text``). A batch with a task whose data is not an
+        object comes as its dicts, for the exporter to refuse."""
+
+        def build(conn: sa.Connection, rows: Sequence[Any]) -> list[Any]:
+            text = _export_json.tasks_text(conn, list(rows), include_drafts)
+            if text is None:
+                return _export.tasks_json(conn, rows, include_drafts)
+            return [EncodedTasks(text, len(rows))]
+
+        return self._keyset_batches(
+            project_id,
+            query,
+            only_annotated,
+            batch_size,
+            _export.dialect(self.dialect).task_columns,
+            build,
         )
 
     def get_bundle(self, task_id: int, *, include_drafts: bool = True) -> TaskBundle | None:
