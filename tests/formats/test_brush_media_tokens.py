@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 import sys
 import zlib
@@ -17,6 +18,7 @@ import contextlib
 
 from formats_projects import mask_rle, png_file, rle_encode, wav_file  # noqa: E402
 
+from labelcore.formats import _tokens  # noqa: E402
 from labelcore.formats._brush import RLEError, decode_rle, npy_bytes, png_bytes  # noqa: E402
 from labelcore.formats._media import image_size, wav_duration  # noqa: E402
 from labelcore.formats._tokens import bio_tags, token_spans  # noqa: E402
@@ -178,3 +180,32 @@ def test_token_spans_skip_only_rules_that_cannot_match(
     """The tokenizer skips a rule when the characters it needs are absent; texts that need
     each kind of rule still split as Label Studio splits them."""
     assert token_spans(text) == expected
+
+
+# text made of what the tokenizer's rules look at: punctuation, quotes, contractions,
+# digits around separators, non-ASCII letters and spaces, whitespace at the end
+_pieces = st.sampled_from(
+    list(".,:;!?\"'`()[]{}<>-/@#$%&_")
+    + [" ", "\n", "\u00a0", "é", "ı", "5", "a", "Z"]
+    + ["...", "--", "''", "``", "n't", "'s", "'T", "cannot", "gonna", "GIMME", "more'n"]
+)
+_texts = st.lists(_pieces, max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts)
+def test_the_rule_plan_splits_as_every_rule_does(text: str) -> None:
+    """The tokenizer tries only the rules a text's punctuation allows; the tokens are those
+    of trying every rule in order, and ``tokens`` (no offsets) agrees with ``token_spans``."""
+    assert _tokens._tokenize(text) == _tokens._every_rule(text)
+    assert _tokens.tokens(text) == [tok for tok, _ in token_spans(text)]
+    assert bio_tags(text, None) == (_tokens.tokens(text), ["O"] * len(_tokens.tokens(text)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts)
+def test_final_period_is_the_regex_rule(text: str) -> None:
+    regex = re.compile(r'([^\.])(\.)([\]\)}>"\']*)\s*$')
+    assert _tokens._final_period(text) == regex.sub(r"\1 \2\3 ", text)
+    for tail in (".", ". ", ".)\n", '.")  ', "..", "a.", ".a", ".) )"):
+        assert _tokens._final_period(text + tail) == regex.sub(r"\1 \2\3 ", text + tail)

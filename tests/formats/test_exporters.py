@@ -389,3 +389,34 @@ def test_safe_basename_plain_path_shortcut_agrees_with_full_parsing(monkeypatch)
     monkeypatch.setattr(_files, "_PLAIN_PATH", re.compile(r"(?!)"))  # never matches
     assert fast == [_files.safe_basename(r, "fallback") for r in refs]
     assert fast[:2] == ["img_000001.jpg", "fallback"]
+
+
+QUIET = [(n, f) for n, f in CASES if not check_format(FAMILIES[n][0], f).reads_predictions]
+
+
+@pytest.mark.parametrize(("name", "fmt"), QUIET, ids=[f"{n}-{f}" for n, f in QUIET])
+def test_formats_that_do_not_read_predictions_ignore_them(name: str, fmt: str, media: Path) -> None:
+    """``reads_predictions=False`` lets a store leave predictions out of the tasks it
+    reads for these formats: their files must not change without them."""
+    xml, tasks = family(name)
+    if name in ("ner", "image"):
+        assert any(t.get("predictions") for t in tasks)
+    bare = [{**t, "predictions": []} for t in tasks]
+    outputs = []
+    for given in (tasks, bare):
+        out = io.BytesIO()
+        export(
+            parse_config(xml),
+            iter(given),
+            fmt,
+            out,
+            options=ExportOptions(now=NOW, media_root=media),
+        )
+        outputs.append(out.getvalue())
+    if check_format(parse_config(xml), fmt).archive:
+        outputs = [
+            sorted((i.filename, z.read(i)) for i in z.infolist())
+            for z in (zipfile.ZipFile(io.BytesIO(o)) for o in outputs)
+        ]
+    assert outputs[0] == outputs[1]
+    assert {f for _, f in QUIET} >= {"JSON_MIN", "CSV", "CONLL2003", "YOLO"}

@@ -275,3 +275,12 @@ def test_jsonb_text_of_numbers_and_strings_is_the_export_text(pg_url: str) -> No
         engine.dispose()
     export = json.JSONEncoder(ensure_ascii=False).encode
     assert jsonb_texts(texts) == [export(json.loads(t)) for t in texts]
+
+
+def test_export_rows_without_predictions(store: SQLStore) -> None:
+    """Formats that never read predictions get tasks without them, not read at all."""
+    pid = _fill(store)
+    full = list(store.iter_export_tasks(pid, batch_size=5))
+    bare = list(store.iter_export_tasks(pid, batch_size=5, include_predictions=False))
+    assert any(t["predictions"] for t in full)
+    assert bare == [{**t, "predictions": []} for t in full]

@@ -15,13 +15,13 @@ import io
 import json
 import tempfile
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
 from labelcore.formats._context import Context
 from labelcore.formats._files import Sink, safe_basename
 from labelcore.formats._items import EncodedTasks, Item, Region, task_items
 from labelcore.formats._media import wav_duration
-from labelcore.formats._tokens import bio_tags
+from labelcore.formats._tokens import bio_tags, tokens
 
 RESERVED = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
 _DUMPS = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
@@ -166,6 +166,7 @@ def write_conll(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) ->
     key = ctx.data_key
     with sink.open("result.conll") as out:
         out.write(b"-DOCSTART- -X- O\n")
+        chunks = _Chunks(out)
         for task in tasks:
             for item in task_items(task, ctx.schema):
                 text = item.data.get(key) if key is not None else None
@@ -180,10 +181,41 @@ def write_conll(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) ->
                     ),
                     None,
                 )
-                tokens, tags = bio_tags(text, spans)
-                lines = "".join(f"{tok} -X- _ {tag}\n" for tok, tag in zip(tokens, tags))
-                out.write((lines + "\n").encode())
+                if spans is None:  # every tag is O
+                    words = tokens(text)
+                    chunks.add(_O.join(words) + _O + "\n" if words else "\n")
+                    continue
+                words, tags = bio_tags(text, spans)
+                chunks.add(
+                    "".join([f"{tok} -X- _ {tag}\n" for tok, tag in zip(words, tags)]) + "\n"
+                )
             ctx.counted()
+        chunks.flush()
+
+
+_O = " -X- _ O\n"
+
+
+class _Chunks:
+    """Text written to a binary stream in chunks of about 256 KiB: one write (and one
+    encode) per chunk instead of one per task."""
+
+    def __init__(self, out: IO[bytes], size: int = 1 << 18) -> None:
+        self._out, self._size = out, size
+        self._parts: list[str] = []
+        self._len = 0
+
+    def add(self, text: str) -> None:
+        self._parts.append(text)
+        self._len += len(text)
+        if self._len >= self._size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._out.write("".join(self._parts).encode())
+            self._parts.clear()
+            self._len = 0
 
 
 def write_asr_manifest(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> None:

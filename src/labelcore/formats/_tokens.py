@@ -10,34 +10,60 @@ rules, and then finds each token in the text again. This module reproduces that 
 
 from __future__ import annotations
 
+import functools
 import re
+import string
+from collections.abc import Callable
 
-# Each rule: (pattern, replacement, substrings of which one must be in the text for the
-# pattern to match). Most texts have no quotes, dashes or brackets: checking for the
+# Each rule: (what it does to a text, substrings of which one must be in the text for it
+# to change anything). Most texts have no quotes, dashes or brackets: checking for the
 # characters first (in C) skips those substitutions, with the same result.
-_Rule = tuple[re.Pattern[str], str, tuple[str, ...]]
+_Rule = tuple[Callable[[str], str], tuple[str, ...]]
+
+
+def _sub(pattern: str, replacement: str) -> Callable[[str], str]:
+    return functools.partial(re.compile(pattern).sub, replacement)
+
+
+_CLOSERS = "])}>\"'"
+
+
+def _final_period(text: str) -> str:
+    r"""``re.sub(r'([^\.])(\.)([\]\)}>"\']*)\s*$', r"\1 \2\3 ", text)`` without the
+    regex scan: the pattern can only match at the text's last period, when what follows it
+    is closing brackets or quotes and then whitespace, and the character before is not a
+    period."""
+    j = text.rfind(".")
+    if j < 1 or text[j - 1] == ".":
+        return text
+    closers = text[j + 1 :].rstrip()
+    if closers.strip(_CLOSERS):
+        return text
+    return text[:j] + " ." + closers + " "
+
+
 _STARTING_QUOTES: list[_Rule] = [
-    (re.compile(r"^\""), r"``", ('"',)),
-    (re.compile(r"(``)"), r" \1 ", ("``",)),
-    (re.compile(r"([ \(\[{<])(\"|\'{2})"), r"\1 `` ", ('"', "''")),
+    (_sub(r"^\"", r"``"), ('"',)),
+    (_sub(r"(``)", r" \1 "), ("``",)),
+    (_sub(r"([ \(\[{<])(\"|\'{2})", r"\1 `` "), ('"', "''")),
 ]
 # Label Studio replaces NLTK's punctuation rules with these (note "/" is split off)
 _PUNCTUATION: list[_Rule] = [
-    (re.compile(r"([:,])([^\d])"), r" \1 \2", (":", ",")),
-    (re.compile(r"([:,])$"), r" \1 ", (":", ",")),
-    (re.compile(r"\.\.\."), r" ... ", ("...",)),
-    (re.compile(r"[;@#$/%&]"), r" \g<0> ", tuple(";@#$/%&")),
-    (re.compile(r'([^\.])(\.)([\]\)}>"\']*)\s*$'), r"\1 \2\3 ", (".",)),
-    (re.compile(r"[?!]"), r" \g<0> ", ("?", "!")),
-    (re.compile(r"([^'])' "), r"\1 ' ", ("' ",)),
+    (_sub(r"([:,])([^\d])", r" \1 \2"), (":", ",")),
+    (_sub(r"([:,])$", r" \1 "), (":", ",")),
+    (_sub(r"\.\.\.", r" ... "), ("...",)),
+    (_sub(r"[;@#$/%&]", r" \g<0> "), tuple(";@#$/%&")),
+    (_final_period, (".",)),
+    (_sub(r"[?!]", r" \g<0> "), ("?", "!")),
+    (_sub(r"([^'])' ", r"\1 ' "), ("' ",)),
 ]
-_PARENS: _Rule = (re.compile(r"[\]\[\(\)\{\}\<\>]"), r" \g<0> ", tuple("[](){}<>"))
-_DOUBLE_DASHES: _Rule = (re.compile(r"--"), r" -- ", ("--",))
+_PARENS: _Rule = (_sub(r"[\]\[\(\)\{\}\<\>]", r" \g<0> "), tuple("[](){}<>"))
+_DOUBLE_DASHES: _Rule = (_sub(r"--", r" -- "), ("--",))
 _ENDING_QUOTES: list[_Rule] = [
-    (re.compile(r"''"), " '' ", ("''",)),
-    (re.compile(r'"'), " '' ", ('"',)),
-    (re.compile(r"([^' ])('[sS]|'[mM]|'[dD]|') "), r"\1 \2 ", ("'",)),
-    (re.compile(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), r"\1 \2 ", ("'",)),
+    (_sub(r"''", " '' "), ("''",)),
+    (_sub(r'"', " '' "), ('"',)),
+    (_sub(r"([^' ])('[sS]|'[mM]|'[dD]|') ", r"\1 \2 "), ("'",)),
+    (_sub(r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ", r"\1 \2 "), ("'",)),
 ]
 _CONTRACTIONS = [
     re.compile(p)
@@ -59,17 +85,18 @@ _CONTRACTIONS = [
 # leaves alone; "mme" stands for gimme and lemme.)
 _CONTRACTION_HINTS = ("cannot", "d'ye", "mme", "gonna", "gotta", "more'n", "wanna", "'t")
 _QUOTES = re.compile(r"``|'{2}|\"")
+_QUOTES_OR_APOSTROPHE = re.compile("[\"'`]")
 
 
 def _apply(rule: _Rule, text: str) -> str:
-    regexp, sub, needs = rule
+    change, needs = rule
     for needle in needs:
         if needle in text:
-            return regexp.sub(sub, text)
+            return change(text)
     return text
 
 
-def _tokenize(text: str) -> list[str]:
+def _every_rule(text: str) -> list[str]:
     for rule in _STARTING_QUOTES:
         text = _apply(rule, text)
     for rule in _PUNCTUATION:
@@ -79,11 +106,54 @@ def _tokenize(text: str) -> list[str]:
     text = " " + text + " "
     for rule in _ENDING_QUOTES:
         text = _apply(rule, text)
+    return _contractions(text).split()
+
+
+def _contractions(text: str) -> str:
     lowered = text.lower()
     if any(hint in lowered for hint in _CONTRACTION_HINTS):
         for regexp in _CONTRACTIONS:
             text = regexp.sub(r" \1 \2 ", text)
-    return text.split()
+    return text
+
+
+# Without quote characters, every rule that can match only puts spaces around characters
+# the text has (the quote rules are the ones that write new characters), so a rule whose
+# needles start with a character the text lacks can never match: the rules worth trying
+# depend only on the text's punctuation, worked out once per set of punctuation marks.
+_QUOTE_CHARS = frozenset("\"'`")
+# the characters the rules look for first (the first of each needle); finding them after
+# deleting the ASCII letters, digits and spaces is cheaper than a regex over the text
+_MARKS = frozenset("\"'`:,.;@#$/%&?![](){}<>-")
+_NOT_MARKS = str.maketrans("", "", string.ascii_letters + string.digits + " ")
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan(marks: frozenset[str]) -> tuple[_Rule, ...] | None:
+    """The rules that may match a text with these punctuation marks, in order; None when
+    the text has quotes (every rule, in order)."""
+    if marks & _QUOTE_CHARS:
+        return None
+    rules = [*_STARTING_QUOTES, *_PUNCTUATION, _PARENS, _DOUBLE_DASHES, *_ENDING_QUOTES]
+    return tuple(r for r in rules if any(n[0] in marks for n in r[1]))
+
+
+def _tokenize(text: str) -> list[str]:
+    plan = _plan(_MARKS.intersection(text.translate(_NOT_MARKS)))
+    if plan is None:
+        return _every_rule(text)
+    for rule in plan:
+        text = _apply(rule, text)
+    # the padding _every_rule adds matters only to rules that need quotes
+    return _contractions(text).split()
+
+
+def tokens(text: str) -> list[str]:
+    """The tokens of ``token_spans``, without their offsets."""
+    if _QUOTES_OR_APOSTROPHE.search(text) is None:
+        # spaces inserted, nothing rewritten: every token is found in the text, in order
+        return _tokenize(text)
+    return [tok for tok, _ in token_spans(text)]
 
 
 def token_spans(text: str) -> list[tuple[str, int]]:
@@ -108,11 +178,12 @@ def bio_tags(text: str, spans: list[dict[str, object]] | None) -> tuple[list[str
     """Tokens and their BIO tags for labeled spans (``start``, ``end``, ``labels``), with
     Label Studio's rules: spans sorted by start, the first label of a span tags it, a token
     is inside a span when their character ranges overlap."""
-    pairs = token_spans(text)
-    tokens = [tok for tok, _ in pairs]
     usable = spans and all(s.get("start") is not None and s.get("end") is not None for s in spans)
     if not usable or spans is None:
-        return tokens, ["O"] * len(tokens)
+        words = tokens(text)
+        return words, ["O"] * len(words)
+    pairs = token_spans(text)
+    words = [tok for tok, _ in pairs]
     queue = sorted(spans, key=lambda s: _int(s.get("start")))
     span: dict[str, object] | None = queue.pop(0)
     assert span is not None
@@ -136,7 +207,7 @@ def bio_tags(text: str, spans: list[dict[str, object]] | None) -> tuple[list[str
             prefix = "I-"
         else:
             tags.append("O")
-    return tokens, tags
+    return words, tags
 
 
 def _int(val: object) -> int:

@@ -334,10 +334,11 @@ def _write_yolo(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink, *,
             )
             stem = renamed
         used.add(stem)
-        dims = image_dims(task, obj_name, ctx.media, ref)
         if pose:
             lines = _pose_lines(item, name_to_id, ctx.schema.keypoint_order() or kp_labels)
         else:
+            # only oriented boxes need the image size (YOLO does not read predictions)
+            dims = image_dims(task, obj_name, ctx.media, ref) if obb else (None, None)
             lines = _yolo_lines(ctx, item, name_to_id, categories, obb, dims)
         write_member(sink, f"labels/{stem}.txt", "".join(line + "\n" for line in lines).encode())
     with sink.open("classes.txt") as out:

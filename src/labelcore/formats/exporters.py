@@ -56,6 +56,8 @@ class FormatInfo:
     filename: str = "result.json"  # the file written, or the suggested archive name
     media_type: str = "application/json"
     archive: bool = False  # True: written as a zip of several files
+    # False: the format never looks at predictions (a store need not read them)
+    reads_predictions: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -78,6 +80,9 @@ class _Format:
     media_type: str
     archive: bool
     fits: Callable[[Schema], str]  # "" when the format fits, else the reason
+    # JSON writes predictions; image formats take image sizes and ASR_MANIFEST durations
+    # from them; the others never look at them
+    reads_predictions: bool = True
 
 
 def _always(_s: Schema) -> str:
@@ -183,6 +188,7 @@ _ALL = [
         "application/json",
         False,
         _always,
+        reads_predictions=False,
     ),
     _Format(
         "CSV",
@@ -193,6 +199,7 @@ _ALL = [
         "text/csv",
         False,
         _always,
+        reads_predictions=False,
     ),
     _Format(
         "TSV",
@@ -203,6 +210,7 @@ _ALL = [
         "text/tab-separated-values",
         False,
         _always,
+        reads_predictions=False,
     ),
     _Format(
         "CONLL2003",
@@ -213,6 +221,7 @@ _ALL = [
         "text/plain",
         False,
         _conll,
+        reads_predictions=False,
     ),
     _Format(
         "COCO",
@@ -233,6 +242,7 @@ _ALL = [
         _ZIP,
         True,
         _coco_like("YOLO"),
+        reads_predictions=False,
     ),
     _Format(
         "YOLO_OBB",
@@ -263,6 +273,7 @@ _ALL = [
         _ZIP,
         True,
         _brush_fits("BRUSH_TO_NUMPY"),
+        reads_predictions=False,
     ),
     _Format(
         "BRUSH_TO_PNG",
@@ -273,6 +284,7 @@ _ALL = [
         _ZIP,
         True,
         _brush_fits("BRUSH_TO_PNG"),
+        reads_predictions=False,
     ),
     _Format(
         "ASR_MANIFEST",
@@ -319,6 +331,7 @@ def supported_formats(cfg: LabelConfig | str) -> list[FormatInfo]:
                 filename=fmt.filename,
                 media_type=fmt.media_type,
                 archive=fmt.archive,
+                reads_predictions=fmt.reads_predictions,
             )
         )
     return out

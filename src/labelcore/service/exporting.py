@@ -112,6 +112,7 @@ class ExportAPI(ServiceBase):
                     query,
                     only_annotated=opts.only_annotated,
                     include_drafts=opts.include_drafts,
+                    include_predictions=opts.include_predictions and info.reads_predictions,
                 )
                 return
             for b in store.iter_bundles(

@@ -714,18 +714,21 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         *,
         only_annotated: bool = False,
         include_drafts: bool = False,
+        include_predictions: bool = True,
         batch_size: int = 500,
     ) -> Iterator[dict[str, Any]]:
         """The tasks ``iter_bundles`` yields, in Label Studio's full-export shape (equal to
         ``task_to_json`` of each bundle), built from the rows without domain objects: the
-        export path. Same batching and bounded memory as ``iter_bundles``."""
+        export path. Same batching and bounded memory as ``iter_bundles``.
+        ``include_predictions=False`` leaves ``predictions`` empty without reading them
+        (for formats that never look at them)."""
         return self._keyset_batches(
             project_id,
             query,
             only_annotated,
             batch_size,
             _export.dialect(self.dialect).task_columns,
-            lambda conn, rows: _export.tasks_json(conn, rows, include_drafts),
+            lambda conn, rows: _export.tasks_json(conn, rows, include_drafts, include_predictions),
         )
 
     def iter_export_json(
