@@ -665,10 +665,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         only_annotated: bool,
         batch_size: int,
         columns: Sequence[Any],
-        build: Callable[[sa.Connection, Sequence[Any]], list[_Item]],
+        build: Callable[[sa.Connection, Sequence[Any]], Iterable[_Item]],
     ) -> Iterator[_Item]:
         """Keyset batches by id, each read in its own short transaction: memory stays
-        bounded, no transaction is held open between batches."""
+        bounded, no transaction is held open between batches. ``build`` reads what it needs
+        in the transaction; the iterable it returns may make its items afterwards."""
         query = validate_query(query or TaskQuery())
         qs = QuerySQL(self.dialect, fts=self.fts)
         conds = [T.c.project_id == project_id, *qs.where(query)]
@@ -676,12 +677,15 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             conds.append(sa.exists().where(A.c.task_id == T.c.id))
         last_id = 0
         size = max(1, min(batch_size, 5000))
-        select = sa.select(*columns)
+        page = (
+            sa.select(*columns)
+            .where(*conds, T.c.id > sa.bindparam("lc_after"))
+            .order_by(T.c.id)
+            .limit(size)
+        )
         while True:
             with self._tx(write=False) as conn:
-                rows = conn.execute(
-                    select.where(*conds, T.c.id > last_id).order_by(T.c.id).limit(size)
-                ).all()
+                rows = conn.execute(page, {"lc_after": last_id}).all()
                 if not rows:
                     return
                 items = build(conn, rows)
@@ -745,7 +749,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         decoding it (``_export_json.tasks_text``). A batch with a task whose data is not an
         object comes as its dicts, for the exporter to refuse."""
 
-        def build(conn: sa.Connection, rows: Sequence[Any]) -> list[Any]:
+        def build(conn: sa.Connection, rows: Sequence[Any]) -> Iterable[Any]:
             text = _export_json.tasks_text(conn, list(rows), include_drafts)
             if text is None:
                 return _export.tasks_json(conn, rows, include_drafts)
