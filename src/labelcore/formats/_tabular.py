@@ -11,7 +11,6 @@ CSV needs its columns before its first row, so rows are spooled to a temporary f
 from __future__ import annotations
 
 import csv
-import io
 import json
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from labelcore.formats._media import wav_duration
 from labelcore.formats._tokens import bio_tags, tokens
 
 RESERVED = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+_RESERVED = frozenset(RESERVED)
 _DUMPS = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
 
 
@@ -31,19 +31,21 @@ def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any] | EncodedTasks], 
     """The full tasks list (Label Studio's JSON export), one task per line, as it goes.
     Runs of tasks a store already encoded (``EncodedTasks``) are written as they are."""
     with sink.open("result.json") as out:
-        out.write(b"[")
-        first = True
+        chunks = _Chunks(out)
+        chunks.add("[")
+        sep = "\n"
         for task in tasks:
             if type(task) is EncodedTasks:
                 if not task.count:
                     continue
-                out.write((("\n" if first else ",\n") + task.text).encode())
+                chunks.add(sep + task.text)
                 ctx.counted(task.count)
             else:
-                out.write((("\n" if first else ",\n") + _DUMPS(task)).encode())
+                chunks.add(sep + _DUMPS(task))
                 ctx.counted()
-            first = False
-        out.write(b"\n]\n" if not first else b"]\n")
+            sep = ",\n"
+        chunks.add("]\n" if sep == "\n" else "\n]\n")
+        chunks.flush()
 
 
 def prettify(regions: list[Region]) -> Any:
@@ -64,16 +66,20 @@ def prettify(regions: list[Region]) -> Any:
     return out[0] if tag in ("Choices", "TextArea") and len(out) == 1 else out
 
 
-def _data_fields(ctx: Context, data: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
-    """Task data columns; a key that collides with a control or a fixed column is written
-    as ``_data_<key>`` (Label Studio lets one overwrite the other)."""
-    taken = set(ctx.schema.config.controls) | set(RESERVED)
+def _data_fields(data: Mapping[str, Any], taken: frozenset[str]) -> Iterable[tuple[str, Any]]:
+    """Task data columns; a key that collides with a control or a fixed column (``taken``)
+    is written as ``_data_<key>`` (Label Studio lets one overwrite the other)."""
     for key, value in data.items():
         yield (f"_data_{key}" if key in taken else key), value
 
 
-def _min_record(ctx: Context, item: Item) -> dict[str, Any]:
-    record = dict(_data_fields(ctx, item.data))
+def _taken(ctx: Context) -> frozenset[str]:
+    """The column names data keys may not use: the controls' and the fixed ones."""
+    return frozenset(ctx.schema.config.controls) | _RESERVED
+
+
+def _min_record(item: Item, taken: frozenset[str]) -> dict[str, Any]:
+    record = dict(_data_fields(item.data, taken))
     if item.task.get("id") is not None:
         record["id"] = item.task["id"]
     for name, regions in item.outputs.items():
@@ -89,25 +95,27 @@ def _min_record(ctx: Context, item: Item) -> dict[str, Any]:
 def write_json_min(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> None:
     """One record per annotation: task data, each control's value, annotation facts."""
     with sink.open("result.json") as out:
-        out.write(b"[")
-        first = True
+        chunks = _Chunks(out)
+        chunks.add("[")
+        sep = "\n"
+        taken = _taken(ctx)
         for task in tasks:
             for item in task_items(task, ctx.schema):
-                out.write(b"\n" if first else b",\n")
-                out.write(_DUMPS(_min_record(ctx, item)).encode())
-                first = False
+                chunks.add(sep + _DUMPS(_min_record(item, taken)))
+                sep = ",\n"
             ctx.counted()
-        out.write(b"\n]\n" if not first else b"]\n")
+        chunks.add("]\n" if sep == "\n" else "\n]\n")
+        chunks.flush()
 
 
-def _csv_record(ctx: Context, item: Item) -> dict[str, Any]:
+def _csv_record(item: Item, taken: frozenset[str]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     if item.task.get("id") is not None:
         record["id"] = item.task["id"]
     for name, regions in item.outputs.items():
         pretty = prettify(regions)
         record[name] = pretty if isinstance(pretty, str) else _compact(pretty)
-    for key, value in _data_fields(ctx, item.data):
+    for key, value in _data_fields(item.data, taken):
         record[key] = _compact(value) if isinstance(value, dict | list) else value
     record["annotator"] = item.annotator()
     record["annotation_id"] = item.annotation.get("id")
@@ -127,29 +135,24 @@ def write_delimited(
     """CSV/TSV: the JSON_MIN rows with complex values JSON-encoded, columns sorted by name,
     strings quoted (Label Studio's ``QUOTE_NONNUMERIC``)."""
     keys = set(RESERVED) - {"id"}  # "id" comes with the first task that has one
+    taken = _taken(ctx)
     with tempfile.TemporaryFile() as spool:
         for task in tasks:
             for item in task_items(task, ctx.schema):
-                record = _csv_record(ctx, item)
+                record = _csv_record(item, taken)
                 keys.update(record)
                 spool.write(_DUMPS(record).encode() + b"\n")
             ctx.counted()
         spool.seek(0)
+        fields = sorted(keys)
         with sink.open(name) as out:
-            text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-            try:
-                writer = csv.DictWriter(
-                    text,
-                    fieldnames=sorted(keys),
-                    quoting=csv.QUOTE_NONNUMERIC,
-                    delimiter=delimiter,
-                )
-                writer.writeheader()
-                for line in spool:
-                    writer.writerow(json.loads(line))
-                text.flush()
-            finally:
-                text.detach()
+            chunks = _Chunks(out)
+            writer = csv.writer(chunks, quoting=csv.QUOTE_NONNUMERIC, delimiter=delimiter)
+            writer.writerow(fields)  # what csv.DictWriter writes, without its per-row checks
+            for line in spool:
+                record = json.loads(line)
+                writer.writerow([record.get(k, "") for k in fields])
+            chunks.flush()
 
 
 def write_csv(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> None:
@@ -210,6 +213,8 @@ class _Chunks:
         self._len += len(text)
         if self._len >= self._size:
             self.flush()
+
+    write = add  # a text file to csv.writer
 
     def flush(self) -> None:
         if self._parts:
