@@ -38,12 +38,16 @@ class _QueueWriter(io.RawIOBase):
         return True
 
     def write(self, b: Any) -> int:
-        data = bytes(b)
+        data = b if type(b) is bytes else bytes(b)
+        n = len(data)
+        if n >= _CHUNK and not self._buf:
+            self._put(data)  # the exporters write large chunks: passed on as they are
+            return n
         self._buf += data
         if len(self._buf) >= _CHUNK:
             self._put(bytes(self._buf))
             self._buf.clear()
-        return len(data)
+        return n
 
     def flush(self) -> None:
         if self._buf:
