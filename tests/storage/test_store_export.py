@@ -258,7 +258,7 @@ def test_jsonb_text_of_numbers_and_strings_is_the_export_text(pg_url: str) -> No
     magnitude (JSONB prints decimals, not exponents) and escaped strings."""
     import sqlalchemy as sa
 
-    from labelcore.storage.sql._jsontext import jsonb_texts
+    from labelcore.storage.sql._jsonsplice import jsonb_texts
 
     values: list[object] = [TRICKY]
     for exp in range(-12, 20):

@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from labelcore._converter import dt_to_json
-from labelcore.storage.sql._jsontext import jsonb_texts, spaced, spaced_all
+from labelcore.storage.sql._jsonsplice import jsonb_texts, spaced, spaced_all
 from labelcore.storage.sql.tables import TASKS
 
 T = TASKS
@@ -104,30 +104,14 @@ class Dialect:
         self.marks = "%s" if pg else "?"
         self.json_texts: Callable[[list[str]], list[str]] = jsonb_texts if pg else spaced_all
 
-        def col(c: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        def col(c: Any) -> sa.ColumnElement[Any]:
             if not pg:  # the stored text, without SQLAlchemy's result processing
                 return sa.type_coerce(c, sa.String()).label(c.name)
             if c.name in ("data", "meta"):
                 return sa.cast(c, sa.Text()).label(c.name)
             return sa.func.to_char(sa.func.timezone("UTC", c), _PG_STAMP).label(c.name)
 
-        raw = ("data", "meta", "created_at", "updated_at")
-        self.task_columns = tuple(
-            col(c) if c.name in raw else c
-            for c in (
-                T.c.id,
-                T.c.file_upload,
-                T.c.data,
-                T.c.meta,
-                T.c.created_at,
-                T.c.updated_at,
-                T.c.inner_id,
-                T.c.total_annotations,
-                T.c.cancelled_annotations,
-                T.c.total_predictions,
-                T.c.project_id,
-            )
-        )
+        self._col = col
         ts = f"to_char(timezone('UTC', {{}}), '{_PG_STAMP}')" if pg else "{}"
         parts = {
             "result": "result::text" if pg else "result",
@@ -138,6 +122,24 @@ class Dialect:
         self.annotations_sql = _A_SQL.format(**parts)
         self.predictions_sql = _P_SQL.format(**parts)
         self.drafts_sql = _D_SQL.format(**parts)
+
+    def task_columns(self, src: Any) -> tuple[Any, ...]:
+        """The task columns the export reads, from ``src`` (the task table, or a page of
+        it as a subquery), in the order ``tasks_json`` unpacks them."""
+        c = src.c
+        return (
+            c.id,
+            c.file_upload,
+            self._col(c.data),
+            self._col(c.meta),
+            self._col(c.created_at),
+            self._col(c.updated_at),
+            c.inner_id,
+            c.total_annotations,
+            c.cancelled_annotations,
+            c.total_predictions,
+            c.project_id,
+        )
 
 
 @functools.cache

@@ -4,7 +4,7 @@
 
 Each task is written as ``json.dumps(task, ensure_ascii=False)`` writes the dict
 ``_export.tasks_json`` makes of the same row: the fixed keys from templates, the stored
-JSON documents spliced in (``_jsontext``: re-spaced on SQLite, JSONB's text on
+JSON documents spliced in (``_jsonsplice``: re-spaced on SQLite, JSONB's text on
 PostgreSQL), scalars encoded one by one. tests/storage/test_store_export.py compares the
 two, byte for byte, on both databases.
 """

@@ -664,12 +664,13 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         query: TaskQuery | None,
         only_annotated: bool,
         batch_size: int,
-        columns: Sequence[Any],
+        columns: Callable[[Any], Sequence[Any]],
         build: Callable[[sa.Connection, Sequence[Any]], Iterable[_Item]],
     ) -> Iterator[_Item]:
         """Keyset batches by id, each read in its own short transaction: memory stays
-        bounded, no transaction is held open between batches. ``build`` reads what it needs
-        in the transaction; the iterable it returns may make its items afterwards."""
+        bounded, no transaction is held open between batches. ``columns(source)`` are the
+        columns read from the task table (or on PostgreSQL a page of it); ``build`` reads
+        what else it needs in the transaction, and may make its items afterwards."""
         query = validate_query(query or TaskQuery())
         qs = QuerySQL(self.dialect, fts=self.fts)
         conds = [T.c.project_id == project_id, *qs.where(query)]
@@ -677,12 +678,16 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             conds.append(sa.exists().where(A.c.task_id == T.c.id))
         last_id = 0
         size = max(1, min(batch_size, 5000))
-        page = (
-            sa.select(*columns)
-            .where(*conds, T.c.id > sa.bindparam("lc_after"))
-            .order_by(T.c.id)
-            .limit(size)
-        )
+        page = sa.select(T).where(*conds, T.c.id > sa.bindparam("lc_after"))
+        page = page.order_by(T.c.id).limit(size)
+        if self.is_pg:
+            # columns computed on the page, not before its LIMIT: a plan that sorts the
+            # project's remaining tasks (stale statistics after a big import) would
+            # otherwise compute them for every one of those rows, batch after batch
+            rows_of = page.subquery("page")
+            page = sa.select(*columns(rows_of)).order_by(rows_of.c.id)
+        else:
+            page = page.with_only_columns(*columns(T))
         while True:
             with self._tx(write=False) as conn:
                 rows = conn.execute(page, {"lc_after": last_id}).all()
@@ -707,7 +712,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             query,
             only_annotated,
             batch_size,
-            (T,),
+            lambda source: (source,),
             lambda conn, rows: self._bundles(conn, rows, include_drafts),
         )
 

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelcore.storage.sql._jsontext import jsonb_texts, spaced, spaced_all
+from labelcore.storage.sql._jsonsplice import jsonb_texts, spaced, spaced_all
 
 EXPORT = json.JSONEncoder(ensure_ascii=False).encode
 STORED = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode

@@ -1,6 +1,6 @@
 """Stored JSON text as the JSON export writes it, without decoding it when it can be spliced.
 
-    from labelcore.storage.sql._jsontext import spaced, spaced_all
+    from labelcore.storage.sql._jsonsplice import spaced, spaced_all
     spaced('{"a":[1,"x, y"]}')      # '{"a": [1, "x, y"]}' == json.dumps(json.loads(...))
     spaced_all(texts)               # the same for a batch of documents, in one pass
 
