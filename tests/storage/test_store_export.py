@@ -284,3 +284,21 @@ def test_export_rows_without_predictions(store: SQLStore) -> None:
     bare = list(store.iter_export_tasks(pid, batch_size=5, include_predictions=False))
     assert any(t["predictions"] for t in full)
     assert bare == [{**t, "predictions": []} for t in full]
+
+
+def test_encoded_tasks_only_go_where_they_fit(store: SQLStore) -> None:
+    """Pre-encoded tasks are written as they are: only by the JSON format, and only with
+    options that filter nothing inside a task."""
+    from labelcore.formats.exporters import ExportOptions, export
+
+    pid = _fill(store)
+    config = '<View><Text name="text" value="$text"/></View>'
+    with pytest.raises(TypeError, match="only JSON"):
+        export(config, store.iter_export_json(pid), "CSV", io.BytesIO())
+    with pytest.raises(TypeError, match="cannot be filtered"):
+        options = ExportOptions(include_predictions=False)
+        export(config, store.iter_export_json(pid), "JSON", io.BytesIO(), options=options)
+    out = io.BytesIO()
+    result = export(config, store.iter_export_json(pid, batch_size=5), "JSON", out)
+    assert result.task_count == 23
+    assert json.loads(out.getvalue()) == list(store.iter_export_tasks(pid))

@@ -359,6 +359,10 @@ def _tasks(tasks: Iterable[Any], options: ExportOptions, fmt: str) -> Iterator[A
         if type(task) is EncodedTasks:
             if fmt != "JSON":
                 raise TypeError(f"{fmt} needs task objects; only JSON takes EncodedTasks")
+            if not options.keeps_tasks_whole:
+                raise TypeError(
+                    "EncodedTasks cannot be filtered by predictions, skipped or ground truth"
+                )
             n += task.count
             yield task
             continue
