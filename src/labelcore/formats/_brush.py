@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from labelcore.formats._context import Context
-from labelcore.formats._files import Sink, safe_component
+from labelcore.formats._files import Sink, safe_component, write_member
 from labelcore.formats._items import Item, task_items
 
 MAX_PIXELS = 64_000_000  # 8000 x 8000: a mask larger than this is refused, not decoded
@@ -136,8 +136,7 @@ def _write_brush(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink, k
                         if kind == "png"
                         else npy_bytes(mask, width, height)
                     )
-                    with sink.open(f"{base}.{kind}") as out:
-                        out.write(body)
+                    write_member(sink, f"{base}.{kind}", body)
         ctx.counted()
 
 

@@ -488,8 +488,8 @@ def write_voc(ctx: Context, tasks: Iterable[Mapping[str, Any]], sink: Sink) -> N
         if stem in used:
             stem = f"{stem}__task-{task.get('id')}"
         used.add(stem)
-        with sink.open(f"Annotations/{stem}.xml") as out:
-            out.write(_voc_xml(name, str(item.annotator("")), width, height, boxes).encode())
+        xml = _voc_xml(name, str(item.annotator("")), width, height, boxes)
+        write_member(sink, f"Annotations/{stem}.xml", xml.encode())
 
 
 def _voc_xml(
