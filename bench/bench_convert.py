@@ -5,8 +5,8 @@
 
 Writes an N-task Label Studio JSON export (NER tasks, each with one annotation of 2 spans and
 a choice; an image family for COCO/YOLO) to a temporary directory, runs the converter for
-each format in a child process and reports wall time, tasks per second, output size and the
-child's peak RSS (ru_maxrss). Results are appended as a Markdown table.
+each format in a child process and reports wall time, the child's CPU seconds, tasks per
+second, output size and the child's peak RSS (ru_maxrss). Results are appended as a Markdown table.
 """
 
 from __future__ import annotations
@@ -135,8 +135,9 @@ def run(fmt: str, config: Path, export: Path, out: Path) -> dict:
     code = (
         "import resource, sys, time\n"
         "from labelcore.cli import main\n"
-        "t = time.perf_counter(); rc = main(sys.argv[1:]); dt = time.perf_counter() - t\n"
-        "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc)\n"
+        "t, c = time.perf_counter(), time.process_time(); rc = main(sys.argv[1:])\n"
+        "dt, cpu = time.perf_counter() - t, time.process_time() - c\n"
+        "print(dt, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc)\n"
     )
     proc = subprocess.run(
         [
@@ -159,9 +160,15 @@ def run(fmt: str, config: Path, export: Path, out: Path) -> dict:
         env=env,
         check=True,
     )
-    seconds, rss_kb, rc = proc.stdout.split()
+    seconds, cpu, rss_kb, rc = proc.stdout.split()
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return {"seconds": float(seconds), "rss_mb": int(rss_kb) / 1024, "bytes": size, "rc": int(rc)}
+    return {
+        "seconds": float(seconds),
+        "cpu": float(cpu),
+        "rss_mb": int(rss_kb) / 1024,
+        "bytes": size,
+        "rc": int(rc),
+    }
 
 
 def main() -> None:
@@ -186,18 +193,18 @@ def main() -> None:
             r = run(fmt, t / f"{family}.xml", export, t / f"out-{fmt}")
             rows.append((fmt, family, export.stat().st_size, r))
             print(
-                f"{fmt:10} {args.n} tasks {r['seconds']:.1f}s "
+                f"{fmt:10} {args.n} tasks {r['seconds']:.1f}s ({r['cpu']:.1f}s CPU) "
                 f"{args.n / r['seconds']:,.0f} tasks/s peak RSS {r['rss_mb']:.0f} MB",
                 flush=True,
             )
     header = (
         f"\n## {args.n:,} tasks, {time.strftime('%Y-%m-%d')}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs\n\n"
-        "| format | input | input size | time | tasks/s | output size | peak RSS |\n"
-        "|---|---|---|---|---|---|---|\n"
+        "| format | input | input size | time | CPU | tasks/s | output size | peak RSS |\n"
+        "|---|---|---|---|---|---|---|---|\n"
     )
     lines = [
-        f"| {fmt} | {fam} | {size / 1e6:.0f} MB | {r['seconds']:.1f} s | "
+        f"| {fmt} | {fam} | {size / 1e6:.0f} MB | {r['seconds']:.1f} s | {r['cpu']:.1f} s | "
         f"{args.n / r['seconds']:,.0f} | {r['bytes'] / 1e6:.0f} MB | {r['rss_mb']:.0f} MB |"
         for fmt, fam, size, r in rows
     ]
