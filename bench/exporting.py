@@ -5,8 +5,9 @@
 
 What a host's export view runs: ``core.prepare_export`` (permission, format check) and its
 ``write``, which streams the store's tasks (``SQLStore.iter_export_tasks``: the export JSON
-built from the rows, batched, no N+1) through ``labelcore.formats.exporters.export`` into
-``sink``. Every task is exported (``download_all_tasks=True``), as the HTTP rows do.
+built from the rows, batched, no N+1; for JSON ``SQLStore.iter_export_json``: the export
+text itself, spliced from the stored JSON) through ``labelcore.formats.exporters.export``
+into ``sink``. Every task is exported (``download_all_tasks=True``), as the HTTP rows do.
 """
 
 from __future__ import annotations
