@@ -53,6 +53,7 @@ from labelcore.storage.sql._base import (
 )
 from labelcore.storage.sql._dataindex import filter_columns
 from labelcore.storage.sql._ml import SQLML
+from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql._uploads import SQLUploads
@@ -303,10 +304,13 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
         """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
-        (COPY on PostgreSQL) with explicit ids and no RETURNING, JSON serialised once; on
-        SQLite the trigram index is filled per batch in one statement (migration 0008)."""
+        with explicit ids and no RETURNING, JSON serialised once; on SQLite the trigram
+        index is filled per batch in one statement (migration 0008). PostgreSQL streams the
+        rows into COPY as they are read (``_pgcopy``)."""
         ids: list[int] = []
         with self._tx() as conn:
+            if self.is_pg:
+                return PGTaskImport(self, conn, project_id).run(tasks)
             self._project_row(conn, project_id)
             now = self._db_time(utcnow())
             for batch in chunks(enumerate(tasks), BATCH):
