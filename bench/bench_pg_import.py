@@ -40,6 +40,12 @@ def main() -> None:
     ap.add_argument("--pg", default=harness.DEFAULT_PG_ADMIN, help="PostgreSQL admin URL")
     ap.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     ap.add_argument("--pages", action="store_true", help="then time the four first pages")
+    ap.add_argument(
+        "--drop-index",
+        action="append",
+        default=[],
+        help="drop this index before the import (to see what it costs; repeatable)",
+    )
     args = ap.parse_args()
 
     import inprocess
@@ -51,6 +57,12 @@ def main() -> None:
         manager, _ = inprocess._users()
         config = (args.tasks_file.parent / "config_ner.xml").read_text()
         project = core.create_project(manager, title="bench NER", label_config=config)
+        with core.store.engine.begin() as conn:
+            for name in args.drop_index:
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        out["dropped_indexes"] = args.drop_index
+        with core.store.engine.connect() as conn:
+            lsn = conn.exec_driver_sql("SELECT pg_current_wal_lsn()").scalar()
         server = harness.PGServerCPU(args.pg, db["url"]).start()
         wall, cpu = time.perf_counter(), time.process_time()
         with open(args.tasks_file, "rb") as f:
@@ -60,6 +72,9 @@ def main() -> None:
         out["client_cpu_s"] = round(time.process_time() - cpu, 2)
         out["server_cpu_s"] = round(server.stop(), 2)
         out["server_states"] = dict(sorted(server.states.items(), key=lambda kv: -kv[1]))
+        with core.store.engine.connect() as conn:  # WAL written meanwhile (the whole server's)
+            wal = conn.exec_driver_sql("SELECT pg_current_wal_lsn() - %s::pg_lsn", (lsn,))
+            out["wal_mb"] = round(float(wal.scalar()) / 2**20)
         out["client_peak_rss_mb"] = round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1
         )
