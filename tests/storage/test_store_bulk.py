@@ -219,9 +219,11 @@ def test_big_pg_import_leaves_planner_statistics(
     store.add_tasks(pid, _tasks(499))  # below the threshold: left to autovacuum
     with store.engine.begin() as conn:
         assert conn.exec_driver_sql(stats).scalar_one() == 0
-    store.add_tasks(pid, _tasks(600))
+    with store.transaction():  # the lock_timeout it sets is put back for the rest of the tx
+        store.add_tasks(pid, _tasks(600))
+        with store._tx(write=False) as conn:
+            timeout = conn.exec_driver_sql("SHOW lock_timeout").scalar_one()
+    assert timeout == "0"
     with store.engine.begin() as conn:
         assert conn.exec_driver_sql(stats).scalar_one() > 0
-        timeout = conn.exec_driver_sql("SHOW lock_timeout").scalar_one()
-    assert timeout == "0"
     store.close()
