@@ -19,6 +19,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,6 +43,9 @@ def _find_workload() -> Path:
 
 DEFAULT_WORKLOAD = _find_workload()
 DEFAULT_PG_ADMIN = os.environ.get("LABELCORE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# Databases of one run are named lc_bench_<run tag>_<random>: the parent drops whatever its
+# children left behind (a child killed by its timeout cannot drop its own), and only those.
+RUN_TAG_ENV = "LABELCORE_BENCH_RUN"
 
 
 class Samples:
@@ -163,7 +167,8 @@ def pg_create_db(admin_url: str) -> str:
     """Create a fresh database; returns its libpq URL (postgresql://.../name)."""
     import psycopg
 
-    name = f"lc_bench_{uuid.uuid4().hex[:12]}"
+    tag = os.environ.get(RUN_TAG_ENV, "")
+    name = f"lc_bench_{tag + '_' if tag else ''}{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return admin_url.rsplit("/", 1)[0] + "/" + name
@@ -175,6 +180,123 @@ def pg_drop_db(admin_url: str, db_url: str) -> None:
     name = db_url.rsplit("/", 1)[1]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_drop_run_dbs(admin_url: str, tag: str) -> list[str]:
+    """Drop every database of the run ``tag`` still there; returns their names."""
+    import psycopg
+
+    if not tag.isalnum():
+        raise ValueError(f"bad run tag {tag!r}")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                (f"lc\\_bench\\_{tag}\\_%",),
+            )
+        ]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return names
+
+
+def pg_vacuum(db_url: str) -> float:
+    """Seconds for ``VACUUM (ANALYZE)`` of the database: what autovacuum does after a big
+    import on a default server (it sets the visibility map that index-only scans need)."""
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        t0 = time.perf_counter()
+        conn.execute("VACUUM (ANALYZE)")
+        return time.perf_counter() - t0
+
+
+class PGServerCPU:
+    """CPU seconds of a database's backends plus the server's background processes
+    (checkpointer, WAL writer, background writer, autovacuum), read from ``/proc/<pid>/stat``
+    every half second by a thread (the server must run on this machine; one clock tick is
+    10 ms, and a backend's last half second before it exits can be missed). ``states``
+    counts what the database's busy backends were doing at each sample (``active`` while
+    working, ``idle in transaction`` while waiting for their client)."""
+
+    AUX = ("checkpointer", "background writer", "walwriter", "autovacuum")
+
+    def __init__(self, admin_url: str, db_url: str) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(admin_url, autocommit=True)
+        self._database = db_url.rsplit("/", 1)[1]
+        self._own = self._conn.info.backend_pid
+        self._first: dict[int, int] = {}
+        self._last: dict[int, int] = {}
+        self._started = False
+        self.states: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _ticks(pid: int) -> int | None:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return int(fields[11]) + int(fields[12])
+
+    @classmethod
+    def _aux_pids(cls) -> list[int]:
+        out = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmd = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if cmd.startswith("postgres:") and any(a in cmd for a in cls.AUX):
+                out.append(int(entry.name))
+        return out
+
+    def sample(self) -> None:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT pid, state, wait_event_type, wait_event FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> %s",
+                (self._database, self._own),
+            ).fetchall()
+        for _, state, wtype, wevent in rows:
+            if self._started and state and state != "idle":
+                key = state if state != "active" or not wtype else f"{state}: {wtype}/{wevent}"
+                self.states[key] = self.states.get(key, 0) + 1
+        for pid in [r[0] for r in rows] + self._aux_pids():
+            t = self._ticks(pid)
+            if t is None:
+                continue
+            # a process first seen after the start began after it: all its ticks count
+            self._first.setdefault(pid, 0 if self._started else t)
+            self._last[pid] = t
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.sample()
+
+    def start(self, thread: bool = True) -> PGServerCPU:
+        self.sample()
+        self._started = True
+        if thread:
+            self._thread.start()
+        return self
+
+    def stop(self) -> float:
+        """Stop sampling; returns the CPU seconds used since ``start``."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.sample()
+        self._conn.close()
+        return sum(self._last[p] - self._first[p] for p in self._last) / os.sysconf("SC_CLK_TCK")
 
 
 def sqlalchemy_url(db: dict[str, str]) -> str:

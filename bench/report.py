@@ -30,6 +30,7 @@ ROWS: list[tuple[str, str]] = (
     [
         ("import", "import N tasks (NER, 30% with predictions)"),
         ("import_boxes", "import N tasks (boxes)"),
+        ("pg_vacuum", "VACUUM (ANALYZE) after the import (PostgreSQL; autovacuum's job)"),
         ("page_plain", "first page (100), plain, with total"),
         ("page_ordered", "first page, ordered by data.text"),
         ("page_has_predictions", "first page, has predictions"),
@@ -174,6 +175,9 @@ def _cell(idx: dict[tuple[int, str], dict[str, Any]], n: int, col: str, key: str
     if floor_values:
         ratio = statistics.median(values) / statistics.median(floor_values)
         text += f"; {ratio:.1f}× floor"
+    server = cell["extra"].get("pg_server_cpu_import") if key == "import" else None
+    if server:  # the database server's CPU seconds for the same imports (PostgreSQL)
+        text += f"; server CPU {statistics.median(server):.1f} s"
     return text
 
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,20 @@ class Runner:
     def log(self, msg: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
+    def skip(self, n: int, column: str, op: str, why: str) -> None:
+        self.skipped.append({"n": str(n), "column": column, "op": op, "why": why})
+        self.log(f"  skipped: {why}")
+        if self.write is not None:
+            self.write()
+
+    def drop(self, n: int, column: str, db: dict[str, str]) -> None:
+        """Drop a measurement's database; a failure is noted, not raised (the run goes on,
+        and the run's leftover databases are dropped at its end)."""
+        try:
+            harness.drop_db(db, self.args.pg)
+        except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+            self.skip(n, column, "drop database", f"{type(exc).__name__}: {exc}")
+
     def measure(self, n: int, column: str, spec: dict[str, Any]) -> dict[str, Any] | None:
         self.log(f"n={n} {column} {spec['op']} ...")
         if spec["op"] in self.args.profile:
@@ -113,8 +128,7 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             reason = str(exc).strip().splitlines()
             why = reason[-1] if reason else type(exc).__name__
-            self.skipped.append({"n": str(n), "column": column, "op": spec["op"], "why": why})
-            self.log(f"  skipped: {why}")
+            self.skip(n, column, spec["op"], why)
             if self.args.verbose:
                 self.log(str(exc))
             return None
@@ -149,7 +163,12 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
         if n >= 1_000_000 and backend == "sqlite":
             continue
         if "floor" in modes:
-            with harness.fresh_db(backend, r.workdir, admin) as db:
+            try:
+                with harness.fresh_db(backend, r.workdir, admin, keep=True) as db:
+                    pass
+            except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+                r.skip(n, f"{backend}/floor", "floor_import", f"{type(exc).__name__}: {exc}")
+            else:
                 r.measure(
                     n,
                     f"{backend}/floor",
@@ -160,6 +179,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                         "repeats": _repeats(args, n, "floor"),
                     },
                 )
+                r.drop(n, f"{backend}/floor", db)
         if "api" in modes:
             common = {
                 "workdir": str(r.workdir),
@@ -219,8 +239,8 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                         },
                     )
                 finally:
-                    harness.drop_db(db, admin)
-            if n == min(r.sizes):
+                    r.drop(n, f"{backend}/api", db)
+            if n == min(r.sizes) and n < 1_000_000:  # --n 1000000 = the 1M part of --full
                 r.measure(
                     n,
                     f"{backend}/api",
@@ -251,7 +271,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                     **common,
                     "op": "http_all",
                     "formats": report.EXPORTS,
-                    "concurrent": n == min(r.sizes),
+                    "concurrent": n == min(r.sizes) and n < 1_000_000,
                     "concurrent_tasks": 16 if args.quick else 400,
                 },
             )
@@ -353,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
     r = Runner(args, workdir)
     r.sizes = sizes  # type: ignore[attr-defined]
+    run_tag = uuid.uuid4().hex[:8]
+    os.environ[harness.RUN_TAG_ENV] = run_tag  # children name their databases after it
     if "postgres" in backends:
         why = harness.pg_available(args.pg)
         if why is not None:
@@ -386,15 +408,20 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             wl = workdir / f"wl-{n}"
             r.log(f"workload n={n} -> {wl}")
-            harness.generate_workload(args.workload, wl, n)
             try:
+                harness.generate_workload(args.workload, wl, n)
                 plan_size(r, n, wl, backends, modes)
-            except Exception:  # noqa: BLE001 - keep what was measured
+            except Exception as exc:  # noqa: BLE001 - keep what was measured, go on
                 r.log(traceback.format_exc())
-                r.skipped.append(
-                    {"n": str(n), "column": "all", "op": "plan", "why": "harness error"}
-                )
+                r.skip(n, "all", "plan", f"harness error: {type(exc).__name__}: {exc}")
     finally:
+        if "postgres" in backends:
+            try:
+                left = harness.pg_drop_run_dbs(args.pg, run_tag)
+                if left:
+                    r.log(f"dropped databases left behind: {', '.join(left)}")
+            except Exception as exc:  # noqa: BLE001 - the results matter more
+                r.log(f"could not drop this run's databases: {exc}")
         write(final=True)
         r.log(f"wrote {args.out} and {json_path} ({time.perf_counter() - t0:.1f} s)")
         if tmp is not None:

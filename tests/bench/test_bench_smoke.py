@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -23,6 +24,9 @@ def _load_run() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+run_module = _load_run
 
 
 def _workload() -> Path:
@@ -99,3 +103,30 @@ def test_api_on_postgres_runs_end_to_end(tmp_path: Path, pg_server: str) -> None
     # an annotator may be told "no task" while slots are open under contention on
     # PostgreSQL (seen once: 21 of 32); the table reports it as "slots never served"
     assert 0 < api["concurrent"]["submits"] <= api["concurrent"]["expected_submits"] == 32
+    # the server's CPU for the import, and the VACUUM that stands in for autovacuum
+    assert len(api["pg_server_cpu_import"]) == 1 and len(api["pg_vacuum"]) == 1
+    assert "server CPU" in raw["markdown"] and "VACUUM (ANALYZE)" in raw["markdown"]
+    # every database the run made is gone (named after the run's tag)
+    import psycopg
+
+    tag = os.environ[run_module().harness.RUN_TAG_ENV]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE %s", (f"lc_bench_{tag}_%",)
+        ).fetchone()
+    assert left == (0,)
+
+
+def test_a_failed_measurement_is_recorded_and_the_others_are_kept(tmp_path: Path) -> None:
+    """A measurement whose child fails is listed under "Not measured" and the results file
+    is rewritten at once, so a run that dies later still has every earlier row."""
+    run = run_module()
+    args = run.parse_args(["--out", str(tmp_path / "R.md"), "--workdir", str(tmp_path)])
+    runner = run.Runner(args, tmp_path)
+    runner.results.append({"n": 200, "column": "sqlite/floor", "op": "floor_json"})
+    written: list[tuple[int, int]] = []
+    runner.write = lambda: written.append((len(runner.results), len(runner.skipped)))
+    assert runner.measure(200, "sqlite/api", {"op": "no_such_op"}) is None
+    assert written == [(1, 1)]
+    assert runner.skipped[0]["op"] == "no_such_op"
+    assert "unknown child op" in runner.skipped[0]["why"]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
 from labelcore.errors import ValidationError
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
-from labelcore.storage.sql import SQLStore
+from labelcore.storage.sql import SQLStore, _pgcopy
 from labelcore.storage.sql.store import BATCH
 
 N = BATCH * 2 + 37  # three batches, the last one partial
@@ -142,3 +143,87 @@ def test_nul_in_task_data_is_a_validation_error_and_writes_nothing(
         bad = NewAnnotation(result=[{"v": "\x00"}], completed_by=1)
         store.add_tasks(pid, [NewTask(data={"t": "x"}, annotations=(bad,))])
     assert len(list(store.task_ids(pid, TaskQuery()))) == 1
+
+
+def test_bulk_import_in_several_copy_segments(
+    store: SQLStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL streams tasks into one COPY per segment, which also ends early when enough
+    predictions or annotations wait for it: ids, inner ids and children stay aligned."""
+    monkeypatch.setattr(_pgcopy, "SEGMENT", 50)
+    monkeypatch.setattr(_pgcopy, "CHILDREN", 7)
+    pid = store.add_project(ProjectSettings(title="segments"), None).id
+    store.add_tasks(pid, [NewTask(data={"text": "first"})])  # inner ids continue after it
+    n = 333
+
+    def tasks() -> Iterator[NewTask]:
+        for i, task in enumerate(_tasks(n)):
+            if i % 11 == 0:
+                ann = NewAnnotation(result=[{"type": "choices", "value": {"a": i}}], completed_by=1)
+                task = attrs.evolve(task, annotations=(ann,))
+            yield task
+
+    ids = store.add_tasks(pid, tasks())
+    assert len(ids) == n and ids == sorted(ids)
+    got = store.get_tasks(ids)
+    assert [t.inner_id for t in got] == list(range(2, n + 2))
+    assert [t.meta["i"] for t in got] == list(range(n))
+    by_task = {p.task_id: p.result for p in store.list_predictions(project_id=pid)}
+    assert by_task == {ids[i]: [{"type": "choices", "value": {"n": i}}] for i in range(0, n, 3)}
+    anns = {a.task_id: a.result for a in store.list_annotations(project_id=pid)}
+    assert anns == {ids[i]: [{"type": "choices", "value": {"a": i}}] for i in range(0, n, 11)}
+    assert [t.total_annotations for t in got[:12]] == [1] + [0] * 10 + [1]
+    assert store.project_counts([pid])[pid].task_count == n + 1
+    page = store.query_tasks(pid, TaskQuery(), PageRequest(page_size=1))
+    assert page.total == n + 1
+
+
+def test_store_calls_from_the_task_iterator_during_a_bulk_import(
+    store: SQLStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's dedupe lookup (or a progress callback) may use the store while the tasks
+    are read, inside the same transaction: on PostgreSQL that ends the open COPY first (a
+    second statement on the connection would fail or wait on itself), so it sees the rows
+    written so far (SQLite inserts per batch: rows of the open batch are not there yet)."""
+    monkeypatch.setattr(_pgcopy, "SEGMENT", 400)
+    pid = store.add_project(ProjectSettings(title="reentrant"), None).id
+    seen: list[dict[str, int]] = []
+
+    def tasks() -> Iterator[NewTask]:
+        for i in range(1000):
+            if i and i % 300 == 0:
+                seen.append(store.find_tasks_by_hash(pid, {f"h{i - 1}", "nope"}))
+                assert store.get_project(pid) is not None
+            yield NewTask(data={"text": f"t{i}"}, data_hash=f"h{i}")
+
+    with store.transaction():
+        ids = store.add_tasks(pid, tasks())
+    expected = [{f"h{i - 1}": ids[i - 1]} for i in (300, 600, 900)]
+    if store.is_pg:
+        assert seen == expected
+    else:
+        assert all(got in ({}, want) for got, want in zip(seen, expected, strict=True))
+    assert [t.inner_id for t in store.get_tasks(ids)] == list(range(1, 1001))
+
+
+@pytest.mark.postgres
+def test_big_pg_import_leaves_planner_statistics(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big import ANALYZEs in its own transaction: PostgreSQL's autovacuum may be off or
+    late, and without statistics the planner sorted a whole project for a plain page."""
+    monkeypatch.setattr(_pgcopy, "ANALYZE_AFTER", 500)
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="stats"), None).id
+    stats = "SELECT count(*) FROM pg_stats WHERE tablename = 'labelcore_task'"
+    store.add_tasks(pid, _tasks(499))  # below the threshold: left to autovacuum
+    with store.engine.begin() as conn:
+        assert conn.exec_driver_sql(stats).scalar_one() == 0
+    with store.transaction():  # the lock_timeout it sets is put back for the rest of the tx
+        store.add_tasks(pid, _tasks(600))
+        with store._tx(write=False) as conn:
+            timeout = conn.exec_driver_sql("SHOW lock_timeout").scalar_one()
+    assert timeout == "0"
+    with store.engine.begin() as conn:
+        assert conn.exec_driver_sql(stats).scalar_one() > 0
+    store.close()

@@ -240,6 +240,9 @@ class SQLBase:
         conn: sa.Connection | None = getattr(self._local, "conn", None)
         try:
             if conn is not None:
+                pause = getattr(self._local, "copy_pause", None)
+                if pause is not None:  # a bulk import's COPY is open on conn (_pgcopy)
+                    pause()
                 if write:
                     with conn.begin_nested():
                         yield conn

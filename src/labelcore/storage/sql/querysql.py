@@ -388,9 +388,15 @@ class QuerySQL:
         return conds
 
     def uses_regex(self, query: TaskQuery) -> bool:
+        return self.uses(query, frozenset({"regex"}))
+
+    @staticmethod
+    def uses(query: TaskQuery, operators: frozenset[str]) -> bool:
+        """Whether any filter of the query has one of ``operators``."""
+
         def walk(group: FilterGroup) -> bool:
             return any(
-                walk(i) if isinstance(i, FilterGroup) else i.operator == "regex"
+                walk(i) if isinstance(i, FilterGroup) else i.operator in operators
                 for i in group.items
             )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -54,6 +55,7 @@ from labelcore.storage.sql._base import (
 )
 from labelcore.storage.sql._dataindex import filter_columns
 from labelcore.storage.sql._ml import SQLML
+from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql._uploads import SQLUploads
@@ -91,6 +93,10 @@ TASK_COLUMNS = (
     "data_hash",
 )
 ANALYZE_AFTER = 5000  # SQLite: refresh planner statistics after imports this large
+# PostgreSQL's planner prices a case-insensitive match like an integer comparison, while ILIKE
+# lowercases each text first (1M tasks, "contains" matching 51k: ~8 us a row, most of the
+# page): such filters may start parallel workers, which it would otherwise not think worth it
+TEXT_MATCH = frozenset({"contains", "not_contains", "regex"})
 REGEX_STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a regex filter may not run longer
 
 
@@ -304,10 +310,13 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
         """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
-        (COPY on PostgreSQL) with explicit ids and no RETURNING, JSON serialised once; on
-        SQLite the trigram index is filled per batch in one statement (migration 0008)."""
+        with explicit ids and no RETURNING, JSON serialised once; on SQLite the trigram
+        index is filled per batch in one statement (migration 0008). PostgreSQL streams the
+        rows into COPY as they are read (``_pgcopy``)."""
         ids: list[int] = []
         with self._tx() as conn:
+            if self.is_pg:
+                return PGTaskImport(self, conn, project_id).run(tasks)
             self._project_row(conn, project_id)
             now = self._db_time(utcnow())
             for batch in chunks(enumerate(tasks), BATCH):
@@ -535,7 +544,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             in_transaction=getattr(self._local, "conn", None) is not None,
         )
         qs, flat, widths = self._ordered(query, indexed)
-        with self._tx(write=False) as conn:
+        with self._tx(write=False) as conn, self._parallel_match(conn, query):
             count = (
                 sa.select(sa.func.count())
                 .select_from(T)
@@ -609,11 +618,26 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             sa.func.coalesce(sa.func.sum(T.c.total_annotations), 0),
             sa.func.coalesce(sa.func.sum(T.c.total_predictions), 0),
         ).where(T.c.project_id == project_id, *qs.where(query))
-        with self._tx(write=False) as conn:
+        with self._tx(write=False) as conn, self._parallel_match(conn, query):
             if self.is_pg and qs.uses_regex(query):
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {REGEX_STATEMENT_TIMEOUT_MS}")
             anns, preds = conn.execute(stmt).one()
-            return int(anns), int(preds)
+        return int(anns), int(preds)
+
+    @contextmanager
+    def _parallel_match(self, conn: sa.Connection, query: TaskQuery) -> Iterator[None]:
+        """PostgreSQL, substring and regex filters: parallel workers for the scan (measured
+        at 1M tasks under load: 722 -> 482 ms for a contains page). The setting is put back
+        after, for the rest of an enclosing transaction (an error rolls it back anyway)."""
+        if not (self.is_pg and QuerySQL.uses(query, TEXT_MATCH)):
+            yield
+            return
+        old = conn.exec_driver_sql(
+            "SELECT current_setting('parallel_setup_cost'),"
+            " set_config('parallel_setup_cost', '0', true)"
+        ).scalar()
+        yield
+        conn.exec_driver_sql("SELECT set_config('parallel_setup_cost', %s, true)", (old,))
 
     def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
         query = validate_query(query)

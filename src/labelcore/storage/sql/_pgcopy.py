@@ -1,0 +1,218 @@
+"""PostgreSQL bulk task import: rows go into a COPY stream as they are read (private).
+
+    with store._tx() as conn:
+        ids = PGTaskImport(store, conn, project_id).run(tasks)
+
+The server inserts (and indexes) rows while the caller still reads and validates the next
+ones: each task is written to an open ``COPY labelcore_task FROM STDIN`` as soon as the
+iterator yields it, so the client's work and the server's overlap on two cores instead of
+taking turns per batch. Ids come from the column's sequence (the COPY leaves them out) and
+are read back per segment by inner id; inner ids are handed out from the project row, locked
+for the whole import. Predictions and annotations follow their segment's tasks (their foreign
+keys need the tasks first). A store call made from inside the iterator on the same
+transaction (the import's dedupe lookup, a progress callback) ends the open COPY first:
+PostgreSQL runs one statement at a time per connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from labelcore.errors import NotFound, ValidationError
+from labelcore.model import NewAnnotation, NewTask, utcnow
+from labelcore.storage.sql._base import checked_json
+from labelcore.storage.sql._rows import check_result
+
+if TYPE_CHECKING:
+    from labelcore.storage.sql._rows import SQLRows
+
+SEGMENT = 20_000  # tasks per COPY statement
+CHILDREN = 5_000  # predictions + annotations held before a segment ends early
+ANALYZE_AFTER = 50_000  # imports this large (and >= 10% of the table) refresh statistics
+TASK_COPY = (
+    "COPY labelcore_task (project_id, inner_id, data, meta, overlap, is_labeled,"
+    " total_annotations, cancelled_annotations, total_predictions, created_at, updated_at,"
+    " file_upload, data_hash) FROM STDIN"
+)
+PREDICTION_COPY = (
+    "COPY labelcore_prediction (task_id, project_id, result, score, model_version,"
+    " created_at, updated_at) FROM STDIN"
+)
+_SEGMENT_IDS = (
+    "SELECT id FROM labelcore_task WHERE project_id = %s AND inner_id > %s AND inner_id <= %s"
+    " ORDER BY inner_id"
+)
+
+
+class _CopyStream:
+    """One ``COPY ... FROM STDIN`` on the transaction's connection, opened on the first row
+    and ended by ``end()`` — or by any other store call this thread makes on the same
+    transaction meanwhile (``SQLBase._tx`` calls ``end`` first); the next row opens a new one."""
+
+    def __init__(self, store: SQLRows, conn: sa.Connection, sql: str) -> None:
+        self._store = store
+        self._shared = getattr(store._local, "conn", None) is conn
+        self._raw: Any = conn.connection.driver_connection
+        self._sql = sql
+        self._cursor: Any = None
+        self._block: Any = None
+        self._copy: Any = None
+
+    def write_row(self, row: tuple[Any, ...]) -> None:
+        if self._copy is None:
+            self._cursor = self._raw.cursor()
+            self._block = self._cursor.copy(self._sql)
+            self._copy = self._block.__enter__()
+            if self._shared:
+                self._store._local.copy_pause = self.end
+        self._copy.write_row(row)
+
+    def end(self, exc: BaseException | None = None) -> None:
+        """Finish the statement (the server has then inserted every row written); with
+        ``exc``, abort it instead."""
+        if self._copy is None:
+            return
+        block, cursor = self._block, self._cursor
+        self._block = self._cursor = self._copy = None
+        if self._shared:
+            self._store._local.copy_pause = None
+        try:
+            if exc is None:
+                block.__exit__(None, None, None)
+            else:
+                block.__exit__(type(exc), exc, exc.__traceback__)
+        finally:
+            cursor.close()
+
+
+class PGTaskImport:
+    """``SQLStore.add_tasks`` on PostgreSQL, inside the store's write transaction ``conn``."""
+
+    def __init__(self, store: SQLRows, conn: sa.Connection, project_id: int) -> None:
+        self.store = store
+        self.conn = conn
+        self.project_id = project_id
+        self.raw: Any = conn.connection.driver_connection
+        self.now = utcnow()
+
+    def run(self, tasks: Iterable[NewTask]) -> list[int]:
+        base = self.conn.exec_driver_sql(
+            "SELECT task_seq FROM labelcore_project WHERE id = %s FOR UPDATE",
+            (self.project_id,),
+        ).scalar()
+        if base is None:
+            raise NotFound(f"project {self.project_id} does not exist", code="project.not_found")
+        ids: list[int] = []
+        rows = enumerate(tasks)
+        while True:
+            segment = self._segment(rows, base + len(ids))
+            if not segment:
+                break
+            ids += segment
+        if ids:
+            self.conn.exec_driver_sql(
+                "UPDATE labelcore_project SET task_seq = task_seq + %s,"
+                " task_count = task_count + %s WHERE id = %s",  # same tx: the count stays exact
+                (len(ids), len(ids), self.project_id),
+            )
+            self._analyze(len(ids))
+        return ids
+
+    def _segment(self, rows: Iterable[tuple[int, NewTask]], inner: int) -> list[int]:
+        """Up to ``SEGMENT`` tasks through one COPY (more than one if a store call from the
+        iterator ended it), then their predictions and annotations; returns the task ids."""
+        stream = _CopyStream(self.store, self.conn, TASK_COPY)
+        predictions: list[tuple[int, str, float | None, str]] = []
+        annotations: list[tuple[int, NewAnnotation]] = []
+        count = 0
+        try:
+            for row_no, new in rows:
+                stream.write_row(self._task_row(row_no, new, inner + count + 1))
+                for prediction in new.predictions:
+                    predictions.append((count, *self._prediction(prediction, row_no)))
+                annotations += [(count, a) for a in new.annotations]
+                count += 1
+                if count >= SEGMENT or len(predictions) + len(annotations) >= CHILDREN:
+                    break
+        except BaseException as exc:
+            stream.end(exc)
+            raise
+        stream.end()
+        if not count:
+            return []
+        with self.raw.cursor() as cursor:
+            cursor.execute(_SEGMENT_IDS, (self.project_id, inner, inner + count))
+            ids = [r[0] for r in cursor]
+        if len(ids) != count:  # cannot happen while the project row is locked
+            raise RuntimeError(f"imported {count} tasks but found {len(ids)}")
+        if predictions:
+            copy = _CopyStream(self.store, self.conn, PREDICTION_COPY)
+            now, pid = self.now, self.project_id
+            try:
+                for offset, result, score, version in predictions:
+                    copy.write_row((ids[offset], pid, result, score, version, now, now))
+            except BaseException as exc:
+                copy.end(exc)
+                raise
+            copy.end()
+        if annotations:
+            items = [(a, ids[offset], self.project_id) for offset, a in annotations]
+            self.store._insert_annotations(self.conn, items)
+            self.store._recount(self.conn, {ids[offset] for offset, _ in annotations})
+        return ids
+
+    def _task_row(self, row_no: int, new: NewTask, inner_id: int) -> tuple[Any, ...]:
+        if not isinstance(new, NewTask) or not isinstance(new.data, dict):
+            raise ValidationError(f"row {row_no}: task data must be an object", code="task.data")
+        if isinstance(new.overlap, bool) or not isinstance(new.overlap, int) or new.overlap < 1:
+            raise ValidationError(f"row {row_no}: overlap must be >= 1", code="task.overlap")
+        return (
+            self.project_id,
+            inner_id,
+            str(checked_json(new.data, f"row {row_no}: data")),
+            str(checked_json(new.meta, f"row {row_no}: meta")),
+            new.overlap,
+            False,
+            0,
+            0,
+            len(new.predictions),  # total_predictions (annotations: recounted)
+            self.now,
+            self.now,
+            new.file_upload,
+            new.data_hash,
+        )
+
+    @staticmethod
+    def _prediction(new: Any, row_no: int) -> tuple[str, float | None, str]:
+        score = new.score
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+            raise ValidationError(
+                f"prediction score must be a number, got {score!r}", code="prediction.score"
+            )
+        result = str(check_result(new.result, f"prediction of row {row_no}"))
+        return result, None if score is None else float(score), new.model_version
+
+    def _analyze(self, added: int) -> None:
+        """Fresh planner statistics after a big import (PostgreSQL's autovacuum may be off,
+        or not get there before the first pages are asked for: without statistics the
+        planner sorted a whole project for a plain page). In the import's transaction, so
+        it sees the new rows; skipped, not waited for, when another session holds the lock."""
+        if added < ANALYZE_AFTER:
+            return
+        before = self.conn.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE oid = 'labelcore_task'::regclass"
+        ).scalar()
+        if before is not None and before > 0 and added * 10 < before:
+            return
+        old = self.conn.exec_driver_sql("SELECT current_setting('lock_timeout')").scalar()
+        try:
+            with self.conn.begin_nested():
+                self.conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+                self.conn.exec_driver_sql("ANALYZE labelcore_task, labelcore_prediction")
+                # a released savepoint keeps SET LOCAL for the rest of the transaction
+                self.conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (old,))
+        except sa.exc.OperationalError:
+            return  # lock not available: the next big import (or autovacuum) analyzes
