@@ -276,6 +276,22 @@ class SQLBase:
             stmt = self._stmts[key] = build()
         return stmt
 
+    def _select_eq(
+        self, table: sa.Table, order: str, filters: Sequence[tuple[str, Any]]
+    ) -> tuple[Any, dict[str, Any]]:
+        """``SELECT * FROM table WHERE col = :col AND ... ORDER BY order`` for the filters
+        whose value is not None, built once per shape; returns (statement, parameters)."""
+        present = tuple(name for name, value in filters if value is not None)
+        stmt = self._stmt(
+            ("eq", table.name, order, present),
+            lambda: (
+                sa.select(table)
+                .where(*(table.c[name] == sa.bindparam(f"eq_{name}") for name in present))
+                .order_by(table.c[order])
+            ),
+        )
+        return stmt, {f"eq_{name}": value for name, value in filters if value is not None}
+
     def _project_row(self, conn: sa.Connection, project_id: int, *, lock: bool = False) -> Any:
         stmt = sa.select(PROJECTS).where(PROJECTS.c.id == project_id)
         if lock and self.is_pg:

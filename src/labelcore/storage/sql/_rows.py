@@ -210,7 +210,11 @@ class SQLRows(SQLBase):
     def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
         with self._tx() as conn:
             task = conn.execute(
-                sa.select(T.c.project_id).where(T.c.id == annotation.task_id)
+                self._stmt(
+                    "task.project_id",
+                    lambda: sa.select(T.c.project_id).where(T.c.id == sa.bindparam("tid")),
+                ),
+                {"tid": annotation.task_id},
             ).first()
             if task is None or task.project_id != project_id or annotation.task_id is None:
                 raise NotFound(
@@ -220,11 +224,13 @@ class SQLRows(SQLBase):
             self._lock_tasks(conn, [annotation.task_id])
             (aid,) = self._insert_annotations(conn, [(annotation, annotation.task_id, project_id)])
             self._recount(conn, [annotation.task_id])
-            return annotation_from_row(conn.execute(sa.select(A).where(A.c.id == aid)).one())
+            stmt, params = self._select_eq(A, "id", (("id", aid),))
+            return annotation_from_row(conn.execute(stmt, params).one())
 
     def get_annotation(self, annotation_id: int) -> Annotation | None:
+        stmt, params = self._select_eq(A, "id", (("id", annotation_id),))
         with self._tx(write=False) as conn:
-            row = conn.execute(sa.select(A).where(A.c.id == annotation_id)).first()
+            row = conn.execute(stmt, params).first()
             return None if row is None else annotation_from_row(row)
 
     def get_annotation_by_unique_id(self, unique_id: str) -> Annotation | None:
@@ -239,15 +245,13 @@ class SQLRows(SQLBase):
         project_id: int | None = None,
         completed_by: UserId | None = None,
     ) -> list[Annotation]:
-        stmt = sa.select(A).order_by(A.c.id)
-        if task_id is not None:
-            stmt = stmt.where(A.c.task_id == task_id)
-        if project_id is not None:
-            stmt = stmt.where(A.c.project_id == project_id)
-        if completed_by is not None:
-            stmt = stmt.where(A.c.completed_by == completed_by)
+        stmt, params = self._select_eq(
+            A,
+            "id",
+            (("task_id", task_id), ("project_id", project_id), ("completed_by", completed_by)),
+        )
         with self._tx(write=False) as conn:
-            return [annotation_from_row(r) for r in conn.execute(stmt)]
+            return [annotation_from_row(r) for r in conn.execute(stmt, params)]
 
     def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
         if limit <= 0:
@@ -455,17 +459,18 @@ class SQLRows(SQLBase):
         annotation_id: int | None = None,
         project_id: int | None = None,
     ) -> list[Draft]:
-        stmt = sa.select(D).order_by(D.c.id)
-        for column, value in (
-            (D.c.task_id, task_id),
-            (D.c.user_id, user_id),
-            (D.c.annotation_id, annotation_id),
-            (D.c.project_id, project_id),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
+        stmt, params = self._select_eq(
+            D,
+            "id",
+            (
+                ("task_id", task_id),
+                ("user_id", user_id),
+                ("annotation_id", annotation_id),
+                ("project_id", project_id),
+            ),
+        )
         with self._tx(write=False) as conn:
-            return [draft_from_row(r) for r in conn.execute(stmt)]
+            return [draft_from_row(r) for r in conn.execute(stmt, params)]
 
     def delete_drafts(self, draft_ids: Collection[int]) -> int:
         with self._tx() as conn:
