@@ -239,7 +239,7 @@ def fresh_db(
 
 def drop_db(db: dict[str, str], admin_url: str) -> None:
     if db["kind"] == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", "-labelcore-writer"):
             Path(db["path"] + suffix).unlink(missing_ok=True)
     else:
         pg_drop_db(admin_url, db["url"])

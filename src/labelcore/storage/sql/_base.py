@@ -21,6 +21,7 @@ from labelcore.model import (
     Task,
 )
 from labelcore.storage.sql._dataindex import DataIndexes
+from labelcore.storage.sql._writer import WriterQueue
 from labelcore.storage.sql.engine import (
     Dumped,
     dumps,
@@ -178,10 +179,13 @@ class SQLBase:
         self._local = threading.local()
         self._fts: bool | None = None
         self._stmts: dict[Hashable, Any] = {}
-        # SQLite has one writer at a time. Threads of this process queue for it here, woken
-        # as soon as the writer commits, instead of in SQLite's busy handler, which polls with
-        # sleeps of up to 100 ms (8 annotator threads spent half their time asleep there).
-        self._writer = threading.RLock() if not self.is_pg else None
+        # SQLite has one writer at a time. Writers queue for it here (threads of this process,
+        # and the processes sharing the file), woken as soon as the writer before them commits,
+        # instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms (8
+        # annotator threads spent half their time asleep there); see _writer.py.
+        self._writer = (
+            WriterQueue.for_database(self.engine.url.database) if not self.is_pg else None
+        )
         self.data_indexes = DataIndexes(
             self.engine,
             enabled=data_indexes,
@@ -199,6 +203,8 @@ class SQLBase:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._writer is not None:
+            self._writer.close()
 
     @property
     def fts(self) -> bool:
