@@ -88,3 +88,29 @@ def test_memory_databases_use_the_process_lock_only() -> None:
     assert WriterQueue.for_database(None)._path is None
     assert WriterQueue.for_database("file:x?mode=memory")._path is None
     assert WriterQueue.for_database("/srv/lc.db")._path == f"/srv/lc.db{SUFFIX}"
+
+
+def test_a_locked_database_is_sqlalchemys_operational_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BEGIN goes straight to the driver; its errors keep SQLAlchemy's types."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from labelcore.storage.sql import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 50)
+    store = SQLStore(f"sqlite:///{tmp_path / 'lc.db'}")
+    other = sqlite3.connect(tmp_path / "lc.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a program that does not queue holds the write lock
+    try:
+        locked = pytest.raises(sa.exc.OperationalError, match="database is locked")
+        with locked, store.transaction():
+            pass
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with store.transaction():  # and the store writes again once it is free
+        store.touch_token(1, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    store.close()
