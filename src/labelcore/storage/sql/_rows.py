@@ -148,49 +148,35 @@ class SQLRows(SQLBase):
         return bool(self._fts_defer)
 
     # -- annotations ------------------------------------------------------------------------
-    def _insert_annotations(
-        self, conn: sa.Connection, items: Sequence[tuple[NewAnnotation, int, int]]
-    ) -> list[int]:
-        """Insert ``(annotation, task_id, project_id)`` rows with their first history entry."""
-        if not items:
-            return []
-        now = utcnow()
-        rows = []
-        for new, task_id, project_id in items:
-            rows.append(
-                {
-                    "task_id": task_id,
-                    "project_id": project_id,
-                    "result": check_result(new.result, f"annotation of task {task_id}"),
-                    "completed_by": new.completed_by,
-                    "was_cancelled": bool(new.was_cancelled),
-                    "ground_truth": bool(new.ground_truth),
-                    "lead_time": float(new.lead_time),
-                    "created_at": new.created_at or now,
-                    "updated_at": now,
-                    "updated_by": new.completed_by,
-                    "version": 1,
-                    "unique_id": new.unique_id,
-                    "last_action": new.last_action,
-                    "imported": bool(new.imported),
-                    "import_id": new.import_id,
-                    "parent_prediction": new.parent_prediction,
-                    "parent_annotation": new.parent_annotation,
-                }
-            )
-        try:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    sa.insert(A).returning(A.c.id, sort_by_parameter_order=True), rows
-                )
-            ]
-        except sa.exc.IntegrityError as exc:
-            raise Conflict(
-                f"an annotation unique_id already exists: {exc.orig}", code="annotation.duplicate"
-            ) from exc
+    @staticmethod
+    def _annotation_values(
+        new: NewAnnotation, task_id: int, project_id: int, now: dt.datetime
+    ) -> dict[str, Any]:
+        return {
+            "task_id": task_id,
+            "project_id": project_id,
+            "result": check_result(new.result, f"annotation of task {task_id}"),
+            "completed_by": new.completed_by,
+            "was_cancelled": bool(new.was_cancelled),
+            "ground_truth": bool(new.ground_truth),
+            "lead_time": float(new.lead_time),
+            "created_at": new.created_at or now,
+            "updated_at": now,
+            "updated_by": new.completed_by,
+            "version": 1,
+            "unique_id": new.unique_id,
+            "last_action": new.last_action,
+            "imported": bool(new.imported),
+            "import_id": new.import_id,
+            "parent_prediction": new.parent_prediction,
+            "parent_annotation": new.parent_annotation,
+        }
+
+    def _first_versions(
+        self, conn: sa.Connection, ids: Sequence[int], rows: Sequence[dict[str, Any]], now: Any
+    ) -> None:
         conn.execute(
-            sa.insert(V),
+            self._stmt("annotation.version", lambda: sa.insert(V)),
             [
                 {
                     "annotation_id": aid,
@@ -205,6 +191,26 @@ class SQLRows(SQLBase):
                 for aid, row in zip(ids, rows)
             ],
         )
+
+    def _insert_annotations(
+        self, conn: sa.Connection, items: Sequence[tuple[NewAnnotation, int, int]]
+    ) -> list[int]:
+        """Insert ``(annotation, task_id, project_id)`` rows with their first history entry."""
+        if not items:
+            return []
+        now = utcnow()
+        rows = [self._annotation_values(new, tid, pid, now) for new, tid, pid in items]
+        stmt = self._stmt(
+            "annotation.insert_many",
+            lambda: sa.insert(A).returning(A.c.id, sort_by_parameter_order=True),
+        )
+        try:
+            ids = [r[0] for r in conn.execute(stmt, rows)]
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(
+                f"an annotation unique_id already exists: {exc.orig}", code="annotation.duplicate"
+            ) from exc
+        self._first_versions(conn, ids, rows, now)
         return ids
 
     def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
@@ -222,10 +228,20 @@ class SQLRows(SQLBase):
                     code="task.not_found",
                 )
             self._lock_tasks(conn, [annotation.task_id])
-            (aid,) = self._insert_annotations(conn, [(annotation, annotation.task_id, project_id)])
+            # one row: the INSERT returns it whole (no SELECT after, no insertmanyvalues)
+            now = utcnow()
+            values = self._annotation_values(annotation, annotation.task_id, project_id, now)
+            stmt = self._stmt("annotation.insert_one", lambda: sa.insert(A).returning(*A.c))
+            try:
+                row = conn.execute(stmt, values).one()
+            except sa.exc.IntegrityError as exc:
+                raise Conflict(
+                    f"an annotation unique_id already exists: {exc.orig}",
+                    code="annotation.duplicate",
+                ) from exc
+            self._first_versions(conn, [row.id], [values], now)
             self._recount(conn, [annotation.task_id])
-            stmt, params = self._select_eq(A, "id", (("id", aid),))
-            return annotation_from_row(conn.execute(stmt, params).one())
+            return annotation_from_row(row)
 
     def get_annotation(self, annotation_id: int) -> Annotation | None:
         stmt, params = self._select_eq(A, "id", (("id", annotation_id),))
