@@ -109,6 +109,40 @@ def proc_cpu_s(pid: int) -> float | None:
         return None
 
 
+def proc_tree(pid: int) -> list[int]:
+    """``pid`` and its live descendants (a gunicorn master and its workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def tree_cpu_s(pid: int) -> float | None:
+    """User+system CPU seconds of a process and its live descendants, or None."""
+    values = [proc_cpu_s(p) for p in proc_tree(pid)]
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def tree_peak_rss_mb(pid: int) -> float | None:
+    """The largest peak RSS (VmHWM) among a process and its live descendants, in MB."""
+    values = [proc_peak_rss_mb(p) for p in proc_tree(pid)]
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
 def run_child(spec: dict[str, Any], timeout: float = 3600.0) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; returns its JSON result.
 
@@ -327,7 +361,7 @@ def fresh_db(
 
 def drop_db(db: dict[str, str], admin_url: str) -> None:
     if db["kind"] == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", "-labelcore-writer"):
             Path(db["path"] + suffix).unlink(missing_ok=True)
     else:
         pg_drop_db(admin_url, db["url"])

@@ -191,6 +191,7 @@ def op_label(spec: dict[str, Any]) -> dict[str, Any]:
     core = open_core(spec["db"])
     nexts: list[float] = []
     submits: list[float] = []
+    cpu0 = time.process_time()
     try:
         for _ in range(spec["pairs"]):
             t0 = time.perf_counter()
@@ -205,8 +206,12 @@ def op_label(spec: dict[str, Any]) -> dict[str, Any]:
             submits.append(t2 - t1)
     finally:
         close_core(core)
+    cpu_ms = 1000 * (time.process_time() - cpu0) / max(1, spec["pairs"])
     pairs = [a + b for a, b in zip(nexts, submits)]
-    return {"samples": {"next": nexts, "submit": submits, "pair": pairs}}
+    return {
+        "samples": {"next": nexts, "submit": submits, "pair": pairs},
+        "extra": {"pair_cpu_ms": cpu_ms},
+    }
 
 
 def concurrent_annotators(
@@ -306,7 +311,9 @@ def op_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
                 p = payloads[data["meta_id"]]
                 core.submit_annotation(users[i], task_id, p["result"], lead_time=p["lead_time"])
 
+            cpu0 = time.process_time()
             stats = concurrent_annotators(next_fn, submit_fn, spec["annotators"], spec["tasks"] * 2)
+            stats["cpu_s"] = time.process_time() - cpu0
             stats["over_overlap"] = over_overlap(core, project.id, spec["overlap"])
             stats["expected_submits"] = spec["tasks"] * spec["overlap"]
         finally:

@@ -5,11 +5,14 @@
     res["samples"]["page_plain"], res["rss_detail"]      # client timings, server peak RSS
 
 The server is ``examples/flask_app``'s ``create_app(db_url=..., seed=False)`` (labelcore under
-``/label``) served by werkzeug's threaded
-WSGI server on 127.0.0.1 (a port the OS picks) in its own process, restarted per measurement
-so each server peak RSS (``VmHWM``) is separate. The client sends what a Label Studio client
-sends: ``Authorization: Token <key>``, ``POST /api/projects/{id}/import``, ``GET /api/tasks/``
-with ``query=`` JSON, ``GET /api/projects/{id}/next``, ``POST /api/tasks/{id}/annotations/``,
+``/label``) served on 127.0.0.1 (a port the OS picks) by gunicorn, the production WSGI server
+(:data:`DEFAULT_SERVER`: ``gthread`` workers, N worker processes x M threads; or ``sync``
+workers), or, for comparison, by werkzeug's threaded development server (one process). It
+runs in its own process tree, restarted per measurement so each server peak RSS (``VmHWM``,
+the largest process of the tree) and CPU (summed over the tree) are separate. The client
+sends what a Label Studio client sends: ``Authorization: Token <key>``,
+``POST /api/projects/{id}/import``, ``GET /api/tasks/`` with ``query=`` JSON,
+``GET /api/projects/{id}/next``, ``POST /api/tasks/{id}/annotations/``,
 ``GET /api/projects/{id}/export?exportType=...``.
 """
 
@@ -33,6 +36,37 @@ import inprocess
 
 #: where the example app mounts labelcore (``init_app(app, url_prefix="/label")``)
 PREFIX = "/label"
+
+#: how the example app is served (``--server``, ``--workers``, ``--threads`` of run.py)
+DEFAULT_SERVER: dict[str, Any] = {
+    "kind": "gunicorn",
+    "worker_class": "gthread",
+    "workers": 2,
+    "threads": 4,
+}
+
+
+def describe_server(server: dict[str, Any]) -> str:
+    """One line for RESULTS.md: which WSGI server, how many processes and threads."""
+    if server["kind"] == "werkzeug":
+        from importlib import metadata
+
+        return (
+            f"werkzeug {metadata.version('werkzeug')} development server (threaded, one process,"
+            " a thread per connection, request log on)"
+        )
+    from importlib import metadata
+
+    version = metadata.version("gunicorn")
+    if server.get("worker_class", "gthread") == "sync":
+        return (
+            f"gunicorn {version}, {server['workers']} sync worker processes (one request at a time"
+            " each, no keep-alive)"
+        )
+    return (
+        f"gunicorn {version}, {server['workers']} gthread worker processes x"
+        f" {server['threads']} threads (keep-alive), no access log"
+    )
 
 
 class Client:
@@ -87,12 +121,16 @@ class Client:
 def server(
     db: dict[str, str],
     accounts: list[Any] = (),  # type: ignore[assignment]
+    how: dict[str, Any] | None = None,
 ) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """Start the example app on 127.0.0.1:<free port> for ``db`` (``accounts``: extra
-    host users); yields (port, process)."""
+    host users; ``how``: a server spec like :data:`DEFAULT_SERVER`); yields (port, process)
+    once every worker has loaded the app."""
+    how = how or DEFAULT_SERVER
     spec = {
         "op": "http_server",
         "db": db,
+        "server": how,
         "accounts": [{"id": u.id, "name": u.name, "roles": sorted(u.roles)} for u in accounts],
     }
     env = dict(os.environ)
@@ -110,7 +148,13 @@ def server(
         if not line.startswith("PORT "):
             proc.wait(timeout=10)
             raise RuntimeError(f"server did not start (exit {proc.returncode}): {line.strip()}")
-        yield int(line.split()[1]), proc
+        port = int(line.split()[1])
+        # gunicorn workers load the app after the socket listens: wait until each has
+        for _ in range(how["workers"] if how["kind"] == "gunicorn" else 0):
+            ready = proc.stdout.readline()
+            if not ready.startswith("READY "):
+                raise RuntimeError(f"a server worker did not start: {ready.strip()}")
+        yield port, proc
     finally:
         proc.terminate()
         try:
@@ -120,10 +164,7 @@ def server(
             proc.wait()
 
 
-def serve(spec: dict[str, Any]) -> None:
-    """Child side: build the Flask example app and serve it until terminated."""
-    from werkzeug.serving import make_server
-
+def _build_app(spec: dict[str, Any]) -> Any:
     sys.path.insert(0, str(harness.REPO))
     from examples.flask_app import create_app
     from examples.flask_app.seed import DEMO_USERS
@@ -136,11 +177,70 @@ def serve(spec: dict[str, Any]) -> None:
     for u in spec.get("accounts", []):
         user = User(id=u["id"], name=u["name"], roles=frozenset(u["roles"]))
         DEMO_USERS.setdefault(f"bench-{u['id']}", ("-", user))
-    app = create_app(db_url=harness.sqlalchemy_url(spec["db"]), seed=False, start_jobs=False)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    sys.stdout.write(f"PORT {srv.server_port}\n")
+    return create_app(db_url=harness.sqlalchemy_url(spec["db"]), seed=False, start_jobs=False)
+
+
+def serve(spec: dict[str, Any]) -> None:
+    """Child side: build the Flask example app and serve it until terminated."""
+    how = spec.get("server") or DEFAULT_SERVER
+    if how["kind"] == "werkzeug":
+        from werkzeug.serving import make_server
+
+        srv = make_server("127.0.0.1", 0, _build_app(spec), threaded=True)
+        sys.stdout.write(f"PORT {srv.server_port}\n")
+        sys.stdout.flush()
+        srv.serve_forever()
+        return
+    _serve_gunicorn(spec, how)
+
+
+def _serve_gunicorn(spec: dict[str, Any], how: dict[str, Any]) -> None:
+    """gunicorn embedded through its documented custom-application API: the master listens
+    on a socket bound here (port 0: the OS picks), and each worker process builds its own
+    app after the fork (no ``preload_app``: a forked SQLAlchemy pool must not be shared)."""
+    import socket
+
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        raise SystemExit(
+            "gunicorn is not installed: pip install -e '.[dev]' (or run with --server werkzeug)"
+        ) from None
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+
+    def post_worker_init(worker: Any) -> None:
+        sys.stdout.write(f"READY {os.getpid()}\n")
+        sys.stdout.flush()
+
+    options: dict[str, Any] = {
+        "bind": f"fd://{sock.fileno()}",
+        "workers": how["workers"],
+        "worker_class": how.get("worker_class", "gthread"),
+        "threads": how.get("threads", 1),
+        "timeout": 600,  # a 100k-task import or export is one long request
+        "graceful_timeout": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "post_worker_init": post_worker_init,
+    }
+
+    class Served(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return _build_app(spec)
+
+    sys.stdout.write(f"PORT {sock.getsockname()[1]}\n")
     sys.stdout.flush()
-    srv.serve_forever()
+    Served().run()
 
 
 @contextmanager
@@ -211,11 +311,15 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
     rss: dict[str, float] = {}
     cpu: dict[str, float] = {}
 
+    how = spec.get("server") or DEFAULT_SERVER
+    extra["server"] = describe_server(how)
+
     def peak(name: str, proc: subprocess.Popen[str]) -> None:
-        mb = harness.proc_peak_rss_mb(proc.pid)
+        # over every process of the server (gunicorn: the master and its workers)
+        mb = harness.tree_peak_rss_mb(proc.pid)
         if mb is not None:
             rss[f"{name} (server)"] = mb
-        secs = harness.proc_cpu_s(proc.pid)
+        secs = harness.tree_cpu_s(proc.pid)
         if secs is not None:
             cpu[f"{name} (server)"] = secs
 
@@ -234,7 +338,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
         except BaseException:
             harness.drop_db(db, admin)
             raise
-        with _dropping_on_error(db, admin), server(db) as (port, proc):
+        with _dropping_on_error(db, admin), server(db, how=how) as (port, proc):
             c = Client(port, keys[manager.id])
             ids["ner"] = _create_project(c, "bench NER", ner_xml)
             samples.setdefault("import", []).append(_import(c, ids["ner"], wl / "tasks_ner.json"))
@@ -245,7 +349,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
             c.close()
     assert db is not None
     try:
-        with server(db) as (port, proc):
+        with server(db, how=how) as (port, proc):
             c = Client(port, keys[manager.id])
             for key, ls in inprocess.LS_QUERIES.items():
                 q = urllib.parse.urlencode(
@@ -261,10 +365,14 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
                 extra[f"{key}_total"] = totals[-1]
             c.close()
             peak("pages", proc)
-        with server(db) as (port, proc):
+        with server(db, how=how) as (port, proc):
+            before = harness.tree_cpu_s(proc.pid)
             samples.update(_label(Client(port, keys[annotator.id]), ids["ner"], wl, spec["pairs"]))
+            after = harness.tree_cpu_s(proc.pid)
+            if before is not None and after is not None:  # start-up excluded
+                extra["pair_server_cpu_ms"] = 1000 * (after - before) / spec["pairs"]
             peak("next+submit", proc)
-        with server(db) as (port, proc):
+        with server(db, how=how) as (port, proc):
             c = Client(port, keys[manager.id])
             for fmt in spec["formats"]:
                 project = ids["box"] if fmt in ("COCO", "YOLO") else ids["ner"]
@@ -284,7 +392,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
     finally:
         harness.drop_db(db, admin)
     if spec.get("concurrent"):
-        extra["concurrent"] = _concurrent(spec, wl, workdir, manager, others, peak)
+        extra["concurrent"] = _concurrent(spec, wl, workdir, manager, others, peak, how)
     return {"samples": samples, "extra": extra, "rss_detail": rss, "cpu_detail": cpu}
 
 
@@ -311,14 +419,20 @@ def _label(c: Client, project: int, wl: Path, pairs: int) -> dict[str, list[floa
 
 
 def _concurrent(
-    spec: dict[str, Any], wl: Path, workdir: Path, manager: Any, others: list[Any], peak: Any
+    spec: dict[str, Any],
+    wl: Path,
+    workdir: Path,
+    manager: Any,
+    others: list[Any],
+    peak: Any,
+    how: dict[str, Any],
 ) -> dict[str, Any]:
     payloads = inprocess._payloads(wl)
     subset = workdir / f"concurrent-http-{spec['concurrent_tasks']}.json"
     inprocess.write_subset(wl / "tasks_ner.json", subset, spec["concurrent_tasks"])
     with harness.fresh_db(spec["backend"], workdir, spec["admin"]) as db:
         keys = _prepare(db, [manager, *others])
-        with server(db, others) as (port, proc):
+        with server(db, others, how) as (port, proc):
             c = Client(port, keys[manager.id])
             project = _create_project(
                 c, "bench concurrent", (wl / "config_ner.xml").read_text(), maximum_annotations=2
@@ -346,9 +460,16 @@ def _concurrent(
                 if status != 201:
                     raise RuntimeError(f"HTTP {status}: {str(resp)[:200]}")
 
+            # the annotators are threads of this (client) process, sharing the machine's cores
+            # with the server; its CPU and the server's are reported beside the rate
+            server0, client0 = harness.tree_cpu_s(proc.pid), time.process_time()
             stats = inprocess.concurrent_annotators(
                 next_fn, submit_fn, len(others), spec["concurrent_tasks"] * 2
             )
+            server1, client1 = harness.tree_cpu_s(proc.pid), time.process_time()
+            stats["client_cpu_s"] = client1 - client0
+            if server0 is not None and server1 is not None:
+                stats["server_cpu_s"] = server1 - server0
             for cl in clients:
                 cl.close()
             peak("concurrent", proc)

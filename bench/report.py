@@ -38,6 +38,7 @@ ROWS: list[tuple[str, str]] = (
         ("next", "next task (per pair)"),
         ("submit", "submit (per pair)"),
         ("pair", "next + submit pair"),
+        ("pair_cpu", "next + submit, CPU per pair (API: the process; HTTP: the server's)"),
         ("concurrent", "8 annotators, 400 tasks, overlap 2"),
     ]
     + [
@@ -124,6 +125,10 @@ def fmt_concurrent(c: dict[str, Any]) -> str:
         f"{fmt_time(c['next_p50'])}, p95 {fmt_time(c['next_p95'])}; {c['errors']} errors; "
         f"{c['over_overlap']} over overlap"
     )
+    if "server_cpu_s" in c:  # over HTTP: where the CPU went (client and server share cores)
+        text += f"; CPU: server {c['server_cpu_s']:.1f} s, client {c['client_cpu_s']:.1f} s"
+    elif "cpu_s" in c:
+        text += f"; CPU {c['cpu_s']:.1f} s"
     unserved = c.get("expected_submits", c["submits"]) - c["submits"]
     if unserved > 0:  # an annotator was told "no task" while slots were still open
         text += f"; {unserved} slots never served"
@@ -160,6 +165,9 @@ def _cell(idx: dict[tuple[int, str], dict[str, Any]], n: int, col: str, key: str
     if key == "concurrent":
         c = cell["extra"].get("concurrent")
         return fmt_concurrent(c) if c else ""
+    if key == "pair_cpu":
+        ms = cell["extra"].get("pair_server_cpu_ms", cell["extra"].get("pair_cpu_ms"))
+        return f"{ms:.2f} ms" if isinstance(ms, int | float) else ""
     values = cell["samples"].get(key)
     if not values:
         return ""
@@ -206,6 +214,8 @@ def render(raw: dict[str, Any]) -> str:
         f"{k} {v}" for k, v in m.items() if k not in ("cores", "cpu", "memory", "os")
     )
     out.append(f"- versions: {versions}")
+    if meta.get("http_server"):
+        out.append(f"- HTTP server: {meta['http_server']}")
     if meta.get("load"):
         out.append(f"- machine load: {meta['load']} ({m.get('cores')} cores)")
     out.append("")

@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
+import over_http  # noqa: E402
 import report  # noqa: E402
 
 MODES = ("floor", "api", "http")
@@ -263,6 +264,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                 "repeats_page": _repeats(args, n, "page"),
                 "repeats_export": _repeats(args, n, "export"),
                 "pairs": 5 if args.quick else 200,
+                "server": http_server(args),
             }
             r.measure(
                 n,
@@ -281,6 +283,16 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
             "floor/json",
             {"op": "floor_json", "tasks_file": ner, "repeats": _repeats(args, n, "floor")},
         )
+
+
+def http_server(args: argparse.Namespace) -> dict[str, Any]:
+    """The server spec of ``--server``/``--workers``/``--threads``/``--worker-class``."""
+    return {
+        "kind": args.server,
+        "worker_class": args.worker_class,
+        "workers": args.workers,
+        "threads": args.threads if args.worker_class == "gthread" else 1,
+    }
 
 
 def merge_runs(paths: list[Path], args: argparse.Namespace) -> int:
@@ -306,6 +318,9 @@ def merge_runs(paths: list[Path], args: argparse.Namespace) -> int:
         "complete": all(part["meta"].get("complete", True) for part in parts),
         "date": " / ".join(part["meta"]["date"] for part in parts),
     }
+    servers = [p["meta"]["http_server"] for p in parts if p["meta"].get("http_server")]
+    if servers:
+        meta["http_server"] = " ; ".join(dict.fromkeys(servers))
     raw = {"meta": meta, "results": list(results.values()), "skipped": skipped}
     json_path = args.json or args.out.with_suffix(".json")
     json_path.write_text(json.dumps(raw, indent=1) + "\n")
@@ -326,6 +341,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--modes", default="floor,api,http")
     ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument(
+        "--server",
+        choices=("gunicorn", "werkzeug"),
+        default="gunicorn",
+        help="WSGI server for the HTTP column: gunicorn (default) or werkzeug's threaded"
+        " development server (one process; the pre-session-3 setup, for comparison)",
+    )
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
+    ap.add_argument("--threads", type=int, default=4, help="threads per gthread worker (4)")
+    ap.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread")
     ap.add_argument("--quick", action="store_true", help="1 repeat, few pairs (smoke runs)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument(
@@ -399,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{os.getloadavg()[0]:.1f} at the {'end' if final else 'last measurement'}",
             "complete": final,
         }
+        if "http" in modes:
+            meta["http_server"] = over_http.describe_server(http_server(args))
         raw = {"meta": meta, "results": r.results, "skipped": r.skipped}
         json_path.write_text(json.dumps(raw, indent=1) + "\n")
         args.out.write_text(report.render(raw))

@@ -153,10 +153,10 @@ class LabelcoreFlask:
 
 def _to_flask(resp: Response) -> flask.Response:
     body: bytes | Iterator[bytes] = resp.body if isinstance(resp.body, bytes) else resp.iter_body()
-    out = flask.Response(body, status=resp.status)
-    out.headers.clear()
-    for name, value in resp.headers.items():
-        out.headers.add(name, value)
-    if resp.status not in (204, 304) and "Content-Type" not in out.headers:
-        out.headers["Content-Type"] = "application/octet-stream"
+    headers = list(resp.headers.items())
+    if resp.status not in (204, 304) and resp.headers.get("Content-Type") is None:
+        headers.append(("Content-Type", "application/octet-stream"))
+    out = flask.Response(body, status=resp.status, headers=headers)
+    if resp.status in (204, 304):  # Flask adds a default Content-Type; these carry none
+        out.headers.pop("Content-Type", None)
     return out

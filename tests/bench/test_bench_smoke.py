@@ -83,6 +83,11 @@ def test_floor_api_and_http_on_sqlite_run_end_to_end(tmp_path: Path) -> None:
         # every slot is served on SQLite (a shortfall would show as "slots never served")
         assert conc["submits"] == conc["expected_submits"] == 32, column
     http = [r for r in raw["results"] if r["column"] == "sqlite/http"][0]
+    # served by gunicorn's worker processes (the default), named in RESULTS.md
+    assert raw["meta"]["http_server"].startswith("gunicorn ")
+    assert "- HTTP server: gunicorn" in raw["markdown"]
+    assert http["extra"]["pair_server_cpu_ms"] > 0
+    assert http["extra"]["concurrent"]["server_cpu_s"] > 0
     assert set(http["rss_detail"]) >= {"import (server)", "pages (server)", "export (server)"}
     md = raw["markdown"]
     assert "## N = 200" in md and "SQLite API" in md and "SQLite HTTP" in md

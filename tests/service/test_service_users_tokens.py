@@ -62,6 +62,19 @@ def test_token_user_without_known_roles_is_an_annotator(core: LabelCore) -> None
     assert user is not None and user.roles == {"annotator"}
 
 
+def test_token_owner_is_matched_by_id_and_id_type(core: LabelCore) -> None:
+    """The store reads a token with its owner's directory row in one statement (SQLStore's
+    find_token_owner): the owner is the row of exactly that id, ``"7"`` is not ``7``."""
+    core.identify(User(id=7, name="int seven", roles={"manager"}))
+    issued = core.create_token(User(id="7", name="str seven", roles={"annotator"}))
+    user = core.authenticate_token(issued.key)
+    assert user is not None
+    assert user.id == "7" and user.name == "str seven" and user.roles == {"annotator"}
+    other = core.create_token(User(id=7, name="int seven", roles={"manager"}))
+    owner = core.authenticate_token(other.key)
+    assert owner is not None and owner.id == 7 and owner.roles == {"manager"}
+
+
 def test_erase_user_delete_and_anonymise(core: LabelCore) -> None:
     p = make_project(core, 2)
     t1, t2 = (t.id for t in core.list_tasks(MANAGER, p.id).tasks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -70,6 +70,12 @@ class ServiceBase:
         """One store transaction; events emitted inside are delivered after it commits."""
         with self.events.collect(), self.store.transaction():
             yield
+
+    def _reading(self) -> AbstractContextManager[Any]:
+        """Reads that decide one thing (access checks, a queue's state) in one read
+        transaction when the store offers it (``SQLStore.reading``); no writes inside."""
+        reading = getattr(self.store, "reading", None)
+        return nullcontext() if reading is None else reading()
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -165,17 +171,19 @@ class ServiceBase:
 
     def _project(self, user: User, project_id: int, action: str, what: str = "") -> ProjectAccess:
         """The project if the user sees it (else 404) and may do ``action`` (else 403)."""
-        project = self.store.get_project(project_id)
-        role = None if project is None else self._role(user, project)
+        with self._reading():
+            project = self.store.get_project(project_id)
+            role = None if project is None else self._role(user, project)
         if project is None or role is None:
             raise NotFound(f"project {project_id} not found", code="project.not_found")
         self._require(role, action, what or action.replace(".", " "))
         return ProjectAccess(project, role)
 
     def _task(self, user: User, task_id: int, action: str, what: str = "") -> TaskAccess:
-        task = self.store.get_task(task_id)
-        project = None if task is None else self.store.get_project(task.project_id)
-        role = None if project is None else self._role(user, project)
+        with self._reading():
+            task = self.store.get_task(task_id)
+            project = None if task is None else self.store.get_project(task.project_id)
+            role = None if project is None else self._role(user, project)
         if task is None or project is None or role is None:
             raise NotFound(f"task {task_id} not found", code="task.not_found")
         self._require(role, action, what or action.replace(".", " "))

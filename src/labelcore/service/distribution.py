@@ -80,22 +80,27 @@ class DistributionAPI(ServiceBase):
         claim: the task is theirs to fix). The claim expires after
         ``lock_ttl_seconds``. Needs ``task.label``.
         """
-        access = self._project(user, project_id, "task.label")
-        project = access.project
         now = self._now()
+        with self._reading():  # access, the user's claim, their rejected work: one read
+            access = self._project(user, project_id, "task.label")
+            project = access.project
+            claim = self.store.user_claim(project_id, user.id, now)
+            rejected = (
+                rejected_tasks_of(self.store, project_id, user.id)
+                if project.settings.requeue_rejected_to_annotator
+                else []
+            )
         ttl = dt.timedelta(seconds=project.settings.lock_ttl_seconds)
         self._maybe_purge(now)
-        claim = self.store.user_claim(project_id, user.id, now)
         if (
             claim is not None
             and self._in_query(project_id, claim.task_id, query)
             and self.store.try_claim(claim.task_id, user.id, now, ttl)
         ):
             return self._claimed_bundle(user, claim.task_id, access.role, project)
-        if project.settings.requeue_rejected_to_annotator:  # issue 11: rejected work first
-            for task_id in rejected_tasks_of(self.store, project_id, user.id):
-                if self._in_query(project_id, task_id, query):
-                    return self._claimed_bundle(user, task_id, access.role, project)
+        for task_id in rejected:  # issue 11: rejected work first (no claim: it is theirs)
+            if self._in_query(project_id, task_id, query):
+                return self._claimed_bundle(user, task_id, access.role, project)
         for attempt in range(EMPTY_RETRIES + 1):
             if attempt:
                 # a store may skip rows a concurrent submit or claim has locked for a moment

@@ -676,31 +676,34 @@ class ReviewAPI(ServiceBase):
         controls = controls_of(self._config(project.settings.label_config))
         needed = project.settings.reviews_per_annotation
         done = 0
-        for bundles in self._refresh_batches(project_id, task_ids):
+        for batch in self._refresh_batches(project_id, task_ids):
             self.store.set_task_quality(
-                project_id, list(_quality_rows(bundles, reviews, controls, needed))
+                project_id, list(_quality_rows(batch, reviews, controls, needed))
             )
-            done += len(bundles)
+            done += len(batch)
         return done
 
     def _refresh_batches(
         self, project_id: int, task_ids: list[int] | None
-    ) -> Iterator[list[TaskBundle]]:
-        """The bundles to refresh, a batch at a time, each read whole before it is written
-        (no open cursor while rows change)."""
+    ) -> Iterator[list[tuple[int, list[Annotation]]]]:
+        """(task id, its annotations) to refresh, a batch at a time, each read whole before
+        it is written (no open cursor while rows change)."""
         if task_ids is None:  # the whole project: iter_bundles reads a keyset batch at a time
             stream = iter(self.store.iter_bundles(project_id, batch_size=_REFRESH_BATCH))
             while batch := list(itertools.islice(stream, _REFRESH_BATCH)):
-                yield batch
+                yield [(b.task.id, b.annotations) for b in batch]
             return
         for start in range(0, len(task_ids), _REFRESH_BATCH):
             chunk = tuple(task_ids[start : start + _REFRESH_BATCH])
-            if len(chunk) <= _PER_TASK_REVIEWS:  # one write's tasks: no query to plan
-                found = (self.store.get_bundle(tid, include_drafts=False) for tid in chunk)
-                yield [b for b in found if b is not None and b.task.project_id == project_id]
+            if len(chunk) <= _PER_TASK_REVIEWS:
+                # one write's tasks (every submit comes here): quality needs only the
+                # annotations, one statement per task instead of a whole bundle's three;
+                # set_task_quality keeps only tasks of this project that still exist
+                yield [(tid, self.store.list_annotations(task_id=tid)) for tid in chunk]
             else:
                 query = TaskQuery(selection=Selection(included=chunk))
-                yield list(self.store.iter_bundles(project_id, query))
+                bundles = self.store.iter_bundles(project_id, query)
+                yield [(b.task.id, b.annotations) for b in bundles]
 
 
 def rejected_tasks_of(store: Store, project_id: int, user_id: UserId) -> list[int]:
@@ -740,18 +743,16 @@ def reviewed_tasks(
 
 
 def _quality_rows(
-    bundles: Iterable[TaskBundle],
+    tasks: Iterable[tuple[int, list[Annotation]]],
     reviews: dict[int, list[AnnotationReview]],
     controls: dict[str, str],
     needed: int,
 ) -> Iterator[TaskQuality]:
-    for bundle in bundles:
-        states = {
-            a.id: annotation_state(a, reviews.get(a.id, []), needed) for a in bundle.annotations
-        }
+    for task_id, anns in tasks:
+        states = {a.id: annotation_state(a, reviews.get(a.id, []), needed) for a in anns}
         yield TaskQuality(
-            task_id=bundle.task.id,
+            task_id=task_id,
             state=task_state(states.values()),
-            agreement=_task_agreement(bundle.annotations, controls) if bundle.annotations else None,
+            agreement=_task_agreement(anns, controls) if anns else None,
             annotation_states=states,
         )

@@ -18,6 +18,9 @@ import attrs
 
 from labelcore.errors import TooLarge, ValidationError
 
+# one encoder for every JSON response (json.dumps with options builds one per call)
+_JSON_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+
 
 class MultiDict:
     """An ordered multi-valued mapping (query strings and form fields)."""
@@ -227,7 +230,7 @@ class Response:
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: Headers | None = None) -> Response:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+        payload = _JSON_ENCODE(data)
         h = headers or Headers()
         h.set("Content-Type", "application/json")
         return cls(status=status, headers=h, body=payload.encode("utf-8"))

@@ -21,6 +21,7 @@ from labelcore.model import (
     Task,
 )
 from labelcore.storage.sql._dataindex import DataIndexes
+from labelcore.storage.sql._writer import WriterQueue
 from labelcore.storage.sql.engine import (
     Dumped,
     dumps,
@@ -178,10 +179,13 @@ class SQLBase:
         self._local = threading.local()
         self._fts: bool | None = None
         self._stmts: dict[Hashable, Any] = {}
-        # SQLite has one writer at a time. Threads of this process queue for it here, woken
-        # as soon as the writer commits, instead of in SQLite's busy handler, which polls with
-        # sleeps of up to 100 ms (8 annotator threads spent half their time asleep there).
-        self._writer = threading.RLock() if not self.is_pg else None
+        # SQLite has one writer at a time. Writers queue for it here (threads of this process,
+        # and the processes sharing the file), woken as soon as the writer before them commits,
+        # instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms (8
+        # annotator threads spent half their time asleep there); see _writer.py.
+        self._writer = (
+            WriterQueue.for_database(self.engine.url.database) if not self.is_pg else None
+        )
         self.data_indexes = DataIndexes(
             self.engine,
             enabled=data_indexes,
@@ -199,6 +203,8 @@ class SQLBase:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._writer is not None:
+            self._writer.close()
 
     @property
     def fts(self) -> bool:
@@ -216,7 +222,33 @@ class SQLBase:
         return self._fts
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """The reads inside share one read transaction (one connection, one BEGIN and
+        COMMIT; on PostgreSQL that is two round trips for all of them instead of per read).
+        The service wraps the reads it makes before it decides something (a task, its project,
+        the members). Writes are refused inside: their own transaction would not be seen by the
+        reads after them. Inside a transaction this changes nothing."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.info["labelcore_write"] = False
+            with conn.begin():
+                self._local.conn = conn
+                self._local.reading = True
+                try:
+                    yield
+                finally:
+                    self._local.conn = None
+                    self._local.reading = False
+
+    def _no_write_while_reading(self) -> None:
+        if getattr(self._local, "reading", False):
+            raise RuntimeError("a store write inside store.reading(); end the reads first")
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
+        self._no_write_while_reading()
         if getattr(self._local, "conn", None) is not None:
             with self._tx():
                 yield
@@ -238,6 +270,8 @@ class SQLBase:
     def _tx(self, write: bool = True) -> Iterator[sa.Connection]:
         """The thread's open transaction (inside a savepoint when writing), or a new one."""
         conn: sa.Connection | None = getattr(self._local, "conn", None)
+        if write:
+            self._no_write_while_reading()
         try:
             if conn is not None:
                 pause = getattr(self._local, "copy_pause", None)
@@ -278,6 +312,22 @@ class SQLBase:
         if stmt is None:
             stmt = self._stmts[key] = build()
         return stmt
+
+    def _select_eq(
+        self, table: sa.Table, order: str, filters: Sequence[tuple[str, Any]]
+    ) -> tuple[Any, dict[str, Any]]:
+        """``SELECT * FROM table WHERE col = :col AND ... ORDER BY order`` for the filters
+        whose value is not None, built once per shape; returns (statement, parameters)."""
+        present = tuple(name for name, value in filters if value is not None)
+        stmt = self._stmt(
+            ("eq", table.name, order, present),
+            lambda: (
+                sa.select(table)
+                .where(*(table.c[name] == sa.bindparam(f"eq_{name}") for name in present))
+                .order_by(table.c[order])
+            ),
+        )
+        return stmt, {f"eq_{name}": value for name, value in filters if value is not None}
 
     def _project_row(self, conn: sa.Connection, project_id: int, *, lock: bool = False) -> Any:
         stmt = sa.select(PROJECTS).where(PROJECTS.c.id == project_id)

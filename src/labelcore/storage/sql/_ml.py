@@ -81,11 +81,9 @@ class SQLML(SQLBase):
             return None if row is None else _backend(row)
 
     def list_ml_backends(self, project_id: int | None = None) -> list[MLBackendRecord]:
-        stmt = sa.select(ML_BACKENDS).order_by(ML_BACKENDS.c.id)
-        if project_id is not None:
-            stmt = stmt.where(ML_BACKENDS.c.project_id == project_id)
+        stmt, params = self._select_eq(ML_BACKENDS, "id", (("project_id", project_id),))
         with self._tx(write=False) as conn:
-            return [_backend(r) for r in conn.execute(stmt)]
+            return [_backend(r) for r in conn.execute(stmt, params)]
 
     def update_ml_backend(self, backend: MLBackendRecord) -> MLBackendRecord:
         with self._tx() as conn:

@@ -183,17 +183,18 @@ class SQLReviews(SQLBase):
         annotation_id: int | None = None,
         reviewer_id: UserId | None = None,
     ) -> list[AnnotationReview]:
-        stmt = sa.select(REVIEWS).order_by(REVIEWS.c.id)
-        if project_id is not None:
-            stmt = stmt.where(REVIEWS.c.project_id == project_id)
-        if task_id is not None:
-            stmt = stmt.where(REVIEWS.c.task_id == task_id)
-        if annotation_id is not None:
-            stmt = stmt.where(REVIEWS.c.annotation_id == annotation_id)
-        if reviewer_id is not None:
-            stmt = stmt.where(REVIEWS.c.reviewer_id == reviewer_id)
+        stmt, params = self._select_eq(
+            REVIEWS,
+            "id",
+            (
+                ("project_id", project_id),
+                ("task_id", task_id),
+                ("annotation_id", annotation_id),
+                ("reviewer_id", reviewer_id),
+            ),
+        )
         with self._tx(write=False) as conn:
-            return [_review(r) for r in conn.execute(stmt)]
+            return [_review(r) for r in conn.execute(stmt, params)]
 
     def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
         with self._tx() as conn:
@@ -215,18 +216,35 @@ class SQLReviews(SQLBase):
         return gone
 
     # -- derived quality (data-manager columns) and review claims ---------------------------
-    def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
+    def _quality_stmts(self) -> tuple[Any, Any, Any, Any]:
+        """set_task_quality's four statements (built once: it runs on every submit)."""
+        known = (
+            sa.select(TASKS.c.id, ANNOTATIONS.c.id.label("annotation_id"))
+            .select_from(TASKS.outerjoin(ANNOTATIONS, ANNOTATIONS.c.task_id == TASKS.c.id))
+            .where(TASKS.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .where(TASKS.c.project_id == sa.bindparam("pid"))
+        )
         insert: Any = pg_insert if self.is_pg else sqlite_insert
+        upsert = insert(TQ)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[TQ.c.task_id],
+            set_={
+                "review_state": upsert.excluded.review_state,
+                "agreement": upsert.excluded.agreement,
+            },
+        )
+        clear = sa.delete(AS).where(AS.c.task_id.in_(sa.bindparam("ids", expanding=True)))
+        return known, upsert, clear, sa.insert(AS)
+
+    def set_task_quality(self, project_id: int, rows: Iterable[TaskQuality]) -> None:
+        known_stmt, upsert, clear, add_states = self._stmt("quality.set", self._quality_stmts)
         with self._tx() as conn:
             for batch in chunks(list(rows)):
                 # one read: which tasks are the project's, and which annotations each has
                 owner: dict[int, int] = {}
                 known: set[int] = set()
                 found = conn.execute(
-                    sa.select(TASKS.c.id, ANNOTATIONS.c.id.label("annotation_id"))
-                    .select_from(TASKS.outerjoin(ANNOTATIONS, ANNOTATIONS.c.task_id == TASKS.c.id))
-                    .where(TASKS.c.id.in_([r.task_id for r in batch]))
-                    .where(TASKS.c.project_id == project_id)
+                    known_stmt, {"ids": [r.task_id for r in batch], "pid": project_id}
                 )
                 for row in found:
                     known.add(row.id)
@@ -237,16 +255,8 @@ class SQLReviews(SQLBase):
                     continue
                 # executemany of one statement: compiled once (a multi-row VALUES of a
                 # whole batch costs more to compile than to run)
-                stmt = insert(TQ)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[TQ.c.task_id],
-                    set_={
-                        "review_state": stmt.excluded.review_state,
-                        "agreement": stmt.excluded.agreement,
-                    },
-                )
                 conn.execute(
-                    stmt,
+                    upsert,
                     [
                         {
                             "task_id": r.task_id,
@@ -257,7 +267,7 @@ class SQLReviews(SQLBase):
                         for r in batch
                     ],
                 )
-                conn.execute(sa.delete(AS).where(AS.c.task_id.in_([r.task_id for r in batch])))
+                conn.execute(clear, {"ids": [r.task_id for r in batch]})
                 states = [
                     {"annotation_id": a, "task_id": r.task_id, "state": s}
                     for r in batch
@@ -265,7 +275,7 @@ class SQLReviews(SQLBase):
                     if owner.get(a) == r.task_id
                 ]
                 if states:
-                    conn.execute(sa.insert(AS), states)
+                    conn.execute(add_states, states)
 
     def get_task_quality(self, task_ids: Collection[int]) -> dict[int, TaskQuality]:
         out: dict[int, TaskQuality] = {}
@@ -288,21 +298,25 @@ class SQLReviews(SQLBase):
         self, project_id: int, user_id: UserId, state: str, limit: int = 20
     ) -> list[int]:
         A = ANNOTATIONS
-        stmt = (
-            sa.select(A.c.task_id)
-            .select_from(AS.join(A, A.c.id == AS.c.annotation_id))
-            .where(
-                AS.c.state == state,
-                A.c.project_id == project_id,
-                A.c.completed_by == user_id,
-                A.c.was_cancelled.is_(False),
-            )
-            .distinct()
-            .order_by(A.c.task_id)
-            .limit(limit)
+        stmt = self._stmt(
+            "tasks_with_state",
+            lambda: (
+                sa.select(A.c.task_id)
+                .select_from(AS.join(A, A.c.id == AS.c.annotation_id))
+                .where(
+                    AS.c.state == sa.bindparam("state"),
+                    A.c.project_id == sa.bindparam("pid"),
+                    A.c.completed_by == sa.bindparam("uid"),
+                    A.c.was_cancelled.is_(False),
+                )
+                .distinct()
+                .order_by(A.c.task_id)
+                .limit(sa.bindparam("lim", type_=sa.Integer))
+            ),
         )
+        params = {"state": state, "pid": project_id, "uid": user_id, "lim": limit}
         with self._tx(write=False) as conn:
-            return list(conn.execute(stmt).scalars())
+            return list(conn.execute(stmt, params).scalars())
 
     def claim_review(
         self, annotation_id: int, user_id: UserId, now: dt.datetime, ttl: dt.timedelta

@@ -148,49 +148,35 @@ class SQLRows(SQLBase):
         return bool(self._fts_defer)
 
     # -- annotations ------------------------------------------------------------------------
-    def _insert_annotations(
-        self, conn: sa.Connection, items: Sequence[tuple[NewAnnotation, int, int]]
-    ) -> list[int]:
-        """Insert ``(annotation, task_id, project_id)`` rows with their first history entry."""
-        if not items:
-            return []
-        now = utcnow()
-        rows = []
-        for new, task_id, project_id in items:
-            rows.append(
-                {
-                    "task_id": task_id,
-                    "project_id": project_id,
-                    "result": check_result(new.result, f"annotation of task {task_id}"),
-                    "completed_by": new.completed_by,
-                    "was_cancelled": bool(new.was_cancelled),
-                    "ground_truth": bool(new.ground_truth),
-                    "lead_time": float(new.lead_time),
-                    "created_at": new.created_at or now,
-                    "updated_at": now,
-                    "updated_by": new.completed_by,
-                    "version": 1,
-                    "unique_id": new.unique_id,
-                    "last_action": new.last_action,
-                    "imported": bool(new.imported),
-                    "import_id": new.import_id,
-                    "parent_prediction": new.parent_prediction,
-                    "parent_annotation": new.parent_annotation,
-                }
-            )
-        try:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    sa.insert(A).returning(A.c.id, sort_by_parameter_order=True), rows
-                )
-            ]
-        except sa.exc.IntegrityError as exc:
-            raise Conflict(
-                f"an annotation unique_id already exists: {exc.orig}", code="annotation.duplicate"
-            ) from exc
+    @staticmethod
+    def _annotation_values(
+        new: NewAnnotation, task_id: int, project_id: int, now: dt.datetime
+    ) -> dict[str, Any]:
+        return {
+            "task_id": task_id,
+            "project_id": project_id,
+            "result": check_result(new.result, f"annotation of task {task_id}"),
+            "completed_by": new.completed_by,
+            "was_cancelled": bool(new.was_cancelled),
+            "ground_truth": bool(new.ground_truth),
+            "lead_time": float(new.lead_time),
+            "created_at": new.created_at or now,
+            "updated_at": now,
+            "updated_by": new.completed_by,
+            "version": 1,
+            "unique_id": new.unique_id,
+            "last_action": new.last_action,
+            "imported": bool(new.imported),
+            "import_id": new.import_id,
+            "parent_prediction": new.parent_prediction,
+            "parent_annotation": new.parent_annotation,
+        }
+
+    def _first_versions(
+        self, conn: sa.Connection, ids: Sequence[int], rows: Sequence[dict[str, Any]], now: Any
+    ) -> None:
         conn.execute(
-            sa.insert(V),
+            self._stmt("annotation.version", lambda: sa.insert(V)),
             [
                 {
                     "annotation_id": aid,
@@ -205,12 +191,36 @@ class SQLRows(SQLBase):
                 for aid, row in zip(ids, rows)
             ],
         )
+
+    def _insert_annotations(
+        self, conn: sa.Connection, items: Sequence[tuple[NewAnnotation, int, int]]
+    ) -> list[int]:
+        """Insert ``(annotation, task_id, project_id)`` rows with their first history entry."""
+        if not items:
+            return []
+        now = utcnow()
+        rows = [self._annotation_values(new, tid, pid, now) for new, tid, pid in items]
+        stmt = self._stmt(
+            "annotation.insert_many",
+            lambda: sa.insert(A).returning(A.c.id, sort_by_parameter_order=True),
+        )
+        try:
+            ids = [r[0] for r in conn.execute(stmt, rows)]
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(
+                f"an annotation unique_id already exists: {exc.orig}", code="annotation.duplicate"
+            ) from exc
+        self._first_versions(conn, ids, rows, now)
         return ids
 
     def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
         with self._tx() as conn:
             task = conn.execute(
-                sa.select(T.c.project_id).where(T.c.id == annotation.task_id)
+                self._stmt(
+                    "task.project_id",
+                    lambda: sa.select(T.c.project_id).where(T.c.id == sa.bindparam("tid")),
+                ),
+                {"tid": annotation.task_id},
             ).first()
             if task is None or task.project_id != project_id or annotation.task_id is None:
                 raise NotFound(
@@ -218,13 +228,25 @@ class SQLRows(SQLBase):
                     code="task.not_found",
                 )
             self._lock_tasks(conn, [annotation.task_id])
-            (aid,) = self._insert_annotations(conn, [(annotation, annotation.task_id, project_id)])
+            # one row: the INSERT returns it whole (no SELECT after, no insertmanyvalues)
+            now = utcnow()
+            values = self._annotation_values(annotation, annotation.task_id, project_id, now)
+            stmt = self._stmt("annotation.insert_one", lambda: sa.insert(A).returning(*A.c))
+            try:
+                row = conn.execute(stmt, values).one()
+            except sa.exc.IntegrityError as exc:
+                raise Conflict(
+                    f"an annotation unique_id already exists: {exc.orig}",
+                    code="annotation.duplicate",
+                ) from exc
+            self._first_versions(conn, [row.id], [values], now)
             self._recount(conn, [annotation.task_id])
-            return annotation_from_row(conn.execute(sa.select(A).where(A.c.id == aid)).one())
+            return annotation_from_row(row)
 
     def get_annotation(self, annotation_id: int) -> Annotation | None:
+        stmt, params = self._select_eq(A, "id", (("id", annotation_id),))
         with self._tx(write=False) as conn:
-            row = conn.execute(sa.select(A).where(A.c.id == annotation_id)).first()
+            row = conn.execute(stmt, params).first()
             return None if row is None else annotation_from_row(row)
 
     def get_annotation_by_unique_id(self, unique_id: str) -> Annotation | None:
@@ -239,15 +261,13 @@ class SQLRows(SQLBase):
         project_id: int | None = None,
         completed_by: UserId | None = None,
     ) -> list[Annotation]:
-        stmt = sa.select(A).order_by(A.c.id)
-        if task_id is not None:
-            stmt = stmt.where(A.c.task_id == task_id)
-        if project_id is not None:
-            stmt = stmt.where(A.c.project_id == project_id)
-        if completed_by is not None:
-            stmt = stmt.where(A.c.completed_by == completed_by)
+        stmt, params = self._select_eq(
+            A,
+            "id",
+            (("task_id", task_id), ("project_id", project_id), ("completed_by", completed_by)),
+        )
         with self._tx(write=False) as conn:
-            return [annotation_from_row(r) for r in conn.execute(stmt)]
+            return [annotation_from_row(r) for r in conn.execute(stmt, params)]
 
     def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
         if limit <= 0:
@@ -455,17 +475,18 @@ class SQLRows(SQLBase):
         annotation_id: int | None = None,
         project_id: int | None = None,
     ) -> list[Draft]:
-        stmt = sa.select(D).order_by(D.c.id)
-        for column, value in (
-            (D.c.task_id, task_id),
-            (D.c.user_id, user_id),
-            (D.c.annotation_id, annotation_id),
-            (D.c.project_id, project_id),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
+        stmt, params = self._select_eq(
+            D,
+            "id",
+            (
+                ("task_id", task_id),
+                ("user_id", user_id),
+                ("annotation_id", annotation_id),
+                ("project_id", project_id),
+            ),
+        )
         with self._tx(write=False) as conn:
-            return [draft_from_row(r) for r in conn.execute(stmt)]
+            return [draft_from_row(r) for r in conn.execute(stmt, params)]
 
     def delete_drafts(self, draft_ids: Collection[int]) -> int:
         with self._tx() as conn:

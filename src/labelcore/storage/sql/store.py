@@ -204,6 +204,40 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             row = conn.execute(sa.select(TOKENS).where(TOKENS.c.token_hash == token_hash)).first()
             return None if row is None else _token(row)
 
+    def find_token_owner(self, token_hash: str) -> tuple[ApiToken, DirectoryUser | None] | None:
+        """``find_token`` and its owner's directory row in one statement (every API request
+        authenticated by a token asks for both; ``authenticate_token`` uses this when the
+        store has it)."""
+        stmt = self._stmt(
+            "token_owner",
+            lambda: (
+                sa.select(
+                    TOKENS,
+                    USERS.c.id.label("u_id"),
+                    USERS.c.name.label("u_name"),
+                    USERS.c.email.label("u_email"),
+                    USERS.c.roles.label("u_roles"),
+                    USERS.c.last_seen.label("u_last_seen"),
+                )
+                .select_from(TOKENS.outerjoin(USERS, USERS.c.id == TOKENS.c.user_id))
+                .where(TOKENS.c.token_hash == sa.bindparam("h"))
+            ),
+        )
+        with self._tx(write=False) as conn:
+            row = conn.execute(stmt, {"h": token_hash}).first()
+        if row is None:
+            return None
+        owner = None
+        if row.u_id is not None:
+            owner = DirectoryUser(
+                id=row.u_id,
+                name=row.u_name,
+                email=row.u_email,
+                roles=frozenset(r for r in (row.u_roles or "").split(",") if r),
+                last_seen=row.u_last_seen,
+            )
+        return _token(row), owner
+
     def list_tokens(self, user_id: UserId) -> list[ApiToken]:
         with self._tx(write=False) as conn:
             return [

@@ -50,6 +50,9 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
 
 
+_encode_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class UserIdText(sa.types.TypeDecorator[Any]):
     """A host user id (int or str) kept as JSON text so its type survives."""
 
@@ -61,7 +64,8 @@ class UserIdText(sa.types.TypeDecorator[Any]):
             return None
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise TypeError(f"user ids are int or str, got {value!r}")
-        return json.dumps(value, ensure_ascii=False)
+        # bound in nearly every statement: no json.dumps(**options), which builds an encoder
+        return str(int(value)) if isinstance(value, int) else _encode_text(value)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return None if value is None else json.loads(value)
