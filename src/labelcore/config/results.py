@@ -7,6 +7,7 @@ for p in cfg.validate_result(annotation["result"], data=task["data"]):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,7 @@ GEOMETRY_TYPES = {
 }
 CLASSIFICATIONS = {"choices", "textarea", "number", "rating", "datetime", "taxonomy"}
 DIRECTIONS = ("left", "right", "bi")
+_ID_TYPES = (str, int)
 MAX_PROBLEMS = 1000
 
 
@@ -79,7 +81,7 @@ def validate_result(cfg: LabelConfig, result: Any, data: Any = None) -> list[Res
     for i, item in enumerate(result):
         if isinstance(item, dict) and item.get("type") != "relation":
             rid = item.get("id")
-            if isinstance(rid, str | int) and not isinstance(rid, bool):
+            if isinstance(rid, _ID_TYPES) and not isinstance(rid, bool):
                 ids.setdefault(rid, []).append(i)
     checker = _Checker(cfg, result, data if isinstance(data, Mapping) else None, ids)
     for i, item in enumerate(result):
@@ -123,8 +125,8 @@ class _Checker:
         if item.get("type") == "relation":
             self.relation(i, item)
             return
-        missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
-        if missing:
+        if not ("from_name" in item and "to_name" in item and "type" in item and "value" in item):
+            missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
             named = item.get("from_name")
             who = named[:100] if isinstance(named, str) else None
             self.add(i, who, "result.missing_field", f"missing {', '.join(missing)}")
@@ -135,7 +137,7 @@ class _Checker:
             item["type"],
             item["value"],
         )
-        if not all(isinstance(v, str) for v in (from_name, to_name, rtype)):
+        if not (isinstance(from_name, str) and isinstance(to_name, str) and isinstance(rtype, str)):
             self.add(i, None, "result.bad_value", "from_name, to_name and type must be strings")
             return
         control = self.cfg.control(from_name)
@@ -159,8 +161,8 @@ class _Checker:
             )
             return
         obj = self.cfg.object(to_name)
-        if self.past_repeater(i, control, from_name) or (
-            obj is not None and self.past_repeater(i, obj, to_name, control=name)
+        if (control.index_flag and self.past_repeater(i, control, from_name)) or (
+            obj is not None and obj.index_flag and self.past_repeater(i, obj, to_name, control=name)
         ):
             return
         if control.index_flag and obj is not None and obj.index_flag:
@@ -191,7 +193,7 @@ class _Checker:
             return
         self.common(i, control, obj, item)
         rid = item.get("id")
-        key = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else ("#", i)
+        key = rid if isinstance(rid, _ID_TYPES) and not isinstance(rid, bool) else ("#", i)
         report = _Reporter(self, i, name, key)
         self.value(control, obj, rtype, value, report, item)
 
@@ -291,15 +293,9 @@ class _Checker:
         tag = obj.tag if obj is not None else None
         text = (
             resolve(self.data, obj.data_key)
-            if obj is not None and self.data is not None and obj.value.strip() == f"${obj.data_key}"
+            if obj is not None and self.data is not None and self.text_source(obj)
             else MISSING
         )
-        if (
-            obj is not None
-            and obj.attrs.get("valuetype", "").lower() == "url"
-            or (obj is not None and obj.attrs.get("encoding", "none").lower() != "none")
-        ):
-            text = MISSING
         if isinstance(text, int | float) and not isinstance(text, bool):
             text = str(text)
         if rtype in GEOMETRY_TYPES or rtype.endswith("labels") and rtype[:-6] in GEOMETRY_TYPES:
@@ -384,6 +380,20 @@ class _Checker:
         elif control.tag.endswith("Labels"):
             self.labels(control, value, rtype, report, required=False)
 
+    def text_source(self, obj: ObjectTag) -> bool:
+        """Whether ``obj`` shows its data key's value itself (``value="$key"``, not a URL, not
+        encoded), so spans can be checked against the data (worked out once per config)."""
+        memo = self.cfg._memo
+        key = ("text_source", obj.name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = (
+                obj.value.strip() == f"${obj.data_key}"
+                and obj.attrs.get("valuetype", "").lower() != "url"
+                and obj.attrs.get("encoding", "none").lower() == "none"
+            )
+        return bool(found)
+
     def hypertext(
         self, obj: ObjectTag | None, value: Mapping[str, Any], html: Any, report: _Reporter
     ) -> None:
@@ -450,7 +460,11 @@ class _Checker:
             return
         if len(found) > 1 and control.attrs.get("choice", "").lower() == "single":
             report("result.single_choice", f'{len(found)} labels on a choice="single" control')
-        known(control, found, report)
+        memo = self.cfg._memo
+        allowed = memo.get(("labels", control.name))
+        if allowed is None:
+            allowed = memo[("labels", control.name)] = frozenset(control.labels)
+        known(control, found, report, allowed)
         for label in found:
             region = report.region_key
             self.usages.setdefault((control.name, label), {}).setdefault(region, report.index)
@@ -502,15 +516,12 @@ class _Checker:
 
     def max_usages(self) -> None:
         """A label used on more regions than its ``maxUsages`` (Label's, else the control's)."""
+        memo = self.cfg._memo
         for (name, label), regions in self.usages.items():
-            control = self.cfg.controls.get(name)
-            if control is None:
-                continue
-            raw = control.label_attrs.get(label, {}).get("maxusages") or control.attrs.get(
-                "maxusages"
-            )
-            limit = integer(attr_number(raw))
-            if limit is None or limit <= 0 or len(regions) <= limit:
+            limit = memo.get(("max_usages", name, label), MISSING)
+            if limit is MISSING:
+                limit = memo[("max_usages", name, label)] = self.usage_limit(name, label)
+            if limit is None or len(regions) <= limit:
                 continue
             index = list(regions.values())[limit]
             self.add(
@@ -519,6 +530,15 @@ class _Checker:
                 "result.max_usages",
                 f"label '{label}' is used on {len(regions)} regions; maxUsages is {limit}",
             )
+
+    def usage_limit(self, name: str, label: str) -> int | None:
+        """A label's ``maxUsages`` (the Label's, else the control's), None if unlimited."""
+        control = self.cfg.controls.get(name)
+        if control is None:
+            return None
+        raw = control.label_attrs.get(label, {}).get("maxusages") or control.attrs.get("maxusages")
+        limit = integer(attr_number(raw))
+        return None if limit is None or limit <= 0 else limit
 
 
 class _Reporter:
@@ -556,7 +576,12 @@ def _span_problem(
 
 
 def _geometry_of(control: ControlTag) -> str | None:
+    return _tag_geometry(control.tag)
+
+
+@functools.lru_cache(maxsize=256)
+def _tag_geometry(tag: str) -> str | None:
     from labelcore.config.tags import lookup
 
-    spec = lookup(control.tag)
+    spec = lookup(tag)
     return spec.geometry if spec is not None else None
