@@ -142,3 +142,19 @@ def test_nul_in_task_data_is_a_validation_error_and_writes_nothing(
         bad = NewAnnotation(result=[{"v": "\x00"}], completed_by=1)
         store.add_tasks(pid, [NewTask(data={"t": "x"}, annotations=(bad,))])
     assert len(list(store.task_ids(pid, TaskQuery()))) == 1
+
+
+def test_bulk_import_gives_the_page_cache_back() -> None:
+    """A bulk import on SQLite runs with a larger page cache; the connection's own setting
+    (here the only connection, an in-memory database) is back afterwards, also after a
+    failed import."""
+    store = SQLStore("sqlite://")
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA cache_size = -3000")
+    pid = store.add_project(ProjectSettings(title="cache"), None).id
+    assert len(store.add_tasks(pid, _tasks(BATCH * 2))) == BATCH * 2
+    with pytest.raises(ValidationError):
+        store.add_tasks(pid, _tasks(BATCH + 5, bad_at=BATCH + 2))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -3000
+    store.close()

@@ -54,6 +54,13 @@ _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 def checked_json(value: Any, what: str) -> Dumped:
     """Serialise once, naming the row when the value is not JSON or holds a NUL character
     (PostgreSQL's JSONB cannot store one; refused on SQLite too, so both hold the same)."""
+    return Dumped(json_text(value, what))
+
+
+def json_text(value: Any, what: str) -> str:
+    """``checked_json`` as plain text, for rows handed to the driver as they are."""
+    if type(value) is dict and not value:
+        return "{}"
     try:
         text = dumps(value)
     except (TypeError, ValueError) as exc:
@@ -63,7 +70,7 @@ def checked_json(value: Any, what: str) -> Dumped:
             f"{what} holds a NUL character (\\u0000), which the database cannot store",
             code="store.json_nul",
         )
-    return Dumped(text)
+    return text
 
 
 def settings_to_json(settings: ProjectSettings) -> dict[str, Any]:

@@ -23,11 +23,12 @@ from labelcore.model import (
 from labelcore.storage.sql._base import (
     SQLBase,
     annotation_from_row,
-    checked_json,
     chunks,
     draft_from_row,
+    json_text,
     prediction_from_row,
 )
+from labelcore.storage.sql.engine import Dumped
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS, VERSIONS
 
 T, A, V, D, P = TASKS, ANNOTATIONS, VERSIONS, DRAFTS, PREDICTIONS
@@ -57,9 +58,13 @@ PREDICTION_COLUMNS = (
 
 
 def check_result(result: Any, what: str) -> Any:
+    return Dumped(result_text(result, what))
+
+
+def result_text(result: Any, what: str) -> str:
     if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
         raise ValidationError(f"{what}: result must be a list of objects", code="result.shape")
-    return checked_json(result, what)
+    return json_text(result, what)
 
 
 class SQLRows(SQLBase):
@@ -494,7 +499,7 @@ class SQLRows(SQLBase):
                 [
                     task_id,
                     project_id,
-                    str(check_result(new.result, f"prediction of task {task_id}")),
+                    result_text(new.result, f"prediction of task {task_id}"),
                     None if score is None else float(score),
                     new.model_version,
                     now,
