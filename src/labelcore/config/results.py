@@ -57,7 +57,7 @@ MAX_PROBLEMS = 1000
 
 def resolve(data: Any, key: str | None) -> Any:
     """``data["a"]["b"]`` for key ``a.b`` (LS backend walk); MISSING when absent."""
-    if key is None or "[" in key or not isinstance(data, Mapping):
+    if key is None or "[" in key or (type(data) is not dict and not isinstance(data, Mapping)):
         return MISSING
     if key in data:
         return data[key]
@@ -140,44 +140,13 @@ class _Checker:
         if not (isinstance(from_name, str) and isinstance(to_name, str) and isinstance(rtype, str)):
             self.add(i, None, "result.bad_value", "from_name, to_name and type must be strings")
             return
-        control = self.cfg.control(from_name)
-        if control is None:
-            known = list(self.cfg.control_names()[:20])
-            self.add(
-                i,
-                None,
-                "result.unknown_from_name",
-                f"from_name '{from_name:.100}' is not a control; controls: {known}",
-            )
-            return
-        name = control.name
-        targeted = control.targets(to_name) or not control.to_names
-        if not (targeted or (control.tag == "Pairwise" and control.matches(to_name))):
-            self.add(
-                i,
-                name,
-                "result.unknown_to_name",
-                f"to_name '{to_name:.100}' is not one of its toName {list(control.to_names)}",
-            )
-            return
-        obj = self.cfg.object(to_name)
-        if (control.index_flag and self.past_repeater(i, control, from_name)) or (
-            obj is not None and obj.index_flag and self.past_repeater(i, obj, to_name, control=name)
-        ):
-            return
-        if control.index_flag and obj is not None and obj.index_flag:
-            mine = repeat_index(control.name, control.index_flag, from_name)
-            theirs = repeat_index(obj.name, obj.index_flag, to_name)
-            if mine is not None and theirs is not None and mine != theirs:
-                self.add(
-                    i,
-                    name,
-                    "result.unknown_to_name",
-                    f"to_name '{to_name:.100}' is Repeater item {theirs}, "
-                    f"but from_name '{from_name:.100}' is item {mine}",
-                )
+        pair = self.cfg._memo.get(("pair", from_name, to_name))
+        if pair is None:
+            pair = self.pair(i, from_name, to_name)
+            if pair is None:
                 return
-        allowed = self.allowed_types(control, to_name)
+        control, obj, allowed = pair
+        name = control.name
         if rtype not in allowed:
             self.add(
                 i,
@@ -196,6 +165,55 @@ class _Checker:
         key = rid if isinstance(rid, _ID_TYPES) and not isinstance(rid, bool) else ("#", i)
         report = _Reporter(self, i, name, key)
         self.value(control, obj, rtype, value, report, item)
+
+    def pair(
+        self, i: int, from_name: str, to_name: str
+    ) -> tuple[ControlTag, ObjectTag | None, frozenset[str]] | None:
+        """The control, object and allowed result types of a region (None: reported).
+        Kept in the config's memo for the config's own name pairs outside Repeaters, where
+        they do not depend on the data."""
+        control = self.cfg.control(from_name)
+        if control is None:
+            known = list(self.cfg.control_names()[:20])
+            self.add(
+                i,
+                None,
+                "result.unknown_from_name",
+                f"from_name '{from_name:.100}' is not a control; controls: {known}",
+            )
+            return None
+        name = control.name
+        targeted = control.targets(to_name) or not control.to_names
+        if not (targeted or (control.tag == "Pairwise" and control.matches(to_name))):
+            self.add(
+                i,
+                name,
+                "result.unknown_to_name",
+                f"to_name '{to_name:.100}' is not one of its toName {list(control.to_names)}",
+            )
+            return None
+        obj = self.cfg.object(to_name)
+        if (control.index_flag and self.past_repeater(i, control, from_name)) or (
+            obj is not None and obj.index_flag and self.past_repeater(i, obj, to_name, control=name)
+        ):
+            return None
+        if control.index_flag and obj is not None and obj.index_flag:
+            mine = repeat_index(control.name, control.index_flag, from_name)
+            theirs = repeat_index(obj.name, obj.index_flag, to_name)
+            if mine is not None and theirs is not None and mine != theirs:
+                self.add(
+                    i,
+                    name,
+                    "result.unknown_to_name",
+                    f"to_name '{to_name:.100}' is Repeater item {theirs}, "
+                    f"but from_name '{from_name:.100}' is item {mine}",
+                )
+                return None
+        allowed = self.allowed_types(control, to_name)
+        plain = not control.index_flag and (obj is None or not obj.index_flag)
+        if plain and control.name == from_name and to_name in control.to_names:  # bounded
+            self.cfg._memo[("pair", from_name, to_name)] = (control, obj, allowed)
+        return control, obj, allowed
 
     def past_repeater(
         self, i: int, tag: ControlTag | ObjectTag, concrete: str, control: str | None = None
@@ -296,7 +314,7 @@ class _Checker:
             if obj is not None and self.data is not None and self.text_source(obj)
             else MISSING
         )
-        if isinstance(text, int | float) and not isinstance(text, bool):
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
             text = str(text)
         if rtype in GEOMETRY_TYPES or rtype.endswith("labels") and rtype[:-6] in GEOMETRY_TYPES:
             kind = _geometry_of(control) or rtype.removesuffix("labels")
