@@ -158,3 +158,25 @@ def test_bulk_import_gives_the_page_cache_back() -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -3000
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("prediction", "code"),
+    [
+        (NewPrediction(result="not a list"), "result.shape"),  # type: ignore[arg-type]
+        (NewPrediction(result=[{"n": float("nan")}]), "store.json"),
+        (NewPrediction(result=[], score="high"), "prediction.score"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_prediction_in_a_bulk_import_names_its_row_and_writes_nothing(
+    store: SQLStore, prediction: NewPrediction, code: str
+) -> None:
+    pid = store.add_project(ProjectSettings(title="bad pred"), None).id
+    tasks = [*_tasks(BATCH + 3), NewTask(data={"text": "x"}, predictions=(prediction,))]
+    with pytest.raises(ValidationError) as exc:
+        store.add_tasks(pid, tasks)
+    assert exc.value.code == code
+    if code != "prediction.score":
+        assert str(exc.value).startswith(f"row {BATCH + 3}: prediction 0")
+    assert list(store.task_ids(pid, TaskQuery())) == []
+    assert store.list_predictions(project_id=pid) == []

@@ -237,7 +237,11 @@ class _ImportRun:
                 break
             task = self.prepare(row, item)
             if task is not None and not self.error_count:
-                batch.append((row, task))
+                if self.dedupe is None:  # straight on: a held batch costs garbage collection
+                    self.annotated.append(bool(task.annotations))
+                    yield task
+                else:
+                    batch.append((row, task))
             if len(batch) >= _BATCH:
                 yield from self.deduped(batch)
                 batch = []
@@ -260,10 +264,7 @@ class _ImportRun:
         )
 
     def deduped(self, batch: list[tuple[int, NewTask]]) -> Iterator[NewTask]:
-        if self.dedupe is None:
-            for _, task in batch:
-                self.annotated.append(bool(task.annotations))
-                yield task
+        if not batch:
             return
         hashes = [t.data_hash or "" for _, t in batch]
         existing = self.core.store.find_tasks_by_hash(self.project.id, set(hashes))

@@ -67,6 +67,20 @@ def result_text(result: Any, what: str) -> str:
     return json_text(result, what)
 
 
+def prediction_values(new: NewPrediction, what: str) -> tuple[str, float | None, str]:
+    """A prediction's result text, score and model version as its row stores them."""
+    score = new.score
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise ValidationError(
+            f"prediction score must be a number, got {score!r}", code="prediction.score"
+        )
+    return (
+        result_text(new.result, what),
+        None if score is None else float(score),
+        new.model_version,
+    )
+
+
 class SQLRows(SQLBase):
     # -- bulk inserts -----------------------------------------------------------------------
     def _db_time(self, value: dt.datetime) -> Any:
@@ -483,31 +497,23 @@ class SQLRows(SQLBase):
     def _insert_predictions(
         self, conn: sa.Connection, items: Sequence[tuple[NewPrediction, int, int]]
     ) -> list[int]:
-        if not items:
+        values = [
+            (task_id, project_id, *prediction_values(new, f"prediction of task {task_id}"))
+            for new, task_id, project_id in items
+        ]
+        return self._insert_prediction_rows(conn, values)
+
+    def _insert_prediction_rows(
+        self, conn: sa.Connection, values: Sequence[tuple[Any, ...]]
+    ) -> list[int]:
+        """Insert ``(task_id, project_id, *prediction_values(...))`` rows."""
+        if not values:
             return []
         now = self._db_time(utcnow())
-        rows = []
-        for new, task_id, project_id in items:
-            score = new.score
-            if score is not None and (
-                isinstance(score, bool) or not isinstance(score, int | float)
-            ):
-                raise ValidationError(
-                    f"prediction score must be a number, got {score!r}", code="prediction.score"
-                )
-            rows.append(
-                [
-                    task_id,
-                    project_id,
-                    result_text(new.result, f"prediction of task {task_id}"),
-                    None if score is None else float(score),
-                    new.model_version,
-                    now,
-                    now,
-                ]
-            )
-        ids = self._reserve_ids(conn, P, len(rows))
-        self._bulk_insert(conn, P, PREDICTION_COLUMNS, [(i, *r) for i, r in zip(ids, rows)])
+        ids = self._reserve_ids(conn, P, len(values))
+        self._bulk_insert(
+            conn, P, PREDICTION_COLUMNS, [(i, *v, now, now) for i, v in zip(ids, values)]
+        )
         return ids
 
     def add_predictions(
