@@ -202,3 +202,32 @@ def test_text_index_keeps_row_ids_only_and_contains_stays_exact(tmp_path: Path) 
     upgrade(url)
     assert "detail='none'" in index_sql() and candidates(trigram_query("bcde")) == 3
     engine.dispose()
+
+
+def test_tasks_added_before_and_after_the_upgrade_to_0013_are_all_found(tmp_path: Path) -> None:
+    """Up to 0012 an insert trigger filled the text index; from 0013 the store does. A store
+    that imported under the old schema and then migrates must start indexing by itself
+    (even when something read ``store.fts`` in between) and never index a row twice."""
+    url = f"sqlite:///{tmp_path / 'switch.db'}"
+    upgrade(url, "0012")
+    store = SQLStore(url, auto_migrate=False)
+    pid = store.add_project(ProjectSettings(title="switch"), created_by=1).id
+    store.add_tasks(pid, [NewTask(data={"text": f"old {i} Zürich"}) for i in range(1500)])
+    assert store.fts
+    store.migrate()
+    assert store.fts
+    store.add_tasks(pid, [NewTask(data={"text": f"new {i} Zürich"}) for i in range(1200)])
+    assert store.query_tasks(pid, _contains("zürich"), PageRequest()).total == 2700
+    assert store.query_tasks(pid, _contains("new 11"), PageRequest()).total == 111
+    with store.engine.begin() as conn:
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        conn.exec_driver_sql(
+            "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('integrity-check')"
+        )
+        indexed = conn.exec_driver_sql(
+            "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ?",
+            (trigram_query("Zürich"),),
+        ).scalar_one()
+    assert indexed == 2700
+    assert "labelcore_task_fts_ai" not in names and "labelcore_task_fts_defer" not in names
+    store.close()

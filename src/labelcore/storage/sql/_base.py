@@ -184,6 +184,7 @@ class SQLBase:
         self.is_pg = self.dialect == "postgresql"
         self._local = threading.local()
         self._fts: bool | None = None
+        self._fts_by_store: bool | None = None  # see SQLRows._indexes_text
         self._stmts: dict[Hashable, Any] = {}
         # SQLite has one writer at a time. Threads of this process queue for it here, woken
         # as soon as the writer commits, instead of in SQLite's busy handler, which polls with
@@ -202,7 +203,7 @@ class SQLBase:
     def migrate(self) -> None:
         """Create or upgrade the tables (Alembic, revisions shipped in the package)."""
         upgrade_engine(self.engine)
-        self._fts = None
+        self._fts = self._fts_by_store = None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -33,14 +33,11 @@ from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS
 
 T, A, V, D, P = TASKS, ANNOTATIONS, VERSIONS, DRAFTS, PREDICTIONS
 COPY_FROM = 200  # PostgreSQL: batches at least this large go through COPY
-# SQLite bulk text indexing (migration 0008): the insert trigger skips a listed id range
-FTS, FTS_DEFER = "labelcore_task_fts", "labelcore_task_fts_defer"
-_FTS_TABLES = (
-    "SELECT name FROM sqlite_master WHERE type = 'table' "
-    "AND name IN ('labelcore_task_fts', 'labelcore_task_fts_defer')"
+# SQLite text index (migration 0013): no insert trigger, the store indexes the tasks it adds
+FTS = "labelcore_task_fts"
+_FTS_OBJECTS = (
+    "SELECT name FROM sqlite_master WHERE name IN ('labelcore_task_fts', 'labelcore_task_fts_ai')"
 )
-_DEFER_ON = "INSERT INTO labelcore_task_fts_defer (lo, hi) VALUES (?, ?)"
-_DEFER_OFF = "DELETE FROM labelcore_task_fts_defer"
 _INDEX_RANGE = (
     "INSERT INTO labelcore_task_fts (rowid, data) "
     "SELECT id, data FROM labelcore_task WHERE id BETWEEN ? AND ?"
@@ -143,28 +140,24 @@ class SQLRows(SQLBase):
     def _bulk_insert_tasks(
         self, conn: sa.Connection, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
-        """Insert task rows (ids ascending and contiguous on SQLite); with the deferred
-        trigram index, index them in one statement instead of one trigger run per row."""
-        if not rows or not self._fts_deferred(conn):
-            self._bulk_insert(conn, TASKS, columns, rows)
-            return
-        span = (rows[0][0], rows[-1][0])
-        conn.exec_driver_sql(_DEFER_ON, span)
+        """Insert task rows (ids ascending and contiguous on SQLite) and add them to the
+        trigram index with one statement (every task insert comes through here)."""
         self._bulk_insert(conn, TASKS, columns, rows)
-        conn.exec_driver_sql(_INDEX_RANGE, span)
-        conn.exec_driver_sql(_DEFER_OFF)
+        if rows and self._indexes_text(conn):
+            conn.exec_driver_sql(_INDEX_RANGE, (rows[0][0], rows[-1][0]))
 
-    def _fts_deferred(self, conn: sa.Connection) -> bool:
-        """Whether bulk inserts may index the SQLite trigram table themselves (0008).
-        Read on ``conn`` (another connection could not begin while it writes, e.g. with
-        an in-memory database) and kept until ``migrate()`` clears ``_fts``."""
+    def _indexes_text(self, conn: sa.Connection) -> bool:
+        """Whether inserted tasks must be added to the SQLite trigram index here: the index
+        exists and no insert trigger fills it (0013; before, the trigger did). Read on
+        ``conn`` (another connection could not begin while it writes, e.g. with an in-memory
+        database) and kept until ``migrate()`` clears it."""
         if self.is_pg:
             return False
-        if self._fts is None or getattr(self, "_fts_defer", None) is None:
-            names = {r[0] for r in conn.exec_driver_sql(_FTS_TABLES)}
+        if self._fts_by_store is None:
+            names = {r[0] for r in conn.exec_driver_sql(_FTS_OBJECTS)}
             self._fts = FTS in names
-            self._fts_defer: bool | None = self._fts and FTS_DEFER in names
-        return bool(self._fts_defer)
+            self._fts_by_store = self._fts and f"{FTS}_ai" not in names
+        return self._fts_by_store
 
     # -- annotations ------------------------------------------------------------------------
     def _insert_annotations(
