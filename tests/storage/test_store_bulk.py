@@ -187,3 +187,23 @@ def test_bad_prediction_in_a_bulk_import_names_its_row_and_writes_nothing(
         assert str(exc.value).startswith(f"row {BATCH + 3}: prediction 0")
     assert list(store.task_ids(pid, TaskQuery())) == []
     assert store.list_predictions(project_id=pid) == []
+
+
+def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``_index_text`` indexes exactly the ids it is given, one statement per run."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'runs.db'}")
+    pid = store.add_project(ProjectSettings(title="runs"), None).id
+    ids = store.add_tasks(pid, [NewTask(data={"text": f"word{i}"}) for i in range(6)])
+    found = "SELECT rowid FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ? ORDER BY 1"
+    with store.transaction(), store._tx() as conn:
+        assert [r[0] for r in conn.exec_driver_sql(found, (trigram_query("word"),))] == ids
+        conn.exec_driver_sql(
+            "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('delete-all')"
+        )
+        store._index_text(conn, [ids[0], ids[1], ids[3], ids[5]])
+        hits = [r[0] for r in conn.exec_driver_sql(found, (trigram_query("word"),))]
+        assert hits == [ids[0], ids[1], ids[3], ids[5]]
+        conn.exec_driver_sql(
+            "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('rebuild')"
+        )
+    store.close()

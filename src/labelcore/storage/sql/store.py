@@ -309,7 +309,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
         """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
         (COPY on PostgreSQL) with explicit ids and no RETURNING, JSON serialised once; on
-        SQLite the trigram index is filled per batch in one statement (migration 0008).
+        SQLite the new tasks are added to the trigram index at the end, in one statement.
 
         Each task is turned into its column values as it arrives and then let go: a batch
         of live task objects would survive into the garbage collector's older generations
@@ -358,6 +358,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                         bulk.enter_context(self._bulk_page_cache(conn))
             if values:
                 ids += self._insert_task_batch(conn, project_id, values, children)
+            self._index_text(conn, ids)
             if not self.is_pg and len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL's autovacuum analyzes by itself)
@@ -386,7 +387,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             (task_id, project_id, first_inner + i, *v)
             for i, (task_id, v) in enumerate(zip(new_ids, values))
         ]
-        self._bulk_insert_tasks(conn, TASK_COLUMNS, rows)
+        self._bulk_insert(conn, T, TASK_COLUMNS, rows)
         anns: list[tuple[NewAnnotation, int, int]] = []
         preds: list[tuple[Any, ...]] = []
         for i, task_anns, task_preds in children:
