@@ -81,12 +81,11 @@ def bench_insert(
         assert dbapi is not None
         cur = dbapi.cursor()
         # SQLite: the cheapest raw way to the same rows and text index is one executemany
-        # the insert trigger skips (listed range, migration 0008) and one INSERT ... SELECT
+        # (no insert trigger since migration 0013) and one INSERT ... SELECT
         if sqlite:
             cur.execute("BEGIN IMMEDIATE")
             top = cur.execute("SELECT coalesce(max(id), 0) FROM labelcore_task").fetchone()[0]
             span = (top + 1, top + len(rows))
-            cur.execute("INSERT INTO labelcore_task_fts_defer (lo, hi) VALUES (?, ?)", span)
             marks = ",".join("?" * 11)
         else:
             marks = ",".join(["%s"] * 11)
@@ -102,7 +101,6 @@ def bench_insert(
                 "SELECT id, data FROM labelcore_task WHERE id BETWEEN ? AND ?",
                 span,
             )
-            cur.execute("DELETE FROM labelcore_task_fts_defer")
         dbapi.commit()
     raw_s, raw_cpu = time.perf_counter() - started, time.process_time() - cpu
     raw.close()

@@ -111,3 +111,21 @@ def test_hypertext_offsets_count_code_points_in_the_node() -> None:
     shifted = {**value, "startOffset": 3, "endOffset": 12}  # UTF-16 units
     codes = [p.code for p in HYPER.validate_result([{**item, "value": shifted}], {"html": html})]
     assert codes == ["result.span_text_mismatch"]
+
+
+def test_checks_kept_per_config_never_stand_in_for_the_data_or_the_value() -> None:
+    """The checker keeps a region's control, object and allowed types per config (and per
+    object whether its text can be checked); what depends on the data or the value is checked
+    again on every call, in any order."""
+    cfg = parse_config(NER.xml)
+    item = span(TEXT, "Acme Corp", "ORG", "a")
+    assert cfg.validate_result([item], {"text": TEXT}) == []
+    (short,) = cfg.validate_result([item], {"text": "Hi"})
+    assert short.code == "result.span_out_of_text"
+    (unknown,) = cfg.validate_result([{**item, "value": {**item["value"], "labels": ["X"]}}])
+    assert unknown.code == "result.unknown_label"
+    (wrong,) = cfg.validate_result([{**item, "type": "choices"}], {"text": TEXT})
+    assert wrong.code == "result.type_mismatch"
+    (elsewhere,) = cfg.validate_result([{**item, "to_name": "nowhere"}], {"text": TEXT})
+    assert elsewhere.code == "result.unknown_to_name"
+    assert cfg.validate_result([item], {"text": TEXT}) == []

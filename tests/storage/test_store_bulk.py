@@ -16,6 +16,7 @@ from labelcore.errors import ValidationError
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
 from labelcore.storage.sql import SQLStore, _pgcopy
+from labelcore.storage.sql.querysql import trigram_query
 from labelcore.storage.sql.store import BATCH
 
 N = BATCH * 2 + 37  # three batches, the last one partial
@@ -81,10 +82,16 @@ def test_bulk_import_across_batches(store: SQLStore) -> None:
     assert more[0] > ids[-1]
     assert store.get_tasks(more)[0].inner_id == N + 1
     assert _contains(store, pid, "late zürich") == 1
-    if not store.is_pg:  # no deferred range is left behind
+    if not store.is_pg:  # every task is in the index exactly once
         with store.engine.begin() as conn:
-            left = conn.exec_driver_sql("SELECT count(*) FROM labelcore_task_fts_defer")
-            assert left.scalar_one() == 0
+            indexed = conn.exec_driver_sql(
+                "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ?",
+                (trigram_query("ow "),),  # in every text: "row ..."
+            ).scalar_one()
+            assert indexed == N
+            conn.exec_driver_sql(
+                "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('integrity-check')"
+            )
 
 
 def test_bulk_import_never_reuses_deleted_ids(store: SQLStore) -> None:
@@ -128,9 +135,7 @@ def test_bulk_import_first_write_and_after_migrate(url: str, tmp_path) -> None: 
 # ValidationError naming the row, and nothing is written. An escaped backslash before
 # ``u0000`` is ordinary text and is kept.
 @pytest.mark.parametrize("n", [1, 300])  # 300: the bulk (COPY on PostgreSQL) path
-def test_nul_in_task_data_is_a_validation_error_and_writes_nothing(
-    store: SQLStore, n: int
-) -> None:
+def test_nul_in_task_data_is_a_validation_error_and_writes_nothing(store: SQLStore, n: int) -> None:
     pid = store.add_project(ProjectSettings(title="nul"), "o").id
     tasks = [NewTask(data={"t": "ok"}) for _ in range(n - 1)] + [NewTask(data={"t": "a\x00b"})]
     with pytest.raises(ValidationError) as exc:
@@ -226,4 +231,61 @@ def test_big_pg_import_leaves_planner_statistics(
     assert timeout == "0"
     with store.engine.begin() as conn:
         assert conn.exec_driver_sql(stats).scalar_one() > 0
+
+
+def test_bulk_import_gives_the_page_cache_back() -> None:
+    """A bulk import on SQLite runs with a larger page cache; the connection's own setting
+    (here the only connection, an in-memory database) is back afterwards, also after a
+    failed import."""
+    store = SQLStore("sqlite://")
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA cache_size = -3000")
+    pid = store.add_project(ProjectSettings(title="cache"), None).id
+    assert len(store.add_tasks(pid, _tasks(BATCH * 2))) == BATCH * 2
+    with pytest.raises(ValidationError):
+        store.add_tasks(pid, _tasks(BATCH + 5, bad_at=BATCH + 2))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -3000
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("prediction", "code"),
+    [
+        (NewPrediction(result="not a list"), "result.shape"),  # type: ignore[arg-type]
+        (NewPrediction(result=[{"n": float("nan")}]), "store.json"),
+        (NewPrediction(result=[], score="high"), "prediction.score"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_prediction_in_a_bulk_import_names_its_row_and_writes_nothing(
+    store: SQLStore, prediction: NewPrediction, code: str
+) -> None:
+    pid = store.add_project(ProjectSettings(title="bad pred"), None).id
+    tasks = [*_tasks(BATCH + 3), NewTask(data={"text": "x"}, predictions=(prediction,))]
+    with pytest.raises(ValidationError) as exc:
+        store.add_tasks(pid, tasks)
+    assert exc.value.code == code
+    if code != "prediction.score":
+        assert str(exc.value).startswith(f"row {BATCH + 3}: prediction 0")
+    assert list(store.task_ids(pid, TaskQuery())) == []
+    assert store.list_predictions(project_id=pid) == []
+
+
+def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``_index_text`` indexes exactly the ids it is given, one statement per run."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'runs.db'}")
+    pid = store.add_project(ProjectSettings(title="runs"), None).id
+    ids = store.add_tasks(pid, [NewTask(data={"text": f"word{i}"}) for i in range(6)])
+    found = "SELECT rowid FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ? ORDER BY 1"
+    with store.transaction(), store._tx() as conn:
+        assert [r[0] for r in conn.exec_driver_sql(found, (trigram_query("word"),))] == ids
+        conn.exec_driver_sql(
+            "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('delete-all')"
+        )
+        store._index_text(conn, [ids[0], ids[1], ids[3], ids[5]])
+        hits = [r[0] for r in conn.exec_driver_sql(found, (trigram_query("word"),))]
+        assert hits == [ids[0], ids[1], ids[3], ids[5]]
+        conn.exec_driver_sql(
+            "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('rebuild')"
+        )
     store.close()

@@ -9,17 +9,24 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from labelcore.model import NewTask, ProjectSettings
-from labelcore.query import PageRequest, parse_query
+from labelcore.query import PageRequest, TaskQuery, parse_query
 from labelcore.storage.sql import SQLStore, current_revision, make_engine, metadata, upgrade
+from labelcore.storage.sql.querysql import trigram_query
 from lc_old_db import fill_old_database
 
-HEAD = "0012"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index
+HEAD = "0013"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
+# 0013 row-ids-only text index
 
 
 def test_tables_live_on_their_own_metadata() -> None:
     assert metadata is not SQLModel.metadata
     assert not any(name.startswith("labelcore_") for name in SQLModel.metadata.tables)
     assert metadata.tables and all(name.startswith("labelcore_") for name in metadata.tables)
+
+
+def _contains(needle: str, key: str = "text") -> TaskQuery:
+    item = {"filter": f"filter:tasks:data.{key}", "operator": "contains", "type": "String"}
+    return parse_query({"filters": {"items": [{**item, "value": needle}]}})
 
 
 def _upgrade_keeps_rows(url: str) -> None:
@@ -42,21 +49,7 @@ def _upgrade_keeps_rows(url: str) -> None:
         assert conn.exec_driver_sql("SELECT task_count FROM labelcore_project").scalar() == 30
     store = SQLStore(url)  # idempotent: already at head
     pid = store.list_projects()[0].id
-    query = parse_query(
-        {
-            "filters": {
-                "items": [
-                    {
-                        "filter": "filter:tasks:data.text",
-                        "operator": "contains",
-                        "type": "String",
-                        "value": "zürich 1",
-                    }
-                ]
-            }
-        }
-    )
-    page = store.query_tasks(pid, query, PageRequest(page_size=100))
+    page = store.query_tasks(pid, _contains("zürich 1"), PageRequest(page_size=100))
     assert sorted(t.data["i"] for t in page.tasks) == [1] + list(range(10, 20))
     store.close()
 
@@ -64,9 +57,10 @@ def _upgrade_keeps_rows(url: str) -> None:
 def test_upgrade_from_older_revision_keeps_every_row_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _upgrade_keeps_rows(url)
-    with make_engine(url).connect() as conn:  # the FTS index was back-filled by 0002
+    with make_engine(url).connect() as conn:  # the FTS index was back-filled (0002, 0013)
         hits = conn.exec_driver_sql(
-            "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH '\"Zürich\"'"
+            "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ?",
+            (trigram_query("Zürich"),),
         ).scalar_one()
     assert hits == 30
 
@@ -156,19 +150,84 @@ def test_without_fts_contains_still_filters(tmp_path: Path) -> None:
     assert store.fts is False
     pid = store.add_project(ProjectSettings(), created_by=1).id
     store.add_tasks(pid, [NewTask(data={"t": "Hello World"}), NewTask(data={"t": "bye"})])
-    query = parse_query(
-        {
-            "filters": {
-                "items": [
-                    {
-                        "filter": "filter:tasks:data.t",
-                        "operator": "contains",
-                        "type": "String",
-                        "value": "WORLD",
-                    }
-                ]
-            }
-        }
-    )
-    assert store.query_tasks(pid, query, PageRequest()).total == 1
+    assert store.query_tasks(pid, _contains("WORLD", key="t"), PageRequest()).total == 1
+    store.close()
+
+
+def test_text_index_keeps_row_ids_only_and_contains_stays_exact(tmp_path: Path) -> None:
+    """0013: the trigram index stores row ids only (no positions) and is searched with the
+    needle's trigrams ANDed; a row holding every trigram but not the needle is not a match.
+    Downgrading restores the positional index of 0002."""
+    from alembic import command
+
+    from labelcore.storage.sql.engine import _config
+
+    url = f"sqlite:///{tmp_path / 'rowids.db'}"
+    store = SQLStore(url)
+    pid = store.add_project(ProjectSettings(title="rowids"), created_by=1).id
+    texts = ["abc bcd cde", "xx abcde yy", "ABCDE", "ab cd"]
+    store.add_tasks(pid, [NewTask(data={"text": t}) for t in texts])
+    page = store.query_tasks(pid, _contains("bcde"), PageRequest(page_size=100))
+    assert sorted(t.data["text"] for t in page.tasks) == ["ABCDE", "xx abcde yy"]
+    assert page.total == 2
+    store.close()
+    engine = make_engine(url)
+
+    def index_sql() -> str:
+        with engine.connect() as conn:
+            return str(
+                conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'labelcore_task_fts'"
+                ).scalar_one()
+            )
+
+    def candidates(match: str) -> int:
+        with engine.connect() as conn:
+            return int(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ?",
+                    (match,),
+                ).scalar_one()
+            )
+
+    assert "detail='none'" in index_sql()
+    assert candidates(trigram_query("bcde")) == 3  # the superset the exact check narrows
+    with engine.connect() as conn:
+        conn.info["labelcore_write"] = True
+        command.downgrade(_config(conn), "0012")
+        if conn.in_transaction():
+            conn.commit()
+    assert "detail" not in index_sql()
+    assert candidates('"bcde"') == 2  # a phrase query on the positional index
+    upgrade(url)
+    assert "detail='none'" in index_sql() and candidates(trigram_query("bcde")) == 3
+    engine.dispose()
+
+
+def test_tasks_added_before_and_after_the_upgrade_to_0013_are_all_found(tmp_path: Path) -> None:
+    """Up to 0012 an insert trigger filled the text index; from 0013 the store does. A store
+    that imported under the old schema and then migrates must start indexing by itself
+    (even when something read ``store.fts`` in between) and never index a row twice."""
+    url = f"sqlite:///{tmp_path / 'switch.db'}"
+    upgrade(url, "0012")
+    store = SQLStore(url, auto_migrate=False)
+    pid = store.add_project(ProjectSettings(title="switch"), created_by=1).id
+    store.add_tasks(pid, [NewTask(data={"text": f"old {i} Zürich"}) for i in range(1500)])
+    assert store.fts
+    store.migrate()
+    assert store.fts
+    store.add_tasks(pid, [NewTask(data={"text": f"new {i} Zürich"}) for i in range(1200)])
+    assert store.query_tasks(pid, _contains("zürich"), PageRequest()).total == 2700
+    assert store.query_tasks(pid, _contains("new 11"), PageRequest()).total == 111
+    with store.engine.begin() as conn:
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        conn.exec_driver_sql(
+            "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('integrity-check')"
+        )
+        indexed = conn.exec_driver_sql(
+            "SELECT count(*) FROM labelcore_task_fts WHERE labelcore_task_fts MATCH ?",
+            (trigram_query("Zürich"),),
+        ).scalar_one()
+    assert indexed == 2700
+    assert "labelcore_task_fts_ai" not in names and "labelcore_task_fts_defer" not in names
     store.close()

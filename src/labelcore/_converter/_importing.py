@@ -19,26 +19,31 @@ def task_from_import(obj: Any, *, row: int, default_user: UserId | None = None) 
     An item without ``"data"`` is wrapped whole as the task data, as Label Studio does.
     ``row`` is the 1-based item number (or file line) used in error messages.
     """
-    if not isinstance(obj, Mapping):
+    # ``type(x) is dict`` first: parsed JSON is plain dicts, and a Mapping check costs more
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         raise _row_error(row, f"a task must be a JSON object, got {_kind(obj)}")
     if "data" not in obj:
         return NewTask(data=dict(obj))
     data = obj["data"]
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise _row_error(row, f"'data' must be an object, got {_kind(data)}")
     meta = obj.get("meta")
     if meta is None:
         meta = {}
-    elif not isinstance(meta, Mapping):
+    elif type(meta) is not dict and not isinstance(meta, Mapping):
         raise _row_error(row, f"'meta' must be an object, got {_kind(meta)}")
-    annotations = tuple(
-        _annotation_from_import(a, f"annotation {i}", row, default_user)
-        for i, a in enumerate(_list(obj, "annotations", row))
-    )
-    predictions = tuple(
-        _prediction_from_import(p, f"prediction {i}", row)
-        for i, p in enumerate(_list(obj, "predictions", row))
-    )
+    annotations: tuple[NewAnnotation, ...] = ()
+    predictions: tuple[NewPrediction, ...] = ()
+    if obj.get("annotations") is not None:
+        annotations = tuple(
+            _annotation_from_import(a, f"annotation {i}", row, default_user)
+            for i, a in enumerate(_list(obj, "annotations", row))
+        )
+    if obj.get("predictions") is not None:
+        predictions = tuple(
+            _prediction_from_import(p, f"prediction {i}", row)
+            for i, p in enumerate(_list(obj, "predictions", row))
+        )
     return NewTask(
         data=dict(data), meta=dict(meta), annotations=annotations, predictions=predictions
     )
@@ -56,7 +61,7 @@ def _list(obj: Mapping[str, Any], key: str, row: int) -> list[Any]:
 def _annotation_from_import(
     a: Any, where: str, row: int, default_user: UserId | None
 ) -> NewAnnotation:
-    if not isinstance(a, Mapping):
+    if type(a) is not dict and not isinstance(a, Mapping):
         raise _row_error(row, f"{where} must be an object, got {_kind(a)}")
     result = _result_list(a, where, row)
     completed_by: UserId | None = default_user
@@ -103,7 +108,7 @@ def _annotation_from_import(
 
 
 def _prediction_from_import(p: Any, where: str, row: int) -> NewPrediction:
-    if not isinstance(p, Mapping):
+    if type(p) is not dict and not isinstance(p, Mapping):
         raise _row_error(row, f"{where} must be an object, got {_kind(p)}")
     result = _result_list(p, where, row)
     score = p.get("score")
@@ -124,10 +129,13 @@ def _result_list(obj: Mapping[str, Any], where: str, row: int) -> list[dict[str,
     if not isinstance(result, list):
         got = "nothing" if result is None else _kind(result)
         raise _row_error(row, f"{where}: 'result' must be a list, got {got}")
-    for i, item in enumerate(result):
-        if not isinstance(item, Mapping):
-            raise _row_error(row, f"{where}: result item {i} must be an object")
-    return [dict(item) for item in result]
+    out = [dict(item) if type(item) is dict else item for item in result]
+    for i, item in enumerate(out):
+        if type(item) is not dict:
+            if not isinstance(item, Mapping):
+                raise _row_error(row, f"{where}: result item {i} must be an object")
+            out[i] = dict(item)
+    return out
 
 
 def _bool(obj: Mapping[str, Any], key: str, where: str, row: int) -> bool:

@@ -7,7 +7,7 @@ rating(control, {"rating": 9}, report)   # calls report(code, message) per broke
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from labelcore.config.model import ControlTag
@@ -20,11 +20,14 @@ def known(
     control: ControlTag,
     found: list[str],
     report: Report,
-    labels: tuple[str, ...] | None = None,
+    labels: tuple[str, ...] | frozenset[str] | None = None,
 ) -> None:
     if control.dynamic_labels:
         return
-    allowed = set(control.labels if labels is None else labels)
+    if isinstance(labels, frozenset):
+        allowed: Collection[str] = labels
+    else:
+        allowed = set(control.labels if labels is None else labels)
     unknown = [x for x in found if x not in allowed]
     if unknown:
         report(

@@ -7,6 +7,7 @@ for p in cfg.validate_result(annotation["result"], data=task["data"]):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -50,12 +51,13 @@ GEOMETRY_TYPES = {
 }
 CLASSIFICATIONS = {"choices", "textarea", "number", "rating", "datetime", "taxonomy"}
 DIRECTIONS = ("left", "right", "bi")
+_ID_TYPES = (str, int)
 MAX_PROBLEMS = 1000
 
 
 def resolve(data: Any, key: str | None) -> Any:
     """``data["a"]["b"]`` for key ``a.b`` (LS backend walk); MISSING when absent."""
-    if key is None or "[" in key or not isinstance(data, Mapping):
+    if key is None or "[" in key or (type(data) is not dict and not isinstance(data, Mapping)):
         return MISSING
     if key in data:
         return data[key]
@@ -79,7 +81,7 @@ def validate_result(cfg: LabelConfig, result: Any, data: Any = None) -> list[Res
     for i, item in enumerate(result):
         if isinstance(item, dict) and item.get("type") != "relation":
             rid = item.get("id")
-            if isinstance(rid, str | int) and not isinstance(rid, bool):
+            if isinstance(rid, _ID_TYPES) and not isinstance(rid, bool):
                 ids.setdefault(rid, []).append(i)
     checker = _Checker(cfg, result, data if isinstance(data, Mapping) else None, ids)
     for i, item in enumerate(result):
@@ -123,8 +125,8 @@ class _Checker:
         if item.get("type") == "relation":
             self.relation(i, item)
             return
-        missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
-        if missing:
+        if not ("from_name" in item and "to_name" in item and "type" in item and "value" in item):
+            missing = [k for k in ("from_name", "to_name", "type", "value") if k not in item]
             named = item.get("from_name")
             who = named[:100] if isinstance(named, str) else None
             self.add(i, who, "result.missing_field", f"missing {', '.join(missing)}")
@@ -135,47 +137,16 @@ class _Checker:
             item["type"],
             item["value"],
         )
-        if not all(isinstance(v, str) for v in (from_name, to_name, rtype)):
+        if not (isinstance(from_name, str) and isinstance(to_name, str) and isinstance(rtype, str)):
             self.add(i, None, "result.bad_value", "from_name, to_name and type must be strings")
             return
-        control = self.cfg.control(from_name)
-        if control is None:
-            known = list(self.cfg.control_names()[:20])
-            self.add(
-                i,
-                None,
-                "result.unknown_from_name",
-                f"from_name '{from_name:.100}' is not a control; controls: {known}",
-            )
-            return
-        name = control.name
-        targeted = control.targets(to_name) or not control.to_names
-        if not (targeted or (control.tag == "Pairwise" and control.matches(to_name))):
-            self.add(
-                i,
-                name,
-                "result.unknown_to_name",
-                f"to_name '{to_name:.100}' is not one of its toName {list(control.to_names)}",
-            )
-            return
-        obj = self.cfg.object(to_name)
-        if self.past_repeater(i, control, from_name) or (
-            obj is not None and self.past_repeater(i, obj, to_name, control=name)
-        ):
-            return
-        if control.index_flag and obj is not None and obj.index_flag:
-            mine = repeat_index(control.name, control.index_flag, from_name)
-            theirs = repeat_index(obj.name, obj.index_flag, to_name)
-            if mine is not None and theirs is not None and mine != theirs:
-                self.add(
-                    i,
-                    name,
-                    "result.unknown_to_name",
-                    f"to_name '{to_name:.100}' is Repeater item {theirs}, "
-                    f"but from_name '{from_name:.100}' is item {mine}",
-                )
+        pair = self.cfg._memo.get(("pair", from_name, to_name))
+        if pair is None:
+            pair = self.pair(i, from_name, to_name)
+            if pair is None:
                 return
-        allowed = self.allowed_types(control, to_name)
+        control, obj, allowed = pair
+        name = control.name
         if rtype not in allowed:
             self.add(
                 i,
@@ -191,9 +162,58 @@ class _Checker:
             return
         self.common(i, control, obj, item)
         rid = item.get("id")
-        key = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else ("#", i)
+        key = rid if isinstance(rid, _ID_TYPES) and not isinstance(rid, bool) else ("#", i)
         report = _Reporter(self, i, name, key)
         self.value(control, obj, rtype, value, report, item)
+
+    def pair(
+        self, i: int, from_name: str, to_name: str
+    ) -> tuple[ControlTag, ObjectTag | None, frozenset[str]] | None:
+        """The control, object and allowed result types of a region (None: reported).
+        Kept in the config's memo for the config's own name pairs outside Repeaters, where
+        they do not depend on the data."""
+        control = self.cfg.control(from_name)
+        if control is None:
+            known = list(self.cfg.control_names()[:20])
+            self.add(
+                i,
+                None,
+                "result.unknown_from_name",
+                f"from_name '{from_name:.100}' is not a control; controls: {known}",
+            )
+            return None
+        name = control.name
+        targeted = control.targets(to_name) or not control.to_names
+        if not (targeted or (control.tag == "Pairwise" and control.matches(to_name))):
+            self.add(
+                i,
+                name,
+                "result.unknown_to_name",
+                f"to_name '{to_name:.100}' is not one of its toName {list(control.to_names)}",
+            )
+            return None
+        obj = self.cfg.object(to_name)
+        if (control.index_flag and self.past_repeater(i, control, from_name)) or (
+            obj is not None and obj.index_flag and self.past_repeater(i, obj, to_name, control=name)
+        ):
+            return None
+        if control.index_flag and obj is not None and obj.index_flag:
+            mine = repeat_index(control.name, control.index_flag, from_name)
+            theirs = repeat_index(obj.name, obj.index_flag, to_name)
+            if mine is not None and theirs is not None and mine != theirs:
+                self.add(
+                    i,
+                    name,
+                    "result.unknown_to_name",
+                    f"to_name '{to_name:.100}' is Repeater item {theirs}, "
+                    f"but from_name '{from_name:.100}' is item {mine}",
+                )
+                return None
+        allowed = self.allowed_types(control, to_name)
+        plain = not control.index_flag and (obj is None or not obj.index_flag)
+        if plain and control.name == from_name and to_name in control.to_names:  # bounded
+            self.cfg._memo[("pair", from_name, to_name)] = (control, obj, allowed)
+        return control, obj, allowed
 
     def past_repeater(
         self, i: int, tag: ControlTag | ObjectTag, concrete: str, control: str | None = None
@@ -291,16 +311,10 @@ class _Checker:
         tag = obj.tag if obj is not None else None
         text = (
             resolve(self.data, obj.data_key)
-            if obj is not None and self.data is not None and obj.value.strip() == f"${obj.data_key}"
+            if obj is not None and self.data is not None and self.text_source(obj)
             else MISSING
         )
-        if (
-            obj is not None
-            and obj.attrs.get("valuetype", "").lower() == "url"
-            or (obj is not None and obj.attrs.get("encoding", "none").lower() != "none")
-        ):
-            text = MISSING
-        if isinstance(text, int | float) and not isinstance(text, bool):
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
             text = str(text)
         if rtype in GEOMETRY_TYPES or rtype.endswith("labels") and rtype[:-6] in GEOMETRY_TYPES:
             kind = _geometry_of(control) or rtype.removesuffix("labels")
@@ -384,6 +398,20 @@ class _Checker:
         elif control.tag.endswith("Labels"):
             self.labels(control, value, rtype, report, required=False)
 
+    def text_source(self, obj: ObjectTag) -> bool:
+        """Whether ``obj`` shows its data key's value itself (``value="$key"``, not a URL, not
+        encoded), so spans can be checked against the data (worked out once per config)."""
+        memo = self.cfg._memo
+        key = ("text_source", obj.name)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = (
+                obj.value.strip() == f"${obj.data_key}"
+                and obj.attrs.get("valuetype", "").lower() != "url"
+                and obj.attrs.get("encoding", "none").lower() == "none"
+            )
+        return bool(found)
+
     def hypertext(
         self, obj: ObjectTag | None, value: Mapping[str, Any], html: Any, report: _Reporter
     ) -> None:
@@ -450,7 +478,11 @@ class _Checker:
             return
         if len(found) > 1 and control.attrs.get("choice", "").lower() == "single":
             report("result.single_choice", f'{len(found)} labels on a choice="single" control')
-        known(control, found, report)
+        memo = self.cfg._memo
+        allowed = memo.get(("labels", control.name))
+        if allowed is None:
+            allowed = memo[("labels", control.name)] = frozenset(control.labels)
+        known(control, found, report, allowed)
         for label in found:
             region = report.region_key
             self.usages.setdefault((control.name, label), {}).setdefault(region, report.index)
@@ -502,15 +534,12 @@ class _Checker:
 
     def max_usages(self) -> None:
         """A label used on more regions than its ``maxUsages`` (Label's, else the control's)."""
+        memo = self.cfg._memo
         for (name, label), regions in self.usages.items():
-            control = self.cfg.controls.get(name)
-            if control is None:
-                continue
-            raw = control.label_attrs.get(label, {}).get("maxusages") or control.attrs.get(
-                "maxusages"
-            )
-            limit = integer(attr_number(raw))
-            if limit is None or limit <= 0 or len(regions) <= limit:
+            limit = memo.get(("max_usages", name, label), MISSING)
+            if limit is MISSING:
+                limit = memo[("max_usages", name, label)] = self.usage_limit(name, label)
+            if limit is None or len(regions) <= limit:
                 continue
             index = list(regions.values())[limit]
             self.add(
@@ -519,6 +548,15 @@ class _Checker:
                 "result.max_usages",
                 f"label '{label}' is used on {len(regions)} regions; maxUsages is {limit}",
             )
+
+    def usage_limit(self, name: str, label: str) -> int | None:
+        """A label's ``maxUsages`` (the Label's, else the control's), None if unlimited."""
+        control = self.cfg.controls.get(name)
+        if control is None:
+            return None
+        raw = control.label_attrs.get(label, {}).get("maxusages") or control.attrs.get("maxusages")
+        limit = integer(attr_number(raw))
+        return None if limit is None or limit <= 0 else limit
 
 
 class _Reporter:
@@ -556,7 +594,12 @@ def _span_problem(
 
 
 def _geometry_of(control: ControlTag) -> str | None:
+    return _tag_geometry(control.tag)
+
+
+@functools.lru_cache(maxsize=256)
+def _tag_geometry(tag: str) -> str | None:
     from labelcore.config.tags import lookup
 
-    spec = lookup(control.tag)
+    spec = lookup(tag)
     return spec.geometry if spec is not None else None

@@ -50,7 +50,7 @@ _EXAMPLES: Mapping[str, Any] = {
 
 def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
     """Missing keys and mistyped values; ``a.b`` keys are walked, Repeater keys must be lists."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         return [
             DataProblem(
                 "data.not_an_object", f"task data must be an object, got {type(data).__name__}"
@@ -59,7 +59,7 @@ def check_task_data(cfg: LabelConfig, data: Any) -> list[DataProblem]:
     plain, each_item, list_keys, optional = _data_plan(cfg)
     problems: list[DataProblem] = []
     for key, tag, expected in plain:
-        found = resolve(data, key)
+        found = data[key] if key in data else resolve(data, key)
         if found is MISSING or found is None:
             problems.append(
                 DataProblem(

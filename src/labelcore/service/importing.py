@@ -11,7 +11,6 @@ errors name the row (1-based), the field and the rule. A call imports every row 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -19,6 +18,9 @@ from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 import attrs
 
 from labelcore import _converter
+from labelcore._jsontext import compact_encoder
+from labelcore.config.results import validate_result
+from labelcore.config.taskdata import check_task_data
 from labelcore.errors import LabelcoreError, NotFound, ValidationError
 from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, Task, User, UserId
 from labelcore.service._base import ServiceBase
@@ -51,7 +53,7 @@ _BATCH = 500
 _PROGRESS_EVERY = 1000
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_CANONICAL = compact_encoder(sort_keys=True, allow_nan=True)
 
 
 def data_hash(data: Mapping[str, Any]) -> str:
@@ -235,7 +237,11 @@ class _ImportRun:
                 break
             task = self.prepare(row, item)
             if task is not None and not self.error_count:
-                batch.append((row, task))
+                if self.dedupe is None:  # straight on: a held batch costs garbage collection
+                    self.annotated.append(bool(task.annotations))
+                    yield task
+                else:
+                    batch.append((row, task))
             if len(batch) >= _BATCH:
                 yield from self.deduped(batch)
                 batch = []
@@ -258,10 +264,7 @@ class _ImportRun:
         )
 
     def deduped(self, batch: list[tuple[int, NewTask]]) -> Iterator[NewTask]:
-        if self.dedupe is None:
-            for _, task in batch:
-                self.annotated.append(bool(task.annotations))
-                yield task
+        if not batch:
             return
         hashes = [t.data_hash or "" for _, t in batch]
         existing = self.core.store.find_tasks_by_hash(self.project.id, set(hashes))
@@ -293,11 +296,11 @@ class _ImportRun:
             return None
         before = self.error_count
         data = self.remap_undefined(row, task.data)
-        for data_problem in self.cfg.check_task_data(data):
+        for data_problem in check_task_data(self.cfg, data):
             key = data_problem.key
             field = f"data.{key}" if key else "data"
             self.error(row, field, data_problem.code, data_problem.message)
-        annotations = self.checked_annotations(row, task, data)
+        annotations = self.checked_annotations(row, task, data) if task.annotations else ()
         for i, prediction in enumerate(task.predictions):
             self.check_result(row, f"predictions[{i}]", prediction.result, data)
         if self.error_count > before:
@@ -364,7 +367,7 @@ class _ImportRun:
         return tuple(out)
 
     def check_result(self, row: int, where: str, result: list[Any], data: dict[str, Any]) -> None:
-        for problem in self.cfg.validate_result(result, data):
+        for problem in validate_result(self.cfg, result, data):
             region = problem.region
             field = f"{where}.result" + (f"[{region}]" if region is not None else "")
             self.error(row, field, problem.code, f"{field}: {problem.message}")

@@ -55,6 +55,13 @@ _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 def checked_json(value: Any, what: str) -> Dumped:
     """Serialise once, naming the row when the value is not JSON or holds a NUL character
     (PostgreSQL's JSONB cannot store one; refused on SQLite too, so both hold the same)."""
+    return Dumped(json_text(value, what))
+
+
+def json_text(value: Any, what: str) -> str:
+    """``checked_json`` as plain text, for rows handed to the driver as they are."""
+    if type(value) is dict and not value:
+        return "{}"
     try:
         text = dumps(value)
     except (TypeError, ValueError) as exc:
@@ -64,7 +71,7 @@ def checked_json(value: Any, what: str) -> Dumped:
             f"{what} holds a NUL character (\\u0000), which the database cannot store",
             code="store.json_nul",
         )
-    return Dumped(text)
+    return text
 
 
 def settings_to_json(settings: ProjectSettings) -> dict[str, Any]:
@@ -178,6 +185,7 @@ class SQLBase:
         self.is_pg = self.dialect == "postgresql"
         self._local = threading.local()
         self._fts: bool | None = None
+        self._fts_by_store: bool | None = None  # see SQLRows._indexes_text
         self._stmts: dict[Hashable, Any] = {}
         # SQLite has one writer at a time. Writers queue for it here (threads of this process,
         # and the processes sharing the file), woken as soon as the writer before them commits,
@@ -199,7 +207,7 @@ class SQLBase:
     def migrate(self) -> None:
         """Create or upgrade the tables (Alembic, revisions shipped in the package)."""
         upgrade_engine(self.engine)
-        self._fts = None
+        self._fts = self._fts_by_store = None
 
     def close(self) -> None:
         self.engine.dispose()

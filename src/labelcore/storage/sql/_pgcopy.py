@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 from labelcore.errors import NotFound, ValidationError
 from labelcore.model import NewAnnotation, NewTask, utcnow
-from labelcore.storage.sql._base import checked_json
-from labelcore.storage.sql._rows import check_result
+from labelcore.storage.sql._base import json_text
+from labelcore.storage.sql._rows import prediction_values
 
 if TYPE_CHECKING:
     from labelcore.storage.sql._rows import SQLRows
@@ -131,8 +131,9 @@ class PGTaskImport:
         try:
             for row_no, new in rows:
                 stream.write_row(self._task_row(row_no, new, inner + count + 1))
-                for prediction in new.predictions:
-                    predictions.append((count, *self._prediction(prediction, row_no)))
+                for k, prediction in enumerate(new.predictions):
+                    values = prediction_values(prediction, f"row {row_no}: prediction {k}")
+                    predictions.append((count, *values))
                 annotations += [(count, a) for a in new.annotations]
                 count += 1
                 if count >= SEGMENT or len(predictions) + len(annotations) >= CHILDREN:
@@ -172,8 +173,8 @@ class PGTaskImport:
         return (
             self.project_id,
             inner_id,
-            str(checked_json(new.data, f"row {row_no}: data")),
-            str(checked_json(new.meta, f"row {row_no}: meta")),
+            json_text(new.data, f"row {row_no}: data"),
+            json_text(new.meta, f"row {row_no}: meta"),
             new.overlap,
             False,
             0,
@@ -184,16 +185,6 @@ class PGTaskImport:
             new.file_upload,
             new.data_hash,
         )
-
-    @staticmethod
-    def _prediction(new: Any, row_no: int) -> tuple[str, float | None, str]:
-        score = new.score
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-            raise ValidationError(
-                f"prediction score must be a number, got {score!r}", code="prediction.score"
-            )
-        result = str(check_result(new.result, f"prediction of row {row_no}"))
-        return result, None if score is None else float(score), new.model_version
 
     def _analyze(self, added: int) -> None:
         """Fresh planner statistics after a big import (PostgreSQL's autovacuum may be off,

@@ -7,7 +7,6 @@ upgrade("sqlite:///labelcore.db")                # what `labelcore db upgrade` r
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import threading
@@ -19,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.pool import StaticPool
 
+from labelcore._jsontext import compact_encoder
 from labelcore.errors import QueryError
 from labelcore.query import NUMERIC_TEXT, REGEX_TIMEOUT, compile_regex
 
@@ -34,8 +34,8 @@ class Dumped(str):
     __slots__ = ()
 
 
-# one encoder for every call: json.dumps(**options) builds a new JSONEncoder each time
-_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+# one encoder for every call: json.dumps(**options) builds a new encoder each time
+_ENCODE = compact_encoder(allow_nan=False)
 
 
 def dumps(value: Any) -> str:

@@ -61,6 +61,14 @@ def _like_pattern(needle: str) -> str:
     return f"%{escaped}%"
 
 
+def trigram_query(needle: str) -> str:
+    """An FTS5 query for the rows whose text holds every trigram of ``needle`` (at least 3
+    characters): a superset of the rows that contain it, which the exact condition narrows.
+    The index keeps row ids only (migration 0013), so it cannot answer a phrase query."""
+    grams = dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2))
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
 class QuerySQL:
     """Builds WHERE and ORDER BY expressions for one dialect."""
 
@@ -211,7 +219,7 @@ class QuerySQL:
             return None
         match = sa.text(
             f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :lc_fts"  # noqa: S608 - constant
-        ).bindparams(sa.bindparam("lc_fts", '"' + needle.replace('"', '""') + '"', unique=True))
+        ).bindparams(sa.bindparam("lc_fts", trigram_query(needle), unique=True))
         return T.c.id.in_(match.columns(sa.column("rowid", sa.Integer)))
 
     def _positive(self, expr: Expr, op: str, value: Any) -> Cond:
