@@ -166,3 +166,15 @@ def test_processing_instructions_are_dropped() -> None:
         '<?xml-stylesheet href="http://127.0.0.1:1/x.xsl"?><View><Text name="t" value="$t"/></View>'
     )
     assert set(cfg.objects) == {"t"}
+
+
+def test_made_up_to_names_do_not_grow_the_config_memo() -> None:
+    """A control without toName (Rating) takes any to_name in a result; the allowed-types
+    memo, which lives as long as the cached config, must not keep one entry per name sent."""
+    cfg = parse_config('<View><Text name="t" value="$t"/><Rating name="r"/></View>')
+    result = {"from_name": "r", "type": "rating", "value": {"rating": 1}}
+    cfg.validate_result([{**result, "to_name": "t"}], {"t": "hi"})
+    kept = len(cfg._memo)
+    for k in range(200):
+        assert cfg.validate_result([{**result, "to_name": f"made-up-{k}"}], {"t": "hi"}) == []
+    assert len(cfg._memo) == kept

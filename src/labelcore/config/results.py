@@ -235,6 +235,10 @@ class _Checker:
         return True
 
     def allowed_types(self, control: ControlTag, to_name: str) -> frozenset[str]:
+        if to_name not in self.cfg.objects:
+            # not kept: the memo lives as long as the (cached) config, and result text may
+            # name anything here (a Repeater's concrete name, or a made-up one)
+            return frozenset(self._allowed_types(control, to_name))
         memo = self.cfg._memo
         key = ("allowed_types", control.name, to_name)
         found = memo.get(key)
