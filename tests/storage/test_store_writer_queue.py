@@ -114,3 +114,35 @@ def test_a_locked_database_is_sqlalchemys_operational_error(
     with store.transaction():  # and the store writes again once it is free
         store.touch_token(1, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
     store.close()
+
+
+def test_two_stores_of_one_file_nested_in_one_thread_do_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two stores on one file share the process's queue: a write through the second inside
+    the first's transaction re-enters the turn and gets SQLite's "database is locked" after
+    the busy timeout, instead of waiting forever for its own flock."""
+    import sqlalchemy as sa
+
+    from labelcore.model import NewTask, ProjectSettings
+    from labelcore.query import TaskQuery
+    from labelcore.storage.sql import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite:///{tmp_path / 'lc.db'}"
+    first, second = SQLStore(url), SQLStore(url)
+    assert first._writer is second._writer
+    pid = first.add_project(ProjectSettings(title="nested"), None).id
+    with first.transaction():
+        first.add_tasks(pid, [NewTask(data={"text": "kept"})])
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            second.add_tasks(pid, [NewTask(data={"text": "refused"})])
+    kept = second.get_tasks(list(second.task_ids(pid, TaskQuery())))
+    assert [t.data["text"] for t in kept] == ["kept"]
+    first.close()
+    with second.transaction():  # the queue outlives the first store's close
+        second.add_tasks(pid, [NewTask(data={"text": "later"})])
+    second.close()
+    third = SQLStore(url)  # all closed: a fresh queue, its own lock file descriptor
+    assert third._writer is not first._writer
+    third.close()

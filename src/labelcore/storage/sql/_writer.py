@@ -19,6 +19,12 @@ stays safe, and so does a host where the lock file cannot be created (read-only 
 platform without ``flock``): its writers wait in the busy handler as before. A queued writer
 waits as long as the one before it writes (a large import holds the turn for its whole
 transaction); a process that dies releases its turn with its file descriptors.
+
+All stores of a process that open the same database file share one queue: a thread that
+holds the turn through one store and writes through another (two ``LabelCore`` instances on
+one file, one called inside the other's ``atomic()``) re-enters it instead of waiting for
+itself on a second ``flock`` forever; SQLite's busy timeout then decides, as it did before
+this queue existed.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 SUFFIX = "-labelcore-writer"
+_SHARED: dict[str, WriterQueue] = {}  # lock path -> the process's queue for it
+_SHARED_LOCK = threading.Lock()
 
 
 class WriterQueue:
@@ -45,6 +53,7 @@ class WriterQueue:
         self._fd: int | None = None
         self._fd_pid = 0
         self._locked = False
+        self._users = 0  # stores sharing this queue (for_database); guarded by _SHARED_LOCK
 
     @classmethod
     def for_database(cls, database: str | None) -> WriterQueue:
@@ -52,7 +61,13 @@ class WriterQueue:
         ``file:`` URIs get the per-process lock only)."""
         if not database or database == ":memory:" or database.startswith("file:"):
             return cls(None)
-        return cls(os.path.abspath(database) + SUFFIX)
+        path = os.path.abspath(database) + SUFFIX
+        with _SHARED_LOCK:
+            queue = _SHARED.get(path)
+            if queue is None:
+                queue = _SHARED[path] = cls(path)
+            queue._users += 1
+            return queue
 
     def __enter__(self) -> WriterQueue:
         self._lock.acquire()
@@ -95,7 +110,15 @@ class WriterQueue:
         return True
 
     def close(self) -> None:
-        """Close the lock file (the file itself stays for the other processes)."""
+        """Close the lock file once no store of this process uses the queue any more (the
+        file itself stays for the other processes)."""
+        with _SHARED_LOCK:
+            if self._users > 0:
+                self._users -= 1
+                if self._users > 0:
+                    return
+                if self._path is not None and _SHARED.get(self._path) is self:
+                    del _SHARED[self._path]
         with self._lock:
             if self._fd is not None and self._fd_pid == os.getpid():
                 os.close(self._fd)
