@@ -873,6 +873,34 @@ class StoreContract:
         assert store.task_totals(pid, none) == (0, 0)
         assert store.task_totals(10**6, TaskQuery()) == (0, 0)
 
+    def test_page_sums_equal_task_totals(self, store: Store) -> None:
+        """``query_tasks(..., sums=True)`` counts what ``task_totals`` does, for every kind
+        of page: unfiltered, filtered, ordered by data, past the end, after a cursor."""
+        pid, ids = self._query_project(store)
+        queries = [
+            TaskQuery(),
+            parse_query({"filters": {"items": [_flt("data.s", "contains", "app")]}}),
+            parse_query({"filters": {"items": [_flt("data.s", "equal", "nothing")]}}),
+            parse_query({"selectedItems": {"all": False, "included": [ids[1], ids[2]]}}),
+            parse_query(
+                {
+                    "filters": {"items": [_flt("total_annotations", "greater", 0, "Number")]},
+                    "ordering": ["-tasks:data.s"],
+                }
+            ),
+        ]
+        for query in queries:
+            want = store.task_totals(pid, query)
+            first = store.query_tasks(pid, query, PageRequest(page_size=1), sums=True)
+            assert first.sums == want, query
+            beyond = store.query_tasks(pid, query, PageRequest(page=99, page_size=1), sums=True)
+            assert (beyond.tasks, beyond.total, beyond.sums) == ([], first.total, want)
+            if first.next_cursor is not None:
+                page = PageRequest(page_size=1, cursor=first.next_cursor)
+                assert store.query_tasks(pid, query, page, sums=True).sums == want
+            assert store.query_tasks(pid, query, PageRequest()).sums is None
+        assert store.query_tasks(10**6, TaskQuery(), PageRequest(), sums=True).sums == (0, 0)
+
     def test_conjunctions_nesting_and_selection(self, store: Store) -> None:
         pid, ids = self._query_project(store)
         q_or = parse_query(

@@ -24,10 +24,16 @@ class TasksAPI(ServiceBase):
         project_id: int,
         query: TaskQuery | None = None,
         page: PageRequest | None = None,
+        *,
+        sums: bool = False,
     ) -> TaskPage:
-        """One page of the project's tasks, filtered and ordered by ``query``."""
+        """One page of the project's tasks, filtered and ordered by ``query``; with ``sums``
+        the page also carries ``task_totals`` of the query (``TaskPage.sums``), counted with
+        its ``total``."""
         self._project(user, project_id, "project.view")
-        return self.store.query_tasks(project_id, query or TaskQuery(), page or PageRequest())
+        return self.store.query_tasks(
+            project_id, query or TaskQuery(), page or PageRequest(), sums=sums
+        )
 
     def task_totals(
         self, user: User, project_id: int, query: TaskQuery | None = None

@@ -67,11 +67,14 @@ from labelcore.query import PageRequest, TaskQuery
 
 @attrs.frozen(kw_only=True)
 class TaskPage:
-    """One page of a task list: ``total`` is exact for the whole filtered set."""
+    """One page of a task list: ``total`` is exact for the whole filtered set; ``sums``
+    (asked for with ``query_tasks(..., sums=True)``) is ``(annotations, predictions)`` summed
+    over that set, as ``Store.task_totals`` gives them."""
 
     tasks: list[Task]
     total: int
     next_cursor: str | None = None
+    sums: tuple[int, int] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -205,7 +208,9 @@ class Store(Protocol):
     def delete_tasks(self, project_id: int, task_ids: Collection[int] | None = None) -> int:
         """Delete these tasks of the project (all tasks when ``None``); cascades."""
 
-    def query_tasks(self, project_id: int, query: TaskQuery, page: PageRequest) -> TaskPage:
+    def query_tasks(
+        self, project_id: int, query: TaskQuery, page: PageRequest, *, sums: bool = False
+    ) -> TaskPage:
         """A page of the project's tasks filtered and ordered as ``query`` says (default
         order: id ascending; nulls last whatever the direction; ties broken by id). A cursor
         returned in ``next_cursor`` continues after the last row of this page (cursors are
@@ -213,7 +218,9 @@ class Store(Protocol):
         ``labelcore.query.validate_query`` (a ``TaskQuery`` built in code gets the same
         allow-list as parsed JSON). Raises ``QueryError`` for a bad query, page or cursor and
         for a regex that does not compile or runs past the time limit. Semantics (nulls,
-        casts, case) are those of ``labelcore.storage.evaluate``."""
+        casts, case) are those of ``labelcore.storage.evaluate``. With ``sums`` the page also
+        carries ``task_totals`` of the query, counted in the same pass as ``total`` where the
+        store can (a task list over HTTP needs both)."""
 
     def task_ids(self, project_id: int, query: TaskQuery) -> Iterator[int]:
         """Ids of every task the query (filters and selection) matches, in query order,

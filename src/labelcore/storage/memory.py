@@ -391,10 +391,17 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryUploads):
                 rows.append((task, key))
         return evaluate.sort_rows(rows, query.ordering, key_of=lambda r: r[1])
 
-    def query_tasks(self, project_id: int, query: TaskQuery, page: PageRequest) -> TaskPage:
+    def query_tasks(
+        self, project_id: int, query: TaskQuery, page: PageRequest, *, sums: bool = False
+    ) -> TaskPage:
         check_page(page)
         with self._lock:
             rows = self._select(project_id, query)
+        totals = (
+            (sum(t.total_annotations for t, _ in rows), sum(t.total_predictions for t, _ in rows))
+            if sums
+            else None
+        )
         if page.cursor is not None:
             after = evaluate.decode_cursor(page.cursor, validate_query(query).ordering)
             chunk = [r for r in rows if evaluate.after_cursor(r[1], after, query.ordering)]
@@ -408,7 +415,12 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryUploads):
         if more and chunk:
             values, last_id = chunk[-1][1]
             cursor = evaluate.encode_cursor(values, last_id, query.ordering)
-        return TaskPage(tasks=[self._out(t) for t, _ in chunk], total=len(rows), next_cursor=cursor)
+        return TaskPage(
+            tasks=[self._out(t) for t, _ in chunk],
+            total=len(rows),
+            next_cursor=cursor,
+            sums=totals,
+        )
 
     def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
         with self._lock:

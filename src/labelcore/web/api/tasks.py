@@ -62,7 +62,7 @@ def list_tasks(ctx: Ctx) -> Response:
     view_id = int_param(ctx, "view")
     query = view_query(ctx, view_id, query_param(ctx))
     page = page_request(ctx)
-    result = ctx.core.list_tasks(user, pid, query, page)
+    result = ctx.core.list_tasks(user, pid, query, page, sums=True)
     full = (ctx.request.query.get("fields") or "task_only") == "all"
     tasks = []
     quality = ctx.core.quality_columns(user, pid, result.tasks)  # review columns (issue 11)
@@ -76,7 +76,7 @@ def list_tasks(ctx: Ctx) -> Response:
                 item.pop(key, None)
             tasks.append(item)
         tasks[-1].update(quality.get(task.id, {}))
-    anns, preds = ctx.core.task_totals(user, pid, query)
+    anns, preds = result.sums if result.sums is not None else (0, 0)
     return ctx.json(
         {
             "tasks": tasks,
