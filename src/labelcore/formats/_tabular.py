@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from labelcore._jsontext import export_dumps
 from labelcore.formats._context import Context
 from labelcore.formats._files import Sink, safe_basename
 from labelcore.formats._items import EncodedTasks, Item, Region, task_items
@@ -24,7 +25,7 @@ from labelcore.formats._tokens import bio_tags, tokens
 
 RESERVED = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
 _RESERVED = frozenset(RESERVED)
-_DUMPS = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
+_DUMPS = export_dumps
 
 
 def write_json(ctx: Context, tasks: Iterable[Mapping[str, Any] | EncodedTasks], sink: Sink) -> None:

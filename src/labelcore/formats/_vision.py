@@ -17,12 +17,13 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from labelcore._jsontext import export_dumps
 from labelcore.formats._context import Context
 from labelcore.formats._files import Sink, safe_basename, write_member
 from labelcore.formats._items import Item, dim, image_dims, pick_item, task_items
 
 _LABEL_KEYS = ("rectanglelabels", "polygonlabels", "keypointlabels", "labels")
-_DUMPS = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(x, ensure_ascii=False)
+_DUMPS = export_dumps
 
 
 def _task_image(ctx: Context, task: Mapping[str, Any]) -> tuple[Item | None, Any, str]:

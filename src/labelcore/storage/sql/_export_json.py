@@ -19,10 +19,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from labelcore._jsontext import export_dumps
 from labelcore.storage.sql._export import dialect, stamp_json, updated_at, user_json
 
 _loads = json.loads
-_dumps = json.JSONEncoder(ensure_ascii=False).encode  # the JSON export's encoding
+_dumps = export_dumps  # the JSON export's encoding
 _str_json: Callable[[Any], str] = functools.lru_cache(maxsize=1024)(_dumps)  # few values
 
 # _export's dicts, as json.dumps(..., ensure_ascii=False) writes them

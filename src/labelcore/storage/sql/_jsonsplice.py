@@ -22,8 +22,10 @@ from __future__ import annotations
 import json
 import re
 
+from labelcore._jsontext import export_dumps
+
 _loads = json.loads
-_dumps = json.JSONEncoder(ensure_ascii=False).encode  # the export's encoding
+_dumps = export_dumps  # the export's encoding
 
 # after \\ and \" are replaced: a backslash that does not start an escape Python's encoder
 # writes (ensure_ascii=False): \n \r \t \b \f, or \u00XX for the other control characters

@@ -20,6 +20,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from labelcore._jsontext import export_dumps
+
 metadata = sa.MetaData()
 VERSION_TABLE = "labelcore_alembic_version"
 
@@ -50,7 +52,7 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
 
 
-_encode_text = json.JSONEncoder(ensure_ascii=False).encode
+_encode_text = export_dumps
 
 
 class UserIdText(sa.types.TypeDecorator[Any]):
