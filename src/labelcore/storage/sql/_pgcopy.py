@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from labelcore.errors import NotFound, ValidationError
+from labelcore.errors import NotFound
 from labelcore.model import NewAnnotation, NewTask, utcnow
-from labelcore.storage.sql._base import json_text
-from labelcore.storage.sql._rows import prediction_values
+from labelcore.storage.sql._rows import prediction_values, task_values
 
 if TYPE_CHECKING:
     from labelcore.storage.sql._rows import SQLRows
@@ -166,25 +165,7 @@ class PGTaskImport:
         return ids
 
     def _task_row(self, row_no: int, new: NewTask, inner_id: int) -> tuple[Any, ...]:
-        if not isinstance(new, NewTask) or not isinstance(new.data, dict):
-            raise ValidationError(f"row {row_no}: task data must be an object", code="task.data")
-        if isinstance(new.overlap, bool) or not isinstance(new.overlap, int) or new.overlap < 1:
-            raise ValidationError(f"row {row_no}: overlap must be >= 1", code="task.overlap")
-        return (
-            self.project_id,
-            inner_id,
-            json_text(new.data, f"row {row_no}: data"),
-            json_text(new.meta, f"row {row_no}: meta"),
-            new.overlap,
-            False,
-            0,
-            0,
-            len(new.predictions),  # total_predictions (annotations: recounted)
-            self.now,
-            self.now,
-            new.file_upload,
-            new.data_hash,
-        )
+        return (self.project_id, inner_id, *task_values(new, row_no, self.now))
 
     def _analyze(self, added: int) -> None:
         """Fresh planner statistics after a big import (PostgreSQL's autovacuum may be off,

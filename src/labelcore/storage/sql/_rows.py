@@ -15,6 +15,7 @@ from labelcore.model import (
     Draft,
     NewAnnotation,
     NewPrediction,
+    NewTask,
     Prediction,
     ResultList,
     UserId,
@@ -62,6 +63,30 @@ def result_text(result: Any, what: str) -> str:
     if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
         raise ValidationError(f"{what}: result must be a list of objects", code="result.shape")
     return json_text(result, what)
+
+
+def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
+    """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
+    the task columns, in order), checked and with its JSON serialised once. Both bulk paths
+    (SQLite's batches, PostgreSQL's COPY) build their rows with it."""
+    if not isinstance(new, NewTask) or not isinstance(new.data, dict):
+        raise ValidationError(f"row {row_no}: task data must be an object", code="task.data")
+    overlap = new.overlap
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1:
+        raise ValidationError(f"row {row_no}: overlap must be >= 1", code="task.overlap")
+    return (
+        json_text(new.data, f"row {row_no}: data"),
+        json_text(new.meta, f"row {row_no}: meta"),
+        overlap,
+        False,  # is_labeled
+        0,  # total_annotations (a task with annotations is recounted after its insert)
+        0,  # cancelled_annotations
+        len(new.predictions),  # total_predictions
+        now,  # created_at
+        now,  # updated_at
+        new.file_upload,
+        new.data_hash,
+    )
 
 
 def prediction_values(new: NewPrediction, what: str) -> tuple[str, float | None, str]:

@@ -47,7 +47,6 @@ from labelcore.storage.sql._base import (
     checked_json,
     chunks,
     draft_from_row,
-    json_text,
     prediction_from_row,
     project_from_row,
     settings_to_json,
@@ -58,7 +57,7 @@ from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
-from labelcore.storage.sql._rows import prediction_values
+from labelcore.storage.sql._rows import prediction_values, task_values
 from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
@@ -368,30 +367,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             values: list[tuple[Any, ...]] = []  # per task: its columns after id and inner id
             children: list[_Children] = []  # (index in values, annotations, predictions)
             for row_no, new in enumerate(tasks):
-                if not isinstance(new, NewTask) or not isinstance(new.data, dict):
-                    raise ValidationError(
-                        f"row {row_no}: task data must be an object", code="task.data"
-                    )
-                overlap = new.overlap
-                if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1:
-                    raise ValidationError(
-                        f"row {row_no}: overlap must be >= 1", code="task.overlap"
-                    )
-                values.append(
-                    (
-                        json_text(new.data, f"row {row_no}: data"),
-                        json_text(new.meta, f"row {row_no}: meta"),
-                        overlap,
-                        False,
-                        0,
-                        0,
-                        len(new.predictions),  # total_predictions (annotations: recount)
-                        now,
-                        now,
-                        new.file_upload,
-                        new.data_hash,
-                    )
-                )
+                values.append(task_values(new, row_no, now))
                 if new.annotations or new.predictions:
                     preds = tuple(
                         prediction_values(p, f"row {row_no}: prediction {k}")
@@ -406,9 +382,9 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             if values:
                 ids += self._insert_task_batch(conn, project_id, values, children)
             self._index_text(conn, ids)
-            if not self.is_pg and len(ids) >= ANALYZE_AFTER:
+            if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
-                # of walking the project's tasks (PostgreSQL's autovacuum analyzes by itself)
+                # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
                 conn.exec_driver_sql("ANALYZE labelcore_task")
         return ids
 
@@ -452,9 +428,6 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         trigram index take inserts all over their B-trees; with SQLite's default 2 MB cache
         their pages are written out to the WAL and read back again and again (100k tasks:
         about 0.35 s of CPU). The connection's own setting comes back afterwards."""
-        if self.is_pg:
-            yield
-            return
         before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
         page_kib = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one()) // 1024
         if (-before if before < 0 else before * page_kib) >= BULK_CACHE_KIB:
