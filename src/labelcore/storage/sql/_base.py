@@ -321,6 +321,17 @@ class SQLBase:
             stmt = self._stmts[key] = build()
         return stmt
 
+    def _in_ids(self, column: sa.ColumnElement[Any], ids: Collection[int]) -> Any:
+        """``column IN (ids)``. On PostgreSQL one array parameter (``column = ANY(:ids)``):
+        the statement's text then does not depend on how many ids there are, so the driver
+        prepares it once (a 100-id ``IN`` list is 100 parameters to render, cast and send,
+        and text too long for psycopg's statement cache)."""
+        if self.is_pg:
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            return column == sa.any_(sa.bindparam(None, list(ids), type_=ARRAY(column.type)))
+        return column.in_(list(ids))
+
     def _select_eq(
         self, table: sa.Table, order: str, filters: Sequence[tuple[str, Any]]
     ) -> tuple[Any, dict[str, Any]]:

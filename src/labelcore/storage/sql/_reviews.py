@@ -281,9 +281,9 @@ class SQLReviews(SQLBase):
         out: dict[int, TaskQuality] = {}
         with self._tx(write=False) as conn:
             for batch in chunks(list(task_ids)):
-                rows = conn.execute(sa.select(TQ).where(TQ.c.task_id.in_(batch))).all()
+                rows = conn.execute(sa.select(TQ).where(self._in_ids(TQ.c.task_id, batch))).all()
                 states: dict[int, dict[int, str]] = {}
-                for a in conn.execute(sa.select(AS).where(AS.c.task_id.in_(batch))):
+                for a in conn.execute(sa.select(AS).where(self._in_ids(AS.c.task_id, batch))):
                     states.setdefault(a.task_id, {})[a.annotation_id] = a.state
                 for r in rows:
                     out[r.task_id] = TaskQuality(
