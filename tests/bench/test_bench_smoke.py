@@ -135,3 +135,32 @@ def test_a_failed_measurement_is_recorded_and_the_others_are_kept(tmp_path: Path
     assert written == [(1, 1)]
     assert runner.skipped[0]["op"] == "no_such_op"
     assert "unknown child op" in runner.skipped[0]["why"]
+
+
+@pytest.mark.postgres
+def test_bench_pg_contains_runs_on_a_store_database(pg_url: str) -> None:
+    """bench/bench_pg_contains.py (the per-row cost split of a contains page) runs against a
+    database the store made, counts the exact matches and measures every part."""
+    import subprocess
+    import sys
+
+    from labelcore.model import NewTask, ProjectSettings
+    from labelcore.storage.sql import SQLStore
+
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="contains"), created_by=1).id
+    texts = ["in Berlin", "BERLIN wall", "Bern", "berlinale", "Paris"]
+    store.add_tasks(pid, [NewTask(data={"text": t, "i": i}) for i, t in enumerate(texts)])
+    store.close()
+    script = REPO / "bench" / "bench_pg_contains.py"
+    done = subprocess.run(
+        [sys.executable, str(script), pg_url, "--project", str(pid), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    out = json.loads(done.stdout)
+    assert out["count"]["matches"] == out["rows"] == 3
+    assert set(out["per_row_us"]) >= {"both today", "both folded", "jsonb -> text (data::text)"}
+    assert out["rows_kept"]["both today"] == out["rows_kept"]["both folded"] == 3
