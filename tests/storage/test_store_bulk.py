@@ -6,6 +6,7 @@ PostgreSQL (CI): ids, inner ids, counters, predictions, the substring index, ato
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import attrs
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from labelcore.errors import ValidationError
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
-from labelcore.storage.sql import SQLStore, _pgcopy
+from labelcore.storage.sql import SQLStore, _pgcopy, _textfill
 from labelcore.storage.sql.querysql import trigram_query
 from labelcore.storage.sql.store import BATCH
 
@@ -194,8 +195,8 @@ def test_store_calls_from_the_task_iterator_during_a_bulk_import(
     pid = store.add_project(ProjectSettings(title="reentrant"), None).id
     seen: list[dict[str, int]] = []
 
-    def tasks() -> Iterator[NewTask]:
-        for i in range(1000):
+    def tasks() -> Iterator[NewTask]:  # SQLite: the text index is filled meanwhile
+        for i in range(BATCH * 3):
             if i and i % 300 == 0:
                 seen.append(store.find_tasks_by_hash(pid, {f"h{i - 1}", "nope"}))
                 assert store.get_project(pid) is not None
@@ -203,12 +204,13 @@ def test_store_calls_from_the_task_iterator_during_a_bulk_import(
 
     with store.transaction():
         ids = store.add_tasks(pid, tasks())
-    expected = [{f"h{i - 1}": ids[i - 1]} for i in (300, 600, 900)]
+    expected = [{f"h{i - 1}": ids[i - 1]} for i in range(300, BATCH * 3, 300)]
     if store.is_pg:
         assert seen == expected
     else:
         assert all(got in ({}, want) for got, want in zip(seen, expected, strict=True))
-    assert [t.inner_id for t in store.get_tasks(ids)] == list(range(1, 1001))
+    assert [t.inner_id for t in store.get_tasks(ids)] == list(range(1, BATCH * 3 + 1))
+    assert _contains(store, pid, "t2999") == 1
 
 
 @pytest.mark.postgres
@@ -269,6 +271,34 @@ def test_bad_prediction_in_a_bulk_import_names_its_row_and_writes_nothing(
         assert str(exc.value).startswith(f"row {BATCH + 3}: prediction 0")
     assert list(store.task_ids(pid, TaskQuery())) == []
     assert store.list_predictions(project_id=pid) == []
+
+
+def test_failed_text_index_fill_is_raised_and_writes_nothing(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A fill that fails on the second thread fails the import at its next statement: the
+    transaction rolls back, and the thread is gone."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'fill.db'}")
+    pid = store.add_project(ProjectSettings(title="fill"), None).id
+    broken = _textfill.INDEX_RANGE.replace("SELECT id, data", "SELECT id, no_such_column")
+    monkeypatch.setattr(_textfill, "INDEX_RANGE", broken)
+    read: list[int] = []
+
+    def tasks() -> Iterator[NewTask]:
+        for i, task in enumerate(_tasks(N)):
+            read.append(i)
+            yield task
+
+    with pytest.raises(sa.exc.OperationalError, match="no_such_column"):
+        store.add_tasks(pid, tasks())
+    assert len(read) < N  # raised at the next batch, not after reading everything
+    assert not [t for t in threading.enumerate() if t.name.startswith("labelcore-textfill")]
+    with store.engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM labelcore_task").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM labelcore_task_fts").scalar_one() == 0
+    monkeypatch.undo()
+    assert len(store.add_tasks(pid, _tasks(3))) == 3
+    store.close()
 
 
 def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ from labelcore.storage.sql._base import (
     json_text,
     prediction_from_row,
 )
+from labelcore.storage.sql._textfill import INDEX_RANGE, id_runs
 from labelcore.storage.sql.engine import Dumped
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS, VERSIONS
 
@@ -38,10 +39,6 @@ COPY_FROM = 200  # PostgreSQL: batches at least this large go through COPY
 FTS = "labelcore_task_fts"
 _FTS_OBJECTS = (
     "SELECT name FROM sqlite_master WHERE name IN ('labelcore_task_fts', 'labelcore_task_fts_ai')"
-)
-_INDEX_RANGE = (
-    "INSERT INTO labelcore_task_fts (rowid, data) "
-    "SELECT id, data FROM labelcore_task WHERE id BETWEEN ? AND ?"
 )
 PREDICTION_COLUMNS = (
     "id",
@@ -169,13 +166,8 @@ class SQLRows(SQLBase):
         task insert comes through ``add_tasks``, which calls this before it returns."""
         if not task_ids or not self._indexes_text(conn):
             return
-        start = prev = task_ids[0]
-        for task_id in task_ids[1:]:
-            if task_id != prev + 1:
-                conn.exec_driver_sql(_INDEX_RANGE, (start, prev))
-                start = task_id
-            prev = task_id
-        conn.exec_driver_sql(_INDEX_RANGE, (start, prev))
+        for first, last in id_runs(task_ids):
+            conn.exec_driver_sql(INDEX_RANGE, (first, last))
 
     def _indexes_text(self, conn: sa.Connection) -> bool:
         """Whether inserted tasks must be added to the SQLite trigram index here: the index

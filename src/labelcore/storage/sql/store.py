@@ -58,6 +58,7 @@ from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql._rows import prediction_values, task_values
+from labelcore.storage.sql._textfill import TextFill
 from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
@@ -76,6 +77,7 @@ T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
 _Children = tuple[int, tuple[NewAnnotation, ...], tuple[tuple[Any, ...], ...]]
 _Item = TypeVar("_Item")
 BATCH = 1000  # rows per executemany batch
+HELD_TASKS = 8 * BATCH  # SQLite: rows a batch may grow to while the text index is filled
 PG_INDEXED_FILTERS = frozenset({"id", "inner_id", "total_predictions"})  # btree-served
 SORT_MATCHES_BELOW = 20_000  # SQLite: sort filtered matches rather than walk the order index
 TASK_COLUMNS = (
@@ -351,9 +353,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
         """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
-        with explicit ids and no RETURNING, JSON serialised once; on SQLite the new tasks are
-        added to the trigram index at the end, in one statement. PostgreSQL streams the rows
-        into COPY as they are read (``_pgcopy``).
+        with explicit ids and no RETURNING, JSON serialised once; on SQLite each batch is
+        added to the trigram index by a second thread while the next batch is read
+        (``_textfill``), and the index covers every new task when this returns. PostgreSQL
+        streams the rows into COPY as they are read (``_pgcopy``).
 
         Each task is turned into its column values as it arrives and then let go: a batch
         of live task objects would survive into the garbage collector's older generations
@@ -366,22 +369,33 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             now = self._db_time(utcnow())
             values: list[tuple[Any, ...]] = []  # per task: its columns after id and inner id
             children: list[_Children] = []  # (index in values, annotations, predictions)
-            for row_no, new in enumerate(tasks):
-                values.append(task_values(new, row_no, now))
-                if new.annotations or new.predictions:
-                    preds = tuple(
-                        prediction_values(p, f"row {row_no}: prediction {k}")
-                        for k, p in enumerate(new.predictions)
-                    )
-                    children.append((len(values) - 1, new.annotations, preds))
-                if len(values) == BATCH:
+            bulk_cache = False
+            # the fill's worker is done before the page cache and the transaction end
+            with TextFill(self, conn, self._indexes_text(conn)) as fill:
+                for row_no, new in enumerate(tasks):
+                    values.append(task_values(new, row_no, now))
+                    if new.annotations or new.predictions:
+                        preds = tuple(
+                            prediction_values(p, f"row {row_no}: prediction {k}")
+                            for k, p in enumerate(new.predictions)
+                        )
+                        children.append((len(values) - 1, new.annotations, preds))
+                    # while the worker indexes the last batch, the next rows are built; a
+                    # batch waits for it to finish (growing meanwhile, up to HELD_TASKS)
+                    if len(values) >= BATCH and (len(values) >= HELD_TASKS or not fill.busy):
+                        fill.wait()
+                        if ids and not bulk_cache:  # a second batch: a bulk import
+                            bulk.enter_context(self._bulk_page_cache(conn))
+                            bulk_cache = True
+                        batch_ids = self._insert_task_batch(conn, project_id, values, children)
+                        fill.add(batch_ids)
+                        ids += batch_ids
+                        values, children = [], []
+                fill.wait()
+                if values:
                     ids += self._insert_task_batch(conn, project_id, values, children)
-                    values, children = [], []
-                    if len(ids) == BATCH:  # more to come: a bulk import
-                        bulk.enter_context(self._bulk_page_cache(conn))
-            if values:
-                ids += self._insert_task_batch(conn, project_id, values, children)
-            self._index_text(conn, ids)
+                    fill.add(ids[-len(values) :], last=True)
+                fill.wait()
             if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
