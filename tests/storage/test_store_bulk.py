@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from labelcore.errors import ValidationError
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
-from labelcore.storage.sql import SQLStore, _pgcopy, _textfill
+from labelcore.storage.sql import SQLStore, _bulkwriter, _pgcopy
+from labelcore.storage.sql import store as store_module
 from labelcore.storage.sql.querysql import trigram_query
 from labelcore.storage.sql.store import BATCH
 
@@ -273,26 +274,78 @@ def test_bad_prediction_in_a_bulk_import_names_its_row_and_writes_nothing(
     assert store.list_predictions(project_id=pid) == []
 
 
+_AWKWARD_DATA = [
+    {"text": 'quote " back \\ slash / tab \t nl \n cr \r \x01 \x1f \x7f'},
+    {"text": "Zürich 東京 \u2028 \u2029 😀 \ufeff", "é": ["ß", {"ü": None}]},
+    {"n": [0, -0.0, 1.5, 1e100, -2.5e-300, 123456789012345678901234567890, True, False]},
+    {"nested": {"a": {"b": {"c": [[], {}, [[{}]], ""]}}}, "empty": ""},
+    {"z": 1, "a": 2, "m": {"y": 1, "b": 2}},  # key order kept
+]
+_AWKWARD_META: list[object] = [{}, "a string", 42, ["x", 1.25], None, {"k": 'v "q"'}]
+
+
+def _awkward_tasks() -> list[NewTask]:
+    return [
+        NewTask(
+            data=data,
+            meta=_AWKWARD_META[i % len(_AWKWARD_META)],
+            overlap=1 + i % 3,
+            file_upload=None if i % 2 else f'up "{i}" \\ ü.json',
+            data_hash=None if i % 4 == 3 else f'h{i} "q"',
+            predictions=(NewPrediction(result=[{"v": 0.1 + i}], score=0.1 * i),) if i % 2 else (),
+        )
+        for i, data in enumerate(_AWKWARD_DATA * 300)  # 1500: a batch on the writer thread
+    ]
+
+
+def test_sqlite_rows_from_json_are_stored_as_executemany_stores_them(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite >= 3.38 a batch's task rows go in as one statement reading a JSON array
+    (``_rows.task_json``): every column's stored text and type is the one a plain
+    ``executemany`` of ``task_values`` writes (the path before 3.38)."""
+    if not _bulkwriter.JSON_ROWS:
+        pytest.skip("SQLite before 3.38: executemany only")
+    cols = (
+        "id, inner_id, data, meta, typeof(meta), overlap, typeof(overlap), is_labeled,"
+        " total_annotations, total_predictions, typeof(total_predictions), file_upload,"
+        " data_hash, typeof(data_hash)"
+    )
+    stored = {}
+    for json_rows in (True, False):
+        monkeypatch.setattr(store_module, "JSON_ROWS", json_rows)
+        store = SQLStore(f"sqlite:///{tmp_path / f'rows-{json_rows}.db'}")
+        pid = store.add_project(ProjectSettings(title="rows"), None).id
+        store.add_tasks(pid, _awkward_tasks())
+        with store.engine.begin() as conn:
+            stored[json_rows] = (
+                conn.exec_driver_sql(f"SELECT {cols} FROM labelcore_task ORDER BY id").all(),  # noqa: S608
+                conn.exec_driver_sql(
+                    "SELECT id, task_id, result, score, typeof(score), model_version"
+                    " FROM labelcore_prediction ORDER BY id"
+                ).all(),
+            )
+        assert [t.data for t in store.get_tasks(store.task_ids(pid, TaskQuery()))] == [
+            t.data for t in _awkward_tasks()
+        ]
+        assert _contains(store, pid, "東京 \u2028") == 300
+        store.close()
+    assert stored[True] == stored[False]
+    assert len(stored[True][0]) == 1500 and len(stored[True][1]) == 750
+
+
 def test_failed_text_index_fill_is_raised_and_writes_nothing(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """A fill that fails on the second thread fails the import at its next statement: the
-    transaction rolls back, and the thread is gone."""
+    """A statement that fails on the writer thread fails the import (at the importing
+    thread's next statement): the transaction rolls back, and the thread is gone."""
     store = SQLStore(f"sqlite:///{tmp_path / 'fill.db'}")
     pid = store.add_project(ProjectSettings(title="fill"), None).id
-    broken = _textfill.INDEX_RANGE.replace("SELECT id, data", "SELECT id, no_such_column")
-    monkeypatch.setattr(_textfill, "INDEX_RANGE", broken)
-    read: list[int] = []
-
-    def tasks() -> Iterator[NewTask]:
-        for i, task in enumerate(_tasks(N)):
-            read.append(i)
-            yield task
-
+    broken = _bulkwriter.INDEX_RANGE.replace("SELECT id, data", "SELECT id, no_such_column")
+    monkeypatch.setattr(_bulkwriter, "INDEX_RANGE", broken)
     with pytest.raises(sa.exc.OperationalError, match="no_such_column"):
-        store.add_tasks(pid, tasks())
-    assert len(read) < N  # raised at the next batch, not after reading everything
-    assert not [t for t in threading.enumerate() if t.name.startswith("labelcore-textfill")]
+        store.add_tasks(pid, _tasks(N))
+    assert not [t for t in threading.enumerate() if t.name.startswith("labelcore-bulkwriter")]
     with store.engine.begin() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM labelcore_task").scalar_one() == 0
         assert conn.exec_driver_sql("SELECT count(*) FROM labelcore_task_fts").scalar_one() == 0

@@ -283,7 +283,7 @@ class SQLBase:
         try:
             if conn is not None:
                 pause = getattr(self._local, "bulk_pause", None)
-                if pause is not None:  # a bulk import still uses conn (_pgcopy, _textfill)
+                if pause is not None:  # a bulk import still uses conn (_pgcopy, _bulkwriter)
                     pause()
                 if write:
                     with conn.begin_nested():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ from labelcore.storage.sql._base import (
     json_text,
     prediction_from_row,
 )
-from labelcore.storage.sql._textfill import INDEX_RANGE, id_runs
+from labelcore.storage.sql._bulkwriter import INDEX_RANGE, id_runs
 from labelcore.storage.sql.engine import Dumped
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS, VERSIONS
 
@@ -62,18 +63,25 @@ def result_text(result: Any, what: str) -> str:
     return json_text(result, what)
 
 
-def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
-    """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
-    the task columns, in order), checked and with its JSON serialised once. Both bulk paths
-    (SQLite's batches, PostgreSQL's COPY) build their rows with it."""
+def _task_texts(new: NewTask, row_no: int) -> tuple[str, str, int]:
+    """A new task's data and meta JSON text and its overlap, checked."""
     if not isinstance(new, NewTask) or not isinstance(new.data, dict):
         raise ValidationError(f"row {row_no}: task data must be an object", code="task.data")
     overlap = new.overlap
     if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1:
         raise ValidationError(f"row {row_no}: overlap must be >= 1", code="task.overlap")
+    data = json_text(new.data, f"row {row_no}: data")
+    return data, json_text(new.meta, f"row {row_no}: meta"), overlap
+
+
+def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
+    """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
+    the task columns, in order), checked and with its JSON serialised once. Both bulk paths
+    (SQLite's executemany, PostgreSQL's COPY) build their rows with it."""
+    data, meta, overlap = _task_texts(new, row_no)
     return (
-        json_text(new.data, f"row {row_no}: data"),
-        json_text(new.meta, f"row {row_no}: meta"),
+        data,
+        meta,
         overlap,
         False,  # is_labeled
         0,  # total_annotations (a task with annotations is recounted after its insert)
@@ -84,6 +92,28 @@ def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
         new.file_upload,
         new.data_hash,
     )
+
+
+def task_json(new: NewTask, row_no: int) -> str:
+    """SQLite: the values of ``task_values`` that differ per task, as one JSON array
+    (``[data, meta, overlap, total_predictions, file_upload, data_hash]``) for
+    ``_bulkwriter.TASKS_FROM_JSON``. The data and meta go in as the JSON they are stored as
+    (SQLite's ``->`` gives that text back unchanged); nothing is escaped twice."""
+    data, meta, overlap = _task_texts(new, row_no)
+    upload, digest = new.file_upload, new.data_hash
+    return (
+        f"[{data},{meta},{overlap},{len(new.predictions)},"
+        f"{_json_scalar(upload, row_no, 'file_upload')},"
+        f"{_json_scalar(digest, row_no, 'data_hash')}]"
+    )
+
+
+def _json_scalar(value: Any, row_no: int, what: str) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return encode_basestring(value)
+    return json_text(value, f"row {row_no}: {what}")
 
 
 def prediction_values(new: NewPrediction, what: str) -> tuple[str, float | None, str]:

@@ -52,13 +52,13 @@ from labelcore.storage.sql._base import (
     settings_to_json,
     task_from_row,
 )
+from labelcore.storage.sql._bulkwriter import JSON_ROWS, BulkWriter
 from labelcore.storage.sql._dataindex import filter_columns
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
-from labelcore.storage.sql._rows import prediction_values, task_values
-from labelcore.storage.sql._textfill import TextFill
+from labelcore.storage.sql._rows import prediction_values, task_json, task_values
 from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
@@ -352,11 +352,12 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
-        """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
-        with explicit ids and no RETURNING, JSON serialised once; on SQLite each batch is
-        added to the trigram index by a second thread while the next batch is read
-        (``_textfill``), and the index covers every new task when this returns. PostgreSQL
-        streams the rows into COPY as they are read (``_pgcopy``).
+        """Batches of ``BATCH``, ids reserved in the write transaction, JSON serialised once.
+        On SQLite a worker thread inserts each batch (one statement for its tasks, one
+        ``executemany`` for its predictions) and adds it to the trigram index while this
+        thread reads and checks the next one (``_bulkwriter``); the index covers every new
+        task when this returns. PostgreSQL streams the rows into COPY as they are read
+        (``_pgcopy``).
 
         Each task is turned into its column values as it arrives and then let go: a batch
         of live task objects would survive into the garbage collector's older generations
@@ -367,35 +368,39 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                 return PGTaskImport(self, conn, project_id).run(tasks)
             self._project_row(conn, project_id)
             now = self._db_time(utcnow())
-            values: list[tuple[Any, ...]] = []  # per task: its columns after id and inner id
+            json_rows = JSON_ROWS
+            values: list[Any] = []  # per task: task_json, or task_values before SQLite 3.38
             children: list[_Children] = []  # (index in values, annotations, predictions)
             bulk_cache = False
-            # the fill's worker is done before the page cache and the transaction end
-            with TextFill(self, conn, self._indexes_text(conn)) as fill:
+            # the worker is done before the page cache comes back and the transaction ends
+            with BulkWriter(self, conn, self._indexes_text(conn)) as writer:
                 for row_no, new in enumerate(tasks):
-                    values.append(task_values(new, row_no, now))
+                    values.append(
+                        task_json(new, row_no) if json_rows else task_values(new, row_no, now)
+                    )
                     if new.annotations or new.predictions:
                         preds = tuple(
                             prediction_values(p, f"row {row_no}: prediction {k}")
                             for k, p in enumerate(new.predictions)
                         )
                         children.append((len(values) - 1, new.annotations, preds))
-                    # while the worker indexes the last batch, the next rows are built; a
-                    # batch waits for it to finish (growing meanwhile, up to HELD_TASKS)
-                    if len(values) >= BATCH and (len(values) >= HELD_TASKS or not fill.busy):
-                        fill.wait()
+                    # while the worker writes a batch, the next one is built; it waits for
+                    # the worker to finish (growing meanwhile, up to HELD_TASKS)
+                    if len(values) >= BATCH and (len(values) >= HELD_TASKS or not writer.busy):
+                        writer.wait()
                         if ids and not bulk_cache:  # a second batch: a bulk import
                             bulk.enter_context(self._bulk_page_cache(conn))
                             bulk_cache = True
-                        batch_ids = self._insert_task_batch(conn, project_id, values, children)
-                        fill.add(batch_ids)
-                        ids += batch_ids
+                        ids += self._insert_task_batch(
+                            conn, project_id, values, children, writer, now
+                        )
                         values, children = [], []
-                fill.wait()
+                writer.wait()
                 if values:
-                    ids += self._insert_task_batch(conn, project_id, values, children)
-                    fill.add(ids[-len(values) :], last=True)
-                fill.wait()
+                    ids += self._insert_task_batch(
+                        conn, project_id, values, children, writer, now, last=True
+                    )
+                writer.wait()
             if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
@@ -406,10 +411,18 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         self,
         conn: sa.Connection,
         project_id: int,
-        values: list[tuple[Any, ...]],
+        values: list[Any],
         children: list[_Children],
+        writer: BulkWriter,
+        now: str,
+        *,
+        last: bool = False,
     ) -> list[int]:
-        last = conn.execute(
+        """Reserve the batch's ids and inner ids, then have ``writer`` insert its tasks and
+        predictions (``values`` from ``task_json``) and index them; before SQLite 3.38
+        (``values`` from ``task_values``) they are inserted here. Annotations (rare in a
+        bulk import) are inserted here, after the writer is done."""
+        last_inner = conn.execute(
             sa.update(PROJECTS)
             .where(PROJECTS.c.id == project_id)
             .values(
@@ -419,21 +432,28 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             .returning(PROJECTS.c.task_seq)
         ).scalar_one()
         new_ids = self._reserve_ids(conn, T, len(values))
-        first_inner = last - len(values) + 1
-        rows = [
-            (task_id, project_id, first_inner + i, *v)
-            for i, (task_id, v) in enumerate(zip(new_ids, values))
-        ]
-        self._bulk_insert(conn, T, TASK_COLUMNS, rows)
+        first_inner = last_inner - len(values) + 1
         anns: list[tuple[NewAnnotation, int, int]] = []
         preds: list[tuple[Any, ...]] = []
         for i, task_anns, task_preds in children:
             anns += [(a, new_ids[i], project_id) for a in task_anns]
             preds += [(new_ids[i], project_id, *p) for p in task_preds]
-        self._insert_annotations(conn, anns)
-        self._insert_prediction_rows(conn, preds)
-        # fresh tasks without annotations already carry their counters
-        self._recount(conn, {t for _, t, _ in anns})
+        if type(values[0]) is str:  # task_json rows
+            preds = [(*p, now, now) for p in preds]
+            writer.insert(new_ids[0], project_id, first_inner, values, preds, now, last=last)
+        else:
+            rows = [
+                (task_id, project_id, first_inner + i, *v)
+                for i, (task_id, v) in enumerate(zip(new_ids, values))
+            ]
+            self._bulk_insert(conn, T, TASK_COLUMNS, rows)
+            self._insert_prediction_rows(conn, preds)
+            writer.index(new_ids, last=last)
+        if anns:
+            writer.wait()
+            self._insert_annotations(conn, anns)
+            # fresh tasks without annotations already carry their counters
+            self._recount(conn, {t for _, t, _ in anns})
         return new_ids
 
     @contextmanager
