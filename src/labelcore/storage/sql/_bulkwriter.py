@@ -1,21 +1,23 @@
 """SQLite bulk import: SQLite's share of a batch runs on a second thread (private).
 
     with BulkWriter(store, conn, index_text=True) as writer:
+        writer.insert(first_id, project_id, first_inner, rows, now)  # returns at once
         writer.wait()                                     # before this thread uses conn
-        writer.insert(first_id, project_id, first_inner, rows, predictions, now)
         writer.insert(..., last=True)                     # done here; then all is written
 
 A task import is Python work (read, validate, build row values: it holds the GIL) and
 SQLite work (insert the rows into the table and its indexes, fill the trigram index of
 migration 0013). The driver releases the GIL while a statement runs, so the two can share
 the machine's cores: while the importing thread builds batch k+1, a worker thread runs
-batch k's statements. For that a batch's statements must be few and long: a per-row
-``executemany`` takes the GIL back for every row and would wait for the importing thread
-each time. So the task rows go in as one statement reading a JSON array of the batch's
-varying values (``TASKS_FROM_JSON``, rows built by ``_rows.task_json``; the data and meta
-are embedded as the JSON they are stored as and come back out byte for byte), followed by
-the batch's predictions (an ``executemany``: scores stay bound as floats) and one
-``INSERT ... SELECT`` into the trigram index.
+batch k's statements. For that a batch's statements must be few and long: an
+``executemany`` takes the GIL back for every row, and each time it finds the importing
+thread holding it, it waits (Python hands the GIL over every 5 ms). So the task rows go
+in as one statement reading a JSON array of the batch's varying values
+(``TASKS_FROM_JSON``, rows built by ``_rows.task_json``; the data and meta are embedded as
+the JSON they are stored as and come back out byte for byte), followed by one ``INSERT ...
+SELECT`` into the trigram index. The batch's predictions (an ``executemany``: scores stay
+bound as floats) and annotations are inserted by the importing thread before its next batch,
+while the worker is idle.
 
 The connection is used by one thread at a time: the importing thread calls ``wait()``
 before its own next statement (``add_tasks`` before each batch, and ``SQLBase._tx``,
@@ -54,10 +56,6 @@ TASKS_FROM_JSON = (
     " SELECT ?1 + key, ?2, ?3 + key, value -> '$[0]', value -> '$[1]', value ->> '$[2]',"
     " 0, 0, 0, value ->> '$[3]', ?4, ?4, value ->> '$[4]', value ->> '$[5]'"
     " FROM json_each(?5)"
-)
-PREDICTIONS_INSERT = (
-    "INSERT INTO labelcore_prediction (task_id, project_id, result, score, model_version,"
-    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -98,18 +96,16 @@ class BulkWriter:
         project_id: int,
         first_inner: int,
         rows: Sequence[str],
-        predictions: Sequence[tuple[Any, ...]],
         now: str,
         *,
         last: bool = False,
     ) -> None:
-        """Write a batch: tasks with ids from ``first_id`` (``rows`` from ``task_json``),
-        then their prediction rows (``(task_id, project_id, result, score, model_version,
-        now, now)``), then their text index. The ``last`` batch is written on this thread
-        (nothing would run beside it)."""
+        """Write a batch of tasks with ids from ``first_id`` (``rows`` from ``task_json``),
+        then their text index. The ``last`` batch is written on this thread (nothing would
+        run beside it)."""
         params = (first_id, project_id, first_inner, now, "[" + ",".join(rows) + "]")
         last_id = first_id + len(rows) - 1
-        self._run(lambda cursor: self._write(cursor, params, predictions, last_id), last)
+        self._run(lambda cursor: self._write(cursor, params, last_id), last)
 
     def index(self, ids: Sequence[int], *, last: bool = False) -> None:
         """Add tasks just inserted on the connection (ids ascending) to the text index."""
@@ -165,16 +161,8 @@ class BulkWriter:
         finally:
             cursor.close()
 
-    def _write(
-        self,
-        cursor: Any,
-        params: tuple[Any, ...],
-        predictions: Sequence[tuple[Any, ...]],
-        last_id: int,
-    ) -> None:
+    def _write(self, cursor: Any, params: tuple[Any, ...], last_id: int) -> None:
         cursor.execute(TASKS_FROM_JSON, params)
-        if predictions:
-            cursor.executemany(PREDICTIONS_INSERT, predictions)
         if self._index_text:
             cursor.execute(INDEX_RANGE, (params[0], last_id))
 

@@ -75,6 +75,8 @@ from labelcore.storage.sql.tables import (
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
 # a task's annotations and its predictions' row values, by its index in the batch
 _Children = tuple[int, tuple[NewAnnotation, ...], tuple[tuple[Any, ...], ...]]
+# a batch's (annotation, task id, project id) and prediction rows, not yet inserted
+_Later = tuple[list[tuple[NewAnnotation, int, int]], list[tuple[Any, ...]]]
 _Item = TypeVar("_Item")
 BATCH = 1000  # rows per executemany batch
 HELD_TASKS = 8 * BATCH  # SQLite: rows a batch may grow to while the text index is filled
@@ -353,11 +355,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
         """Batches of ``BATCH``, ids reserved in the write transaction, JSON serialised once.
-        On SQLite a worker thread inserts each batch (one statement for its tasks, one
-        ``executemany`` for its predictions) and adds it to the trigram index while this
-        thread reads and checks the next one (``_bulkwriter``); the index covers every new
-        task when this returns. PostgreSQL streams the rows into COPY as they are read
-        (``_pgcopy``).
+        On SQLite a worker thread inserts each batch's tasks (one statement) and adds them to
+        the trigram index while this thread reads and checks the next batch
+        (``_bulkwriter``); the index covers every new task when this returns. PostgreSQL
+        streams the rows into COPY as they are read (``_pgcopy``).
 
         Each task is turned into its column values as it arrives and then let go: a batch
         of live task objects would survive into the garbage collector's older generations
@@ -372,6 +373,8 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             values: list[Any] = []  # per task: task_json, or task_values before SQLite 3.38
             children: list[_Children] = []  # (index in values, annotations, predictions)
             bulk_cache = False
+            # a batch's predictions and annotations, inserted once the writer has its tasks
+            later: _Later = ([], [])
             # the worker is done before the page cache comes back and the transaction ends
             with BulkWriter(self, conn, self._indexes_text(conn)) as writer:
                 for row_no, new in enumerate(tasks):
@@ -388,19 +391,23 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                     # the worker to finish (growing meanwhile, up to HELD_TASKS)
                     if len(values) >= BATCH and (len(values) >= HELD_TASKS or not writer.busy):
                         writer.wait()
+                        self._insert_children(conn, later)
                         if ids and not bulk_cache:  # a second batch: a bulk import
                             bulk.enter_context(self._bulk_page_cache(conn))
                             bulk_cache = True
-                        ids += self._insert_task_batch(
+                        batch_ids, later = self._insert_task_batch(
                             conn, project_id, values, children, writer, now
                         )
+                        ids += batch_ids
                         values, children = [], []
                 writer.wait()
+                self._insert_children(conn, later)
                 if values:
-                    ids += self._insert_task_batch(
+                    batch_ids, later = self._insert_task_batch(
                         conn, project_id, values, children, writer, now, last=True
                     )
-                writer.wait()
+                    ids += batch_ids
+                    self._insert_children(conn, later)
             if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
@@ -417,11 +424,13 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         now: str,
         *,
         last: bool = False,
-    ) -> list[int]:
-        """Reserve the batch's ids and inner ids, then have ``writer`` insert its tasks and
-        predictions (``values`` from ``task_json``) and index them; before SQLite 3.38
-        (``values`` from ``task_values``) they are inserted here. Annotations (rare in a
-        bulk import) are inserted here, after the writer is done."""
+    ) -> tuple[list[int], _Later]:
+        """Reserve the batch's ids and inner ids and have ``writer`` insert its tasks
+        (``values`` from ``task_json``) and index them; before SQLite 3.38 (``values``
+        from ``task_values``) the tasks are inserted here. Returns the ids and the batch's
+        annotation and prediction rows, for ``_insert_children`` once the writer is done:
+        their ``executemany`` would take the GIL back per row, so it runs on this thread
+        while the writer is idle."""
         last_inner = conn.execute(
             sa.update(PROJECTS)
             .where(PROJECTS.c.id == project_id)
@@ -439,22 +448,22 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             anns += [(a, new_ids[i], project_id) for a in task_anns]
             preds += [(new_ids[i], project_id, *p) for p in task_preds]
         if type(values[0]) is str:  # task_json rows
-            preds = [(*p, now, now) for p in preds]
-            writer.insert(new_ids[0], project_id, first_inner, values, preds, now, last=last)
+            writer.insert(new_ids[0], project_id, first_inner, values, now, last=last)
         else:
             rows = [
                 (task_id, project_id, first_inner + i, *v)
                 for i, (task_id, v) in enumerate(zip(new_ids, values))
             ]
             self._bulk_insert(conn, T, TASK_COLUMNS, rows)
-            self._insert_prediction_rows(conn, preds)
             writer.index(new_ids, last=last)
-        if anns:
-            writer.wait()
-            self._insert_annotations(conn, anns)
-            # fresh tasks without annotations already carry their counters
-            self._recount(conn, {t for _, t, _ in anns})
-        return new_ids
+        return new_ids, (anns, preds)
+
+    def _insert_children(self, conn: sa.Connection, later: _Later) -> None:
+        anns, preds = later
+        self._insert_annotations(conn, anns)
+        self._insert_prediction_rows(conn, preds)
+        # fresh tasks without annotations already carry their counters
+        self._recount(conn, {t for _, t, _ in anns})
 
     @contextmanager
     def _bulk_page_cache(self, conn: sa.Connection) -> Iterator[None]:
