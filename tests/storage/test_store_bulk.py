@@ -357,7 +357,7 @@ def test_failed_text_index_fill_is_raised_and_writes_nothing(
 
 
 def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """``_index_text`` indexes exactly the ids it is given, one statement per run."""
+    """``BulkWriter.index`` indexes exactly the ids it is given, one statement per run."""
     store = SQLStore(f"sqlite:///{tmp_path / 'runs.db'}")
     pid = store.add_project(ProjectSettings(title="runs"), None).id
     ids = store.add_tasks(pid, [NewTask(data={"text": f"word{i}"}) for i in range(6)])
@@ -367,7 +367,8 @@ def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: igno
         conn.exec_driver_sql(
             "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('delete-all')"
         )
-        store._index_text(conn, [ids[0], ids[1], ids[3], ids[5]])
+        with _bulkwriter.BulkWriter(store, conn, index_text=True) as writer:
+            writer.index([ids[0], ids[1], ids[3], ids[5]], last=True)
         hits = [r[0] for r in conn.exec_driver_sql(found, (trigram_query("word"),))]
         assert hits == [ids[0], ids[1], ids[3], ids[5]]
         conn.exec_driver_sql(

@@ -30,7 +30,6 @@ from labelcore.storage.sql._base import (
     json_text,
     prediction_from_row,
 )
-from labelcore.storage.sql._bulkwriter import INDEX_RANGE, id_runs
 from labelcore.storage.sql.engine import Dumped
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS, VERSIONS
 
@@ -188,16 +187,6 @@ class SQLRows(SQLBase):
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608 - constant
             list(rows),
         )
-
-    def _index_text(self, conn: sa.Connection, task_ids: Sequence[int]) -> None:
-        """Add newly inserted tasks (ids ascending) to the SQLite trigram index: one
-        ``INSERT ... SELECT`` per run of consecutive ids, normally one for a whole import
-        (cheaper than one per batch: 1.2 instead of 1.4 s of CPU for 100k tasks). Every
-        task insert comes through ``add_tasks``, which calls this before it returns."""
-        if not task_ids or not self._indexes_text(conn):
-            return
-        for first, last in id_runs(task_ids):
-            conn.exec_driver_sql(INDEX_RANGE, (first, last))
 
     def _indexes_text(self, conn: sa.Connection) -> bool:
         """Whether inserted tasks must be added to the SQLite trigram index here: the index
