@@ -7,6 +7,7 @@ import pytest
 from svc_fixtures import ANN_A, CONFIG, MANAGER, choice, core, make_project, project, span
 
 from labelcore import Forbidden, LabelCore, ValidationError
+from labelcore.query import Filter, FilterGroup, TaskQuery
 from labelcore.service.importing import data_hash
 
 __all__ = ["core", "project"]
@@ -126,6 +127,46 @@ def test_bad_last_row_of_a_big_import_leaves_project_unchanged(core: LabelCore) 
     # the next import continues the inner_id sequence as if the failed one never happened
     task = core.create_task(MANAGER, p.id, {"text": "after"})
     assert task.inner_id == 3
+
+
+def _contains(core: LabelCore, project_id: int, needle: str) -> int:
+    where = Filter(column="data.text", operator="contains", type="String", value=needle)
+    query = TaskQuery(filters=FilterGroup(items=(where,)))
+    return core.list_tasks(MANAGER, project_id, query).total
+
+
+@pytest.mark.parametrize("dedupe", [None, "report"])
+def test_contains_is_exact_for_every_batch_right_after_a_big_import(
+    core: LabelCore, dedupe: str | None
+) -> None:
+    """The SQLite text index is filled batch by batch while later rows are still read (on a
+    second thread): when the import returns, every row of every batch is found, once."""
+    p = make_project(core)
+    n = 5500
+    rows = [{"text": f"row {i} " + ("needle" if i % 500 == 3 else "hay")} for i in range(n)]
+    report = core.import_tasks(MANAGER, p.id, rows, dedupe=dedupe)  # type: ignore[arg-type]
+    assert report.task_count == n
+    assert _contains(core, p.id, "needle") == n // 500
+    assert _contains(core, p.id, "row 5499 hay") == 1
+    assert _contains(core, p.id, "row ") == n
+
+
+def test_failing_row_in_a_late_batch_leaves_nothing_and_no_text_index(core: LabelCore) -> None:
+    """Batches already inserted and indexed (on SQLite, by the second thread) are rolled
+    back with the rest; the first error is the one reported."""
+    p = make_project(core)
+    n = 6000
+    rows = [{"text": f"row {i} needle"} for i in range(n)]
+    rows[5800] = {"text": {"not": "text"}}
+    rows[5900] = {"wrong": 1}
+    with pytest.raises(ValidationError) as info:
+        core.import_tasks(MANAGER, p.id, rows)
+    assert [e["row"] for e in info.value.errors] == [5801, 5901]
+    assert info.value.errors[0]["code"] == "data.bad_type"
+    assert tasks_of(core, p.id) == []
+    assert _contains(core, p.id, "needle") == 0
+    core.import_tasks(MANAGER, p.id, [{"text": "after needle"}])
+    assert _contains(core, p.id, "needle") == 1
 
 
 def test_bad_json_file_is_reported_with_its_row(core: LabelCore) -> None:

@@ -6,6 +6,7 @@ PostgreSQL (CI): ids, inner ids, counters, predictions, the substring index, ato
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import attrs
@@ -15,7 +16,8 @@ import sqlalchemy as sa
 from labelcore.errors import ValidationError
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
-from labelcore.storage.sql import SQLStore, _pgcopy
+from labelcore.storage.sql import SQLStore, _bulkwriter, _pgcopy
+from labelcore.storage.sql import store as store_module
 from labelcore.storage.sql.querysql import trigram_query
 from labelcore.storage.sql.store import BATCH
 
@@ -154,12 +156,13 @@ def test_bulk_import_in_several_copy_segments(
     store: SQLStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """PostgreSQL streams tasks into one COPY per segment, which also ends early when enough
-    predictions or annotations wait for it: ids, inner ids and children stay aligned."""
+    predictions or annotations wait for it; SQLite inserts a batch's children after the
+    writer thread has its tasks: ids, inner ids, children and counters stay aligned."""
     monkeypatch.setattr(_pgcopy, "SEGMENT", 50)
     monkeypatch.setattr(_pgcopy, "CHILDREN", 7)
     pid = store.add_project(ProjectSettings(title="segments"), None).id
     store.add_tasks(pid, [NewTask(data={"text": "first"})])  # inner ids continue after it
-    n = 333
+    n = BATCH * 2 + 333
 
     def tasks() -> Iterator[NewTask]:
         for i, task in enumerate(_tasks(n)):
@@ -177,7 +180,8 @@ def test_bulk_import_in_several_copy_segments(
     assert by_task == {ids[i]: [{"type": "choices", "value": {"n": i}}] for i in range(0, n, 3)}
     anns = {a.task_id: a.result for a in store.list_annotations(project_id=pid)}
     assert anns == {ids[i]: [{"type": "choices", "value": {"a": i}}] for i in range(0, n, 11)}
-    assert [t.total_annotations for t in got[:12]] == [1] + [0] * 10 + [1]
+    assert [t.total_annotations for t in got] == [int(i % 11 == 0) for i in range(n)]
+    assert [t.total_predictions for t in got] == [int(i % 3 == 0) for i in range(n)]
     assert store.project_counts([pid])[pid].task_count == n + 1
     page = store.query_tasks(pid, TaskQuery(), PageRequest(page_size=1))
     assert page.total == n + 1
@@ -194,8 +198,8 @@ def test_store_calls_from_the_task_iterator_during_a_bulk_import(
     pid = store.add_project(ProjectSettings(title="reentrant"), None).id
     seen: list[dict[str, int]] = []
 
-    def tasks() -> Iterator[NewTask]:
-        for i in range(1000):
+    def tasks() -> Iterator[NewTask]:  # SQLite: the text index is filled meanwhile
+        for i in range(BATCH * 3):
             if i and i % 300 == 0:
                 seen.append(store.find_tasks_by_hash(pid, {f"h{i - 1}", "nope"}))
                 assert store.get_project(pid) is not None
@@ -203,12 +207,13 @@ def test_store_calls_from_the_task_iterator_during_a_bulk_import(
 
     with store.transaction():
         ids = store.add_tasks(pid, tasks())
-    expected = [{f"h{i - 1}": ids[i - 1]} for i in (300, 600, 900)]
+    expected = [{f"h{i - 1}": ids[i - 1]} for i in range(300, BATCH * 3, 300)]
     if store.is_pg:
         assert seen == expected
     else:
         assert all(got in ({}, want) for got, want in zip(seen, expected, strict=True))
-    assert [t.inner_id for t in store.get_tasks(ids)] == list(range(1, 1001))
+    assert [t.inner_id for t in store.get_tasks(ids)] == list(range(1, BATCH * 3 + 1))
+    assert _contains(store, pid, "t2999") == 1
 
 
 @pytest.mark.postgres
@@ -271,8 +276,88 @@ def test_bad_prediction_in_a_bulk_import_names_its_row_and_writes_nothing(
     assert store.list_predictions(project_id=pid) == []
 
 
+_AWKWARD_DATA = [
+    {"text": 'quote " back \\ slash / tab \t nl \n cr \r \x01 \x1f \x7f'},
+    {"text": "Zürich 東京 \u2028 \u2029 😀 \ufeff", "é": ["ß", {"ü": None}]},
+    {"n": [0, -0.0, 1.5, 1e100, -2.5e-300, 123456789012345678901234567890, True, False]},
+    {"nested": {"a": {"b": {"c": [[], {}, [[{}]], ""]}}}, "empty": ""},
+    {"z": 1, "a": 2, "m": {"y": 1, "b": 2}},  # key order kept
+]
+_AWKWARD_META: list[object] = [{}, "a string", 42, ["x", 1.25], None, {"k": 'v "q"'}]
+
+
+def _awkward_tasks() -> list[NewTask]:
+    return [
+        NewTask(
+            data=data,
+            meta=_AWKWARD_META[i % len(_AWKWARD_META)],
+            overlap=1 + i % 3,
+            file_upload=None if i % 2 else f'up "{i}" \\ ü.json',
+            data_hash=None if i % 4 == 3 else f'h{i} "q"',
+            predictions=(NewPrediction(result=[{"v": 0.1 + i}], score=0.1 * i),) if i % 2 else (),
+        )
+        for i, data in enumerate(_AWKWARD_DATA * 300)  # 1500: a batch on the writer thread
+    ]
+
+
+def test_sqlite_rows_from_json_are_stored_as_executemany_stores_them(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite >= 3.38 a batch's task rows go in as one statement reading a JSON array
+    (``_rows.task_json``): every column's stored text and type is the one a plain
+    ``executemany`` of ``task_values`` writes (the path before 3.38)."""
+    if not _bulkwriter.JSON_ROWS:
+        pytest.skip("SQLite before 3.38: executemany only")
+    cols = (
+        "id, inner_id, data, meta, typeof(meta), overlap, typeof(overlap), is_labeled,"
+        " total_annotations, total_predictions, typeof(total_predictions), file_upload,"
+        " data_hash, typeof(data_hash)"
+    )
+    stored = {}
+    for json_rows in (True, False):
+        monkeypatch.setattr(store_module, "JSON_ROWS", json_rows)
+        store = SQLStore(f"sqlite:///{tmp_path / f'rows-{json_rows}.db'}")
+        pid = store.add_project(ProjectSettings(title="rows"), None).id
+        store.add_tasks(pid, _awkward_tasks())
+        with store.engine.begin() as conn:
+            stored[json_rows] = (
+                conn.exec_driver_sql(f"SELECT {cols} FROM labelcore_task ORDER BY id").all(),  # noqa: S608
+                conn.exec_driver_sql(
+                    "SELECT id, task_id, result, score, typeof(score), model_version"
+                    " FROM labelcore_prediction ORDER BY id"
+                ).all(),
+            )
+        assert [t.data for t in store.get_tasks(store.task_ids(pid, TaskQuery()))] == [
+            t.data for t in _awkward_tasks()
+        ]
+        assert _contains(store, pid, "東京 \u2028") == 300
+        store.close()
+    assert stored[True] == stored[False]
+    assert len(stored[True][0]) == 1500 and len(stored[True][1]) == 750
+
+
+def test_failed_text_index_fill_is_raised_and_writes_nothing(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A statement that fails on the writer thread fails the import (at the importing
+    thread's next statement): the transaction rolls back, and the thread is gone."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'fill.db'}")
+    pid = store.add_project(ProjectSettings(title="fill"), None).id
+    broken = _bulkwriter.INDEX_RANGE.replace("SELECT id, data", "SELECT id, no_such_column")
+    monkeypatch.setattr(_bulkwriter, "INDEX_RANGE", broken)
+    with pytest.raises(sa.exc.OperationalError, match="no_such_column"):
+        store.add_tasks(pid, _tasks(N))
+    assert not [t for t in threading.enumerate() if t.name.startswith("labelcore-bulkwriter")]
+    with store.engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM labelcore_task").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM labelcore_task_fts").scalar_one() == 0
+    monkeypatch.undo()
+    assert len(store.add_tasks(pid, _tasks(3))) == 3
+    store.close()
+
+
 def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """``_index_text`` indexes exactly the ids it is given, one statement per run."""
+    """``BulkWriter.index`` indexes exactly the ids it is given, one statement per run."""
     store = SQLStore(f"sqlite:///{tmp_path / 'runs.db'}")
     pid = store.add_project(ProjectSettings(title="runs"), None).id
     ids = store.add_tasks(pid, [NewTask(data={"text": f"word{i}"}) for i in range(6)])
@@ -282,7 +367,8 @@ def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: igno
         conn.exec_driver_sql(
             "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('delete-all')"
         )
-        store._index_text(conn, [ids[0], ids[1], ids[3], ids[5]])
+        with _bulkwriter.BulkWriter(store, conn, index_text=True) as writer:
+            writer.index([ids[0], ids[1], ids[3], ids[5]], last=True)
         hits = [r[0] for r in conn.exec_driver_sql(found, (trigram_query("word"),))]
         assert hits == [ids[0], ids[1], ids[3], ids[5]]
         conn.exec_driver_sql(

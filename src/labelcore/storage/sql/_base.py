@@ -282,8 +282,8 @@ class SQLBase:
             self._no_write_while_reading()
         try:
             if conn is not None:
-                pause = getattr(self._local, "copy_pause", None)
-                if pause is not None:  # a bulk import's COPY is open on conn (_pgcopy)
+                pause = getattr(self._local, "bulk_pause", None)
+                if pause is not None:  # a bulk import still uses conn (_pgcopy, _bulkwriter)
                     pause()
                 if write:
                     with conn.begin_nested():

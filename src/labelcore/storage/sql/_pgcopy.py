@@ -66,7 +66,7 @@ class _CopyStream:
             self._block = self._cursor.copy(self._sql)
             self._copy = self._block.__enter__()
             if self._shared:
-                self._store._local.copy_pause = self.end
+                self._store._local.bulk_pause = self.end
         self._copy.write_row(row)
 
     def end(self, exc: BaseException | None = None) -> None:
@@ -77,7 +77,7 @@ class _CopyStream:
         block, cursor = self._block, self._cursor
         self._block = self._cursor = self._copy = None
         if self._shared:
-            self._store._local.copy_pause = None
+            self._store._local.bulk_pause = None
         try:
             if exc is None:
                 block.__exit__(None, None, None)

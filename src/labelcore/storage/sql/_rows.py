@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,10 +40,6 @@ FTS = "labelcore_task_fts"
 _FTS_OBJECTS = (
     "SELECT name FROM sqlite_master WHERE name IN ('labelcore_task_fts', 'labelcore_task_fts_ai')"
 )
-_INDEX_RANGE = (
-    "INSERT INTO labelcore_task_fts (rowid, data) "
-    "SELECT id, data FROM labelcore_task WHERE id BETWEEN ? AND ?"
-)
 PREDICTION_COLUMNS = (
     "id",
     "task_id",
@@ -65,18 +62,25 @@ def result_text(result: Any, what: str) -> str:
     return json_text(result, what)
 
 
-def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
-    """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
-    the task columns, in order), checked and with its JSON serialised once. Both bulk paths
-    (SQLite's batches, PostgreSQL's COPY) build their rows with it."""
+def _task_texts(new: NewTask, row_no: int) -> tuple[str, str, int]:
+    """A new task's data and meta JSON text and its overlap, checked."""
     if not isinstance(new, NewTask) or not isinstance(new.data, dict):
         raise ValidationError(f"row {row_no}: task data must be an object", code="task.data")
     overlap = new.overlap
     if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 1:
         raise ValidationError(f"row {row_no}: overlap must be >= 1", code="task.overlap")
+    data = json_text(new.data, f"row {row_no}: data")
+    return data, json_text(new.meta, f"row {row_no}: meta"), overlap
+
+
+def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
+    """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
+    the task columns, in order), checked and with its JSON serialised once. Both bulk paths
+    (SQLite's executemany, PostgreSQL's COPY) build their rows with it."""
+    data, meta, overlap = _task_texts(new, row_no)
     return (
-        json_text(new.data, f"row {row_no}: data"),
-        json_text(new.meta, f"row {row_no}: meta"),
+        data,
+        meta,
         overlap,
         False,  # is_labeled
         0,  # total_annotations (a task with annotations is recounted after its insert)
@@ -87,6 +91,28 @@ def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
         new.file_upload,
         new.data_hash,
     )
+
+
+def task_json(new: NewTask, row_no: int) -> str:
+    """SQLite: the values of ``task_values`` that differ per task, as one JSON array
+    (``[data, meta, overlap, total_predictions, file_upload, data_hash]``) for
+    ``_bulkwriter.TASKS_FROM_JSON``. The data and meta go in as the JSON they are stored as
+    (SQLite's ``->`` gives that text back unchanged); nothing is escaped twice."""
+    data, meta, overlap = _task_texts(new, row_no)
+    upload, digest = new.file_upload, new.data_hash
+    return (
+        f"[{data},{meta},{overlap},{len(new.predictions)},"
+        f"{_json_scalar(upload, row_no, 'file_upload')},"
+        f"{_json_scalar(digest, row_no, 'data_hash')}]"
+    )
+
+
+def _json_scalar(value: Any, row_no: int, what: str) -> str:
+    if value is None:
+        return "null"
+    if type(value) is str:
+        return encode_basestring(value)
+    return json_text(value, f"row {row_no}: {what}")
 
 
 def prediction_values(new: NewPrediction, what: str) -> tuple[str, float | None, str]:
@@ -161,21 +187,6 @@ class SQLRows(SQLBase):
             f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608 - constant
             list(rows),
         )
-
-    def _index_text(self, conn: sa.Connection, task_ids: Sequence[int]) -> None:
-        """Add newly inserted tasks (ids ascending) to the SQLite trigram index: one
-        ``INSERT ... SELECT`` per run of consecutive ids, normally one for a whole import
-        (cheaper than one per batch: 1.2 instead of 1.4 s of CPU for 100k tasks). Every
-        task insert comes through ``add_tasks``, which calls this before it returns."""
-        if not task_ids or not self._indexes_text(conn):
-            return
-        start = prev = task_ids[0]
-        for task_id in task_ids[1:]:
-            if task_id != prev + 1:
-                conn.exec_driver_sql(_INDEX_RANGE, (start, prev))
-                start = task_id
-            prev = task_id
-        conn.exec_driver_sql(_INDEX_RANGE, (start, prev))
 
     def _indexes_text(self, conn: sa.Connection) -> bool:
         """Whether inserted tasks must be added to the SQLite trigram index here: the index

@@ -52,12 +52,13 @@ from labelcore.storage.sql._base import (
     settings_to_json,
     task_from_row,
 )
+from labelcore.storage.sql._bulkwriter import JSON_ROWS, BulkWriter
 from labelcore.storage.sql._dataindex import filter_columns
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
-from labelcore.storage.sql._rows import prediction_values, task_values
+from labelcore.storage.sql._rows import prediction_values, task_json, task_values
 from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
@@ -74,8 +75,11 @@ from labelcore.storage.sql.tables import (
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
 # a task's annotations and its predictions' row values, by its index in the batch
 _Children = tuple[int, tuple[NewAnnotation, ...], tuple[tuple[Any, ...], ...]]
+# a batch's (annotation, task id, project id) and prediction rows, not yet inserted
+_Later = tuple[list[tuple[NewAnnotation, int, int]], list[tuple[Any, ...]]]
 _Item = TypeVar("_Item")
 BATCH = 1000  # rows per executemany batch
+HELD_TASKS = 8 * BATCH  # SQLite: rows a batch may grow to while the worker writes the last
 PG_INDEXED_FILTERS = frozenset({"id", "inner_id", "total_predictions"})  # btree-served
 SORT_MATCHES_BELOW = 20_000  # SQLite: sort filtered matches rather than walk the order index
 TASK_COLUMNS = (
@@ -350,10 +354,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
-        """Batches of ``BATCH``: ids reserved in the write transaction, one plain executemany
-        with explicit ids and no RETURNING, JSON serialised once; on SQLite the new tasks are
-        added to the trigram index at the end, in one statement. PostgreSQL streams the rows
-        into COPY as they are read (``_pgcopy``).
+        """Batches of ``BATCH``, ids reserved in the write transaction, JSON serialised once.
+        On SQLite a worker thread inserts each batch's tasks (one statement) and adds them to
+        the trigram index while this thread reads and checks the next batch
+        (``_bulkwriter``); the index covers every new task when this returns. PostgreSQL
+        streams the rows into COPY as they are read (``_pgcopy``).
 
         Each task is turned into its column values as it arrives and then let go: a batch
         of live task objects would survive into the garbage collector's older generations
@@ -364,24 +369,45 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                 return PGTaskImport(self, conn, project_id).run(tasks)
             self._project_row(conn, project_id)
             now = self._db_time(utcnow())
-            values: list[tuple[Any, ...]] = []  # per task: its columns after id and inner id
+            json_rows = JSON_ROWS
+            values: list[Any] = []  # per task: task_json, or task_values before SQLite 3.38
             children: list[_Children] = []  # (index in values, annotations, predictions)
-            for row_no, new in enumerate(tasks):
-                values.append(task_values(new, row_no, now))
-                if new.annotations or new.predictions:
-                    preds = tuple(
-                        prediction_values(p, f"row {row_no}: prediction {k}")
-                        for k, p in enumerate(new.predictions)
+            bulk_cache = False
+            # a batch's predictions and annotations, inserted once the writer has its tasks
+            later: _Later = ([], [])
+            # the worker is done before the page cache comes back and the transaction ends
+            with BulkWriter(self, conn, self._indexes_text(conn)) as writer:
+                for row_no, new in enumerate(tasks):
+                    values.append(
+                        task_json(new, row_no) if json_rows else task_values(new, row_no, now)
                     )
-                    children.append((len(values) - 1, new.annotations, preds))
-                if len(values) == BATCH:
-                    ids += self._insert_task_batch(conn, project_id, values, children)
-                    values, children = [], []
-                    if len(ids) == BATCH:  # more to come: a bulk import
-                        bulk.enter_context(self._bulk_page_cache(conn))
-            if values:
-                ids += self._insert_task_batch(conn, project_id, values, children)
-            self._index_text(conn, ids)
+                    if new.annotations or new.predictions:
+                        preds = tuple(
+                            prediction_values(p, f"row {row_no}: prediction {k}")
+                            for k, p in enumerate(new.predictions)
+                        )
+                        children.append((len(values) - 1, new.annotations, preds))
+                    # while the worker writes a batch, the next one is built; it waits for
+                    # the worker to finish (growing meanwhile, up to HELD_TASKS)
+                    if len(values) >= BATCH and (len(values) >= HELD_TASKS or not writer.busy):
+                        writer.wait()
+                        self._insert_children(conn, later)
+                        if ids and not bulk_cache:  # a second batch: a bulk import
+                            bulk.enter_context(self._bulk_page_cache(conn))
+                            bulk_cache = True
+                        batch_ids, later = self._insert_task_batch(
+                            conn, project_id, values, children, writer, now
+                        )
+                        ids += batch_ids
+                        values, children = [], []
+                writer.wait()
+                self._insert_children(conn, later)
+                if values:
+                    batch_ids, later = self._insert_task_batch(
+                        conn, project_id, values, children, writer, now, last=True
+                    )
+                    ids += batch_ids
+                    self._insert_children(conn, later)
             if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
@@ -392,10 +418,20 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         self,
         conn: sa.Connection,
         project_id: int,
-        values: list[tuple[Any, ...]],
+        values: list[Any],
         children: list[_Children],
-    ) -> list[int]:
-        last = conn.execute(
+        writer: BulkWriter,
+        now: str,
+        *,
+        last: bool = False,
+    ) -> tuple[list[int], _Later]:
+        """Reserve the batch's ids and inner ids and have ``writer`` insert its tasks
+        (``values`` from ``task_json``) and index them; before SQLite 3.38 (``values``
+        from ``task_values``) the tasks are inserted here. Returns the ids and the batch's
+        annotation and prediction rows, for ``_insert_children`` once the writer is done:
+        their ``executemany`` would take the GIL back per row, so it runs on this thread
+        while the writer is idle."""
+        last_inner = conn.execute(
             sa.update(PROJECTS)
             .where(PROJECTS.c.id == project_id)
             .values(
@@ -405,22 +441,29 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             .returning(PROJECTS.c.task_seq)
         ).scalar_one()
         new_ids = self._reserve_ids(conn, T, len(values))
-        first_inner = last - len(values) + 1
-        rows = [
-            (task_id, project_id, first_inner + i, *v)
-            for i, (task_id, v) in enumerate(zip(new_ids, values))
-        ]
-        self._bulk_insert(conn, T, TASK_COLUMNS, rows)
+        first_inner = last_inner - len(values) + 1
         anns: list[tuple[NewAnnotation, int, int]] = []
         preds: list[tuple[Any, ...]] = []
         for i, task_anns, task_preds in children:
             anns += [(a, new_ids[i], project_id) for a in task_anns]
             preds += [(new_ids[i], project_id, *p) for p in task_preds]
+        if type(values[0]) is str:  # task_json rows
+            writer.insert(new_ids[0], project_id, first_inner, values, now, last=last)
+        else:
+            rows = [
+                (task_id, project_id, first_inner + i, *v)
+                for i, (task_id, v) in enumerate(zip(new_ids, values))
+            ]
+            self._bulk_insert(conn, T, TASK_COLUMNS, rows)
+            writer.index(new_ids, last=last)
+        return new_ids, (anns, preds)
+
+    def _insert_children(self, conn: sa.Connection, later: _Later) -> None:
+        anns, preds = later
         self._insert_annotations(conn, anns)
         self._insert_prediction_rows(conn, preds)
         # fresh tasks without annotations already carry their counters
         self._recount(conn, {t for _, t, _ in anns})
-        return new_ids
 
     @contextmanager
     def _bulk_page_cache(self, conn: sa.Connection) -> Iterator[None]:
