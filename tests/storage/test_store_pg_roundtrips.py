@@ -185,3 +185,18 @@ def test_candidates_probe_each_task_whatever_the_statistics(
     assert "Anti Join" not in plan
     if not breadth_first:  # walks the queue index in inner_id order and stops at the limit
         assert "Sort" not in plan
+
+
+def test_reads_nested_in_a_transaction_read_inside_reading_share_it(store: SQLStore) -> None:
+    project_id, (task_id, *_) = _project(store)
+    seen = _statuses(store)
+    with store.reading(), store._tx(write=False) as conn:
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 1234")
+        with store._tx(write=False):  # e.g. a helper of the read opening its own
+            assert store.get_task(task_id) is not None
+        timeout = conn.exec_driver_sql("SHOW statement_timeout").scalar()
+    assert timeout == "1234ms"  # the outer transaction was not committed by the inner read
+    inside = [status for text, status in seen if text not in ("BEGIN", "COMMIT")]
+    assert inside and set(inside) == {TransactionStatus.INTRANS}
+    assert [text for text, _ in seen].count("COMMIT") == 1
+    assert store.get_project(project_id) is not None

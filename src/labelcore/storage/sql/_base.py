@@ -318,8 +318,14 @@ class SQLBase:
                     with conn.begin_nested():
                         yield conn
                 elif snapshot and getattr(self._local, "autocommit", False):
-                    with _explicit_transaction(conn):  # a read that needs one, in reading()
-                        yield conn
+                    # a read that needs a transaction, in reading(): one for it and the
+                    # reads it makes inside (a nested BEGIN would be ignored, its COMMIT not)
+                    self._local.autocommit = False
+                    try:
+                        with _explicit_transaction(conn):
+                            yield conn
+                    finally:
+                        self._local.autocommit = True
                 else:
                     yield conn
                 return
