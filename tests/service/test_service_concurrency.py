@@ -91,3 +91,16 @@ def test_processes_on_a_sqlite_file(tmp_path, overlap: int) -> None:
 def test_processes_on_postgresql(pg_url: str) -> None:
     pytest.importorskip("labelcore.storage.sql", reason="SQLStore is not in this branch yet")
     run_processes(pg_url, 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.parametrize("overlap", [1, 2])
+def test_threads_on_postgresql(pg_url: str, overlap: int) -> None:
+    # 8 threads of one process: claims skip a task another thread holds at that instant and
+    # come back to it (try_claim_unless_busy); the overlap stays exact all the same
+    core = LabelCore(store=pg_url, start_jobs=False)
+    try:
+        run_threads(core, overlap)
+    finally:
+        core.close()

@@ -113,9 +113,9 @@ class DistributionAPI(ServiceBase):
                     )
                     if not ids:
                         break
-                    for task_id in ids:
-                        if self.store.try_claim(task_id, user.id, now, ttl):
-                            return self._claimed_bundle(user, task_id, access.role, project)
+                    taken = self._claim_first(ids, user, now, ttl)
+                    if taken is not None:
+                        return self._claimed_bundle(user, taken, access.role, project)
         if claim is not None:  # nothing new fits: do not keep a claim outside the query
             self.store.release_claims(user_id=user.id, task_id=claim.task_id)
         return None
@@ -126,6 +126,25 @@ class DistributionAPI(ServiceBase):
         self.store.release_claims(user_id=user.id, task_id=task_id)
 
     # -- helpers ---------------------------------------------------------------------------
+    def _claim_first(
+        self, ids: list[int], user: User, now: dt.datetime, ttl: dt.timedelta
+    ) -> int | None:
+        """The first candidate the user could claim, in order. A store that can tell a task
+        busy at this instant (``try_claim_unless_busy``: another annotator claiming or
+        submitting it) lets the candidates after it go first; the busy ones are waited for
+        only when none of the others is free, so a free slot is never missed."""
+        unless_busy = getattr(self.store, "try_claim_unless_busy", None)
+        if unless_busy is None:
+            return next((t for t in ids if self.store.try_claim(t, user.id, now, ttl)), None)
+        busy = []
+        for task_id in ids:
+            took = unless_busy(task_id, user.id, now, ttl)
+            if took:
+                return task_id
+            if took is None:
+                busy.append(task_id)
+        return next((t for t in busy if self.store.try_claim(t, user.id, now, ttl)), None)
+
     def _claimed_bundle(
         self, user: User, task_id: int, role: str, project: Project
     ) -> TaskBundle | None:

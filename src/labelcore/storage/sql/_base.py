@@ -168,6 +168,18 @@ def draft_from_row(row: Any) -> Draft:
     )
 
 
+@contextmanager
+def _explicit_transaction(conn: sa.Connection) -> Iterator[None]:
+    """A transaction on a PostgreSQL connection in autocommit (``SQLBase.reading``)."""
+    conn.exec_driver_sql("BEGIN")
+    try:
+        yield
+    except BaseException:
+        conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")
+
+
 class SQLBase:
     """Engine, transactions and helpers shared by every SQLStore part."""
 
@@ -231,24 +243,38 @@ class SQLBase:
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """The reads inside share one read transaction (one connection, one BEGIN and
-        COMMIT; on PostgreSQL that is two round trips for all of them instead of per read).
-        The service wraps the reads it makes before it decides something (a task, its project,
-        the members). Writes are refused inside: their own transaction would not be seen by the
-        reads after them. Inside a transaction this changes nothing."""
+        """The reads inside share one connection and, on SQLite, one read transaction (one
+        BEGIN and COMMIT for all of them). On PostgreSQL the connection is in autocommit
+        (``_read_connection``: no BEGIN or COMMIT at all); a read inside that needs a
+        transaction (``SET LOCAL``) still opens its own. The service wraps the reads it makes
+        before it decides something (a task, its project, the members). Writes are refused
+        inside: their own transaction would not be seen by the reads after them. Inside a
+        transaction this changes nothing."""
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self.engine.connect() as conn:
-            conn.info["labelcore_write"] = False
-            with conn.begin():
-                self._local.conn = conn
-                self._local.reading = True
-                try:
-                    yield
-                finally:
-                    self._local.conn = None
-                    self._local.reading = False
+        with self._read_connection() as conn, conn.begin():
+            self._local.conn = conn
+            self._local.reading = True
+            self._local.autocommit = self.is_pg
+            try:
+                yield
+            finally:
+                self._local.conn = None
+                self._local.reading = False
+                self._local.autocommit = False
+
+    def _read_connection(self) -> sa.Connection:
+        """A pooled connection for reads only. On PostgreSQL it runs in autocommit: under
+        READ COMMITTED every statement of a transaction takes its own snapshot anyway, so
+        the reads see the same rows, without the BEGIN and COMMIT round trips (two of the
+        three or four a one-statement read costs). Not for reads that need a transaction:
+        ``SET LOCAL``, ``set_config(..., true)``, server-side cursors."""
+        conn = self.engine.connect()
+        conn.info["labelcore_write"] = False
+        if self.is_pg:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn
 
     def _no_write_while_reading(self) -> None:
         if getattr(self._local, "reading", False):
@@ -275,8 +301,11 @@ class SQLBase:
         return self._writer if self._writer is not None else nullcontext()
 
     @contextmanager
-    def _tx(self, write: bool = True) -> Iterator[sa.Connection]:
-        """The thread's open transaction (inside a savepoint when writing), or a new one."""
+    def _tx(self, write: bool = True, *, snapshot: bool = True) -> Iterator[sa.Connection]:
+        """The thread's open transaction (inside a savepoint when writing), or a new one.
+        A read with ``snapshot=False`` needs no transaction of its own (one statement, or
+        statements that need not agree): on PostgreSQL it runs on an autocommit connection
+        (``_read_connection``)."""
         conn: sa.Connection | None = getattr(self._local, "conn", None)
         if write:
             self._no_write_while_reading()
@@ -288,8 +317,21 @@ class SQLBase:
                 if write:
                     with conn.begin_nested():
                         yield conn
+                elif snapshot and getattr(self._local, "autocommit", False):
+                    # a read that needs a transaction, in reading(): one for it and the
+                    # reads it makes inside (a nested BEGIN would be ignored, its COMMIT not)
+                    self._local.autocommit = False
+                    try:
+                        with _explicit_transaction(conn):
+                            yield conn
+                    finally:
+                        self._local.autocommit = True
                 else:
                     yield conn
+                return
+            if not write and not snapshot:
+                with self._read_connection() as fresh, fresh.begin():
+                    yield fresh
                 return
             with self._write_turn() if write else nullcontext(), self.engine.connect() as fresh:
                 fresh.info["labelcore_write"] = write

@@ -82,7 +82,7 @@ class SQLML(SQLBase):
 
     def list_ml_backends(self, project_id: int | None = None) -> list[MLBackendRecord]:
         stmt, params = self._select_eq(ML_BACKENDS, "id", (("project_id", project_id),))
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             return [_backend(r) for r in conn.execute(stmt, params)]
 
     def update_ml_backend(self, backend: MLBackendRecord) -> MLBackendRecord:

@@ -315,7 +315,7 @@ class SQLReviews(SQLBase):
             ),
         )
         params = {"state": state, "pid": project_id, "uid": user_id, "lim": limit}
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             return list(conn.execute(stmt, params).scalars())
 
     def claim_review(

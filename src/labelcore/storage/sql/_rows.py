@@ -267,13 +267,16 @@ class SQLRows(SQLBase):
         self._first_versions(conn, ids, rows, now)
         return ids
 
+    def _task_project_stmt(self) -> Any:
+        stmt = sa.select(T.c.project_id).where(T.c.id == sa.bindparam("tid"))
+        return stmt.with_for_update() if self.is_pg else stmt
+
     def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
         with self._tx() as conn:
+            # PostgreSQL: the task's row lock comes with its project id (one round trip;
+            # writers of one task serialize here, see _lock_tasks)
             task = conn.execute(
-                self._stmt(
-                    "task.project_id",
-                    lambda: sa.select(T.c.project_id).where(T.c.id == sa.bindparam("tid")),
-                ),
+                self._stmt("task.project_id_locked", self._task_project_stmt),
                 {"tid": annotation.task_id},
             ).first()
             if task is None or task.project_id != project_id or annotation.task_id is None:
@@ -281,7 +284,6 @@ class SQLRows(SQLBase):
                     f"task {annotation.task_id} is not in project {project_id}",
                     code="task.not_found",
                 )
-            self._lock_tasks(conn, [annotation.task_id])
             # one row: the INSERT returns it whole (no SELECT after, no insertmanyvalues)
             now = utcnow()
             values = self._annotation_values(annotation, annotation.task_id, project_id, now)

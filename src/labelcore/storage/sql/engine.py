@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +131,42 @@ def make_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    options = {"json_serializer": dumps, "pool_pre_ping": True}
+    options = {"json_serializer": dumps}
     options.update(kwargs)
-    return sa.create_engine(parsed, **options)
+    engine = sa.create_engine(parsed, **options)
+    if "pool_pre_ping" not in kwargs:
+        _ping_when_idle(engine)
+    return engine
+
+
+PING_IDLE_AFTER = 1.0  # seconds a pooled PostgreSQL connection may rest before a ping
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Check a pooled connection with a ping before use when it rested more than
+    ``PING_IDLE_AFTER`` seconds (a server restart, an idle timeout or a failover may have
+    closed it meanwhile), instead of SQLAlchemy's ``pool_pre_ping``, which pings at every
+    checkout: one round trip more for each of the labeling path's transactions. A dead
+    connection is replaced before the caller gets it. A connection back in the pool less
+    than a second ago is not pinged; if the server dropped it within that second, that
+    one request fails and the pool is renewed (as SQLAlchemy does on any disconnect).
+    ``make_engine(url, pool_pre_ping=True)`` keeps a ping at every checkout."""
+
+    def checkin(_dbapi: Any, record: Any) -> None:
+        record.info["labelcore_idle_since"] = time.monotonic()
+
+    def checkout(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("labelcore_idle_since")
+        if since is None or time.monotonic() - since < PING_IDLE_AFTER:
+            return  # just connected, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # the pool drops this connection and checks out another (a fresh one if needed)
+            raise sa.exc.DisconnectionError(f"pooled connection is gone: {exc}") from exc
+
+    sa.event.listen(engine, "checkin", checkin)
+    sa.event.listen(engine, "checkout", checkout)
 
 
 def _config(connection: sa.Connection) -> Config:

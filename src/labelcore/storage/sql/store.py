@@ -173,7 +173,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                 conn.execute(sa.insert(MEMBERS), rows)
 
     def list_members(self, project_id: int) -> list[Member]:
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             stmt = self._stmt(
                 "members",
                 lambda: (
@@ -234,7 +234,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
                 .where(TOKENS.c.token_hash == sa.bindparam("h"))
             ),
         )
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             row = conn.execute(stmt, {"h": token_hash}).first()
         if row is None:
             return None
@@ -289,7 +289,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             return project_from_row(row)
 
     def get_project(self, project_id: int) -> Project | None:
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             stmt = self._stmt(
                 "project", lambda: sa.select(PROJECTS).where(PROJECTS.c.id == sa.bindparam("pid"))
             )
@@ -483,7 +483,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
     def get_task(self, task_id: int) -> Task | None:
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             stmt = self._stmt("bundle.task", lambda: sa.select(T).where(T.c.id == _TID))
             row = conn.execute(stmt, {"tid": task_id}).first()
             return None if row is None else task_from_row(row)
@@ -928,7 +928,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         """The task and its rows: statements built once, bound to the task id."""
         tables = (A, P, D) if include_drafts else (A, P)
         params = {"tid": task_id}
-        with self._tx(write=False) as conn:
+        with self._tx(write=False, snapshot=False) as conn:
             stmt = self._stmt("bundle.task", lambda: sa.select(T).where(T.c.id == _TID))
             row = conn.execute(stmt, params).first()
             if row is None:
