@@ -375,3 +375,27 @@ def test_text_index_takes_runs_of_ids_with_gaps(tmp_path) -> None:  # type: igno
             "INSERT INTO labelcore_task_fts (labelcore_task_fts) VALUES ('rebuild')"
         )
     store.close()
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+def test_import_thread_false_writes_every_batch_on_the_importing_thread(
+    tmp_path, threaded: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """``SQLStore(url, import_thread=False)``: no worker thread, same rows and text index."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'one.db'}", import_thread=threaded)
+    try:
+        pid = store.add_project(ProjectSettings(title="bulk"), None).id
+        seen: set[str] = set()
+
+        def tasks() -> Iterator[NewTask]:
+            for i, task in enumerate(_tasks(N)):
+                if i % 100 == 0:
+                    seen.update(t.name for t in threading.enumerate())
+                yield task
+
+        ids = store.add_tasks(pid, tasks())
+        assert len(ids) == N
+        assert any(n.startswith("labelcore-bulkwriter") for n in seen) is threaded
+        assert _contains(store, pid, "row 2030 Bern") == 1  # a row of the last batch, indexed
+    finally:
+        store.close()

@@ -77,8 +77,11 @@ def id_runs(ids: Sequence[int]) -> list[tuple[int, int]]:
 class BulkWriter:
     """One import's batches written (and text-indexed) by a worker thread, in order."""
 
-    def __init__(self, store: SQLRows, conn: sa.Connection, index_text: bool) -> None:
+    def __init__(
+        self, store: SQLRows, conn: sa.Connection, index_text: bool, *, threaded: bool = True
+    ) -> None:
         self._store = store
+        self._threaded = threaded  # False: every batch is written on the calling thread
         self._index_text = index_text
         self._raw: Any = conn.connection.driver_connection
         self._shared = getattr(store._local, "conn", None) is conn
@@ -143,7 +146,7 @@ class BulkWriter:
 
     def _run(self, work: Callable[[Any], None], here: bool) -> None:
         self.wait()
-        if here:
+        if here or not self._threaded:
             self._statements(work)
             return
         if self._pool is None:

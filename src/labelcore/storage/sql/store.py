@@ -376,7 +376,9 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             # a batch's predictions and annotations, inserted once the writer has its tasks
             later: _Later = ([], [])
             # the worker is done before the page cache comes back and the transaction ends
-            with BulkWriter(self, conn, self._indexes_text(conn)) as writer:
+            with BulkWriter(
+                self, conn, self._indexes_text(conn), threaded=self.import_thread
+            ) as writer:
                 for row_no, new in enumerate(tasks):
                     values.append(
                         task_json(new, row_no) if json_rows else task_values(new, row_no, now)
