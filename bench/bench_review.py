@@ -103,8 +103,10 @@ def main() -> None:
         ]
     )
     total = core.list_tasks(BOSS, project.id, query, PageRequest(page_size=1)).total
-    print(f"DM page (agreement < 0.5, sorted by agreement; {total} match): "
-          f"{1000 * page_cpu / pages:.1f} ms CPU")
+    print(
+        f"DM page (agreement < 0.5, sorted by agreement; {total} match): "
+        f"{1000 * page_cpu / pages:.1f} ms CPU"
+    )
     state = parse_query(
         {
             "filters": {

@@ -30,7 +30,6 @@ ROWS: list[tuple[str, str]] = (
     [
         ("import", "import N tasks (NER, 30% with predictions)"),
         ("import_boxes", "import N tasks (boxes)"),
-        ("pg_vacuum", "VACUUM (ANALYZE) after the import (PostgreSQL; autovacuum's job)"),
         ("page_plain", "first page (100), plain, with total"),
         ("page_ordered", "first page, ordered by data.text"),
         ("page_has_predictions", "first page, has predictions"),

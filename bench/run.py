@@ -226,6 +226,19 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                                 "pairs": 5 if args.quick else 200,
                             },
                         )
+                    if "http" in modes and not full_size:  # 1M: the pages over HTTP too
+                        r.measure(
+                            n,
+                            f"{backend}/http",
+                            {
+                                **common,
+                                "op": "http_pages",
+                                "db": db,
+                                "project": imp["project"],
+                                "repeats": _repeats(args, n, "page"),
+                                "server": http_server(args),
+                            },
+                        )
                     r.measure(
                         n,
                         f"{backend}/api",

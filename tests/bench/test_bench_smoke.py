@@ -108,9 +108,11 @@ def test_api_on_postgres_runs_end_to_end(tmp_path: Path, pg_server: str) -> None
     # an annotator may be told "no task" while slots are open under contention on
     # PostgreSQL (seen once: 21 of 32); the table reports it as "slots never served"
     assert 0 < api["concurrent"]["submits"] <= api["concurrent"]["expected_submits"] == 32
-    # the server's CPU for the import, and the VACUUM that stands in for autovacuum
-    assert len(api["pg_server_cpu_import"]) == 1 and len(api["pg_vacuum"]) == 1
-    assert "server CPU" in raw["markdown"] and "VACUUM (ANALYZE)" in raw["markdown"]
+    # the server's CPU for the import; the pages right after it, with no VACUUM of the
+    # bench's own (a big import vacuums itself once committed: tests/storage)
+    assert len(api["pg_server_cpu_import"]) == 1 and "pg_vacuum" not in api
+    tables = raw["markdown"].split("\n## Notes")[0]
+    assert "server CPU" in tables and "VACUUM" not in tables
     # every database the run made is gone (named after the run's tag)
     import psycopg
 

@@ -238,6 +238,51 @@ def test_big_pg_import_leaves_planner_statistics(
         assert conn.exec_driver_sql(stats).scalar_one() > 0
 
 
+@pytest.mark.postgres
+def test_big_pg_import_vacuums_once_committed(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big import sets the visibility map once it commits (VACUUM cannot run inside the
+    transaction), so the task list's counts read the covering index alone, not a heap page
+    per task; a rolled-back import and a small one leave vacuuming to autovacuum."""
+    monkeypatch.setattr(_pgcopy, "ANALYZE_AFTER", 500)
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="vacuum"), None).id
+    vacuums = (
+        "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'labelcore_task'",
+        "SELECT relallvisible FROM pg_class WHERE relname = 'labelcore_task'",
+    )
+
+    def seen() -> tuple[int, int]:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+            counted = conn.exec_driver_sql(vacuums[0]).scalar_one()
+            return counted, conn.exec_driver_sql(vacuums[1]).scalar_one()
+
+    store.add_tasks(pid, _tasks(499))
+    with pytest.raises(ValidationError):
+        store.add_tasks(pid, _tasks(800, bad_at=700))
+    assert seen() == (0, 0)
+    with store.transaction():  # the outermost transaction's commit is what it waits for
+        store.add_tasks(pid, _tasks(600))
+        assert seen() == (0, 0)
+    count, visible = seen()
+    assert count == 1
+    assert visible > 0
+    store.close()
+
+
+def test_failed_maintenance_after_commit_keeps_the_data(caplog: pytest.LogCaptureFixture) -> None:
+    """Maintenance asked for by a write runs after the commit; when it fails, the committed
+    rows stay and the failure is logged, not raised to the caller whose write succeeded."""
+    store = SQLStore("sqlite://")
+    pid = store.add_project(ProjectSettings(title="maintenance"), None).id
+    with store.transaction():
+        store._maintain_after_commit("VACUUM no_such_table")
+        ids = store.add_tasks(pid, _tasks(3))
+    assert [t.id for t in store.get_tasks(ids)] == ids
+    assert "maintenance after commit failed (VACUUM no_such_table)" in caplog.text
+    store.close()
+
+
 def test_bulk_import_gives_the_page_cache_back() -> None:
     """A bulk import on SQLite runs with a larger page cache; the connection's own setting
     (here the only connection, an in-memory database) is back afterwards, also after a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
@@ -32,6 +33,7 @@ from labelcore.storage.sql.engine import (
 from labelcore.storage.sql.tables import ANNOTATIONS, PREDICTIONS, PROJECTS, TASKS
 
 T, A, P = TASKS, ANNOTATIONS, PREDICTIONS
+_log = logging.getLogger("labelcore.storage")
 _T = TypeVar("_T")
 _S = TypeVar("_S")
 CHUNK = 5000  # ids per IN list (SQLite allows 32766 variables)
@@ -292,7 +294,7 @@ class SQLBase:
             with self._tx():
                 yield
             return
-        with self._write_turn(), self.engine.connect() as conn:
+        with self._after_commit(), self._write_turn(), self.engine.connect() as conn:
             conn.info["labelcore_write"] = True
             with conn.begin():
                 self._local.conn = conn
@@ -300,6 +302,32 @@ class SQLBase:
                     yield
                 finally:
                     self._local.conn = None
+
+    @contextmanager
+    def _after_commit(self) -> Iterator[None]:
+        """Around an outermost transaction: once it has committed, run the maintenance its
+        writes asked for (``_maintain_after_commit``); nothing when it rolls back."""
+        self._local.maintenance = []
+        try:
+            yield
+        except BaseException:
+            self._local.maintenance = None
+            raise
+        wanted, self._local.maintenance = self._local.maintenance, None
+        for sql in dict.fromkeys(wanted or ()):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+                    conn.exec_driver_sql(sql)
+            except sa.exc.DBAPIError as exc:  # the data is committed; maintenance may wait
+                _log.warning("maintenance after commit failed (%s): %s", sql, exc.orig)
+
+    def _maintain_after_commit(self, sql: str) -> None:
+        """Run ``sql`` (PostgreSQL: a ``VACUUM``, which cannot run in a transaction) on its
+        own connection once the thread's transaction commits."""
+        wanted = getattr(self._local, "maintenance", None)
+        if wanted is not None:
+            wanted.append(sql)
 
     def _write_turn(self) -> AbstractContextManager[Any]:
         """This process's turn to write (SQLite), or nothing to wait for (PostgreSQL)."""
@@ -338,7 +366,11 @@ class SQLBase:
                 with self._read_connection() as fresh, fresh.begin():
                     yield fresh
                 return
-            with self._write_turn() if write else nullcontext(), self.engine.connect() as fresh:
+            with (
+                self._after_commit() if write else nullcontext(),
+                self._write_turn() if write else nullcontext(),
+                self.engine.connect() as fresh,
+            ):
                 fresh.info["labelcore_write"] = write
                 with fresh.begin():
                     yield fresh

@@ -168,12 +168,21 @@ class PGTaskImport:
         return (self.project_id, inner_id, *task_values(new, row_no, self.now))
 
     def _analyze(self, added: int) -> None:
-        """Fresh planner statistics after a big import (PostgreSQL's autovacuum may be off,
-        or not get there before the first pages are asked for: without statistics the
-        planner sorted a whole project for a plain page). In the import's transaction, so
-        it sees the new rows; skipped, not waited for, when another session holds the lock."""
+        """Fresh planner statistics and visibility map after a big import (PostgreSQL's
+        autovacuum may be off, or not get there before the first pages are asked for:
+        without statistics the planner sorted a whole project for a plain page). ANALYZE
+        runs in the import's transaction, so it sees the new rows, and is skipped, not
+        waited for, when another session holds the lock. VACUUM runs once committed (it
+        cannot run in a transaction): it sets the visibility map autovacuum would set a
+        minute or more later, without which a count reads every matching heap page
+        (1,000,000 tasks, the HTTP task list's sums: 98 -> 35 ms plain, 179 -> 20 ms
+        has-predictions); it skips the pages already all-visible (~1 s for 1,000,000 new
+        tasks) and any table another session is vacuuming."""
         if added < ANALYZE_AFTER:
             return
+        self.store._maintain_after_commit(
+            "VACUUM (SKIP_LOCKED) labelcore_task, labelcore_prediction"
+        )
         before = self.conn.exec_driver_sql(
             "SELECT reltuples FROM pg_class WHERE oid = 'labelcore_task'::regclass"
         ).scalar()
