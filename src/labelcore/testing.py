@@ -331,6 +331,31 @@ class StoreContract:
         assert store.get_task(second).inner_id == 2  # type: ignore[union-attr]
         assert len(store.list_annotations(task_id=kept)) == 1
 
+    def test_transaction_without_savepoints_is_still_all_or_nothing(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        with pytest.raises(Conflict), store.transaction(savepoints=False):
+            self.annotate(store, tid, pid, 7, unique_id="u")
+            store.update_task(tid, data={"changed": True})
+            self.annotate(store, tid, pid, 8, unique_id="u")  # fails: ends the block
+        assert store.list_annotations(task_id=tid) == []
+        assert store.get_task(tid).data == {"i": 0}  # type: ignore[union-attr]
+        with store.transaction(savepoints=False):
+            self.annotate(store, tid, pid, 7)
+            store.update_task(tid, data={"changed": True})
+        assert store.get_task(tid).total_annotations == 1  # type: ignore[union-attr]
+
+    def test_nested_block_without_savepoints_undoes_only_itself(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        with store.transaction():
+            with pytest.raises(Conflict), store.transaction(savepoints=False):
+                self.annotate(store, tid, pid, 7, unique_id="u")
+                self.annotate(store, tid, pid, 8, unique_id="u")
+            (second,) = self.tasks(store, pid, 1)  # the enclosing block goes on
+        assert store.list_annotations(task_id=tid) == []
+        assert [t.id for t in store.get_tasks([tid, second])] == [tid, second]
+
     def test_transaction_commits(self, store: Store) -> None:
         with store.transaction():
             pid = self.project(store)

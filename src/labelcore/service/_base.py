@@ -66,9 +66,11 @@ class ServiceBase:
         return utcnow()
 
     @contextmanager
-    def _tx(self) -> Iterator[None]:
-        """One store transaction; events emitted inside are delivered after it commits."""
-        with self.events.collect(), self.store.transaction():
+    def _tx(self, *, savepoints: bool = True) -> Iterator[None]:
+        """One store transaction; events emitted inside are delivered after it commits.
+        ``savepoints=False`` for a block that catches no store error inside (the store's
+        writes then open no savepoint each; see ``Store.transaction``)."""
+        with self.events.collect(), self.store.transaction(savepoints=savepoints):
             yield
 
     def _reading(self) -> AbstractContextManager[Any]:

@@ -89,7 +89,9 @@ class AnnotationsAPI(ServiceBase):
         if parent_annotation is not None:
             self._annotation(user, parent_annotation)
         try:
-            with self._tx():
+            # nothing inside catches a store error: no savepoint per write (six statements,
+            # ~11% of a PostgreSQL next + submit pair); a Conflict ends the block, below
+            with self._tx(savepoints=False):
                 lead += self._take_drafts(user, task_id, None, draft_id)
                 skipped = self._own_skip(user, task_id)
                 if skipped is not None:  # a requeued skip: the skip becomes the annotation
@@ -150,7 +152,7 @@ class AnnotationsAPI(ServiceBase):
             first = self._by_unique_id(user, task_id, unique_id)
             if first is not None:
                 return first
-        with self._tx():
+        with self._tx(savepoints=False):
             lead += self._take_drafts(user, task_id, None, draft_id)
             mine = self.store.list_annotations(task_id=task_id, completed_by=user.id)
             if mine:
@@ -235,7 +237,7 @@ class AnnotationsAPI(ServiceBase):
             )
         if expected_version is not None and expected_version != annotation.version:
             raise _stale(annotation, expected_version)
-        with self._tx():
+        with self._tx(savepoints=False):  # as a submit: nothing inside catches a store error
             extra = self._take_drafts(user, annotation.task_id, annotation.id, draft_id)
             if extra:
                 lead = (annotation.lead_time if lead is None else lead) + extra

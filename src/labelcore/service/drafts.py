@@ -97,7 +97,7 @@ class DraftsAPI(ServiceBase):
         lead: float,
         was_postponed: bool,
     ) -> Draft:
-        with self._tx():
+        with self._tx(savepoints=False):  # the labeling screen's autosave: no store error caught
             previous = [
                 d
                 for d in self.store.list_drafts(task_id=access.task.id, user_id=user.id)

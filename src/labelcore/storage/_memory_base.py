@@ -81,7 +81,8 @@ class MemoryBase:
         return True
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, savepoints: bool = True) -> Iterator[None]:
+        # undoing one call is a mark in the undo list here: no cost to save by savepoints=False
         with self._lock:
             if self._closed:
                 raise RuntimeError("store is closed")

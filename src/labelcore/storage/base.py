@@ -12,7 +12,10 @@ General rules every backend guarantees (the contract suite in ``labelcore.testin
   that raises leaves no trace, and the surrounding block can go on (it acts as a savepoint).
   ``with store.transaction():`` groups calls into one atomic unit; nested ``transaction()``
   blocks join the outermost one (an exception leaving a nested block undoes that block); an
-  exception leaving the outermost block rolls everything back.
+  exception leaving the outermost block rolls everything back. In a
+  ``transaction(savepoints=False)`` block the calls need not be atomic one by one (the SQL
+  store then opens no savepoint per write: two round trips each on PostgreSQL), so a call
+  that raises must end the block: the block as a whole is still undone.
 * **Counters**: ``Task.total_annotations``, ``cancelled_annotations``, ``total_predictions``,
   ``is_labeled`` and ``completed_at`` change in the same transaction as the rows they count.
   ``is_labeled`` is true when the number of distinct ``completed_by`` among the task's
@@ -125,8 +128,10 @@ class Store(Protocol):
     def migrate(self) -> None:
         """Create or upgrade the schema; idempotent; keeps every existing row."""
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """Group calls atomically; nested blocks join the outermost (see module docstring)."""
+    def transaction(self, *, savepoints: bool = True) -> AbstractContextManager[None]:
+        """Group calls atomically; nested blocks join the outermost (see module docstring).
+        ``savepoints=False``: the calls inside are not undone one by one, only the block as a
+        whole, so no exception may be caught and the block go on."""
 
     def close(self) -> None:
         """Release connections; the store is unusable afterwards."""

@@ -288,20 +288,32 @@ class SQLBase:
             raise RuntimeError("a store write inside store.reading(); end the reads first")
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, savepoints: bool = True) -> Iterator[None]:
+        """The store's writes inside run in one transaction. A nested block is a savepoint;
+        inside it every write is one more, so that a write that fails is undone alone.
+        ``savepoints=False`` drops the per-write ones (two round trips each on PostgreSQL;
+        a submit made six): a failing write then ends the block, undone as a whole (nested:
+        the block is still one savepoint, so an enclosing block can go on)."""
         self._no_write_while_reading()
+        flat = getattr(self._local, "flat", False)
         if getattr(self._local, "conn", None) is not None:
-            with self._tx():
-                yield
+            with self._tx() if not flat else nullcontext():
+                self._local.flat = flat or not savepoints
+                try:
+                    yield
+                finally:
+                    self._local.flat = flat
             return
         with self._after_commit(), self._write_turn(), self.engine.connect() as conn:
             conn.info["labelcore_write"] = True
             with conn.begin():
                 self._local.conn = conn
+                self._local.flat = not savepoints
                 try:
                     yield
                 finally:
                     self._local.conn = None
+                    self._local.flat = False
 
     @contextmanager
     def _after_commit(self) -> Iterator[None]:
@@ -347,7 +359,9 @@ class SQLBase:
                 pause = getattr(self._local, "bulk_pause", None)
                 if pause is not None:  # a bulk import still uses conn (_pgcopy, _bulkwriter)
                     pause()
-                if write:
+                if write and getattr(self._local, "flat", False):
+                    yield conn  # transaction(savepoints=False): the block is undone whole
+                elif write:
                     with conn.begin_nested():
                         yield conn
                 elif snapshot and getattr(self._local, "autocommit", False):
