@@ -270,6 +270,24 @@ def test_big_pg_import_vacuums_once_committed(pg_url: str, monkeypatch: pytest.M
     store.close()
 
 
+@pytest.mark.postgres
+def test_contains_is_exact_without_the_trigram_index(pg_url: str) -> None:
+    """docs/deployment.md lets a host that never filters with contains drop the substring
+    index (a 1M import then takes half the time): the filter stays exact, as a scan, and
+    imports go on without the index."""
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="no trgm"), None).id
+    store.add_tasks(pid, _tasks(300))
+    before = [_contains(store, pid, n) for n in ("zürich", "ROW 1", "w 29", "Bern")]
+    assert before == [3, 111, 11, 297]
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX labelcore_task_data_trgm_ix")
+    assert [_contains(store, pid, n) for n in ("zürich", "ROW 1", "w 29", "Bern")] == before
+    store.add_tasks(pid, _tasks(10))
+    assert _contains(store, pid, "zürich") == 4
+    store.close()
+
+
 def test_failed_maintenance_after_commit_keeps_the_data(caplog: pytest.LogCaptureFixture) -> None:
     """Maintenance asked for by a write runs after the commit; when it fails, the committed
     rows stay and the failure is logged, not raised to the caller whose write succeeded."""
