@@ -17,6 +17,7 @@ from labelcore.errors import ValidationError
 from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
 from labelcore.query import Filter, FilterGroup, PageRequest, TaskQuery
 from labelcore.storage.sql import SQLStore, _bulkwriter, _pgcopy
+from labelcore.storage.sql import _base as sql_base
 from labelcore.storage.sql import store as store_module
 from labelcore.storage.sql.querysql import trigram_query
 from labelcore.storage.sql.store import BATCH
@@ -298,6 +299,26 @@ def test_failed_maintenance_after_commit_keeps_the_data(caplog: pytest.LogCaptur
         ids = store.add_tasks(pid, _tasks(3))
     assert [t.id for t in store.get_tasks(ids)] == ids
     assert "maintenance after commit failed (VACUUM no_such_table)" in caplog.text
+    store.close()
+
+
+@pytest.mark.postgres
+def test_maintenance_after_commit_is_bounded(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller waits for the maintenance its write asked for, so it is stopped after
+    MAINTENANCE_TIMEOUT_MS; the write stays committed and the pooled connection gets its
+    own statement_timeout back."""
+    monkeypatch.setattr(sql_base, "MAINTENANCE_TIMEOUT_MS", 50)
+    store = SQLStore(pg_url, pool_size=1, max_overflow=0)
+    pid = store.add_project(ProjectSettings(title="bounded"), None).id
+    with store.transaction():
+        store._maintain_after_commit("SELECT pg_sleep(5)")
+        ids = store.add_tasks(pid, _tasks(2))
+    assert "canceling statement due to statement timeout" in caplog.text
+    assert len(store.get_tasks(ids)) == 2
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar_one() == "0"
     store.close()
 
 

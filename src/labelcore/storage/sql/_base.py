@@ -34,6 +34,9 @@ from labelcore.storage.sql.tables import ANNOTATIONS, PREDICTIONS, PROJECTS, TAS
 
 T, A, P = TASKS, ANNOTATIONS, PREDICTIONS
 _log = logging.getLogger("labelcore.storage")
+#: the longest a write's maintenance after its commit (a big import's VACUUM) may keep the
+#: caller waiting; what it did until then stays done (VACUUM sets the visibility map as it goes)
+MAINTENANCE_TIMEOUT_MS = 30_000
 _T = TypeVar("_T")
 _S = TypeVar("_S")
 CHUNK = 5000  # ids per IN list (SQLite allows 32766 variables)
@@ -330,7 +333,13 @@ class SQLBase:
             try:
                 with self.engine.connect() as conn:
                     conn.execution_options(isolation_level="AUTOCOMMIT")
-                    conn.exec_driver_sql(sql)
+                    if self.is_pg:  # the caller's request waits for it: bounded
+                        conn.exec_driver_sql(f"SET statement_timeout = {MAINTENANCE_TIMEOUT_MS}")
+                    try:
+                        conn.exec_driver_sql(sql)
+                    finally:
+                        if self.is_pg:
+                            conn.exec_driver_sql("RESET statement_timeout")
             except sa.exc.DBAPIError as exc:  # the data is committed; maintenance may wait
                 _log.warning("maintenance after commit failed (%s): %s", sql, exc.orig)
 

@@ -177,11 +177,14 @@ class PGTaskImport:
         minute or more later, without which a count reads every matching heap page
         (1,000,000 tasks, the HTTP task list's sums: 98 -> 35 ms plain, 179 -> 20 ms
         has-predictions); it skips the pages already all-visible (~1 s for 1,000,000 new
-        tasks) and any table another session is vacuuming."""
+        tasks) and any table another session is vacuuming, and leaves index cleanup and
+        truncation (the one step that locks out readers) to autovacuum; it is stopped after
+        ``MAINTENANCE_TIMEOUT_MS``, keeping what it did."""
         if added < ANALYZE_AFTER:
             return
         self.store._maintain_after_commit(
-            "VACUUM (SKIP_LOCKED) labelcore_task, labelcore_prediction"
+            "VACUUM (SKIP_LOCKED, INDEX_CLEANUP OFF, TRUNCATE OFF)"
+            " labelcore_task, labelcore_prediction"
         )
         before = self.conn.exec_driver_sql(
             "SELECT reltuples FROM pg_class WHERE oid = 'labelcore_task'::regclass"
