@@ -344,6 +344,31 @@ class StoreContract:
             self.annotate(store, tid, pid, 7)
             store.update_task(tid, data={"changed": True})
         assert store.get_task(tid).total_annotations == 1  # type: ignore[union-attr]
+        self._caught_conflict_goes_on(store, pid, tid)  # the next ordinary block: savepoints
+
+    def _caught_conflict_goes_on(self, store: Store, pid: int, tid: int) -> None:
+        """An ordinary transaction whose failing call is caught keeps its other writes."""
+        before = len(store.list_annotations(task_id=tid))
+        with store.transaction():
+            self.annotate(store, tid, pid, 21, unique_id="again")
+            with pytest.raises(Conflict):
+                self.annotate(store, tid, pid, 22, unique_id="again")
+            self.annotate(store, tid, pid, 23)
+        assert len(store.list_annotations(task_id=tid)) == before + 2
+
+    def test_ordinary_block_inside_one_without_savepoints_undoes_only_itself(
+        self, store: Store
+    ) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        with store.transaction(savepoints=False):
+            self.annotate(store, tid, pid, 7)
+            with pytest.raises(Conflict), store.transaction():
+                self.annotate(store, tid, pid, 8, unique_id="u")
+                self.annotate(store, tid, pid, 9, unique_id="u")
+            self.annotate(store, tid, pid, 10)
+        kept = [a.completed_by for a in store.list_annotations(task_id=tid)]
+        assert kept == [7, 10]
 
     def test_nested_block_without_savepoints_undoes_only_itself(self, store: Store) -> None:
         pid = self.project(store)
@@ -355,6 +380,7 @@ class StoreContract:
             (second,) = self.tasks(store, pid, 1)  # the enclosing block goes on
         assert store.list_annotations(task_id=tid) == []
         assert [t.id for t in store.get_tasks([tid, second])] == [tid, second]
+        self._caught_conflict_goes_on(store, pid, tid)
 
     def test_transaction_commits(self, store: Store) -> None:
         with store.transaction():

@@ -261,6 +261,9 @@ def test_big_pg_import_vacuums_once_committed(pg_url: str, monkeypatch: pytest.M
     store.add_tasks(pid, _tasks(499))
     with pytest.raises(ValidationError):
         store.add_tasks(pid, _tasks(800, bad_at=700))
+    with pytest.raises(RuntimeError), store.transaction():  # asked for, then rolled back
+        store.add_tasks(pid, _tasks(600))
+        raise RuntimeError("the host's next step failed")
     assert seen() == (0, 0)
     with store.transaction():  # the outermost transaction's commit is what it waits for
         store.add_tasks(pid, _tasks(600))
@@ -268,6 +271,8 @@ def test_big_pg_import_vacuums_once_committed(pg_url: str, monkeypatch: pytest.M
     count, visible = seen()
     assert count == 1
     assert visible > 0
+    store.add_tasks(pid, _tasks(600))  # on its own: its own transaction's commit
+    assert seen()[0] == 2
     store.close()
 
 
@@ -319,6 +324,56 @@ def test_maintenance_after_commit_is_bounded(
     assert len(store.get_tasks(ids)) == 2
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW statement_timeout").scalar_one() == "0"
+    # a limit the host set on its connections is put back too
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("SET statement_timeout = '7s'")
+        conn.commit()
+    with store.transaction():
+        store._maintain_after_commit("SELECT 1")
+        store.add_tasks(pid, _tasks(1))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar_one() == "7s"
+    store.close()
+
+
+def test_maintenance_after_commit_never_fails_the_committed_write(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not even when no connection is to be had for it (a pool timeout is not a driver
+    error): the caller of a committed import must not see a failure and retry it."""
+    store = SQLStore("sqlite://")
+    pid = store.add_project(ProjectSettings(title="no connection"), None).id
+
+    def no_connection(sql: str) -> None:
+        raise sa.exc.TimeoutError("QueuePool limit reached")
+
+    monkeypatch.setattr(store, "_maintain", no_connection)
+    with store.transaction():
+        store._maintain_after_commit("VACUUM")
+        ids = store.add_tasks(pid, _tasks(2))
+    assert len(store.get_tasks(ids)) == 2
+    assert "QueuePool limit reached" in caplog.text
+    store.close()
+
+
+@pytest.mark.postgres
+def test_maintenance_asked_for_inside_a_nested_fresh_transaction_is_kept(pg_url: str) -> None:
+    """A store write made from inside another write's task iterator opens a transaction
+    of its own on the same thread (PostgreSQL); it must not drop what the outer one asked
+    for."""
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="nested"), None).id
+    ran: list[str] = []
+    store._maintain = ran.append  # type: ignore[method-assign]
+
+    def tasks() -> Iterator[NewTask]:
+        store._maintain_after_commit("outer")
+        with store._tx() as conn:  # a fresh one: add_tasks is not inside transaction()
+            conn.exec_driver_sql("SELECT 1")
+        yield from _tasks(3)
+
+    store.add_tasks(pid, tasks())
+    assert ran == ["outer"]
     store.close()
 
 

@@ -8,6 +8,7 @@ class ProjectsAPI(ServiceBase):
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -70,7 +71,11 @@ class ServiceBase:
         """One store transaction; events emitted inside are delivered after it commits.
         ``savepoints=False`` for a block that catches no store error inside (the store's
         writes then open no savepoint each; see ``Store.transaction``)."""
-        with self.events.collect(), self.store.transaction(savepoints=savepoints):
+        if savepoints or not _takes_savepoints(self.store):
+            tx = self.store.transaction()
+        else:
+            tx = self.store.transaction(savepoints=False)
+        with self.events.collect(), tx:
             yield
 
     def _reading(self) -> AbstractContextManager[Any]:
@@ -226,6 +231,23 @@ class ServiceBase:
             if access is not None and self._sees_annotation(user, access.role, annotation):
                 return annotation, access
         raise NotFound(f"annotation {annotation_id} not found", code="annotation.not_found")
+
+
+def _takes_savepoints(store: Store) -> bool:
+    """Whether the store's ``transaction`` takes ``savepoints`` (a custom backend written
+    before it did still works: its transactions keep their savepoints)."""
+    kind = type(store)
+    known = _SAVEPOINTS_ARG.get(kind)
+    if known is None:
+        try:
+            params = inspect.signature(store.transaction).parameters
+        except (TypeError, ValueError):
+            params = {}  # type: ignore[assignment]
+        known = _SAVEPOINTS_ARG[kind] = "savepoints" in params
+    return known
+
+
+_SAVEPOINTS_ARG: dict[type, bool] = {}
 
 
 def _same_user(a: UserId | None, b: UserId | None) -> bool:

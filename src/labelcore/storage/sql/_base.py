@@ -296,16 +296,20 @@ class SQLBase:
         inside it every write is one more, so that a write that fails is undone alone.
         ``savepoints=False`` drops the per-write ones (two round trips each on PostgreSQL;
         a submit made six): a failing write then ends the block, undone as a whole (nested:
-        the block is still one savepoint, so an enclosing block can go on)."""
+        the block is still one savepoint, so an enclosing block can go on). An ordinary
+        block nested in one without savepoints is a savepoint again, with its writes."""
         self._no_write_while_reading()
         flat = getattr(self._local, "flat", False)
         if getattr(self._local, "conn", None) is not None:
-            with self._tx() if not flat else nullcontext():
-                self._local.flat = flat or not savepoints
-                try:
+            # the block's own savepoint: always for an ordinary block, and for one without
+            # savepoints unless it is already inside such a block (undone with it)
+            self._local.flat = False
+            try:
+                with self._tx() if savepoints or not flat else nullcontext():
+                    self._local.flat = not savepoints
                     yield
-                finally:
-                    self._local.flat = flat
+            finally:
+                self._local.flat = flat
             return
         with self._after_commit(), self._write_turn(), self.engine.connect() as conn:
             conn.info["labelcore_write"] = True
@@ -321,27 +325,37 @@ class SQLBase:
     @contextmanager
     def _after_commit(self) -> Iterator[None]:
         """Around an outermost transaction: once it has committed, run the maintenance its
-        writes asked for (``_maintain_after_commit``); nothing when it rolls back."""
-        self._local.maintenance = []
+        writes asked for (``_maintain_after_commit``); nothing when it rolls back. The data
+        is committed by then, so no failure of the maintenance reaches the caller."""
+        outer = getattr(self._local, "maintenance", None)  # a fresh transaction inside one
+        wanted: list[str] = []
+        self._local.maintenance = wanted
         try:
             yield
-        except BaseException:
-            self._local.maintenance = None
-            raise
-        wanted, self._local.maintenance = self._local.maintenance, None
-        for sql in dict.fromkeys(wanted or ()):
+        finally:
+            self._local.maintenance = outer
+        for sql in dict.fromkeys(wanted):
             try:
-                with self.engine.connect() as conn:
-                    conn.execution_options(isolation_level="AUTOCOMMIT")
-                    if self.is_pg:  # the caller's request waits for it: bounded
-                        conn.exec_driver_sql(f"SET statement_timeout = {MAINTENANCE_TIMEOUT_MS}")
-                    try:
-                        conn.exec_driver_sql(sql)
-                    finally:
-                        if self.is_pg:
-                            conn.exec_driver_sql("RESET statement_timeout")
-            except sa.exc.DBAPIError as exc:  # the data is committed; maintenance may wait
-                _log.warning("maintenance after commit failed (%s): %s", sql, exc.orig)
+                self._maintain(sql)
+            except Exception as exc:  # noqa: BLE001 - logged: the write itself succeeded
+                _log.warning("maintenance after commit failed (%s): %s", sql, exc)
+
+    def _maintain(self, sql: str) -> None:
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            if not self.is_pg:
+                conn.exec_driver_sql(sql)
+                return
+            # the caller waits for it: bounded, and the connection's own limit put back
+            old = conn.exec_driver_sql(
+                "SELECT current_setting('statement_timeout'),"
+                " set_config('statement_timeout', %s, false)",
+                (str(MAINTENANCE_TIMEOUT_MS),),
+            ).scalar()
+            try:
+                conn.exec_driver_sql(sql)
+            finally:
+                conn.exec_driver_sql("SELECT set_config('statement_timeout', %s, false)", (old,))
 
     def _maintain_after_commit(self, sql: str) -> None:
         """Run ``sql`` (PostgreSQL: a ``VACUUM``, which cannot run in a transaction) on its
