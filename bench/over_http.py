@@ -366,7 +366,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
             cpu[f"{name} (server)"] = secs
 
     # import: a fresh database and server per repeat; the last one is kept for the rest
-    repeats = 1 if spec["quick"] else (3 if spec["n"] < 100_000 else 1)
+    repeats = 1 if spec["quick"] else spec.get("repeats_import", 3 if spec["n"] < 100_000 else 1)
     db: dict[str, str] | None = None
     keys: dict[Any, str] = {}
     ids: dict[str, int] = {}

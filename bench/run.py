@@ -274,6 +274,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                 "backend": backend,
                 "quick": bool(args.quick),
                 "n": n,
+                "repeats_import": _repeats(args, n, "import"),
                 "repeats_page": _repeats(args, n, "page"),
                 "repeats_export": _repeats(args, n, "export"),
                 "pairs": 5 if args.quick else 200,
