@@ -8,6 +8,7 @@ class ProjectsAPI(ServiceBase):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -71,7 +72,7 @@ class ServiceBase:
         """One store transaction; events emitted inside are delivered after it commits.
         ``savepoints=False`` for a block that catches no store error inside (the store's
         writes then open no savepoint each; see ``Store.transaction``)."""
-        if savepoints or not _takes_savepoints(self.store):
+        if savepoints or not _takes_savepoints(type(self.store)):
             tx = self.store.transaction()
         else:
             tx = self.store.transaction(savepoints=False)
@@ -233,21 +234,14 @@ class ServiceBase:
         raise NotFound(f"annotation {annotation_id} not found", code="annotation.not_found")
 
 
-def _takes_savepoints(store: Store) -> bool:
-    """Whether the store's ``transaction`` takes ``savepoints`` (a custom backend written
+@functools.cache
+def _takes_savepoints(kind: type[Store]) -> bool:
+    """Whether a store class's ``transaction`` takes ``savepoints`` (a custom backend written
     before it did still works: its transactions keep their savepoints)."""
-    kind = type(store)
-    known = _SAVEPOINTS_ARG.get(kind)
-    if known is None:
-        try:
-            params = inspect.signature(store.transaction).parameters
-        except (TypeError, ValueError):
-            params = {}  # type: ignore[assignment]
-        known = _SAVEPOINTS_ARG[kind] = "savepoints" in params
-    return known
-
-
-_SAVEPOINTS_ARG: dict[type, bool] = {}
+    try:
+        return "savepoints" in inspect.signature(kind.transaction).parameters
+    except (AttributeError, TypeError, ValueError):
+        return False
 
 
 def _same_user(a: UserId | None, b: UserId | None) -> bool:

@@ -117,7 +117,7 @@ class PGTaskImport:
                 " task_count = task_count + %s WHERE id = %s",  # same tx: the count stays exact
                 (len(ids), len(ids), self.project_id),
             )
-            self._analyze(len(ids))
+            self._after_big_import(len(ids))
         return ids
 
     def _segment(self, rows: Iterable[tuple[int, NewTask]], inner: int) -> list[int]:
@@ -167,7 +167,7 @@ class PGTaskImport:
     def _task_row(self, row_no: int, new: NewTask, inner_id: int) -> tuple[Any, ...]:
         return (self.project_id, inner_id, *task_values(new, row_no, self.now))
 
-    def _analyze(self, added: int) -> None:
+    def _after_big_import(self, added: int) -> None:
         """Fresh planner statistics and visibility map after a big import (PostgreSQL's
         autovacuum may be off, or not get there before the first pages are asked for:
         without statistics the planner sorted a whole project for a plain page). ANALYZE
