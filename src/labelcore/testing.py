@@ -459,6 +459,25 @@ class StoreContract:
             counts.labeled_count == 1 and counts.skipped_count == 1 and counts.annotation_count == 0
         )
 
+    def test_candidates_take_the_skip_setting_from_the_spec_or_the_project(
+        self, store: Store
+    ) -> None:
+        """``CandidateSpec.ignore_skipped`` as the caller read it from the project, or None
+        (the store reads it): the same candidates either way."""
+        for queue, told in (
+            (SkipQueue.IGNORE_SKIPPED, True),
+            (SkipQueue.REQUEUE_FOR_OTHERS, False),
+        ):
+            pid = self.project(store, maximum_annotations=2, skip_queue=queue)
+            t1, t2 = self.tasks(store, pid, 2)
+            store.set_task_overlap(pid, {t1: 2, t2: 2})
+            self.annotate(store, t1, pid, 7, was_cancelled=True)  # one skip of two slots
+            self.annotate(store, t2, pid, 8, was_cancelled=True)
+            self.annotate(store, t2, pid, 9, was_cancelled=True)
+            want = [t1] if told else [t1, t2]
+            for spec in (CandidateSpec(), CandidateSpec(ignore_skipped=told)):
+                assert store.next_task_candidates(pid, 1, spec, NOW, 10) == want, (queue, spec)
+
     def test_recount_repairs(self, store: Store) -> None:
         pid = self.project(store)
         (tid,) = self.tasks(store, pid, 1)

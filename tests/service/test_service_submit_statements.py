@@ -60,6 +60,30 @@ def test_labeling_writes_open_no_savepoint(sql_core: LabelCore) -> None:
     assert done.lead_time == 2.0 and edited.version == 2
 
 
+def test_a_labeling_pair_reads_the_settings_with_what_it_needs_them_for(
+    sql_core: LabelCore,
+) -> None:
+    """Next task takes the skip rule from the service's spec and the submit's task lock
+    brings its project's settings along: no statement reads settings on their own."""
+    project = make_project(sql_core, 2)
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(sql_core.store.engine, "before_cursor_execute", before)  # type: ignore[attr-defined]
+    bundle = sql_core.next_task(ANN_A, project.id)
+    assert bundle is not None
+    sql_core.submit_annotation(ANN_A, bundle.task.id, choice())
+    alone = [s for s in seen if s.startswith("SELECT labelcore_project.settings FROM")]
+    recount = [
+        s for s in seen if s.startswith("SELECT labelcore_task.id, labelcore_project.settings")
+    ]
+    assert alone == [] and recount == []
+    task = sql_core.store.get_task(bundle.task.id)
+    assert task is not None and task.total_annotations == 1 and task.is_labeled
+
+
 def test_a_failing_submit_still_leaves_no_trace(
     sql_core: LabelCore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

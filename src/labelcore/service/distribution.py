@@ -46,6 +46,7 @@ def queue_specs(
         breadth_first=s.maximum_annotations > 1,
         overlap_first=s.show_overlap_first,
         query=query,
+        ignore_skipped=s.skip_queue == SkipQueue.IGNORE_SKIPPED,
     )
     mode = s.assignment_mode if role != "manager" else AssignmentMode.NONE
     if mode == AssignmentMode.ASSIGNED_ONLY:

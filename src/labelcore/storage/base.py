@@ -118,6 +118,9 @@ class CandidateSpec:
     assigned_to: UserId | None = None  # only tasks assigned to this user
     unassigned_or_assigned_to: UserId | None = None  # tasks with no assignee or this one
     query: TaskQuery | None = None  # data-manager filters and selection ("label these tasks")
+    # the project's skip_queue is ignore_skipped (a skip frees its slot), as the caller read
+    # it; None: the store reads the project's settings
+    ignore_skipped: bool | None = None
 
 
 @runtime_checkable

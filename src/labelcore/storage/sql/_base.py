@@ -92,6 +92,11 @@ def settings_from_json(data: dict[str, Any]) -> ProjectSettings:
     return ProjectSettings(**{k: v for k, v in data.items() if k in known})
 
 
+def ignores_skipped(settings: dict[str, Any]) -> bool:
+    """Whether skipped annotations free their slot (the project's stored ``skip_queue``)."""
+    return bool(settings.get("skip_queue") == SkipQueue.IGNORE_SKIPPED.value)
+
+
 def project_from_row(row: Any) -> Project:
     return Project(
         id=row.id,
@@ -503,9 +508,16 @@ class SQLBase:
         }
         return sa.update(T).where(T.c.id.in_(sa.bindparam("ids", expanding=True))).values(values)
 
-    def _recount(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
-        """Recompute every counter of these tasks from the rows, in one UPDATE per chunk."""
+    def _recount(
+        self, conn: sa.Connection, task_ids: Collection[int], *, ignore: bool | None = None
+    ) -> None:
+        """Recompute every counter of these tasks from the rows, in one UPDATE per chunk.
+        ``ignore``: whether skips free a slot in their project (``ignores_skipped``), when
+        the caller has read the settings already (else they are read here)."""
         if not task_ids:
+            return
+        if ignore is not None:
+            self._recount_update(conn, ignore, sorted(set(task_ids)))
             return
         settings_of = self._stmt(
             "recount.settings",
@@ -518,14 +530,16 @@ class SQLBase:
         by_skip: dict[bool, list[int]] = {}
         for batch in chunks(sorted(set(task_ids))):
             for tid, settings in conn.execute(settings_of, {"ids": batch}):
-                ignore = settings_from_json(settings).skip_queue == SkipQueue.IGNORE_SKIPPED
-                by_skip.setdefault(ignore, []).append(tid)
-        for ignore, ids in by_skip.items():
-            update = self._stmts.get(("recount", ignore))
-            if update is None:
-                update = self._stmts[("recount", ignore)] = self._recount_stmt(ignore)
-            for batch in chunks(ids):
-                conn.execute(update, {"ids": batch})
+                by_skip.setdefault(ignores_skipped(settings), []).append(tid)
+        for skips_free, ids in by_skip.items():
+            self._recount_update(conn, skips_free, ids)
+
+    def _recount_update(self, conn: sa.Connection, ignore: bool, ids: list[int]) -> None:
+        update = self._stmts.get(("recount", ignore))
+        if update is None:
+            update = self._stmts[("recount", ignore)] = self._recount_stmt(ignore)
+        for batch in chunks(ids):
+            conn.execute(update, {"ids": batch})
 
     def _tasks_of(self, conn: sa.Connection, task_ids: Sequence[int]) -> dict[int, Any]:
         out: dict[int, Any] = {}

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from labelcore.errors import NotFound, ValidationError
-from labelcore.model import Claim, Job, JobStatus, SkipQueue, UserId, View, Webhook, utcnow
+from labelcore.model import Claim, Job, JobStatus, UserId, View, Webhook, utcnow
 from labelcore.query import validate_query
 from labelcore.storage.base import CandidateSpec
-from labelcore.storage.sql._base import chunks, settings_from_json
+from labelcore.storage.sql._base import chunks, ignores_skipped
 from labelcore.storage.sql._rows import SQLRows
 from labelcore.storage.sql.querysql import QuerySQL
 from labelcore.storage.sql.tables import (
@@ -92,11 +92,6 @@ def _slot_exprs(ignore: bool) -> tuple[Any, Any]:
         sa.select(sa.func.count(sa.distinct(who))).where(A.c.task_id == T.c.id, done, others)
     ).scalar_subquery()
     return claims, completers
-
-
-def ignores_skipped(settings: dict[str, Any]) -> bool:
-    """Whether skipped annotations free their slot (the project's ``skip_queue``)."""
-    return settings_from_json(settings).skip_queue == SkipQueue.IGNORE_SKIPPED
 
 
 class SQLQueue(SQLRows):
@@ -182,16 +177,20 @@ class SQLQueue(SQLRows):
             return []
         query = validate_query(spec.query) if spec.query is not None else None
         with self._tx(write=False, snapshot=False) as conn:
-            settings = conn.execute(
-                self._stmt(
-                    "project.settings",
-                    lambda: sa.select(PROJECTS.c.settings).where(PROJECTS.c.id == _bp("pid")),
-                ),
-                {"pid": project_id},
-            ).scalar()
-            if settings is None:
-                return []
-            ignore = ignores_skipped(settings)
+            ignore = spec.ignore_skipped
+            if ignore is None:  # the caller did not say: the project's settings tell
+                settings = conn.execute(
+                    self._stmt(
+                        "project.settings",
+                        lambda: sa.select(PROJECTS.c.settings).where(
+                            PROJECTS.c.id == _bp("pid")
+                        ),
+                    ),
+                    {"pid": project_id},
+                ).scalar()
+                if settings is None:
+                    return []
+                ignore = ignores_skipped(settings)
             if query is None:
                 shape = (
                     spec.order,
