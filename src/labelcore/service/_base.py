@@ -179,19 +179,31 @@ class ServiceBase:
 
     def _project(self, user: User, project_id: int, action: str, what: str = "") -> ProjectAccess:
         """The project if the user sees it (else 404) and may do ``action`` (else 403)."""
-        with self._reading():
-            project = self.store.get_project(project_id)
-            role = None if project is None else self._role(user, project)
+        together = getattr(self.store, "get_project_access", None)  # one read (SQLStore)
+        if together is not None:
+            found = together(project_id)
+            project = None if found is None else found[0]
+            role = None if found is None else self.policy.project_role(user, *found)
+        else:
+            with self._reading():
+                project = self.store.get_project(project_id)
+                role = None if project is None else self._role(user, project)
         if project is None or role is None:
             raise NotFound(f"project {project_id} not found", code="project.not_found")
         self._require(role, action, what or action.replace(".", " "))
         return ProjectAccess(project, role)
 
     def _task(self, user: User, task_id: int, action: str, what: str = "") -> TaskAccess:
-        with self._reading():
-            task = self.store.get_task(task_id)
-            project = None if task is None else self.store.get_project(task.project_id)
-            role = None if project is None else self._role(user, project)
+        together = getattr(self.store, "get_task_access", None)  # one read (SQLStore)
+        if together is not None:
+            found = together(task_id)
+            task, project = (None, None) if found is None else found[:2]
+            role = None if found is None else self.policy.project_role(user, *found[1:])
+        else:
+            with self._reading():
+                task = self.store.get_task(task_id)
+                project = None if task is None else self.store.get_project(task.project_id)
+                role = None if project is None else self._role(user, project)
         if task is None or project is None or role is None:
             raise NotFound(f"task {task_id} not found", code="task.not_found")
         self._require(role, action, what or action.replace(".", " "))

@@ -14,6 +14,7 @@ candidates skip locked rows).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
@@ -49,6 +50,7 @@ from labelcore.storage.sql._base import (
     draft_from_row,
     prediction_from_row,
     project_from_row,
+    settings_from_json,
     settings_to_json,
     task_from_row,
 )
@@ -295,6 +297,66 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             )
             row = conn.execute(stmt, {"pid": project_id}).first()
             return None if row is None else project_from_row(row)
+
+    def get_project_access(self, project_id: int) -> tuple[Project, list[Member]] | None:
+        """``get_project`` and ``list_members`` in one statement (the service's access check
+        makes it before nearly every call; see ``get_task_access``)."""
+        with self._tx(write=False, snapshot=False) as conn:
+            stmt = self._stmt(
+                "project_access",
+                lambda: sa.select(PROJECTS, self._members_json()).where(
+                    PROJECTS.c.id == sa.bindparam("pid")
+                ),
+            )
+            row = conn.execute(stmt, {"pid": project_id}).first()
+        if row is None:
+            return None
+        return project_from_row(row), _members_from_json(row.id, row.members)
+
+    def get_task_access(self, task_id: int) -> tuple[Task, Project, list[Member]] | None:
+        """The task, its project and the project's members in one statement instead of
+        three (one round trip on PostgreSQL): what the service reads to decide whether a
+        user may act on a task."""
+        with self._tx(write=False, snapshot=False) as conn:
+            stmt = self._stmt("task_access", self._task_access_stmt)
+            row = conn.execute(stmt, {"tid": task_id}).first()
+        if row is None:
+            return None
+        project = Project(
+            id=row.project_id,
+            settings=settings_from_json(row.p_settings),
+            created_by=row.p_created_by,
+            created_at=row.p_created_at,
+            updated_at=row.p_updated_at,
+        )
+        return task_from_row(row), project, _members_from_json(row.project_id, row.members)
+
+    def _task_access_stmt(self) -> Any:
+        return (
+            sa.select(
+                T,
+                PROJECTS.c.settings.label("p_settings"),
+                PROJECTS.c.created_by.label("p_created_by"),
+                PROJECTS.c.created_at.label("p_created_at"),
+                PROJECTS.c.updated_at.label("p_updated_at"),
+                self._members_json(),
+            )
+            .join_from(T, PROJECTS, T.c.project_id == PROJECTS.c.id)
+            .where(T.c.id == _TID)
+        )
+
+    def _members_json(self) -> Any:
+        """The members of the row's project as one JSON array of [user id as stored, role,
+        position] (no row per member: the project's settings would come once per member)."""
+        m = MEMBERS
+        if self.is_pg:
+            agg: Any = sa.func.json_agg(
+                sa.func.json_build_array(m.c.user_id, m.c.role, m.c.position)
+            )
+        else:
+            agg = sa.func.json_group_array(sa.func.json_array(m.c.user_id, m.c.role, m.c.position))
+        members = sa.select(agg).where(m.c.project_id == PROJECTS.c.id).scalar_subquery()
+        return sa.type_coerce(members, sa.String).label("members")
 
     def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
         stmt = sa.select(PROJECTS).order_by(PROJECTS.c.created_at.desc(), PROJECTS.c.id.desc())
@@ -950,6 +1012,14 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
 __all__ = ["SQLStore"]
 
 _TID: Any = sa.bindparam("tid")
+
+
+def _members_from_json(project_id: int, members: Any) -> list[Member]:
+    rows = json.loads(members) if isinstance(members, str | bytes) else (members or [])
+    return [
+        Member(project_id=project_id, user_id=json.loads(uid), role=role)
+        for uid, role, _ in sorted(rows, key=lambda r: r[2])
+    ]
 
 
 def _children(table: sa.Table) -> Callable[[], sa.Select[Any]]:
