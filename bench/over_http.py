@@ -391,9 +391,7 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
             c.close()
     assert db is not None
     try:
-        with server(db, how=how) as (port, proc):
-            _pages(Client(port, keys[manager.id]), ids["ner"], spec["repeats_page"], samples, extra)
-            peak("pages", proc)
+        # labeling first: annotators start on a project as soon as its import is done
         with server(db, how=how) as (port, proc):
             before = harness.tree_cpu_s(proc.pid)
             samples.update(_label(Client(port, keys[annotator.id]), ids["ner"], wl, spec["pairs"]))
@@ -401,6 +399,9 @@ def http_all(spec: dict[str, Any]) -> dict[str, Any]:
             if before is not None and after is not None:  # start-up excluded
                 extra["pair_server_cpu_ms"] = 1000 * (after - before) / spec["pairs"]
             peak("next+submit", proc)
+        with server(db, how=how) as (port, proc):
+            _pages(Client(port, keys[manager.id]), ids["ner"], spec["repeats_page"], samples, extra)
+            peak("pages", proc)
         with server(db, how=how) as (port, proc):
             c = Client(port, keys[manager.id])
             for fmt in spec["formats"]:

@@ -203,17 +203,7 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
             if imp is not None:
                 db = imp["db"]
                 try:
-                    r.measure(
-                        n,
-                        f"{backend}/api",
-                        {
-                            **common,
-                            "op": "api_pages",
-                            "db": db,
-                            "project": imp["project"],
-                            "repeats": _repeats(args, n, "page"),
-                        },
-                    )
+                    # labeling first: annotators start as soon as the import is done
                     if full_size:
                         r.measure(
                             n,
@@ -226,6 +216,17 @@ def plan_size(r: Runner, n: int, wl: Path, backends: list[str], modes: list[str]
                                 "pairs": 5 if args.quick else 200,
                             },
                         )
+                    r.measure(
+                        n,
+                        f"{backend}/api",
+                        {
+                            **common,
+                            "op": "api_pages",
+                            "db": db,
+                            "project": imp["project"],
+                            "repeats": _repeats(args, n, "page"),
+                        },
+                    )
                     if "http" in modes and not full_size:  # 1M: the pages over HTTP too
                         r.measure(
                             n,
