@@ -153,7 +153,8 @@ def _candidate_plan(store: SQLStore, project_id: int, spec: CandidateSpec) -> st
     captured: list[tuple[str, Any]] = []
 
     def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if " ".join(statement.split()).startswith("SELECT labelcore_task.id FROM labelcore_task"):
+        flat = " ".join(statement.split())
+        if flat.startswith(("SELECT labelcore_task.id FROM labelcore_task", "SELECT lc_parts.id")):
             captured.append((statement, params))
 
     sa.event.listen(store.engine, "before_cursor_execute", before)

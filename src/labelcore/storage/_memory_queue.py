@@ -80,12 +80,12 @@ class MemoryQueue(MemoryRows):
                 claims, done = self._slots(task, ukey, now, ignore_skipped)
                 if claims + done >= task.overlap:
                     continue
-                keyed.append((self._candidate_key(task, spec, position, skipped, done), task.id))
+                keyed.append((self._candidate_key(task, spec, position, skipped), task.id))
             keyed.sort(key=lambda pair: pair[0])
             return [task_id for _, task_id in keyed[:limit]]
 
     def _candidate_key(
-        self, task: Task, spec: CandidateSpec, position: int, skipped: bool, done: int
+        self, task: Task, spec: CandidateSpec, position: int, skipped: bool
     ) -> tuple[Any, ...]:
         if spec.query is not None and spec.query.ordering:
             order: tuple[Any, ...] = (position,)
@@ -104,7 +104,7 @@ class MemoryQueue(MemoryRows):
         return (
             skipped,
             -int(task.overlap > 1) if spec.overlap_first else 0,
-            -done if spec.breadth_first else 0,
+            -task.total_annotations if spec.breadth_first else 0,  # as SQLStore's index
             *order,
         )
 

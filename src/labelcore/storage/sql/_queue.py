@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Collection
 from typing import Any
 
@@ -14,8 +15,8 @@ from labelcore.model import Claim, Job, JobStatus, UserId, View, Webhook, utcnow
 from labelcore.query import validate_query
 from labelcore.storage.base import CandidateSpec
 from labelcore.storage.sql._base import chunks, ignores_skipped
+from labelcore.storage.sql._candidates import candidates_stmt, slot_exprs
 from labelcore.storage.sql._rows import SQLRows
-from labelcore.storage.sql.querysql import QuerySQL
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
     ASSIGNMENTS,
@@ -76,98 +77,13 @@ def _bp(name: str) -> Any:
     return sa.bindparam(name)
 
 
-def _slot_exprs(ignore: bool) -> tuple[Any, Any]:
-    """(live claims by others, distinct completed annotators other than the user) per task,
-    over the bound parameters ``uid`` and ``now``."""
-    uid, now = _bp("uid"), _bp("now")
-    done = sa.true() if ignore else A.c.was_cancelled.is_(False)
-    who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
-    claims = (
-        sa.select(sa.func.count())
-        .where(C.c.task_id == T.c.id, C.c.user_id != uid, C.c.expires_at > now)
-        .scalar_subquery()
-    )
-    others = sa.or_(A.c.completed_by.is_(None), A.c.completed_by != uid)
-    completers = (
-        sa.select(sa.func.count(sa.distinct(who))).where(A.c.task_id == T.c.id, done, others)
-    ).scalar_subquery()
-    return claims, completers
-
-
 class SQLQueue(SQLRows):
     # -- next task and claims ---------------------------------------------------------------
     # The statements of the labeling path are built once per store (``_stmt``) with bound
     # parameters: building SQLAlchemy expressions per call cost more CPU than SQLite's work.
     def _candidates_stmt(self, spec: CandidateSpec, ignore: bool, query: Any) -> Any:
-        mine = sa.and_(A.c.task_id == T.c.id, A.c.completed_by == _bp("uid"))
-
-        def exists(*where: Any) -> Any:
-            probe = sa.select(sa.literal(1)).where(*where)
-            if self.is_pg:
-                # OFFSET 0 keeps the EXISTS a per-task probe of the (task_id, completed_by)
-                # index. Flattened into an anti join, its plan follows the annotation table's
-                # statistics, which lag behind while a new table fills (autovacuum analyzes
-                # it a minute later): estimated at one row, the plan scanned every annotation
-                # once per open task (55 ms per next task at 1,000 tasks and 60 annotations).
-                probe = probe.offset(sa.literal_column("0"))
-            return sa.exists(probe)
-
-        completed_by_me = exists(mine, sa.true() if ignore else A.c.was_cancelled.is_(False))
-        skipped_by_me = exists(mine)  # only skips are left once completed ones are out
-        claims, completers = _slot_exprs(ignore)
-        conds: list[Any] = [
-            T.c.project_id == _bp("pid"),
-            T.c.is_labeled.is_(False),
-            ~completed_by_me,
-            claims + completers < T.c.overlap,
-        ]
-        if spec.only_skipped_by_user:
-            conds.append(skipped_by_me)
-        elif not spec.include_skipped_by_user:
-            conds.append(~skipped_by_me)
-        if spec.assigned_to is not None:
-            conds.append(sa.exists().where(S.c.task_id == T.c.id, S.c.user_id == _bp("assignee")))
-        if spec.unassigned_or_assigned_to is not None:
-            conds.append(
-                sa.or_(
-                    ~sa.exists().where(S.c.task_id == T.c.id),
-                    sa.exists().where(S.c.task_id == T.c.id, S.c.user_id == _bp("assignee")),
-                )
-            )
-        order: list[Any] = []
-        if spec.include_skipped_by_user:
-            order.append(sa.case((skipped_by_me, 1), else_=0))
-        if spec.overlap_first:
-            order.append(sa.case((T.c.overlap > 1, 0), else_=1))
-        if spec.breadth_first:
-            order.append(completers.desc())
-        if query is not None:
-            qs = QuerySQL(self.dialect, fts=self.fts)
-            conds += qs.where(query)
-            for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
-                order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
-        if query is None or not query.ordering:
-            if spec.order == "random":
-                order.append(sa.func.random())
-            elif spec.order == "uncertainty":
-                score = (
-                    sa.select(sa.func.avg(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
-                )
-                order.append(score.asc().nulls_last())
-            # inner_id is unique in a project (labelcore_task_inner_uq): no tie to break by
-            # id, and an order that ends here (sequential, overlap 1) walks the queue index
-            # and stops after ``lim`` open tasks instead of sorting every open one
-            order.append(T.c.inner_id)
-        else:
-            order.append(T.c.id)
-        # A plain read: try_claim locks the task row and re-checks capacity. Reading
-        # with SKIP LOCKED here dropped tasks that a concurrent submit or claim held for
-        # a moment, so next task answered "nothing left" while slots were still open.
-        return (
-            sa.select(T.c.id)
-            .where(*conds)
-            .order_by(*order)
-            .limit(sa.bindparam("lim", type_=sa.Integer))
+        return candidates_stmt(
+            spec, ignore, query, dialect=self.dialect, fts=self.fts, is_pg=self.is_pg
         )
 
     def next_task_candidates(
@@ -182,9 +98,7 @@ class SQLQueue(SQLRows):
                 settings = conn.execute(
                     self._stmt(
                         "project.settings",
-                        lambda: sa.select(PROJECTS.c.settings).where(
-                            PROJECTS.c.id == _bp("pid")
-                        ),
+                        lambda: sa.select(PROJECTS.c.settings).where(PROJECTS.c.id == _bp("pid")),
                     ),
                     {"pid": project_id},
                 ).scalar()
@@ -210,7 +124,9 @@ class SQLQueue(SQLRows):
             assignee = (
                 spec.assigned_to if spec.assigned_to is not None else spec.unassigned_or_assigned_to
             )
-            params = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
+            params: dict[str, Any] = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
+            if spec.order == "random":
+                params["turn"] = random.random()  # noqa: S311 - a queue order, not a secret
             if assignee is not None:
                 params["assignee"] = assignee
             return [r.id for r in conn.execute(stmt, params)]
@@ -229,7 +145,7 @@ class SQLQueue(SQLRows):
     def _claim_check_stmt(ignore: bool) -> Any:
         done = sa.true() if ignore else A.c.was_cancelled.is_(False)
         mine = sa.exists().where(A.c.task_id == T.c.id, A.c.completed_by == _bp("uid"), done)
-        claims, completers = _slot_exprs(ignore)
+        claims, completers = slot_exprs(ignore)
         return (
             sa.select(mine.label("mine"), (claims + completers).label("taken"))
             .select_from(T)
@@ -247,7 +163,7 @@ class SQLQueue(SQLRows):
         tid = sa.bindparam("tid", type_=sa.Integer)
         pid = sa.bindparam("pid", type_=sa.Integer)
         mine = sa.exists().where(A.c.task_id == T.c.id, A.c.completed_by == uid, done)
-        claims, completers = _slot_exprs(ignore)
+        claims, completers = slot_exprs(ignore)
         check = (
             sa.select(sa.and_(~mine, claims + completers < _bp("overlap")).label("ok"))
             .select_from(T)

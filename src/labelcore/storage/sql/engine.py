@@ -133,6 +133,16 @@ def make_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     options = {"json_serializer": dumps}
     options.update(kwargs)
+    # JIT compilation off for labelcore's sessions (in the startup packet: no round trip).
+    # PostgreSQL compiles a query whose estimated cost passes jit_above_cost, and the
+    # estimates of the labeling path's statements (a walk of the queue with per-task slot
+    # checks, stopped after 20 rows) pass it while the queries take a millisecond: the
+    # compilation alone took 60-130 ms a next task at 100,000 tasks. A host that wants it
+    # back passes connect_args={"options": "-c jit=on"}.
+    connect_args = dict(options.get("connect_args") or {})
+    if "jit=" not in str(connect_args.get("options", "")):
+        connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    options["connect_args"] = connect_args
     engine = sa.create_engine(parsed, **options)
     if "pool_pre_ping" not in kwargs:
         _ping_when_idle(engine)
