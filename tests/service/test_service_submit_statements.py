@@ -63,8 +63,8 @@ def test_labeling_writes_open_no_savepoint(sql_core: LabelCore) -> None:
 def test_a_labeling_pair_reads_the_settings_with_what_it_needs_them_for(
     sql_core: LabelCore,
 ) -> None:
-    """Next task takes the skip rule from the service's spec and the submit's task lock
-    brings its project's settings along: no statement reads settings on their own."""
+    """Next task takes the skip rule from the service's spec and the submit's recount reads
+    it inside its UPDATE: no statement reads settings on their own."""
     project = make_project(sql_core, 2)
     seen: list[str] = []
 

@@ -488,9 +488,19 @@ class SQLBase:
                 )
 
     @staticmethod
-    def _recount_stmt(ignore: bool) -> Any:
+    def _recount_stmt() -> Any:
         mine = A.c.task_id == T.c.id
-        done = sa.true() if ignore else A.c.was_cancelled.is_(False)
+        # the project's skip rule, read by the UPDATE itself: on PostgreSQL its snapshot is
+        # taken after the task rows are locked, so a settings change that committed while
+        # the writer waited for the lock is the one it counts with (a rule read with the
+        # lock, or before it, could be older, and a skip would be counted by the old rule)
+        rule = (
+            sa.select(PROJECTS.c.settings["skip_queue"].as_string())
+            .where(PROJECTS.c.id == T.c.project_id)
+            .correlate(T)  # the updated task, from inside the count's subquery
+            .scalar_subquery()
+        )
+        done = sa.or_(A.c.was_cancelled.is_(False), rule == SkipQueue.IGNORE_SKIPPED.value)
         who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
         completers = sa.select(sa.func.count(sa.distinct(who))).where(mine, done)
         values = {
@@ -508,37 +518,11 @@ class SQLBase:
         }
         return sa.update(T).where(T.c.id.in_(sa.bindparam("ids", expanding=True))).values(values)
 
-    def _recount(
-        self, conn: sa.Connection, task_ids: Collection[int], *, ignore: bool | None = None
-    ) -> None:
-        """Recompute every counter of these tasks from the rows, in one UPDATE per chunk.
-        ``ignore``: whether skips free a slot in their project (``ignores_skipped``), when
-        the caller has read the settings already (else they are read here)."""
-        if not task_ids:
-            return
-        if ignore is not None:
-            self._recount_update(conn, ignore, sorted(set(task_ids)))
-            return
-        settings_of = self._stmt(
-            "recount.settings",
-            lambda: (
-                sa.select(T.c.id, PROJECTS.c.settings)
-                .join_from(T, PROJECTS, T.c.project_id == PROJECTS.c.id)
-                .where(T.c.id.in_(sa.bindparam("ids", expanding=True)))
-            ),
-        )
-        by_skip: dict[bool, list[int]] = {}
+    def _recount(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
+        """Recompute every counter of these tasks from the rows, in one UPDATE per chunk
+        (the statement reads each task's project's skip rule itself)."""
+        update = self._stmt("recount", self._recount_stmt)
         for batch in chunks(sorted(set(task_ids))):
-            for tid, settings in conn.execute(settings_of, {"ids": batch}):
-                by_skip.setdefault(ignores_skipped(settings), []).append(tid)
-        for skips_free, ids in by_skip.items():
-            self._recount_update(conn, skips_free, ids)
-
-    def _recount_update(self, conn: sa.Connection, ignore: bool, ids: list[int]) -> None:
-        update = self._stmts.get(("recount", ignore))
-        if update is None:
-            update = self._stmts[("recount", ignore)] = self._recount_stmt(ignore)
-        for batch in chunks(ids):
             conn.execute(update, {"ids": batch})
 
     def _tasks_of(self, conn: sa.Connection, task_ids: Sequence[int]) -> dict[int, Any]:

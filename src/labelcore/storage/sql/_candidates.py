@@ -1,27 +1,29 @@
 """The next-task candidates of one user as a few short index walks (private).
 
-    stmt = candidates_stmt(spec, ignore, query, dialect=..., fts=..., is_pg=...)
-    params = {"pid": ..., "uid": ..., "now": ..., "lim": 20, "turn": random.random()}
-    ids = [row.id for row in conn.execute(stmt, params)]
+    plan = candidates_stmt(spec, ignore, query, dialect=..., fts=..., is_pg=...)
+    params = {"pid": ..., "uid": ..., "now": ..., "lim": 20}
+    ids = [row.id for row in conn.execute(plan, params)]   # SamplingPlan: see _queue
 
 The queue's order starts with keys that take a few values each: the user's own skips last
 (``include_skipped_by_user``), tasks with overlap > 1 first (``overlap_first``), started
-tasks first, most annotations first (``breadth_first``); then the sampling order, import
-order (``inner_id``) or, for uniform sampling, import order from a random turning point,
-wrapping round. Sorting every open task of the project by that key read all of them, with
-their slot checks: 0.34 to 1.4 s a next task at 100,000 tasks. Instead the open tasks are
-split into parts on which those leading keys are constant; each part is read in its own
-order from an index and stops after ``lim`` rows that pass the checks, and only those rows
-(``lim`` per part at most) are sorted by the whole key. The first ``lim`` of them are the
-first ``lim`` of the whole order, as each part's first rows are that part's first rows.
+tasks first, most annotations first (``breadth_first``); then import order (``inner_id``).
+Sorting every open task of the project by that key read all of them, with their slot
+checks: 0.34 to 1.4 s a next task at 100,000 tasks. Instead the open tasks are split into
+parts on which those leading keys are constant; each part is read in its own order from an
+index and stops after ``lim`` rows that pass the checks, and only those rows (``lim`` per
+part at most) are sorted by the whole key. The first ``lim`` of them are the first ``lim``
+of the whole order, as each part's first rows are that part's first rows.
 
 - Breadth first: the open tasks that have annotations come from
   ``labelcore_task_started_ix``, a partial index of exactly those tasks (in
   ``total_annotations`` descending, then ``inner_id``; a fresh import adds nothing to it),
   the others from ``labelcore_task_queue_ix``. "Most annotations" is the task's
   ``total_annotations`` (skips are not counted).
-- Overlap first, own skips, uniform sampling: one part per value (overlap > 1 or not;
-  skipped by the user or not; ``inner_id`` at or after the turning point or before it).
+- Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
+  or not). A part with no open task reads the queue to its end.
+- Uniform sampling (``SamplingPlan``): the started tasks sorted by count and at random
+  within a count, then rejection sampling of the rest at random inner ids; with own skips
+  or overlap first, one sort of every open task by the keys and ``random()``.
 - Uncertainty sampling (lowest mean prediction score first) sorts each part by the score,
   which no index holds: it reads every open task of the part.
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 
 from labelcore.query import TaskQuery
@@ -44,7 +47,6 @@ from labelcore.storage.sql.tables import (
     ASSIGNMENTS,
     CLAIMS,
     PREDICTIONS,
-    PROJECTS,
     TASKS,
 )
 
@@ -126,29 +128,25 @@ def candidates_stmt(
     if spec.include_skipped_by_user:
         dims.append(("skipped", [(~skipped_by_me, 0), (skipped_by_me, 1)]))
     if spec.overlap_first:
-        dims.append(("overlap", [(T.c.overlap > 1, 0), (T.c.overlap <= 1, 1)]))
+        one: Any = sa.literal_column("1")
+        dims.append(("overlap", [(T.c.overlap > one, 0), (T.c.overlap <= one, 1)]))
     if spec.breadth_first:
         # the partial index's own condition, as written there (labelcore_task_started_ix)
-        started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > 0)
-        dims.append(("started", [(started, 0), (T.c.total_annotations == 0, 1)]))
+        # constants written into the statement, not bound: the planner must see that the
+        # part's condition implies the index's whatever the plan cache does
+        none: Any = sa.literal_column("0")
+        started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
+        dims.append(("started", [(started, 0), (T.c.total_annotations == none, 1)]))
     if spec.order == "random":
-        seq = sa.select(PROJECTS.c.task_seq).where(PROJECTS.c.id == _bp("pid")).scalar_subquery()
-        # an integer, so that it bounds the queue index's walk instead of filtering it
-        turn = sa.cast(_bp("turn", sa.Float) * seq, sa.Integer)
-        dims.append(("turn", [(T.c.inner_id >= turn, 0), (T.c.inner_id < turn, 1)]))
+        if spec.include_skipped_by_user or spec.overlap_first:
+            return _sorted_stmt(spec, conds, skipped_by_me, None, None)
+        return _sampling_plan(spec, conds, dims, lim)
     score = None
     if spec.order == "uncertainty":
         score = sa.select(sa.func.avg(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
     parts = []
     for combo in itertools.product(*(values for _, values in dims)):
         keys = {kind: key for (kind, _), (_, key) in zip(dims, combo)}
-        if keys.get("started") == 0 and "turn" in keys:
-            # the started tasks (few, and most annotations first) are not turned round: the
-            # random turning point would bound no walk of their index
-            if keys["turn"] == 1:
-                continue
-            combo = tuple(part for (kind, _), part in zip(dims, combo) if kind != "turn")
-            combo += ((sa.true(), 0),)
         inner: list[Any] = []
         if keys.get("started") == 0:
             inner.append(T.c.total_annotations.desc())  # the others have none
@@ -180,14 +178,56 @@ def candidates_stmt(
     return sa.select(every.c.id).order_by(*outer).limit(lim)
 
 
+@attrs.frozen
+class SamplingPlan:
+    """Uniform sampling's statements (``next_task_candidates`` runs them in turn):
+
+    - ``started``: breadth first, the started open tasks, most annotations first and in
+      random order within a count (a sort of the started tasks alone), or None;
+    - ``probe``: the open tasks (not started, with breadth first) among the inner ids in
+      the bound list ``probes``, drawn at random from the project's range of inner ids.
+      Rejection sampling: each open task is as likely to be drawn as any other, so the
+      first candidate is uniform among them, and the statement reads a few hundred rows by
+      the ``(project_id, inner_id)`` index instead of sorting every open task;
+    - ``everything``: the same tasks sorted by ``random()`` (a project small enough to
+      sort, or one where draws find nothing: few open tasks left).
+    """
+
+    started: Any
+    probe: Any
+    everything: Any
+
+
+def _sampling_plan(
+    spec: CandidateSpec, conds: list[Any], dims: list[tuple[str, Any]], lim: Any
+) -> SamplingPlan:
+    started = None
+    rest = list(conds)
+    if dims:  # breadth first (the only dimension left here)
+        (_, ((started_cond, _), (fresh_cond, _))) = dims[0]
+        started = (
+            sa.select(T.c.id)
+            .where(*conds, started_cond)
+            .order_by(T.c.total_annotations.desc(), sa.func.random())
+            .limit(lim)
+        )
+        rest.append(fresh_cond)
+    probe = sa.select(T.c.id, T.c.inner_id).where(
+        *rest, T.c.inner_id.in_(sa.bindparam("probes", expanding=True))
+    )
+    everything = sa.select(T.c.id).where(*rest).order_by(sa.func.random()).limit(lim)
+    return SamplingPlan(started=started, probe=probe, everything=everything)
+
+
 def _sorted_stmt(
     spec: CandidateSpec,
     conds: list[Any],
     skipped_by_me: Any,
-    qs: QuerySQL,
-    query: TaskQuery,
+    qs: QuerySQL | None,
+    query: TaskQuery | None,
 ) -> Any:
-    """A data-manager tab's own ordering: the open matching tasks, sorted whole."""
+    """The open matching tasks, sorted whole: a data-manager tab's own ordering, or uniform
+    sampling with keys that split the queue further (own skips last, overlap first)."""
     order: list[Any] = []
     if spec.include_skipped_by_user:
         order.append(sa.case((skipped_by_me, 1), else_=0))
@@ -195,8 +235,11 @@ def _sorted_stmt(
         order.append(sa.case((T.c.overlap > 1, 0), else_=1))
     if spec.breadth_first:
         order.append(T.c.total_annotations.desc())
-    for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
-        order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
+    if qs is not None and query is not None and query.ordering:
+        for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
+            order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
+    else:
+        order.append(sa.func.random())
     order.append(T.c.id)
     return sa.select(T.c.id).where(*conds).order_by(*order).limit(_bp("lim", sa.Integer))
 

@@ -15,7 +15,7 @@ from labelcore.model import Claim, Job, JobStatus, UserId, View, Webhook, utcnow
 from labelcore.query import validate_query
 from labelcore.storage.base import CandidateSpec
 from labelcore.storage.sql._base import chunks, ignores_skipped
-from labelcore.storage.sql._candidates import candidates_stmt, slot_exprs
+from labelcore.storage.sql._candidates import SamplingPlan, candidates_stmt, slot_exprs
 from labelcore.storage.sql._rows import SQLRows
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
@@ -30,6 +30,7 @@ from labelcore.storage.sql.tables import (
 )
 
 T, A, P, C, S = TASKS, ANNOTATIONS, PREDICTIONS, CLAIMS, ASSIGNMENTS
+SAMPLE_DRAWS = 10  # uniform sampling: inner ids drawn per candidate asked for, per round
 
 
 def _job(row: Any) -> Job:
@@ -125,11 +126,47 @@ class SQLQueue(SQLRows):
                 spec.assigned_to if spec.assigned_to is not None else spec.unassigned_or_assigned_to
             )
             params: dict[str, Any] = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
-            if spec.order == "random":
-                params["turn"] = random.random()  # noqa: S311 - a queue order, not a secret
             if assignee is not None:
                 params["assignee"] = assignee
+            if isinstance(stmt, SamplingPlan):
+                return self._sampled(conn, stmt, project_id, params, limit)
             return [r.id for r in conn.execute(stmt, params)]
+
+    def _sampled(
+        self,
+        conn: sa.Connection,
+        plan: SamplingPlan,
+        project_id: int,
+        params: dict[str, Any],
+        limit: int,
+    ) -> list[int]:
+        """Uniform sampling (``SamplingPlan``): the started tasks first (breadth first),
+        then open tasks found at inner ids drawn at random, in the order drawn; a project
+        whose range is small, or where two rounds of draws found nothing, is sorted whole."""
+        out: list[int] = []
+        if plan.started is not None:
+            out += [r.id for r in conn.execute(plan.started, params)]
+        if len(out) >= limit:
+            return out[:limit]
+        seq = conn.execute(
+            self._stmt(
+                "project.task_seq",
+                lambda: sa.select(PROJECTS.c.task_seq).where(PROJECTS.c.id == _bp("pid")),
+            ),
+            {"pid": project_id},
+        ).scalar()
+        draws = SAMPLE_DRAWS * limit
+        if seq and seq > 2 * draws:
+            for _ in range(2):
+                probes = random.sample(range(1, seq + 1), draws)  # noqa: S311 - not a secret
+                rows = conn.execute(plan.probe, {**params, "probes": probes})
+                found = {r.inner_id: r.id for r in rows}
+                fresh = [found[i] for i in probes if i in found]
+                if fresh:  # fewer than asked is fine: next task asks again if none is free
+                    return (out + fresh)[:limit]
+        seen = set(out)
+        out += [r.id for r in conn.execute(plan.everything, params) if r.id not in seen]
+        return out[:limit]
 
     def _claim_task_stmt(self, skip_locked: bool = False) -> Any:
         stmt = (

@@ -27,7 +27,6 @@ from labelcore.storage.sql._base import (
     annotation_from_row,
     chunks,
     draft_from_row,
-    ignores_skipped,
     json_text,
     prediction_from_row,
 )
@@ -36,7 +35,6 @@ from labelcore.storage.sql.tables import (
     ANNOTATIONS,
     DRAFTS,
     PREDICTIONS,
-    PROJECTS,
     TASKS,
     VERSIONS,
 )
@@ -276,20 +274,15 @@ class SQLRows(SQLBase):
         return ids
 
     def _task_project_stmt(self) -> Any:
-        stmt = (
-            sa.select(T.c.project_id, PROJECTS.c.settings)
-            .join_from(T, PROJECTS, T.c.project_id == PROJECTS.c.id)
-            .where(T.c.id == sa.bindparam("tid"))
-        )
-        return stmt.with_for_update(of=T) if self.is_pg else stmt
+        stmt = sa.select(T.c.project_id).where(T.c.id == sa.bindparam("tid"))
+        return stmt.with_for_update() if self.is_pg else stmt
 
     def add_annotation(self, annotation: NewAnnotation, project_id: int) -> Annotation:
         with self._tx() as conn:
-            # PostgreSQL: the task's row lock comes with its project id and the settings
-            # its counters follow (one round trip; writers of one task serialize here, see
-            # _lock_tasks)
+            # PostgreSQL: the task's row lock comes with its project id (one round trip;
+            # writers of one task serialize here, see _lock_tasks)
             task = conn.execute(
-                self._stmt("task.project_locked", self._task_project_stmt),
+                self._stmt("task.project_id_locked", self._task_project_stmt),
                 {"tid": annotation.task_id},
             ).first()
             if task is None or task.project_id != project_id or annotation.task_id is None:
@@ -309,7 +302,7 @@ class SQLRows(SQLBase):
                     code="annotation.duplicate",
                 ) from exc
             self._first_versions(conn, [row.id], [values], now)
-            self._recount(conn, [annotation.task_id], ignore=ignores_skipped(task.settings))
+            self._recount(conn, [annotation.task_id])
             return annotation_from_row(row)
 
     def get_annotation(self, annotation_id: int) -> Annotation | None:

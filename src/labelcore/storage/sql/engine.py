@@ -7,6 +7,7 @@ upgrade("sqlite:///labelcore.db")                # what `labelcore db upgrade` r
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -133,20 +134,35 @@ def make_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     options = {"json_serializer": dumps}
     options.update(kwargs)
-    # JIT compilation off for labelcore's sessions (in the startup packet: no round trip).
-    # PostgreSQL compiles a query whose estimated cost passes jit_above_cost, and the
-    # estimates of the labeling path's statements (a walk of the queue with per-task slot
-    # checks, stopped after 20 rows) pass it while the queries take a millisecond: the
-    # compilation alone took 60-130 ms a next task at 100,000 tasks. A host that wants it
-    # back passes connect_args={"options": "-c jit=on"}.
-    connect_args = dict(options.get("connect_args") or {})
-    if "jit=" not in str(connect_args.get("options", "")):
-        connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
-    options["connect_args"] = connect_args
     engine = sa.create_engine(parsed, **options)
     if "pool_pre_ping" not in kwargs:
         _ping_when_idle(engine)
+    if not _sets_jit(parsed, options):
+        sa.event.listen(engine, "connect", _jit_off)
     return engine
+
+
+def _sets_jit(url: sa.URL, options: dict[str, Any]) -> bool:
+    """Whether the host chose JIT itself: in ``connect_args``' options, the URL's, or
+    ``PGOPTIONS``."""
+    chosen = (
+        str((options.get("connect_args") or {}).get("options", "")),
+        str(url.query.get("options", "")),
+        os.environ.get("PGOPTIONS", ""),
+    )
+    return any("jit" in text for text in chosen)
+
+
+def _jit_off(dbapi: Any, _record: Any) -> None:
+    """JIT compilation off for each new connection of labelcore's engine. PostgreSQL
+    compiles a query whose estimated cost passes ``jit_above_cost``, and the labeling
+    path's statements (index walks with per-task slot checks, stopped after 20 rows) are
+    estimated past it while they run in a millisecond: compiling them took 60-130 ms a next
+    task at 100,000 tasks. A plain ``SET`` (not a startup option, which PgBouncer refuses
+    and which would replace the host's own ``options``), committed so that it lasts."""
+    with dbapi.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi.commit()
 
 
 PING_IDLE_AFTER = 1.0  # seconds a pooled PostgreSQL connection may rest before a ping
