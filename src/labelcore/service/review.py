@@ -39,7 +39,7 @@ import attrs
 from labelcore import _converter
 from labelcore.errors import Forbidden, NotFound, ValidationError
 from labelcore.model import Annotation, AnnotationReview, ResultList, Task, User, UserId
-from labelcore.quality.agreement import AgreementReport, controls_of, project_agreement
+from labelcore.quality.agreement import AgreementReport, controls_of
 from labelcore.quality.agreement import task_agreement as _task_agreement
 from labelcore.quality.states import (
     ACCEPTED,
@@ -52,9 +52,10 @@ from labelcore.quality.states import (
     reviews_by_annotation,
     task_state,
 )
-from labelcore.quality.statistics import ProjectStatistics, project_statistics, result_labels
+from labelcore.quality.statistics import ProjectStatistics, result_labels
 from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
+from labelcore.service._review_reads import read_agreement, read_statistics
 from labelcore.service.actions import ActionResult
 from labelcore.storage.base import Store, TaskBundle, TaskQuality
 
@@ -521,21 +522,13 @@ class ReviewAPI(ServiceBase):
         ):
             raise ValidationError("iou_threshold must be in (0, 1]", code="agreement.threshold")
         controls = controls_of(self._config(access.project.settings.label_config))
-        tasks = {b.task.id: b.annotations for b in self.store.iter_bundles(project_id)}
-        return project_agreement(tasks, controls, iou_threshold=float(iou_threshold))
+        return read_agreement(self.store, project_id, controls, float(iou_threshold))
 
     def project_stats(self, user: User, project_id: int) -> ProjectStatistics:
         """Progress, per-annotator numbers and label distribution; for reviewers and
         managers."""
         self._project(user, project_id, "annotations.view_all", "see statistics")
-        ids: set[UserId] = set()
-        bundles = list(self.store.iter_bundles(project_id))
-        for b in bundles:
-            ids.update(a.completed_by for a in b.annotations if a.completed_by is not None)
-        names = {
-            str(k): (u.name or u.email or str(k)) for k, u in self.store.get_users(ids).items()
-        }
-        return project_statistics(bundles, names)
+        return read_statistics(self.store, project_id)
 
     def request_more_annotations(
         self, user: User, project_id: int, task_ids: Collection[int], extra: int = 1

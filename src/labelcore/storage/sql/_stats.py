@@ -1,0 +1,126 @@
+"""SQLStore part: the aggregates of project statistics (private; see
+``labelcore.storage.base.StatisticsReads``).
+
+    store = SQLStore("sqlite:///labelcore.db")
+    store.annotation_totals(project.id).annotators     # per stored completed_by
+    sum(1 for _ in store.iter_results(project.id))     # completed annotations' results
+
+Counts, medians and days are computed by the database (a handful of statements whatever the
+project's size); results stream through a server-side cursor, a batch at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from labelcore.model import ResultList
+from labelcore.storage.base import AnnotationTotals, AnnotatorTotals
+from labelcore.storage.sql._base import SQLBase
+from labelcore.storage.sql.tables import ANNOTATIONS, TASKS
+
+A, T = ANNOTATIONS, TASKS
+_PID: Any = sa.bindparam("pid")
+
+
+def _middles(partition: Any) -> Any:
+    """The lead times at the middle position(s) of the project's completed annotations
+    (one row for an odd count, two for an even one), per ``partition`` value (or overall
+    for ``None``): what ``statistics.median`` averages, without reading every value."""
+    over = {"partition_by": partition} if partition is not None else {}
+    inner = sa.select(
+        (partition if partition is not None else sa.null()).label("who"),
+        A.c.lead_time,
+        sa.func.row_number().over(order_by=A.c.lead_time, **over).label("rn"),
+        sa.func.count().over(**over).label("n"),
+    ).where(A.c.project_id == _PID, A.c.was_cancelled.is_(False))
+    sub = inner.subquery("ranked")
+    return sa.select(sub.c.who, sub.c.lead_time, sub.c.n).where(
+        sub.c.rn.in_([(sub.c.n + 1) // 2, sub.c.n // 2 + 1])
+    )
+
+
+def _median(values: list[float], n: int) -> float | None:
+    """``statistics.median`` of ``n`` values given their middle one(s) in order."""
+    if not values:
+        return None
+    return values[0] if n % 2 else (values[0] + values[1]) / 2
+
+
+class SQLStats(SQLBase):
+    def _totals_stmts(self) -> tuple[Any, Any, Any, Any, Any]:
+        done = A.c.was_cancelled.is_(False)
+        tasks = sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((T.c.is_labeled, 1))), 0)
+        ).where(T.c.project_id == _PID)
+        people = (
+            sa.select(
+                A.c.completed_by,
+                sa.func.count().filter(done).label("done"),
+                sa.func.count().filter(A.c.was_cancelled.is_(True)).label("skipped"),
+            )
+            .where(A.c.project_id == _PID)
+            .group_by(A.c.completed_by)
+        )
+        if self.is_pg:  # a UTC date from timestamptz
+            day = sa.func.date(sa.func.timezone("UTC", A.c.created_at))
+        else:  # SQLite keeps naive UTC text
+            day = sa.func.date(A.c.created_at)
+        days = (
+            sa.select(day.label("day"), sa.func.count())
+            .where(A.c.project_id == _PID, done)
+            .group_by(day)
+        )
+        return tasks, people, days, _middles(A.c.completed_by), _middles(None)
+
+    def annotation_totals(self, project_id: int) -> AnnotationTotals:
+        tasks, people, days, per_person, overall = self._stmt("stats.totals", self._totals_stmts)
+        params = {"pid": project_id}
+        with self._tx(write=False) as conn:
+            n_tasks, labeled = conn.execute(tasks, params).one()
+            counts = conn.execute(people, params).all()
+            per_day = conn.execute(days, params).all()
+            middles: dict[Any, tuple[list[float], int]] = {}
+            for r in conn.execute(per_person, params):
+                middles.setdefault(r.who, ([], r.n))[0].append(r.lead_time)
+            everyone: list[float] = []
+            total = 0
+            for r in conn.execute(overall, params):
+                everyone.append(r.lead_time)
+                total = r.n
+        return AnnotationTotals(
+            tasks=n_tasks,
+            labeled_tasks=int(labeled),
+            median_lead_time=_median(sorted(everyone), total),
+            per_day=tuple(
+                sorted(
+                    (d if isinstance(d, dt.date) else dt.date.fromisoformat(d), n)
+                    for d, n in per_day
+                )
+            ),
+            annotators=tuple(
+                AnnotatorTotals(
+                    completed_by=r.completed_by,
+                    annotations=r.done,
+                    skipped=r.skipped,
+                    median_lead_time=_median(
+                        sorted(middles.get(r.completed_by, ([], 0))[0]),
+                        middles.get(r.completed_by, ([], 0))[1],
+                    ),
+                )
+                for r in counts
+            ),
+        )
+
+    def iter_results(self, project_id: int, *, batch_size: int = 1000) -> Iterator[ResultList]:
+        empty: Any = sa.literal_column("'[]'::jsonb" if self.is_pg else "'[]'")
+        stmt = sa.select(A.c.result).where(
+            A.c.project_id == project_id, A.c.was_cancelled.is_(False), A.c.result != empty
+        )
+        with self._tx(write=False) as conn:
+            rows = conn.execution_options(yield_per=max(1, batch_size)).execute(stmt)
+            for batch in rows.partitions():
+                yield from (r.result for r in batch)
