@@ -184,13 +184,22 @@ class ReviewAPI(ServiceBase):
         access = self._project(user, project_id, "annotations.review", "review annotations")
         if not isinstance(limit, int) or not 0 < limit <= STREAM_LIMIT:
             raise ValidationError(f"limit must be 1..{STREAM_LIMIT}", code="review.filter")
-        items: list[ReviewItem] = []
         filters = _check_filters(annotator, label, min_agreement, max_agreement, since, until)
-        for ann, state, agreement, mine in self._waiting(user, access, filters):
-            items.append(self._review_item(user, access, ann, state, agreement, mine))
-            if len(items) >= limit:
-                break
-        return items
+        with self._reading():  # one connection (no BEGIN/COMMIT per read on PostgreSQL)
+            found = list(itertools.islice(self._waiting(user, access, filters), limit))
+            bundles = self._bundles(project_id, {ann.task_id for ann, *_ in found})
+            return [
+                self._review_item(user, access, *item, bundles.get(item[0].task_id))
+                for item in found
+            ]
+
+    def _bundles(self, project_id: int, task_ids: set[int]) -> dict[int, TaskBundle]:
+        """The tasks of the stream's items in one batch, not three statements per item."""
+        if not task_ids:
+            return {}
+        wanted = TaskQuery(selection=Selection(included=tuple(sorted(task_ids))))
+        bundles = self.store.iter_bundles(project_id, wanted, batch_size=STREAM_LIMIT)
+        return {b.task.id: b for b in bundles}
 
     def _waiting(
         self, user: User, access: ProjectAccess, filters: dict[str, Any]
@@ -209,8 +218,12 @@ class ReviewAPI(ServiceBase):
             )
             offset += len(ids)
             agreements: dict[int, float | None] = {}
-            anns = [a for i in ids if (a := self.store.get_annotation(i)) is not None]
+            # read as they are checked: next_review mostly wants the first one
+            anns: Iterable[Annotation] = (
+                a for i in ids if (a := self.store.get_annotation(i)) is not None
+            )
             if by_agreement:  # the stored values: no recomputation
+                anns = list(anns)
                 stored = self.store.get_task_quality({a.task_id for a in anns})
                 agreements = {t: q.agreement for t, q in stored.items()}
             for ann in anns:
@@ -268,8 +281,10 @@ class ReviewAPI(ServiceBase):
         state: str,
         agreement: float | None,
         reviews: list[AnnotationReview],
+        bundle: TaskBundle | None = None,
     ) -> ReviewItem:
-        bundle = self.store.get_bundle(ann.task_id, include_drafts=False)
+        if bundle is None:
+            bundle = self.store.get_bundle(ann.task_id, include_drafts=False)
         assert bundle is not None
         task_access = TaskAccess(bundle.task, access.project, access.role)
         if agreement is None:
