@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from labelcore.model import ResultList
 from labelcore.storage.base import AnnotationTotals, AnnotatorTotals
 from labelcore.storage.sql._base import SQLBase
-from labelcore.storage.sql.tables import ANNOTATIONS, TASKS
+from labelcore.storage.sql.tables import ANNOTATIONS, PROJECTS, TASKS
 
 A, T = ANNOTATIONS, TASKS
 _PID: Any = sa.bindparam("pid")
@@ -53,9 +53,20 @@ def _median(values: list[float], n: int) -> float | None:
 class SQLStats(SQLBase):
     def _totals_stmts(self) -> tuple[Any, Any, Any, Any, Any]:
         done = A.c.was_cancelled.is_(False)
+        # the project's maintained count (migration 0010) and the labeled ones through
+        # (project_id, is_labeled, inner_id): no pass over the project's tasks
+        labeled = (
+            sa.select(sa.func.count())
+            .where(T.c.project_id == _PID, T.c.is_labeled.is_(True))
+            .scalar_subquery()
+        )
         tasks = sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((T.c.is_labeled, 1))), 0)
-        ).where(T.c.project_id == _PID)
+            sa.func.coalesce(
+                sa.select(PROJECTS.c.task_count).where(PROJECTS.c.id == _PID).scalar_subquery(),
+                0,
+            ),
+            labeled,
+        )
         people = (
             sa.select(
                 A.c.completed_by,
