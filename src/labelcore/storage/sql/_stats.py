@@ -27,9 +27,10 @@ _PID: Any = sa.bindparam("pid")
 
 
 def _middles(partition: Any) -> Any:
-    """The lead times at the middle position(s) of the project's completed annotations
-    (one row for an odd count, two for an even one), per ``partition`` value (or overall
-    for ``None``): what ``statistics.median`` averages, without reading every value."""
+    """SQLite: the lead times at the middle position(s) of the project's completed
+    annotations (one row for an odd count, two for an even one), per ``partition`` value (or
+    overall for ``None``): what ``statistics.median`` averages, without reading every value.
+    PostgreSQL gets them from ``percentile_disc`` in the per-annotator statement."""
     over = {"partition_by": partition} if partition is not None else {}
     inner = sa.select(
         (partition if partition is not None else sa.null()).label("who"),
@@ -51,7 +52,7 @@ def _median(values: list[float], n: int) -> float | None:
 
 
 class SQLStats(SQLBase):
-    def _totals_stmts(self) -> tuple[Any, Any, Any, Any, Any]:
+    def _totals_stmts(self) -> tuple[Any, ...]:
         done = A.c.was_cancelled.is_(False)
         # the project's maintained count (migration 0010) and the labeled ones through
         # (project_id, is_labeled, inner_id): no pass over the project's tasks
@@ -67,63 +68,102 @@ class SQLStats(SQLBase):
             ),
             labeled,
         )
-        people = (
-            sa.select(
-                A.c.completed_by,
-                sa.func.count().filter(done).label("done"),
-                sa.func.count().filter(A.c.was_cancelled.is_(True)).label("skipped"),
+        counts = [
+            sa.func.count().filter(done).label("done"),
+            sa.func.count().filter(A.c.was_cancelled.is_(True)).label("skipped"),
+        ]
+        if self.is_pg:
+            # one pass: per annotator and overall (the grouping() = 1 row), the lower and
+            # upper middle lead times (percentile_disc ascending and descending)
+            middle = [
+                sa.func.percentile_disc(0.5).within_group(order).filter(done).label(name)
+                for order, name in ((A.c.lead_time, "lo"), (A.c.lead_time.desc(), "hi"))
+            ]
+            people = (
+                sa.select(
+                    A.c.completed_by, sa.func.grouping(A.c.completed_by).label("all"), *counts,
+                    *middle,
+                )
+                .where(A.c.project_id == _PID)
+                .group_by(sa.func.grouping_sets(sa.tuple_(A.c.completed_by), sa.tuple_()))
+            )  # fmt: skip
+            day = sa.func.date(sa.func.timezone("UTC", A.c.created_at))  # from timestamptz
+            extra: tuple[Any, ...] = ()
+        else:
+            people = (
+                sa.select(A.c.completed_by, *counts)
+                .where(A.c.project_id == _PID)
+                .group_by(A.c.completed_by)
             )
-            .where(A.c.project_id == _PID)
-            .group_by(A.c.completed_by)
-        )
-        if self.is_pg:  # a UTC date from timestamptz
-            day = sa.func.date(sa.func.timezone("UTC", A.c.created_at))
-        else:  # SQLite keeps naive UTC text
-            day = sa.func.date(A.c.created_at)
+            day = sa.func.date(A.c.created_at)  # SQLite keeps naive UTC text
+            extra = (_middles(A.c.completed_by), _middles(None))
         days = (
             sa.select(day.label("day"), sa.func.count())
             .where(A.c.project_id == _PID, done)
             .group_by(day)
         )
-        return tasks, people, days, _middles(A.c.completed_by), _middles(None)
+        return tasks, people, days, *extra
+
+    def _people(
+        self, conn: sa.Connection, people: Any, extra: tuple[Any, ...], params: dict[str, Any]
+    ) -> tuple[list[AnnotatorTotals], float | None]:
+        """The annotators' totals and the overall median lead time."""
+        rows: list[AnnotatorTotals] = []
+        if self.is_pg:
+            overall = None
+            for r in conn.execute(people, params):
+                n = r.done
+                median = None if not n else r.lo if n % 2 else (r.lo + r.hi) / 2
+                if r.all:
+                    overall = median
+                    continue
+                rows.append(
+                    AnnotatorTotals(
+                        completed_by=r.completed_by,
+                        annotations=n,
+                        skipped=r.skipped,
+                        median_lead_time=median,
+                    )
+                )
+            return rows, overall
+        per_person, everyone = extra
+        middles: dict[Any, tuple[list[float], int]] = {}
+        for r in conn.execute(per_person, params):
+            middles.setdefault(r.who, ([], r.n))[0].append(r.lead_time)
+        values, total = [], 0
+        for r in conn.execute(everyone, params):
+            values.append(r.lead_time)
+            total = r.n
+        for r in conn.execute(people, params):
+            mine, n = middles.get(r.completed_by, ([], 0))
+            rows.append(
+                AnnotatorTotals(
+                    completed_by=r.completed_by,
+                    annotations=r.done,
+                    skipped=r.skipped,
+                    median_lead_time=_median(sorted(mine), n),
+                )
+            )
+        return rows, _median(sorted(values), total)
 
     def annotation_totals(self, project_id: int) -> AnnotationTotals:
-        tasks, people, days, per_person, overall = self._stmt("stats.totals", self._totals_stmts)
+        tasks, people, days, *extra = self._stmt("stats.totals", self._totals_stmts)
         params = {"pid": project_id}
         with self._tx(write=False) as conn:
             n_tasks, labeled = conn.execute(tasks, params).one()
-            counts = conn.execute(people, params).all()
+            annotators, median = self._people(conn, people, tuple(extra), params)
             per_day = conn.execute(days, params).all()
-            middles: dict[Any, tuple[list[float], int]] = {}
-            for r in conn.execute(per_person, params):
-                middles.setdefault(r.who, ([], r.n))[0].append(r.lead_time)
-            everyone: list[float] = []
-            total = 0
-            for r in conn.execute(overall, params):
-                everyone.append(r.lead_time)
-                total = r.n
         return AnnotationTotals(
             tasks=n_tasks,
             labeled_tasks=int(labeled),
-            median_lead_time=_median(sorted(everyone), total),
+            median_lead_time=median,
             per_day=tuple(
                 sorted(
                     (d if isinstance(d, dt.date) else dt.date.fromisoformat(d), n)
                     for d, n in per_day
                 )
             ),
-            annotators=tuple(
-                AnnotatorTotals(
-                    completed_by=r.completed_by,
-                    annotations=r.done,
-                    skipped=r.skipped,
-                    median_lead_time=_median(
-                        sorted(middles.get(r.completed_by, ([], 0))[0]),
-                        middles.get(r.completed_by, ([], 0))[1],
-                    ),
-                )
-                for r in counts
-            ),
+            annotators=tuple(annotators),
         )
 
     def iter_results(self, project_id: int, *, batch_size: int = 1000) -> Iterator[ResultList]:
