@@ -1407,3 +1407,9 @@ class StoreContract:
         results = list(store.iter_results(pid, batch_size=2))
         assert len(results) == 4 and all(r == [REGION] for r in results)  # [] may be left out
         assert list(store.iter_results(empty)) == []
+        compared = list(store.iter_compared_tasks(pid, batch_size=1))
+        assert [(t, [a.completed_by for a in anns]) for t, anns in compared] == [
+            (t1, [7, "7", None])  # t2 has one completed annotation and one skip
+        ]
+        assert compared[0][1] == store.list_annotations(task_id=t1)
+        assert list(store.iter_compared_tasks(empty)) == []

@@ -22,15 +22,8 @@ from labelcore.quality.statistics import (
     label_distribution,
     project_statistics,
 )
-from labelcore.query import Filter, FilterGroup, TaskQuery
+from labelcore.query import TaskQuery
 from labelcore.storage.base import AnnotationTotals, StatisticsReads, Store, TaskBundle
-
-# tasks where two annotations can be compared: total_annotations counts completed ones
-_COMPARABLE = TaskQuery(
-    filters=FilterGroup(
-        items=(Filter(column="total_annotations", operator="greater", type="Number", value=1),)
-    )
-)
 
 
 def _names(store: Store, ids: Collection[UserId]) -> dict[str, str]:
@@ -99,9 +92,8 @@ def read_agreement(
             for r in store.annotation_totals(project_id).annotators
             if r.annotations
         ]
-        tasks = ((b.task.id, b.annotations) for b in store.iter_bundles(project_id, _COMPARABLE))
         return agreement_report(
-            tasks,
+            store.iter_compared_tasks(project_id),
             controls,
             iou_threshold=iou_threshold,
             task_ids=store.task_ids(project_id, TaskQuery()),

@@ -57,3 +57,18 @@ class MemoryStats(MemoryBase):
         with self._lock:
             anns = self._project_annotations(project_id)
         return iter([a.result for a in anns if not a.was_cancelled and a.result])
+
+    def iter_compared_tasks(
+        self, project_id: int, *, batch_size: int = 1000
+    ) -> Iterator[tuple[int, list[Annotation]]]:
+        with self._lock:
+            tasks = {
+                t.id
+                for t in self._t["tasks"].values()
+                if t.project_id == project_id and t.total_annotations > 1
+            }
+            by_task: dict[int, list[Annotation]] = {}
+            for a in self._project_annotations(project_id):
+                if a.task_id in tasks:
+                    by_task.setdefault(a.task_id, []).append(a)
+        return iter(sorted(by_task.items()))

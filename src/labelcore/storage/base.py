@@ -143,6 +143,14 @@ class StatisticsReads(Protocol):
         bounded batch at a time; empty results may be left out."""
         ...
 
+    def iter_compared_tasks(
+        self, project_id: int, *, batch_size: int = 1000
+    ) -> Iterator[tuple[int, list[Annotation]]]:
+        """``(task id, its annotations in id order)`` for every task of the project with
+        two or more completed annotations (``total_annotations > 1``), in task id order,
+        a bounded batch at a time: the tasks agreement compares."""
+        ...
+
 
 @attrs.frozen(kw_only=True)
 class CandidateSpec:

@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from labelcore.model import ResultList
+from labelcore.model import Annotation, ResultList
 from labelcore.storage.base import AnnotationTotals, AnnotatorTotals
-from labelcore.storage.sql._base import SQLBase
+from labelcore.storage.sql._base import SQLBase, annotation_from_row
 from labelcore.storage.sql.tables import ANNOTATIONS, PROJECTS, TASKS
 
 A, T = ANNOTATIONS, TASKS
@@ -175,3 +175,34 @@ class SQLStats(SQLBase):
             rows = conn.execution_options(yield_per=max(1, batch_size)).execute(stmt)
             for batch in rows.partitions():
                 yield from (r.result for r in batch)
+
+    def iter_compared_tasks(
+        self, project_id: int, *, batch_size: int = 1000
+    ) -> Iterator[tuple[int, list[Annotation]]]:
+        # One statement streamed, driven by the compared tasks (a MATERIALIZED CTE on
+        # PostgreSQL: an annotation table that was never analyzed reads as a dozen rows,
+        # and the planner then probed the task of every annotation of the project: 95 ms
+        # at 50,000 annotations with no task to compare, against 1 ms). Not a keyset walk
+        # over the tasks: a total_annotations filter with stale statistics could plan
+        # every batch as a scan of the project.
+        compared = sa.select(T.c.id).where(T.c.project_id == project_id, T.c.total_annotations > 1)
+        tasks = compared.cte("compared")
+        if self.is_pg:
+            tasks = tasks.prefix_with("MATERIALIZED")
+        stmt = (
+            sa.select(A)
+            .select_from(tasks.join(A, A.c.task_id == tasks.c.id))
+            .order_by(A.c.task_id, A.c.id)
+        )
+        task_id, anns = 0, list[Annotation]()
+        with self._tx(write=False) as conn:
+            rows = conn.execution_options(yield_per=max(1, batch_size)).execute(stmt)
+            for batch in rows.partitions():
+                for row in batch:
+                    if row.task_id != task_id and anns:
+                        yield task_id, anns
+                        anns = []
+                    task_id = row.task_id
+                    anns.append(annotation_from_row(row))
+        if anns:
+            yield task_id, anns
