@@ -36,7 +36,7 @@ from labelcore.model import (
     Webhook,
 )
 from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuery, parse_query
-from labelcore.storage.base import CandidateSpec, Store, TaskQuality
+from labelcore.storage.base import CandidateSpec, StatisticsReads, Store, TaskQuality
 
 __all__ = ["StoreContract"]
 
@@ -1361,3 +1361,55 @@ class StoreContract:
             store.update_review(999_999, comment="x")
         assert store.delete_reviews([review.id, 999_999]) == 1
         assert store.list_reviews(project_id=pid) == []
+
+    # -- optional: StatisticsReads (skipped for a store without them) ----------------------
+    def test_statistics_reads_aggregate_the_rows(self, store: Store) -> None:
+        if not isinstance(store, StatisticsReads):
+            pytest.skip("the store has no StatisticsReads (the service walks the tasks)")
+        pid = self.project(store)
+        other = self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        (t4,) = self.tasks(store, other, 1)
+        day = dt.datetime(2029, 12, 31, 23, 59, tzinfo=dt.UTC)
+        made: list[tuple[int, Any, float, dt.datetime, bool, list[Any]]] = [
+            (t1, 7, 3.0, NOW, False, [dict(REGION)]),
+            (t2, 7, 1.0, day + dt.timedelta(minutes=2), False, [dict(REGION)]),
+            (t3, 7, 2.5, day, False, [dict(REGION)]),
+            (t1, "7", 8.0, NOW, False, [dict(REGION)]),
+            (t2, "7", 9.0, NOW, True, [dict(REGION)]),
+            (t1, None, 4.0, NOW, False, []),
+            (t4, 7, 100.0, NOW, False, [dict(REGION)]),
+        ]
+        for task, user, lead, at, cancelled, result in made:
+            new = NewAnnotation(
+                result=result,
+                completed_by=user,
+                task_id=task,
+                lead_time=lead,
+                created_at=at,
+                was_cancelled=cancelled,
+            )
+            store.add_annotation(new, pid if task != t4 else other)
+        store.set_task_overlap(pid, {t1: 4})
+        totals = store.annotation_totals(pid)
+        assert (totals.tasks, totals.labeled_tasks) == (3, 2)
+        assert totals.median_lead_time == 3.0  # of 1, 2.5, 3, 4, 8
+        assert totals.per_day == ((day.date(), 1), (NOW.date(), 4))
+        rows = {(type(r.completed_by), r.completed_by): r for r in totals.annotators}
+        assert len(rows) == len(totals.annotators) == 3
+        seven, text, nobody = rows[(int, 7)], rows[(str, "7")], rows[(type(None), None)]
+        assert (seven.annotations, seven.skipped, seven.median_lead_time) == (3, 0, 2.5)
+        assert (text.annotations, text.skipped, text.median_lead_time) == (1, 1, 8.0)
+        assert (nobody.annotations, nobody.median_lead_time) == (1, 4.0)
+        empty = self.project(store)
+        nothing = store.annotation_totals(empty)
+        assert (nothing.tasks, nothing.median_lead_time, nothing.annotators) == (0, None, ())
+        results = list(store.iter_results(pid, batch_size=2))
+        assert len(results) == 4 and all(r == [REGION] for r in results)  # [] may be left out
+        assert list(store.iter_results(empty)) == []
+        compared = list(store.iter_compared_tasks(pid, batch_size=1))
+        assert [(t, [a.completed_by for a in anns]) for t, anns in compared] == [
+            (t1, [7, "7", None])  # t2 has one completed annotation and one skip
+        ]
+        assert compared[0][1] == store.list_annotations(task_id=t1)
+        assert list(store.iter_compared_tasks(empty)) == []

@@ -40,6 +40,7 @@ __all__ = [
     "AgreementReport",
     "ControlStats",
     "PairStats",
+    "agreement_report",
     "annotation_agreement",
     "cohen_kappa",
     "control_kind",
@@ -293,17 +294,33 @@ def project_agreement(
     truth is each task's ``ground_truth`` annotation; an annotator is not compared with
     their own ground-truth annotation.
     """
-    per_task: dict[int, float | None] = {}
+    return agreement_report(tasks.items(), controls, iou_threshold=iou_threshold)
+
+
+def agreement_report(
+    tasks: Iterable[tuple[int, Sequence[Annotation]]],
+    controls: Mapping[str, str],
+    *,
+    iou_threshold: float = 0.5,
+    task_ids: Iterable[int] = (),
+    annotators: Iterable[str] = (),
+) -> AgreementReport:
+    """:func:`project_agreement` of ``(task id, annotations)`` pairs read one at a time
+    (a stream: memory holds the scores, not the annotations). A task with fewer than two
+    completed annotations adds nothing but its ``None`` and its annotator, so a caller may
+    leave such tasks out and give their ids in ``task_ids`` (listed first, in that order)
+    and the annotators of the whole project (``str(completed_by)``) in ``annotators``."""
+    per_task: dict[int, float | None] = dict.fromkeys(task_ids)
     pair_scores: dict[tuple[str, str], list[float]] = defaultdict(list)
     gt_scores: dict[str, list[float]] = defaultdict(list)
     control_values: dict[str, list[dict[str, Hashable]]] = defaultdict(list)
     control_scores: dict[str, list[float]] = defaultdict(list)
-    annotators: set[str] = set()
-    for task_id, rows in tasks.items():
+    everyone: set[str] = set(annotators)
+    for task_id, rows in tasks:
         latest: dict[str, Annotation] = {}
         for ann in sorted(_completed(rows), key=lambda a: a.id):
             latest[str(ann.completed_by)] = ann
-        annotators.update(latest)
+        everyone.update(latest)
         per_task[task_id] = task_agreement(
             list(latest.values()), controls, iou_threshold=iou_threshold
         )
@@ -328,7 +345,7 @@ def project_agreement(
                     for u, a in latest.items()
                     if (v := nominal_value(a.result, name, kind)) is not None
                 }
-                if values:
+                if len(values) >= 2:  # _categorical_stats rates no unit with fewer
                     control_values[name].append(values)
         gts = [a for a in _completed(rows) if a.ground_truth]
         if gts:
@@ -355,7 +372,7 @@ def project_agreement(
         ground_truth={
             k: PairStats(mean=_mean(v), tasks=len(v)) for k, v in sorted(gt_scores.items())
         },
-        annotators=tuple(sorted(annotators)),
+        annotators=tuple(sorted(everyone)),
     )
 
 

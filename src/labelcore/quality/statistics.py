@@ -85,11 +85,68 @@ def _median(values: list[float]) -> float | None:
     return pystats.median(values) if values else None
 
 
+def label_distribution(results: Iterable[Iterable[dict[str, Any]]]) -> dict[str, dict[str, int]]:
+    """``control -> label -> count`` over these results (``result_labels`` of each), in
+    name order: the ``labels`` of :class:`ProjectStatistics`."""
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for result in results:
+        _count_labels(labels, result)
+    return _sorted_labels(labels)
+
+
+def _count_labels(labels: dict[str, Counter[str]], result: Iterable[dict[str, Any]]) -> None:
+    for control, label in result_labels(result):
+        labels[control][label] += 1
+
+
+def _sorted_labels(labels: Mapping[str, Counter[str]]) -> dict[str, dict[str, int]]:
+    return {c: dict(sorted(v.items())) for c, v in sorted(labels.items())}
+
+
+def assemble_statistics(
+    *,
+    tasks: int,
+    labeled_tasks: int,
+    median_lead_time: float | None,
+    per_day: Mapping[dt.date, int],
+    per_annotator: Mapping[str, tuple[int, int, float | None]],
+    labels: Mapping[str, Mapping[str, int]],
+    names: Mapping[str, str] | None = None,
+) -> ProjectStatistics:
+    """:class:`ProjectStatistics` from its parts, counted elsewhere (a store's aggregates):
+    ``per_annotator`` maps ``str(completed_by)`` to ``(completed, skipped, median lead
+    time)``."""
+    names = names or {}
+    progress: list[tuple[dt.date, int, int]] = []
+    total = 0
+    for day in sorted(per_day):
+        total += per_day[day]
+        progress.append((day, per_day[day], total))
+    return ProjectStatistics(
+        tasks=tasks,
+        labeled_tasks=labeled_tasks,
+        annotations=sum(done for done, _, _ in per_annotator.values()),
+        skipped=sum(skipped for _, skipped, _ in per_annotator.values()),
+        median_lead_time=median_lead_time,
+        progress=tuple(progress),
+        per_annotator=tuple(
+            AnnotatorStats(
+                annotator=p,
+                name=names.get(p, p),
+                annotations=done,
+                skipped=skipped,
+                median_lead_time=lead,
+            )
+            for p, (done, skipped, lead) in sorted(per_annotator.items())
+        ),
+        labels=labels,
+    )
+
+
 def project_statistics(
     bundles: Iterable[_Bundle], names: Mapping[str, str] | None = None
 ) -> ProjectStatistics:
     """Counts, progress per UTC day, per-annotator numbers and the label distribution."""
-    names = names or {}
     tasks = labeled = 0
     per_day: Counter[dt.date] = Counter()
     done: dict[str, int] = Counter()
@@ -107,30 +164,16 @@ def project_statistics(
             done[who] += 1
             leads[who].append(ann.lead_time)
             per_day[ann.created_at.astimezone(dt.UTC).date()] += 1
-            for control, label in result_labels(ann.result):
-                labels[control][label] += 1
-    progress: list[tuple[dt.date, int, int]] = []
-    total = 0
-    for day in sorted(per_day):
-        total += per_day[day]
-        progress.append((day, per_day[day], total))
-    people = sorted(set(done) | set(skipped))
-    return ProjectStatistics(
+            _count_labels(labels, ann.result)
+    return assemble_statistics(
         tasks=tasks,
         labeled_tasks=labeled,
-        annotations=sum(done.values()),
-        skipped=sum(skipped.values()),
         median_lead_time=_median([v for vs in leads.values() for v in vs]),
-        progress=tuple(progress),
-        per_annotator=tuple(
-            AnnotatorStats(
-                annotator=p,
-                name=names.get(p, p),
-                annotations=done.get(p, 0),
-                skipped=skipped.get(p, 0),
-                median_lead_time=_median(leads.get(p, [])),
-            )
-            for p in people
-        ),
-        labels={c: dict(sorted(v.items())) for c, v in sorted(labels.items())},
+        per_day=per_day,
+        per_annotator={
+            p: (done.get(p, 0), skipped.get(p, 0), _median(leads.get(p, [])))
+            for p in set(done) | set(skipped)
+        },
+        labels=_sorted_labels(labels),
+        names=names,
     )

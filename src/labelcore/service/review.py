@@ -39,7 +39,7 @@ import attrs
 from labelcore import _converter
 from labelcore.errors import Forbidden, NotFound, ValidationError
 from labelcore.model import Annotation, AnnotationReview, ResultList, Task, User, UserId
-from labelcore.quality.agreement import AgreementReport, controls_of, project_agreement
+from labelcore.quality.agreement import AgreementReport, controls_of
 from labelcore.quality.agreement import task_agreement as _task_agreement
 from labelcore.quality.states import (
     ACCEPTED,
@@ -52,9 +52,10 @@ from labelcore.quality.states import (
     reviews_by_annotation,
     task_state,
 )
-from labelcore.quality.statistics import ProjectStatistics, project_statistics, result_labels
+from labelcore.quality.statistics import ProjectStatistics, result_labels
 from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
+from labelcore.service._review_reads import read_agreement, read_statistics
 from labelcore.service.actions import ActionResult
 from labelcore.storage.base import Store, TaskBundle, TaskQuality
 
@@ -183,13 +184,22 @@ class ReviewAPI(ServiceBase):
         access = self._project(user, project_id, "annotations.review", "review annotations")
         if not isinstance(limit, int) or not 0 < limit <= STREAM_LIMIT:
             raise ValidationError(f"limit must be 1..{STREAM_LIMIT}", code="review.filter")
-        items: list[ReviewItem] = []
         filters = _check_filters(annotator, label, min_agreement, max_agreement, since, until)
-        for ann, state, agreement, mine in self._waiting(user, access, filters):
-            items.append(self._review_item(user, access, ann, state, agreement, mine))
-            if len(items) >= limit:
-                break
-        return items
+        with self._reading():  # one connection (no BEGIN/COMMIT per read on PostgreSQL)
+            found = list(itertools.islice(self._waiting(user, access, filters), limit))
+            bundles = self._bundles(project_id, {ann.task_id for ann, *_ in found})
+            return [
+                self._review_item(user, access, *item, bundles.get(item[0].task_id))
+                for item in found
+            ]
+
+    def _bundles(self, project_id: int, task_ids: set[int]) -> dict[int, TaskBundle]:
+        """The tasks of the stream's items in one batch, not three statements per item."""
+        if not task_ids:
+            return {}
+        wanted = TaskQuery(selection=Selection(included=tuple(sorted(task_ids))))
+        bundles = self.store.iter_bundles(project_id, wanted, batch_size=STREAM_LIMIT)
+        return {b.task.id: b for b in bundles}
 
     def _waiting(
         self, user: User, access: ProjectAccess, filters: dict[str, Any]
@@ -208,8 +218,12 @@ class ReviewAPI(ServiceBase):
             )
             offset += len(ids)
             agreements: dict[int, float | None] = {}
-            anns = [a for i in ids if (a := self.store.get_annotation(i)) is not None]
+            # read as they are checked: next_review mostly wants the first one
+            anns: Iterable[Annotation] = (
+                a for i in ids if (a := self.store.get_annotation(i)) is not None
+            )
             if by_agreement:  # the stored values: no recomputation
+                anns = list(anns)
                 stored = self.store.get_task_quality({a.task_id for a in anns})
                 agreements = {t: q.agreement for t, q in stored.items()}
             for ann in anns:
@@ -267,8 +281,10 @@ class ReviewAPI(ServiceBase):
         state: str,
         agreement: float | None,
         reviews: list[AnnotationReview],
+        bundle: TaskBundle | None = None,
     ) -> ReviewItem:
-        bundle = self.store.get_bundle(ann.task_id, include_drafts=False)
+        if bundle is None:
+            bundle = self.store.get_bundle(ann.task_id, include_drafts=False)
         assert bundle is not None
         task_access = TaskAccess(bundle.task, access.project, access.role)
         if agreement is None:
@@ -521,21 +537,13 @@ class ReviewAPI(ServiceBase):
         ):
             raise ValidationError("iou_threshold must be in (0, 1]", code="agreement.threshold")
         controls = controls_of(self._config(access.project.settings.label_config))
-        tasks = {b.task.id: b.annotations for b in self.store.iter_bundles(project_id)}
-        return project_agreement(tasks, controls, iou_threshold=float(iou_threshold))
+        return read_agreement(self.store, project_id, controls, float(iou_threshold))
 
     def project_stats(self, user: User, project_id: int) -> ProjectStatistics:
         """Progress, per-annotator numbers and label distribution; for reviewers and
         managers."""
         self._project(user, project_id, "annotations.view_all", "see statistics")
-        ids: set[UserId] = set()
-        bundles = list(self.store.iter_bundles(project_id))
-        for b in bundles:
-            ids.update(a.completed_by for a in b.annotations if a.completed_by is not None)
-        names = {
-            str(k): (u.name or u.email or str(k)) for k, u in self.store.get_users(ids).items()
-        }
-        return project_statistics(bundles, names)
+        return read_statistics(self.store, project_id)
 
     def request_more_annotations(
         self, user: User, project_id: int, task_ids: Collection[int], extra: int = 1

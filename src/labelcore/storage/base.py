@@ -103,6 +103,56 @@ class TaskQuality:
 
 
 @attrs.frozen(kw_only=True)
+class AnnotatorTotals:
+    """One ``completed_by`` value's annotations in a project (as stored: ``7`` and ``"7"``
+    are two rows): completed (not skipped) ones, skips, and the median ``lead_time`` of the
+    completed ones (``None`` without any), as ``statistics.median`` gives it."""
+
+    completed_by: UserId | None
+    annotations: int
+    skipped: int
+    median_lead_time: float | None
+
+
+@attrs.frozen(kw_only=True)
+class AnnotationTotals:
+    """The counts of a project's statistics page, aggregated where the rows are: tasks,
+    labeled tasks, the median ``lead_time`` of every completed annotation, completed
+    annotations per UTC day of ``created_at`` (day order) and per annotator (in the order
+    of their stored ids)."""
+
+    tasks: int
+    labeled_tasks: int
+    median_lead_time: float | None
+    per_day: tuple[tuple[dt.date, int], ...]
+    annotators: tuple[AnnotatorTotals, ...]
+
+
+@runtime_checkable
+class StatisticsReads(Protocol):
+    """Optional reads a Store may add so project statistics and agreement cost aggregates
+    instead of a walk over every task (``SQLStore`` and ``MemoryStore`` have them; the
+    review service walks ``iter_bundles`` when a store has not)."""
+
+    def annotation_totals(self, project_id: int) -> AnnotationTotals:
+        """The project's ``AnnotationTotals`` in a few aggregate statements."""
+        ...
+
+    def iter_results(self, project_id: int, *, batch_size: int = 1000) -> Iterator[ResultList]:
+        """The ``result`` of every completed (not skipped) annotation of the project, a
+        bounded batch at a time; empty results may be left out."""
+        ...
+
+    def iter_compared_tasks(
+        self, project_id: int, *, batch_size: int = 1000
+    ) -> Iterator[tuple[int, list[Annotation]]]:
+        """``(task id, its annotations in id order)`` for every task of the project with
+        two or more completed annotations (``total_annotations > 1``), in task id order,
+        a bounded batch at a time: the tasks agreement compares."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
 class CandidateSpec:
     """How ``next_task_candidates`` orders and narrows the queue for one user.
 

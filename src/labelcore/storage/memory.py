@@ -39,13 +39,14 @@ from labelcore.storage._memory_base import jcopy, uid_key
 from labelcore.storage._memory_ml import MemoryML
 from labelcore.storage._memory_queue import MemoryQueue
 from labelcore.storage._memory_reviews import MemoryReviews
+from labelcore.storage._memory_stats import MemoryStats
 from labelcore.storage._memory_uploads import MemoryUploads
 from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryUploads):
+class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploads):
     """A complete in-memory Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------

@@ -375,33 +375,49 @@ class SQLReviews(SQLBase):
         limit: int = 50,
     ) -> list[int]:
         A = ANNOTATIONS
+
+        def probe(*where: Any) -> Any:
+            found = sa.select(sa.literal(1)).where(*where)
+            if self.is_pg:
+                # OFFSET 0 keeps it a per-annotation probe of a primary key (as in
+                # _queue.py): flattened into a join, its plan follows the statistics
+                found = found.offset(sa.literal_column("0"))
+            return sa.exists(found)
+
         live = sa.and_(RC.c.annotation_id == A.c.id, RC.c.expires_at > now)
         conds = [
             A.c.project_id == project_id,
-            sa.or_(AS.c.state.is_(None), AS.c.state.in_(list(states))),
+            # no stored state (not yet refreshed) or one of ``states``
+            ~probe(AS.c.annotation_id == A.c.id, AS.c.state.not_in(list(states))),
             A.c.was_cancelled.is_(False),
             sa.or_(A.c.completed_by.is_(None), A.c.completed_by != user_id),
         ]
-        joined = A.outerjoin(AS, AS.c.annotation_id == A.c.id)
         with self._tx(write=False) as conn:
             # the caller's own claim (one per project) comes first, then the others in
             # index order (migration 0011): the walk stops after a page
             held = conn.execute(
                 sa.select(A.c.id)
-                .select_from(joined)
                 .where(*conds, sa.exists().where(live, RC.c.user_id == user_id))
                 .limit(1)
             ).scalar()
             head = [] if held is None else [held]
+            if self.is_pg:
+                # Walk the (project_id, updated_at, id) index and stop after the page. An
+                # annotation table that was never analyzed (autovacuum off or late) reads
+                # as a dozen rows, and the planner then sorted every annotation of the
+                # project on each call (110 ms at 50,000 annotations, against 0.6 ms)
+                conn.exec_driver_sql("SET LOCAL enable_sort = off")
             rest = (
                 sa.select(A.c.id)
-                .select_from(joined)
-                .where(*conds, ~sa.exists().where(live))
+                .where(*conds, ~probe(live))
                 .order_by(A.c.updated_at, A.c.id)
                 .offset(max(0, offset - len(head)))
                 .limit(limit - len(head[offset:]))
             )
-            return head[offset:] + list(conn.execute(rest).scalars())
+            ids = head[offset:] + list(conn.execute(rest).scalars())
+            if self.is_pg:
+                conn.exec_driver_sql("SET LOCAL enable_sort = on")  # a caller's transaction
+            return ids
 
     def release_review_claims(
         self, *, user_id: UserId | None = None, annotation_id: int | None = None

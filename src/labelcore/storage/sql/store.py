@@ -61,6 +61,7 @@ from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql._rows import prediction_values, task_json, task_values
+from labelcore.storage.sql._stats import SQLStats
 from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
@@ -126,7 +127,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
+class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------
@@ -669,10 +670,12 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         flat: list[tuple[Any, bool]],
         *,
         sort_matches: bool = False,
+        only_ids: bool = False,
     ) -> sa.Select[Any]:
         if self.is_pg and qs.uses_regex(query):
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {REGEX_STATEMENT_TIMEOUT_MS}")
-        stmt = sa.select(T, *[e.label(f"lc_o{i}") for i, (e, _) in enumerate(flat)])
+        keys = [e.label(f"lc_o{i}") for i, (e, _) in enumerate(flat)]
+        stmt = sa.select(T.c.id, *keys) if only_ids else sa.select(T, *keys)
         matching = [T.c.project_id == project_id, *qs.where(query)]
         if sort_matches:
             # the matches found through the filter's index (SQLite plans the IN sub-select
@@ -852,7 +855,8 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
         last: tuple[list[Any], int] | None = None
         while True:
             with self._tx(write=False) as conn:
-                stmt = self._select(conn, project_id, query, qs, flat)
+                # the id and the sort keys: no task's data is read to give its id
+                stmt = self._select(conn, project_id, query, qs, flat, only_ids=True)
                 if last is not None:
                     stmt = stmt.where(after(flat, last[0], last[1]))
                 rows = conn.execute(stmt.limit(5000)).all()

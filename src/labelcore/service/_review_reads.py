@@ -1,0 +1,103 @@
+"""How the review service reads a project's statistics and agreement (private).
+
+    stats = read_statistics(store, project.id)                  # ProjectStatistics
+    report = read_agreement(store, project.id, controls, 0.5)   # AgreementReport
+    report.mean, stats.per_annotator
+
+A store with ``StatisticsReads`` (``SQLStore``, ``MemoryStore``) gives the counts as
+aggregates, the results of completed annotations as a stream, and only the tasks with two
+or more completed annotations are read whole for agreement. Any other store is walked once
+with ``iter_bundles``. Both give the same numbers; memory stays bounded either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+
+from labelcore.model import Annotation, UserId
+from labelcore.quality.agreement import AgreementReport, agreement_report
+from labelcore.quality.statistics import (
+    ProjectStatistics,
+    assemble_statistics,
+    label_distribution,
+    project_statistics,
+)
+from labelcore.query import TaskQuery
+from labelcore.storage.base import AnnotationTotals, StatisticsReads, Store, TaskBundle
+
+
+def _names(store: Store, ids: Collection[UserId]) -> dict[str, str]:
+    return {str(k): (u.name or u.email or str(k)) for k, u in store.get_users(ids).items()}
+
+
+def _per_annotator(totals: AnnotationTotals) -> dict[str, tuple[int, int, float | None]] | None:
+    """The totals by ``str(completed_by)``; ``None`` when two stored ids read the same
+    (``7`` and ``"7"``): their medians cannot be merged, the caller walks the tasks."""
+    out: dict[str, tuple[int, int, float | None]] = {}
+    for row in totals.annotators:
+        key = str(row.completed_by)
+        if key in out:
+            return None
+        out[key] = (row.annotations, row.skipped, row.median_lead_time)
+    return out
+
+
+def read_statistics(store: Store, project_id: int) -> ProjectStatistics:
+    if isinstance(store, StatisticsReads):
+        totals = store.annotation_totals(project_id)
+        per_annotator = _per_annotator(totals)
+        if per_annotator is not None:
+            authors = [r.completed_by for r in totals.annotators if r.completed_by is not None]
+            return assemble_statistics(
+                tasks=totals.tasks,
+                labeled_tasks=totals.labeled_tasks,
+                median_lead_time=totals.median_lead_time,
+                per_day=dict(totals.per_day),
+                per_annotator=per_annotator,
+                labels=label_distribution(store.iter_results(project_id)),
+                names=_names(store, authors),
+            )
+    ids: set[UserId] = set()
+
+    def noting_authors(bundles: Iterable[TaskBundle]) -> Iterator[TaskBundle]:
+        for b in bundles:
+            ids.update(a.completed_by for a in b.annotations if a.completed_by is not None)
+            yield b
+
+    stats = project_statistics(noting_authors(store.iter_bundles(project_id)))
+    names = _names(store, ids)
+    return assemble_statistics(
+        tasks=stats.tasks,
+        labeled_tasks=stats.labeled_tasks,
+        median_lead_time=stats.median_lead_time,
+        per_day={day: n for day, n, _ in stats.progress},
+        per_annotator={
+            a.annotator: (a.annotations, a.skipped, a.median_lead_time)
+            for a in stats.per_annotator
+        },
+        labels=stats.labels,
+        names=names,
+    )
+
+
+def read_agreement(
+    store: Store, project_id: int, controls: Mapping[str, str], iou_threshold: float
+) -> AgreementReport:
+    tasks: Iterable[tuple[int, Sequence[Annotation]]]
+    if isinstance(store, StatisticsReads):
+        # a task with fewer than two completed annotations only adds its None and its
+        # annotator: the ids, the annotators and the comparable tasks are enough
+        annotators = [
+            str(r.completed_by)
+            for r in store.annotation_totals(project_id).annotators
+            if r.annotations
+        ]
+        return agreement_report(
+            store.iter_compared_tasks(project_id),
+            controls,
+            iou_threshold=iou_threshold,
+            task_ids=store.task_ids(project_id, TaskQuery()),
+            annotators=annotators,
+        )
+    tasks = ((b.task.id, b.annotations) for b in store.iter_bundles(project_id))
+    return agreement_report(tasks, controls, iou_threshold=iou_threshold)
