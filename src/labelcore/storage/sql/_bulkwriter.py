@@ -52,9 +52,10 @@ INDEX_RANGE = (
 TASKS_FROM_JSON = (
     "INSERT INTO labelcore_task (id, project_id, inner_id, data, meta, overlap, is_labeled,"
     " total_annotations, cancelled_annotations, total_predictions, created_at, updated_at,"
-    " file_upload, data_hash)"
+    " file_upload, data_hash, completed_at)"
     " SELECT ?1 + key, ?2, ?3 + key, value -> '$[0]', value -> '$[1]', value ->> '$[2]',"
-    " 0, 0, 0, value ->> '$[3]', ?4, ?4, value ->> '$[4]', value ->> '$[5]'"
+    " value ->> '$[6]', value ->> '$[7]', value ->> '$[8]', value ->> '$[3]', ?4, ?4,"
+    " value ->> '$[4]', value ->> '$[5]', value ->> '$[9]'"
     " FROM json_each(?5)"
 )
 
