@@ -371,6 +371,17 @@ class StoreContract:
         assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == 0
         assert store.list_annotations(project_id=pid) == []
 
+    def test_list_annotations_of_many_tasks(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        tids = self.tasks(store, pid, 3)
+        (foreign,) = self.tasks(store, other, 1)
+        made = [self.annotate(store, t, pid, u) for t in (tids[2], tids[0]) for u in (1, 2)]
+        self.annotate(store, foreign, other, 1)
+        found = store.list_annotations(task_ids=[tids[0], tids[2], foreign], project_id=pid)
+        assert [a.id for a in found] == sorted(a.id for a in made)
+        assert store.list_annotations(task_ids=[tids[1]]) == []
+        assert len(store.list_annotations(task_ids=[foreign, tids[0]], completed_by=1)) == 2
+
     def test_transaction_rolls_back_everything(self, store: Store) -> None:
         pid = self.project(store)
         (tid,) = self.tasks(store, pid, 1)
