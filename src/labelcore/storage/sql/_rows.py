@@ -169,13 +169,14 @@ def task_values(
 
 def task_json(new: NewTask, row_no: int, counts: tuple[bool, int, int, Any] = NO_COUNTS) -> str:
     """SQLite: the values of ``task_values`` that differ per task, as one JSON array
-    (``[data, meta, overlap, total_predictions, file_upload, data_hash, is_labeled,
-    total_annotations, cancelled_annotations, completed_at]``) for
+    (``[data, meta, overlap, total_predictions, file_upload, data_hash]``, then for a task
+    with annotations ``is_labeled, total_annotations, cancelled_annotations, completed_at``)
+    for
     ``_bulkwriter.TASKS_FROM_JSON``. The data and meta go in as the JSON they are stored as
     (SQLite's ``->`` gives that text back unchanged); nothing is escaped twice."""
     data, meta, overlap = _task_texts(new, row_no)
     upload, digest = new.file_upload, new.data_hash
-    counted = ",0,0,0,null]"
+    counted = "]"  # no counters: all zero (COUNTED_TASKS_FROM_JSON)
     if counts is not NO_COUNTS:
         labeled, total, cancelled, completed_at = counts
         done = "null" if completed_at is None else encode_basestring(completed_at)

@@ -519,7 +519,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLUploads):
             anns += [(a, new_ids[i], project_id) for a in task_anns]
             preds += [(new_ids[i], project_id, *p) for p in task_preds]
         if type(values[0]) is str:  # task_json rows
-            writer.insert(new_ids[0], project_id, first_inner, values, now, last=last)
+            counted = any(task_anns for _, task_anns, _ in children)
+            writer.insert(
+                new_ids[0], project_id, first_inner, values, now, last=last, counted=counted
+            )
         else:
             rows = [
                 (task_id, project_id, first_inner + i, *v)
