@@ -297,6 +297,91 @@ class StoreContract:
         assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == 0
         assert store.list_annotations(project_id=pid) == []
 
+    @pytest.mark.parametrize("skip_queue", [SkipQueue.REQUEUE_FOR_OTHERS, SkipQueue.IGNORE_SKIPPED])
+    def test_imported_counters_equal_a_recount(self, store: Store, skip_queue: SkipQueue) -> None:
+        # an import writes the counters of its tasks with them; recounting from the stored
+        # annotations must change nothing (several batches, COPY-sized on PostgreSQL)
+        pid = self.project(store, skip_queue=skip_queue)
+        when = dt.datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
+        east = when.astimezone(dt.timezone(dt.timedelta(hours=2)))
+        shapes: list[list[dict[str, Any]]] = [
+            [],
+            [{"completed_by": 1}],
+            [{"completed_by": 1}, {"completed_by": 2}],
+            [{"completed_by": 1}, {"completed_by": 1}],
+            [{"completed_by": 1}, {"completed_by": "1"}],  # an int and a str id differ
+            [{"completed_by": None}, {"completed_by": None}, {"completed_by": 3}],
+            [{"completed_by": 1}, {"completed_by": 2, "was_cancelled": True}],
+            [{"completed_by": 4, "was_cancelled": True}, {"completed_by": 5, "created_at": when}],
+            [{"completed_by": 6, "created_at": east}],
+            [{"completed_by": 7, "created_at": when}, {"completed_by": 8, "last_action": "fixed"}],
+        ]
+        rows = [
+            NewTask(
+                data={"i": i},
+                overlap=1 + i % 3,
+                annotations=tuple(
+                    NewAnnotation(result=[dict(REGION)], **kw) for kw in shapes[i % len(shapes)]
+                ),
+            )
+            for i in range(1500)
+        ]
+        ids = store.add_tasks(pid, iter(rows))
+        imported = {t.id: t for t in store.get_tasks(ids)}
+        store.recount_tasks(pid)
+        for task in store.get_tasks(ids):
+            before = imported[task.id]
+            assert (
+                before.is_labeled,
+                before.total_annotations,
+                before.cancelled_annotations,
+                before.total_predictions,
+                before.completed_at,
+            ) == (
+                task.is_labeled,
+                task.total_annotations,
+                task.cancelled_annotations,
+                task.total_predictions,
+                task.completed_at,
+            ), task.id
+        labeled = {t.id for t in imported.values() if t.is_labeled}
+        assert len(labeled) > 300 and len(labeled) < len(ids)  # both kinds are there
+        assert imported[ids[8]].completed_at == when  # given in UTC+2
+        anns = store.list_annotations(project_id=pid)
+        assert len(anns) == sum(len(r.annotations) for r in rows)
+        for ann in anns[:40]:
+            (version,) = store.annotation_history(ann.id)
+            assert (version.version, version.result, version.user_id) == (
+                1,
+                ann.result,
+                ann.completed_by,
+            )
+            assert version.action == (ann.last_action or "submitted")
+
+    def test_import_with_duplicate_annotation_late_in_a_batch_keeps_nothing(
+        self, store: Store
+    ) -> None:
+        pid = self.project(store)
+        many = [NewAnnotation(result=[], completed_by=1, unique_id=f"u{i}") for i in range(300)]
+        dup = NewAnnotation(result=[], completed_by=2, unique_id="u299")
+        rows = [NewTask(data={"i": i}, annotations=(a,)) for i, a in enumerate([*many, dup])]
+        with pytest.raises(Conflict) as caught:
+            store.add_tasks(pid, iter(rows))
+        assert caught.value.code == "annotation.duplicate"
+        assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == 0
+        assert store.list_annotations(project_id=pid) == []
+
+    def test_list_annotations_of_many_tasks(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        tids = self.tasks(store, pid, 3)
+        (foreign,) = self.tasks(store, other, 1)
+        made = [self.annotate(store, t, pid, u) for t in (tids[2], tids[0]) for u in (1, 2)]
+        self.annotate(store, foreign, other, 1)
+        found = store.list_annotations(task_ids=[tids[0], tids[2], foreign], project_id=pid)
+        assert [a.id for a in found] == sorted(a.id for a in made)
+        assert store.list_annotations(task_ids=[tids[1]]) == []
+        assert len(store.list_annotations(task_ids=[foreign, tids[0]], completed_by=1)) == 2
+
     def test_transaction_rolls_back_everything(self, store: Store) -> None:
         pid = self.project(store)
         (tid,) = self.tasks(store, pid, 1)

@@ -435,3 +435,43 @@ def test_import_stores_quality_only_for_annotated_tasks_even_with_skipped_duplic
     }
     assert columns[agreed]["review_state"] == "annotated"
     assert columns[agreed]["agreement"] == 1
+
+
+def test_bulk_import_stores_the_quality_a_full_refresh_gives(any_core: LabelCore) -> None:
+    # more annotated tasks than _PER_TASK_REVIEWS: the refresh reads a batch's annotations
+    # alone; the rows must equal those of the whole-project refresh (which reads bundles)
+    core = any_core
+    project = make_project(core, n_tasks=0, maximum_annotations=2)
+    shapes: list[list[dict[str, Any]]] = [
+        [],
+        [{"result": choice("Positive"), "completed_by": 3}],
+        [
+            {"result": choice("Positive"), "completed_by": 3},
+            {"result": choice("Positive"), "completed_by": 5},
+        ],
+        [
+            {"result": choice("Positive"), "completed_by": 3},
+            {"result": choice("Negative"), "completed_by": 5},
+        ],
+        [{"result": [], "completed_by": 3, "was_cancelled": True}],
+        [
+            {"result": [], "completed_by": 5, "was_cancelled": True},
+            {"result": choice("Negative"), "completed_by": 3},
+        ],
+    ]
+    rows = [
+        {"data": {"text": f"task {i}"}, "annotations": shapes[i % len(shapes)]}
+        for i in range(180)
+    ]
+    ids = list(core.import_tasks(MANAGER, project.id, rows).task_ids)
+    imported = core.store.get_task_quality(ids)
+    assert len(imported) == 150  # every annotated task, no other
+    assert {q.state for q in imported.values()} == {"annotated", "unannotated"}
+    assert {s for q in imported.values() for s in q.annotation_states.values()} == {
+        "annotated",
+        "skipped",
+    }
+    assert {q.agreement for q in imported.values()} >= {None, 0, 1}
+    core._refresh_quality(project.id, None)  # type: ignore[attr-defined]
+    refreshed = core.store.get_task_quality(ids)
+    assert {t: refreshed[t] for t in imported} == imported

@@ -709,9 +709,12 @@ class ReviewAPI(ServiceBase):
                 # set_task_quality keeps only tasks of this project that still exist
                 yield [(tid, self.store.list_annotations(task_id=tid)) for tid in chunk]
             else:
-                query = TaskQuery(selection=Selection(included=chunk))
-                bundles = self.store.iter_bundles(project_id, query)
-                yield [(b.task.id, b.annotations) for b in bundles]
+                # the annotations alone, not whole bundles (an import of 50k annotated tasks
+                # read their data and predictions too: PostgreSQL ~4 s, SQLite ~2 s)
+                found: dict[int, list[Annotation]] = {}
+                for a in self.store.list_annotations(project_id=project_id, task_ids=chunk):
+                    found.setdefault(a.task_id, []).append(a)
+                yield [(tid, found.get(tid, [])) for tid in chunk]
 
 
 def rejected_tasks_of(store: Store, project_id: int, user_id: UserId) -> list[int]:

@@ -115,14 +115,17 @@ class MemoryRows(MemoryBase):
         task_id: int | None = None,
         project_id: int | None = None,
         completed_by: UserId | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Annotation]:
         key = uid_key(completed_by)
+        among = None if task_ids is None else set(task_ids)
         with self._lock:
             return sorted(
                 (
                     a
                     for a in self._t["annotations"].values()
                     if (task_id is None or a.task_id == task_id)
+                    and (among is None or a.task_id in among)
                     and (project_id is None or a.project_id == project_id)
                     and (key is None or uid_key(a.completed_by) == key)
                 ),

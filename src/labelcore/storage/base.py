@@ -328,8 +328,10 @@ class Store(Protocol):
         task_id: int | None = None,
         project_id: int | None = None,
         completed_by: UserId | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Annotation]:
-        """Annotations matching every given argument, in id order."""
+        """Annotations matching every given argument, in id order (``task_ids``: of any of
+        these tasks; bulk quality refreshes read a batch's annotations with it)."""
 
     def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
         """The tasks of the project that ``completed_by`` annotated or skipped, each placed by

@@ -57,6 +57,18 @@ TASKS_FROM_JSON = (
     " 0, 0, 0, value ->> '$[3]', ?4, ?4, value ->> '$[4]', value ->> '$[5]'"
     " FROM json_each(?5)"
 )
+# a batch with annotated tasks: theirs carry their counters in $[6..9] (_rows.task_json);
+# plain batches keep the statement above (each ->> parses the row's JSON again)
+COUNTED_TASKS_FROM_JSON = (
+    "INSERT INTO labelcore_task (id, project_id, inner_id, data, meta, overlap, is_labeled,"
+    " total_annotations, cancelled_annotations, total_predictions, created_at, updated_at,"
+    " file_upload, data_hash, completed_at)"
+    " SELECT ?1 + key, ?2, ?3 + key, value -> '$[0]', value -> '$[1]', value ->> '$[2]',"
+    " coalesce(value ->> '$[6]', 0), coalesce(value ->> '$[7]', 0),"
+    " coalesce(value ->> '$[8]', 0), value ->> '$[3]', ?4, ?4, value ->> '$[4]',"
+    " value ->> '$[5]', value ->> '$[9]'"
+    " FROM json_each(?5)"
+)
 
 
 def id_runs(ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -102,13 +114,15 @@ class BulkWriter:
         now: str,
         *,
         last: bool = False,
+        counted: bool = False,
     ) -> None:
-        """Write a batch of tasks with ids from ``first_id`` (``rows`` from ``task_json``),
-        then their text index. The ``last`` batch is written on this thread (nothing would
-        run beside it)."""
+        """Write a batch of tasks with ids from ``first_id`` (``rows`` from ``task_json``;
+        ``counted``: some carry counters), then their text index. The ``last`` batch is
+        written on this thread (nothing would run beside it)."""
         params = (first_id, project_id, first_inner, now, "[" + ",".join(rows) + "]")
         last_id = first_id + len(rows) - 1
-        self._run(lambda cursor: self._write(cursor, params, last_id), last)
+        sql = COUNTED_TASKS_FROM_JSON if counted else TASKS_FROM_JSON
+        self._run(lambda cursor: self._write(cursor, sql, params, last_id), last)
 
     def index(self, ids: Sequence[int], *, last: bool = False) -> None:
         """Add tasks just inserted on the connection (ids ascending) to the text index."""
@@ -164,8 +178,8 @@ class BulkWriter:
         finally:
             cursor.close()
 
-    def _write(self, cursor: Any, params: tuple[Any, ...], last_id: int) -> None:
-        cursor.execute(TASKS_FROM_JSON, params)
+    def _write(self, cursor: Any, sql: str, params: tuple[Any, ...], last_id: int) -> None:
+        cursor.execute(sql, params)
         if self._index_text:
             cursor.execute(INDEX_RANGE, (params[0], last_id))
 

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from labelcore.errors import NotFound
 from labelcore.model import NewAnnotation, NewTask, utcnow
-from labelcore.storage.sql._rows import prediction_values, task_values
+from labelcore.storage.sql._base import ignores_skipped
+from labelcore.storage.sql._rows import NO_COUNTS, import_counts, prediction_values, task_values
 
 if TYPE_CHECKING:
     from labelcore.storage.sql._rows import SQLRows
@@ -35,7 +36,7 @@ VACUUM_AFTER = 50_000  # imports this large set the visibility map once committe
 TASK_COPY = (
     "COPY labelcore_task (project_id, inner_id, data, meta, overlap, is_labeled,"
     " total_annotations, cancelled_annotations, total_predictions, created_at, updated_at,"
-    " file_upload, data_hash) FROM STDIN"
+    " file_upload, data_hash, completed_at) FROM STDIN"
 )
 PREDICTION_COPY = (
     "COPY labelcore_prediction (task_id, project_id, result, score, model_version,"
@@ -97,15 +98,18 @@ class PGTaskImport:
         self.project_id = project_id
         self.raw: Any = conn.connection.driver_connection
         self.now = utcnow()
+        self.ignore = False  # the project's ignores_skipped, read by run()
 
     def run(self, tasks: Iterable[NewTask]) -> list[int]:
         row = self.conn.exec_driver_sql(
-            "SELECT task_seq, task_count FROM labelcore_project WHERE id = %s FOR UPDATE",
+            "SELECT task_seq, task_count, settings FROM labelcore_project"
+            " WHERE id = %s FOR UPDATE",
             (self.project_id,),
         ).first()
         if row is None:
             raise NotFound(f"project {self.project_id} does not exist", code="project.not_found")
-        base, had = row
+        base, had, settings = row
+        self.ignore = ignores_skipped(settings)
         ids: list[int] = []
         rows = enumerate(tasks)
         while True:
@@ -160,14 +164,14 @@ class PGTaskImport:
                 copy.end(exc)
                 raise
             copy.end()
-        if annotations:
+        if annotations:  # the tasks' rows came with their counters (import_counts)
             items = [(a, ids[offset], self.project_id) for offset, a in annotations]
-            self.store._insert_annotations(self.conn, items)
-            self.store._recount(self.conn, {ids[offset] for offset, _ in annotations})
+            self.store._insert_imported_annotations(self.conn, items, self.now)
         return ids
 
     def _task_row(self, row_no: int, new: NewTask, inner_id: int) -> tuple[Any, ...]:
-        return (self.project_id, inner_id, *task_values(new, row_no, self.now))
+        counts = import_counts(new, self.ignore, self.now) if new.annotations else NO_COUNTS
+        return (self.project_id, inner_id, *task_values(new, row_no, self.now, counts))
 
     def _after_import(self, added: int, had: int) -> None:
         """Fresh planner statistics and visibility map after a big import (PostgreSQL's

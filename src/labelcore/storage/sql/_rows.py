@@ -37,6 +37,7 @@ from labelcore.storage.sql.tables import (
     PREDICTIONS,
     TASKS,
     VERSIONS,
+    encode_user,
 )
 
 T, A, V, D, P = TASKS, ANNOTATIONS, VERSIONS, DRAFTS, PREDICTIONS
@@ -56,6 +57,38 @@ PREDICTION_COLUMNS = (
     "created_at",
     "updated_at",
 )
+ANNOTATION_COLUMNS = (
+    "id",
+    "task_id",
+    "project_id",
+    "result",
+    "completed_by",
+    "was_cancelled",
+    "ground_truth",
+    "lead_time",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    "version",
+    "unique_id",
+    "last_action",
+    "imported",
+    "import_id",
+    "parent_prediction",
+    "parent_annotation",
+)
+VERSION_COLUMNS = (
+    "annotation_id",
+    "version",
+    "result",
+    "was_cancelled",
+    "ground_truth",
+    "user_id",
+    "action",
+    "created_at",
+)
+#: ``import_counts`` of a task without annotations
+NO_COUNTS: tuple[bool, int, int, dt.datetime | None] = (False, 0, 0, None)
 
 
 def check_result(result: Any, what: str) -> Any:
@@ -79,37 +112,77 @@ def _task_texts(new: NewTask, row_no: int) -> tuple[str, str, int]:
     return data, json_text(new.meta, f"row {row_no}: meta"), overlap
 
 
-def task_values(new: NewTask, row_no: int, now: Any) -> tuple[Any, ...]:
+def utc(value: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime, a naive one read as UTC (as ``UTCDateTime`` stores it)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def import_counts(
+    new: NewTask, ignore: bool, now: dt.datetime
+) -> tuple[bool, int, int, dt.datetime | None]:
+    """A new task's ``(is_labeled, total_annotations, cancelled_annotations, completed_at)``
+    from the annotations it comes with (created at ``now`` unless they say when), the values
+    ``_recount`` would compute from their rows: an import writes them with the task instead
+    of recounting it afterwards (an UPDATE per task). ``ignore``: the project's
+    ``ignores_skipped``. Distinct completers are told apart by their stored text, as there."""
+    annotations = new.annotations
+    if not annotations:
+        return NO_COUNTS
+    cancelled = sum(1 for a in annotations if a.was_cancelled)
+    completers = {encode_user(a.completed_by) for a in annotations if ignore or not a.was_cancelled}
+    completed_at = max(now if a.created_at is None else utc(a.created_at) for a in annotations)
+    labeled = len(completers) >= new.overlap
+    return labeled, len(annotations) - cancelled, cancelled, completed_at
+
+
+def task_values(
+    new: NewTask,
+    row_no: int,
+    now: Any,
+    counts: tuple[bool, int, int, Any] = NO_COUNTS,
+) -> tuple[Any, ...]:
     """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
     the task columns, in order), checked and with its JSON serialised once. Both bulk paths
-    (SQLite's executemany, PostgreSQL's COPY) build their rows with it."""
+    (SQLite's executemany, PostgreSQL's COPY) build their rows with it. ``counts``: its
+    ``import_counts``, the time as the driver binds it (``now`` too)."""
     data, meta, overlap = _task_texts(new, row_no)
+    labeled, total, cancelled, completed_at = counts
     return (
         data,
         meta,
         overlap,
-        False,  # is_labeled
-        0,  # total_annotations (a task with annotations is recounted after its insert)
-        0,  # cancelled_annotations
+        labeled,
+        total,
+        cancelled,
         len(new.predictions),  # total_predictions
         now,  # created_at
         now,  # updated_at
         new.file_upload,
         new.data_hash,
+        completed_at,
     )
 
 
-def task_json(new: NewTask, row_no: int) -> str:
+def task_json(new: NewTask, row_no: int, counts: tuple[bool, int, int, Any] = NO_COUNTS) -> str:
     """SQLite: the values of ``task_values`` that differ per task, as one JSON array
-    (``[data, meta, overlap, total_predictions, file_upload, data_hash]``) for
+    (``[data, meta, overlap, total_predictions, file_upload, data_hash]``, then for a task
+    with annotations ``is_labeled, total_annotations, cancelled_annotations, completed_at``)
+    for
     ``_bulkwriter.TASKS_FROM_JSON``. The data and meta go in as the JSON they are stored as
     (SQLite's ``->`` gives that text back unchanged); nothing is escaped twice."""
     data, meta, overlap = _task_texts(new, row_no)
     upload, digest = new.file_upload, new.data_hash
+    counted = "]"  # no counters: all zero (COUNTED_TASKS_FROM_JSON)
+    if counts is not NO_COUNTS:
+        labeled, total, cancelled, completed_at = counts
+        done = "null" if completed_at is None else encode_basestring(completed_at)
+        counted = f",{int(labeled)},{total},{cancelled},{done}]"
     return (
         f"[{data},{meta},{overlap},{len(new.predictions)},"
         f"{_json_scalar(upload, row_no, 'file_upload')},"
-        f"{_json_scalar(digest, row_no, 'data_hash')}]"
+        f"{_json_scalar(digest, row_no, 'data_hash')}{counted}"
     )
 
 
@@ -322,14 +395,23 @@ class SQLRows(SQLBase):
         task_id: int | None = None,
         project_id: int | None = None,
         completed_by: UserId | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Annotation]:
         stmt, params = self._select_eq(
             A,
             "id",
             (("task_id", task_id), ("project_id", project_id), ("completed_by", completed_by)),
         )
+        if task_ids is None:
+            with self._tx(write=False) as conn:
+                return [annotation_from_row(r) for r in conn.execute(stmt, params)]
+        out: list[Annotation] = []
+        stmt = stmt.where(A.c.task_id.in_(sa.bindparam("lc_tids", expanding=True)))
         with self._tx(write=False) as conn:
-            return [annotation_from_row(r) for r in conn.execute(stmt, params)]
+            for batch in chunks(sorted(set(task_ids))):
+                rows = conn.execute(stmt, {**params, "lc_tids": batch})
+                out += [annotation_from_row(r) for r in rows]
+        return sorted(out, key=lambda a: a.id)
 
     def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
         if limit <= 0:
@@ -566,6 +648,54 @@ class SQLRows(SQLBase):
             for new, task_id, project_id in items
         ]
         return self._insert_prediction_rows(conn, values)
+
+    def _db_counts(
+        self, new: NewTask, ignore: bool, now: dt.datetime
+    ) -> tuple[bool, int, int, Any]:
+        """``import_counts`` with the time as the driver binds it."""
+        labeled, total, cancelled, at = import_counts(new, ignore, now)
+        return labeled, total, cancelled, None if at is None else self._db_time(at)
+
+    def _insert_imported_annotations(
+        self,
+        conn: sa.Connection,
+        items: Sequence[tuple[NewAnnotation, int, int]],
+        now: dt.datetime,
+    ) -> None:
+        """The import's ``_insert_annotations``: ``(annotation, task_id, project_id)`` rows
+        and their first history entries, with ids reserved up front and the values bound as
+        the driver stores them, so both go in through ``_bulk_insert`` (PostgreSQL: COPY)
+        instead of an INSERT ... RETURNING per row. The tasks' counters are not touched:
+        the import wrote them with the tasks (``import_counts``)."""
+        if not items:
+            return
+        ids = self._reserve_ids(conn, A, len(items))
+        stamp = self._db_time(now)
+        rows: list[tuple[Any, ...]] = []
+        versions: list[tuple[Any, ...]] = []
+        for aid, (new, tid, pid) in zip(ids, items):
+            result = result_text(new.result, f"annotation of task {tid}")
+            who = encode_user(new.completed_by)
+            cancelled, gt = bool(new.was_cancelled), bool(new.ground_truth)
+            created = stamp if new.created_at is None else self._db_time(utc(new.created_at))
+            rows.append(
+                (aid, tid, pid, result, who, cancelled, gt, float(new.lead_time), created)
+                + (stamp, who, 1, new.unique_id, new.last_action, bool(new.imported))
+                + (new.import_id, new.parent_prediction, new.parent_annotation)
+            )
+            action = new.last_action or "submitted"
+            versions.append((aid, 1, result, cancelled, gt, who, action, stamp))
+        try:
+            self._bulk_insert(conn, A, ANNOTATION_COLUMNS, rows)
+        except Exception as exc:
+            # executemany raises SQLAlchemy's IntegrityError; COPY the driver's own
+            if isinstance(exc, sa.exc.IntegrityError) or getattr(exc, "sqlstate", "") == "23505":
+                raise Conflict(
+                    f"an annotation unique_id already exists: {getattr(exc, 'orig', exc)}",
+                    code="annotation.duplicate",
+                ) from exc
+            raise
+        self._bulk_insert(conn, V, VERSION_COLUMNS, versions)
 
     def _insert_prediction_rows(
         self, conn: sa.Connection, values: Sequence[tuple[Any, ...]]

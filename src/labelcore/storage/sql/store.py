@@ -48,6 +48,7 @@ from labelcore.storage.sql._base import (
     checked_json,
     chunks,
     draft_from_row,
+    ignores_skipped,
     prediction_from_row,
     project_from_row,
     settings_from_json,
@@ -60,7 +61,7 @@ from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
 from labelcore.storage.sql._reviews import SQLReviews
-from labelcore.storage.sql._rows import prediction_values, task_json, task_values
+from labelcore.storage.sql._rows import NO_COUNTS, prediction_values, task_json, task_values
 from labelcore.storage.sql._stats import SQLStats
 from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
@@ -100,6 +101,7 @@ TASK_COLUMNS = (
     "updated_at",
     "file_upload",
     "data_hash",
+    "completed_at",
 )
 BULK_CACHE_KIB = 32 * 1024  # SQLite: page cache of a connection while it bulk-inserts tasks
 ANALYZE_AFTER = 5000  # SQLite: refresh planner statistics after imports this large
@@ -430,8 +432,9 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
         with self._tx() as conn, ExitStack() as bulk:
             if self.is_pg:
                 return PGTaskImport(self, conn, project_id).run(tasks)
-            self._project_row(conn, project_id)
-            now = self._db_time(utcnow())
+            ignore = ignores_skipped(self._project_row(conn, project_id).settings)
+            stamp = utcnow()
+            now = self._db_time(stamp)
             json_rows = JSON_ROWS
             values: list[Any] = []  # per task: task_json, or task_values before SQLite 3.38
             children: list[_Children] = []  # (index in values, annotations, predictions)
@@ -443,8 +446,12 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
                 self, conn, self._indexes_text(conn), threaded=self.import_thread
             ) as writer:
                 for row_no, new in enumerate(tasks):
+                    # a task's counters go in with it (nothing is recounted afterwards)
+                    counts = self._db_counts(new, ignore, stamp) if new.annotations else NO_COUNTS
                     values.append(
-                        task_json(new, row_no) if json_rows else task_values(new, row_no, now)
+                        task_json(new, row_no, counts)
+                        if json_rows
+                        else task_values(new, row_no, now, counts)
                     )
                     if new.annotations or new.predictions:
                         preds = tuple(
@@ -456,7 +463,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
                     # the worker to finish (growing meanwhile, up to HELD_TASKS)
                     if len(values) >= BATCH and (len(values) >= HELD_TASKS or not writer.busy):
                         writer.wait()
-                        self._insert_children(conn, later)
+                        self._insert_children(conn, later, stamp)
                         if ids and not bulk_cache:  # a second batch: a bulk import
                             bulk.enter_context(self._bulk_page_cache(conn))
                             bulk_cache = True
@@ -466,13 +473,13 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
                         ids += batch_ids
                         values, children = [], []
                 writer.wait()
-                self._insert_children(conn, later)
+                self._insert_children(conn, later, stamp)
                 if values:
                     batch_ids, later = self._insert_task_batch(
                         conn, project_id, values, children, writer, now, last=True
                     )
                     ids += batch_ids
-                    self._insert_children(conn, later)
+                    self._insert_children(conn, later, stamp)
             if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
@@ -513,7 +520,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
             anns += [(a, new_ids[i], project_id) for a in task_anns]
             preds += [(new_ids[i], project_id, *p) for p in task_preds]
         if type(values[0]) is str:  # task_json rows
-            writer.insert(new_ids[0], project_id, first_inner, values, now, last=last)
+            counted = any(task_anns for _, task_anns, _ in children)
+            writer.insert(
+                new_ids[0], project_id, first_inner, values, now, last=last, counted=counted
+            )
         else:
             rows = [
                 (task_id, project_id, first_inner + i, *v)
@@ -523,12 +533,10 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
             writer.index(new_ids, last=last)
         return new_ids, (anns, preds)
 
-    def _insert_children(self, conn: sa.Connection, later: _Later) -> None:
+    def _insert_children(self, conn: sa.Connection, later: _Later, now: dt.datetime) -> None:
         anns, preds = later
-        self._insert_annotations(conn, anns)
+        self._insert_imported_annotations(conn, anns, now)
         self._insert_prediction_rows(conn, preds)
-        # fresh tasks without annotations already carry their counters
-        self._recount(conn, {t for _, t, _ in anns})
 
     @contextmanager
     def _bulk_page_cache(self, conn: sa.Connection) -> Iterator[None]:

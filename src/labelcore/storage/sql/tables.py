@@ -62,20 +62,21 @@ class UserIdText(sa.types.TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise TypeError(f"user ids are int or str, got {value!r}")
-        # bound in nearly every statement: no json.dumps(**options), which builds an encoder
-        return str(int(value)) if isinstance(value, int) else _encode_text(value)
+        return encode_user(value)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return None if value is None else json.loads(value)
 
 
 def encode_user(user_id: Any) -> str | None:
-    """The stored text of a user id (for expressions built outside column comparisons)."""
-    return UserIdText().process_bind_param(user_id, sa.engine.default.DefaultDialect())
+    """The stored text of a user id (for expressions built outside column comparisons, and
+    rows bound without SQLAlchemy's types: an import's annotations)."""
+    if user_id is None:
+        return None
+    if isinstance(user_id, bool) or not isinstance(user_id, int | str):
+        raise TypeError(f"user ids are int or str, got {user_id!r}")
+    # bound in nearly every statement: no json.dumps(**options), which builds an encoder
+    return str(int(user_id)) if isinstance(user_id, int) else _encode_text(user_id)
 
 
 JSONDoc = sa.JSON().with_variant(JSONB(), "postgresql")
