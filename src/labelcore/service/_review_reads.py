@@ -72,8 +72,7 @@ def read_statistics(store: Store, project_id: int) -> ProjectStatistics:
         median_lead_time=stats.median_lead_time,
         per_day={day: n for day, n, _ in stats.progress},
         per_annotator={
-            a.annotator: (a.annotations, a.skipped, a.median_lead_time)
-            for a in stats.per_annotator
+            a.annotator: (a.annotations, a.skipped, a.median_lead_time) for a in stats.per_annotator
         },
         labels=stats.labels,
         names=names,

@@ -102,8 +102,7 @@ class PGTaskImport:
 
     def run(self, tasks: Iterable[NewTask]) -> list[int]:
         row = self.conn.exec_driver_sql(
-            "SELECT task_seq, task_count, settings FROM labelcore_project"
-            " WHERE id = %s FOR UPDATE",
+            "SELECT task_seq, task_count, settings FROM labelcore_project WHERE id = %s FOR UPDATE",
             (self.project_id,),
         ).first()
         if row is None:
