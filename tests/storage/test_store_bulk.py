@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import pytest
@@ -579,3 +580,35 @@ def test_import_thread_false_writes_every_batch_on_the_importing_thread(
         assert _contains(store, pid, "row 2030 Bern") == 1  # a row of the last batch, indexed
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("count", [5, 400])  # 400: PostgreSQL copies the annotations
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("completed_by", True, "annotation.completed_by"),
+        ("completed_by", 2.5, "annotation.completed_by"),
+        ("created_at", "2024-01-01T00:00:00Z", "annotation.created_at"),
+    ],
+)
+def test_an_imported_annotation_with_a_bad_author_or_time_is_named_and_nothing_kept(
+    store: SQLStore, count: int, field: str, value: Any, code: str
+) -> None:
+    """Found in review: an imported annotation's completed_by or created_at of the wrong
+    type failed as a bare TypeError/AttributeError from the counters written with the task;
+    it is a ValidationError naming the row, and the import keeps nothing."""
+    pid = store.add_project(ProjectSettings(title="bad author"), None).id
+
+    def tasks() -> Iterator[NewTask]:
+        for i in range(count):
+            fields = {"completed_by": 1, "result": []}
+            if i == count - 1:
+                fields[field] = value
+            yield NewTask(data={"text": f"t{i}"}, annotations=(NewAnnotation(**fields),))
+
+    with pytest.raises(ValidationError) as caught:
+        store.add_tasks(pid, tasks())
+    assert caught.value.code == code
+    assert f"row {count - 1}: annotation 0: {field}" in str(caught.value)
+    assert store.list_annotations(project_id=pid) == []
+    assert store.project_counts([pid])[pid].task_count == 0

@@ -169,7 +169,7 @@ class PGTaskImport:
         return ids
 
     def _task_row(self, row_no: int, new: NewTask, inner_id: int) -> tuple[Any, ...]:
-        counts = import_counts(new, self.ignore, self.now) if new.annotations else NO_COUNTS
+        counts = import_counts(new, self.ignore, self.now, row_no) if new.annotations else NO_COUNTS
         return (self.project_id, inner_id, *task_values(new, row_no, self.now, counts))
 
     def _after_import(self, added: int, had: int) -> None:

@@ -120,7 +120,7 @@ def utc(value: dt.datetime) -> dt.datetime:
 
 
 def import_counts(
-    new: NewTask, ignore: bool, now: dt.datetime
+    new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0
 ) -> tuple[bool, int, int, dt.datetime | None]:
     """A new task's ``(is_labeled, total_annotations, cancelled_annotations, completed_at)``
     from the annotations it comes with (created at ``now`` unless they say when), the values
@@ -130,6 +130,20 @@ def import_counts(
     annotations = new.annotations
     if not annotations:
         return NO_COUNTS
+    for k, a in enumerate(annotations):  # a bad row is named, before anything is written
+        who = a.completed_by
+        if who is not None and (isinstance(who, bool) or not isinstance(who, int | str)):
+            raise ValidationError(
+                f"row {row_no}: annotation {k}: completed_by must be a user id (int or str),"
+                f" got {who!r}",
+                code="annotation.completed_by",
+            )
+        if a.created_at is not None and not isinstance(a.created_at, dt.datetime):
+            raise ValidationError(
+                f"row {row_no}: annotation {k}: created_at must be a datetime,"
+                f" got {a.created_at!r}",
+                code="annotation.created_at",
+            )
     cancelled = sum(1 for a in annotations if a.was_cancelled)
     completers = {encode_user(a.completed_by) for a in annotations if ignore or not a.was_cancelled}
     completed_at = max(now if a.created_at is None else utc(a.created_at) for a in annotations)
@@ -650,10 +664,10 @@ class SQLRows(SQLBase):
         return self._insert_prediction_rows(conn, values)
 
     def _db_counts(
-        self, new: NewTask, ignore: bool, now: dt.datetime
+        self, new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0
     ) -> tuple[bool, int, int, Any]:
         """``import_counts`` with the time as the driver binds it."""
-        labeled, total, cancelled, at = import_counts(new, ignore, now)
+        labeled, total, cancelled, at = import_counts(new, ignore, now, row_no)
         return labeled, total, cancelled, None if at is None else self._db_time(at)
 
     def _insert_imported_annotations(

@@ -447,7 +447,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
             ) as writer:
                 for row_no, new in enumerate(tasks):
                     # a task's counters go in with it (nothing is recounted afterwards)
-                    counts = self._db_counts(new, ignore, stamp) if new.annotations else NO_COUNTS
+                    counts = (
+                        self._db_counts(new, ignore, stamp, row_no)
+                        if new.annotations
+                        else NO_COUNTS
+                    )
                     values.append(
                         task_json(new, row_no, counts)
                         if json_rows
