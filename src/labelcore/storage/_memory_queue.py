@@ -97,7 +97,7 @@ class MemoryQueue(MemoryRows):
                 for p in self._t["predictions"].values()
                 if p.task_id == task.id and p.score is not None
             ]
-            score = sum(scores) / len(scores) if scores else None
+            score = min(scores) if scores else None  # its least sure prediction
             order = (score is None, score or 0.0, task.inner_id)
         else:
             order = (task.inner_id,)

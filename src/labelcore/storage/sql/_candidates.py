@@ -143,7 +143,9 @@ def candidates_stmt(
         return _sampling_plan(spec, conds, dims, lim)
     score = None
     if spec.order == "uncertainty":
-        score = sa.select(sa.func.avg(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
+        if not (spec.include_skipped_by_user or spec.overlap_first):
+            return _uncertainty_plan(conds, dims, lim)
+        score = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
     parts = []
     for combo in itertools.product(*(values for _, values in dims)):
         keys = {kind: key for (kind, _), (_, key) in zip(dims, combo)}
@@ -198,20 +200,63 @@ class SamplingPlan:
     everything: Any
 
 
+@attrs.frozen
+class UncertaintyPlan:
+    """Uncertainty sampling's statements (``next_task_candidates`` runs them in turn):
+    lowest score first, a task ranked by its least sure prediction.
+
+    - ``started``: breadth first, the started open tasks sorted by count, then score (a
+      sort of the started tasks alone), or None;
+    - ``scored``: the scored predictions of the open tasks (not started, with breadth first)
+      in (score, inner_id) order, walked from ``labelcore_prediction_score_ix`` and stopped
+      at the bound ``plim``: a task's first row is its lowest score, so the first ``lim``
+      distinct tasks are the first ``lim`` in order (asked again with a larger ``plim``
+      when repeated tasks leave fewer);
+    - ``unscored``: then the open tasks without a scored prediction, in import order.
+    """
+
+    started: Any
+    scored: Any
+    unscored: Any
+
+
+def _started_part(
+    conds: list[Any], dims: list[tuple[str, Any]], lim: Any, *then: Any
+) -> tuple[Any, list[Any]]:
+    """Breadth first (the only dimension a sampling plan keeps): the started open tasks,
+    most annotations first and then by ``then`` (a sort of the started tasks alone), and
+    the conditions of the rest; (None, ``conds``) without it."""
+    if not dims:
+        return None, list(conds)
+    (_, ((started_cond, _), (fresh_cond, _))) = dims[0]
+    started = (
+        sa.select(T.c.id)
+        .where(*conds, started_cond)
+        .order_by(T.c.total_annotations.desc(), *then)
+        .limit(lim)
+    )
+    return started, [*conds, fresh_cond]
+
+
+def _uncertainty_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -> UncertaintyPlan:
+    scored_by = sa.exists().where(P.c.task_id == T.c.id, P.c.score.is_not(None))
+    least = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
+    started, rest = _started_part(conds, dims, lim, least.asc().nulls_last(), T.c.inner_id)
+    scored = (
+        sa.select(T.c.id)
+        .select_from(P.join(T, T.c.id == P.c.task_id))
+        .where(P.c.project_id == _bp("pid"), P.c.score.is_not(None), *rest)
+        .order_by(P.c.score, T.c.inner_id)
+        .limit(_bp("plim", sa.Integer))
+    )
+    unscored = sa.select(T.c.id).where(*rest, ~scored_by).order_by(T.c.inner_id).limit(lim)
+    return UncertaintyPlan(started=started, scored=scored, unscored=unscored)
+
+
 def _sampling_plan(
     spec: CandidateSpec, conds: list[Any], dims: list[tuple[str, Any]], lim: Any
 ) -> SamplingPlan:
-    started = None
-    rest = list(conds)
-    if dims:  # breadth first (the only dimension left here)
-        (_, ((started_cond, _), (fresh_cond, _))) = dims[0]
-        started = (
-            sa.select(T.c.id)
-            .where(*conds, started_cond)
-            .order_by(T.c.total_annotations.desc(), sa.func.random())
-            .limit(lim)
-        )
-        rest.append(fresh_cond)
+    started, rest = _started_part(conds, dims, lim, sa.func.random())
     probe = sa.select(T.c.id, T.c.inner_id).where(
         *rest, T.c.inner_id.in_(sa.bindparam("probes", expanding=True))
     )

@@ -15,7 +15,12 @@ from labelcore.model import Claim, Job, JobStatus, UserId, View, Webhook, utcnow
 from labelcore.query import validate_query
 from labelcore.storage.base import CandidateSpec
 from labelcore.storage.sql._base import chunks, ignores_skipped
-from labelcore.storage.sql._candidates import SamplingPlan, candidates_stmt, slot_exprs
+from labelcore.storage.sql._candidates import (
+    SamplingPlan,
+    UncertaintyPlan,
+    candidates_stmt,
+    slot_exprs,
+)
 from labelcore.storage.sql._rows import SQLRows
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
@@ -130,7 +135,30 @@ class SQLQueue(SQLRows):
                 params["assignee"] = assignee
             if isinstance(stmt, SamplingPlan):
                 return self._sampled(conn, stmt, project_id, params, limit)
+            if isinstance(stmt, UncertaintyPlan):
+                return self._least_sure(conn, stmt, params, limit)
             return [r.id for r in conn.execute(stmt, params)]
+
+    def _least_sure(
+        self, conn: sa.Connection, plan: UncertaintyPlan, params: dict[str, Any], limit: int
+    ) -> list[int]:
+        """Uncertainty sampling (``UncertaintyPlan``): the started tasks first (breadth
+        first), then the scored open tasks by their lowest score, then the unscored ones."""
+        out: list[int] = []
+        if plan.started is not None:
+            out += [r.id for r in conn.execute(plan.started, params)]
+        rows = 4 * limit
+        while len(out) < limit:
+            ids = [r.id for r in conn.execute(plan.scored, {**params, "plim": rows})]
+            fresh = [i for i in dict.fromkeys(ids) if i not in out]
+            if len(fresh) >= limit - len(out) or len(ids) < rows:  # enough, or all read
+                out += fresh[: limit - len(out)]
+                break
+            rows *= 4  # tasks with several predictions repeat: read further
+        if len(out) < limit:
+            seen = set(out)
+            out += [r.id for r in conn.execute(plan.unscored, params) if r.id not in seen]
+        return out[:limit]
 
     def _sampled(
         self,

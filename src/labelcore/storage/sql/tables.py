@@ -254,7 +254,19 @@ class DraftRow(LabelcoreBase, table=True):
 
 class PredictionRow(LabelcoreBase, table=True):
     __tablename__ = "labelcore_prediction"
-    __table_args__ = (sa.Index("labelcore_prediction_version_ix", "project_id", "model_version"),)
+    __table_args__ = (
+        sa.Index("labelcore_prediction_version_ix", "project_id", "model_version"),
+        # next task, uncertainty sampling: a project's scored predictions, least sure first
+        # (migration 0015)
+        sa.Index(
+            "labelcore_prediction_score_ix",
+            "project_id",
+            "score",
+            "task_id",
+            postgresql_where=sa.text("score IS NOT NULL"),
+            sqlite_where=sa.text("score IS NOT NULL"),
+        ),
+    )
     id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
     task_id: int = _c(sa.Integer, _task_fk(), nullable=False, index=True)
     project_id: int = _c(sa.Integer, nullable=False)
