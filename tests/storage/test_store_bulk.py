@@ -612,3 +612,28 @@ def test_an_imported_annotation_with_a_bad_author_or_time_is_named_and_nothing_k
     assert f"row {count - 1}: annotation 0: {field}" in str(caught.value)
     assert store.list_annotations(project_id=pid) == []
     assert store.project_counts([pid])[pid].task_count == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("count", [5, 400])  # 400: the annotations go in by COPY
+def test_a_copy_failure_is_the_error_executemany_gives(pg_url: str, count: int) -> None:
+    """Found in review: a COPY of 200+ imported annotations turned only unique violations
+    into labelcore's errors; any other failure (a unique_id longer than its column)
+    escaped as the driver's own exception. Both paths now raise SQLAlchemy's DataError,
+    and the import keeps nothing."""
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="too long"), None).id
+
+    def tasks() -> Iterator[NewTask]:
+        for i in range(count):
+            unique = "u" * 300 if i == count - 1 else f"u{i}"
+            yield NewTask(
+                data={"text": f"t{i}"},
+                annotations=(NewAnnotation(completed_by=1, result=[], unique_id=unique),),
+            )
+
+    with pytest.raises(sa.exc.DataError):
+        store.add_tasks(pid, tasks())
+    assert store.list_annotations(project_id=pid) == []
+    assert store.project_counts([pid])[pid].task_count == 0
+    store.close()

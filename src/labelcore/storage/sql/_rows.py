@@ -265,15 +265,18 @@ class SQLRows(SQLBase):
             return
         names = ", ".join(columns)
         if self.is_pg and len(rows) >= COPY_FROM:
+            import psycopg
+
+            statement = f"COPY {table.name} ({names}) FROM STDIN"  # noqa: S608 - constant names
             dbapi: Any = conn.connection.driver_connection
-            with (
-                dbapi.cursor() as cursor,
-                cursor.copy(
-                    f"COPY {table.name} ({names}) FROM STDIN"  # noqa: S608 - constant names
-                ) as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            try:
+                with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.Error as exc:
+                # what executemany raises for the same rows: SQLAlchemy's error types (an
+                # IntegrityError, a DataError for a value too long, ...), not the driver's
+                raise sa.exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
             return
         marks = ", ".join(["%s" if self.is_pg else "?"] * len(columns))
         conn.exec_driver_sql(
@@ -701,14 +704,11 @@ class SQLRows(SQLBase):
             versions.append((aid, 1, result, cancelled, gt, who, action, stamp))
         try:
             self._bulk_insert(conn, A, ANNOTATION_COLUMNS, rows)
-        except Exception as exc:
-            # executemany raises SQLAlchemy's IntegrityError; COPY the driver's own
-            if isinstance(exc, sa.exc.IntegrityError) or getattr(exc, "sqlstate", "") == "23505":
-                raise Conflict(
-                    f"an annotation unique_id already exists: {getattr(exc, 'orig', exc)}",
-                    code="annotation.duplicate",
-                ) from exc
-            raise
+        except sa.exc.IntegrityError as exc:  # executemany and COPY alike (_bulk_insert)
+            raise Conflict(
+                f"an annotation unique_id already exists: {exc.orig}",
+                code="annotation.duplicate",
+            ) from exc
         self._bulk_insert(conn, V, VERSION_COLUMNS, versions)
 
     def _insert_prediction_rows(
