@@ -131,16 +131,16 @@ def candidates_stmt(
         one: Any = sa.literal_column("1")
         dims.append(("overlap", [(T.c.overlap > one, 0), (T.c.overlap <= one, 1)]))
     if spec.breadth_first:
-        # the partial index's own condition, as written there (labelcore_task_started_ix)
-        # constants written into the statement, not bound: the planner must see that the
-        # part's condition implies the index's whatever the plan cache does
+        # labelcore_task_started_ix's own condition, its constants written into the
+        # statement (not bound), so that the planner sees the part's condition imply the
+        # index's whatever its plan cache does
         none: Any = sa.literal_column("0")
         started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
         dims.append(("started", [(started, 0), (T.c.total_annotations == none, 1)]))
     if spec.order == "random":
         if spec.include_skipped_by_user or spec.overlap_first:
             return _sorted_stmt(spec, conds, skipped_by_me, None, None)
-        return _sampling_plan(spec, conds, dims, lim)
+        return _sampling_plan(conds, dims, lim)
     score = None
     if spec.order == "uncertainty":
         if not (spec.include_skipped_by_user or spec.overlap_first):
@@ -253,9 +253,7 @@ def _uncertainty_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -
     return UncertaintyPlan(started=started, scored=scored, unscored=unscored)
 
 
-def _sampling_plan(
-    spec: CandidateSpec, conds: list[Any], dims: list[tuple[str, Any]], lim: Any
-) -> SamplingPlan:
+def _sampling_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -> SamplingPlan:
     started, rest = _started_part(conds, dims, lim, sa.func.random())
     probe = sa.select(T.c.id, T.c.inner_id).where(
         *rest, T.c.inner_id.in_(sa.bindparam("probes", expanding=True))
