@@ -2,10 +2,14 @@
 
     PYTHONPATH=src python bench/bench_import.py --rows 100000                 # SQLite file
     PYTHONPATH=src python bench/bench_import.py --rows 100000 --store memory://
+    PYTHONPATH=src python bench/bench_import.py --file /tmp/wl/tasks_ner_annotated.json
 
 Each scenario runs in a fresh process so the peak RSS it reports is its own. Scenarios:
 ``import`` (every row good), ``bad-last-row`` (row N breaks the config: nothing may be
 kept) and ``dedupe`` (the same file again with ``dedupe="skip"``). Prints a markdown table.
+``--file`` imports a workload's JSON file instead (``bench/annotated_export.py`` writes one
+whose tasks carry annotations; the project's config is the ``config_ner.xml`` beside it):
+scenarios ``import`` and ``dedupe``.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def scenario(store: str, path: str, name: str, project_id: int) -> dict[str, Any
                 manager,
                 project_id,
                 f,
-                filename="tasks.jsonl",
+                filename=os.path.basename(path) if path.endswith(".json") else "tasks.jsonl",
                 dedupe="skip" if name == "dedupe" else None,
             )
         imported = report.task_count
@@ -78,26 +82,35 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--store", default="")
+    parser.add_argument("--file", default="", help="a workload JSON file to import instead")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="lc-bench-")
     store = args.store or f"sqlite:///{os.path.join(tmp, 'bench.db')}"
     if store.startswith("memory:"):
         print("memory:// keeps every task in this process, so scenarios share one process")
-    good, bad = os.path.join(tmp, "good.jsonl"), os.path.join(tmp, "bad.jsonl")
-    write_file(good, args.rows, bad_last=False)
-    write_file(bad, args.rows, bad_last=True)
+    config = CONFIG
+    if args.file:
+        good = args.file
+        with open(os.path.join(os.path.dirname(good), "config_ner.xml")) as f:
+            config = f.read()
+        scenarios = (("import", good), ("dedupe", good))
+    else:
+        good, bad = os.path.join(tmp, "good.jsonl"), os.path.join(tmp, "bad.jsonl")
+        write_file(good, args.rows, bad_last=False)
+        write_file(bad, args.rows, bad_last=True)
+        scenarios = (("import", good), ("bad-last-row", bad), ("dedupe", good))
     size = os.path.getsize(good) / 2**20
 
     from labelcore import LabelCore, User
 
     setup = LabelCore(store=store, start_jobs=False)
     project_id = setup.create_project(
-        User(id=1, roles={"manager"}), title="Bench", label_config=CONFIG
+        User(id=1, roles={"manager"}), title="Bench", label_config=config
     ).id
     if not store.startswith("memory:"):
         setup.close()
     results = []
-    for name, path in (("import", good), ("bad-last-row", bad), ("dedupe", good)):
+    for name, path in scenarios:
         if store.startswith("memory:"):
             # one process: the store lives in it (pass the store object itself)
             results.append(_in_process(setup, path, name, project_id))
@@ -106,7 +119,7 @@ def main() -> None:
             with ctx.Pool(1) as pool:
                 results.append(pool.apply(scenario, (store, path, name, project_id)))
     print(
-        f"\n{args.rows} rows, {size:.1f} MiB JSONL, store {store.split(':')[0]}, "
+        f"\n{args.file or args.rows} rows, {size:.1f} MiB, store {store.split(':')[0]}, "
         f"python {sys.version.split()[0]}\n"
     )
     keys = list(results[0])
@@ -129,7 +142,7 @@ def _in_process(core: Any, path: str, name: str, project_id: int) -> dict[str, A
                 manager,
                 project_id,
                 f,
-                filename="t.jsonl",
+                filename=os.path.basename(path) if path.endswith(".json") else "t.jsonl",
                 dedupe="skip" if name == "dedupe" else None,
             ).task_count
     except ValidationError as exc:

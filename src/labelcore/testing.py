@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -36,7 +36,14 @@ from labelcore.model import (
     Webhook,
 )
 from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuery, parse_query
-from labelcore.storage.base import CandidateSpec, StatisticsReads, Store, TaskQuality
+from labelcore.storage.base import (
+    CandidateSpec,
+    NewTaskQuality,
+    QualityImport,
+    StatisticsReads,
+    Store,
+    TaskQuality,
+)
 
 __all__ = ["StoreContract"]
 
@@ -1446,6 +1453,68 @@ class StoreContract:
             store.update_review(999_999, comment="x")
         assert store.delete_reviews([review.id, 999_999]) == 1
         assert store.list_reviews(project_id=pid) == []
+
+    # -- optional: QualityImport (skipped for a store without it) ----------------------------
+    @staticmethod
+    def _made_up_quality(annotations: Sequence[Any]) -> NewTaskQuality:
+        """Any rule will do: the store stores what it is given, in the annotations' order."""
+        return NewTaskQuality(
+            state=f"n{len(annotations)}",
+            agreement=None if len(annotations) < 2 else 1 / len(annotations),
+            annotation_states=tuple(
+                f"s{k}{int(a.was_cancelled)}{a.completed_by}" for k, a in enumerate(annotations)
+            ),
+        )
+
+    def test_add_tasks_with_quality_stores_each_annotated_tasks_rows(self, store: Store) -> None:
+        if not isinstance(store, QualityImport):
+            pytest.skip("the store has no QualityImport (the service stores quality after)")
+        pid = self.project(store)
+        (before,) = self.tasks(store, pid, 1)
+        shapes: list[list[dict[str, Any]]] = [
+            [],
+            [{"completed_by": 1}],
+            [{"completed_by": 1}, {"completed_by": 2, "was_cancelled": True}],
+            [{"completed_by": 3}, {"completed_by": "3"}, {"completed_by": None}],
+        ]
+        rows = [
+            NewTask(
+                data={"i": i},
+                annotations=tuple(
+                    NewAnnotation(result=[dict(REGION)], **kw) for kw in shapes[i % len(shapes)]
+                ),
+            )
+            for i in range(1500)  # several batches; COPY-sized on PostgreSQL
+        ]
+        ids = store.add_tasks_with_quality(pid, iter(rows), self._made_up_quality)
+        assert len(ids) == 1500
+        stored = store.get_task_quality([before, *ids])
+        annotated = [t for t, new in zip(ids, rows) if new.annotations]
+        assert sorted(stored) == annotated  # tasks without annotations have no row
+        for task_id in annotated:
+            anns = store.list_annotations(task_id=task_id)
+            made = self._made_up_quality(anns)
+            assert stored[task_id] == TaskQuality(
+                task_id=task_id,
+                state=made.state,
+                agreement=made.agreement,
+                annotation_states=dict(zip([a.id for a in anns], made.annotation_states)),
+            )
+
+    def test_add_tasks_with_quality_keeps_nothing_when_quality_fails(self, store: Store) -> None:
+        if not isinstance(store, QualityImport):
+            pytest.skip("the store has no QualityImport (the service stores quality after)")
+        pid = self.project(store)
+
+        def one_state_short(annotations: Sequence[Any]) -> NewTaskQuality:
+            made = self._made_up_quality(annotations)
+            return attrs.evolve(made, annotation_states=made.annotation_states[1:])
+
+        row = NewTask(data={}, annotations=(NewAnnotation(result=[], completed_by=1),))
+        with pytest.raises(ValueError):
+            store.add_tasks_with_quality(pid, [NewTask(data={}), row], one_state_short)
+        assert store.query_tasks(pid, TaskQuery(), PageRequest()).total == 0
+        assert store.list_annotations(project_id=pid) == []
 
     # -- optional: StatisticsReads (skipped for a store without them) ----------------------
     def test_statistics_reads_aggregate_the_rows(self, store: Store) -> None:

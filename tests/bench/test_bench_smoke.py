@@ -166,3 +166,27 @@ def test_bench_pg_contains_runs_on_a_store_database(pg_url: str) -> None:
     assert out["count"]["matches"] == out["rows"] == 3
     assert set(out["per_row_us"]) >= {"both today", "both folded", "jsonb -> text (data::text)"}
     assert out["rows_kept"]["both today"] == out["rows_kept"]["both folded"] == 3
+
+
+def test_annotated_export_builds_a_file_the_import_takes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from labelcore import LabelCore, User
+
+    wl = tmp_path / "wl"
+    subprocess.run(
+        [sys.executable, str(_workload()), "--out", str(wl), "--n", "2500"],
+        check=True,
+        capture_output=True,
+    )
+    script = REPO / "bench" / "annotated_export.py"
+    subprocess.run([sys.executable, str(script), str(wl)], check=True, capture_output=True)
+    core = LabelCore(store="memory://", start_jobs=False)
+    manager = User(id=1, roles={"manager"})
+    config = (wl / "config_ner.xml").read_text()
+    project = core.create_project(manager, title="annotated", label_config=config)
+    with open(wl / "tasks_ner_annotated.json", "rb") as f:
+        report = core.import_tasks(manager, project.id, f, filename="t.json")
+    # every other task, past the 2,000 workload annotations too (their spans moved)
+    assert (report.task_count, report.annotation_count) == (2500, 1250)

@@ -437,10 +437,28 @@ def test_import_stores_quality_only_for_annotated_tasks_even_with_skipped_duplic
     assert columns[agreed]["agreement"] == 1
 
 
-def test_bulk_import_stores_the_quality_a_full_refresh_gives(any_core: LabelCore) -> None:
-    # more annotated tasks than _PER_TASK_REVIEWS: the refresh reads a batch's annotations
-    # alone; the rows must equal those of the whole-project refresh (which reads bundles)
-    core = any_core
+class _NoQualityImport:
+    """A store without the optional ``add_tasks_with_quality``: the import stores quality
+    afterwards (``_tasks_added``: a refresh of the annotated tasks)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "add_tasks_with_quality":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+@pytest.mark.parametrize("store_writes", [True, False], ids=["store-writes", "refreshed"])
+def test_bulk_import_stores_the_quality_a_full_refresh_gives(
+    any_core: LabelCore, store_writes: bool
+) -> None:
+    # the quality an import stores (by the store, with the annotations, from the annotations
+    # handed over; or, without QualityImport, by refreshing the annotated tasks after) must
+    # equal the whole-project refresh's, which reads the stored annotations and reviews;
+    # more rows than a batch, and COPY-sized on PostgreSQL
+    core = any_core if store_writes else new_core(_NoQualityImport(any_core.store))
     project = make_project(core, n_tasks=0, maximum_annotations=2)
     shapes: list[list[dict[str, Any]]] = [
         [],
@@ -459,19 +477,49 @@ def test_bulk_import_stores_the_quality_a_full_refresh_gives(any_core: LabelCore
             {"result": choice("Negative"), "completed_by": 3},
         ],
     ]
+    shapes.append(  # three annotators: agreement 1/3
+        [
+            {"result": choice("Positive"), "completed_by": 3},
+            {"result": choice("Positive"), "completed_by": "b"},
+            {"result": choice("Negative"), "completed_by": 5, "ground_truth": True},
+        ]
+    )
     rows = [
         {"data": {"text": f"task {i}"}, "annotations": shapes[i % len(shapes)]}
-        for i in range(180)
+        for i in range(1400)
     ]
     ids = list(core.import_tasks(MANAGER, project.id, rows).task_ids)
     imported = core.store.get_task_quality(ids)
-    assert len(imported) == 150  # every annotated task, no other
+    assert len(imported) == 1200  # every annotated task, no other
     assert {q.state for q in imported.values()} == {"annotated", "unannotated"}
     assert {s for q in imported.values() for s in q.annotation_states.values()} == {
         "annotated",
         "skipped",
     }
-    assert {q.agreement for q in imported.values()} >= {None, 0, 1}
+    assert {q.agreement for q in imported.values()} >= {None, 0, 1, 1 / 3}
     core._refresh_quality(project.id, None)  # type: ignore[attr-defined]
     refreshed = core.store.get_task_quality(ids)
     assert {t: refreshed[t] for t in imported} == imported
+
+
+def test_annotated_import_reads_nothing_back_for_its_quality(
+    any_core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the import knows the annotations it writes: the store stores their tasks' quality
+    # with them, nothing is read back or upserted afterwards
+    core = any_core
+    project = make_project(core, n_tasks=0, maximum_annotations=2)
+    for name in ("list_annotations", "list_reviews", "iter_bundles", "set_task_quality"):
+
+        def refuse(*args: Any, _name: str = name, **kwargs: Any) -> Any:
+            raise AssertionError(f"the import called store.{_name}")
+
+        monkeypatch.setattr(core.store, name, refuse)
+    rows = [
+        {"data": {"text": f"task {i}"}, "annotations": [{"result": choice(), "completed_by": 3}]}
+        for i in range(600)
+    ]
+    ids = core.import_tasks(MANAGER, project.id, rows).task_ids
+    stored = core.store.get_task_quality(ids)
+    assert {(q.state, q.agreement) for q in stored.values()} == {("annotated", None)}
+    assert sorted(stored) == sorted(ids)

@@ -23,11 +23,11 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from labelcore.model import Annotation, ResultList
+from labelcore.model import Annotation, NewAnnotation, ResultList
 from labelcore.quality.geometry import Point, box_iou, box_polygon, greedy_match, polygon_iou
 from labelcore.quality.stats import (
     cohen_kappa,
@@ -217,19 +217,29 @@ def result_agreement(
     return sum(scores) / len(scores) if scores else None
 
 
-def _completed(annotations: Iterable[Annotation]) -> list[Annotation]:
+_A = TypeVar("_A", bound=Annotation | NewAnnotation)
+
+
+def _completed(annotations: Iterable[_A]) -> list[_A]:
     return [a for a in annotations if not a.was_cancelled]
 
 
 def annotation_agreement(
-    a: Annotation, b: Annotation, controls: Mapping[str, str], *, iou_threshold: float = 0.5
+    a: Annotation | NewAnnotation,
+    b: Annotation | NewAnnotation,
+    controls: Mapping[str, str],
+    *,
+    iou_threshold: float = 0.5,
 ) -> float | None:
     """:func:`result_agreement` of two annotations."""
     return result_agreement(a.result, b.result, controls, iou_threshold=iou_threshold)
 
 
 def task_agreement(
-    annotations: Sequence[Annotation], controls: Mapping[str, str], *, iou_threshold: float = 0.5
+    annotations: Sequence[Annotation | NewAnnotation],
+    controls: Mapping[str, str],
+    *,
+    iou_threshold: float = 0.5,
 ) -> float | None:
     """Mean agreement over pairs of completed annotations by different annotators
     (``None`` with fewer than two)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from labelcore.model import Annotation, AnnotationReview
+from labelcore.model import Annotation, AnnotationReview, NewAnnotation
 
 ANNOTATED = "annotated"  # waiting for a review
 IN_REVIEW = "in_review"  # accepted by some reviewers, more reviews needed
@@ -31,8 +31,8 @@ def annotation_state(
     """``skipped`` for a skip; else the state given by the reviews of the current version:
     the latest verdict ``rejected`` wins; ``accepted`` once ``reviews_needed`` distinct
     reviewers accepted; ``in_review`` with fewer; ``annotated`` with none."""
-    if annotation.was_cancelled:
-        return SKIPPED
+    if annotation.was_cancelled or not reviews:
+        return unreviewed_state(annotation)
     current = current_reviews(annotation, reviews)
     if current and not current[-1].accepted:
         return REJECTED
@@ -40,6 +40,12 @@ def annotation_state(
     if len(acceptors) >= max(1, reviews_needed):
         return ACCEPTED
     return IN_REVIEW if acceptors else ANNOTATED
+
+
+def unreviewed_state(annotation: Annotation | NewAnnotation) -> str:
+    """The state of an annotation that has no reviews (one being imported, say):
+    ``skipped`` for a skip, else ``annotated``."""
+    return SKIPPED if annotation.was_cancelled else ANNOTATED
 
 
 def current_reviews(

@@ -23,7 +23,7 @@ from labelcore.net import NetPolicy
 from labelcore.service.events import Event, EventBus
 from labelcore.service.jobs import JobRunner
 from labelcore.service.policy import Policy
-from labelcore.storage.base import Store, TaskBundle
+from labelcore.storage.base import QualityOfNew, Store, TaskBundle
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
@@ -104,8 +104,15 @@ class ServiceBase:
         quality)."""
 
     def _tasks_added(self, project_id: int, annotated_task_ids: list[int]) -> None:
-        """Called inside an import's transaction with the new tasks that carry annotations
-        (the review mixin stores their review state and agreement)."""
+        """Called inside an import's transaction with the new tasks that carry annotations,
+        when the store did not store their quality itself (the review mixin stores their
+        review state and agreement)."""
+
+    def _new_task_quality(self, project: Project) -> QualityOfNew | None:
+        """What an import hands a ``QualityImport`` store to work out the review quality
+        of each new task from its annotations (the review mixin's rules); ``None``: no
+        stored quality, the import calls ``_tasks_added`` instead."""
+        return None
 
     def _emit(self, name: str, project_id: int | None, user: User | None, **payload: Any) -> None:
         self.events.emit(

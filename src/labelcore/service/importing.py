@@ -26,6 +26,7 @@ from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, Task,
 from labelcore.service._base import ServiceBase
 from labelcore.service.overlap import rearrange_overlap
 from labelcore.service.sources import UNDEFINED, read_source
+from labelcore.storage.base import QualityImport
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
@@ -95,13 +96,19 @@ class ImportAPI(ServiceBase):
         kind, rows = read_source(source, filename=filename, content_type=content_type)
         run = _ImportRun(self, project, user, dedupe, progress, self.max_import_rows)
         with self._tx():
-            ids = self.store.add_tasks(project_id, run.tasks(rows))
+            # the annotated tasks' review quality is stored with their annotations, from
+            # the annotations the import hands over, when the store can (no read back)
+            quality = self._new_task_quality(project)
+            if quality is not None and isinstance(self.store, QualityImport):
+                ids = self.store.add_tasks_with_quality(project_id, run.tasks(rows), quality)
+            else:
+                ids = self.store.add_tasks(project_id, run.tasks(rows))
+                self._tasks_added(
+                    project_id, [i for i, annotated in zip(ids, run.annotated) if annotated]
+                )
             s = project.settings
             if ids and s.maximum_annotations > 1 and s.overlap_cohort_percentage < 100:
                 rearrange_overlap(self.store, project)
-            self._tasks_added(
-                project_id, [i for i, annotated in zip(ids, run.annotated) if annotated]
-            )
             self._emit("tasks.created", project_id, user, **self._created_payload(ids))
         return ImportReport(
             task_count=len(ids),

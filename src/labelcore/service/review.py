@@ -31,14 +31,23 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
 
 from labelcore import _converter
 from labelcore.errors import Forbidden, NotFound, ValidationError
-from labelcore.model import Annotation, AnnotationReview, ResultList, Task, User, UserId
+from labelcore.model import (
+    Annotation,
+    AnnotationReview,
+    NewAnnotation,
+    Project,
+    ResultList,
+    Task,
+    User,
+    UserId,
+)
 from labelcore.quality.agreement import AgreementReport, controls_of
 from labelcore.quality.agreement import task_agreement as _task_agreement
 from labelcore.quality.states import (
@@ -51,13 +60,14 @@ from labelcore.quality.states import (
     current_reviews,
     reviews_by_annotation,
     task_state,
+    unreviewed_state,
 )
 from labelcore.quality.statistics import ProjectStatistics, result_labels
 from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
 from labelcore.service._review_reads import read_agreement, read_statistics
 from labelcore.service.actions import ActionResult
-from labelcore.storage.base import Store, TaskBundle, TaskQuality
+from labelcore.storage.base import NewTaskQuality, QualityOfNew, Store, TaskBundle, TaskQuality
 
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
@@ -646,6 +656,10 @@ class ReviewAPI(ServiceBase):
         if annotated_task_ids:
             self._refresh_quality(project_id, annotated_task_ids)
 
+    def _new_task_quality(self, project: Project) -> QualityOfNew:
+        controls = controls_of(self._config(project.settings.label_config))
+        return lambda annotations: _new_quality(annotations, controls)
+
     def _quality_scope(
         self, name: str, project_id: int | None, payload: dict[str, Any]
     ) -> Iterator[tuple[int, list[int] | None]]:
@@ -751,6 +765,19 @@ def reviewed_tasks(
             for ann in task.get("annotations", []):
                 ann["reviews"] = [review_to_json(r) for r in by_annotation.get(ann["id"], [])]
         yield task
+
+
+def _new_quality(
+    annotations: Sequence[Annotation | NewAnnotation], controls: dict[str, str]
+) -> NewTaskQuality:
+    """What ``_quality_rows`` computes for a task whose annotations have no reviews yet
+    (one being imported), before the annotations have ids."""
+    states = tuple(unreviewed_state(a) for a in annotations)
+    return NewTaskQuality(
+        state=task_state(states),
+        agreement=_task_agreement(annotations, controls) if annotations else None,
+        annotation_states=states,
+    )
 
 
 def _quality_rows(

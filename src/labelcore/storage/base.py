@@ -32,7 +32,7 @@ General rules every backend guarantees (the contract suite in ``labelcore.testin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
@@ -103,6 +103,22 @@ class TaskQuality:
 
 
 @attrs.frozen(kw_only=True)
+class NewTaskQuality:
+    """The ``TaskQuality`` of a task being imported, worked out from the annotations it comes
+    with (none has a review yet): its ``state``, ``agreement`` and the state of each of its
+    annotations in the order the task gives them (their ids are not known yet)."""
+
+    state: str
+    agreement: float | None = None
+    annotation_states: tuple[str, ...] = ()
+
+
+#: what ``QualityImport.add_tasks_with_quality`` calls for each new task with annotations
+#: (its annotations, in order): the review workflow's rules, so the store need not know them
+QualityOfNew = Callable[[Sequence[Annotation | NewAnnotation]], NewTaskQuality]
+
+
+@attrs.frozen(kw_only=True)
 class AnnotatorTotals:
     """One ``completed_by`` value's annotations in a project (as stored: ``7`` and ``"7"``
     are two rows): completed (not skipped) ones, skips, and the median ``lead_time`` of the
@@ -149,6 +165,24 @@ class StatisticsReads(Protocol):
         """``(task id, its annotations in id order)`` for every task of the project with
         two or more completed annotations (``total_annotations > 1``), in task id order,
         a bounded batch at a time: the tasks agreement compares."""
+        ...
+
+
+@runtime_checkable
+class QualityImport(Protocol):
+    """An optional write a Store may add so an import of annotated tasks (a Label Studio
+    export brought over) stores their review quality as it writes their annotations,
+    instead of the service reading the annotations back and calling ``set_task_quality``
+    (``SQLStore`` and ``MemoryStore`` have it; ``StoreContract`` checks it when a store has)."""
+
+    def add_tasks_with_quality(
+        self, project_id: int, tasks: Iterable[NewTask], quality: QualityOfNew
+    ) -> list[int]:
+        """``add_tasks``, and in the same transaction, for each new task that comes with
+        annotations, the row ``set_task_quality`` would store for ``quality(annotations)``:
+        ``TaskQuality(task_id, state, agreement, {annotation id: state})`` with the k-th
+        annotation state given to the task's k-th annotation. ``quality`` may be called with
+        the ``NewAnnotation`` objects or with the stored ``Annotation`` rows."""
         ...
 
 

@@ -41,7 +41,13 @@ from labelcore.storage._memory_queue import MemoryQueue
 from labelcore.storage._memory_reviews import MemoryReviews
 from labelcore.storage._memory_stats import MemoryStats
 from labelcore.storage._memory_uploads import MemoryUploads
-from labelcore.storage.base import CandidateSpec, TaskBundle, TaskPage
+from labelcore.storage.base import (
+    CandidateSpec,
+    QualityOfNew,
+    TaskBundle,
+    TaskPage,
+    TaskQuality,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -194,8 +200,20 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
 
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
+        return self._add_tasks(project_id, tasks, None)
+
+    def add_tasks_with_quality(
+        self, project_id: int, tasks: Iterable[NewTask], quality: QualityOfNew
+    ) -> list[int]:
+        return self._add_tasks(project_id, tasks, quality)
+
+    def _add_tasks(
+        self, project_id: int, tasks: Iterable[NewTask], quality: QualityOfNew | None
+    ) -> list[int]:
         with self.transaction():
             self._require_project(project_id)
+            if quality is not None:
+                self._quality()  # the table exists before a row is put in it
             ids: list[int] = []
             now = utcnow()
             for row, new in enumerate(tasks):
@@ -224,8 +242,23 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
                     data_hash=new.data_hash,
                 )
                 self._put("tasks", task.id, task)
-                for ann in new.annotations:
+                anns = [
                     self._insert_annotation(attrs.evolve(ann, task_id=task.id), task)
+                    for ann in new.annotations
+                ]
+                if quality is not None and anns:
+                    q = quality(anns)
+                    states = dict(zip((a.id for a in anns), q.annotation_states, strict=True))
+                    self._put(
+                        "quality",
+                        task.id,
+                        TaskQuality(
+                            task_id=task.id,
+                            state=q.state,
+                            agreement=q.agreement,
+                            annotation_states=states,
+                        ),
+                    )
                 for pred in new.predictions:
                     self._insert_prediction(attrs.evolve(pred, task_id=task.id), task)
                 self._recount(task.id)

@@ -9,9 +9,10 @@ iterator yields it, so the client's work and the server's overlap on two cores i
 taking turns per batch. Ids come from the column's sequence (the COPY leaves them out) and
 are read back per segment by inner id; inner ids are handed out from the project row, locked
 for the whole import. Predictions and annotations follow their segment's tasks (their foreign
-keys need the tasks first). A store call made from inside the iterator on the same
-transaction (the import's dedupe lookup, a progress callback) ends the open COPY first:
-PostgreSQL runs one statement at a time per connection.
+keys need the tasks first), and with the annotations the review quality of their tasks when
+the import asks for it (``add_tasks_with_quality``). A store call made from inside the
+iterator on the same transaction (the import's dedupe lookup, a progress callback) ends the
+open COPY first: PostgreSQL runs one statement at a time per connection.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 
 from labelcore.errors import NotFound
 from labelcore.model import NewAnnotation, NewTask, utcnow
+from labelcore.storage.base import QualityOfNew
 from labelcore.storage.sql._base import ignores_skipped
 from labelcore.storage.sql._rows import NO_COUNTS, import_counts, prediction_values, task_values
 
@@ -92,8 +94,15 @@ class _CopyStream:
 class PGTaskImport:
     """``SQLStore.add_tasks`` on PostgreSQL, inside the store's write transaction ``conn``."""
 
-    def __init__(self, store: SQLRows, conn: sa.Connection, project_id: int) -> None:
+    def __init__(
+        self,
+        store: SQLRows,
+        conn: sa.Connection,
+        project_id: int,
+        quality: QualityOfNew | None = None,
+    ) -> None:
         self.store = store
+        self.quality = quality  # QualityImport.add_tasks_with_quality's
         self.conn = conn
         self.project_id = project_id
         self.raw: Any = conn.connection.driver_connection
@@ -165,7 +174,7 @@ class PGTaskImport:
             copy.end()
         if annotations:  # the tasks' rows came with their counters (import_counts)
             items = [(a, ids[offset], self.project_id) for offset, a in annotations]
-            self.store._insert_imported_annotations(self.conn, items, self.now)
+            self.store._insert_imported_annotations(self.conn, items, self.now, self.quality)
         return ids
 
     def _task_row(self, row_no: int, new: NewTask, inner_id: int) -> tuple[Any, ...]:

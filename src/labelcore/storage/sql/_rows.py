@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Collection, Sequence
 from json.encoder import encode_basestring
 from typing import Any
@@ -22,6 +23,7 @@ from labelcore.model import (
     UserId,
     utcnow,
 )
+from labelcore.storage.base import QualityOfNew
 from labelcore.storage.sql._base import (
     SQLBase,
     annotation_from_row,
@@ -30,6 +32,7 @@ from labelcore.storage.sql._base import (
     json_text,
     prediction_from_row,
 )
+from labelcore.storage.sql._reviews import AS, TQ
 from labelcore.storage.sql.engine import Dumped
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
@@ -77,6 +80,8 @@ ANNOTATION_COLUMNS = (
     "parent_prediction",
     "parent_annotation",
 )
+TASK_QUALITY_COLUMNS = ("task_id", "project_id", "review_state", "agreement")
+ANNOTATION_STATE_COLUMNS = ("annotation_id", "task_id", "state")
 VERSION_COLUMNS = (
     "annotation_id",
     "version",
@@ -678,12 +683,14 @@ class SQLRows(SQLBase):
         conn: sa.Connection,
         items: Sequence[tuple[NewAnnotation, int, int]],
         now: dt.datetime,
+        quality: QualityOfNew | None = None,
     ) -> None:
         """The import's ``_insert_annotations``: ``(annotation, task_id, project_id)`` rows
         and their first history entries, with ids reserved up front and the values bound as
         the driver stores them, so both go in through ``_bulk_insert`` (PostgreSQL: COPY)
         instead of an INSERT ... RETURNING per row. The tasks' counters are not touched:
-        the import wrote them with the tasks (``import_counts``)."""
+        the import wrote them with the tasks (``import_counts``). With ``quality``
+        (``add_tasks_with_quality``), the tasks' review quality rows follow."""
         if not items:
             return
         ids = self._reserve_ids(conn, A, len(items))
@@ -710,6 +717,36 @@ class SQLRows(SQLBase):
                 code="annotation.duplicate",
             ) from exc
         self._bulk_insert(conn, V, VERSION_COLUMNS, versions)
+        if quality is not None:
+            self._insert_new_quality(conn, items, ids, quality)
+
+    def _insert_new_quality(
+        self,
+        conn: sa.Connection,
+        items: Sequence[tuple[NewAnnotation, int, int]],
+        ids: Sequence[int],
+        quality: QualityOfNew,
+    ) -> None:
+        """The review quality of the tasks just imported with these annotations (``items``
+        as ``_insert_imported_annotations`` got them, each task's next to each other and in
+        its order; ``ids`` theirs): what ``set_task_quality`` would store for
+        ``quality(annotations)``. The tasks are new, so there is nothing to replace and no
+        row to check: plain inserts through ``_bulk_insert`` (COPY on PostgreSQL)."""
+        tasks: list[tuple[Any, ...]] = []
+        states: list[tuple[Any, ...]] = []
+        start = 0
+        for task_id, group in itertools.groupby(items, key=lambda item: item[1]):
+            anns = [new for new, _, _ in group]
+            end = start + len(anns)
+            q = quality(anns)
+            tasks.append((task_id, items[start][2], q.state, q.agreement))
+            states += [
+                (aid, task_id, state)
+                for aid, state in zip(ids[start:end], q.annotation_states, strict=True)
+            ]
+            start = end
+        self._bulk_insert(conn, TQ, TASK_QUALITY_COLUMNS, tasks)
+        self._bulk_insert(conn, AS, ANNOTATION_STATE_COLUMNS, states)
 
     def _insert_prediction_rows(
         self, conn: sa.Connection, values: Sequence[tuple[Any, ...]]

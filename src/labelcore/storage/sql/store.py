@@ -41,7 +41,7 @@ from labelcore.model import (
 )
 from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
-from labelcore.storage.base import TaskBundle, TaskPage
+from labelcore.storage.base import QualityOfNew, TaskBundle, TaskPage
 from labelcore.storage.sql import _export, _export_json
 from labelcore.storage.sql._base import (
     annotation_from_row,
@@ -419,6 +419,18 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
 
     # -- tasks ------------------------------------------------------------------------------
     def add_tasks(self, project_id: int, tasks: Iterable[NewTask]) -> list[int]:
+        return self._add_tasks(project_id, tasks, None)
+
+    def add_tasks_with_quality(
+        self, project_id: int, tasks: Iterable[NewTask], quality: QualityOfNew
+    ) -> list[int]:
+        """``add_tasks``; each batch's quality rows go in with its annotations
+        (``_insert_imported_annotations``)."""
+        return self._add_tasks(project_id, tasks, quality)
+
+    def _add_tasks(
+        self, project_id: int, tasks: Iterable[NewTask], quality: QualityOfNew | None
+    ) -> list[int]:
         """Batches of ``BATCH``, ids reserved in the write transaction, JSON serialised once.
         On SQLite a worker thread inserts each batch's tasks (one statement) and adds them to
         the trigram index while this thread reads and checks the next batch
@@ -431,7 +443,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
         ids: list[int] = []
         with self._tx() as conn, ExitStack() as bulk:
             if self.is_pg:
-                return PGTaskImport(self, conn, project_id).run(tasks)
+                return PGTaskImport(self, conn, project_id, quality).run(tasks)
             ignore = ignores_skipped(self._project_row(conn, project_id).settings)
             stamp = utcnow()
             now = self._db_time(stamp)
@@ -467,7 +479,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
                     # the worker to finish (growing meanwhile, up to HELD_TASKS)
                     if len(values) >= BATCH and (len(values) >= HELD_TASKS or not writer.busy):
                         writer.wait()
-                        self._insert_children(conn, later, stamp)
+                        self._insert_children(conn, later, stamp, quality)
                         if ids and not bulk_cache:  # a second batch: a bulk import
                             bulk.enter_context(self._bulk_page_cache(conn))
                             bulk_cache = True
@@ -477,13 +489,13 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
                         ids += batch_ids
                         values, children = [], []
                 writer.wait()
-                self._insert_children(conn, later, stamp)
+                self._insert_children(conn, later, stamp, quality)
                 if values:
                     batch_ids, later = self._insert_task_batch(
                         conn, project_id, values, children, writer, now, last=True
                     )
                     ids += batch_ids
-                    self._insert_children(conn, later, stamp)
+                    self._insert_children(conn, later, stamp, quality)
             if len(ids) >= ANALYZE_AFTER:
                 # fresh statistics let SQLite drive text searches from the FTS index instead
                 # of walking the project's tasks (PostgreSQL: _pgcopy analyzes big imports)
@@ -537,9 +549,15 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
             writer.index(new_ids, last=last)
         return new_ids, (anns, preds)
 
-    def _insert_children(self, conn: sa.Connection, later: _Later, now: dt.datetime) -> None:
+    def _insert_children(
+        self,
+        conn: sa.Connection,
+        later: _Later,
+        now: dt.datetime,
+        quality: QualityOfNew | None,
+    ) -> None:
         anns, preds = later
-        self._insert_imported_annotations(conn, anns, now)
+        self._insert_imported_annotations(conn, anns, now, quality)
         self._insert_prediction_rows(conn, preds)
 
     @contextmanager
