@@ -151,3 +151,28 @@ def test_config_editor_shows_problems_at_lines_and_previews(
     page.wait_for_url("**/label/projects/*")
     page.wait_for_selector(".lc-dm-status")
     assert page.locator(".lc-page-title").text_content() == "Created in the browser"
+
+
+def test_completed_and_annotated_by_columns_show_the_annotation(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    from lc_ui_host import USERS
+
+    core, manager = flask_site["core"], USERS["manager"]
+    xml = (
+        '<View><Text name="text" value="$text"/><Choices name="c" toName="text">'
+        '<Choice value="yes"/><Choice value="no"/></Choices></View>'
+    )
+    project = core.create_project(manager, title="Columns", label_config=xml)
+    done, _ = core.import_tasks(manager, project.id, [{"text": "a"}, {"text": "b"}]).task_ids
+    core.submit_annotation(
+        manager,
+        done,
+        [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["yes"]}}],
+    )
+    page = watched_page
+    login(page, flask_site["url"], "manager")
+    page.goto(f"{flask_site['url']}/label/projects/{project.id}")
+    row = page.locator(f".lc-task-row[data-task-id='{done}']")
+    expect(row.locator("td[data-column='annotators']")).to_have_text("1")
+    expect(row.locator("td[data-column='completed_at']")).not_to_have_text("")
