@@ -44,6 +44,15 @@ export function copyGroup(g) {
   return { conjunction: g.conjunction === "or" ? "or" : "and", items: (Array.isArray(g.items) ? g.items : []).map((f) => (Array.isArray(f.items) ? copyGroup(f) : { ...f })) };
 }
 
+/** What a typed id means in a List filter: the box holds text, but annotation ids are
+ * integers and a host's user ids may be integers or text ("7" matches either kind). */
+function listValue(filter, text) {
+  const v = text.trim();
+  if (!/^[0-9]{1,15}$/.test(v)) return text;
+  if (filter.endsWith(":annotations_ids")) return Number(v);
+  return filter.endsWith(":annotators") ? [v, Number(v)] : text;
+}
+
 /** The panel over `state.filters` and `state.columns`; onChange runs after each edit. */
 export function filterPanel(container, state, onChange) {
   function newFilter(filterable) {
@@ -109,11 +118,13 @@ export function filterPanel(container, state, onChange) {
       return h("span", { class: "lc-filter-value" }, min, " – ", max);
     }
     if (type === "Boolean") {
-      const s = h("select", { class: "lc-select lc-filter-value", "aria-label": t("Value"), onchange: () => set(s.value === "true") }, h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
+      if (typeof f.value !== "boolean") f.value = true; // what the select shows first is what applies
+      const s = h("select", { class: "lc-select lc-filter-value", "aria-label": t("Value"), onchange: () => set(s.value === "true") }, h("option", { value: "true", selected: f.value === true }, t("yes")), h("option", { value: "false", selected: f.value === false }, t("no")));
       return s;
     }
     const kind = type === "Number" ? "number" : type === "Datetime" ? "datetime-local" : "text";
-    const input = h("input", { type: kind, class: "lc-input lc-filter-value", value: f.value ?? "", "aria-label": t("Value"), onchange: () => set(kind === "number" && input.value !== "" ? Number(input.value) : input.value) });
+    const shown = Array.isArray(f.value) ? f.value[0] : f.value;
+    const input = h("input", { type: kind, class: "lc-input lc-filter-value", value: shown ?? "", "aria-label": t("Value"), onchange: () => set(kind === "number" && input.value !== "" ? Number(input.value) : type === "List" ? listValue(f.filter, input.value) : input.value) });
     return input;
   }
 
