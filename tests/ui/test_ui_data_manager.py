@@ -161,6 +161,14 @@ def _open_project(page: Any, site: dict[str, Any], pid: int) -> Any:
     return page
 
 
+def _type_filter(page: Any, column: str, text: str) -> None:
+    """Set the (only) filter row to ``column`` and type ``text`` as its value."""
+    page.locator(".lc-filter-column").select_option(column)
+    page.locator(".lc-filter-value").fill(text)
+    page.locator(".lc-filter-value").press("Enter")
+    page.locator(".lc-filter-value").blur()
+
+
 def _one_annotated(site: dict[str, Any], title: str) -> tuple[int, int]:
     """A new project of two tasks, the first annotated by the manager (user id 1)."""
     from lc_ui_host import USERS
@@ -222,9 +230,31 @@ def test_filter_annotated_by_a_typed_integer_user_id(
     expect(page.locator(".lc-task-row")).to_have_count(2)
     page.locator(".lc-filters-toggle").click()
     page.locator(".lc-filter-add").click()
-    page.locator(".lc-filter-column").select_option("annotators")
-    page.locator(".lc-filter-value").fill("1")
-    page.locator(".lc-filter-value").press("Enter")
-    page.locator(".lc-filter-value").blur()
+    _type_filter(page, "annotators", "1")
+    expect(page.locator(".lc-task-row")).to_have_count(1)
+    assert ids_shown(page) == [done]
+
+
+def test_only_queries_the_server_takes_are_offered(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    """Sorting by "Annotated by" or filtering by "Updated by" was offered and answered 400."""
+    pid, done = _one_annotated(flask_site, "Offered queries")
+    page = _open_project(watched_page, flask_site, pid)
+    expect(page.locator(".lc-task-row")).to_have_count(2)
+    expect(page.locator("th[data-column='annotators']")).to_have_text("Annotated by")
+    expect(page.locator("th[data-column='annotators'] .lc-sort")).to_have_count(0)
+    expect(page.locator("th[data-column='id'] .lc-sort")).to_have_count(1)
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    offered = page.locator(".lc-filter-column option").evaluate_all("os => os.map(o => o.value)")
+    assert "updated_by" not in offered and "annotators" in offered
+    page.locator(".lc-filter-column").select_option("annotations_results")
+    ops = page.locator(".lc-filter-operator option").evaluate_all("os => os.map(o => o.value)")
+    assert ops == ["contains", "not_contains", "empty"]
+    from lc_ui_host import USERS
+
+    [ann] = flask_site["core"].list_annotations(USERS["manager"], done)
+    _type_filter(page, "annotations_ids", str(ann.id))
     expect(page.locator(".lc-task-row")).to_have_count(1)
     assert ids_shown(page) == [done]

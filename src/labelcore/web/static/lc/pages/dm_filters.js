@@ -27,6 +27,11 @@ export function colKey(c) {
 export function colType(c) {
   return OPERATORS[c.type] ? c.type : "String";
 }
+/** The operators of the column's type that the server takes on it (`operators` of /dm/columns). */
+export function colOperators(c) {
+  const all = OPERATORS[colType(c)];
+  return Array.isArray(c.operators) ? all.filter((op) => c.operators.includes(op)) : all;
+}
 
 /** A group without the filters still waiting for a value, and without empty groups. */
 export function cleanGroup(group) {
@@ -57,7 +62,7 @@ function listValue(filter, text) {
 export function filterPanel(container, state, onChange) {
   function newFilter(filterable) {
     const c = filterable.find((x) => x.parent === "data") || filterable[0];
-    return c ? { filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" } : null;
+    return c ? { filter: `filter:tasks:${colKey(c)}`, operator: colOperators(c)[0], type: colType(c), value: "" } : null;
   }
 
   function conjunctionSelect(group, cls, label) {
@@ -70,10 +75,10 @@ export function filterPanel(container, state, onChange) {
     const f = group.items[i];
     const col = filterable.find((c) => `filter:tasks:${colKey(c)}` === f.filter) || filterable[0];
     const type = colType(col);
-    const colSel = h("select", { class: "lc-select lc-filter-column", "aria-label": t("Column"), onchange: () => { const c = filterable.find((x) => colKey(x) === colSel.value); group.items[i] = { filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" }; draw(); onChange(); } },
+    const colSel = h("select", { class: "lc-select lc-filter-column", "aria-label": t("Column"), onchange: () => { const c = filterable.find((x) => colKey(x) === colSel.value); group.items[i] = { filter: `filter:tasks:${colKey(c)}`, operator: colOperators(c)[0], type: colType(c), value: "" }; draw(); onChange(); } },
       filterable.map((c) => h("option", { value: colKey(c), selected: c === col }, c.parent === "data" ? `data.${c.title}` : c.title)));
     const opSel = h("select", { class: "lc-select lc-filter-operator", "aria-label": t("Operator"), onchange: () => { f.operator = opSel.value; draw(); onChange(); } },
-      OPERATORS[type].map((op) => h("option", { value: op, selected: op === f.operator }, opTitle(op))));
+      colOperators(col).map((op) => h("option", { value: op, selected: op === f.operator }, opTitle(op))));
     return h("div", { class: "lc-filter-row" }, colSel, opSel, valueInput(f, type),
       h("button", { type: "button", class: "lc-icon-btn lc-filter-remove", "aria-label": t("Remove filter {n}", { n: where }), onclick: () => { group.items.splice(i, 1); draw(); onChange(); } }, "×"));
   }
@@ -81,7 +86,7 @@ export function filterPanel(container, state, onChange) {
   function draw() {
     clear(container);
     container.append(h("div", { class: "lc-filter-head" }, t("Tasks matching"), " ", conjunctionSelect(state.filters, "lc-conjunction", t("Match"))));
-    const filterable = state.columns.filter((c) => c.id !== "data");
+    const filterable = state.columns.filter((c) => c.id !== "data" && c.filterable !== false && colOperators(c).length);
     state.filters.items.forEach((f, i) => {
       if (!Array.isArray(f.items)) {
         container.append(filterRow(state.filters, i, filterable, String(i + 1)));
