@@ -127,6 +127,17 @@ def test_host_layout_with_the_common_block_names_wraps_every_page() -> None:
         assert "lc/pages/pages.css" in html, url
 
 
+def test_review_and_statistics_pages_lead_back_to_the_data_manager() -> None:
+    """The quick view (opened from the data manager), the review, rejected-work and
+    statistics pages were dead ends: no link back to the project."""
+    c, ids, core = client()
+    p = ids["NER"]
+    [task] = core.import_tasks(USERS["manager"], p, [{"text": "Alice"}]).task_ids
+    back = f'href="/label/projects/{p}"'
+    for url in [f"/label/projects/{p}/tasks/{task}/review", *pages(ids)[-3:]]:
+        assert back in c.get(url).get_data(as_text=True), url
+
+
 class _German(gettext.NullTranslations):
     WORDS = {
         "Projects": "Projekte",
