@@ -421,3 +421,29 @@ def test_import_predictions_in_bulk(client: Any, users: Any, world: Any) -> None
     assert len(client.get(f"/api/predictions?project={pid}").json()) == len(listed)
     r = client.post(f"/api/projects/{pid}/import/predictions", json={"task": tasks[0]})
     assert r.status == 400 and r.json()["code"] == "request.not_list"
+
+
+def test_task_list_carries_the_data_manager_columns(
+    client: Any, users: Any, world: Any, core: LabelCore
+) -> None:
+    """The data manager's default columns "Completed" and "Annotated by" (and the optional
+    ones) read these fields of Label Studio's task list; without them the cells stay empty."""
+    pid, (done, drafted, _) = world["a"]["project"], world["a"]["tasks"]
+    client.login(users["a-manager"])
+    rows = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}").json()["tasks"]}
+    [ann] = core.list_annotations(users["a-manager"], done)
+    row = rows[done]
+    assert row["is_labeled"] is True and row["completed_at"]
+    assert row["annotators"] == ["a-manager"] and row["annotations_ids"] == str(ann.id)
+    assert json.loads(row["annotations_results"]) == [POS]
+    assert row["predictions_score"] == 0.5 and row["predictions_model_versions"] == "v1"
+    assert json.loads(row["predictions_results"]) == [NEG]
+    assert row["avg_lead_time"] == ann.lead_time and row["updated_by"] == "a-manager"
+    assert rows[drafted]["is_labeled"] is False and rows[drafted]["completed_at"] is None
+    assert rows[drafted]["annotators"] == [] and rows[drafted]["predictions_score"] is None
+    # drafts and annotations count only what the caller may see: an annotator sees their draft
+    # and not the manager's annotation
+    client.login(users["a-annotator"])
+    rows = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}").json()["tasks"]}
+    assert rows[drafted]["draft_exists"] is True and rows[done]["draft_exists"] is False
+    assert rows[done]["annotators"] == [] and rows[done]["annotations_ids"] == ""

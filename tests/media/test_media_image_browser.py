@@ -376,3 +376,26 @@ def test_box_rotates_about_its_top_left_corner(harness: Any) -> None:
     bb = page.locator(".lc-image-overlay").bounding_box()
     page.mouse.click(bb["x"] + 50, bb["y"] + 40)
     expect(page.locator(".lc-image-rotate")).to_have_count(0)
+
+
+def test_number_keys_choose_image_labels_without_hotkeys(harness: Any) -> None:
+    """As for text Labels (ui.md, Keyboard): labels without a hotkey get 1…9 in order, so the
+    keyboard-only path (a label's key, then Enter on the image) draws a box."""
+    page = harness.page
+    mount(harness)
+    assert page.locator(".lc-label kbd").all_text_contents() == ["1", "2"]
+    page.locator("body").click(position={"x": 1, "y": 1})
+    page.keyboard.press("2")
+    expect(page.locator(".lc-label", has_text="Dog")).to_have_attribute("aria-pressed", "true")
+    page.locator(".lc-image-overlay").focus()
+    page.keyboard.press("Enter")
+    [r] = boxes(harness)
+    assert r["value"]["rectanglelabels"] == ["Dog"]
+
+
+def test_empty_region_list_says_how_to_draw_on_an_image(harness: Any) -> None:
+    page = harness.page
+    mount(harness)
+    expect(page.locator(".lc-empty").first).to_have_text(
+        "No regions yet: choose a label, then draw on the image."
+    )

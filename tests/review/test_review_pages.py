@@ -208,3 +208,19 @@ def test_csrf_quick_view_forms_refuse_a_post_without_the_token(site: Any) -> Non
     )
     assert done.status_code == 303
     assert core.list_annotations(BROWSER_USERS["manager"], tid) == []
+
+
+def test_review_screen_shows_which_text_a_span_labels(app: WebApp, core: LabelCore) -> None:
+    """Two "PER" lines say nothing about the spans: the reviewer sees each span's text."""
+    xml = """<View><Labels name="ner" toName="text"><Label value="PER"/></Labels>
+<Text name="text" value="$text"/></View>"""
+    project = core.create_project(MANAGER, title="People", label_config=xml)
+    core.import_tasks(MANAGER, project.id, [{"text": "Alice met <Bob>"}])
+    (tid,) = task_ids(core, project.id)
+    spans = [(0, 5, "Alice"), (10, 15, "<Bob>")]
+    result = [{"from_name": "ner", "to_name": "text", "type": "labels",
+               "value": {"start": s, "end": e, "text": t, "labels": ["PER"]}} for s, e, t in spans]
+    core.submit_annotation(ANN_A, tid, result)
+    html = text(get(app, REVIEWER, f"/projects/{project.id}/review"))
+    assert "<li>ner: PER — “Alice”</li>" in html
+    assert "<li>ner: PER — “&lt;Bob&gt;”</li>" in html

@@ -11,6 +11,8 @@ import pytest
 from lc_ui_browser import login, screenshot
 from playwright.sync_api import expect
 
+from labelcore.query import TaskQuery
+
 pytestmark = pytest.mark.browser
 
 
@@ -151,3 +153,108 @@ def test_config_editor_shows_problems_at_lines_and_previews(
     page.wait_for_url("**/label/projects/*")
     page.wait_for_selector(".lc-dm-status")
     assert page.locator(".lc-page-title").text_content() == "Created in the browser"
+
+
+def _open_project(page: Any, site: dict[str, Any], pid: int) -> Any:
+    login(page, site["url"], "manager")
+    page.goto(f"{site['url']}/label/projects/{pid}")
+    return page
+
+
+def _type_filter(page: Any, column: str, text: str) -> None:
+    """Set the (only) filter row to ``column`` and type ``text`` as its value."""
+    page.locator(".lc-filter-column").select_option(column)
+    page.locator(".lc-filter-value").fill(text)
+    page.locator(".lc-filter-value").press("Enter")
+    page.locator(".lc-filter-value").blur()
+
+
+def _one_annotated(site: dict[str, Any], title: str) -> tuple[int, int]:
+    """A new project of two tasks, the first annotated by the manager (user id 1)."""
+    from lc_ui_host import USERS
+
+    core, manager = site["core"], USERS["manager"]
+    xml = (
+        '<View><Text name="text" value="$text"/><Choices name="c" toName="text">'
+        '<Choice value="yes"/><Choice value="no"/></Choices></View>'
+    )
+    project = core.create_project(manager, title=title, label_config=xml)
+    done, _ = core.import_tasks(manager, project.id, [{"text": "a"}, {"text": "b"}]).task_ids
+    core.submit_annotation(
+        manager,
+        done,
+        [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["yes"]}}],
+    )
+    return project.id, done
+
+
+def test_boolean_filter_applies_what_it_shows(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    from lc_ui_host import USERS
+
+    pid, done = _one_annotated(flask_site, "Drafts filter")
+    drafted = next(i for i in flask_site["core"].store.task_ids(pid, TaskQuery()) if i != done)
+    flask_site["core"].save_draft(USERS["manager"], drafted, [])
+    page = _open_project(watched_page, flask_site, pid)
+    expect(page.locator(".lc-task-row")).to_have_count(2)
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    page.locator(".lc-filter-column").select_option("draft_exists")
+    expect(page.locator(".lc-filter-value")).to_have_value("true")
+    expect(page.locator(".lc-task-row")).to_have_count(1)
+    assert ids_shown(page) == [drafted]
+    page.locator(".lc-filter-value").select_option("false")
+    expect(page.locator(f".lc-task-row[data-task-id='{done}']")).to_have_count(1)
+    page.locator(".lc-filter-add").click()  # the panel is drawn again: "no" stays "no"
+    expect(page.locator(".lc-filter-value").first).to_have_value("false")
+    assert ids_shown(page) == [done]
+
+
+def test_completed_and_annotated_by_columns_show_the_annotation(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    pid, done = _one_annotated(flask_site, "Columns")
+    page = _open_project(watched_page, flask_site, pid)
+    row = page.locator(f".lc-task-row[data-task-id='{done}']")
+    expect(row.locator("td[data-column='annotators']")).to_have_text("1")
+    expect(row.locator("td[data-column='completed_at']")).not_to_have_text("")
+
+
+def test_filter_annotated_by_a_typed_integer_user_id(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    """The filter's value box sends text ("1"); the host's user ids are integers."""
+    pid, done = _one_annotated(flask_site, "Who filter")
+    page = _open_project(watched_page, flask_site, pid)
+    expect(page.locator(".lc-task-row")).to_have_count(2)
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    _type_filter(page, "annotators", "1")
+    expect(page.locator(".lc-task-row")).to_have_count(1)
+    assert ids_shown(page) == [done]
+
+
+def test_only_queries_the_server_takes_are_offered(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    """Sorting by "Annotated by" or filtering by "Updated by" was offered and answered 400."""
+    pid, done = _one_annotated(flask_site, "Offered queries")
+    page = _open_project(watched_page, flask_site, pid)
+    expect(page.locator(".lc-task-row")).to_have_count(2)
+    expect(page.locator("th[data-column='annotators']")).to_have_text("Annotated by")
+    expect(page.locator("th[data-column='annotators'] .lc-sort")).to_have_count(0)
+    expect(page.locator("th[data-column='id'] .lc-sort")).to_have_count(1)
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    offered = page.locator(".lc-filter-column option").evaluate_all("os => os.map(o => o.value)")
+    assert "updated_by" not in offered and "annotators" in offered
+    page.locator(".lc-filter-column").select_option("annotations_results")
+    ops = page.locator(".lc-filter-operator option").evaluate_all("os => os.map(o => o.value)")
+    assert ops == ["contains", "not_contains", "empty"]
+    from lc_ui_host import USERS
+
+    [ann] = flask_site["core"].list_annotations(USERS["manager"], done)
+    _type_filter(page, "annotations_ids", str(ann.id))
+    expect(page.locator(".lc-task-row")).to_have_count(1)
+    assert ids_shown(page) == [done]

@@ -282,6 +282,22 @@ def test_shortcut_sheet_lists_config_hotkeys(harness: Any) -> None:
     assert not sheet.is_visible()
 
 
+def test_shortcut_sheet_lists_only_keys_of_objects_on_screen(harness: Any) -> None:
+    """ui.md: the sheet lists every key the screen answers to right now; a classification
+    screen has no text to select and no ranking, a ranking screen has one."""
+    page = harness.page
+    sheet = page.get_by_role("dialog", name="Keyboard shortcuts")
+    harness.mount(PAIRWISE, {"a": "Answer one", "b": "Answer two"})
+    page.keyboard.press("?")
+    assert "In a text" not in sheet.text_content()
+    assert "In a ranking" not in sheet.text_content()
+    page.keyboard.press("Escape")
+    harness.mount(RANKER, {"items": ITEMS})
+    page.keyboard.press("?")
+    assert "In a ranking" in sheet.text_content()
+    page.keyboard.press("Escape")
+
+
 def test_bad_config_shows_a_message(harness: Any) -> None:
     harness.mount("<View><Text name='t' value='$x'></View>")
     assert "cannot be read" in harness.page.locator(".lc-global-problems").text_content()

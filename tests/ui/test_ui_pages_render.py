@@ -46,6 +46,9 @@ def pages(ids: dict[str, int]) -> list[str]:
         f"/label/projects/{p}",
         f"/label/projects/{p}/settings",
         f"/label/projects/{p}/label",
+        f"/label/projects/{p}/review",
+        f"/label/projects/{p}/review/rejected",
+        f"/label/projects/{p}/stats",
     ]
 
 
@@ -102,6 +105,37 @@ def test_host_base_template_wraps_every_page() -> None:
         assert "id='host-nav'" in html and "lc-root" in html, url
         nonce = re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1)
         assert f"<script nonce='{nonce}'>" in html
+
+
+def test_host_layout_with_the_common_block_names_wraps_every_page() -> None:
+    """flask.md: a layout may use title/head/content/scripts instead of the lc_* blocks (the
+    example hosts do); every page, the review and statistics pages too, fills them and brings
+    its stylesheets."""
+    host = jinja2.DictLoader(
+        {
+            "host/layout.html": "<html><head>{% block head %}{% endblock %}</head><body>"
+            "<nav id='host-nav'>Host</nav><div id='host-main'>{% block content %}{% endblock %}"
+            "</div>{% block scripts %}{% endblock %}</body></html>"
+        }
+    )
+    c, ids, core = client(template_loader=host, base_template="host/layout.html")
+    [task] = core.import_tasks(USERS["manager"], ids["NER"], [{"text": "Alice"}]).task_ids
+    for url in [*pages(ids), f"/label/projects/{ids['NER']}/tasks/{task}/review"]:
+        html = c.get(url).get_data(as_text=True)
+        main = html.split("<div id='host-main'>", 1)[1]
+        assert main.lstrip().startswith('<div class="lc-root'), url
+        assert "lc/pages/pages.css" in html, url
+
+
+def test_review_and_statistics_pages_lead_back_to_the_data_manager() -> None:
+    """The quick view (opened from the data manager), the review, rejected-work and
+    statistics pages were dead ends: no link back to the project."""
+    c, ids, core = client()
+    p = ids["NER"]
+    [task] = core.import_tasks(USERS["manager"], p, [{"text": "Alice"}]).task_ids
+    back = f'href="/label/projects/{p}"'
+    for url in [f"/label/projects/{p}/tasks/{task}/review", *pages(ids)[-3:]]:
+        assert back in c.get(url).get_data(as_text=True), url
 
 
 class _German(gettext.NullTranslations):

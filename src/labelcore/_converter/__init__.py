@@ -39,6 +39,7 @@ from labelcore._converter._out import (
     prediction_to_json,
     project_to_json,
     settings_from_json,
+    task_columns,
     task_from_export,
     task_to_json,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "result_to_json",
     "results_from_json",
     "settings_from_json",
+    "task_columns",
     "task_from_export",
     "task_from_import",
     "task_to_json",

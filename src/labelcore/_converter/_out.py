@@ -8,6 +8,7 @@ from typing import Any
 import cattrs
 
 from labelcore._converter._base import _cattrs_messages, _kind, converter, dt_to_json
+from labelcore._jsontext import export_dumps
 from labelcore.errors import ValidationError
 from labelcore.model import (
     Annotation,
@@ -121,6 +122,38 @@ def task_to_json(
         "project": task.project_id,
         "updated_by": None if latest is None else (latest.updated_by or latest.completed_by),
         "comment_authors": [],
+    }
+
+
+def task_columns(
+    task: Task,
+    annotations: Sequence[Annotation],
+    predictions: Sequence[Prediction],
+    drafts: Sequence[Draft],
+) -> dict[str, Any]:
+    """The data-manager fields of Label Studio's task list (``/api/tasks``) for one task,
+    from the rows the caller may see: the values the columns "Completed", "Annotated by",
+    "Annotation results", "Prediction score"... show."""
+    anns = [a for a in annotations if not a.was_cancelled]
+    latest = max(annotations, key=lambda a: a.updated_at, default=None)
+    annotators: list[Any] = []
+    for a in annotations:
+        if a.completed_by is not None and a.completed_by not in annotators:
+            annotators.append(a.completed_by)
+    scores = [p.score for p in predictions if p.score is not None]
+    versions = list(dict.fromkeys(p.model_version for p in predictions if p.model_version))
+    return {
+        "is_labeled": task.is_labeled,
+        "completed_at": dt_to_json(task.completed_at) if task.is_labeled else None,
+        "annotators": annotators,
+        "annotations_ids": ", ".join(str(a.id) for a in annotations),
+        "annotations_results": export_dumps([a.result for a in anns]) if anns else "",
+        "predictions_score": sum(scores) / len(scores) if scores else None,
+        "predictions_model_versions": ", ".join(versions),
+        "predictions_results": export_dumps([p.result for p in predictions]) if predictions else "",
+        "avg_lead_time": sum(a.lead_time for a in anns) / len(anns) if anns else None,
+        "draft_exists": bool(drafts),
+        "updated_by": None if latest is None else (latest.updated_by or latest.completed_by),
     }
 
 

@@ -36,6 +36,18 @@ def _names(ctx: Ctx, ids: set[str]) -> dict[str, str]:
     return {str(k): (u.name or u.email or str(k)) for k, u in known.items()}
 
 
+def _label_lines(result: list[dict[str, Any]]) -> list[str]:
+    """``control: label`` per label of the result; a span adds its text, so two regions with
+    the same label can be told apart."""
+    lines: list[str] = []
+    for item in result:
+        value = item.get("value") if isinstance(item, dict) else None
+        span = value.get("text") if isinstance(value, dict) else None
+        quoted = f" — “{span}”" if isinstance(span, str) and span else ""
+        lines.extend(f"{c}: {lab}{quoted}" for c, lab in result_labels([item]))
+    return lines
+
+
 def _annotation_view(
     ann: Annotation, names: dict[str, str], reviews: list[AnnotationReview]
 ) -> dict[str, Any]:
@@ -48,7 +60,7 @@ def _annotation_view(
         "skipped": ann.was_cancelled,
         "ground_truth": ann.ground_truth,
         "last_action": ann.last_action or "",
-        "labels": [f"{c}: {lab}" for c, lab in result_labels(ann.result)],
+        "labels": _label_lines(ann.result),
         "result": json.dumps(ann.result, ensure_ascii=False, indent=1),
         "reviews": [
             {
@@ -84,7 +96,7 @@ def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dic
                 "id": p.id,
                 "model_version": p.model_version,
                 "score": p.score,
-                "labels": [f"{c}: {lab}" for c, lab in result_labels(p.result)],
+                "labels": _label_lines(p.result),
             }
             for p in bundle.predictions
         ],
@@ -209,7 +221,7 @@ def rejected_page(ctx: Ctx) -> Response:
         {
             "annotation": a.id,
             "task": a.task_id,
-            "labels": [f"{c}: {lab}" for c, lab in result_labels(a.result)],
+            "labels": _label_lines(a.result),
             "comment": r.comment,
             "reviewer": names.get(str(r.reviewer_id), str(r.reviewer_id)),
         }

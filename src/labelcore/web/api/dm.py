@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from labelcore.model import View
+from labelcore.query import DATA_TYPES, OPERATORS, ORDERABLE, RESULT_COLUMNS, RESULT_OPERATORS
+from labelcore.query import TASK_COLUMNS as FILTERABLE
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -37,7 +39,7 @@ _TASK_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("total_predictions", "Predictions", "Number", True),
     ("annotators", "Annotated by", "List", True),
     ("annotations_results", "Annotation results", "String", False),
-    ("annotations_ids", "Annotation IDs", "String", False),
+    ("annotations_ids", "Annotation IDs", "List", False),
     ("predictions_score", "Prediction score", "Number", False),
     ("predictions_model_versions", "Prediction model versions", "List", False),
     ("predictions_results", "Prediction results", "String", False),
@@ -54,6 +56,22 @@ _TASK_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("agreement", "Agreement", "Number", False),
 )
 _MEDIA = {"Image": "Image", "Audio": "Audio", "AudioPlus": "AudioPlus", "Video": "Video"}
+
+
+def _query_support(column: str, filter_type: str | None) -> dict[str, Any]:
+    """labelcore's additions to a column: whether the server sorts and filters by it, and the
+    filter operators it takes, so the page never offers a query the server refuses."""
+    data = column.startswith("data.")
+    if filter_type is None:
+        filter_type = FILTERABLE.get(column)
+    operators = set(OPERATORS[filter_type]) if filter_type else set()
+    if column in RESULT_COLUMNS:
+        operators &= RESULT_OPERATORS
+    return {
+        "sortable": data or column in ORDERABLE,
+        "filterable": bool(operators),
+        "operators": sorted(operators),
+    }
 
 
 def view_json(v: View) -> dict[str, Any]:
@@ -191,6 +209,7 @@ def columns(ctx: Ctx) -> Response:
                 "target": "tasks",
                 "project_defined": True,
                 "visibility_defaults": {"explore": True, "labeling": True},
+                **_query_support(f"data.{key}", DATA_TYPES[_MEDIA.get(tag, "String")]),
             }
         )
     for cid, title, ctype, visible in _TASK_COLUMNS:
@@ -203,6 +222,7 @@ def columns(ctx: Ctx) -> Response:
                 "help": title,
                 "project_defined": False,
                 "visibility_defaults": {"explore": visible, "labeling": False},
+                **_query_support(cid, None),
             }
         )
     return ctx.json({"columns": out})

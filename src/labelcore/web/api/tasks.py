@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labelcore._converter import annotation_to_json, draft_to_json, task_to_json
+from labelcore._converter import annotation_to_json, draft_to_json, task_columns, task_to_json
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -66,16 +66,18 @@ def list_tasks(ctx: Ctx) -> Response:
     full = (ctx.request.query.get("fields") or "task_only") == "all"
     tasks = []
     quality = ctx.core.quality_columns(user, pid, result.tasks)  # review columns (issue 11)
+    bundles = ctx.core.visible_bundles(user, pid, [t.id for t in result.tasks])
     for task in result.tasks:
-        if full:
-            b = ctx.core.get_task(user, task.id)
-            tasks.append(task_to_json(b.task, b.annotations, b.predictions, b.drafts))
-        else:
-            item = task_to_json(task)
+        b = bundles.get(task.id)
+        if b is None:  # deleted since the page was read
+            continue
+        item = task_to_json(b.task, b.annotations, b.predictions, b.drafts)
+        if not full:
             for key in ("annotations", "predictions", "drafts"):
                 item.pop(key, None)
-            tasks.append(item)
-        tasks[-1].update(quality.get(task.id, {}))
+        item.update(task_columns(b.task, b.annotations, b.predictions, b.drafts))
+        item.update(quality.get(task.id, {}))
+        tasks.append(item)
     anns, preds = result.sums if result.sums is not None else (0, 0)
     return ctx.json(
         {

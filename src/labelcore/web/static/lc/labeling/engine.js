@@ -10,7 +10,7 @@ import { t } from "./i18n.js";
 import { ShortcutSheet } from "./hotkeys.js";
 import { isVisible, applyVisibility } from "./visibility.js";
 import { shortcutList, handleKey } from "./keys.js";
-import { moduleFor, CHILD_TAGS, SPAN_LABEL_TYPES } from "./registry.js";
+import { moduleFor, CHILD_TAGS, SPAN_LABEL_TYPES, LABEL_CONTROL_TYPES } from "./registry.js";
 import { RegionPanel } from "./relations.js";
 
 // Tags the screen does not draw yet (a note says so). Audio, AudioPlus, Video, TimeSeries,
@@ -117,7 +117,7 @@ export class Labeling {
     for (const node of walk(this.tree)) if (node.attrs.hotkey) used.add(node.attrs.hotkey.toLowerCase());
     let n = 1;
     for (const inst of this.instances) {
-      if (!SPAN_LABEL_TYPES.has(inst.type) || !inst.items) continue;
+      if (!LABEL_CONTROL_TYPES.has(inst.type) || !inst.items) continue;
       for (const item of inst.items) {
         if (item.hotkey) continue;
         while (n <= 9 && used.has(String(n))) n++;

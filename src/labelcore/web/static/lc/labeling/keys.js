@@ -8,9 +8,13 @@ export function shortcutList(engine) {
     { key: "ctrl+z", label: t("Undo") }, { key: "ctrl+shift+z", label: t("Redo") },
     { key: "?", label: t("Show or hide this list") }, { key: "escape", label: t("Deselect the region / cancel") },
     { key: "delete", label: t("Delete the selected region") }, { key: "alt+r", label: t("Create a relation from the selected region") },
-    { key: "shift+right", label: t("In a text: extend the selection") }, { key: "enter", label: t("In a text: label the selection") },
-    { key: "alt+up", label: t("In a ranking: move the item up (Alt+Left/Right: other column)") },
   ];
+  // the text and ranking keys only where the screen has spans to label or items to rank
+  const tags = new Set(engine.instances.map((i) => i.node && i.node.tag));
+  if (["labels", "hypertextlabels", "paragraphlabels"].some((x) => tags.has(x)) || engine.instances.some((i) => i.spanLabeling === true)) {
+    list.push({ key: "shift+right", label: t("In a text: extend the selection") }, { key: "enter", label: t("In a text: label the selection") });
+  }
+  if (tags.has("ranker")) list.push({ key: "alt+up", label: t("In a ranking: move the item up (Alt+Left/Right: other column)") });
   // a hotkey may be `hidden` from the sheet (one entry stands for several keys) and `display`
   // another key name there
   for (const inst of engine.instances) if (!engine.isHidden(inst) || inst.type === "labels") for (const hk of inst.hotkeys()) if (!hk.hidden) list.push({ key: hk.display || hk.key, label: hk.label });

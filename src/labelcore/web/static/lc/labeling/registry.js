@@ -45,3 +45,6 @@ export function moduleFor(tag) {
 
 /** Region-making label controls (their regions appear in the region list). */
 export const SPAN_LABEL_TYPES = new Set(["labels", "hypertextlabels", "paragraphlabels", "timelinelabels", "timeserieslabels"]);
+
+/** Every control whose labels make regions: their labels without a hotkey get 1…9 in order. */
+export const LABEL_CONTROL_TYPES = new Set([...SPAN_LABEL_TYPES, "rectanglelabels", "polygonlabels", "keypointlabels", "ellipselabels", "brushlabels"]);

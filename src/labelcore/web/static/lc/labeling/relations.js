@@ -50,6 +50,14 @@ export class RegionPanel {
     return region.id;
   }
 
+  /** What to do to make the first region, in terms of the objects on this screen. */
+  emptyHint() {
+    const types = new Set(this.engine.instances.map((i) => i.node && i.node.tag));
+    if (["text", "hypertext", "paragraphs"].some((x) => types.has(x))) return t("No regions yet: select text, then choose a label.");
+    if (types.has("image")) return t("No regions yet: choose a label, then draw on the image.");
+    return t("No regions yet: choose a label, then mark a part of the data.");
+  }
+
   numberOf(id) {
     return this.engine.regions.findIndex((r) => r.id === id) + 1;
   }
@@ -60,7 +68,7 @@ export class RegionPanel {
     const focused = this.regionList.contains(document.activeElement) ? document.activeElement : null;
     const keep = focused && focused.closest(".lc-region-row") ? { id: focused.closest(".lc-region-row").dataset.regionId, cls: roleOf(focused) } : null;
     clear(this.regionList);
-    if (!e.regions.length) this.regionList.append(h("li", { class: "lc-empty" }, t("No regions yet: select text, then choose a label.")));
+    if (!e.regions.length) this.regionList.append(h("li", { class: "lc-empty" }, this.emptyHint()));
     e.regions.forEach((r, i) => {
       const labels = e.regionLabels(r).map((l) => (Array.isArray(l) ? l.join(" / ") : l)).join(", ");
       const selected = r.id === e.selectedId;

@@ -347,7 +347,8 @@ function drawTable() {
   const all = h("input", { type: "checkbox", class: "lc-select-all", "aria-label": t("Select all tasks on this page"), checked: state.tasks.length > 0 && state.tasks.every((x) => isSelected(x.id)), onchange: () => { for (const x of state.tasks) setSelected(x.id, all.checked); drawTable(); } });
   ui.table.append(h("thead", {}, h("tr", {}, h("th", { scope: "col" }, all), cols.map((c) => {
     const s = sortState(c);
-    return h("th", { scope: "col", "aria-sort": s, dataset: { column: colKey(c) } }, h("button", { type: "button", class: "lc-sort", onclick: () => { state.ordering = [sortState(c) === "ascending" ? `-tasks:${colKey(c)}` : `tasks:${colKey(c)}`]; changed(); } }, c.parent === "data" ? c.title : c.title, s === "ascending" ? " ▲" : s === "descending" ? " ▼" : ""));
+    if (c.sortable === false) return h("th", { scope: "col", dataset: { column: colKey(c) } }, c.title); // the server cannot order by it
+    return h("th", { scope: "col", "aria-sort": s, dataset: { column: colKey(c) } }, h("button", { type: "button", class: "lc-sort", onclick: () => { state.ordering = [sortState(c) === "ascending" ? `-tasks:${colKey(c)}` : `tasks:${colKey(c)}`]; changed(); } }, c.title, s === "ascending" ? " ▲" : s === "descending" ? " ▼" : ""));
   }), h("th", { scope: "col" }, h("span", { class: "lc-sr-only" }, t("Open"))))));
   const body = h("tbody");
   if (!state.tasks.length) body.append(h("tr", {}, h("td", { colspan: String(cols.length + 2), class: "lc-empty" }, t("No tasks."))));

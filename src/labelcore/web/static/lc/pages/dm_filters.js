@@ -27,6 +27,11 @@ export function colKey(c) {
 export function colType(c) {
   return OPERATORS[c.type] ? c.type : "String";
 }
+/** The operators of the column's type that the server takes on it (`operators` of /dm/columns). */
+export function colOperators(c) {
+  const all = OPERATORS[colType(c)];
+  return Array.isArray(c.operators) ? all.filter((op) => c.operators.includes(op)) : all;
+}
 
 /** A group without the filters still waiting for a value, and without empty groups. */
 export function cleanGroup(group) {
@@ -44,11 +49,20 @@ export function copyGroup(g) {
   return { conjunction: g.conjunction === "or" ? "or" : "and", items: (Array.isArray(g.items) ? g.items : []).map((f) => (Array.isArray(f.items) ? copyGroup(f) : { ...f })) };
 }
 
+/** What a typed id means in a List filter: the box holds text, but annotation ids are
+ * integers and a host's user ids may be integers or text ("7" matches either kind). */
+function listValue(filter, text) {
+  const v = text.trim();
+  if (!/^[0-9]{1,15}$/.test(v)) return text;
+  if (filter.endsWith(":annotations_ids")) return Number(v);
+  return filter.endsWith(":annotators") ? [v, Number(v)] : text;
+}
+
 /** The panel over `state.filters` and `state.columns`; onChange runs after each edit. */
 export function filterPanel(container, state, onChange) {
   function newFilter(filterable) {
     const c = filterable.find((x) => x.parent === "data") || filterable[0];
-    return c ? { filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" } : null;
+    return c ? { filter: `filter:tasks:${colKey(c)}`, operator: colOperators(c)[0], type: colType(c), value: "" } : null;
   }
 
   function conjunctionSelect(group, cls, label) {
@@ -61,10 +75,10 @@ export function filterPanel(container, state, onChange) {
     const f = group.items[i];
     const col = filterable.find((c) => `filter:tasks:${colKey(c)}` === f.filter) || filterable[0];
     const type = colType(col);
-    const colSel = h("select", { class: "lc-select lc-filter-column", "aria-label": t("Column"), onchange: () => { const c = filterable.find((x) => colKey(x) === colSel.value); group.items[i] = { filter: `filter:tasks:${colKey(c)}`, operator: OPERATORS[colType(c)][0], type: colType(c), value: "" }; draw(); onChange(); } },
+    const colSel = h("select", { class: "lc-select lc-filter-column", "aria-label": t("Column"), onchange: () => { const c = filterable.find((x) => colKey(x) === colSel.value); group.items[i] = { filter: `filter:tasks:${colKey(c)}`, operator: colOperators(c)[0], type: colType(c), value: "" }; draw(); onChange(); } },
       filterable.map((c) => h("option", { value: colKey(c), selected: c === col }, c.parent === "data" ? `data.${c.title}` : c.title)));
     const opSel = h("select", { class: "lc-select lc-filter-operator", "aria-label": t("Operator"), onchange: () => { f.operator = opSel.value; draw(); onChange(); } },
-      OPERATORS[type].map((op) => h("option", { value: op, selected: op === f.operator }, opTitle(op))));
+      colOperators(col).map((op) => h("option", { value: op, selected: op === f.operator }, opTitle(op))));
     return h("div", { class: "lc-filter-row" }, colSel, opSel, valueInput(f, type),
       h("button", { type: "button", class: "lc-icon-btn lc-filter-remove", "aria-label": t("Remove filter {n}", { n: where }), onclick: () => { group.items.splice(i, 1); draw(); onChange(); } }, "×"));
   }
@@ -72,7 +86,7 @@ export function filterPanel(container, state, onChange) {
   function draw() {
     clear(container);
     container.append(h("div", { class: "lc-filter-head" }, t("Tasks matching"), " ", conjunctionSelect(state.filters, "lc-conjunction", t("Match"))));
-    const filterable = state.columns.filter((c) => c.id !== "data");
+    const filterable = state.columns.filter((c) => c.id !== "data" && c.filterable !== false && colOperators(c).length);
     state.filters.items.forEach((f, i) => {
       if (!Array.isArray(f.items)) {
         container.append(filterRow(state.filters, i, filterable, String(i + 1)));
@@ -109,11 +123,13 @@ export function filterPanel(container, state, onChange) {
       return h("span", { class: "lc-filter-value" }, min, " – ", max);
     }
     if (type === "Boolean") {
-      const s = h("select", { class: "lc-select lc-filter-value", "aria-label": t("Value"), onchange: () => set(s.value === "true") }, h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")));
+      if (typeof f.value !== "boolean") f.value = true; // what the select shows first is what applies
+      const s = h("select", { class: "lc-select lc-filter-value", "aria-label": t("Value"), onchange: () => set(s.value === "true") }, h("option", { value: "true", selected: f.value === true }, t("yes")), h("option", { value: "false", selected: f.value === false }, t("no")));
       return s;
     }
     const kind = type === "Number" ? "number" : type === "Datetime" ? "datetime-local" : "text";
-    const input = h("input", { type: kind, class: "lc-input lc-filter-value", value: f.value ?? "", "aria-label": t("Value"), onchange: () => set(kind === "number" && input.value !== "" ? Number(input.value) : input.value) });
+    const shown = Array.isArray(f.value) ? f.value[0] : f.value;
+    const input = h("input", { type: kind, class: "lc-input lc-filter-value", value: shown ?? "", "aria-label": t("Value"), onchange: () => set(kind === "number" && input.value !== "" ? Number(input.value) : type === "List" ? listValue(f.filter, input.value) : input.value) });
     return input;
   }
 
