@@ -40,6 +40,37 @@ def test_project_crud_in_label_studio_shape(client: Any, users: Any) -> None:
     assert client.get(f"/api/projects/{p['id']}").status == 404
 
 
+def test_project_json_carries_parsed_label_config_and_data_types(client: Any, users: Any) -> None:
+    """Label Studio's project JSON has ``parsed_label_config`` (the SDK and ML backends read
+    it) and ``data_types``; in the listing as in the detail."""
+    client.login(users["a-manager"])
+    p = _project(client)
+    parsed = {
+        "sentiment": {
+            "type": "Choices",
+            "to_name": ["text"],
+            "inputs": [{"type": "Text", "value": "text"}],
+            "labels": ["pos", "neg"],
+            "labels_attrs": {"pos": {"value": "pos"}, "neg": {"value": "neg"}},
+        }
+    }
+    assert p["parsed_label_config"] == parsed and p["data_types"] == {"text": "Text"}
+    assert client.get(f"/api/projects/{p['id']}").json()["parsed_label_config"] == parsed
+    assert client.get("/api/projects").json()["results"][0]["parsed_label_config"] == parsed
+    boxes = (
+        '<View><Image name="img" value="$image"/>'
+        '<RectangleLabels name="box" toName="img"><Label value="Car" background="red"/>'
+        '</RectangleLabels><Choices name="tags" toName="img" value="$options"/></View>'
+    )
+    r = client.patch(f"/api/projects/{p['id']}", json={"label_config": boxes})
+    assert r.status == 200, r
+    got = r.json()["parsed_label_config"]
+    assert got["box"]["labels_attrs"] == {"Car": {"value": "Car", "background": "red"}}
+    assert got["box"]["inputs"] == [{"type": "Image", "value": "image"}]
+    assert got["tags"]["dynamic_labels"] is True and got["tags"]["labels"] == []
+    assert r.json()["data_types"] == {"image": "Image"}
+
+
 def test_invalid_config_is_400_with_every_problem(client: Any, users: Any) -> None:
     client.login(users["a-manager"])
     bad = '<View><Text name="t" value="$t"/><Choices name="c" toName="missing"/></View>'

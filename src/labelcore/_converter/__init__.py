@@ -36,6 +36,7 @@ from labelcore._converter._importing import task_from_import
 from labelcore._converter._out import (
     annotation_to_json,
     draft_to_json,
+    parsed_config_to_json,
     prediction_to_json,
     project_to_json,
     settings_from_json,
@@ -54,6 +55,7 @@ __all__ = [
     "prediction_to_json",
     "project_to_json",
     "result_from_json",
+    "parsed_config_to_json",
     "result_to_json",
     "results_from_json",
     "settings_from_json",

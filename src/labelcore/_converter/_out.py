@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cattrs
 
@@ -21,6 +21,9 @@ from labelcore.model import (
     SkipQueue,
     Task,
 )
+
+if TYPE_CHECKING:
+    from labelcore.config import LabelConfig
 
 # -- annotations, predictions, drafts, tasks (out) --------------------------------------------
 
@@ -123,6 +126,34 @@ def task_to_json(
         "updated_by": None if latest is None else (latest.updated_by or latest.completed_by),
         "comment_authors": [],
     }
+
+
+def parsed_config_to_json(config: LabelConfig) -> dict[str, Any]:
+    """Label Studio's ``parsed_label_config``: for each control tag, its ``type``, ``to_name``
+    list, ``inputs`` (the object tags it labels: ``type`` and ``value``, the data key, or
+    ``valueList``), ``labels`` and ``labels_attrs`` (attribute names as the parser keeps
+    them, lowercased), and ``dynamic_labels`` for a control whose labels come from the task.
+    SDK clients and ML backends read it."""
+    out: dict[str, Any] = {}
+    for name, control in config.controls.items():
+        inputs: list[dict[str, Any]] = []
+        for target in control.to_names:
+            obj = config.objects.get(target)
+            if obj is None:
+                continue
+            value = obj.data_key if obj.data_key is not None else obj.value
+            inputs.append({"type": obj.tag, "valueList" if obj.value_list else "value": value})
+        item: dict[str, Any] = {
+            "type": control.tag,
+            "to_name": list(control.to_names),
+            "inputs": inputs,
+            "labels": list(control.labels),
+            "labels_attrs": {label: dict(a) for label, a in control.label_attrs.items()},
+        }
+        if control.dynamic_labels:
+            item["dynamic_labels"] = True
+        out[name] = item
+    return out
 
 
 def task_columns(
@@ -277,8 +308,11 @@ _SETTINGS_LS_NAMES = {
 }
 
 
-def project_to_json(project: Project, counts: ProjectCounts | None = None) -> dict[str, Any]:
-    """Label Studio's project API fields (plus labelcore's own settings under their names)."""
+def project_to_json(
+    project: Project, counts: ProjectCounts | None = None, config: LabelConfig | None = None
+) -> dict[str, Any]:
+    """Label Studio's project API fields (plus labelcore's own settings under their names);
+    with the parsed ``config``, also ``parsed_label_config`` and ``data_types``."""
     s = project.settings
     c = counts or ProjectCounts()
     out: dict[str, Any] = {
@@ -318,6 +352,9 @@ def project_to_json(project: Project, counts: ProjectCounts | None = None) -> di
         "reviews_per_annotation": s.reviews_per_annotation,
         "requeue_rejected_to_annotator": s.requeue_rejected_to_annotator,
     }
+    if config is not None:
+        out["parsed_label_config"] = parsed_config_to_json(config)
+        out["data_types"] = dict(config.data_types)
     return out
 
 

@@ -125,6 +125,11 @@ class ServiceBase:
         )
 
     # -- config ----------------------------------------------------------------------------
+    def project_config(self, project: Project) -> LabelConfig:
+        """The parsed labeling config of a project the caller already holds (from
+        :meth:`get_project` or a listing): parsed once per config text and cached."""
+        return self._config(project.settings.label_config)
+
     def _config(self, xml: str) -> LabelConfig:
         """The parsed config, cached by its text (configs are immutable values)."""
         from labelcore.config import parse_config

@@ -63,7 +63,12 @@ def list_projects(ctx: Ctx) -> Response:
             "next": link(page + 1) if page * size < len(summaries) else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": _with_creators(
-                ctx, user, [project_to_json(s.project, s.counts) for s in chunk]
+                ctx,
+                user,
+                [
+                    project_to_json(s.project, s.counts, ctx.core.project_config(s.project))
+                    for s in chunk
+                ],
             ),
         }
     )
@@ -93,7 +98,9 @@ def _with_creators(ctx: Ctx, user: User, items: list[dict[str, Any]]) -> list[di
 def _project_json(ctx: Ctx, project_id: int) -> dict[str, Any]:
     user = ctx.require_user()
     project = ctx.core.get_project(user, project_id)
-    out = project_to_json(project, ctx.core.project_counts(user, project_id))
+    out = project_to_json(
+        project, ctx.core.project_counts(user, project_id), ctx.core.project_config(project)
+    )
     return _with_creators(ctx, user, [out])[0]
 
 
