@@ -218,7 +218,13 @@ def test_completed_and_annotated_by_columns_show_the_annotation(
     page = _open_project(watched_page, flask_site, pid)
     row = page.locator(f".lc-task-row[data-task-id='{done}']")
     expect(row.locator("td[data-column='annotators']")).to_have_text("1")
-    expect(row.locator("td[data-column='completed_at']")).not_to_have_text("")
+    completed = row.locator("td[data-column='completed_at']")
+    expect(completed).not_to_have_text("")
+    # a date in the reader's locale, not the API's raw ISO text
+    shown = completed.inner_text()
+    assert "T" not in shown and not shown.endswith("Z"), shown
+    iso = flask_site["core"].store.get_task(done).completed_at
+    assert str(iso.year) in shown
 
 
 def test_filter_annotated_by_a_typed_integer_user_id(

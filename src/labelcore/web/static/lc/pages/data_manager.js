@@ -40,6 +40,10 @@ function cell(task, c) {
   if (c.parent === "data") return toText(task.data ? task.data[c.id] : "");
   const v = task[c.id];
   if (Array.isArray(v)) return v.map(toText).join(", ");
+  if (c.type === "Datetime" && typeof v === "string" && v) {
+    const when = new Date(v);  // the API's ISO 8601 UTC time, shown in the reader's locale
+    if (!Number.isNaN(when.getTime())) return when.toLocaleString();
+  }
   return toText(v);
 }
 
