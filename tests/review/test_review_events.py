@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from rv_fixtures import ANN_A, CONFIG, MANAGER, REVIEWER, REVIEWER2, choice, task_ids
-from tests.jobs.test_webhooks import Receiver  # the local receiver of the webhook tests
 
 from labelcore import LabelCore
 from labelcore.errors import Forbidden, NotFound
 from labelcore.net import NetPolicy
 from labelcore.service import webhooks
+from lc_webhook_receiver import Receiver
 
 
 @pytest.fixture()
