@@ -62,6 +62,7 @@ from labelcore.storage.base import Store, TaskBundle, TaskQuality
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
 _REFRESH_BATCH = 500
+_READ_BATCH = 2000  # tasks whose annotations and reviews review_states reads at a time
 _CANDIDATES = 50  # annotations next_review / review_queue read from the store at a time
 _FIRST = 5  # next_review's first page of candidates
 _WAITING = (ANNOTATED, IN_REVIEW)
@@ -489,20 +490,18 @@ class ReviewAPI(ServiceBase):
         """The user's own annotations whose current version was rejected, with the
         rejecting review (its comment is what the annotator must fix). The stored states
         find their tasks (``refresh_quality`` recomputes them); only those tasks' annotations
-        and reviews are read, ``_REFRESH_BATCH`` tasks a statement."""
+        and reviews are read, ``_READ_BATCH`` tasks a statement."""
         access = self._project(user, project_id, "project.view")
         needed = access.project.settings.reviews_per_annotation
         out: list[tuple[Annotation, AnnotationReview]] = []
         after = 0
         with self._reading():
             while tasks := self.store.tasks_with_state(
-                project_id, user.id, REJECTED, _REFRESH_BATCH, after=after
+                project_id, user.id, REJECTED, _READ_BATCH, after=after
             ):
                 after = tasks[-1]
                 reviews = reviews_by_annotation(self.store.list_reviews(task_ids=tasks))
-                for ann in self.store.list_annotations(
-                    project_id=project_id, completed_by=user.id, task_ids=tasks
-                ):
+                for ann in self.store.list_annotations(completed_by=user.id, task_ids=tasks):
                     mine = reviews.get(ann.id, [])
                     if annotation_state(ann, mine, needed) == REJECTED:
                         out.append((ann, mine[-1]))
@@ -514,7 +513,7 @@ class ReviewAPI(ServiceBase):
     ) -> tuple[dict[int, str], dict[int, str]]:
         """``(task id -> state, annotation id -> state)`` for the project's tasks (those
         ids only when given), in task id order; annotations the user may not see are left
-        out. Computed from the annotations and reviews of ``_REFRESH_BATCH`` tasks at a time
+        out. Computed from the annotations and reviews of ``_READ_BATCH`` tasks at a time
         (never the tasks' data or predictions)."""
         access = self._project(user, project_id, "project.view")
         needed = access.project.settings.reviews_per_annotation
@@ -524,7 +523,9 @@ class ReviewAPI(ServiceBase):
             for batch in self._task_batches(project_id, task_ids):
                 reviews = reviews_by_annotation(self.store.list_reviews(task_ids=batch))
                 by_task: dict[int, list[Annotation]] = {t: [] for t in batch}
-                for a in self.store.list_annotations(project_id=project_id, task_ids=batch):
+                # the batch holds only the project's tasks: no project filter (SQLite then
+                # walked the project's annotations for each batch, 12 ms a batch at 50k)
+                for a in self.store.list_annotations(task_ids=batch):
                     by_task[a.task_id].append(a)
                 for task_id, rows in by_task.items():
                     states = [annotation_state(a, reviews.get(a.id, []), needed) for a in rows]
@@ -538,15 +539,15 @@ class ReviewAPI(ServiceBase):
         self, project_id: int, task_ids: Collection[int] | None
     ) -> Iterator[list[int]]:
         """The project's task ids (those of ``task_ids`` that are the project's) in id
-        order, ``_REFRESH_BATCH`` at a time."""
+        order, ``_READ_BATCH`` at a time."""
         if task_ids is None:
             stream = self.store.task_ids(project_id, TaskQuery())
-            while batch := list(itertools.islice(stream, _REFRESH_BATCH)):
+            while batch := list(itertools.islice(stream, _READ_BATCH)):
                 yield batch
             return
         wanted = sorted(set(task_ids))
-        for start in range(0, len(wanted), _REFRESH_BATCH):
-            chunk = wanted[start : start + _REFRESH_BATCH]
+        for start in range(0, len(wanted), _READ_BATCH):
+            chunk = wanted[start : start + _READ_BATCH]
             if mine := sorted(
                 t.id for t in self.store.get_tasks(chunk) if t.project_id == project_id
             ):
