@@ -234,3 +234,18 @@ def _fields(report: Any) -> dict[str, Any]:
     import attrs
 
     return {f.name: getattr(report, f.name) for f in attrs.fields(type(report))}
+
+
+def test_an_annotators_reviews_read_their_annotations_in_one_statement(
+    sql_core: LabelCore,
+) -> None:
+    counts = []
+    for n in (2, 30):
+        pid = _project(sql_core, n, n)
+        for ann in sql_core.store.list_annotations(project_id=pid):
+            sql_core.accept_annotation(REVIEWER, ann.id)
+        seen = _statements(sql_core)
+        mine = sql_core.list_reviews(ANN_A, project_id=pid)
+        counts.append(len(seen))
+        assert len(mine) == n and len(sql_core.list_reviews(MANAGER, project_id=pid)) == 2 * n
+    assert counts[0] == counts[1]

@@ -467,11 +467,8 @@ class ReviewAPI(ServiceBase):
 
     def _own_reviews(self, user: User, rows: list[AnnotationReview]) -> list[AnnotationReview]:
         ids = {r.annotation_id for r in rows}
-        own = {
-            i
-            for i in ids
-            if (a := self.store.get_annotation(i)) and same_user(a.completed_by, user.id)
-        }
+        anns = self.store.list_annotations(annotation_ids=ids) if ids else []
+        own = {a.id for a in anns if same_user(a.completed_by, user.id)}  # one read, not one each
         return [r for r in rows if r.annotation_id in own]
 
     def get_review(self, user: User, review_id: int) -> AnnotationReview:
