@@ -488,12 +488,11 @@ class SQLBase:
         (column, ids), *rest = given
         if not ids:
             return []
-        stmt = stmt.where(column.in_(sa.bindparam("lc_among", expanding=True)))
         keep = [(c.key, set(v)) for c, v in rest]
         out: list[Any] = []
         with self._tx(write=False) as conn:
             for batch in chunks(ids):
-                found = conn.execute(stmt, {**params, "lc_among": batch})
+                found = conn.execute(stmt.where(self._in_ids(column, batch)), params)
                 out += [r for r in found if all(r._mapping[k] in v for k, v in keep)]
         return sorted(out, key=lambda r: r.id)
 
