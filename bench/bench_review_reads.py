@@ -1,5 +1,6 @@
 """What the review reads cost on a big project: the review stream, agreement, review states and
-an annotator's rejected work, in wall milliseconds and SQL statements per call.
+an annotator's rejected work, in wall and CPU milliseconds (this process: the database
+server's time on PostgreSQL is in the wall time only) and SQL statements per call.
 
     PYTHONPATH=src:. python bench/bench_review_reads.py --url sqlite:///rr.db --build
     PYTHONPATH=src:. python bench/bench_review_reads.py --url sqlite:///rr.db   # measure
@@ -86,16 +87,18 @@ def measure(core: LabelCore, pid: int, repeats: int) -> None:
         ("rejected_annotations(A1)", lambda: core.rejected_annotations(ANN[1], pid)),
     ]
     for name, fn in cases:
-        times, stmts = [], []
+        times, cpu, stmts = [], [], []
         for _ in range(repeats):
             seen[0] = 0
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             times.append(1000 * (time.perf_counter() - start))
+            cpu.append(1000 * (time.process_time() - start_cpu))
             stmts.append(seen[0])
         print(
-            f"{name:34} median {statistics.median(times):9.1f} ms  "
-            f"range {min(times):9.1f}-{max(times):9.1f} ms  statements {max(stmts)}"
+            f"{name:34} median {statistics.median(times):8.1f} ms  "
+            f"range {min(times):8.1f}-{max(times):8.1f} ms  "
+            f"CPU {statistics.median(cpu):8.1f} ms  statements {max(stmts)}"
         )
 
 
