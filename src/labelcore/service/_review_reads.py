@@ -6,12 +6,15 @@
 
 A store with ``StatisticsReads`` (``SQLStore``, ``MemoryStore``) gives the counts as
 aggregates, the results of completed annotations as a stream, and only the tasks with two
-or more completed annotations are read whole for agreement. Any other store is walked once
-with ``iter_bundles``. Both give the same numbers; memory stays bounded either way.
+or more completed annotations are read whole for agreement (the report's per-task map,
+``ProjectTasks``, streams the project's other task ids whenever it is walked). Any other
+store is walked once with ``iter_bundles``. Both give the same numbers; memory stays
+bounded either way.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, ItemsView, Iterable, Iterator, Mapping, Sequence
 
 import attrs
@@ -117,8 +120,8 @@ class _Items(ItemsView[int, float | None]):
     _mapping: ProjectTasks
 
     def __iter__(self) -> Iterator[tuple[int, float | None]]:
-        scores = self._mapping._scores
-        return ((t, scores.get(t)) for t in self._mapping)
+        ids, again = itertools.tee(self._mapping)  # no Python frame per task
+        return zip(ids, map(self._mapping._scores.get, again), strict=True)
 
 
 def read_agreement(
