@@ -23,6 +23,7 @@ import pytest
 
 from labelcore.errors import Conflict, NotFound, QueryError, ValidationError
 from labelcore.model import (
+    AnnotationReview,
     FileUpload,
     JobStatus,
     Member,
@@ -388,6 +389,20 @@ class StoreContract:
         assert [a.id for a in found] == sorted(a.id for a in made)
         assert store.list_annotations(task_ids=[tids[1]]) == []
         assert len(store.list_annotations(task_ids=[foreign, tids[0]], completed_by=1)) == 2
+
+    def test_list_annotations_by_id(self, store: Store) -> None:
+        pid = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        a1, a2, a3 = (self.annotate(store, t, pid, u) for t, u in ((t2, 1), (t1, 2), (t2, 2)))
+        found = store.list_annotations(annotation_ids=[a3.id, a1.id, 10_000])
+        assert found == [a1, a3]  # in id order, missing ids left out
+        assert store.list_annotations(annotation_ids=[]) == []
+        assert store.list_annotations(annotation_ids=[a1.id, a2.id], completed_by=2) == [a2]
+        both = store.list_annotations(annotation_ids=[a1.id, a2.id, a3.id], task_ids=[t2])
+        assert both == [a1, a3]
+        many = [self.annotate(store, t1, pid, 9) for _ in range(3)]
+        ids = [a.id for a in many] + list(range(20_000, 21_200))  # past one batch
+        assert store.list_annotations(annotation_ids=ids, task_ids=[t1, t2]) == many
 
     def test_transaction_rolls_back_everything(self, store: Store) -> None:
         pid = self.project(store)
@@ -1280,6 +1295,31 @@ class StoreContract:
         with pytest.raises(NotFound):
             store.add_review(999, 9, action="accepted", accepted=True)
 
+    def test_reviews_of_many_tasks_or_annotations(self, store: Store) -> None:
+        pid, other = self.project(store), self.project(store)
+        t1, t2, t3 = self.tasks(store, pid, 3)
+        (t4,) = self.tasks(store, other, 1)
+        a1, a2, a3 = (self.annotate(store, t, pid, 7) for t in (t1, t2, t3))
+        a4 = self.annotate(store, t4, other, 7)
+        r = [
+            store.add_review(a.id, 9, action="accepted", accepted=True)
+            for a in (a3, a1, a2, a4, a1)
+        ]
+
+        def ids(rows: list[AnnotationReview]) -> list[int]:
+            return [x.id for x in rows]
+
+        assert ids(store.list_reviews(task_ids=[t1, t4, 999])) == [r[1].id, r[3].id, r[4].id]
+        assert ids(store.list_reviews(annotation_ids=[a3.id, a1.id])) == [
+            r[0].id, r[1].id, r[4].id
+        ]  # fmt: skip
+        assert store.list_reviews(task_ids=[]) == [] == store.list_reviews(annotation_ids=[])
+        assert ids(store.list_reviews(project_id=pid, task_ids=[t1, t4])) == [r[1].id, r[4].id]
+        assert ids(store.list_reviews(task_ids=[t1, t2], annotation_ids=[a2.id, a3.id])) == [
+            r[2].id
+        ]  # fmt: skip
+        assert store.list_reviews(annotation_ids=[a2.id], reviewer_id=8) == []
+
     def test_reviews_cascade_with_annotations_tasks_projects(self, store: Store) -> None:
         pid = self.project(store)
         t1, t2 = self.tasks(store, pid, 2)
@@ -1375,6 +1415,8 @@ class StoreContract:
         assert ids(_flt("id", "greater", 0, "Number"), "-tasks:agreement")[:2] == [t2, t1]
         assert store.tasks_with_state(pid, 7, "rejected") == [t1]
         assert store.tasks_with_state(pid, "7", "rejected") == []  # ids keep their type
+        assert store.tasks_with_state(pid, 7, "rejected", after=t1) == []
+        assert store.tasks_with_state(pid, 7, "rejected", after=t1 - 1) == [t1]
         # a row is replaced whole, and goes with its annotations and task
         store.set_task_quality(pid, [TaskQuality(task_id=t1, state="annotated")])
         assert store.get_task_quality([t1])[t1].annotation_states == {}

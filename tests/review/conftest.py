@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from rv_fixtures import BROWSER_USERS, CLASSIFY, new_core
 
 from labelcore import LabelCore
 from labelcore.model import Project
+from labelcore.storage.memory import MemoryStore
+from labelcore.storage.sql import SQLStore
 
 
 @pytest.fixture()
@@ -17,6 +21,34 @@ def core() -> Iterator[LabelCore]:
     c = new_core()
     yield c
     c.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def store_core(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LabelCore]:
+    """A core on each store: memory, SQLite, PostgreSQL."""
+    if request.param == "memory":
+        store: Any = MemoryStore()
+    elif request.param == "sqlite":
+        store = SQLStore(f"sqlite:///{tmp_path / 'reads.db'}")
+    else:
+        store = SQLStore(request.getfixturevalue("pg_url"))
+    store.migrate()
+    core = new_core(store)
+    yield core
+    core.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sql_core(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LabelCore]:
+    """A core on each SQL store (statement counts)."""
+    url = (
+        request.getfixturevalue("pg_url")
+        if request.param == "postgresql"
+        else f"sqlite:///{tmp_path / 'review.db'}"
+    )
+    core = new_core(SQLStore(url))
+    yield core
+    core.close()
 
 
 @pytest.fixture()

@@ -6,13 +6,18 @@
 
 A store with ``StatisticsReads`` (``SQLStore``, ``MemoryStore``) gives the counts as
 aggregates, the results of completed annotations as a stream, and only the tasks with two
-or more completed annotations are read whole for agreement. Any other store is walked once
-with ``iter_bundles``. Both give the same numbers; memory stays bounded either way.
+or more completed annotations are read whole for agreement (the report's per-task map,
+``ProjectTasks``, streams the project's other task ids whenever it is walked). Any other
+store is walked once with ``iter_bundles``. Both give the same numbers; memory stays
+bounded either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Collection, ItemsView, Iterable, Iterator, Mapping, Sequence
+
+import attrs
 
 from labelcore.model import Annotation, UserId
 from labelcore.quality.agreement import AgreementReport, agreement_report
@@ -79,6 +84,46 @@ def read_statistics(store: Store, project_id: int) -> ProjectStatistics:
     )
 
 
+class ProjectTasks(Mapping[int, float | None]):
+    """Every task of the project -> its agreement: the scores of the compared tasks, and
+    ``None`` for the others, whose ids stream from the store (``task_ids``, id order) each
+    time the mapping is walked. An agreement report holds no list of the project's tasks:
+    the stats page and the CSV tables never walk it, the JSON endpoints write it as they
+    walk it."""
+
+    def __init__(self, store: Store, project_id: int, scores: Mapping[int, float | None]) -> None:
+        self._store = store
+        self._project_id = project_id
+        self._scores = scores
+
+    def __iter__(self) -> Iterator[int]:
+        return self._store.task_ids(self._project_id, TaskQuery())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __getitem__(self, task_id: int) -> float | None:
+        if task_id in self._scores:
+            return self._scores[task_id]
+        task = self._store.get_task(task_id) if isinstance(task_id, int) else None
+        if task is None or task.project_id != self._project_id:
+            raise KeyError(task_id)
+        return None
+
+    def items(self) -> ItemsView[int, float | None]:
+        return _Items(self)
+
+
+class _Items(ItemsView[int, float | None]):
+    """``(task id, agreement)`` read off the stream: no lookup per task."""
+
+    _mapping: ProjectTasks
+
+    def __iter__(self) -> Iterator[tuple[int, float | None]]:
+        ids, again = itertools.tee(self._mapping)  # no Python frame per task
+        return zip(ids, map(self._mapping._scores.get, again), strict=True)
+
+
 def read_agreement(
     store: Store, project_id: int, controls: Mapping[str, str], iou_threshold: float
 ) -> AgreementReport:
@@ -91,12 +136,12 @@ def read_agreement(
             for r in store.annotation_totals(project_id).annotators
             if r.annotations
         ]
-        return agreement_report(
+        report = agreement_report(
             store.iter_compared_tasks(project_id),
             controls,
             iou_threshold=iou_threshold,
-            task_ids=store.task_ids(project_id, TaskQuery()),
             annotators=annotators,
         )
+        return attrs.evolve(report, tasks=ProjectTasks(store, project_id, report.tasks))
     tasks = ((b.task.id, b.annotations) for b in store.iter_bundles(project_id))
     return agreement_report(tasks, controls, iou_threshold=iou_threshold)

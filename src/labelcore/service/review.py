@@ -72,7 +72,9 @@ from labelcore.storage.base import NewTaskQuality, QualityOfNew, Store, TaskBund
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
 _REFRESH_BATCH = 500
+_READ_BATCH = 2000  # tasks whose annotations and reviews review_states reads at a time
 _CANDIDATES = 50  # annotations next_review / review_queue read from the store at a time
+_FIRST = 5  # next_review's first page of candidates
 _WAITING = (ANNOTATED, IN_REVIEW)
 _PER_TASK_REVIEWS = 50  # refreshing more tasks than this reads the project's reviews once
 # events that change annotations or reviews of the tasks they name (None: the whole project)
@@ -195,8 +197,9 @@ class ReviewAPI(ServiceBase):
         if not isinstance(limit, int) or not 0 < limit <= STREAM_LIMIT:
             raise ValidationError(f"limit must be 1..{STREAM_LIMIT}", code="review.filter")
         filters = _check_filters(annotator, label, min_agreement, max_agreement, since, until)
+        page = min(max(limit, _CANDIDATES), STREAM_LIMIT)
         with self._reading():  # one connection (no BEGIN/COMMIT per read on PostgreSQL)
-            found = list(itertools.islice(self._waiting(user, access, filters), limit))
+            found = list(itertools.islice(self._waiting(user, access, filters, page), limit))
             bundles = self._bundles(project_id, {ann.task_id for ann, *_ in found})
             return [
                 self._review_item(user, access, *item, bundles.get(item[0].task_id))
@@ -212,28 +215,38 @@ class ReviewAPI(ServiceBase):
         return {b.task.id: b for b in bundles}
 
     def _waiting(
-        self, user: User, access: ProjectAccess, filters: dict[str, Any]
+        self,
+        user: User,
+        access: ProjectAccess,
+        filters: dict[str, Any],
+        page: int = _CANDIDATES,
+        first: int | None = None,
     ) -> Iterator[tuple[Annotation, str, float | None, list[AnnotationReview]]]:
         """What :meth:`review_queue` lists, lazily: ``(annotation, state, task agreement when
-        a filter needed it, its reviews)``; the annotation the user holds comes first."""
+        a filter needed it, its reviews)``; the annotation the user holds comes first. Each
+        page of ``page`` candidates (the first one ``first``) costs the same few statements:
+        the candidates, their annotations, their reviews (and their tasks' stored agreement
+        for that filter)."""
         project_id = access.project.id
         needed = access.project.settings.reviews_per_annotation
         lo, hi = filters["min_agreement"], filters["max_agreement"]
         by_agreement = lo is not None or hi is not None
         now = self._now()
-        offset = 0
+        offset, size = 0, first or page
         while True:  # the stored states narrow the candidates; each one is checked as it is
             ids = self.store.review_candidates(
-                project_id, user.id, _WAITING, now, offset=offset, limit=_CANDIDATES
+                project_id, user.id, _WAITING, now, offset=offset, limit=size
             )
             offset += len(ids)
             agreements: dict[int, float | None] = {}
-            # read as they are checked: next_review mostly wants the first one
-            anns: Iterable[Annotation] = (
-                a for i in ids if (a := self.store.get_annotation(i)) is not None
+            found = (
+                {a.id: a for a in self.store.list_annotations(annotation_ids=ids)} if ids else {}
             )
-            if by_agreement:  # the stored values: no recomputation
-                anns = list(anns)
+            anns = [found[i] for i in ids if i in found]  # in the candidates' order
+            reviews = (
+                reviews_by_annotation(self.store.list_reviews(annotation_ids=ids)) if anns else {}
+            )
+            if by_agreement and anns:  # the stored values: no recomputation
                 stored = self.store.get_task_quality({a.task_id for a in anns})
                 agreements = {t: q.agreement for t, q in stored.items()}
             for ann in anns:
@@ -246,15 +259,16 @@ class ReviewAPI(ServiceBase):
                         continue
                     if (lo is not None and agreement < lo) or (hi is not None and agreement > hi):
                         continue
-                mine = self.store.list_reviews(annotation_id=ann.id)
+                mine = reviews.get(ann.id, [])
                 state = annotation_state(ann, mine, needed)
                 if state not in _WAITING or same_user(ann.completed_by, user.id):
                     continue
                 if any(same_user(r.reviewer_id, user.id) for r in current_reviews(ann, mine)):
                     continue
                 yield ann, state, agreement, mine
-            if len(ids) < _CANDIDATES:
+            if len(ids) < size:
                 return
+            size = page
 
     def next_review(self, user: User, project_id: int, **filters: Any) -> ReviewItem | None:
         """The first annotation of :meth:`review_queue` (same filters) that this reviewer
@@ -265,7 +279,8 @@ class ReviewAPI(ServiceBase):
         checked = _check_filters(**{**_NO_FILTERS, **filters})
         ttl = dt.timedelta(seconds=access.project.settings.lock_ttl_seconds)
         needed = access.project.settings.reviews_per_annotation
-        for ann, state, agreement, mine in self._waiting(user, access, checked):
+        # mostly the first candidate is taken: a short first page
+        for ann, state, agreement, mine in self._waiting(user, access, checked, first=_FIRST):
             if not self.store.claim_review(ann.id, user.id, self._now(), ttl):
                 continue
             # another reviewer may have judged it between our read and our claim
@@ -462,11 +477,8 @@ class ReviewAPI(ServiceBase):
 
     def _own_reviews(self, user: User, rows: list[AnnotationReview]) -> list[AnnotationReview]:
         ids = {r.annotation_id for r in rows}
-        own = {
-            i
-            for i in ids
-            if (a := self.store.get_annotation(i)) and same_user(a.completed_by, user.id)
-        }
+        anns = self.store.list_annotations(annotation_ids=ids) if ids else []
+        own = {a.id for a in anns if same_user(a.completed_by, user.id)}  # one read, not one each
         return [r for r in rows if r.annotation_id in own]
 
     def get_review(self, user: User, review_id: int) -> AnnotationReview:
@@ -483,40 +495,70 @@ class ReviewAPI(ServiceBase):
         self, user: User, project_id: int
     ) -> list[tuple[Annotation, AnnotationReview]]:
         """The user's own annotations whose current version was rejected, with the
-        rejecting review (its comment is what the annotator must fix)."""
+        rejecting review (its comment is what the annotator must fix). The stored states
+        find their tasks (``refresh_quality`` recomputes them); only those tasks' annotations
+        and reviews are read, ``_READ_BATCH`` tasks a statement."""
         access = self._project(user, project_id, "project.view")
-        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
         needed = access.project.settings.reviews_per_annotation
         out: list[tuple[Annotation, AnnotationReview]] = []
-        for ann in self.store.list_annotations(project_id=project_id, completed_by=user.id):
-            mine = reviews.get(ann.id, [])
-            if annotation_state(ann, mine, needed) == REJECTED:
-                out.append((ann, mine[-1]))
-        return out
+        after = 0
+        with self._reading():
+            while tasks := self.store.tasks_with_state(
+                project_id, user.id, REJECTED, _READ_BATCH, after=after
+            ):
+                after = tasks[-1]
+                reviews = reviews_by_annotation(self.store.list_reviews(task_ids=tasks))
+                for ann in self.store.list_annotations(completed_by=user.id, task_ids=tasks):
+                    mine = reviews.get(ann.id, [])
+                    if annotation_state(ann, mine, needed) == REJECTED:
+                        out.append((ann, mine[-1]))
+        return sorted(out, key=lambda row: row[0].id)
 
     # -- states, agreement, statistics -------------------------------------------------------
     def review_states(
         self, user: User, project_id: int, task_ids: Collection[int] | None = None
     ) -> tuple[dict[int, str], dict[int, str]]:
         """``(task id -> state, annotation id -> state)`` for the project's tasks (those
-        ids only when given); annotations the user may not see are left out."""
+        ids only when given), in task id order; annotations the user may not see are left
+        out. Computed from the annotations and reviews of ``_READ_BATCH`` tasks at a time
+        (never the tasks' data or predictions)."""
         access = self._project(user, project_id, "project.view")
-        wanted = None if task_ids is None else set(task_ids)
-        reviews = reviews_by_annotation(self.store.list_reviews(project_id=project_id))
         needed = access.project.settings.reviews_per_annotation
         tasks: dict[int, str] = {}
         anns: dict[int, str] = {}
-        for bundle in self.store.iter_bundles(project_id):
-            if wanted is not None and bundle.task.id not in wanted:
-                continue
-            states = [
-                annotation_state(a, reviews.get(a.id, []), needed) for a in bundle.annotations
-            ]
-            tasks[bundle.task.id] = task_state(states)
-            for a, s in zip(bundle.annotations, states, strict=True):
-                if self._sees_annotation(user, access.role, a):
-                    anns[a.id] = s
+        with self._reading():
+            for batch in self._task_batches(project_id, task_ids):
+                reviews = reviews_by_annotation(self.store.list_reviews(task_ids=batch))
+                by_task: dict[int, list[Annotation]] = {t: [] for t in batch}
+                # the batch holds only the project's tasks: no project filter (SQLite then
+                # walked the project's annotations for each batch, 12 ms a batch at 50k)
+                for a in self.store.list_annotations(task_ids=batch):
+                    by_task[a.task_id].append(a)
+                for task_id, rows in by_task.items():
+                    states = [annotation_state(a, reviews.get(a.id, []), needed) for a in rows]
+                    tasks[task_id] = task_state(states)
+                    for a, state in zip(rows, states, strict=True):
+                        if self._sees_annotation(user, access.role, a):
+                            anns[a.id] = state
         return tasks, anns
+
+    def _task_batches(
+        self, project_id: int, task_ids: Collection[int] | None
+    ) -> Iterator[list[int]]:
+        """The project's task ids (those of ``task_ids`` that are the project's) in id
+        order, ``_READ_BATCH`` at a time."""
+        if task_ids is None:
+            stream = self.store.task_ids(project_id, TaskQuery())
+            while batch := list(itertools.islice(stream, _READ_BATCH)):
+                yield batch
+            return
+        wanted = sorted(set(task_ids))
+        for start in range(0, len(wanted), _READ_BATCH):
+            chunk = wanted[start : start + _READ_BATCH]
+            if mine := sorted(
+                t.id for t in self.store.get_tasks(chunk) if t.project_id == project_id
+            ):
+                yield mine
 
     def reviewed_export(
         self, user: User, project_id: int, *, only_accepted: bool = False

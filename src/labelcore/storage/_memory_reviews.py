@@ -71,7 +71,11 @@ class MemoryReviews(MemoryBase):
         task_id: int | None = None,
         annotation_id: int | None = None,
         reviewer_id: UserId | None = None,
+        task_ids: Collection[int] | None = None,
+        annotation_ids: Collection[int] | None = None,
     ) -> list[AnnotationReview]:
+        tasks = None if task_ids is None else set(task_ids)
+        anns = None if annotation_ids is None else set(annotation_ids)
         with self._lock:
             who = uid_key(reviewer_id)
             return [
@@ -82,6 +86,8 @@ class MemoryReviews(MemoryBase):
                 and (task_id is None or r.task_id == task_id)
                 and (annotation_id is None or r.annotation_id == annotation_id)
                 and (who is None or uid_key(r.reviewer_id) == who)
+                and (tasks is None or r.task_id in tasks)
+                and (anns is None or r.annotation_id in anns)
             ]
 
     def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
@@ -155,14 +161,14 @@ class MemoryReviews(MemoryBase):
         return "annotated" if task.total_annotations > 0 else "unannotated"
 
     def tasks_with_state(
-        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20, *, after: int = 0
     ) -> list[int]:
         with self._lock:
             who = uid_key(user_id)
             found = {
                 ann.task_id
                 for ann, got in self._stored_states(project_id)
-                if got == state and uid_key(ann.completed_by) == who
+                if got == state and uid_key(ann.completed_by) == who and ann.task_id > after
             }
             return sorted(found)[:limit]
 

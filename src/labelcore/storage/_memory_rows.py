@@ -116,14 +116,19 @@ class MemoryRows(MemoryBase):
         project_id: int | None = None,
         completed_by: UserId | None = None,
         task_ids: Collection[int] | None = None,
+        annotation_ids: Collection[int] | None = None,
     ) -> list[Annotation]:
         key = uid_key(completed_by)
         among = None if task_ids is None else set(task_ids)
         with self._lock:
+            table = self._t["annotations"]
+            rows = table.values() if annotation_ids is None else (
+                table[i] for i in set(annotation_ids) if i in table
+            )  # fmt: skip
             return sorted(
                 (
                     a
-                    for a in self._t["annotations"].values()
+                    for a in rows
                     if (task_id is None or a.task_id == task_id)
                     and (among is None or a.task_id in among)
                     and (project_id is None or a.project_id == project_id)

@@ -363,9 +363,11 @@ class Store(Protocol):
         project_id: int | None = None,
         completed_by: UserId | None = None,
         task_ids: Collection[int] | None = None,
+        annotation_ids: Collection[int] | None = None,
     ) -> list[Annotation]:
         """Annotations matching every given argument, in id order (``task_ids``: of any of
-        these tasks; bulk quality refreshes read a batch's annotations with it)."""
+        these tasks; bulk quality refreshes read a batch's annotations with it;
+        ``annotation_ids``: these annotations, the review stream's page in one read)."""
 
     def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
         """The tasks of the project that ``completed_by`` annotated or skipped, each placed by
@@ -644,8 +646,11 @@ class Store(Protocol):
         task_id: int | None = None,
         annotation_id: int | None = None,
         reviewer_id: UserId | None = None,
+        task_ids: Collection[int] | None = None,
+        annotation_ids: Collection[int] | None = None,
     ) -> list[AnnotationReview]:
-        """Reviews matching every given argument, in id order."""
+        """Reviews matching every given argument, in id order (``task_ids``: of any of these
+        tasks; ``annotation_ids``: of any of these annotations)."""
 
     def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
         """Change a review's comment (the verdict stays). ``NotFound`` for a missing one."""
@@ -667,10 +672,10 @@ class Store(Protocol):
         ...
 
     def tasks_with_state(
-        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20, *, after: int = 0
     ) -> list[int]:
-        """Tasks (id order, at most ``limit``) where a not-skipped annotation by the user has
-        this stored review state."""
+        """Tasks (id order, at most ``limit``, ids above ``after``) where a not-skipped
+        annotation by the user has this stored review state."""
         ...
 
     def claim_review(

@@ -469,6 +469,33 @@ class SQLBase:
         )
         return stmt, {f"eq_{name}": value for name, value in filters if value is not None}
 
+    def _select_among(
+        self,
+        stmt: Any,
+        params: dict[str, Any],
+        among: Sequence[tuple[sa.Column[Any], Collection[int] | None]],
+    ) -> list[Any]:
+        """The rows of ``stmt`` (a ``_select_eq`` ordered by ``id``) whose value of each
+        column is in its ids (``None``: any): the shortest list a batch per statement, the
+        others checked on each row; in ``id`` order."""
+        given = sorted(
+            ((c, sorted(set(ids))) for c, ids in among if ids is not None),
+            key=lambda c: len(c[1]),
+        )
+        if not given:
+            with self._tx(write=False) as conn:
+                return list(conn.execute(stmt, params))
+        (column, ids), *rest = given
+        if not ids:
+            return []
+        keep = [(c.key, set(v)) for c, v in rest]
+        out: list[Any] = []
+        with self._tx(write=False) as conn:
+            for batch in chunks(ids):
+                found = conn.execute(stmt.where(self._in_ids(column, batch)), params)
+                out += [r for r in found if all(r._mapping[k] in v for k, v in keep)]
+        return sorted(out, key=lambda r: r.id)
+
     def _project_row(self, conn: sa.Connection, project_id: int, *, lock: bool = False) -> Any:
         stmt = sa.select(PROJECTS).where(PROJECTS.c.id == project_id)
         if lock and self.is_pg:

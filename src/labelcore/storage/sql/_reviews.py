@@ -182,6 +182,8 @@ class SQLReviews(SQLBase):
         task_id: int | None = None,
         annotation_id: int | None = None,
         reviewer_id: UserId | None = None,
+        task_ids: Collection[int] | None = None,
+        annotation_ids: Collection[int] | None = None,
     ) -> list[AnnotationReview]:
         stmt, params = self._select_eq(
             REVIEWS,
@@ -193,8 +195,9 @@ class SQLReviews(SQLBase):
                 ("reviewer_id", reviewer_id),
             ),
         )
-        with self._tx(write=False) as conn:
-            return [_review(r) for r in conn.execute(stmt, params)]
+        among = ((REVIEWS.c.task_id, task_ids), (REVIEWS.c.annotation_id, annotation_ids))
+        rows = self._select_among(stmt, params, among)
+        return [_review(r) for r in rows]
 
     def update_review(self, review_id: int, *, comment: str) -> AnnotationReview:
         with self._tx() as conn:
@@ -295,7 +298,7 @@ class SQLReviews(SQLBase):
         return out
 
     def tasks_with_state(
-        self, project_id: int, user_id: UserId, state: str, limit: int = 20
+        self, project_id: int, user_id: UserId, state: str, limit: int = 20, *, after: int = 0
     ) -> list[int]:
         A = ANNOTATIONS
         stmt = self._stmt(
@@ -308,13 +311,14 @@ class SQLReviews(SQLBase):
                     A.c.project_id == sa.bindparam("pid"),
                     A.c.completed_by == sa.bindparam("uid"),
                     A.c.was_cancelled.is_(False),
+                    A.c.task_id > sa.bindparam("after"),
                 )
                 .distinct()
                 .order_by(A.c.task_id)
                 .limit(sa.bindparam("lim", type_=sa.Integer))
             ),
         )
-        params = {"state": state, "pid": project_id, "uid": user_id, "lim": limit}
+        params = {"state": state, "pid": project_id, "uid": user_id, "lim": limit, "after": after}
         with self._tx(write=False, snapshot=False) as conn:
             return list(conn.execute(stmt, params).scalars())
 

@@ -418,22 +418,15 @@ class SQLRows(SQLBase):
         project_id: int | None = None,
         completed_by: UserId | None = None,
         task_ids: Collection[int] | None = None,
+        annotation_ids: Collection[int] | None = None,
     ) -> list[Annotation]:
         stmt, params = self._select_eq(
             A,
             "id",
             (("task_id", task_id), ("project_id", project_id), ("completed_by", completed_by)),
         )
-        if task_ids is None:
-            with self._tx(write=False) as conn:
-                return [annotation_from_row(r) for r in conn.execute(stmt, params)]
-        out: list[Annotation] = []
-        stmt = stmt.where(A.c.task_id.in_(sa.bindparam("lc_tids", expanding=True)))
-        with self._tx(write=False) as conn:
-            for batch in chunks(sorted(set(task_ids))):
-                rows = conn.execute(stmt, {**params, "lc_tids": batch})
-                out += [annotation_from_row(r) for r in rows]
-        return sorted(out, key=lambda a: a.id)
+        rows = self._select_among(stmt, params, ((A.c.task_id, task_ids), (A.c.id, annotation_ids)))
+        return [annotation_from_row(r) for r in rows]
 
     def recent_task_ids(self, project_id: int, completed_by: UserId, limit: int) -> list[int]:
         if limit <= 0:
