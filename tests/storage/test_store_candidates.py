@@ -452,3 +452,38 @@ def test_half_done_tasks_are_not_sorted(pg_url: str, spec: CandidateSpec) -> Non
         assert _task_rows_read(store, pid, spec) < 900
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("order", ["random", "uncertainty"])
+def test_the_levels_are_read_from_the_started_index_on_sqlite(tmp_path: Path, order: str) -> None:
+    """A level's probes and its sort read labelcore_task_started_ix: with the count as an
+    equality SQLite preferred the queue index and walked every open task of the project
+    to find the level's few (found while measuring a project with 10 started tasks)."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'levels.db'}")
+    pid = store.add_project(ProjectSettings(title="few", maximum_annotations=2), 1).id
+    ids = store.add_tasks(pid, [NewTask(data={"i": i}, overlap=2) for i in range(600)])
+    for task_id in ids[100::100]:
+        store.add_annotation(NewAnnotation(task_id=task_id, completed_by=5, result=[]), pid)
+    store.add_predictions([NewPrediction(task_id=t, result=[], score=0.5) for t in ids], pid)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "total_annotations <=" in statement and not statement.startswith("EXPLAIN"):
+            seen.append((statement, params))
+
+    spec = CandidateSpec(order=order, breadth_first=True)
+    sa.event.listen(store.engine, "before_cursor_execute", before)
+    assert store.next_task_candidates(pid, ME, spec, NOW, 20)
+    sa.event.remove(store.engine, "before_cursor_execute", before)
+    with store.engine.connect() as conn:
+        plans = [
+            [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)] for s, p in seen
+        ]
+    store.close()
+    assert len(plans) >= 2  # the level, then its sort
+    for plan in plans:
+        tasks = [line for line in plan if "labelcore_task " in line + " "]
+        assert tasks and all("labelcore_task_started_ix" in line for line in tasks), plan

@@ -210,9 +210,9 @@ class Levels:
 
     - ``level``: the highest count below the bound ``below`` among the project's started
       open tasks, as ``(annotations, lo, hi, big)``: ``lo`` and ``hi`` its least and
-      greatest inner id, ``big`` the inner id of its ``LEVEL_SORTED + 1``-th task (None when
-      it has no more; bound as ``sorted_max``): a few probes of
-      ``labelcore_task_started_ix``, no row when no level is left;
+      greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks (bound as
+      ``sorted_max``): a few probes of ``labelcore_task_started_ix``, no row when no level
+      is left;
     - ``sort``: the open tasks of level ``t`` (bound) sorted by the sampling's order, at most
       ``lim`` of them.
     """
@@ -283,20 +283,38 @@ def _levels(
         .limit(1)
         .subquery("lc_level")
     )
-    at = [*index, T.c.total_annotations == top.c.annotations]
-
-    def first(*order: Any) -> Any:
-        return sa.select(T.c.inner_id).where(*at).order_by(*order).limit(1)
-
-    level = sa.select(
-        top.c.annotations,
-        first(T.c.inner_id).scalar_subquery().label("lo"),
-        first(T.c.inner_id.desc()).scalar_subquery().label("hi"),
-        first(T.c.inner_id).offset(_bp("sorted_max", sa.Integer)).scalar_subquery().label("big"),
+    # Each read below is in labelcore_task_started_ix's own order (count descending, then
+    # inner id) over a range of counts, where the level's rows come first: an equality on
+    # the count let SQLite take the queue index (equalities on project and is_labeled,
+    # inner id order) and walk every open task of the project to find the level's.
+    n, at = T.c.total_annotations, top.c.annotations
+    below_or_at = sa.select(T.c.inner_id).where(*index, n <= at).order_by(n.desc(), T.c.inner_id)
+    at_or_above = sa.select(T.c.inner_id).where(*index, n >= at).order_by(n, T.c.inner_id.desc())
+    big = (
+        sa.select(n)
+        .where(*index, n <= at)
+        .order_by(n.desc(), T.c.inner_id)
+        .limit(1)
+        .offset(_bp("sorted_max", sa.Integer))
+        .scalar_subquery()
     )
-    in_level = [*conds, started_cond, T.c.total_annotations == _bp("t", sa.Integer)]
-    sort = sa.select(T.c.id).where(*in_level).order_by(*then).limit(lim)
+    level = sa.select(
+        at,
+        below_or_at.limit(1).scalar_subquery().label("lo"),
+        at_or_above.limit(1).scalar_subquery().label("hi"),
+        (big == at).label("big"),
+    )
+    t = _bp("t", sa.Integer)
+    in_level = [*conds, started_cond, n <= t, n >= t]
+    sort = sa.select(T.c.id).where(*in_level).order_by(n.desc(), *then).limit(lim)
     return Levels(level=level, sort=sort), in_level, [*conds, fresh_cond]
+
+
+def _at_level(in_level: list[Any]) -> list[Any]:
+    """A level's conditions with its count as an equality: for lookups by inner id, which
+    then probe (project_id, count, inner_id) instead of walking the level's range."""
+    n, t = T.c.total_annotations, _bp("t", sa.Integer)
+    return [*in_level[:-2], n == t]
 
 
 def _scored(where: list[Any]) -> Any:
@@ -321,15 +339,17 @@ def _uncertainty_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -
     least = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
     levels, in_level, rest = _levels(conds, dims, lim, least.asc().nulls_last(), T.c.inner_id)
 
-    def unscored(where: list[Any]) -> Any:
-        return sa.select(T.c.id).where(*where, ~scored_by).order_by(T.c.inner_id).limit(lim)
+    def unscored(where: list[Any], *order: Any) -> Any:
+        return sa.select(T.c.id).where(*where, ~scored_by).order_by(*order).limit(lim)
 
     return UncertaintyPlan(
         levels=levels,
         scored_level=_scored(in_level) if levels else None,
-        unscored_level=unscored(in_level) if levels else None,
+        unscored_level=unscored(in_level, T.c.total_annotations.desc(), T.c.inner_id)
+        if levels
+        else None,
         scored=_scored(rest),
-        unscored=unscored(rest),
+        unscored=unscored(rest, T.c.inner_id),
     )
 
 
@@ -343,7 +363,7 @@ def _sampling_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -> S
     everything = sa.select(T.c.id).where(*rest).order_by(sa.func.random()).limit(lim)
     return SamplingPlan(
         levels=levels,
-        draw_level=probe(in_level) if levels else None,
+        draw_level=probe(_at_level(in_level)) if levels else None,
         probe=probe(rest),
         everything=everything,
     )

@@ -192,7 +192,7 @@ class SQLQueue(SQLRows):
         if plan.levels is not None:
             for level in self._levels(conn, plan.levels, params):
                 at = {**params, "t": level.annotations, "lim": limit - len(out)}
-                if level.big is None:  # a few: sorted
+                if not level.big:  # a few: sorted
                     out += [r.id for r in conn.execute(plan.levels.sort, at)]
                 else:
                     out = self._by_score(
@@ -243,7 +243,7 @@ class SQLQueue(SQLRows):
         if plan.levels is not None:
             for level in self._levels(conn, plan.levels, params):
                 at = {**params, "t": level.annotations, "lim": limit - len(out)}
-                if level.big is not None:  # many: drawn between its first and last
+                if level.big:  # many: drawn between its first and last
                     drawn = _draw(conn, plan.draw_level, at, level.lo, level.hi, limit)
                     if drawn:
                         return (out + drawn)[:limit]
