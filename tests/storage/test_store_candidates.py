@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +230,23 @@ def _walked(pg_url: str) -> tuple[SQLStore, int]:
     return store, pid
 
 
+def _statements(
+    store: SQLStore, pid: int, spec: CandidateSpec, keep: Callable[[str], bool]
+) -> list[tuple[str, Any]]:
+    """(statement, parameters) of the statements one next_task_candidates call makes that
+    ``keep`` keeps."""
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if keep(statement) and not statement.startswith("EXPLAIN"):
+            seen.append((statement, params))
+
+    sa.event.listen(store.engine, "before_cursor_execute", before)
+    assert store.next_task_candidates(pid, ME, spec, NOW, 20)
+    sa.event.remove(store.engine, "before_cursor_execute", before)
+    return seen
+
+
 def _plans(store: SQLStore, pid: int, spec: CandidateSpec) -> list[tuple[str, str]]:
     """(statement, plan) of each task-table statement one next_task_candidates call makes."""
     seen: list[tuple[str, Any]] = []
@@ -347,18 +364,10 @@ def test_jit_is_off_unless_the_host_chose_and_its_options_are_kept(
         store.close()
 
 
-def _task_rows_read(store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME) -> int:
+def _task_rows_read(store: SQLStore, pid: int, spec: CandidateSpec) -> int:
     """Rows of labelcore_task that one next_task_candidates call reads (each statement's
     ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops)."""
-    seen: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "labelcore_task" in statement and not statement.startswith("EXPLAIN"):
-            seen.append((statement, params))
-
-    sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert store.next_task_candidates(pid, user, spec, NOW, 20)
-    sa.event.remove(store.engine, "before_cursor_execute", before)
+    seen = _statements(store, pid, spec, lambda statement: "labelcore_task" in statement)
 
     def read(node: dict[str, Any]) -> int:
         rows = 0
@@ -407,15 +416,8 @@ def test_overlap_first_walks_the_overlap_index_on_sqlite(tmp_path: Path) -> None
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
-    seen: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "FROM labelcore_task" in statement and not statement.startswith("EXPLAIN"):
-            seen.append((statement, params))
-
-    sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert store.next_task_candidates(ones, ME, CandidateSpec(overlap_first=True), NOW, 20)
-    sa.event.remove(store.engine, "before_cursor_execute", before)
+    spec = CandidateSpec(overlap_first=True)
+    seen = _statements(store, ones, spec, lambda statement: "FROM labelcore_task" in statement)
     with store.engine.connect() as conn:
         first = " ".join(
             r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1])
@@ -468,16 +470,8 @@ def test_the_levels_are_read_from_the_started_index_on_sqlite(tmp_path: Path, or
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
-    seen: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if "total_annotations <=" in statement and not statement.startswith("EXPLAIN"):
-            seen.append((statement, params))
-
     spec = CandidateSpec(order=order, breadth_first=True)
-    sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert store.next_task_candidates(pid, ME, spec, NOW, 20)
-    sa.event.remove(store.engine, "before_cursor_execute", before)
+    seen = _statements(store, pid, spec, lambda statement: "total_annotations <=" in statement)
     with store.engine.connect() as conn:
         plans = [
             [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)] for s, p in seen
