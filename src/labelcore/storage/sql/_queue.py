@@ -180,6 +180,8 @@ class SQLQueue(SQLRows):
         at = {**params, "below": 2**31 - 1, "sorted_max": _candidates.LEVEL_SORTED}
         while (level := conn.execute(levels.level, at).first()) is not None:
             yield level
+            if level.annotations <= 1:  # the last level there can be (overlap 2: the only)
+                return
             at["below"] = level.annotations
 
     def _least_sure(
