@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from labelcore.model import (
 from labelcore.query import parse_query
 from labelcore.storage.base import CandidateSpec, Store
 from labelcore.storage.memory import MemoryStore
-from labelcore.storage.sql import SQLStore
+from labelcore.storage.sql import SQLStore, _candidates
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 TTL = dt.timedelta(minutes=10)
@@ -45,14 +45,14 @@ def sql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLStore]:
     s.close()
 
 
-def _fill(store: Store, skip_queue: SkipQueue) -> int:
+def _fill(store: Store, skip_queue: SkipQueue, seed: int = 40) -> int:
     """Forty tasks in every state a queue meets, written the same way into any store."""
     pid = store.add_project(
         ProjectSettings(title="queue", maximum_annotations=3, skip_queue=skip_queue), 1
     ).id
     store.set_members(pid, [Member(project_id=pid, user_id=ME, role="annotator")])
     ids = store.add_tasks(pid, [NewTask(data={"i": i}) for i in range(40)])
-    rng = random.Random(40)
+    rng = random.Random(seed)
     store.set_task_overlap(pid, {t: rng.choice((1, 2, 2, 3)) for t in ids})
     for n, task_id in enumerate(ids):
         roll = rng.random()
@@ -121,6 +121,64 @@ def test_the_walks_give_what_sorting_every_open_task_gives(
     assert any(sql.next_task_candidates(mine, ME, spec, NOW, 40) for spec in SPECS)
 
 
+LEVELED = [
+    CandidateSpec(order="uncertainty", breadth_first=True),
+    CandidateSpec(order="uncertainty", breadth_first=True, assigned_to=ME),
+    CandidateSpec(order="uncertainty", breadth_first=True, unassigned_or_assigned_to=ME),
+    CandidateSpec(overlap_first=True),
+    CandidateSpec(breadth_first=True, overlap_first=True),
+    CandidateSpec(breadth_first=True, overlap_first=True, include_skipped_by_user=True),
+    CandidateSpec(overlap_first=True, only_skipped_by_user=True),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("sorted_max", [0, 500])
+def test_the_levels_and_parts_give_what_sorting_every_open_task_gives(
+    sql: SQLStore, seed: int, sorted_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random projects: the parts run in turn (overlap first, started first, own skips last)
+    and the started tasks level by level, each level sorted (``sorted_max`` 500) or walked
+    in score order (0: every level counts as large), give MemoryStore's order."""
+    monkeypatch.setattr(_candidates, "LEVEL_SORTED", sorted_max)
+    memory = MemoryStore()
+    rule = SkipQueue.REQUEUE_FOR_ME if seed % 2 else SkipQueue.IGNORE_SKIPPED
+    mine, theirs = _fill(sql, rule, seed), _fill(memory, rule, seed)
+    back = {t.id: t.inner_id for t in sql.get_tasks(sql.task_ids(mine, parse_query({})))}
+    mem_ids = {t.id: t.inner_id for t in memory.get_tasks(memory.task_ids(theirs, parse_query({})))}
+    for spec in LEVELED:
+        for limit in (1, 3, 40):
+            got = [back[t] for t in sql.next_task_candidates(mine, ME, spec, NOW, limit)]
+            want = [mem_ids[t] for t in memory.next_task_candidates(theirs, ME, spec, NOW, limit)]
+            assert got == want, (spec, limit)
+
+
+def test_uniform_sampling_draws_within_the_most_started_level(sql: SQLStore) -> None:
+    """Breadth first with uniform sampling, a level too large to sort (800 tasks with two
+    annotations): the candidates are drawn from it alone (not from the 100 tasks with one),
+    and each of its 100 open tasks (the user skipped the other 700) comes first about as
+    often as any other."""
+    pid = sql.add_project(ProjectSettings(title="levels", maximum_annotations=3), 1).id
+    ids = sql.add_tasks(pid, [NewTask(data={"i": i}, overlap=3) for i in range(1000)])
+    with sql.transaction():
+        for n, task_id in enumerate(ids[:900]):
+            for who in (5, 6) if n < 800 else (5,):
+                sql.add_annotation(NewAnnotation(task_id=task_id, completed_by=who, result=[]), pid)
+            if n < 700:
+                skip = NewAnnotation(
+                    task_id=task_id, completed_by=ME, result=[], was_cancelled=True
+                )
+                sql.add_annotation(skip, pid)
+    spec = CandidateSpec(order="random", breadth_first=True)
+    firsts: collections.Counter[int] = collections.Counter()
+    for _ in range(400):
+        got = sql.next_task_candidates(pid, ME, spec, NOW, 20)
+        assert got and set(got) <= set(ids[700:800]) and len(set(got)) == len(got)
+        firsts[got[0]] += 1
+    assert max(firsts.values()) < 20  # 4 expected each
+    assert len(firsts) > 60
+
+
 def test_uniform_sampling_is_uniform_among_the_open_tasks(sql: SQLStore) -> None:
     """1,000 tasks, the first 900 labeled: each of the 100 open ones comes first about as
     often as any other (found in review: a rotation from a random inner id put task 901
@@ -170,6 +228,23 @@ def _walked(pg_url: str) -> tuple[SQLStore, int]:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
     return store, pid
+
+
+def _statements(
+    store: SQLStore, pid: int, spec: CandidateSpec, keep: Callable[[str], bool]
+) -> list[tuple[str, Any]]:
+    """(statement, parameters) of the statements one next_task_candidates call makes that
+    ``keep`` keeps."""
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if keep(statement) and not statement.startswith("EXPLAIN"):
+            seen.append((statement, params))
+
+    sa.event.listen(store.engine, "before_cursor_execute", before)
+    assert store.next_task_candidates(pid, ME, spec, NOW, 20)
+    sa.event.remove(store.engine, "before_cursor_execute", before)
+    return seen
 
 
 def _plans(store: SQLStore, pid: int, spec: CandidateSpec) -> list[tuple[str, str]]:
@@ -287,3 +362,122 @@ def test_jit_is_off_unless_the_host_chose_and_its_options_are_kept(
             assert conn.exec_driver_sql("SHOW statement_timeout").scalar_one() == timeout
     finally:
         store.close()
+
+
+def _task_rows_read(store: SQLStore, pid: int, spec: CandidateSpec) -> int:
+    """Rows of labelcore_task that one next_task_candidates call reads (each statement's
+    ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops)."""
+    seen = _statements(store, pid, spec, lambda statement: "labelcore_task" in statement)
+
+    def read(node: dict[str, Any]) -> int:
+        rows = 0
+        if node.get("Relation Name") == "labelcore_task":
+            kept = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+            rows += kept * node["Actual Loops"]
+        return rows + sum(read(child) for child in node.get("Plans", []))
+
+    with store.engine.connect() as conn:
+        return sum(
+            read(conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + s, p).scalar()[0]["Plan"])
+            for s, p in seen
+        )
+
+
+@pytest.mark.postgres
+def test_overlap_first_finds_no_overlap_task_without_reading_the_queue(pg_url: str) -> None:
+    """show_overlap_first in a project of overlap 1: the open tasks with overlap > 1 come
+    from their own partial index, empty here, so the next task reads ~20 rows (the
+    overlap > 1 part read every open task to find none: 25-270 ms at 100,000 tasks)."""
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="ones"), 1).id
+    ids = store.add_tasks(pid, [NewTask(data={"i": i}) for i in range(4000)])
+    with store.transaction():
+        for task_id in ids[:1000]:
+            store.add_annotation(NewAnnotation(task_id=task_id, completed_by=5, result=[]), pid)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    try:
+        assert _task_rows_read(store, pid, CandidateSpec(overlap_first=True)) < 100
+        (_, plan), *_ = _plans(store, pid, CandidateSpec(overlap_first=True))
+        assert "labelcore_task_overlap_ix" in plan
+    finally:
+        store.close()
+
+
+def test_overlap_first_walks_the_overlap_index_on_sqlite(tmp_path: Path) -> None:
+    """SQLite takes the partial index too (its statistics, averaged over all projects, made
+    it prefer the queue index while the part wrote ``is_labeled = 0``)."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'overlap.db'}")
+    ones = store.add_project(ProjectSettings(title="ones"), 1).id
+    twos = store.add_project(ProjectSettings(title="twos", maximum_annotations=2), 1).id
+    store.add_tasks(ones, [NewTask(data={"i": i}) for i in range(300)])
+    store.add_tasks(twos, [NewTask(data={"i": i}, overlap=2) for i in range(100)])
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    spec = CandidateSpec(overlap_first=True)
+    seen = _statements(store, ones, spec, lambda statement: "FROM labelcore_task" in statement)
+    with store.engine.connect() as conn:
+        first = " ".join(
+            r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1])
+        )
+    store.close()
+    assert "labelcore_task_overlap_ix" in first
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "spec",
+    [
+        CandidateSpec(breadth_first=True, overlap_first=True),  # no task of overlap 1
+        CandidateSpec(order="random", breadth_first=True),
+        CandidateSpec(order="uncertainty", breadth_first=True),
+    ],
+    ids=["overlap-first", "uniform", "uncertainty"],
+)
+def test_half_done_tasks_are_not_sorted(pg_url: str, spec: CandidateSpec) -> None:
+    """2,000 of 4,000 open tasks half done: the next task reads a bounded number of task
+    rows, not all 2,000 started ones (sorted by random() or score: 0.1-0.7 s with 50,000
+    of them at 100,000 tasks), nor the overlap-1 side of show_overlap_first to its end."""
+    store, pid = _walked(pg_url)
+    task_ids = list(store.task_ids(pid, parse_query({})))
+    store.add_predictions(
+        [NewPrediction(task_id=t, result=[], score=(t * 37 % 101) / 101) for t in task_ids],
+        pid,
+    )
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    try:
+        # a level's first 501 entries are counted from the index (LEVEL_SORTED)
+        assert _task_rows_read(store, pid, spec) < 900
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("order", ["random", "uncertainty"])
+def test_the_levels_are_read_from_the_started_index_on_sqlite(tmp_path: Path, order: str) -> None:
+    """A level's probes and its sort read labelcore_task_started_ix: with the count as an
+    equality SQLite preferred the queue index and walked every open task of the project
+    to find the level's few (found while measuring a project with 10 started tasks)."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'levels.db'}")
+    pid = store.add_project(ProjectSettings(title="few", maximum_annotations=2), 1).id
+    ids = store.add_tasks(pid, [NewTask(data={"i": i}, overlap=2) for i in range(600)])
+    for task_id in ids[100::100]:
+        store.add_annotation(NewAnnotation(task_id=task_id, completed_by=5, result=[]), pid)
+    store.add_predictions([NewPrediction(task_id=t, result=[], score=0.5) for t in ids], pid)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    spec = CandidateSpec(order=order, breadth_first=True)
+    seen = _statements(store, pid, spec, lambda statement: "total_annotations <=" in statement)
+    with store.engine.connect() as conn:
+        plans = [
+            [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)] for s, p in seen
+        ]
+    store.close()
+    assert len(plans) >= 2  # the level, then its sort
+    for plan in plans:
+        tasks = [line for line in plan if "labelcore_task " in line + " "]
+        assert tasks and all("labelcore_task_started_ix" in line for line in tasks), plan

@@ -2,7 +2,7 @@
 
     plan = candidates_stmt(spec, ignore, query, dialect=..., fts=..., is_pg=...)
     params = {"pid": ..., "uid": ..., "now": ..., "lim": 20}
-    ids = [row.id for row in conn.execute(plan, params)]   # SamplingPlan: see _queue
+    ids = [row.id for row in conn.execute(plan, params)]   # the plans: see _queue
 
 The queue's order starts with keys that take a few values each: the user's own skips last
 (``include_skipped_by_user``), tasks with overlap > 1 first (``overlap_first``), started
@@ -10,9 +10,11 @@ tasks first, most annotations first (``breadth_first``); then import order (``in
 Sorting every open task of the project by that key read all of them, with their slot
 checks: 0.34 to 1.4 s a next task at 100,000 tasks. Instead the open tasks are split into
 parts on which those leading keys are constant; each part is read in its own order from an
-index and stops after ``lim`` rows that pass the checks, and only those rows (``lim`` per
-part at most) are sorted by the whole key. The first ``lim`` of them are the first ``lim``
-of the whole order, as each part's first rows are that part's first rows.
+index and stops after ``lim`` rows that pass the checks. Started and not started parts
+are read in one statement and only their first rows sorted; the parts of own skips and
+overlap first run one after the other in the order of their keys (``PartsPlan``), each
+asked for what the earlier ones left wanting, so one after those that filled the limit is
+not read at all.
 
 - Breadth first: the open tasks that have annotations come from
   ``labelcore_task_started_ix``, a partial index of exactly those tasks (in
@@ -20,12 +22,20 @@ of the whole order, as each part's first rows are that part's first rows.
   the others from ``labelcore_task_queue_ix``. "Most annotations" is the task's
   ``total_annotations`` (skips are not counted).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
-  or not). A part with no open task reads the queue to its end.
-- Uniform sampling (``SamplingPlan``): the started tasks sorted by count and at random
-  within a count, then rejection sampling of the rest at random inner ids; with own skips
-  or overlap first, one sort of every open task by the keys and ``random()``.
-- Uncertainty sampling (lowest mean prediction score first) sorts each part by the score,
-  which no index holds: it reads every open task of the part.
+  or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
+  partial index of exactly those (empty in a project of overlap 1); started tasks of
+  overlap 1 cannot be open, so that part is left out.
+- Uniform sampling (``SamplingPlan``): the started tasks one count of annotations at a
+  time (``Levels``), a level of a few hundred sorted at random and a larger one drawn from
+  at random inner ids between its first and last; then rejection sampling of the rest at
+  random inner ids; with own skips or overlap first, one sort of every open task by the
+  keys and ``random()``.
+- Uncertainty sampling (lowest prediction score first, ``UncertaintyPlan``): the started
+  tasks level by level, a small level sorted by score and a larger one walked like the
+  rest: the scored predictions in score order from ``labelcore_prediction_score_ix``,
+  each probing its task, then the unscored tasks in import order. With own skips or
+  overlap first each part is sorted by the score, which no index holds: it reads every
+  open task of the part.
 
 A data-manager query with an ordering of its own (``query.ordering``) keeps one statement
 that sorts the matching open tasks by the leading keys and that ordering.
@@ -103,9 +113,10 @@ def candidates_stmt(
     completed_by_me = exists(mine, sa.true() if ignore else A.c.was_cancelled.is_(False))
     skipped_by_me = exists(mine)  # only skips are left once completed ones are out
     claims, completers = slot_exprs(ignore)
+    is_open = T.c.is_labeled.is_(False)
     conds: list[Any] = [
         T.c.project_id == _bp("pid"),
-        T.c.is_labeled.is_(False),
+        is_open,
         ~completed_by_me,
         claims + completers < T.c.overlap,
     ]
@@ -146,9 +157,18 @@ def candidates_stmt(
         if not (spec.include_skipped_by_user or spec.overlap_first):
             return _uncertainty_plan(conds, dims, lim)
         score = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
-    parts = []
+    # parts that differ only in "started" are read in one statement (both are short walks
+    # of their own index; a second round trip cost more than the few rows); the others
+    # (own skips, overlap first) one after the other, as one of them may have no open task
+    groups: dict[tuple[int, ...], list[Any]] = {}
     for combo in itertools.product(*(values for _, values in dims)):
         keys = {kind: key for (kind, _), (_, key) in zip(dims, combo)}
+        if keys.get("overlap") == 1 and keys.get("started") == 0:
+            # an open task with overlap 1 has no annotation: one would have labeled it
+            # (``is_labeled`` is "distinct completers >= overlap", and a task counted in
+            # ``total_annotations`` has a completer); the part would read the started
+            # tasks' index to its end to find nothing
+            continue
         inner: list[Any] = []
         if keys.get("started") == 0:
             inner.append(T.c.total_annotations.desc())  # the others have none
@@ -158,34 +178,83 @@ def candidates_stmt(
         inner.append(T.c.inner_id)
         cols = [
             T.c.id,
-            *(sa.literal(key, sa.Integer).label(f"k{i}") for i, (_, key) in enumerate(combo)),
+            sa.literal(keys.get("started", 0), sa.Integer).label("k"),
             T.c.total_annotations.label("started"),
             T.c.inner_id,
         ]
         if score is not None:
             cols.append(score.label("score"))
         where = [*conds, *(cond for cond, _ in combo)]
-        parts.append(sa.select(*cols).where(*where).order_by(*inner).limit(lim))
+        if keys.get("overlap") == 0 and keys.get("started") != 0:
+            # labelcore_task_overlap_ix's own condition, as the index writes it
+            not_labeled = sa.text(f"NOT {T.name}.is_labeled")  # not "= 0": see OVERLAP
+            where = [not_labeled if c is is_open else c for c in where]
+        group = tuple(key for kind, key in keys.items() if kind != "started")
+        groups.setdefault(group, []).append(
+            sa.select(*cols).where(*where).order_by(*inner).limit(lim)
+        )
+    stmts = [_merged(parts, score is not None) for parts in groups.values()]
+    return stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
+
+
+def _merged(parts: list[Any], scored: bool) -> Any:
+    """One statement for parts that differ only in "started": their first rows, sorted."""
     if len(parts) == 1:
         return parts[0].with_only_columns(T.c.id)
     every = sa.union_all(*(sa.select(p.subquery()) for p in parts)).subquery("lc_parts")
-    outer: list[Any] = []
-    for i, (kind, _) in enumerate(dims):
-        outer.append(every.c[f"k{i}"])
-        if kind == "started":  # within the started part, most annotations first
-            outer.append(every.c.started.desc())
-    if score is not None:
+    outer = [every.c.k, every.c.started.desc()]  # within the started part, most first
+    if scored:
         outer.append(every.c.score.asc().nulls_last())
     outer.append(every.c.inner_id)
-    return sa.select(every.c.id).order_by(*outer).limit(lim)
+    return sa.select(every.c.id).order_by(*outer).limit(_bp("lim", sa.Integer))
+
+
+@attrs.frozen
+class PartsPlan:
+    """The open tasks split into parts on which the order's leading keys (own skips,
+    overlap first) are constant, in the order of those keys: ``next_task_candidates`` runs
+    them in turn, each with the bound ``lim`` of candidates still wanted, and stops when it
+    has enough. Each part is read in the rest of the order, so their rows one after the
+    other are the whole order; a later part is not read at all once the earlier ones filled
+    the limit (a part with no open task, run in one UNION with the others, read its index
+    to the end: 25-110 ms at 100,000 tasks)."""
+
+    parts: tuple[Any, ...]
+
+
+#: A count of annotations with at most this many started open tasks is sorted whole (by
+#: random() or score); a larger one is sampled or walked (``Levels``)
+LEVEL_SORTED = 500
+
+
+@attrs.frozen
+class Levels:
+    """Breadth first under uniform or uncertainty sampling: the started open tasks, one
+    count of annotations ("level") at a time, most first. A level with few tasks is sorted
+    (``sort``); a larger one is drawn from or walked in score order (the sampling plan's
+    statements), so no statement sorts a level of thousands of half-done tasks (0.1-0.5 s
+    with 50,000 of them at 100,000 tasks).
+
+    - ``level``: the highest count below the bound ``below`` among the project's started
+      open tasks, as ``(annotations, lo, hi, big)``: ``lo`` and ``hi`` its least and
+      greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks (bound as
+      ``sorted_max``): a few probes of ``labelcore_task_started_ix``, no row when no level
+      is left;
+    - ``sort``: the open tasks of level ``t`` (bound) sorted by the sampling's order, at most
+      ``lim`` of them.
+    """
+
+    level: Any
+    sort: Any
 
 
 @attrs.frozen
 class SamplingPlan:
     """Uniform sampling's statements (``next_task_candidates`` runs them in turn):
 
-    - ``started``: breadth first, the started open tasks, most annotations first and in
-      random order within a count (a sort of the started tasks alone), or None;
+    - ``levels``: breadth first, the started open tasks by level (``Levels``), or None;
+      ``draw_level`` reads the open tasks of level ``t`` among the drawn inner ids
+      ``probes`` (drawn between the level's ``lo`` and ``hi``);
     - ``probe``: the open tasks (not started, with breadth first) among the inner ids in
       the bound list ``probes``, drawn at random from the project's range of inner ids.
       Rejection sampling: each open task is as likely to be drawn as any other, so the
@@ -195,7 +264,8 @@ class SamplingPlan:
       sort, or one where draws find nothing: few open tasks left).
     """
 
-    started: Any
+    levels: Levels | None
+    draw_level: Any
     probe: Any
     everything: Any
 
@@ -205,8 +275,9 @@ class UncertaintyPlan:
     """Uncertainty sampling's statements (``next_task_candidates`` runs them in turn):
     lowest score first, a task ranked by its least sure prediction.
 
-    - ``started``: breadth first, the started open tasks sorted by count, then score (a
-      sort of the started tasks alone), or None;
+    - ``levels``: breadth first, the started open tasks by level (``Levels``: a small level
+      sorted by score, then inner id), or None; a large level ``t`` is walked as the rest
+      below: ``scored_level`` and ``unscored_level``;
     - ``scored``: the scored predictions of the open tasks (not started, with breadth first)
       in (score, inner_id) order, walked from ``labelcore_prediction_score_ix`` and stopped
       at the bound ``plim``: a task's first row is its lowest score, so the first ``lim``
@@ -215,51 +286,114 @@ class UncertaintyPlan:
     - ``unscored``: then the open tasks without a scored prediction, in import order.
     """
 
-    started: Any
+    levels: Levels | None
+    scored_level: Any
+    unscored_level: Any
     scored: Any
     unscored: Any
 
 
-def _started_part(
+def _levels(
     conds: list[Any], dims: list[tuple[str, Any]], lim: Any, *then: Any
-) -> tuple[Any, list[Any]]:
-    """Breadth first (the only dimension a sampling plan keeps): the started open tasks,
-    most annotations first and then by ``then`` (a sort of the started tasks alone), and
-    the conditions of the rest; (None, ``conds``) without it."""
+) -> tuple[Levels | None, list[Any], list[Any]]:
+    """Breadth first (the only dimension a sampling plan keeps): the started open tasks by
+    level, sorted by ``then`` within a level; with the conditions of one level (at the
+    bound ``t``) and of the tasks not started. (None, [], ``conds``) without it."""
     if not dims:
-        return None, list(conds)
+        return None, [], list(conds)
     (_, ((started_cond, _), (fresh_cond, _))) = dims[0]
-    started = (
-        sa.select(T.c.id)
-        .where(*conds, started_cond)
-        .order_by(T.c.total_annotations.desc(), *then)
-        .limit(lim)
+    index = [T.c.project_id == _bp("pid"), started_cond]  # labelcore_task_started_ix's rows
+    top = (
+        sa.select(T.c.total_annotations.label("annotations"))
+        .where(*index, T.c.total_annotations < _bp("below", sa.Integer))
+        .order_by(T.c.total_annotations.desc())
+        .limit(1)
+        .subquery("lc_level")
     )
-    return started, [*conds, fresh_cond]
+    # Each read below is in labelcore_task_started_ix's own order (count descending, then
+    # inner id) over a range of counts, where the level's rows come first: an equality on
+    # the count let SQLite take the queue index (equalities on project and is_labeled,
+    # inner id order) and walk every open task of the project to find the level's.
+    n, at = T.c.total_annotations, top.c.annotations
+    below_or_at = sa.select(T.c.inner_id).where(*index, n <= at).order_by(n.desc(), T.c.inner_id)
+    at_or_above = sa.select(T.c.inner_id).where(*index, n >= at).order_by(n, T.c.inner_id.desc())
+    big = (
+        sa.select(n)
+        .where(*index, n <= at)
+        .order_by(n.desc(), T.c.inner_id)
+        .limit(1)
+        .offset(_bp("sorted_max", sa.Integer))
+        .scalar_subquery()
+    )
+    level = sa.select(
+        at,
+        below_or_at.limit(1).scalar_subquery().label("lo"),
+        at_or_above.limit(1).scalar_subquery().label("hi"),
+        (big == at).label("big"),
+    )
+    t = _bp("t", sa.Integer)
+    in_level = [*conds, started_cond, n <= t, n >= t]
+    sort = sa.select(T.c.id).where(*in_level).order_by(n.desc(), *then).limit(lim)
+    return Levels(level=level, sort=sort), in_level, [*conds, fresh_cond]
+
+
+def _at_level(in_level: list[Any]) -> list[Any]:
+    """A level's conditions with its count as an equality: for lookups by inner id, which
+    then probe (project_id, count, inner_id) instead of walking the level's range."""
+    n, t = T.c.total_annotations, _bp("t", sa.Integer)
+    return [*in_level[:-2], n == t]
+
+
+def _scored(where: list[Any]) -> Any:
+    """The scored predictions of the tasks that pass ``where``, in (score, inner_id) order,
+    stopped at the bound ``plim``. Each prediction probes its own task (an ``EXISTS`` kept
+    apart by ``OFFSET 0``): joined, PostgreSQL took a level's tasks for a few hundred rows
+    (a bound count of annotations) and read all 50,000 of them with their checks, 0.6 s."""
+    task = sa.select(T.c.inner_id).where(T.c.id == P.c.task_id)
+    passes = sa.exists(
+        sa.select(sa.literal(1)).where(T.c.id == P.c.task_id, *where).offset(sa.literal_column("0"))
+    )
+    return (
+        sa.select(P.c.task_id.label("id"))
+        .where(P.c.project_id == _bp("pid"), P.c.score.is_not(None), passes)
+        .order_by(P.c.score, task.scalar_subquery())
+        .limit(_bp("plim", sa.Integer))
+    )
 
 
 def _uncertainty_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -> UncertaintyPlan:
     scored_by = sa.exists().where(P.c.task_id == T.c.id, P.c.score.is_not(None))
     least = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
-    started, rest = _started_part(conds, dims, lim, least.asc().nulls_last(), T.c.inner_id)
-    scored = (
-        sa.select(T.c.id)
-        .select_from(P.join(T, T.c.id == P.c.task_id))
-        .where(P.c.project_id == _bp("pid"), P.c.score.is_not(None), *rest)
-        .order_by(P.c.score, T.c.inner_id)
-        .limit(_bp("plim", sa.Integer))
+    levels, in_level, rest = _levels(conds, dims, lim, least.asc().nulls_last(), T.c.inner_id)
+
+    def unscored(where: list[Any], *order: Any) -> Any:
+        return sa.select(T.c.id).where(*where, ~scored_by).order_by(*order).limit(lim)
+
+    return UncertaintyPlan(
+        levels=levels,
+        scored_level=_scored(in_level) if levels else None,
+        unscored_level=unscored(in_level, T.c.total_annotations.desc(), T.c.inner_id)
+        if levels
+        else None,
+        scored=_scored(rest),
+        unscored=unscored(rest, T.c.inner_id),
     )
-    unscored = sa.select(T.c.id).where(*rest, ~scored_by).order_by(T.c.inner_id).limit(lim)
-    return UncertaintyPlan(started=started, scored=scored, unscored=unscored)
 
 
 def _sampling_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -> SamplingPlan:
-    started, rest = _started_part(conds, dims, lim, sa.func.random())
-    probe = sa.select(T.c.id, T.c.inner_id).where(
-        *rest, T.c.inner_id.in_(sa.bindparam("probes", expanding=True))
-    )
+    levels, in_level, rest = _levels(conds, dims, lim, sa.func.random())
+
+    def probe(where: list[Any]) -> Any:
+        drawn = T.c.inner_id.in_(sa.bindparam("probes", expanding=True))
+        return sa.select(T.c.id, T.c.inner_id).where(*where, drawn)
+
     everything = sa.select(T.c.id).where(*rest).order_by(sa.func.random()).limit(lim)
-    return SamplingPlan(started=started, probe=probe, everything=everything)
+    return SamplingPlan(
+        levels=levels,
+        draw_level=probe(_at_level(in_level)) if levels else None,
+        probe=probe(rest),
+        everything=everything,
+    )
 
 
 def _sorted_stmt(

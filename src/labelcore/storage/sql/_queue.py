@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,8 +14,11 @@ from labelcore.errors import NotFound, ValidationError
 from labelcore.model import Claim, Job, JobStatus, UserId, View, Webhook, utcnow
 from labelcore.query import validate_query
 from labelcore.storage.base import CandidateSpec
+from labelcore.storage.sql import _candidates
 from labelcore.storage.sql._base import chunks, ignores_skipped
 from labelcore.storage.sql._candidates import (
+    Levels,
+    PartsPlan,
     SamplingPlan,
     UncertaintyPlan,
     candidates_stmt,
@@ -83,6 +86,23 @@ def _bp(name: str) -> Any:
     return sa.bindparam(name)
 
 
+def _draw(
+    conn: sa.Connection, probe: Any, params: dict[str, Any], lo: int, hi: int, limit: int
+) -> list[int]:
+    """Rejection sampling: the open tasks found at inner ids drawn at random between ``lo``
+    and ``hi``, in the order drawn (each open task there as likely to come first as any
+    other); [] when the range is too small to draw from or two rounds found nothing."""
+    draws = SAMPLE_DRAWS * limit
+    if hi - lo + 1 <= 2 * draws:
+        return []
+    for _ in range(2):
+        probes = random.sample(range(lo, hi + 1), draws)  # noqa: S311 - not a secret
+        found = {r.inner_id: r.id for r in conn.execute(probe, {**params, "probes": probes})}
+        if found:
+            return [found[i] for i in probes if i in found]
+    return []
+
+
 class SQLQueue(SQLRows):
     # -- next task and claims ---------------------------------------------------------------
     # The statements of the labeling path are built once per store (``_stmt``) with bound
@@ -137,19 +157,68 @@ class SQLQueue(SQLRows):
                 return self._sampled(conn, stmt, project_id, params, limit)
             if isinstance(stmt, UncertaintyPlan):
                 return self._least_sure(conn, stmt, params, limit)
+            if isinstance(stmt, PartsPlan):
+                return self._parts(conn, stmt, params, limit)
             return [r.id for r in conn.execute(stmt, params)]
+
+    def _parts(
+        self, conn: sa.Connection, plan: PartsPlan, params: dict[str, Any], limit: int
+    ) -> list[int]:
+        """The parts in turn (``PartsPlan``), each asked for what is still wanted."""
+        out: list[int] = []
+        for part in plan.parts:
+            out += [r.id for r in conn.execute(part, {**params, "lim": limit - len(out)})]
+            if len(out) >= limit:
+                break
+        return out
+
+    @staticmethod
+    def _levels(
+        conn: sa.Connection, levels: Levels, params: dict[str, Any]
+    ) -> Iterator[sa.Row[Any]]:
+        """The levels of started open tasks (``Levels.level`` rows), most annotations first."""
+        at = {**params, "below": 2**31 - 1, "sorted_max": _candidates.LEVEL_SORTED}
+        while (level := conn.execute(levels.level, at).first()) is not None:
+            yield level
+            if level.annotations <= 1:  # the last level there can be (overlap 2: the only)
+                return
+            at["below"] = level.annotations
 
     def _least_sure(
         self, conn: sa.Connection, plan: UncertaintyPlan, params: dict[str, Any], limit: int
     ) -> list[int]:
-        """Uncertainty sampling (``UncertaintyPlan``): the started tasks first (breadth
-        first), then the scored open tasks by their lowest score, then the unscored ones."""
+        """Uncertainty sampling (``UncertaintyPlan``): the started tasks first, level by level
+        (breadth first), then the scored open tasks by their lowest score, then the unscored
+        ones."""
         out: list[int] = []
-        if plan.started is not None:
-            out += [r.id for r in conn.execute(plan.started, params)]
+        if plan.levels is not None:
+            for level in self._levels(conn, plan.levels, params):
+                at = {**params, "t": level.annotations, "lim": limit - len(out)}
+                if not level.big:  # a few: sorted
+                    out += [r.id for r in conn.execute(plan.levels.sort, at)]
+                else:
+                    out = self._by_score(
+                        conn, plan.scored_level, plan.unscored_level, at, out, limit
+                    )
+                if len(out) >= limit:
+                    return out[:limit]
+        return self._by_score(conn, plan.scored, plan.unscored, params, out, limit)
+
+    @staticmethod
+    def _by_score(
+        conn: sa.Connection,
+        scored: Any,
+        unscored: Any,
+        params: dict[str, Any],
+        out: list[int],
+        limit: int,
+    ) -> list[int]:
+        """``out`` and then the scored tasks of ``scored`` by lowest score, then those of
+        ``unscored``, up to ``limit``."""
+        out = list(out)
         rows = 4 * limit
         while len(out) < limit:
-            ids = [r.id for r in conn.execute(plan.scored, {**params, "plim": rows})]
+            ids = [r.id for r in conn.execute(scored, {**params, "plim": rows})]
             fresh = [i for i in dict.fromkeys(ids) if i not in out]
             if len(fresh) >= limit - len(out) or len(ids) < rows:  # enough, or all read
                 out += fresh[: limit - len(out)]
@@ -157,7 +226,7 @@ class SQLQueue(SQLRows):
             rows *= 4  # tasks with several predictions repeat: read further
         if len(out) < limit:
             seen = set(out)
-            out += [r.id for r in conn.execute(plan.unscored, params) if r.id not in seen]
+            out += [r.id for r in conn.execute(unscored, params) if r.id not in seen]
         return out[:limit]
 
     def _sampled(
@@ -168,14 +237,21 @@ class SQLQueue(SQLRows):
         params: dict[str, Any],
         limit: int,
     ) -> list[int]:
-        """Uniform sampling (``SamplingPlan``): the started tasks first (breadth first),
-        then open tasks found at inner ids drawn at random, in the order drawn; a project
-        whose range is small, or where two rounds of draws found nothing, is sorted whole."""
+        """Uniform sampling (``SamplingPlan``): the started tasks first, level by level
+        (breadth first), then open tasks found at inner ids drawn at random, in the order
+        drawn. A level or a project whose range is small, or where two rounds of draws
+        found nothing, is sorted whole."""
         out: list[int] = []
-        if plan.started is not None:
-            out += [r.id for r in conn.execute(plan.started, params)]
-        if len(out) >= limit:
-            return out[:limit]
+        if plan.levels is not None:
+            for level in self._levels(conn, plan.levels, params):
+                at = {**params, "t": level.annotations, "lim": limit - len(out)}
+                if level.big:  # many: drawn between its first and last
+                    drawn = _draw(conn, plan.draw_level, at, level.lo, level.hi, limit)
+                    if drawn:
+                        return (out + drawn)[:limit]
+                out += [r.id for r in conn.execute(plan.levels.sort, at)]
+                if len(out) >= limit:
+                    return out[:limit]
         seq = conn.execute(
             self._stmt(
                 "project.task_seq",
@@ -183,15 +259,10 @@ class SQLQueue(SQLRows):
             ),
             {"pid": project_id},
         ).scalar()
-        draws = SAMPLE_DRAWS * limit
-        if seq and seq > 2 * draws:
-            for _ in range(2):
-                probes = random.sample(range(1, seq + 1), draws)  # noqa: S311 - not a secret
-                rows = conn.execute(plan.probe, {**params, "probes": probes})
-                found = {r.inner_id: r.id for r in rows}
-                fresh = [found[i] for i in probes if i in found]
-                if fresh:  # fewer than asked is fine: next task asks again if none is free
-                    return (out + fresh)[:limit]
+        if seq:
+            drawn = _draw(conn, plan.probe, params, 1, seq, limit)
+            if drawn:  # fewer than asked is fine: next task asks again if none is free
+                return (out + drawn)[:limit]
         seen = set(out)
         out += [r.id for r in conn.execute(plan.everything, params) if r.id not in seen]
         return out[:limit]

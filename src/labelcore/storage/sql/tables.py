@@ -144,6 +144,10 @@ class TokenRow(LabelcoreBase, table=True):
 # next-task query writes its condition, which each database must see as implying it
 STARTED_PG = "is_labeled = false AND total_annotations > 0"
 STARTED_SQLITE = "is_labeled = 0 AND total_annotations > 0"
+# the open tasks with overlap > 1 (labelcore_task_overlap_ix), likewise; "NOT is_labeled"
+# and not "is_labeled = 0": SQLite takes an equality as a key of labelcore_task_queue_ix
+# too, and then prefers that index by its statistics (averaged over every project)
+OVERLAP = "NOT is_labeled AND overlap > 1"
 
 
 class TaskRow(LabelcoreBase, table=True):
@@ -161,6 +165,15 @@ class TaskRow(LabelcoreBase, table=True):
             "inner_id",
             postgresql_where=sa.text(STARTED_PG),
             sqlite_where=sa.text(STARTED_SQLITE),
+        ),
+        # next task, show_overlap_first: the open tasks with overlap > 1, in import order
+        # (a partial index: empty in a project of overlap 1; migration 0016)
+        sa.Index(
+            "labelcore_task_overlap_ix",
+            "project_id",
+            "inner_id",
+            postgresql_where=sa.text(OVERLAP),
+            sqlite_where=sa.text(OVERLAP),
         ),
         sa.Index("labelcore_task_hash_ix", "project_id", "data_hash"),
         # data manager: "has predictions" counts through it, and it covers the task list's
