@@ -390,6 +390,30 @@ class StoreContract:
         assert store.list_annotations(task_ids=[tids[1]]) == []
         assert len(store.list_annotations(task_ids=[foreign, tids[0]], completed_by=1)) == 2
 
+    def test_list_predictions_and_drafts_of_many_tasks(self, store: Store) -> None:
+        """A page of the task list reads its predictions and drafts by task ids."""
+        pid, other = self.project(store), self.project(store)
+        tids = self.tasks(store, pid, 3)
+        (foreign,) = self.tasks(store, other, 1)
+        made = store.add_predictions(
+            [NewPrediction(result=[], task_id=t, model_version=v) for t in tids[::2] for v in "ab"],
+            pid,
+        )
+        store.add_predictions([NewPrediction(result=[], task_id=foreign)], other)
+        found = store.list_predictions(task_ids=[tids[0], tids[2]], project_id=pid)
+        assert [p.id for p in found] == sorted(p.id for p in made)
+        assert store.list_predictions(task_ids=[tids[1]]) == []
+        assert store.list_predictions(task_ids=[]) == []
+        assert len(store.list_predictions(task_ids=[foreign, tids[0]], model_version="a")) == 1
+        d1 = store.save_draft(tids[1], 1, None, [], 1.0)
+        d2 = store.save_draft(tids[0], 2, None, [], 1.0)
+        store.save_draft(foreign, 1, None, [], 1.0)
+        assert store.list_drafts(task_ids=[tids[1], tids[0]]) == sorted(
+            [d1, d2], key=lambda d: d.id
+        )
+        assert store.list_drafts(task_ids=[tids[0], tids[1]], user_id=2) == [d2]
+        assert store.list_drafts(task_ids=[tids[2]]) == [] == store.list_drafts(task_ids=[])
+
     def test_list_annotations_by_id(self, store: Store) -> None:
         pid = self.project(store)
         t1, t2 = self.tasks(store, pid, 2)

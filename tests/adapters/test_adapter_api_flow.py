@@ -466,15 +466,37 @@ def test_task_list_carries_the_data_manager_columns(
     row = rows[done]
     assert row["is_labeled"] is True and row["completed_at"]
     assert row["annotators"] == ["a-manager"] and row["annotations_ids"] == str(ann.id)
+    # the result columns are made only when the view shows them (Label Studio's
+    # hiddenColumns: hidden when both lists name it) or with fields=all
+    assert row["annotations_results"] == "" and row["predictions_results"] == ""
+    # the draft filter matches anyone's draft, and so does the column
+    assert rows[drafted]["draft_exists"] is True
+    shown = json.dumps({"hiddenColumns": {"explore": ["tasks:data.text"], "labeling": []}})
+    rows = {
+        t["id"]: t
+        for t in client.get(f"/api/tasks?project={pid}&query={shown}").json()["tasks"]
+    }
+    row = rows[done]
     assert json.loads(row["annotations_results"]) == [POS]
     assert row["predictions_score"] == 0.5 and row["predictions_model_versions"] == "v1"
     assert json.loads(row["predictions_results"]) == [NEG]
     assert row["avg_lead_time"] == ann.lead_time and row["updated_by"] == "a-manager"
     assert rows[drafted]["is_labeled"] is False and rows[drafted]["completed_at"] is None
     assert rows[drafted]["annotators"] == [] and rows[drafted]["predictions_score"] is None
-    # drafts and annotations count only what the caller may see: an annotator sees their draft
-    # and not the manager's annotation
+    hidden = json.dumps(
+        {"hiddenColumns": {"explore": ["tasks:annotations_results", "tasks:predictions_results"],
+                           "labeling": ["tasks:annotations_results", "tasks:predictions_results"]}}
+    )
+    got = client.get(f"/api/tasks?project={pid}&query={hidden}").json()["tasks"]
+    assert {t["id"]: t["annotations_results"] for t in got}[done] == ""
+    full = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}&fields=all").json()["tasks"]}
+    assert json.loads(full[done]["annotations_results"]) == [POS]
+    assert full[drafted]["drafts"] == []  # the annotator's draft is theirs alone
+    # annotations count only what the caller may see: an annotator sees their draft and not
+    # the manager's annotation
     client.login(users["a-annotator"])
     rows = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}").json()["tasks"]}
     assert rows[drafted]["draft_exists"] is True and rows[done]["draft_exists"] is False
     assert rows[done]["annotators"] == [] and rows[done]["annotations_ids"] == ""
+    full = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}&fields=all").json()["tasks"]}
+    assert len(full[drafted]["drafts"]) == 1 and full[done]["annotations"] == []

@@ -24,6 +24,7 @@ from labelcore.model import (
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
+    from labelcore.storage.base import TaskBundle
 
 # -- annotations, predictions, drafts, tasks (out) --------------------------------------------
 
@@ -157,14 +158,14 @@ def parsed_config_to_json(config: LabelConfig) -> dict[str, Any]:
 
 
 def task_columns(
-    task: Task,
-    annotations: Sequence[Annotation],
-    predictions: Sequence[Prediction],
-    drafts: Sequence[Draft],
+    bundle: TaskBundle, *, results: bool = True, draft_exists: bool | None = None
 ) -> dict[str, Any]:
     """The data-manager fields of Label Studio's task list (``/api/tasks``) for one task,
     from the rows the caller may see: the values the columns "Completed", "Annotated by",
-    "Annotation results", "Prediction score"... show."""
+    "Annotation results", "Prediction score"... show. Without ``results`` the two result
+    columns are empty strings (Label Studio's value for a column it did not compute);
+    ``draft_exists`` defaults to whether the bundle holds a draft."""
+    task, annotations, predictions = bundle.task, bundle.annotations, bundle.predictions
     anns = [a for a in annotations if not a.was_cancelled]
     latest = max(annotations, key=lambda a: a.updated_at, default=None)
     annotators: list[Any] = []
@@ -178,12 +179,14 @@ def task_columns(
         "completed_at": dt_to_json(task.completed_at) if task.is_labeled else None,
         "annotators": annotators,
         "annotations_ids": ", ".join(str(a.id) for a in annotations),
-        "annotations_results": export_dumps([a.result for a in anns]) if anns else "",
+        "annotations_results": export_dumps([a.result for a in anns]) if results and anns else "",
         "predictions_score": sum(scores) / len(scores) if scores else None,
         "predictions_model_versions": ", ".join(versions),
-        "predictions_results": export_dumps([p.result for p in predictions]) if predictions else "",
+        "predictions_results": (
+            export_dumps([p.result for p in predictions]) if results and predictions else ""
+        ),
         "avg_lead_time": sum(a.lead_time for a in anns) / len(anns) if anns else None,
-        "draft_exists": bool(drafts),
+        "draft_exists": bool(bundle.drafts) if draft_exists is None else draft_exists,
         "updated_by": None if latest is None else (latest.updated_by or latest.completed_by),
     }
 

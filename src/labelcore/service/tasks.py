@@ -7,12 +7,12 @@ core.delete_tasks(manager, project.id, [bundle.task.id])
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from labelcore.errors import NotFound, ValidationError
-from labelcore.model import Task, User
-from labelcore.query import PageRequest, Selection, TaskQuery
+from labelcore.model import Annotation, Draft, Prediction, Task, User
+from labelcore.query import PageRequest, TaskQuery
 from labelcore.service._base import ServiceBase, TaskAccess
 from labelcore.storage.base import TaskBundle, TaskPage
 
@@ -35,21 +35,45 @@ class TasksAPI(ServiceBase):
             project_id, query or TaskQuery(), page or PageRequest(), sums=sums
         )
 
-    def visible_bundles(
-        self, user: User, project_id: int, task_ids: Collection[int]
-    ) -> dict[int, TaskBundle]:
-        """These tasks of the project (a page of the data manager) with the rows the user may
-        see, as :meth:`get_task` gives them, read in one batch; ids outside the project are
-        left out. Needs ``project.view``."""
+    def page_bundles(
+        self, user: User, project_id: int, tasks: Sequence[Task]
+    ) -> tuple[dict[int, TaskBundle], set[int]]:
+        """A page of the project's tasks (as :meth:`list_tasks` gave them) with the rows the
+        user may see, as :meth:`get_task` gives them: their annotations, predictions and
+        drafts read in one statement each, the tasks not read again. Also the ids of the
+        page's tasks that have a draft by anyone (what the ``draft_exists`` filter matches).
+        Tasks of another project are left out. Needs ``project.view``."""
         access = self._project(user, project_id, "project.view")
-        if not task_ids:
-            return {}
-        query = TaskQuery(selection=Selection(included=tuple(task_ids)))
+        page = {t.id: t for t in tasks if t.project_id == project_id}
+        if not page:
+            return {}, set()
+        anns: dict[int, list[Annotation]] = {}
+        for a in self.store.list_annotations(task_ids=page):
+            if a.project_id == project_id:
+                anns.setdefault(a.task_id, []).append(a)
+        preds: dict[int, list[Prediction]] = {}
+        if self._sees_predictions(access.role, access.project):
+            for p in self.store.list_predictions(task_ids=page):
+                if p.project_id == project_id:
+                    preds.setdefault(p.task_id, []).append(p)
+        drafts: dict[int, list[Draft]] = {}
+        drafted: set[int] = set()
+        for d in self.store.list_drafts(task_ids=page):
+            if d.project_id == project_id:
+                drafted.add(d.task_id)
+                drafts.setdefault(d.task_id, []).append(d)
         out: dict[int, TaskBundle] = {}
-        for bundle in self.store.iter_bundles(project_id, query, include_drafts=True):
-            seen = TaskAccess(bundle.task, access.project, access.role)
-            out[bundle.task.id] = self._visible_bundle(user, seen, bundle)
-        return out
+        for task_id, task in page.items():
+            bundle = TaskBundle(
+                task=task,
+                annotations=anns.get(task_id, []),
+                predictions=preds.get(task_id, []),
+                drafts=drafts.get(task_id, []),
+            )
+            out[task_id] = self._visible_bundle(
+                user, TaskAccess(task, access.project, access.role), bundle
+            )
+        return out, drafted
 
     def task_totals(
         self, user: User, project_id: int, query: TaskQuery | None = None

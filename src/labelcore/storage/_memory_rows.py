@@ -299,14 +299,17 @@ class MemoryRows(MemoryBase):
         user_id: UserId | None = None,
         annotation_id: int | None = None,
         project_id: int | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Draft]:
         key = uid_key(user_id)
+        among = None if task_ids is None else set(task_ids)
         with self._lock:
             return sorted(
                 (
                     d
                     for d in self._t["drafts"].values()
                     if (task_id is None or d.task_id == task_id)
+                    and (among is None or d.task_id in among)
                     and (key is None or uid_key(d.user_id) == key)
                     and (annotation_id is None or d.annotation_id == annotation_id)
                     and (project_id is None or d.project_id == project_id)
@@ -366,13 +369,16 @@ class MemoryRows(MemoryBase):
         task_id: int | None = None,
         project_id: int | None = None,
         model_version: str | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Prediction]:
+        among = None if task_ids is None else set(task_ids)
         with self._lock:
             return sorted(
                 (
                     p
                     for p in self._t["predictions"].values()
                     if (task_id is None or p.task_id == task_id)
+                    and (among is None or p.task_id in among)
                     and (project_id is None or p.project_id == project_id)
                     and (model_version is None or p.model_version == model_version)
                 ),

@@ -428,7 +428,10 @@ class Store(Protocol):
         user_id: UserId | None = None,
         annotation_id: int | None = None,
         project_id: int | None = None,
-    ) -> list[Draft]: ...
+        task_ids: Collection[int] | None = None,
+    ) -> list[Draft]:
+        """Drafts matching every given argument, in id order (``task_ids``: of any of these
+        tasks)."""
 
     def delete_drafts(self, draft_ids: Collection[int]) -> int: ...
 
@@ -446,7 +449,10 @@ class Store(Protocol):
         task_id: int | None = None,
         project_id: int | None = None,
         model_version: str | None = None,
-    ) -> list[Prediction]: ...
+        task_ids: Collection[int] | None = None,
+    ) -> list[Prediction]:
+        """Predictions matching every given argument, in id order (``task_ids``: of any of
+        these tasks; the task list's columns read a page's predictions with it)."""
 
     def update_prediction(
         self,

@@ -633,6 +633,7 @@ class SQLRows(SQLBase):
         user_id: UserId | None = None,
         annotation_id: int | None = None,
         project_id: int | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Draft]:
         stmt, params = self._select_eq(
             D,
@@ -644,8 +645,8 @@ class SQLRows(SQLBase):
                 ("project_id", project_id),
             ),
         )
-        with self._tx(write=False) as conn:
-            return [draft_from_row(r) for r in conn.execute(stmt, params)]
+        rows = self._select_among(stmt, params, ((D.c.task_id, task_ids),))
+        return [draft_from_row(r) for r in rows]
 
     def delete_drafts(self, draft_ids: Collection[int]) -> int:
         with self._tx() as conn:
@@ -784,17 +785,15 @@ class SQLRows(SQLBase):
         task_id: int | None = None,
         project_id: int | None = None,
         model_version: str | None = None,
+        task_ids: Collection[int] | None = None,
     ) -> list[Prediction]:
-        stmt = sa.select(P).order_by(P.c.id)
-        for column, value in (
-            (P.c.task_id, task_id),
-            (P.c.project_id, project_id),
-            (P.c.model_version, model_version),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        with self._tx(write=False) as conn:
-            return [prediction_from_row(r) for r in conn.execute(stmt)]
+        stmt, params = self._select_eq(
+            P,
+            "id",
+            (("task_id", task_id), ("project_id", project_id), ("model_version", model_version)),
+        )
+        rows = self._select_among(stmt, params, ((P.c.task_id, task_ids),))
+        return [prediction_from_row(r) for r in rows]
 
     def update_prediction(
         self,

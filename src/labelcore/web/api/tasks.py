@@ -60,22 +60,27 @@ def list_tasks(ctx: Ctx) -> Response:
     pid = ctx.params.get("id") or int_param(ctx, "project", required=True)
     assert pid is not None
     view_id = int_param(ctx, "view")
-    query = view_query(ctx, view_id, query_param(ctx))
+    inline = query_param(ctx)
+    query = view_query(ctx, view_id, inline)
     page = page_request(ctx)
     result = ctx.core.list_tasks(user, pid, query, page, sums=True)
     full = (ctx.request.query.get("fields") or "task_only") == "all"
+    # the result columns are the costly ones (every annotation's and prediction's result as
+    # JSON text): as in Label Studio, made when the view shows them or with fields=all
+    results = full or _results_shown(ctx, view_id, inline)
     tasks = []
     quality = ctx.core.quality_columns(user, pid, result.tasks)  # review columns (issue 11)
-    bundles = ctx.core.visible_bundles(user, pid, [t.id for t in result.tasks])
+    bundles, drafted = ctx.core.page_bundles(user, pid, result.tasks)
     for task in result.tasks:
         b = bundles.get(task.id)
-        if b is None:  # deleted since the page was read
+        if b is None:
             continue
-        item = task_to_json(b.task, b.annotations, b.predictions, b.drafts)
-        if not full:
-            for key in ("annotations", "predictions", "drafts"):
-                item.pop(key, None)
-        item.update(task_columns(b.task, b.annotations, b.predictions, b.drafts))
+        item = (
+            task_to_json(task, b.annotations, b.predictions, b.drafts)
+            if full
+            else task_to_json(task)
+        )
+        item.update(task_columns(b, results=results, draft_exists=task.id in drafted))
         item.update(quality.get(task.id, {}))
         tasks.append(item)
     anns, preds = result.sums if result.sums is not None else (0, 0)
@@ -88,6 +93,31 @@ def list_tasks(ctx: Ctx) -> Response:
             "cursor": result.next_cursor,
         }
     )
+
+
+_RESULT_COLUMNS = ("annotations_results", "predictions_results")
+
+
+def _results_shown(ctx: Ctx, view_id: int | None, inline: Any) -> bool:
+    """Whether the request's columns (Label Studio's ``hiddenColumns``: ``{"explore": [...],
+    "labeling": [...]}`` in the inline query, else in the saved view) show a result column.
+    A column is hidden when it is in both lists, or in ``explore`` when that is the only
+    one given; ids are ``tasks:name`` as in Label Studio, or the bare name."""
+    hidden: Any = inline.get("hiddenColumns") if isinstance(inline, dict) else None
+    if hidden is None and view_id is not None:
+        data = ctx.core.get_view(ctx.require_user(), view_id).data
+        hidden = data.get("hiddenColumns") if isinstance(data, dict) else None
+    if not isinstance(hidden, dict):
+        return False
+    lists = [
+        {str(c).removeprefix("tasks:") for c in v}
+        for v in (hidden.get("explore"), hidden.get("labeling"))
+        if isinstance(v, list)
+    ]
+    if not lists:
+        return False
+    gone = set.intersection(*lists)
+    return any(c not in gone for c in _RESULT_COLUMNS)
 
 
 def create_task(ctx: Ctx) -> Response:

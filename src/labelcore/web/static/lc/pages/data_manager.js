@@ -69,8 +69,15 @@ async function init() {
 }
 
 function query() {
-  return { filters: cleanGroup(state.filters), ordering: state.ordering };
+  return { filters: cleanGroup(state.filters), ordering: state.ordering, hiddenColumns: hiddenColumns() };
 }
+// Label Studio's hiddenColumns: a column is hidden when both lists name it. The page asks the
+// server for the costly result columns only while they are shown.
+function hiddenColumns() {
+  const ids = [...state.hidden].map((k) => `tasks:${k}`);
+  return { explore: ids, labeling: ids };
+}
+const RESULT_COLUMNS = new Set(["annotations_results", "predictions_results"]);
 
 async function load() {
   ui.status.textContent = t("Loading…");
@@ -156,7 +163,7 @@ async function moveView(v, step) {
 }
 
 function viewData(title) {
-  return { title, type: "list", target: "tasks", filters: query().filters, ordering: state.ordering, hiddenColumns: { explore: [...state.hidden], labeling: [] } };
+  return { title, type: "list", target: "tasks", filters: query().filters, ordering: state.ordering, hiddenColumns: { explore: [...state.hidden], labeling: [...state.hidden] } };
 }
 
 async function saveView(title) {
@@ -199,7 +206,7 @@ function openView(id) {
   const d = (v && v.data) || {};
   state.filters = d.filters && Array.isArray(d.filters.items) ? copyGroup(d.filters) : { conjunction: "and", items: [] };
   state.ordering = Array.isArray(d.ordering) ? d.ordering.slice() : [];
-  if (d.hiddenColumns && Array.isArray(d.hiddenColumns.explore)) state.hidden = new Set(d.hiddenColumns.explore);
+  if (d.hiddenColumns && Array.isArray(d.hiddenColumns.explore)) state.hidden = new Set(d.hiddenColumns.explore.map((k) => String(k).replace(/^tasks:/, "")));
   state.page = 1;
   clearSelection();
   drawTabs();
@@ -250,7 +257,7 @@ function drawColumnsMenu() {
   clear(ui.columnsMenu);
   for (const c of state.columns.filter((x) => x.id !== "data")) {
     const key = colKey(c);
-    const box = h("input", { type: "checkbox", checked: !state.hidden.has(key), onchange: () => { if (box.checked) state.hidden.delete(key); else state.hidden.add(key); if (state.viewId) persistView(); drawTable(); } });
+    const box = h("input", { type: "checkbox", checked: !state.hidden.has(key), onchange: () => { if (box.checked) state.hidden.delete(key); else state.hidden.add(key); if (state.viewId) persistView(); if (box.checked && RESULT_COLUMNS.has(key)) load(); else drawTable(); } });
     ui.columnsMenu.append(h("label", { class: "lc-column-toggle" }, box, " ", c.parent === "data" ? `data.${c.title}` : c.title));
   }
 }
