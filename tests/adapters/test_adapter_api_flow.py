@@ -132,6 +132,35 @@ def test_import_multipart_files(client: Any, users: Any) -> None:
     assert r.json()["task_count"] == 3
 
 
+def test_imported_tasks_keep_their_source_file_name(client: Any, users: Any) -> None:
+    """Label Studio's ``file_upload`` (the data manager's source file column): the uploaded
+    file's name; none for a JSON body; a row that names its own keeps it."""
+    client.login(users["a-manager"])
+    p = _project(client)
+    rows = [{"text": "x"}, {"data": {"text": "y"}, "file_upload": "old-export.json"}]
+    r = client.post(
+        f"/api/projects/{p['id']}/import",
+        files={
+            "file": (json.dumps(rows).encode(), "batch.json"),
+            "file2": (b"text\nfrom csv\n", "tasks.csv"),
+        },
+    )
+    assert r.status == 201, r
+    assert client.post(f"/api/projects/{p['id']}/import", json={"text": "body"}).status == 201
+    got = client.get(f"/api/tasks?project={p['id']}").json()["tasks"]
+    by_text = {t["data"]["text"]: t["file_upload"] for t in got}
+    assert by_text == {
+        "x": "batch.json",
+        "y": "old-export.json",
+        "from csv": "tasks.csv",
+        "body": None,
+    }
+    bad = [{"data": {"text": "z"}, "file_upload": 7}, {"data": {"text": "w"}}]
+    r = client.post(f"/api/projects/{p['id']}/import", json=bad)
+    assert r.status == 400 and "file_upload" in json.dumps(r.json())
+    assert client.get(f"/api/tasks?project={p['id']}").json()["total"] == 4
+
+
 def test_import_bad_row_changes_nothing_and_names_the_row(client: Any, users: Any) -> None:
     client.login(users["a-manager"])
     p = _project(client)

@@ -32,7 +32,7 @@ from labelcore._converter._base import (
     result_to_json,
     results_from_json,
 )
-from labelcore._converter._importing import task_from_import
+from labelcore._converter._importing import MAX_FILE_NAME, task_from_import
 from labelcore._converter._out import (
     annotation_to_json,
     draft_to_json,
@@ -46,6 +46,7 @@ from labelcore._converter._out import (
 )
 
 __all__ = [
+    "MAX_FILE_NAME",
     "annotation_to_json",
     "converter",
     "draft_to_json",

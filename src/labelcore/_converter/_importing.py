@@ -13,6 +13,10 @@ from labelcore.model import NewAnnotation, NewPrediction, NewTask, UserId
 # -- import (in) ------------------------------------------------------------------------------
 
 
+#: the longest source file name a task keeps (``file_upload``; the column's width)
+MAX_FILE_NAME = 1024
+
+
 def task_from_import(obj: Any, *, row: int, default_user: UserId | None = None) -> NewTask:
     """A Label Studio import item as a NewTask (structure only, no config checks).
 
@@ -44,8 +48,17 @@ def task_from_import(obj: Any, *, row: int, default_user: UserId | None = None) 
             _prediction_from_import(p, f"prediction {i}", row)
             for i, p in enumerate(_list(obj, "predictions", row))
         )
+    source = obj.get("file_upload")
+    if source is not None and (type(source) is not str or len(source) > MAX_FILE_NAME):
+        raise _row_error(
+            row, f"'file_upload' must be a file name of at most {MAX_FILE_NAME} characters"
+        )
     return NewTask(
-        data=dict(data), meta=dict(meta), annotations=annotations, predictions=predictions
+        data=dict(data),
+        meta=dict(meta),
+        annotations=annotations,
+        predictions=predictions,
+        file_upload=source or None,
     )
 
 

@@ -75,6 +75,7 @@ class ImportAPI(ServiceBase):
         content_type: str | None = None,
         dedupe: Dedupe = None,
         progress: Progress | None = None,
+        file_upload: str | None = None,
     ) -> ImportReport:
         """Import tasks (with nested ``annotations`` and ``predictions``) into a project.
 
@@ -84,6 +85,9 @@ class ImportAPI(ServiceBase):
         hash already exists in the project (or earlier in the same import);
         ``dedupe="report"`` imports them and reports them in ``duplicate_count`` and
         ``warnings``. ``progress(rows_read)`` is called every 1000 rows and at the end.
+        ``file_upload`` is the name of the file the rows came from, kept on each task as
+        Label Studio's ``file_upload`` (the data manager's source file column) unless the
+        row names its own (a Label Studio export brought over).
         Needs ``tasks.import``. Emits ``tasks.created``.
         """
         project = self._project(user, project_id, "tasks.import").project
@@ -94,7 +98,15 @@ class ImportAPI(ServiceBase):
             )
         started = time.monotonic()
         kind, rows = read_source(source, filename=filename, content_type=content_type)
-        run = _ImportRun(self, project, user, dedupe, progress, self.max_import_rows)
+        run = _ImportRun(
+            self,
+            project,
+            user,
+            dedupe,
+            progress,
+            self.max_import_rows,
+            file_upload=file_upload[: _converter.MAX_FILE_NAME] if file_upload else None,
+        )
         with self._tx():
             # the annotated tasks' review quality is stored with their annotations, from
             # the annotations the import hands over, when the store can (no read back)
@@ -218,6 +230,8 @@ class _ImportRun:
     emails: dict[str, UserId | None] = attrs.field(factory=dict)
     #: per task handed to the store, in order: whether it carries annotations
     annotated: list[bool] = attrs.field(factory=list)
+    #: the source file's name, for rows that do not name their own
+    file_upload: str | None = None
 
     cfg: LabelConfig = attrs.field(init=False)
 
@@ -322,7 +336,7 @@ class _ImportRun:
             annotations=annotations,
             predictions=task.predictions,
             overlap=self.overlap,
-            file_upload=task.file_upload,
+            file_upload=task.file_upload or self.file_upload,
             data_hash=data_hash(data),
         )
 

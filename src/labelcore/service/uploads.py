@@ -243,6 +243,7 @@ class UploadsAPI(ImportAPI, TasksAPI):
                     io.BytesIO(content),
                     filename=_format_name(upload.filename),
                     content_type=upload.content_type or None,
+                    file_upload=upload.filename or None,
                 )
                 self.store.set_file_upload_tasks(i, report.task_ids)
                 reports.append(report)

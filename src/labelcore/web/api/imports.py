@@ -186,6 +186,7 @@ def import_tasks(ctx: Ctx) -> Response:
                     filename=name,
                     content_type=fetched.content_type,
                     dedupe=dedupe,
+                    file_upload=fetched.filename or None,
                 )
             )
         elif not request.is_form:
@@ -208,6 +209,7 @@ def import_tasks(ctx: Ctx) -> Response:
                     filename=f.filename or f.field,
                     content_type=f.content_type or None,
                     dedupe=dedupe,
+                    file_upload=f.filename or None,
                 )
             )
     return ctx.json(_report_json(merge_reports(reports), return_ids), status=201)
