@@ -507,6 +507,12 @@ def test_task_list_carries_the_data_manager_columns(
     }
     row = rows[done]
     assert json.loads(row["annotations_results"]) == [POS]
+    # a saved view's hiddenColumns count the same way (read with the view's query)
+    both = {"explore": ["tasks:data.text"], "labeling": ["tasks:data.text"]}
+    view = client.post("/api/dm/views", json={"project": pid, "data": {"hiddenColumns": both}})
+    assert view.status == 201, view
+    seen = client.get(f"/api/tasks?project={pid}&view={view.json()['id']}").json()["tasks"]
+    assert json.loads({t["id"]: t for t in seen}[done]["predictions_results"]) == [NEG]
     assert row["predictions_score"] == 0.5 and row["predictions_model_versions"] == "v1"
     assert json.loads(row["predictions_results"]) == [NEG]
     assert row["avg_lead_time"] == ann.lead_time and row["updated_by"] == "a-manager"

@@ -281,11 +281,8 @@ def test_breadth_first_walks_indexes_instead_of_sorting_the_queue(pg_url: str) -
     assert sorts == [1]
 
 
-@pytest.mark.postgres
-def test_uncertainty_sampling_reads_predictions_in_score_order(pg_url: str) -> None:
-    """The least sure open tasks come from the scored predictions' index in score order,
-    each joined to its task and checked, stopped at the limit; then the unscored tasks from
-    the queue. No statement computes every open task's score (0.3-1 s at 100,000)."""
+def _walked_and_scored(pg_url: str) -> tuple[SQLStore, int]:
+    """``_walked``'s project with a scored prediction on every task, analyzed."""
     store, pid = _walked(pg_url)
     task_ids = list(store.task_ids(pid, parse_query({})))
     store.add_predictions(
@@ -295,6 +292,15 @@ def test_uncertainty_sampling_reads_predictions_in_score_order(pg_url: str) -> N
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
+    return store, pid
+
+
+@pytest.mark.postgres
+def test_uncertainty_sampling_reads_predictions_in_score_order(pg_url: str) -> None:
+    """The least sure open tasks come from the scored predictions' index in score order,
+    each joined to its task and checked, stopped at the limit; then the unscored tasks from
+    the queue. No statement computes every open task's score (0.3-1 s at 100,000)."""
+    store, pid = _walked_and_scored(pg_url)
     plans = _plans(store, pid, CandidateSpec(order="uncertainty"))
     store.close()
     assert any("labelcore_prediction_score_ix" in plan for _, plan in plans)
@@ -440,15 +446,7 @@ def test_half_done_tasks_are_not_sorted(pg_url: str, spec: CandidateSpec) -> Non
     """2,000 of 4,000 open tasks half done: the next task reads a bounded number of task
     rows, not all 2,000 started ones (sorted by random() or score: 0.1-0.7 s with 50,000
     of them at 100,000 tasks), nor the overlap-1 side of show_overlap_first to its end."""
-    store, pid = _walked(pg_url)
-    task_ids = list(store.task_ids(pid, parse_query({})))
-    store.add_predictions(
-        [NewPrediction(task_id=t, result=[], score=(t * 37 % 101) / 101) for t in task_ids],
-        pid,
-    )
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
+    store, pid = _walked_and_scored(pg_url)
     try:
         # a level's first 501 entries are counted from the index (LEVEL_SORTED)
         assert _task_rows_read(store, pid, spec) < 900

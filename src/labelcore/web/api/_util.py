@@ -143,18 +143,25 @@ def query_param(ctx: Ctx) -> Any:
         ) from None
 
 
-def view_query(ctx: Ctx, view_id: int | None, inline: Any) -> TaskQuery:
-    """The query of a saved view (tab) merged with an inline one (inline keys win)."""
+def view_request(ctx: Ctx, view_id: int | None, inline: Any) -> dict[str, Any]:
+    """A saved view's (tab's) ``filters``, ``ordering``, ``selectedItems`` and
+    ``hiddenColumns`` merged with an inline query (inline keys win): the view read once."""
     base: dict[str, Any] = {}
     if view_id is not None:
         view = ctx.core.get_view(ctx.require_user(), view_id)
         data = view.data if isinstance(view.data, dict) else {}
-        base = {k: data[k] for k in ("filters", "ordering", "selectedItems") if k in data}
+        keys = ("filters", "ordering", "selectedItems", "hiddenColumns")
+        base = {k: data[k] for k in keys if k in data}
     if isinstance(inline, dict):
         base.update({k: v for k, v in inline.items() if v is not None})
     elif inline is not None:
         raise bad("the query must be a JSON object", "query")
-    return task_query(base or None)
+    return base
+
+
+def view_query(ctx: Ctx, view_id: int | None, inline: Any) -> TaskQuery:
+    """The query of a saved view (tab) merged with an inline one (inline keys win)."""
+    return task_query(view_request(ctx, view_id, inline) or None)
 
 
 def if_match_version(ctx: Ctx, body: dict[str, Any]) -> int | None:

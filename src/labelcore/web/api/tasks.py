@@ -26,7 +26,8 @@ from labelcore.web.api._util import (
     page_request,
     query_param,
     result_list,
-    view_query,
+    task_query,
+    view_request,
 )
 from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
@@ -60,14 +61,14 @@ def list_tasks(ctx: Ctx) -> Response:
     pid = ctx.params.get("id") or int_param(ctx, "project", required=True)
     assert pid is not None
     view_id = int_param(ctx, "view")
-    inline = query_param(ctx)
-    query = view_query(ctx, view_id, inline)
+    asked = view_request(ctx, view_id, query_param(ctx))
+    query = task_query(asked or None)
     page = page_request(ctx)
     result = ctx.core.list_tasks(user, pid, query, page, sums=True)
     full = (ctx.request.query.get("fields") or "task_only") == "all"
     # the result columns are the costly ones (every annotation's and prediction's result as
     # JSON text): as in Label Studio, made when the view shows them or with fields=all
-    results = full or _results_shown(ctx, view_id, inline)
+    results = full or _results_shown(asked.get("hiddenColumns"))
     tasks = []
     quality = ctx.core.quality_columns(user, pid, result.tasks)  # review columns (issue 11)
     bundles, drafted = ctx.core.page_bundles(user, pid, result.tasks)
@@ -98,15 +99,11 @@ def list_tasks(ctx: Ctx) -> Response:
 _RESULT_COLUMNS = ("annotations_results", "predictions_results")
 
 
-def _results_shown(ctx: Ctx, view_id: int | None, inline: Any) -> bool:
-    """Whether the request's columns (Label Studio's ``hiddenColumns``: ``{"explore": [...],
-    "labeling": [...]}`` in the inline query, else in the saved view) show a result column.
-    A column is hidden when it is in both lists, or in ``explore`` when that is the only
-    one given; ids are ``tasks:name`` as in Label Studio, or the bare name."""
-    hidden: Any = inline.get("hiddenColumns") if isinstance(inline, dict) else None
-    if hidden is None and view_id is not None:
-        data = ctx.core.get_view(ctx.require_user(), view_id).data
-        hidden = data.get("hiddenColumns") if isinstance(data, dict) else None
+def _results_shown(hidden: Any) -> bool:
+    """Whether Label Studio's ``hiddenColumns`` (``{"explore": [...], "labeling": [...]}``,
+    from the inline query or the saved view) show a result column: a column is hidden when
+    it is in both lists, or in ``explore`` when that is the only one given; ids are
+    ``tasks:name`` as in Label Studio, or the bare name."""
     if not isinstance(hidden, dict):
         return False
     lists = [
