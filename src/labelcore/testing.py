@@ -40,6 +40,8 @@ from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuer
 from labelcore.storage.base import (
     CandidateSpec,
     NewTaskQuality,
+    PredictionScore,
+    PredictionScores,
     QualityImport,
     StatisticsReads,
     Store,
@@ -413,6 +415,32 @@ class StoreContract:
         )
         assert store.list_drafts(task_ids=[tids[0], tids[1]], user_id=2) == [d2]
         assert store.list_drafts(task_ids=[tids[2]]) == [] == store.list_drafts(task_ids=[])
+
+    def test_prediction_scores_of_many_tasks(self, store: Store) -> None:
+        """The task list's prediction columns read scores and model versions alone."""
+        if not isinstance(store, PredictionScores):
+            pytest.skip("the store has no PredictionScores (the service reads list_predictions)")
+        pid, other = self.project(store), self.project(store)
+        tids = self.tasks(store, pid, 3)
+        (foreign,) = self.tasks(store, other, 1)
+        store.add_predictions(
+            [
+                NewPrediction(result=[], task_id=t, model_version=v, score=s)
+                for t in (tids[2], tids[0])
+                for v, s in (("a", 0.25), ("b", None))
+            ],
+            pid,
+        )
+        store.add_predictions([NewPrediction(result=[], task_id=foreign)], other)
+        expected = [
+            PredictionScore(task_id=p.task_id, score=p.score, model_version=p.model_version)
+            for p in store.list_predictions(task_ids=[tids[0], tids[2]])
+        ]
+        assert len(expected) == 4
+        assert store.prediction_scores(pid, [tids[2], tids[0], tids[1]]) == expected
+        assert store.prediction_scores(pid, [foreign]) == []  # another project's task
+        assert store.prediction_scores(other, [foreign])[0].score is None
+        assert store.prediction_scores(pid, []) == []
 
     def test_list_annotations_by_id(self, store: Store) -> None:
         pid = self.project(store)

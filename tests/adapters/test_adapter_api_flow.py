@@ -498,6 +498,8 @@ def test_task_list_carries_the_data_manager_columns(
     # the result columns are made only when the view shows them (Label Studio's
     # hiddenColumns: hidden when both lists name it) or with fields=all
     assert row["annotations_results"] == "" and row["predictions_results"] == ""
+    # without the result columns the predictions' scores are read alone: same values
+    assert row["predictions_score"] == 0.5 and row["predictions_model_versions"] == "v1"
     # the draft filter matches anyone's draft, and so does the column
     assert rows[drafted]["draft_exists"] is True
     shown = json.dumps({"hiddenColumns": {"explore": ["tasks:data.text"], "labeling": []}})
@@ -535,3 +537,27 @@ def test_task_list_carries_the_data_manager_columns(
     assert rows[done]["annotators"] == [] and rows[done]["annotations_ids"] == ""
     full = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}&fields=all").json()["tasks"]}
     assert len(full[drafted]["drafts"]) == 1 and full[done]["annotations"] == []
+
+
+def test_task_list_reads_prediction_results_only_for_result_columns(
+    client: Any, users: Any, world: Any, core: LabelCore, monkeypatch: Any
+) -> None:
+    """A page whose view hides the result columns reads its predictions' scores and model
+    versions alone (``prediction_scores``), not every prediction's result."""
+    pid = world["a"]["project"]
+    client.login(users["a-manager"])
+    reads: list[str] = []
+    for name in ("list_predictions", "prediction_scores"):
+        real = getattr(core.store, name)
+
+        def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            reads.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(core.store, name, spy)
+    page = client.get(f"/api/tasks?project={pid}").json()["tasks"]
+    assert reads == ["prediction_scores"]
+    assert [t["predictions_model_versions"] for t in page if t["predictions_score"]] == ["v1"]
+    reads.clear()
+    client.get(f"/api/tasks?project={pid}&fields=all")
+    assert reads == ["list_predictions"]

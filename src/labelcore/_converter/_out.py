@@ -24,7 +24,7 @@ from labelcore.model import (
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
-    from labelcore.storage.base import TaskBundle
+    from labelcore.storage.base import PredictionScore, TaskBundle
 
 # -- annotations, predictions, drafts, tasks (out) --------------------------------------------
 
@@ -158,29 +158,36 @@ def parsed_config_to_json(config: LabelConfig) -> dict[str, Any]:
 
 
 def task_columns(
-    bundle: TaskBundle, *, results: bool = True, draft_exists: bool | None = None
+    bundle: TaskBundle,
+    *,
+    results: bool = True,
+    draft_exists: bool | None = None,
+    scores: Sequence[PredictionScore] | None = None,
 ) -> dict[str, Any]:
     """The data-manager fields of Label Studio's task list (``/api/tasks``) for one task,
     from the rows the caller may see: the values the columns "Completed", "Annotated by",
     "Annotation results", "Prediction score"... show. Without ``results`` the two result
     columns are empty strings (Label Studio's value for a column it did not compute);
-    ``draft_exists`` defaults to whether the bundle holds a draft."""
+    ``draft_exists`` defaults to whether the bundle holds a draft; ``scores`` (the task's
+    predictions read without their results) stand in for the bundle's predictions in the
+    score and model version columns."""
     task, annotations, predictions = bundle.task, bundle.annotations, bundle.predictions
+    scored: Sequence[PredictionScore | Prediction] = predictions if scores is None else scores
     anns = [a for a in annotations if not a.was_cancelled]
     latest = max(annotations, key=lambda a: a.updated_at, default=None)
     annotators: list[Any] = []
     for a in annotations:
         if a.completed_by is not None and a.completed_by not in annotators:
             annotators.append(a.completed_by)
-    scores = [p.score for p in predictions if p.score is not None]
-    versions = list(dict.fromkeys(p.model_version for p in predictions if p.model_version))
+    values = [p.score for p in scored if p.score is not None]
+    versions = list(dict.fromkeys(p.model_version for p in scored if p.model_version))
     return {
         "is_labeled": task.is_labeled,
         "completed_at": dt_to_json(task.completed_at) if task.is_labeled else None,
         "annotators": annotators,
         "annotations_ids": ", ".join(str(a.id) for a in annotations),
         "annotations_results": export_dumps([a.result for a in anns]) if results and anns else "",
-        "predictions_score": sum(scores) / len(scores) if scores else None,
+        "predictions_score": sum(values) / len(values) if values else None,
         "predictions_model_versions": ", ".join(versions),
         "predictions_results": (
             export_dumps([p.result for p in predictions]) if results and predictions else ""

@@ -10,11 +10,25 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import attrs
+
 from labelcore.errors import NotFound, ValidationError
 from labelcore.model import Annotation, Draft, Prediction, Task, User
 from labelcore.query import PageRequest, TaskQuery
 from labelcore.service._base import ServiceBase, TaskAccess
-from labelcore.storage.base import TaskBundle, TaskPage
+from labelcore.storage.base import PredictionScore, PredictionScores, TaskBundle, TaskPage
+
+
+@attrs.frozen(kw_only=True)
+class PageRows:
+    """What the task list shows beside a page of tasks (:meth:`TasksAPI.page_bundles`)."""
+
+    #: by task id: the task with the rows the user may see, as ``get_task`` gives them
+    bundles: dict[int, TaskBundle]
+    #: the page's tasks with a draft by anyone (what the ``draft_exists`` filter matches)
+    drafted: frozenset[int]
+    #: by task id: the score and model version of each prediction the user may see
+    scores: dict[int, list[PredictionScore]]
 
 
 class TasksAPI(ServiceBase):
@@ -36,26 +50,44 @@ class TasksAPI(ServiceBase):
         )
 
     def page_bundles(
-        self, user: User, project_id: int, tasks: Sequence[Task]
-    ) -> tuple[dict[int, TaskBundle], set[int]]:
+        self,
+        user: User,
+        project_id: int,
+        tasks: Sequence[Task],
+        *,
+        prediction_results: bool = True,
+    ) -> PageRows:
         """A page of the project's tasks (as :meth:`list_tasks` gave them) with the rows the
         user may see, as :meth:`get_task` gives them: their annotations, predictions and
-        drafts read in one statement each, the tasks not read again. Also the ids of the
-        page's tasks that have a draft by anyone (what the ``draft_exists`` filter matches).
-        Tasks of another project are left out. Needs ``project.view``."""
+        drafts read in one statement each, the tasks not read again. Without
+        ``prediction_results`` the bundles hold no predictions and only their scores and
+        model versions are read (``PageRows.scores``; a store with ``PredictionScores``
+        leaves the results unread). Tasks of another project are left out. Needs
+        ``project.view``."""
         access = self._project(user, project_id, "project.view")
         page = {t.id: t for t in tasks if t.project_id == project_id}
         if not page:
-            return {}, set()
+            return PageRows(bundles={}, drafted=frozenset(), scores={})
         anns: dict[int, list[Annotation]] = {}
         for a in self.store.list_annotations(task_ids=page):
             if a.project_id == project_id:
                 anns.setdefault(a.task_id, []).append(a)
         preds: dict[int, list[Prediction]] = {}
-        if self._sees_predictions(access.role, access.project):
+        scores: dict[int, list[PredictionScore]] = {}
+        sees = self._sees_predictions(access.role, access.project)
+        if sees and not prediction_results and isinstance(self.store, PredictionScores):
+            for s in self.store.prediction_scores(project_id, page):
+                scores.setdefault(s.task_id, []).append(s)
+        elif sees:
             for p in self.store.list_predictions(task_ids=page):
                 if p.project_id == project_id:
-                    preds.setdefault(p.task_id, []).append(p)
+                    scores.setdefault(p.task_id, []).append(
+                        PredictionScore(
+                            task_id=p.task_id, score=p.score, model_version=p.model_version
+                        )
+                    )
+                    if prediction_results:
+                        preds.setdefault(p.task_id, []).append(p)
         drafts: dict[int, list[Draft]] = {}
         drafted: set[int] = set()
         for d in self.store.list_drafts(task_ids=page):
@@ -73,7 +105,7 @@ class TasksAPI(ServiceBase):
             out[task_id] = self._visible_bundle(
                 user, TaskAccess(task, access.project, access.role), bundle
             )
-        return out, drafted
+        return PageRows(bundles=out, drafted=frozenset(drafted), scores=scores)
 
     def task_totals(
         self, user: User, project_id: int, query: TaskQuery | None = None

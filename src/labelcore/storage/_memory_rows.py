@@ -23,6 +23,7 @@ from labelcore.model import (
     utcnow,
 )
 from labelcore.storage._memory_base import MemoryBase, jcopy, uid_key
+from labelcore.storage.base import PredictionScore
 
 
 def _result(result: ResultList, what: str) -> ResultList:
@@ -384,6 +385,17 @@ class MemoryRows(MemoryBase):
                 ),
                 key=lambda p: p.id,
             )
+
+    def prediction_scores(
+        self, project_id: int, task_ids: Collection[int]
+    ) -> list[PredictionScore]:
+        among = set(task_ids)
+        with self._lock:
+            return [
+                PredictionScore(task_id=p.task_id, score=p.score, model_version=p.model_version)
+                for p in sorted(self._t["predictions"].values(), key=lambda p: p.id)
+                if p.task_id in among and p.project_id == project_id
+            ]
 
     def update_prediction(
         self,

@@ -187,6 +187,30 @@ class QualityImport(Protocol):
 
 
 @attrs.frozen(kw_only=True)
+class PredictionScore:
+    """What the task list's prediction columns show of one prediction: its task, ``score``
+    and ``model_version``, read without its ``result``."""
+
+    task_id: int
+    score: float | None
+    model_version: str
+
+
+@runtime_checkable
+class PredictionScores(Protocol):
+    """An optional read a Store may add so a page of the task list shows its prediction
+    columns without reading and decoding every prediction's result (``SQLStore`` and
+    ``MemoryStore`` have it; the service reads ``list_predictions`` when a store has not)."""
+
+    def prediction_scores(
+        self, project_id: int, task_ids: Collection[int]
+    ) -> list[PredictionScore]:
+        """The ``PredictionScore`` of every prediction of these tasks of the project, in
+        prediction id order."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
 class CandidateSpec:
     """How ``next_task_candidates`` orders and narrows the queue for one user.
 

@@ -23,7 +23,7 @@ from labelcore.model import (
     UserId,
     utcnow,
 )
-from labelcore.storage.base import QualityOfNew
+from labelcore.storage.base import PredictionScore, QualityOfNew
 from labelcore.storage.sql._base import (
     SQLBase,
     annotation_from_row,
@@ -794,6 +794,18 @@ class SQLRows(SQLBase):
         )
         rows = self._select_among(stmt, params, ((P.c.task_id, task_ids),))
         return [prediction_from_row(r) for r in rows]
+
+    def prediction_scores(
+        self, project_id: int, task_ids: Collection[int]
+    ) -> list[PredictionScore]:
+        # by task id alone: with the project's condition too, SQLite would walk the project
+        cols = sa.select(P.c.id, P.c.project_id, P.c.task_id, P.c.score, P.c.model_version)
+        rows = self._select_among(cols.order_by(P.c.id), {}, ((P.c.task_id, task_ids),))
+        return [
+            PredictionScore(task_id=r.task_id, score=r.score, model_version=r.model_version)
+            for r in rows
+            if r.project_id == project_id
+        ]
 
     def update_prediction(
         self,

@@ -71,9 +71,9 @@ def list_tasks(ctx: Ctx) -> Response:
     results = full or _results_shown(asked.get("hiddenColumns"))
     tasks = []
     quality = ctx.core.quality_columns(user, pid, result.tasks)  # review columns (issue 11)
-    bundles, drafted = ctx.core.page_bundles(user, pid, result.tasks)
+    rows = ctx.core.page_bundles(user, pid, result.tasks, prediction_results=full or results)
     for task in result.tasks:
-        b = bundles.get(task.id)
+        b = rows.bundles.get(task.id)
         if b is None:
             continue
         item = (
@@ -81,7 +81,14 @@ def list_tasks(ctx: Ctx) -> Response:
             if full
             else task_to_json(task)
         )
-        item.update(task_columns(b, results=results, draft_exists=task.id in drafted))
+        item.update(
+            task_columns(
+                b,
+                results=results,
+                draft_exists=task.id in rows.drafted,
+                scores=rows.scores.get(task.id, []),
+            )
+        )
         item.update(quality.get(task.id, {}))
         tasks.append(item)
     anns, preds = result.sums if result.sums is not None else (0, 0)
