@@ -178,3 +178,14 @@ def test_a_host_layout_that_cannot_render_without_a_user_falls_back_to_the_json_
     r = client.get("/", headers={"Accept": CHROME_ACCEPT})
     assert r.status == 401 and r.json()["code"] == "auth.required"
     assert "the sign-in page could not be rendered" in caplog.text
+
+
+def test_projects_list_links_reviewers_and_managers_to_the_review_page(
+    client: Any, users: Any, world: dict[str, Any]
+) -> None:
+    link = f'class="lc-btn lc-review-link" href="/label/projects/{world["a"]["project"]}/review"'
+    for who, shown in (("a-reviewer", True), ("a-manager", True), ("a-annotator", False)):
+        client.login(users[who], fetch_csrf=False)
+        html = client.get("/").body.decode()
+        assert "Project A" in html
+        assert (link in html) is shown, who

@@ -211,6 +211,7 @@ def projects_page(ctx: Ctx) -> Response:
                 "annotations": c.annotation_count,
                 "percent": round(100 * done / c.task_count) if c.task_count else 0,
                 "role": s.role,
+                "can_review": ctx.core.policy.allows(s.role, "annotations.review"),
             }
         )
     return _render(
