@@ -189,3 +189,28 @@ def test_projects_list_links_reviewers_and_managers_to_the_review_page(
         html = client.get("/").body.decode()
         assert "Project A" in html
         assert (link in html) is shown, who
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("a-annotator", set()),
+        ("a-reviewer", {"review", "stats"}),
+        ("a-manager", {"settings", "review", "stats"}),
+    ],
+)
+def test_data_manager_offers_only_the_pages_the_role_may_open(
+    client: Any, users: Any, world: dict[str, Any], who: str, links: set[str]
+) -> None:
+    pid = world["a"]["project"]
+    client.login(users[who], fetch_csrf=False)
+    html = client.get(f"/projects/{pid}").body.decode()
+    shown = set(re.findall(r'class="lc-btn lc-nav-(\w+)"', html))
+    assert shown == links
+    # each link shown opens; each one left out would have been a 403
+    for name, path in (("settings", "settings"), ("review", "review"), ("stats", "stats")):
+        status = client.get(f"/projects/{pid}/{path}").status
+        if name in links:
+            assert status == 200, (name, status)
+        elif name != "settings":  # settings are visible to every member, read only
+            assert status == 403, (name, status)

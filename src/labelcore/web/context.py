@@ -31,6 +31,7 @@ class Ctx:
     user: User | None = None
     nonce: str = ""
     via_token: bool = False  # authenticated by an Authorization header
+    _roles: dict[int, str | None] = attrs.field(factory=dict, init=False)
 
     @property
     def core(self) -> Any:
@@ -45,6 +46,17 @@ class Ctx:
                 code="auth.required",
             )
         return self.user
+
+    def can(self, project_id: int, action: str) -> bool:
+        """Whether the signed-in user's role in the project allows the policy ``action``
+        (pages show only the links and buttons that lead somewhere for the user)."""
+        user = self.require_user()
+        if project_id not in self._roles:  # one read of the project per request
+            project = self.core.get_project(user, project_id)
+            members = self.core.list_members(user, project_id)
+            self._roles[project_id] = self.core.policy.project_role(user, project, members)
+        role = self._roles[project_id]
+        return role is not None and bool(self.core.policy.allows(role, action))
 
     # -- links --------------------------------------------------------------------------
     def url_for(self, name: str, *, _query: dict[str, Any] | None = None, **params: Any) -> str:

@@ -271,9 +271,15 @@ def data_manager_page(ctx: Ctx) -> Response:
         "kind": "data",
         "project": pj,
         "exportFormats": _export_formats(project.settings.label_config),
-        "canManage": _is_manager(ctx),
+        "canManage": ctx.can(project.id, "tasks.import"),
     }
-    return _render(ctx, "data_manager.html", page=page, project=pj)
+    # only the links that lead somewhere for this user's role in the project
+    nav = {
+        "settings": ctx.can(project.id, "project.update"),
+        "review": ctx.can(project.id, "annotations.review"),
+        "stats": ctx.can(project.id, "annotations.view_all"),
+    }
+    return _render(ctx, "data_manager.html", page=page, project=pj, nav=nav)
 
 
 def labeling_page(ctx: Ctx) -> Response:
