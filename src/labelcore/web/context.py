@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from labelcore.errors import Unauthorized
-from labelcore.model import User
+from labelcore.model import Project, User
 from labelcore.web.http import Response
 
 if TYPE_CHECKING:
@@ -47,15 +47,18 @@ class Ctx:
             )
         return self.user
 
-    def can(self, project_id: int, action: str) -> bool:
-        """Whether the signed-in user's role in the project allows the policy ``action``
-        (pages show only the links and buttons that lead somewhere for the user)."""
+    def can(self, project: Project | int, action: str) -> bool:
+        """Whether the signed-in user's role in the project (a ``Project`` the handler
+        already read, or its id) allows the policy ``action``: pages show only the links
+        and buttons that lead somewhere for the user."""
         user = self.require_user()
-        if project_id not in self._roles:  # one read of the project per request
-            project = self.core.get_project(user, project_id)
-            members = self.core.list_members(user, project_id)
-            self._roles[project_id] = self.core.policy.project_role(user, project, members)
-        role = self._roles[project_id]
+        pid = project if isinstance(project, int) else project.id
+        if pid not in self._roles:  # one read of the members per project and request
+            if isinstance(project, int):
+                project = self.core.get_project(user, pid)
+            members = self.core.list_members(user, pid)
+            self._roles[pid] = self.core.policy.project_role(user, project, members)
+        role = self._roles[pid]
         return role is not None and bool(self.core.policy.allows(role, action))
 
     # -- links --------------------------------------------------------------------------

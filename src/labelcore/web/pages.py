@@ -271,13 +271,13 @@ def data_manager_page(ctx: Ctx) -> Response:
         "kind": "data",
         "project": pj,
         "exportFormats": _export_formats(project.settings.label_config),
-        "canManage": ctx.can(project.id, "tasks.import"),
+        "canManage": ctx.can(project, "tasks.import"),
     }
     # only the links that lead somewhere for this user's role in the project
     nav = {
-        "settings": ctx.can(project.id, "project.update"),
-        "review": ctx.can(project.id, "annotations.review"),
-        "stats": ctx.can(project.id, "annotations.view_all"),
+        "settings": ctx.can(project, "project.update"),
+        "review": ctx.can(project, "annotations.review"),
+        "stats": ctx.can(project, "annotations.view_all"),
     }
     return _render(ctx, "data_manager.html", page=page, project=pj, nav=nav)
 
