@@ -161,7 +161,7 @@ class WebApp:
         small HTML 401 page in the host's layout instead of the JSON error body. API
         clients (JSON preferred, ``/api/`` paths, writes) keep the JSON body."""
         request = ctx.request
-        if request.method not in ("GET", "HEAD") or not prefers_html(
+        if request.method not in ("GET", "HEAD") or not _prefers_html(
             request.headers.get("Accept") or ""
         ):
             return None
@@ -249,7 +249,7 @@ def _here(ctx: Ctx) -> str:
     return here
 
 
-def prefers_html(accept: str) -> bool:
+def _prefers_html(accept: str) -> bool:
     """Whether an ``Accept`` header asks for HTML before JSON (browsers navigating to a
     page send ``text/html,...,*/*;q=0.8``; ``fetch`` and API clients ask for JSON or
     ``*/*``). Equal quality goes to the type listed first."""
