@@ -4,7 +4,9 @@
 python examples/django_project/manage.py migrate
 python examples/django_project/manage.py labelcore_migrate
 python examples/django_project/manage.py seed_demo
-python examples/django_project/manage.py runserver 127.0.0.1:8001
+python examples/django_project/manage.py runserver 127.0.0.1:8001 --insecure
+
+(--insecure: runserver serves the static files, the demo images among them, with DEBUG off)
 """
 
 from __future__ import annotations

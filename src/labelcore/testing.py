@@ -687,6 +687,26 @@ class StoreContract:
         assert history[0].result == [REGION] and history[2].ground_truth
         assert store.get_annotation(ann.id).last_action == "accepted"  # type: ignore[union-attr]
 
+    def test_update_annotation_replaces_its_unique_id(self, store: Store) -> None:
+        pid = self.project(store)
+        (tid,) = self.tasks(store, pid, 1)
+        skipped = self.annotate(store, tid, pid, 7, unique_id="skip-1")
+        other = self.annotate(store, tid, pid, 8, unique_id="other-1")
+        done = store.update_annotation(
+            skipped.id, updated_by=7, action="submitted", unique_id="submit-1"
+        )
+        assert done.unique_id == "submit-1"
+        assert store.get_annotation_by_unique_id("submit-1") == done
+        assert store.get_annotation_by_unique_id("skip-1") is None
+        with pytest.raises(Conflict):  # another annotation's: nothing changes
+            store.update_annotation(
+                skipped.id, updated_by=7, action="updated", unique_id="other-1", result=[]
+            )
+        assert store.get_annotation(skipped.id) == done
+        assert store.get_annotation_by_unique_id("other-1") == other
+        kept = store.update_annotation(skipped.id, updated_by=7, action="updated")
+        assert kept.unique_id == "submit-1"  # None leaves it as it is
+
     def test_annotation_lists_gt_and_anonymise(self, store: Store) -> None:
         pid, other = self.project(store), self.project(store)
         t1, t2 = self.tasks(store, pid, 2)

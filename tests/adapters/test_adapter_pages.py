@@ -94,3 +94,123 @@ def test_page_token_from_template_is_accepted_for_writes(paged: Any, users: Any)
 def test_pages_are_not_in_the_openapi_document(paged: Any) -> None:
     doc = paged.get("/api/openapi.json").json()
     assert "/test-page" not in doc["paths"]
+
+
+# -- anonymous browsers on a host without login_url ------------------------------------------
+CHROME_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+)
+
+
+@pytest.fixture()
+def no_login(client: Any) -> Any:
+    """The host's layout, and no login_url (the host gave none)."""
+    client.web.templates = make_environment(jinja2.DictLoader(TEMPLATES))
+    client.web.base_template = "host/layout.html"
+    assert client.web.login_url is None
+    return client
+
+
+def test_anonymous_browser_without_login_url_gets_an_html_401_page_in_the_host_layout(
+    no_login: Any,
+) -> None:
+    r = no_login.get(
+        '/projects/1/label?task=2&x="><script>alert(1)</script>', headers={"Accept": CHROME_ACCEPT}
+    )
+    assert r.status == 401
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.headers["www-authenticate"] == 'Token realm="labelcore"'
+    assert "content-security-policy" in r.headers
+    html = r.body.decode()
+    assert "HOST NAV" in html and "<title>Sign-in needed - Host</title>" in html
+    assert "You need to be signed in to see this page." in html
+    assert "<script>alert(1)" not in html
+    retry = re.search(r'class="lc-btn lc-btn-primary lc-signin-retry" href="([^"]+)"', html)
+    assert retry and retry.group(1).startswith("/label/projects/1/label?task=2&amp;x=")
+    assert '"status_code"' not in html
+
+
+def test_anonymous_browser_without_host_layout_gets_labelcores_own_page(client: Any) -> None:
+    r = client.get("/", headers={"Accept": "text/html"})
+    assert r.status == 401 and r.headers["content-type"].startswith("text/html")
+    html = r.body.decode()
+    assert html.startswith("<!doctype html>") and "<title>Sign-in needed</title>" in html
+    assert 'class="lc-root lc-page lc-signin-required"' in html
+    assert 'href="/label/static/lc/labelcore.css' in html  # styled like every page
+    head = client.request("HEAD", "/", headers={"Accept": "text/html"})
+    assert head.status == 401 and head.body == b""
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "accept"),
+    [
+        ("/", "GET", "application/json"),  # the pages' own fetch()
+        ("/", "GET", "*/*"),  # curl, scripts
+        ("/", "GET", ""),
+        ("/", "GET", "application/json, text/html"),
+        ("/", "GET", "text/html;q=0.5, application/json"),
+        ("/", "GET", "text/html;q=0"),
+        ("/api/projects", "GET", CHROME_ACCEPT),  # the API never answers with a page
+        ("/ui/config-sample", "POST", CHROME_ACCEPT),  # a write is not a page visit
+    ],
+)
+def test_api_clients_keep_the_json_401(no_login: Any, path: str, method: str, accept: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    body = {"json": {}} if method == "POST" else {}
+    r = no_login.request(method, path, headers=headers, **body)
+    assert r.status in (401, 403)  # a cookie-less POST may fail its CSRF check first
+    assert r.headers["content-type"] == "application/json"
+    assert r.json()["status_code"] == r.status
+
+
+def test_with_login_url_a_browser_is_still_redirected(paged: Any) -> None:
+    r = paged.get("/test-page", headers={"Accept": CHROME_ACCEPT})
+    assert r.status == 302 and r.headers["location"].startswith("/login-page?next=")
+
+
+def test_a_host_layout_that_cannot_render_without_a_user_falls_back_to_the_json_401(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    layout = "<p>Hello {{ user.name }}</p>{% block lc_content %}{% endblock %}"
+    client.web.templates = make_environment(jinja2.DictLoader({"host/layout.html": layout}))
+    client.web.base_template = "host/layout.html"
+    r = client.get("/", headers={"Accept": CHROME_ACCEPT})
+    assert r.status == 401 and r.json()["code"] == "auth.required"
+    assert "the sign-in page could not be rendered" in caplog.text
+
+
+def test_projects_list_links_reviewers_and_managers_to_the_review_page(
+    client: Any, users: Any, world: dict[str, Any]
+) -> None:
+    link = f'class="lc-btn lc-review-link" href="/label/projects/{world["a"]["project"]}/review"'
+    for who, shown in (("a-reviewer", True), ("a-manager", True), ("a-annotator", False)):
+        client.login(users[who], fetch_csrf=False)
+        html = client.get("/").body.decode()
+        assert "Project A" in html
+        assert (link in html) is shown, who
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("a-annotator", set()),
+        ("a-reviewer", {"review", "stats"}),
+        ("a-manager", {"settings", "review", "stats"}),
+    ],
+)
+def test_data_manager_offers_only_the_pages_the_role_may_open(
+    client: Any, users: Any, world: dict[str, Any], who: str, links: set[str]
+) -> None:
+    pid = world["a"]["project"]
+    client.login(users[who], fetch_csrf=False)
+    html = client.get(f"/projects/{pid}").body.decode()
+    shown = set(re.findall(r'class="lc-btn lc-nav-(\w+)"', html))
+    assert shown == links
+    # each link shown opens; each one left out would have been a 403
+    for name, path in (("settings", "settings"), ("review", "review"), ("stats", "stats")):
+        status = client.get(f"/projects/{pid}/{path}").status
+        if name in links:
+            assert status == 200, (name, status)
+        elif name != "settings":  # settings are visible to every member, read only
+            assert status == 403, (name, status)

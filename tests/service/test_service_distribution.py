@@ -74,6 +74,21 @@ def test_skip_requeue_for_me_comes_back_last(core: LabelCore) -> None:
     assert next_id(core, ANN_A, p.id) is None
 
 
+def test_retried_submit_of_a_requeued_skip_returns_the_annotation_not_a_second_one(
+    core: LabelCore,
+) -> None:
+    p = make_project(core, 1, skip_queue="requeue_for_me")
+    (t1,) = ids(core, p.id)
+    core.skip_task(ANN_A, t1, unique_id="skip-1")
+    assert next_id(core, ANN_A, p.id) == t1
+    first = core.submit_annotation(ANN_A, t1, choice(), unique_id="submit-1")
+    retry = core.submit_annotation(ANN_A, t1, choice(), unique_id="submit-1")  # lost reply
+    assert retry.id == first.id and retry.version == first.version == 2
+    assert [a.id for a in core.list_annotations(MANAGER, t1)] == [first.id]
+    task = core.get_task(MANAGER, t1).task
+    assert (task.total_annotations, task.cancelled_annotations) == (1, 0)
+
+
 def test_skip_ignore_skipped_counts_as_done(core: LabelCore) -> None:
     p = make_project(core, 1, skip_queue="ignore_skipped")
     (t1,) = ids(core, p.id)

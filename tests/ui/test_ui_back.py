@@ -50,7 +50,9 @@ def test_back_reaches_tasks_annotated_in_an_earlier_session(
     expect(page.get_by_role("checkbox", name="Negative")).to_be_checked()
     expect(page.locator(".lc-submit")).to_have_text("Update")
     page.locator(".lc-back").click()
-    expect(info).to_have_text(f"Task #{t2}")  # skipped: nothing of theirs to update
+    expect(info).to_have_text(f"Task #{t2} · skipped")  # nothing of theirs to update
+    expect(page.locator(".lc-skipped-note")).to_contain_text("You skipped this task on")
+    expect(page.locator(".lc-submit")).to_have_text("Submit")
     page.locator(".lc-back").click()
     expect(info).to_contain_text(f"Task #{t1} · your annotation")
     expect(page.get_by_role("checkbox", name="Positive")).to_be_checked()

@@ -264,3 +264,43 @@ def test_only_queries_the_server_takes_are_offered(
     _type_filter(page, "annotations_ids", str(ann.id))
     expect(page.locator(".lc-task-row")).to_have_count(1)
     assert ids_shown(page) == [done]
+
+
+def test_import_runs_once_while_uploading_and_not_again_after_success(
+    watched_page: Any, flask_site: dict[str, Any], tmp_path: Any
+) -> None:
+    from lc_ui_host import CLASSIFY, USERS
+
+    core, manager = flask_site["core"], USERS["manager"]
+    pid = core.create_project(manager, title="Import once", label_config=CLASSIFY).id
+    page = watched_page
+    login(page, flask_site["url"], "manager")
+    page.goto(f"{flask_site['url']}/label/projects/{pid}")
+    page.wait_for_selector(".lc-dm-status")
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("text\nGreat phone\nBroke after a week\n")
+    page.locator(".lc-import-open").click()
+    page.locator(".lc-import-files").set_input_files(str(reviews))
+    # a slow upload: the first request is held while the user presses Import again
+    held: list[Any] = []
+    page.route("**/api/projects/*/import*", lambda route: held.append(route))
+    page.locator(".lc-import-go").click()
+    page.wait_for_function("() => document.querySelector('.lc-import-progress').hidden === false")
+    page.locator(".lc-import-go").evaluate("(b) => b.click()")  # even while it is disabled
+    page.wait_for_timeout(300)
+    assert len(held) == 1  # one upload at a time
+    held[0].continue_()
+    page.unroute("**/api/projects/*/import*")
+    page.wait_for_selector(".lc-import-result .lc-ok")
+    assert page.locator(".lc-import-result").text_content() == "Imported 2 tasks."
+    # the imported file is no longer chosen: Import again asks for something to import
+    assert page.locator(".lc-import-files").evaluate("(el) => el.files.length") == 0
+    page.locator(".lc-import-go").click()
+    expect(page.locator(".lc-import-result")).to_have_text(
+        "Choose files, enter a URL, or paste tasks first."
+    )
+    page.locator(".lc-import-close").click()
+    page.wait_for_function(
+        "() => document.querySelector('.lc-dm-status').textContent === '2 tasks'"
+    )
+    assert core.project_counts(manager, pid).task_count == 2

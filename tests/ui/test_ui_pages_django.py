@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from lc_ui_browser import Harness, login, screenshot
 from lc_ui_host import USERS, make_core, serve
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -128,3 +129,17 @@ def test_label_every_family_on_django(watched_page: Any, django_site: dict[str, 
     submit(page)
     assert results(django_site, "Ranking")[0][0]["value"] == {"ranker": {"rank": ["b", "a"]}}
     screenshot(page, "django-done")
+
+
+def test_signed_out_visitor_sees_a_sign_in_page_not_json(
+    watched_page: Any, django_site: dict[str, Any]
+) -> None:
+    page = watched_page  # this host sets no login_url
+    response = page.goto(f"{django_site['url']}/label/")
+    assert response.status == 401
+    expect(page.get_by_role("heading", name="Sign-in needed")).to_be_visible()
+    page.get_by_role("link", name="Open the page again").click()
+    expect(page.get_by_role("heading", name="Sign-in needed")).to_be_visible()
+    assert "status_code" not in page.content()
+    # the browser logs each 401 page load; that is this test's subject, not an error
+    page.watch.errors[:] = [e for e in page.watch.errors if "status of 401" not in e]

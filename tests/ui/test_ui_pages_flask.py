@@ -231,3 +231,23 @@ def test_prediction_is_a_pre_annotation_to_accept_or_change(
         ("Carol", "prediction"),
         ("Initech", "manual"),
     ]
+
+
+def test_signed_out_visitor_sees_a_sign_in_page_not_json(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    page = watched_page  # this host sets no login_url
+    response = page.goto(
+        f"{flask_site['url']}/label/projects/{flask_site['projects']['NER']}/label"
+    )
+    assert response.status == 401
+    expect(page.get_by_role("heading", name="Sign-in needed")).to_be_visible()
+    expect(page.locator(".lc-signin-text")).to_contain_text("You need to be signed in")
+    assert (
+        page.locator(".lc-signin-retry").evaluate("(a) => getComputedStyle(a).borderStyle")
+        == "solid"
+    )
+    assert "status_code" not in page.content()
+    screenshot(page, "flask-signin-needed")
+    # the browser logs each 401 page load; that is this test's subject, not an error
+    page.watch.errors[:] = [e for e in page.watch.errors if "status of 401" not in e]

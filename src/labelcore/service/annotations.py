@@ -104,6 +104,7 @@ class AnnotationsAPI(ServiceBase):
                         ground_truth=ground_truth,
                         lead_time=skipped.lead_time + lead,
                         last_action="submitted",
+                        unique_id=unique_id,  # so a retry finds it, not a second one
                     )
                 else:
                     annotation = self.store.add_annotation(

@@ -163,12 +163,20 @@ class MemoryRows(MemoryBase):
         lead_time: float | None = None,
         completed_by: UserId | None = None,
         last_action: str | None = None,
+        unique_id: str | None = None,
     ) -> Annotation:
         with self.transaction():
             ann: Annotation | None = self._t["annotations"].get(annotation_id)
             if ann is None:
                 raise NotFound(
                     f"annotation {annotation_id} does not exist", code="annotation.not_found"
+                )
+            if unique_id is not None and any(
+                a.unique_id == unique_id and a.id != annotation_id
+                for a in self._t["annotations"].values()
+            ):
+                raise Conflict(
+                    f"annotation unique_id {unique_id!r} exists", code="annotation.duplicate"
                 )
             if expected_version is not None and expected_version != ann.version:
                 raise Conflict(
@@ -188,6 +196,7 @@ class MemoryRows(MemoryBase):
                 ("ground_truth", ground_truth),
                 ("completed_by", completed_by),
                 ("last_action", last_action),
+                ("unique_id", unique_id),
             ):
                 if value is not None:
                     changes[name] = value

@@ -412,10 +412,14 @@ class Store(Protocol):
         lead_time: float | None = None,
         completed_by: UserId | None = None,
         last_action: str | None = None,
+        unique_id: str | None = None,
     ) -> Annotation:
         """Change the given fields, bump ``version`` and append a history entry recording
         ``action`` and ``updated_by``. With ``expected_version``, raises ``Conflict`` unless
-        it equals the stored version — checked and written atomically."""
+        it equals the stored version — checked and written atomically. A ``unique_id``
+        replaces the annotation's (a requeued skip submitted: a retry of that submit must
+        find it); one another annotation holds raises ``Conflict``
+        (``annotation.duplicate``) and changes nothing."""
 
     def delete_annotations(self, annotation_ids: Collection[int]) -> int:
         """Delete annotations with their history and drafts; counters follow."""

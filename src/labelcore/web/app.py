@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from collections.abc import Callable, Sequence
 from os import PathLike
 from pathlib import Path
@@ -32,6 +33,7 @@ from labelcore.model import User
 from labelcore.web.context import Ctx
 from labelcore.web.errors import error_response, plain_error
 from labelcore.web.http import Request, Response
+from labelcore.web.i18n import gettext
 from labelcore.web.routes import Router
 from labelcore.web.security import (
     DEFAULT_CSP,
@@ -43,6 +45,8 @@ from labelcore.web.security import (
 )
 from labelcore.web.staticfiles import StaticFiles
 from labelcore.web.templating import make_environment
+
+log = logging.getLogger("labelcore.web")
 
 Identify = Callable[[Any], User | None]
 TokenCheck = Callable[[str], User | None]
@@ -149,11 +153,33 @@ class WebApp:
     def _login_redirect(self, ctx: Ctx) -> Response | None:
         if not self.login_url or ctx.request.method not in SAFE_METHODS:
             return None
-        here = ctx.request.script_root.rstrip("/") + ctx.request.path
-        if ctx.request.query.items():
-            here += "?" + urlencode(ctx.request.query.items())
         sep = "&" if "?" in self.login_url else "?"
-        return Response.redirect(f"{self.login_url}{sep}{urlencode({'next': here})}")
+        return Response.redirect(f"{self.login_url}{sep}{urlencode({'next': _here(ctx)})}")
+
+    def _signin_page(self, ctx: Ctx) -> Response | None:
+        """A browser opening a page without a session, on a host with no ``login_url``: a
+        small HTML 401 page in the host's layout instead of the JSON error body. API
+        clients (JSON preferred, ``/api/`` paths, writes) keep the JSON body."""
+        request = ctx.request
+        if request.method not in ("GET", "HEAD") or not _prefers_html(
+            request.headers.get("Accept") or ""
+        ):
+            return None
+        try:
+            response = ctx.render(
+                "labelcore/signin_required.html",
+                status=401,
+                _=gettext,
+                lc_base_template=self.base_template,
+                retry_url=_here(ctx),
+            )
+        except Exception:  # noqa: BLE001 - a broken host layout must not hide the 401
+            log.exception("the sign-in page could not be rendered; answering with JSON")
+            return None
+        response.headers.set("WWW-Authenticate", 'Token realm="labelcore"')
+        if request.method == "HEAD":
+            response.body = b""
+        return response
 
     # -- the one entry point ---------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -169,7 +195,9 @@ class WebApp:
                 and ctx.route.kind == "page"
                 and not ctx.via_token
             ):
-                response = self._login_redirect(ctx) or error_response(exc)
+                response = (
+                    self._login_redirect(ctx) or self._signin_page(ctx) or error_response(exc)
+                )
             else:
                 response = error_response(exc)
         if self.csrf is not None:
@@ -211,3 +239,33 @@ class WebApp:
         if request.method == "HEAD" and not response.streamed:
             response.body = b""
         return response
+
+
+def _here(ctx: Ctx) -> str:
+    """The requested URL as the browser sees it (mount, path and query)."""
+    here = ctx.request.script_root.rstrip("/") + ctx.request.path
+    if ctx.request.query.items():
+        here += "?" + urlencode(ctx.request.query.items())
+    return here
+
+
+def _prefers_html(accept: str) -> bool:
+    """Whether an ``Accept`` header asks for HTML before JSON (browsers navigating to a
+    page send ``text/html,...,*/*;q=0.8``; ``fetch`` and API clients ask for JSON or
+    ``*/*``). Equal quality goes to the type listed first."""
+    best: dict[str, tuple[float, int]] = {}
+    for index, part in enumerate(accept.split(",")):
+        kind, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        kind = kind.strip().lower()
+        if kind in ("text/html", "application/json") and kind not in best:
+            best[kind] = (quality, -index)
+    html = best.get("text/html")
+    return html is not None and html[0] > 0 and html > best.get("application/json", (0.0, 0))

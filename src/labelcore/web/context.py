@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from labelcore.errors import Unauthorized
-from labelcore.model import User
+from labelcore.model import Project, User
 from labelcore.web.http import Response
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class Ctx:
     user: User | None = None
     nonce: str = ""
     via_token: bool = False  # authenticated by an Authorization header
+    _roles: dict[int, str | None] = attrs.field(factory=dict, init=False)
 
     @property
     def core(self) -> Any:
@@ -45,6 +46,20 @@ class Ctx:
                 code="auth.required",
             )
         return self.user
+
+    def can(self, project: Project | int, action: str) -> bool:
+        """Whether the signed-in user's role in the project (a ``Project`` the handler
+        already read, or its id) allows the policy ``action``: pages show only the links
+        and buttons that lead somewhere for the user."""
+        user = self.require_user()
+        pid = project if isinstance(project, int) else project.id
+        if pid not in self._roles:  # one read of the members per project and request
+            if isinstance(project, int):
+                project = self.core.get_project(user, pid)
+            members = self.core.list_members(user, pid)
+            self._roles[pid] = self.core.policy.project_role(user, project, members)
+        role = self._roles[pid]
+        return role is not None and bool(self.core.policy.allows(role, action))
 
     # -- links --------------------------------------------------------------------------
     def url_for(self, name: str, *, _query: dict[str, Any] | None = None, **params: Any) -> str:

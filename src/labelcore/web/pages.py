@@ -211,6 +211,7 @@ def projects_page(ctx: Ctx) -> Response:
                 "annotations": c.annotation_count,
                 "percent": round(100 * done / c.task_count) if c.task_count else 0,
                 "role": s.role,
+                "can_review": ctx.core.policy.allows(s.role, "annotations.review"),
             }
         )
     return _render(
@@ -270,9 +271,15 @@ def data_manager_page(ctx: Ctx) -> Response:
         "kind": "data",
         "project": pj,
         "exportFormats": _export_formats(project.settings.label_config),
-        "canManage": _is_manager(ctx),
+        "canManage": ctx.can(project, "tasks.import"),
     }
-    return _render(ctx, "data_manager.html", page=page, project=pj)
+    # only the links that lead somewhere for this user's role in the project
+    nav = {
+        "settings": ctx.can(project, "project.update"),
+        "review": ctx.can(project, "annotations.review"),
+        "stats": ctx.can(project, "annotations.view_all"),
+    }
+    return _render(ctx, "data_manager.html", page=page, project=pj, nav=nav)
 
 
 def labeling_page(ctx: Ctx) -> Response:

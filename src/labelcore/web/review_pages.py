@@ -104,9 +104,7 @@ def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dic
 
 
 def _can(ctx: Ctx, user: User, project_id: int, action: str) -> bool:
-    project = ctx.core.get_project(user, project_id)
-    role = ctx.core.policy.project_role(user, project, ctx.core.list_members(user, project_id))
-    return role is not None and ctx.core.policy.allows(role, action)
+    return ctx.can(project_id, action)
 
 
 def _can_review(ctx: Ctx, user: User, project_id: int) -> bool:

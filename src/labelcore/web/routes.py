@@ -32,8 +32,9 @@ links to the JSON API from a template. Static files: ``static_url("lc/app.js")``
         return ctx.render("projects.html", projects=projects)
 
 A page handler gets ``ctx.user`` (``None`` when the host did not identify anyone: use
-``ctx.require_user()``, which sends anonymous browsers to the host's ``login_url`` or
-answers 401), ``ctx.core`` (the ``LabelCore``), ``ctx.params``, ``ctx.request`` and
+``ctx.require_user()``, which sends anonymous browsers to the host's ``login_url``, or
+without one shows them a "Sign-in needed" page with status 401; other clients get the
+JSON 401), ``ctx.core`` (the ``LabelCore``), ``ctx.params``, ``ctx.request`` and
 ``ctx.render(template, **context)``. Templates come from the jinja2 environment of
 ``labelcore.web.templating`` (``PackageLoader("labelcore", "web/templates")`` after any loader
 the host supplies, autoescape on) and always see: ``url_for(name, **params)`` (a link that

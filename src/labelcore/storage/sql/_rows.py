@@ -455,6 +455,7 @@ class SQLRows(SQLBase):
         lead_time: float | None = None,
         completed_by: UserId | None = None,
         last_action: str | None = None,
+        unique_id: str | None = None,
     ) -> Annotation:
         with self._tx() as conn:
             found = conn.execute(sa.select(A.c.task_id).where(A.c.id == annotation_id)).first()
@@ -483,17 +484,24 @@ class SQLRows(SQLBase):
                 ("ground_truth", ground_truth),
                 ("completed_by", completed_by),
                 ("last_action", last_action),
+                ("unique_id", unique_id),
             ):
                 if value is not None:
                     values[name] = value
             if lead_time is not None:
                 values["lead_time"] = float(lead_time)
             # the version in WHERE makes check-and-write one atomic step on any backend
-            done = conn.execute(
-                sa.update(A)
-                .where(A.c.id == annotation_id, A.c.version == current.version)
-                .values(values)
-            )
+            try:
+                done = conn.execute(
+                    sa.update(A)
+                    .where(A.c.id == annotation_id, A.c.version == current.version)
+                    .values(values)
+                )
+            except sa.exc.IntegrityError as exc:  # only unique_id is unique here
+                raise Conflict(
+                    f"an annotation unique_id already exists: {exc.orig}",
+                    code="annotation.duplicate",
+                ) from exc
             if done.rowcount != 1:
                 raise Conflict(
                     f"annotation {annotation_id} changed meanwhile",

@@ -15,6 +15,7 @@ export function openImport(page, project, onDone) {
   const progress = h("progress", { class: "lc-progress lc-import-progress", max: "100", value: "0", hidden: true });
   const result = h("div", { class: "lc-import-result", role: "status", "aria-live": "polite" });
   const close = () => box.remove();
+  const goButton = h("button", { type: "button", class: "lc-btn lc-btn-primary lc-import-go", onclick: () => go() }, t("Import"));
   const box = h("div", { class: "lc-import lc-modal", role: "dialog", "aria-modal": "true", "aria-label": t("Import tasks") },
     h("h2", { class: "lc-modal-title" }, t("Import tasks")),
     h("p", { class: "lc-muted" }, t("Import is all or nothing: if any row is wrong, nothing is imported and each bad row is listed.")),
@@ -24,13 +25,14 @@ export function openImport(page, project, onDone) {
     h("fieldset", { class: "lc-field" }, h("legend", {}, t("Paste")), paste, fmt),
     progress, result,
     h("div", { class: "lc-form-actions" },
-      h("button", { type: "button", class: "lc-btn lc-btn-primary lc-import-go", onclick: () => go() }, t("Import")),
+      goButton,
       h("button", { type: "button", class: "lc-btn lc-import-close", onclick: close }, t("Close"))));
   box.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
   document.querySelector(".lc-dm").append(box);
   files.focus();
 
   function go() {
+    if (goButton.disabled) return; // one upload at a time: a double click must not import twice
     const form = new FormData();
     let json = null;
     if (files.files.length) for (const f of files.files) form.append("file", f, f.name);
@@ -44,6 +46,7 @@ export function openImport(page, project, onDone) {
     xhr.open("POST", `${page.api}/projects/${project.id}/import`);
     xhr.setRequestHeader(page.csrfHeader || "X-CSRFToken", page.csrfToken || "");
     xhr.setRequestHeader("Accept", "application/json");
+    goButton.disabled = true;
     progress.hidden = false;
     progress.value = 0;
     clear(result);
@@ -51,11 +54,16 @@ export function openImport(page, project, onDone) {
     xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) progress.value = Math.round((100 * e.loaded) / e.total); });
     xhr.addEventListener("load", () => {
       progress.value = 100;
+      goButton.disabled = false;
       let body = {};
       try { body = JSON.parse(xhr.responseText || "{}"); } catch (_e) { body = { detail: xhr.responseText.slice(0, 200) }; }
       clear(result);
       if (xhr.status >= 200 && xhr.status < 300) {
         result.append(h("p", { class: "lc-ok" }, t("Imported {n} tasks.", { n: body.task_count ?? 0 })));
+        // what was imported is no longer offered: Import again would add the same tasks twice
+        files.value = "";
+        url.value = "";
+        paste.value = "";
         onDone();
         return;
       }
@@ -63,7 +71,7 @@ export function openImport(page, project, onDone) {
       const errors = Array.isArray(body.errors) ? body.errors : [];
       if (errors.length) result.append(h("ul", { class: "lc-import-errors" }, errors.slice(0, 100).map((e) => h("li", { class: "lc-problem" }, (e.row !== undefined && e.row !== null && !/^row\b/i.test(e.message || "") ? t("Row {row}: ", { row: e.row }) : "") + (e.message || e.code || "")))));
     });
-    xhr.addEventListener("error", () => { clear(result); result.append(h("p", { class: "lc-problem" }, t("The server could not be reached; nothing was imported."))); });
+    xhr.addEventListener("error", () => { goButton.disabled = false; clear(result); result.append(h("p", { class: "lc-problem" }, t("The server could not be reached; nothing was imported."))); });
     if (json) {
       xhr.setRequestHeader("Content-Type", "application/json");
       xhr.send(JSON.stringify(json));

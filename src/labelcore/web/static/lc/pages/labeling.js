@@ -14,6 +14,7 @@ const root = document.getElementById("lc-label");
 const state = {
   task: null, // task JSON
   annotation: null, // the caller's annotation being updated, or null for a new one
+  skipped: null, // the caller's skip of this task (a cancelled annotation): a submit replaces it
   draftId: null,
   uniqueId: null, // kept until a submit succeeds, so a retry cannot duplicate
   started: 0,
@@ -41,11 +42,12 @@ const instructions = h("section", { class: "lc-instructions", hidden: true, "ari
 const history = h("section", { class: "lc-history", hidden: true, "aria-label": t("Annotation history") });
 const predictionNote = h("div", { class: "lc-prediction-note", hidden: true });
 const rejectionNote = h("div", { class: "lc-rejection-note", role: "note", hidden: true });
+const skippedNote = h("div", { class: "lc-skipped-note", role: "note", hidden: true });
 
 el.bar.append(btn.back, btn.skip, btn.submit, btn.history);
 if (project.instructions) el.bar.append(btn.instructions);
 if (!project.show_skip_button) btn.skip.hidden = true;
-root.append(el.bar, el.message, el.info, rejectionNote, predictionNote, instructions, history, el.screen);
+root.append(el.bar, el.message, el.info, skippedNote, rejectionNote, predictionNote, instructions, history, el.screen);
 if (project.instructions) {
   renderSafeHTML(project.instructions, instructions);
   if (project.show_instructions) toggleInstructions(true);
@@ -79,6 +81,9 @@ async function loadTask(taskId, doneMessage) {
   }
   state.task = task;
   state.annotation = (task.annotations || []).find((a) => mine(a) && !a.was_cancelled) || null;
+  // a task the user skipped and got back (skip queue, Back, a link): the server turns the
+  // skip into the annotation when they submit (one annotation per user and task)
+  state.skipped = state.annotation ? null : (task.annotations || []).filter((a) => mine(a) && a.was_cancelled).pop() || null;
   state.uniqueId = null;
   state.started = Date.now();
   state.fromPrediction = null;
@@ -92,6 +97,8 @@ async function loadTask(taskId, doneMessage) {
     note = t("Your unsaved draft was restored.");
   } else if (state.annotation) {
     results = state.annotation.result || [];
+  } else if (state.skipped && (state.skipped.result || []).length) {
+    results = state.skipped.result; // labeled, then skipped: start from those labels
   } else if (project.reveal_predictions && (task.predictions || []).length) {
     const best = [...task.predictions].sort((a, b) => (b.score ?? 0) - (a.score ?? 0))[0];
     results = (best.result || []).map((r) => ({ ...r, origin: "prediction" }));
@@ -100,10 +107,11 @@ async function loadTask(taskId, doneMessage) {
   mount(view.data, results);
   showPrediction();
   showRejection();
+  showSkipped();
   btn.submit.textContent = state.annotation ? t("Update") : t("Submit");
   btn.back.disabled = !previousOf(task.id);
   btn.history.hidden = !state.annotation;
-  el.info.textContent = t("Task #{id}", { id: task.id }) + (state.annotation ? " · " + t("your annotation #{id}", { id: state.annotation.id }) : "");
+  el.info.textContent = t("Task #{id}", { id: task.id }) + (state.annotation ? " · " + t("your annotation #{id}", { id: state.annotation.id }) : state.skipped ? " · " + t("skipped") : "");
   if (note) say(doneMessage ? `${doneMessage} ${note}` : note, doneMessage ? "ok" : "info");
   else if (doneMessage) say(doneMessage, "ok");
   if (!history.hidden) showHistory();
@@ -131,6 +139,21 @@ function showPrediction() {
     h("span", {}, t("Pre-annotated from a prediction ({model}, score {score}). Accept it or change it, then submit.", { model: p.model_version || t("no version"), score: p.score ?? "–" })),
     " ",
     h("button", { type: "button", class: "lc-btn lc-start-empty", onclick: () => { screen.load([]); state.fromPrediction = null; showPrediction(); } }, t("Start from scratch")),
+  );
+}
+
+// A skip the user gets back: say so (with when), so they know why it is here again.
+function showSkipped() {
+  const a = state.skipped;
+  clear(skippedNote);
+  skippedNote.hidden = !a;
+  if (!a) return;
+  const at = new Date(a.updated_at || a.created_at || "");
+  const when = Number.isNaN(at.getTime()) ? "" : at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  skippedNote.append(
+    h("strong", {}, when ? t("You skipped this task on {date}.", { date: when }) : t("You skipped this task.")),
+    " ",
+    h("span", {}, t("Label it and submit to replace the skip, or skip it again.")),
   );
 }
 
@@ -162,7 +185,9 @@ function finished(doneMessage) {
   screen = null;
   state.task = null;
   state.annotation = null;
+  state.skipped = null;
   rejectionNote.hidden = true;
+  skippedNote.hidden = true;
   clear(el.screen);
   el.screen.append(h("div", { class: "lc-done" }, h("p", {}, t("No more tasks to label. Thank you!")), h("a", { class: "lc-btn", href: page.dataUrl }, t("Back to the data manager"))));
   el.info.textContent = "";

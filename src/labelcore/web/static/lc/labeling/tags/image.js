@@ -127,23 +127,27 @@ class ImageObject {
   }
 
   toolbar() {
-    const btn = (label, run, cls) => h("button", { type: "button", class: `lc-btn lc-image-${cls}`, onclick: run }, label);
+    // compact: zoom and rotation show a symbol (their full name is the accessible name and
+    // the tooltip), sliders are short, and each group stays together when a narrow window
+    // wraps the toolbar, so every control stays in view at any width
+    const btn = (symbol, label, run, cls) => h("button", { type: "button", class: `lc-btn lc-image-${cls}`, onclick: run, title: label, "aria-label": symbol === label ? null : label }, symbol);
     const slider = (label, cls, set) => {
       const input = h("input", { type: "range", min: "0", max: "200", value: "100", class: `lc-image-${cls}`, "aria-label": label });
       input.addEventListener("input", () => { set(Number(input.value)); this.applyFilter(); });
       return h("label", { class: "lc-image-adjust" }, label, " ", input);
     };
+    const group = (label, ...items) => h("span", { class: "lc-image-group", role: "group", "aria-label": label }, items);
     // each group can be hidden with its Label Studio attribute set to "false"
     const on = (attr) => this.node.attrs[attr] !== "false";
     return h("div", { class: "lc-image-tools", role: "toolbar", "aria-label": t("Image tools") },
-      on("zoomcontrol") ? [
-        btn(t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
-        btn(t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
-        btn(t("Fit"), () => this.setZoom(null), "fit"),
-        btn(t("Original size"), () => this.setZoom(1), "original")] : null,
-      on("rotatecontrol") ? [
-        btn(t("Rotate left"), () => this.rotate(-90), "rotate-left"),
-        btn(t("Rotate right"), () => this.rotate(90), "rotate-right")] : null,
+      on("zoomcontrol") ? group(t("Zoom"),
+        btn("+", t("Zoom in"), () => this.setZoom(this.currentZoom() * 1.25), "zoom-in"),
+        btn("\u2212", t("Zoom out"), () => this.setZoom(this.currentZoom() * 0.8), "zoom-out"),
+        btn(t("Fit"), t("Fit"), () => this.setZoom(null), "fit"),
+        btn("1:1", t("Original size"), () => this.setZoom(1), "original")) : null,
+      on("rotatecontrol") ? group(t("Rotate"),
+        btn("\u21ba", t("Rotate left"), () => this.rotate(-90), "rotate-left"),
+        btn("\u21bb", t("Rotate right"), () => this.rotate(90), "rotate-right")) : null,
       on("brightnesscontrol") ? slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }) : null,
       on("contrastcontrol") ? slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }) : null,
       this.brushTools());
@@ -158,7 +162,7 @@ class ImageObject {
     eraser.addEventListener("click", () => this.setEraser(!this.eraser));
     this.brushInput = size;
     this.eraserButton = eraser;
-    return h("span", { class: "lc-image-brush" }, h("label", { class: "lc-image-adjust" }, t("Brush size"), " ", size), eraser);
+    return h("span", { class: "lc-image-group lc-image-brush" }, h("label", { class: "lc-image-adjust" }, t("Brush size"), " ", size), eraser);
   }
 
   hasBrush() {
