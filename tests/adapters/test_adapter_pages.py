@@ -177,7 +177,7 @@ def test_a_host_layout_that_cannot_render_without_a_user_falls_back_to_the_json_
     client.web.base_template = "host/layout.html"
     r = client.get("/", headers={"Accept": CHROME_ACCEPT})
     assert r.status == 401 and r.json()["code"] == "auth.required"
-    assert "the sign-in page could not be rendered" in caplog.text
+    assert "the 401 page could not be rendered" in caplog.text
 
 
 def test_projects_list_links_reviewers_and_managers_to_the_review_page(
@@ -214,3 +214,36 @@ def test_data_manager_offers_only_the_pages_the_role_may_open(
             assert status == 200, (name, status)
         elif name != "settings":  # settings are visible to every member, read only
             assert status == 403, (name, status)
+
+
+# -- pages a signed-in browser may not open, or that do not exist ----------------------------
+def test_a_browser_gets_an_html_403_page_for_a_page_its_role_may_not_open(
+    no_login: Any, users: Any, world: Any
+) -> None:
+    pid = world["a"]["project"]
+    no_login.login(users["a-annotator"])
+    r = no_login.get(f"/projects/{pid}/settings", headers={"Accept": CHROME_ACCEPT})
+    assert r.status == 403 and r.headers["content-type"].startswith("text/html")
+    html = r.body.decode()
+    assert "HOST NAV" in html and "<title>Not allowed - Host</title>" in html
+    assert 'class="lc-root lc-page lc-error-page" data-status="403"' in html
+    assert 'class="lc-btn lc-btn-primary lc-error-home" href="/label/"' in html
+    assert '"status_code"' not in html
+    # the pages' own fetch() and API clients keep the JSON body
+    r = no_login.get(f"/projects/{pid}/settings", headers={"Accept": "application/json"})
+    assert r.status == 403 and r.json()["status_code"] == 403
+
+
+def test_a_browser_gets_an_html_404_page_for_another_tenants_project(
+    no_login: Any, users: Any, world: Any
+) -> None:
+    theirs = world["b"]["project"]
+    no_login.login(users["a-manager"])
+    r = no_login.get(f"/projects/{theirs}/label", headers={"Accept": CHROME_ACCEPT})
+    assert r.status == 404 and r.headers["content-type"].startswith("text/html")
+    html = r.body.decode()
+    assert "<title>Not found - Host</title>" in html and 'data-status="404"' in html
+    assert "Project B" not in html  # nothing of the other tenant's project
+    head = no_login.request("HEAD", f"/projects/{theirs}/label", headers={"Accept": CHROME_ACCEPT})
+    assert head.status == 404 and head.body == b""
+    assert no_login.get(f"/projects/{theirs}/label").json()["status_code"] == 404

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import jinja2
 
-from labelcore.errors import Forbidden, Unauthorized
+from labelcore.errors import Forbidden, LabelcoreError, NotFound, Unauthorized
 from labelcore.media import (
     LocalMedia,
     LocalMediaStore,
@@ -158,8 +158,31 @@ class WebApp:
 
     def _signin_page(self, ctx: Ctx) -> Response | None:
         """A browser opening a page without a session, on a host with no ``login_url``: a
-        small HTML 401 page in the host's layout instead of the JSON error body. API
-        clients (JSON preferred, ``/api/`` paths, writes) keep the JSON body."""
+        small HTML 401 page in the host's layout instead of the JSON error body."""
+        response = self._browser_page(
+            ctx, "labelcore/signin_required.html", 401, retry_url=_here(ctx)
+        )
+        if response is not None:
+            response.headers.set("WWW-Authenticate", 'Token realm="labelcore"')
+        return response
+
+    def _error_page(self, ctx: Ctx, exc: LabelcoreError) -> Response | None:
+        """A browser opening a page it may not see (403) or one that does not exist (404): a
+        small HTML page in the host's layout with the error's text and a way back."""
+        title = gettext("Not allowed") if exc.status == 403 else gettext("Not found")
+        return self._browser_page(
+            ctx,
+            "labelcore/error_page.html",
+            exc.status,
+            title=title,
+            message=exc.message,
+            error_status=exc.status,
+        )
+
+    def _browser_page(self, ctx: Ctx, template: str, status: int, **values: Any) -> Response | None:
+        """An error as an HTML page, for a browser visiting a page (GET or HEAD, HTML
+        preferred to JSON); ``None`` for API clients (JSON preferred, ``*/*``, writes),
+        which keep the JSON body, and when the host's layout cannot render it."""
         request = ctx.request
         if request.method not in ("GET", "HEAD") or not _prefers_html(
             request.headers.get("Accept") or ""
@@ -167,16 +190,11 @@ class WebApp:
             return None
         try:
             response = ctx.render(
-                "labelcore/signin_required.html",
-                status=401,
-                _=gettext,
-                lc_base_template=self.base_template,
-                retry_url=_here(ctx),
+                template, status=status, _=gettext, lc_base_template=self.base_template, **values
             )
-        except Exception:  # noqa: BLE001 - a broken host layout must not hide the 401
-            log.exception("the sign-in page could not be rendered; answering with JSON")
+        except Exception:  # noqa: BLE001 - a broken host layout must not hide the error
+            log.exception("the %s page could not be rendered; answering with JSON", status)
             return None
-        response.headers.set("WWW-Authenticate", 'Token realm="labelcore"')
         if request.method == "HEAD":
             response.body = b""
         return response
@@ -189,15 +207,13 @@ class WebApp:
         try:
             response = self._dispatch(ctx)
         except Exception as exc:  # noqa: BLE001 - the one place errors become responses
-            if (
-                isinstance(exc, Unauthorized)
-                and ctx.route is not None
-                and ctx.route.kind == "page"
-                and not ctx.via_token
-            ):
+            page = ctx.route is not None and ctx.route.kind == "page" and not ctx.via_token
+            if page and isinstance(exc, Unauthorized):
                 response = (
                     self._login_redirect(ctx) or self._signin_page(ctx) or error_response(exc)
                 )
+            elif page and isinstance(exc, Forbidden | NotFound):
+                response = self._error_page(ctx, exc) or error_response(exc)
             else:
                 response = error_response(exc)
         if self.csrf is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from labelcore import _converter
-from labelcore.errors import ConfigError, ValidationError
+from labelcore.errors import ConfigError, Forbidden, ValidationError
 from labelcore.model import Project, ProjectSettings
 from labelcore.sanitize import sanitize_html
 from labelcore.web.api.media import resolve_task_media
@@ -237,6 +237,11 @@ def project_new_page(ctx: Ctx) -> Response:
 def settings_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     project = ctx.core.get_project(user, ctx.params["id"])
+    if not ctx.can(project, "project.update"):  # a form its role could not save
+        raise Forbidden(
+            "your role in this project may not change its settings",
+            code="forbidden.project.update",
+        )
     pj = _converter.project_to_json(project)
     items = gallery()
     page = {"kind": "edit", "mode": "settings", "gallery": items, "project": pj}
