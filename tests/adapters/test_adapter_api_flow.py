@@ -490,7 +490,10 @@ def test_task_list_carries_the_data_manager_columns(
     ones) read these fields of Label Studio's task list; without them the cells stay empty."""
     pid, (done, drafted, _) = world["a"]["project"], world["a"]["tasks"]
     client.login(users["a-manager"])
-    rows = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}").json()["tasks"]}
+    listed = client.get(f"/api/tasks?project={pid}").json()
+    rows = {t["id"]: t for t in listed["tasks"]}
+    # the user ids the columns show come with their names (what the data manager shows)
+    assert listed["users"] == {"a-manager": "Ann Manager"}
     [ann] = core.list_annotations(users["a-manager"], done)
     row = rows[done]
     assert row["is_labeled"] is True and row["completed_at"]
@@ -532,7 +535,9 @@ def test_task_list_carries_the_data_manager_columns(
     # annotations count only what the caller may see: an annotator sees their draft and not
     # the manager's annotation
     client.login(users["a-annotator"])
-    rows = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}").json()["tasks"]}
+    listed = client.get(f"/api/tasks?project={pid}").json()
+    rows = {t["id"]: t for t in listed["tasks"]}
+    assert listed["users"] == {}  # the manager's annotation is not theirs to see: no name
     assert rows[drafted]["draft_exists"] is True and rows[done]["draft_exists"] is False
     assert rows[done]["annotators"] == [] and rows[done]["annotations_ids"] == ""
     full = {t["id"]: t for t in client.get(f"/api/tasks?project={pid}&fields=all").json()["tasks"]}

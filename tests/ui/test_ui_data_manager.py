@@ -217,7 +217,9 @@ def test_completed_and_annotated_by_columns_show_the_annotation(
     pid, done = _one_annotated(flask_site, "Columns")
     page = _open_project(watched_page, flask_site, pid)
     row = page.locator(f".lc-task-row[data-task-id='{done}']")
-    expect(row.locator("td[data-column='annotators']")).to_have_text("1")
+    # the user id comes with its name from the task list: the name is shown
+    expect(row.locator("td[data-column='annotators']")).to_have_text("Mia Manager")
+    expect(row.locator("td[data-column='updated_by']")).to_have_count(0)  # hidden by default
     completed = row.locator("td[data-column='completed_at']")
     expect(completed).not_to_have_text("")
     # a date in the reader's locale, not the API's raw ISO text

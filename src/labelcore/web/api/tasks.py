@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelcore._converter import annotation_to_json, draft_to_json, task_columns, task_to_json
+from labelcore.model import User
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -99,8 +100,24 @@ def list_tasks(ctx: Ctx) -> Response:
             "total_annotations": anns,
             "total_predictions": preds,
             "cursor": result.next_cursor,
+            "users": _user_names(ctx, user, tasks),
         }
     )
+
+
+def _user_names(ctx: Ctx, user: User, tasks: list[dict[str, Any]]) -> dict[str, str]:
+    """Names for the user ids the page's "Annotated by" and "Updated by" columns show (ours,
+    beside Label Studio's fields: its frontend reads names from its user list): only the
+    ids of rows the caller may see, so no other user's name comes with a page."""
+    ids: list[Any] = []
+    for item in tasks:
+        ids += item.get("annotators") or ()
+        if item.get("updated_by") is not None:
+            ids.append(item["updated_by"])
+    if not ids:
+        return {}
+    known = ctx.core.get_users(user, ids)
+    return {str(i): u.name or u.email or str(i) for i, u in known.items()}
 
 
 _RESULT_COLUMNS = ("annotations_results", "predictions_results")

@@ -15,7 +15,7 @@ const root = document.getElementById("lc-dm");
 const state = {
   columns: [], views: [], viewId: null, title: t("All tasks"),
   filters: { conjunction: "and", items: [] }, ordering: [], hidden: new Set(),
-  page: 1, pageSize: 30, total: 0, tasks: [], selected: new Set(), actions: [],
+  page: 1, pageSize: 30, total: 0, tasks: [], users: {}, selected: new Set(), actions: [],
   // selectAll: every task matching the filters (all pages) except `excluded`
   selectAll: false, excluded: new Set(),
 };
@@ -36,9 +36,13 @@ root.append(ui.tabs, ui.toolbar, ui.filters, ui.columnsMenu, ui.status, ui.selec
 function visibleColumns() {
   return state.columns.filter((c) => c.id !== "data" && !state.hidden.has(colKey(c)));
 }
+// columns holding user ids: shown by the names the task list sends with the page
+const USER_COLUMNS = new Set(["annotators", "updated_by"]);
+const userName = (id) => (Object.prototype.hasOwnProperty.call(state.users, String(id)) ? state.users[String(id)] : toText(id));
 function cell(task, c) {
   if (c.parent === "data") return toText(task.data ? task.data[c.id] : "");
   const v = task[c.id];
+  if (USER_COLUMNS.has(c.id) && v !== null && v !== undefined) return (Array.isArray(v) ? v : [v]).map(userName).join(", ");
   if (Array.isArray(v)) return v.map(toText).join(", ");
   if (c.type === "Datetime" && typeof v === "string" && v) {
     const when = new Date(v);  // the API's ISO 8601 UTC time, shown in the reader's locale
@@ -85,6 +89,7 @@ async function load() {
     const q = encodeURIComponent(JSON.stringify(query()));
     const res = await api(page, "GET", `/tasks?project=${project.id}&page=${state.page}&page_size=${state.pageSize}&query=${q}`);
     state.tasks = res.tasks || [];
+    state.users = res.users || {};
     state.total = res.total || 0;
     ui.status.textContent = t("{total} tasks", { total: state.total });
   } catch (err) {
