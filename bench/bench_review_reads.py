@@ -64,7 +64,7 @@ def build(core: LabelCore, n: int, annotated: int, compared: int) -> int:
     return project.id
 
 
-def measure(core: LabelCore, pid: int, repeats: int) -> None:
+def measure(core: LabelCore, pid: int, repeats: int, only: str = "") -> None:
     seen: list[int] = [0]
 
     def count(*_: Any) -> None:
@@ -87,6 +87,8 @@ def measure(core: LabelCore, pid: int, repeats: int) -> None:
         ("rejected_annotations(A1)", lambda: core.rejected_annotations(ANN[1], pid)),
     ]
     for name, fn in cases:
+        if only not in name:
+            continue
         times, cpu, stmts = [], [], []
         for _ in range(repeats):
             seen[0] = 0
@@ -116,13 +118,14 @@ def main() -> None:
     parser.add_argument("--annotated", type=int, default=50_000)
     parser.add_argument("--compared", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="", help="measure the cases whose name has this")
     args = parser.parse_args()
     core = LabelCore(store=SQLStore(args.url), start_jobs=False)
     if args.build:
         pid = build(core, args.n, args.annotated, args.compared)
     else:
         pid = max(p.id for p in core.store.list_projects() if p.settings.title == TITLE)
-    measure(core, pid, args.repeats)
+    measure(core, pid, args.repeats, args.only)
     core.close()
 
 
