@@ -252,7 +252,11 @@ def _report_chunks(report: AgreementReport) -> Iterator[str]:
     sep = ""
     while chunk := list(itertools.islice(rows, _ROWS_PER_CHUNK)):
         yield sep + ",".join(
-            f'{{"task":{json_text(t)},"agreement":{"null" if v is None else json_text(v)}}}'
+            # most tasks have no agreement: their row is formatted, not encoded (the same
+            # text: an int's JSON is its repr)
+            f'{{"task":{t},"agreement":null}}'
+            if v is None and type(t) is int
+            else json_text({"task": t, "agreement": v})
             for t, v in chunk
         )
         sep = ","
