@@ -590,6 +590,7 @@ class ReviewAPI(ServiceBase):
         self, user: User, access: ProjectAccess, rows: Iterable[_ReviewRows]
     ) -> tuple[dict[int, str], dict[int, str]]:
         needed = access.project.settings.reviews_per_annotation
+        # _sees_annotation's rule with the policy asked once, not once per annotation
         sees_all = self.policy.allows(access.role, "annotations.view_all")
         tasks: dict[int, str] = {}
         anns: dict[int, str] = {}
