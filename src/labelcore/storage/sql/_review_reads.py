@@ -27,6 +27,7 @@ from labelcore.storage.sql.tables import ANNOTATIONS, TASKS
 
 A, T, R = ANNOTATIONS, TASKS, REVIEWS
 REVIEW_BATCH = 5000  # tasks whose rows iter_review_rows reads in one snapshot
+_LARGEST_ID_PG, _LARGEST_ID_SQLITE = 2**31 - 1, 2**63 - 1  # INTEGER keys
 # the stored text of completed_by, decoded once per distinct author (not once per row)
 _AUTHOR: Any = sa.type_coerce(A.c.completed_by, sa.String).label("author")
 
@@ -87,6 +88,9 @@ class SQLReviewReads(SQLBase):
     ) -> Iterator[TaskReviewRows]:
         ids_stmt, heads_stmt, reviews_stmt = self._stmt("review.rows", _review_rows_stmts)
         authors: dict[str | None, UserId | None] = {None: None}
+        # no task id is above the column's largest value: a bigger ``after`` (a client's
+        # cursor) reads nothing instead of failing to bind
+        after = min(after, _LARGEST_ID_PG if self.is_pg else _LARGEST_ID_SQLITE)
         left = limit
         while left is None or left > 0:
             n = REVIEW_BATCH if left is None else min(REVIEW_BATCH, left)
