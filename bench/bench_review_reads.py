@@ -9,7 +9,10 @@ server's time on PostgreSQL is in the wall time only) and SQL statements per cal
 annotation, ``--compared`` (2,000) of those a second one by another annotator, and has a
 reviewer reject 200 and accept 300 annotations of the first annotator. Without ``--build``
 it measures the newest project of that name in the database, so code before and after a
-change can be timed alternately on the same rows (the schema must be the same).
+change can be timed alternately on the same rows (the schema must be the same; across a
+migration, on two copies of one database). ``--only TEXT`` measures the cases whose name has
+TEXT. The ``GET`` cases run the route through ``WebApp`` and read the whole body (a streamed
+one to its end); one more traced call gives the peak of Python memory it held.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -64,7 +68,7 @@ def build(core: LabelCore, n: int, annotated: int, compared: int) -> int:
     return project.id
 
 
-def measure(core: LabelCore, pid: int, repeats: int) -> None:
+def measure(core: LabelCore, pid: int, repeats: int, only: str = "") -> None:
     seen: list[int] = [0]
 
     def count(*_: Any) -> None:
@@ -85,8 +89,21 @@ def measure(core: LabelCore, pid: int, repeats: int) -> None:
         ("review_states([1 task])", lambda: core.review_states(BOSS, pid, [one_task])),
         ("rejected_annotations(A0)", lambda: core.rejected_annotations(ANN[0], pid)),
         ("rejected_annotations(A1)", lambda: core.rejected_annotations(ANN[1], pid)),
+        # each next task looks for the annotator's rejected work first (the project's
+        # requeue_rejected_to_annotator); the claim it takes is theirs again on each call
+        ("next_task(A0)", lambda: core.next_task(ANN[0], pid)),
+        # what the endpoints send (old and new code alike: the route's whole body)
+        ("GET /agreement", lambda: _get(core, f"/api/projects/{pid}/agreement")),
+        ("GET /stats", lambda: _get(core, f"/api/projects/{pid}/stats")),
+        ("GET /review/states", lambda: _get(core, f"/api/projects/{pid}/review/states")),
+        (
+            "GET /review/states?limit=1000",
+            lambda: _get(core, f"/api/projects/{pid}/review/states", limit="1000"),
+        ),
     ]
     for name, fn in cases:
+        if only not in name:
+            continue
         times, cpu, stmts = [], [], []
         for _ in range(repeats):
             seen[0] = 0
@@ -95,11 +112,29 @@ def measure(core: LabelCore, pid: int, repeats: int) -> None:
             times.append(1000 * (time.perf_counter() - start))
             cpu.append(1000 * (time.process_time() - start_cpu))
             stmts.append(seen[0])
+        peak = ""
+        if name.startswith("GET"):  # one more call, traced: the most memory it held
+            tracemalloc.start()
+            fn()
+            peak = f"  peak {tracemalloc.get_traced_memory()[1] / 2**20:6.1f} MB"
+            tracemalloc.stop()
         print(
             f"{name:34} median {statistics.median(times):8.1f} ms  "
             f"range {min(times):8.1f}-{max(times):8.1f} ms  "
-            f"CPU {statistics.median(cpu):8.1f} ms  statements {max(stmts)}"
+            f"CPU {statistics.median(cpu):8.1f} ms  statements {max(stmts)}{peak}"
         )
+
+
+def _get(core: LabelCore, path: str, **query: str) -> int:
+    """The route's whole body (a streamed one read to its end), as a client gets it."""
+    from labelcore.web.app import WebApp
+    from labelcore.web.http import MultiDict, Request
+
+    app = WebApp(core, identify=lambda native: native, csrf=None)
+    request = Request(method="GET", path=path, query=MultiDict(query.items()), native=BOSS)
+    response = app.handle(request)
+    assert response.status == 200, response.body
+    return sum(len(chunk) for chunk in response.iter_body())
 
 
 def _json(report: Any) -> int:
@@ -116,13 +151,14 @@ def main() -> None:
     parser.add_argument("--annotated", type=int, default=50_000)
     parser.add_argument("--compared", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="", help="measure the cases whose name has this")
     args = parser.parse_args()
     core = LabelCore(store=SQLStore(args.url), start_jobs=False)
     if args.build:
         pid = build(core, args.n, args.annotated, args.compared)
     else:
         pid = max(p.id for p in core.store.list_projects() if p.settings.title == TITLE)
-    measure(core, pid, args.repeats)
+    measure(core, pid, args.repeats, args.only)
     core.close()
 
 

@@ -38,11 +38,13 @@ from labelcore.model import (
 )
 from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuery, parse_query
 from labelcore.storage.base import (
+    AnnotationHead,
     CandidateSpec,
     NewTaskQuality,
     PredictionScore,
     PredictionScores,
     QualityImport,
+    ReviewReads,
     StatisticsReads,
     Store,
     TaskQuality,
@@ -1497,6 +1499,43 @@ class StoreContract:
         store.delete_tasks(pid, [t2])
         assert store.get_task_quality([t2]) == {}
 
+    def test_tasks_with_state_finds_only_the_users_own_work(self, store: Store) -> None:
+        pid = self.project(store)
+        other = self.project(store)
+        tasks = self.tasks(store, pid, 5)
+        (foreign,) = self.tasks(store, other, 1)
+        mine = [self.annotate(store, t, pid, 7) for t in tasks]
+        theirs = self.annotate(store, tasks[1], pid, 8)
+        skip = self.annotate(store, tasks[2], pid, 7, was_cancelled=True)
+        away = self.annotate(store, foreign, other, 7)
+        states = {
+            tasks[0]: {mine[0].id: "rejected"},
+            tasks[1]: {mine[1].id: "accepted", theirs.id: "rejected"},
+            tasks[2]: {mine[2].id: "annotated", skip.id: "rejected"},  # a skip never counts
+            tasks[3]: {mine[3].id: "rejected"},
+            tasks[4]: {mine[4].id: "rejected"},
+        }
+        rows = [
+            TaskQuality(task_id=t, state="rejected", annotation_states=s) for t, s in states.items()
+        ]
+        store.set_task_quality(pid, rows)
+        store.set_task_quality(
+            other,
+            [
+                TaskQuality(
+                    task_id=foreign, state="rejected", annotation_states={away.id: "rejected"}
+                )
+            ],
+        )
+        assert store.tasks_with_state(pid, 7, "rejected") == [tasks[0], tasks[3], tasks[4]]
+        assert store.tasks_with_state(pid, 7, "rejected", 2) == [tasks[0], tasks[3]]
+        assert store.tasks_with_state(pid, 7, "rejected", 2, after=tasks[3]) == [tasks[4]]
+        assert store.tasks_with_state(pid, 8, "rejected") == [tasks[1]]
+        assert store.tasks_with_state(other, 7, "rejected") == [foreign]
+        assert store.tasks_with_state(pid, 7, "accepted") == [tasks[1]]
+        assert store.tasks_with_state(pid, 7, "annotated") == [tasks[2]]
+        assert store.tasks_with_state(pid, 7, "in_review") == []
+
     def test_review_claims_are_exclusive_and_expire(self, store: Store) -> None:
         pid = self.project(store)
         t1, t2 = self.tasks(store, pid, 2)
@@ -1681,3 +1720,69 @@ class StoreContract:
         ]
         assert compared[0][1] == store.list_annotations(task_id=t1)
         assert list(store.iter_compared_tasks(empty)) == []
+
+    # -- optional: ReviewReads (skipped for a store without them) ---------------------------
+    def test_review_reads_give_each_task_its_heads_and_reviews(self, store: Store) -> None:
+        if not isinstance(store, ReviewReads):
+            pytest.skip("the store has no ReviewReads (the service reads whole annotations)")
+        pid = self.project(store)
+        other = self.project(store)
+        t1, t2, t3, t4 = self.tasks(store, pid, 4)
+        (foreign,) = self.tasks(store, other, 1)
+        a = self.annotate(store, t1, pid, 7)
+        b = self.annotate(store, t1, pid, "7", was_cancelled=True)
+        c = self.annotate(store, t3, pid, None)
+        gone = self.annotate(store, t3, pid, 8)
+        away = self.annotate(store, foreign, other, 7)
+        store.update_annotation(a.id, result=[], updated_by=7, action="updated")  # version 2
+        r1 = store.add_review(a.id, 2, action="rejected", accepted=False)
+        r2 = store.add_review(c.id, 2, action="accepted", accepted=True)
+        store.add_review(gone.id, 2, action="accepted", accepted=True)
+        store.add_review(away.id, 2, action="accepted", accepted=True)
+        store.delete_annotations([gone.id])  # its review goes with it
+        r3 = store.add_review(a.id, 3, action="accepted", accepted=True, annotation_version=1)
+
+        def head(ann: Any, version: int = 1) -> AnnotationHead:
+            return AnnotationHead(
+                id=ann.id,
+                task_id=ann.task_id,
+                completed_by=ann.completed_by,
+                was_cancelled=ann.was_cancelled,
+                version=version,
+            )
+
+        got = [(t, list(h), list(r)) for t, h, r in store.iter_review_rows(pid)]
+        assert got == [
+            (t1, [head(a, 2), head(b)], [r1, r3]),
+            (t2, [], []),
+            (t3, [head(c)], [r2]),
+            (t4, [], []),
+        ]
+        assert type(got[0][1][1].completed_by) is str and got[2][1][0].completed_by is None
+        assert [r[0] for r in store.iter_review_rows(pid, after=t1, limit=2)] == [t2, t3]
+        assert [r[0] for r in store.iter_review_rows(pid, after=t2)] == [t3, t4]
+        assert list(store.iter_review_rows(pid, after=t4)) == []
+        assert list(store.iter_review_rows(pid, limit=0)) == []
+        assert [r[0] for r in store.iter_review_rows(other)] == [foreign]
+
+    def test_review_reads_list_the_authors_of_completed_annotations(self, store: Store) -> None:
+        if not isinstance(store, ReviewReads):
+            pytest.skip("the store has no ReviewReads")
+        pid = self.project(store)
+        other = self.project(store)
+        t1, t2 = self.tasks(store, pid, 2)
+        (foreign,) = self.tasks(store, other, 1)
+        assert store.completed_annotators(pid) == []
+        self.annotate(store, t1, pid, "only-skips", was_cancelled=True)
+        self.annotate(store, t2, pid, None, was_cancelled=True)
+        self.annotate(store, foreign, other, "elsewhere")
+        assert store.completed_annotators(pid) == []
+        for user in (7, "7", 7, "Zoë", None):
+            self.annotate(store, t1, pid, user)
+            self.annotate(store, t2, pid, user, was_cancelled=True)
+        got = store.completed_annotators(pid)
+        assert len(got) == 4
+        assert {(type(u).__name__, u) for u in got} == {
+            ("int", 7), ("str", "7"), ("str", "Zoë"), ("NoneType", None)
+        }  # fmt: skip
+        assert store.completed_annotators(other) == ["elsewhere"]

@@ -566,3 +566,25 @@ def test_task_list_reads_prediction_results_only_for_result_columns(
     reads.clear()
     client.get(f"/api/tasks?project={pid}&fields=all")
     assert reads == ["list_predictions"]
+
+
+def test_streamed_agreement_and_stats_json(
+    client: Any, users: Any, world: Any, core: LabelCore
+) -> None:
+    """The agreement and statistics bodies are written in parts (their per-task rows as the
+    task ids stream): both adapters send them whole, the same JSON."""
+    from labelcore.quality.tables import report_to_json, stats_to_json
+
+    client.login(users["a-manager"])
+    pid = world["a"]["project"]
+    manager = users["a-manager"]
+    r = client.get(f"/api/projects/{pid}/agreement")
+    assert r.status == 200 and r.headers["content-type"].startswith("application/json")
+    report = report_to_json(core.agreement(manager, pid))
+    assert json.loads(r.body) == report and len(report["tasks"]) == len(world["a"]["tasks"])
+    r = client.get(f"/api/projects/{pid}/stats")
+    assert r.status == 200
+    assert json.loads(r.body) == {
+        **stats_to_json(core.project_stats(manager, pid)),
+        "agreement": report,
+    }

@@ -39,8 +39,8 @@ def call(
 
 
 def body(resp: Response) -> Any:
-    assert isinstance(resp.body, bytes)
-    return json.loads(resp.body)
+    """The JSON body, whole or streamed (agreement and statistics write theirs in parts)."""
+    return json.loads(b"".join(resp.iter_body()))
 
 
 def test_review_cycle_over_http(app: WebApp, core: LabelCore) -> None:
@@ -134,6 +134,79 @@ def test_agreement_and_stats_json_and_csv(app: WebApp, core: LabelCore) -> None:
     assert call(app, MANAGER, "GET", base + "/stats.csv", table="secrets").status == 400
 
 
+def test_agreement_and_stats_stream_the_same_bytes(
+    app: WebApp, core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from labelcore.quality.tables import report_to_json, stats_to_json
+    from labelcore.web.api import review as review_api
+
+    monkeypatch.setattr(review_api, "_ROWS_PER_CHUNK", 2)  # the rows in several parts
+    zoe = User(id="Zoë", name="Zoë", roles={"annotator"})  # not ASCII: written as is
+    core.identify(zoe)
+    project = make_project(core, 7, maximum_annotations=3)
+    tids = task_ids(core, project.id)
+    for i, tid in enumerate(tids[:5]):
+        core.submit_annotation(ANN_A, tid, choice("Positive"))
+        core.submit_annotation(zoe, tid, choice("Negative" if i % 2 else "Positive"))
+    core.submit_annotation(ANN_B, tids[0], choice("Negative"))
+    base = f"/api/projects/{project.id}"
+    for threshold in (None, 1.0):
+        query = {} if threshold is None else {"iou_threshold": threshold}
+        resp = call(app, REVIEWER, "GET", base + "/agreement", **query)
+        assert resp.streamed and resp.headers.get("Content-Type") == "application/json"
+        chunks = list(resp.iter_body())
+        assert len(chunks) >= 5  # the head, four parts of rows, the tail
+        report = core.agreement(REVIEWER, project.id, iou_threshold=threshold or 0.5)
+        assert b"".join(chunks) == Response.json(report_to_json(report)).body
+        assert "Zoë".encode() in chunks[0] and len(json.loads(b"".join(chunks))["tasks"]) == 7
+    stats = call(app, MANAGER, "GET", base + "/stats")
+    assert stats.streamed
+    whole = stats_to_json(core.project_stats(MANAGER, project.id))
+    whole["agreement"] = report_to_json(core.agreement(MANAGER, project.id))
+    assert b"".join(stats.iter_body()) == Response.json(whole).body
+    empty = make_project(core, 0, title="Empty")
+    got = call(app, MANAGER, "GET", f"/api/projects/{empty.id}/agreement")
+    assert (
+        b"".join(got.iter_body())
+        == Response.json(report_to_json(core.agreement(MANAGER, empty.id))).body
+    )
+
+
+def test_review_states_page_over_http(app: WebApp, core: LabelCore) -> None:
+    project = make_project(core, 5)
+    tids = task_ids(core, project.id)
+    mine = core.submit_annotation(ANN_A, tids[1], choice())
+    core.submit_annotation(ANN_B, tids[3], choice())
+    core.reject_annotation(REVIEWER, mine.id, comment="no")
+    path = f"/api/projects/{project.id}/review/states"
+    whole = body(call(app, MANAGER, "GET", path))
+    assert set(whole) == {"tasks", "annotations"}  # the answer without paging is as it was
+    tasks: dict[str, str] = {}
+    anns: dict[str, str] = {}
+    pages: list[Any] = []
+    query: dict[str, Any] = {"limit": 2}
+    while True:
+        page = body(call(app, MANAGER, "GET", path, **query))
+        pages.append(page["next"])
+        tasks.update(page["tasks"])
+        anns.update(page["annotations"])
+        if page["next"] is None:
+            break
+        query = {"limit": 2, "after": page["next"]}
+    assert pages == [tids[1], tids[3], None]
+    assert list(tasks.items()) == list(whole["tasks"].items()) and anns == whole["annotations"]
+    assert whole["tasks"][str(tids[1])] == "rejected"
+    own = body(call(app, ANN_A, "GET", path, limit=10))  # an annotator sees their own only
+    assert own["annotations"] == {str(mine.id): "rejected"} and own["next"] is None
+    rest = body(call(app, MANAGER, "GET", path, after=tids[2]))  # limit defaults to 1000
+    assert list(rest["tasks"]) == [str(t) for t in tids[3:]] and rest["next"] is None
+    huge = body(call(app, MANAGER, "GET", path, after=10**30))  # past any task id: empty
+    assert (huge["tasks"], huge["annotations"], huge["next"]) == ({}, {}, None)
+    for bad in ({"limit": 0}, {"limit": 10_001}, {"limit": "x"}, {"after": -1}):
+        assert call(app, MANAGER, "GET", path, **bad).status == 400
+    assert call(app, MANAGER, "GET", "/api/projects/999/review/states", limit=2).status == 404
+
+
 def test_csv_formula_injection_is_neutralised(app: WebApp, core: LabelCore) -> None:
     evil = User(id=66, name='=HYPERLINK("http://evil")', roles={"annotator"})
     core.identify(evil)
@@ -220,8 +293,12 @@ def test_review_columns_filters_and_low_agreement_action_over_http(
         assert resp.status == 200, resp.body
         return [(t["id"], t.get("agreement"), t.get("review_state")) for t in body(resp)["tasks"]]
 
-    rejected = {"filter": "filter:tasks:review_state", "operator": "equal", "type": "String",
-                "value": "rejected"}
+    rejected = {
+        "filter": "filter:tasks:review_state",
+        "operator": "equal",
+        "type": "String",
+        "value": "rejected",
+    }
     assert [r[0] for r in listed([rejected], ["tasks:id"])] == [t2]
     low = {"filter": "filter:tasks:agreement", "operator": "less", "type": "Number", "value": 0.5}
     assert [r[0] for r in listed([low], ["tasks:id"])] == [t2]

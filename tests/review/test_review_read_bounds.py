@@ -15,6 +15,7 @@ from labelcore import LabelCore, User
 from labelcore.quality.states import annotation_state, reviews_by_annotation, task_state
 from labelcore.quality.tables import report_to_json
 from labelcore.storage.memory import MemoryStore
+from labelcore.storage.sql import SQLStore
 from labelcore.web.http import Response
 
 
@@ -249,3 +250,136 @@ def test_an_annotators_reviews_read_their_annotations_in_one_statement(
         counts.append(len(seen))
         assert len(mine) == n and len(sql_core.list_reviews(MANAGER, project_id=pid)) == 2 * n
     assert counts[0] == counts[1]
+
+
+class _Plain:
+    """The store without its ReviewReads: the service reads whole annotations instead."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("iter_review_rows", "completed_annotators"):
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+def _paged(core: LabelCore, pid: int, user: User, limit: int, after: int = 0) -> tuple[Any, ...]:
+    tasks: list[tuple[int, str]] = []
+    anns: list[tuple[int, str]] = []
+    pages = 0
+    while True:
+        page = core.review_states_page(user, pid, after=after, limit=limit)
+        pages += 1
+        assert len(page.tasks) <= limit
+        tasks += page.tasks.items()
+        anns += page.annotations.items()
+        if page.next is None:
+            return tasks, anns, pages
+        assert page.next == list(page.tasks)[-1] and len(page.tasks) == limit
+        after = page.next
+
+
+def test_state_pages_join_to_the_whole_projects_states(
+    store_core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = _varied(store_core)
+    for plain in (False, True):
+        if plain:  # a custom store without ReviewReads: the same pages
+            monkeypatch.setattr(store_core, "store", _Plain(store_core.store))
+        for user in (MANAGER, ANN_A, ANN_B):
+            tasks, anns = _walked_states(store_core, pid, user)
+            assert store_core.review_states(user, pid) == (tasks, anns)
+            for limit in (1, 2, 4, 9, 10, 1000):
+                got = _paged(store_core, pid, user, limit)
+                assert got[:2] == (list(tasks.items()), list(anns.items()))
+                assert got[2] == max(1, -(-len(tasks) // limit))
+            middle = sorted(tasks)[3]
+            later, _, _ = _paged(store_core, pid, user, 2, after=middle)
+            assert later == [(t, s) for t, s in tasks.items() if t > middle]
+            for past in (max(tasks), 2**31, 2**70):  # past any id a column can hold too
+                last = store_core.review_states_page(user, pid, after=past, limit=5)
+                assert (last.tasks, last.annotations, last.next) == ({}, {}, None)
+
+
+def test_state_pages_refuse_bad_bounds() -> None:
+    from labelcore.errors import NotFound, ValidationError
+
+    core = new_core(MemoryStore())
+    pid = _project(core, 3, 1)
+    for kw, code in (
+        ({"limit": 0}, "review.limit"),
+        ({"limit": 10_001}, "review.limit"),
+        ({"limit": "5"}, "review.limit"),
+        ({"limit": True}, "review.limit"),
+        ({"after": -1}, "review.after"),
+        ({"after": 1.5}, "review.after"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            core.review_states_page(MANAGER, pid, **kw)
+        assert err.value.code == code
+    with pytest.raises(NotFound):
+        core.review_states_page(MANAGER, 999, limit=0)  # an unseen project: 404 first
+    core.close()
+
+
+def test_whole_project_states_read_no_result_and_no_task_data(sql_core: LabelCore) -> None:
+    counts = []
+    for n in (3, 1200):
+        pid = _project(sql_core, n, min(n, 600))
+        seen = _statements(sql_core)
+        tasks, anns = sql_core.review_states(MANAGER, pid)
+        assert len(tasks) == n and len(anns) == 2 * min(n, 600)
+        assert seen and not [s for s in seen if "result" in s or "labelcore_task.data" in s]
+        counts.append(len(seen))
+    # the access check, then one batch of tasks: ids, annotations, reviews (PostgreSQL: in
+    # one transaction of their own)
+    assert counts[0] == counts[1] <= 6
+
+
+def test_agreement_reads_its_annotators_without_the_totals(sql_core: LabelCore) -> None:
+    pid = _project(sql_core, 30, 20)
+    seen = _statements(sql_core)
+    report = sql_core.agreement(MANAGER, pid)
+    assert report.annotators == tuple(sorted({str(ANN_A.id), str(ANN_B.id)}))
+    # annotation_totals groups every annotation of the project (0.3 s at 50,000 on SQLite)
+    assert not [s for s in seen if "GROUP BY" in s or "count(" in s.lower()]
+
+
+def test_rejected_work_is_found_in_one_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    core = new_core(MemoryStore())
+    pid = _varied(core)
+    looks: list[int] = []
+    real = core.store.tasks_with_state
+
+    def spy(*args: Any, **kw: Any) -> list[int]:
+        found = real(*args, **kw)
+        looks.append(len(found))
+        return found
+
+    monkeypatch.setattr(core.store, "tasks_with_state", spy)
+    assert len(core.rejected_annotations(ANN_A, pid)) == 2
+    assert looks == [2]  # fewer than a batch: no second look that finds none
+    core.close()
+
+
+def test_rejected_tasks_start_from_the_rejected_rows(tmp_path: Any) -> None:
+    """SQLite's plan of an annotator's rejected work reads the rejected rows' partial index,
+    not every annotation of theirs in the project."""
+    core = new_core(SQLStore(f"sqlite:///{tmp_path / 'plan.db'}"))
+    pid = _varied(core)
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((statement, params))
+
+    sa.event.listen(core.store.engine, "before_cursor_execute", before)  # type: ignore[attr-defined]
+    assert len(core.rejected_annotations(ANN_A, pid)) == 2
+    statement, params = next((s, p) for s, p in seen if "labelcore_annotation_state" in s)
+    with core.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        plan = " ".join(
+            str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+        )
+    assert "labelcore_annotation_state_rejected_ix" in plan
+    assert "labelcore_annotation_project_user_ix" not in plan
+    core.close()

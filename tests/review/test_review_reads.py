@@ -107,13 +107,28 @@ def _build(core: LabelCore, *, collide: bool) -> int:
 class _Plain:
     """A store without the optional reads: the service walks the tasks."""
 
+    HIDDEN: tuple[str, ...] = (
+        "annotation_totals",
+        "iter_results",
+        "iter_compared_tasks",
+        "iter_review_rows",
+        "completed_annotators",
+    )
+
     def __init__(self, store: Any) -> None:
         self._store = store
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("annotation_totals", "iter_results", "iter_compared_tasks"):
+        if name in self.HIDDEN:
             raise AttributeError(name)
         return getattr(self._store, name)
+
+
+class _StatisticsOnly(_Plain):
+    """A store with StatisticsReads but no ReviewReads: agreement's annotators come from
+    annotation_totals."""
+
+    HIDDEN = ("iter_review_rows", "completed_annotators")
 
 
 def _walked(core: LabelCore, pid: int) -> Any:
@@ -150,6 +165,8 @@ def test_agreement_from_comparable_tasks_equals_the_walk(store_core: LabelCore) 
         assert list(got.tasks.items()) == list(expected.tasks.items())
         plain = read_agreement(_Plain(store_core.store), pid, controls, threshold)  # type: ignore[arg-type]
         assert plain == expected
+        totals = read_agreement(_StatisticsOnly(store_core.store), pid, controls, threshold)  # type: ignore[arg-type]
+        assert totals == expected
     assert expected.ground_truth and expected.pairs and expected.controls["sentiment"].items
     assert "None" in expected.annotators and "99" in expected.annotators
 

@@ -13,8 +13,9 @@ review (the annotator's fix, a restore) is back to ``annotated`` (waiting for re
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from labelcore.model import Annotation, AnnotationReview, NewAnnotation
+from labelcore.model import AnnotationReview, NewAnnotation
 
 ANNOTATED = "annotated"  # waiting for a review
 IN_REVIEW = "in_review"  # accepted by some reviewers, more reviews needed
@@ -25,8 +26,20 @@ UNANNOTATED = "unannotated"
 STATES = (UNANNOTATED, ANNOTATED, IN_REVIEW, ACCEPTED, REJECTED)
 
 
+class Reviewable(Protocol):
+    """What a state is worked out from: an ``Annotation``, or an ``AnnotationHead`` (the
+    same without its result, as a whole project's states are read)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def was_cancelled(self) -> bool: ...
+
+
 def annotation_state(
-    annotation: Annotation, reviews: Sequence[AnnotationReview], reviews_needed: int = 1
+    annotation: Reviewable, reviews: Sequence[AnnotationReview], reviews_needed: int = 1
 ) -> str:
     """``skipped`` for a skip; else the state given by the reviews of the current version:
     the latest verdict ``rejected`` wins; ``accepted`` once ``reviews_needed`` distinct
@@ -42,14 +55,14 @@ def annotation_state(
     return IN_REVIEW if acceptors else ANNOTATED
 
 
-def unreviewed_state(annotation: Annotation | NewAnnotation) -> str:
+def unreviewed_state(annotation: Reviewable | NewAnnotation) -> str:
     """The state of an annotation that has no reviews (one being imported, say):
     ``skipped`` for a skip, else ``annotated``."""
     return SKIPPED if annotation.was_cancelled else ANNOTATED
 
 
 def current_reviews(
-    annotation: Annotation, reviews: Sequence[AnnotationReview]
+    annotation: Reviewable, reviews: Sequence[AnnotationReview]
 ) -> list[AnnotationReview]:
     """The reviews (in id order) given on the annotation's current result: those on its
     current version and on the versions just before it that were plain verdicts (accepted

@@ -77,11 +77,13 @@ def stats_tables(
     return tables
 
 
-def report_to_json(report: AgreementReport) -> dict[str, Any]:
-    return {
+def report_to_json(report: AgreementReport, *, tasks: bool = True) -> dict[str, Any]:
+    """The report as the agreement endpoint's JSON; ``tasks=False`` leaves out the per-task
+    rows (one per task of the project: the endpoint writes them as it walks them)."""
+    out = {
         "agreement": report.mean,
         "annotators": list(report.annotators),
-        "tasks": [{"task": t, "agreement": v} for t, v in report.tasks.items()],
+        "tasks": [{"task": t, "agreement": v} for t, v in report.tasks.items()] if tasks else [],
         "pairs": [
             {"annotators": [a, b], "agreement": p.mean, "tasks": p.tasks}
             for (a, b), p in report.pairs.items()
@@ -104,6 +106,9 @@ def report_to_json(report: AgreementReport) -> dict[str, Any]:
             for name, c in report.controls.items()
         },
     }
+    if not tasks:
+        del out["tasks"]
+    return out
 
 
 def stats_to_json(stats: ProjectStatistics) -> dict[str, Any]:

@@ -7,7 +7,8 @@
 A store with ``StatisticsReads`` (``SQLStore``, ``MemoryStore``) gives the counts as
 aggregates, the results of completed annotations as a stream, and only the tasks with two
 or more completed annotations are read whole for agreement (the report's per-task map,
-``ProjectTasks``, streams the project's other task ids whenever it is walked). Any other
+``ProjectTasks``, streams the project's other task ids whenever it is walked); agreement's
+annotators come from ``ReviewReads.completed_annotators`` when the store has it. Any other
 store is walked once with ``iter_bundles``. Both give the same numbers; memory stays
 bounded either way.
 """
@@ -28,7 +29,13 @@ from labelcore.quality.statistics import (
     project_statistics,
 )
 from labelcore.query import TaskQuery
-from labelcore.storage.base import AnnotationTotals, StatisticsReads, Store, TaskBundle
+from labelcore.storage.base import (
+    AnnotationTotals,
+    ReviewReads,
+    StatisticsReads,
+    Store,
+    TaskBundle,
+)
 
 
 def _names(store: Store, ids: Collection[UserId]) -> dict[str, str]:
@@ -131,11 +138,15 @@ def read_agreement(
     if isinstance(store, StatisticsReads):
         # a task with fewer than two completed annotations only adds its None and its
         # annotator: the ids, the annotators and the comparable tasks are enough
-        annotators = [
-            str(r.completed_by)
-            for r in store.annotation_totals(project_id).annotators
-            if r.annotations
-        ]
+        if isinstance(store, ReviewReads):  # an index seek per author, not every row
+            authors = store.completed_annotators(project_id)
+        else:
+            authors = [
+                r.completed_by
+                for r in store.annotation_totals(project_id).annotators
+                if r.annotations
+            ]
+        annotators = [str(a) for a in authors]
         report = agreement_report(
             store.iter_compared_tasks(project_id),
             controls,

@@ -67,16 +67,28 @@ from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
 from labelcore.service._review_reads import read_agreement, read_statistics
 from labelcore.service.actions import ActionResult
-from labelcore.storage.base import NewTaskQuality, QualityOfNew, Store, TaskBundle, TaskQuality
+from labelcore.storage.base import (
+    AnnotationHead,
+    NewTaskQuality,
+    QualityOfNew,
+    ReviewReads,
+    Store,
+    TaskBundle,
+    TaskQuality,
+)
 
 MAX_COMMENT = 5000
 STREAM_LIMIT = 1000
+STATES_PAGE = 1000  # tasks of a review_states_page by default
+MAX_STATES_PAGE = 10_000
 _REFRESH_BATCH = 500
-_READ_BATCH = 2000  # tasks whose annotations and reviews review_states reads at a time
+_READ_BATCH = 2000  # tasks whose whole annotations and reviews are read at a time
 _CANDIDATES = 50  # annotations next_review / review_queue read from the store at a time
 _FIRST = 5  # next_review's first page of candidates
 _WAITING = (ANNOTATED, IN_REVIEW)
 _PER_TASK_REVIEWS = 50  # refreshing more tasks than this reads the project's reviews once
+# a task's review inputs: its annotations whole, or their heads (ReviewReads), and reviews
+_ReviewRows = tuple[int, Sequence[Annotation | AnnotationHead], Sequence[AnnotationReview]]
 # events that change annotations or reviews of the tasks they name (None: the whole project)
 _ANNOTATION_EVENTS = frozenset({"annotation.created", "annotation.updated", "review.created"})
 
@@ -95,6 +107,17 @@ def review_to_json(review: AnnotationReview) -> dict[str, Any]:
         "comment": review.comment,
         "annotation_version": review.annotation_version,
     }
+
+
+@attrs.frozen(kw_only=True)
+class ReviewStates:
+    """A page of a project's review states (:meth:`ReviewAPI.review_states_page`): task id
+    -> state and annotation id -> state, in task id order; ``next`` is the ``after`` that
+    reads the following page, ``None`` on the last one."""
+
+    tasks: dict[int, str]
+    annotations: dict[int, str]
+    next: int | None
 
 
 @attrs.frozen(kw_only=True)
@@ -512,6 +535,8 @@ class ReviewAPI(ServiceBase):
                     mine = reviews.get(ann.id, [])
                     if annotation_state(ann, mine, needed) == REJECTED:
                         out.append((ann, mine[-1]))
+                if len(tasks) < _READ_BATCH:  # the last batch: no second look for none
+                    break
         return sorted(out, key=lambda row: row[0].id)
 
     # -- states, agreement, statistics -------------------------------------------------------
@@ -520,45 +545,99 @@ class ReviewAPI(ServiceBase):
     ) -> tuple[dict[int, str], dict[int, str]]:
         """``(task id -> state, annotation id -> state)`` for the project's tasks (those
         ids only when given), in task id order; annotations the user may not see are left
-        out. Computed from the annotations and reviews of ``_READ_BATCH`` tasks at a time
-        (never the tasks' data or predictions)."""
+        out. Computed from the annotations and reviews of a batch of tasks at a time (never
+        the tasks' data or predictions; for the whole project, never the annotations'
+        results either: ``ReviewReads.iter_review_rows``)."""
         access = self._project(user, project_id, "project.view")
+        with self._reading():
+            if task_ids is None:
+                rows = self._review_rows(project_id, 0, None)
+            else:
+                rows = self._review_rows_of(project_id, task_ids)
+            return self._states(user, access, rows)
+
+    def review_states_page(
+        self, user: User, project_id: int, *, after: int = 0, limit: int = STATES_PAGE
+    ) -> ReviewStates:
+        """One page of :meth:`review_states` of the whole project: the first ``limit``
+        (1..``MAX_STATES_PAGE``) tasks with an id above ``after``, with their annotations'
+        states; ``next`` is the ``after`` of the following page (``None`` after the last
+        task). Memory and reads stay bounded by the page."""
+        access = self._project(user, project_id, "project.view")
+        for name, value, low, high in (
+            ("limit", limit, 1, MAX_STATES_PAGE),
+            ("after", after, 0, None),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < low
+                or (high is not None and value > high)
+            ):
+                bounds = f"{low}..{high}" if high is not None else f"{low} or more"
+                raise ValidationError(
+                    f"{name} must be an integer {bounds}, got {value!r}", code=f"review.{name}"
+                )
+        with self._reading():
+            # one task past the page says whether another page follows
+            rows = list(self._review_rows(project_id, after, limit + 1))
+            tasks, anns = self._states(user, access, rows[:limit])
+        return ReviewStates(
+            tasks=tasks, annotations=anns, next=rows[limit - 1][0] if len(rows) > limit else None
+        )
+
+    def _states(
+        self, user: User, access: ProjectAccess, rows: Iterable[_ReviewRows]
+    ) -> tuple[dict[int, str], dict[int, str]]:
         needed = access.project.settings.reviews_per_annotation
+        # _sees_annotation's rule with the policy asked once, not once per annotation
+        sees_all = self.policy.allows(access.role, "annotations.view_all")
         tasks: dict[int, str] = {}
         anns: dict[int, str] = {}
-        with self._reading():
-            for batch in self._task_batches(project_id, task_ids):
-                reviews = reviews_by_annotation(self.store.list_reviews(task_ids=batch))
-                by_task: dict[int, list[Annotation]] = {t: [] for t in batch}
-                # the batch holds only the project's tasks: no project filter (SQLite then
-                # walked the project's annotations for each batch, 12 ms a batch at 50k)
-                for a in self.store.list_annotations(task_ids=batch):
-                    by_task[a.task_id].append(a)
-                for task_id, rows in by_task.items():
-                    states = [annotation_state(a, reviews.get(a.id, []), needed) for a in rows]
-                    tasks[task_id] = task_state(states)
-                    for a, state in zip(rows, states, strict=True):
-                        if self._sees_annotation(user, access.role, a):
-                            anns[a.id] = state
+        for task_id, heads, reviews in rows:
+            if not heads:
+                tasks[task_id] = UNANNOTATED
+                continue
+            by_annotation = reviews_by_annotation(reviews) if reviews else {}
+            states = [annotation_state(a, by_annotation.get(a.id, ()), needed) for a in heads]
+            tasks[task_id] = task_state(states)
+            for a, state in zip(heads, states, strict=True):
+                if sees_all or same_user(a.completed_by, user.id):
+                    anns[a.id] = state
         return tasks, anns
 
-    def _task_batches(
-        self, project_id: int, task_ids: Collection[int] | None
-    ) -> Iterator[list[int]]:
-        """The project's task ids (those of ``task_ids`` that are the project's) in id
-        order, ``_READ_BATCH`` at a time."""
-        if task_ids is None:
-            stream = self.store.task_ids(project_id, TaskQuery())
-            while batch := list(itertools.islice(stream, _READ_BATCH)):
-                yield batch
-            return
+    def _review_rows(self, project_id: int, after: int, limit: int | None) -> Iterator[_ReviewRows]:
+        """The review rows of the project's tasks above ``after`` (``limit`` of them): the
+        store's ``ReviewReads``, or the project's task ids streamed and their whole
+        annotations read ``_READ_BATCH`` tasks at a time."""
+        if isinstance(self.store, ReviewReads):
+            return self.store.iter_review_rows(project_id, after=after, limit=limit)
+        ids = (t for t in self.store.task_ids(project_id, TaskQuery()) if t > after)
+        return self._batch_rows(itertools.islice(ids, limit))
+
+    def _review_rows_of(self, project_id: int, task_ids: Collection[int]) -> Iterator[_ReviewRows]:
+        """The review rows of those of ``task_ids`` that are the project's, in id order."""
         wanted = sorted(set(task_ids))
         for start in range(0, len(wanted), _READ_BATCH):
             chunk = wanted[start : start + _READ_BATCH]
-            if mine := sorted(
-                t.id for t in self.store.get_tasks(chunk) if t.project_id == project_id
-            ):
-                yield mine
+            mine = sorted(t.id for t in self.store.get_tasks(chunk) if t.project_id == project_id)
+            yield from self._batch_rows(mine)
+
+    def _batch_rows(self, task_ids: Iterable[int]) -> Iterator[_ReviewRows]:
+        """Whole annotations and reviews of these tasks (in id order), ``_READ_BATCH`` tasks
+        a statement each."""
+        stream = iter(task_ids)
+        while batch := list(itertools.islice(stream, _READ_BATCH)):
+            reviews: dict[int, list[AnnotationReview]] = {t: [] for t in batch}
+            for r in self.store.list_reviews(task_ids=batch):
+                reviews[r.task_id].append(r)
+            by_task: dict[int, list[Annotation]] = {t: [] for t in batch}
+            # the batch holds only the project's tasks: no project filter (SQLite then
+            # walked the project's annotations for each batch, 12 ms a batch at 50k)
+            for a in self.store.list_annotations(task_ids=batch):
+                by_task[a.task_id].append(a)
+            for task_id in batch:
+                yield task_id, by_task[task_id], reviews[task_id]
 
     def reviewed_export(
         self, user: User, project_id: int, *, only_accepted: bool = False

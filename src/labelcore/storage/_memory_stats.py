@@ -1,5 +1,5 @@
-"""MemoryStore part: the aggregates of project statistics (private; see
-``labelcore.storage.base.StatisticsReads``).
+"""MemoryStore part: the aggregates of project statistics and the review reads (private;
+see ``labelcore.storage.base.StatisticsReads`` and ``ReviewReads``).
 
     store = MemoryStore()
     store.annotation_totals(project.id).annotators     # per stored completed_by
@@ -13,9 +13,9 @@ import statistics
 from collections import Counter
 from collections.abc import Iterator
 
-from labelcore.model import Annotation, ResultList
+from labelcore.model import Annotation, AnnotationReview, ResultList, UserId
 from labelcore.storage._memory_base import MemoryBase, uid_key
-from labelcore.storage.base import AnnotationTotals, AnnotatorTotals
+from labelcore.storage.base import AnnotationHead, AnnotationTotals, AnnotatorTotals, TaskReviewRows
 
 
 class MemoryStats(MemoryBase):
@@ -72,3 +72,38 @@ class MemoryStats(MemoryBase):
                 if a.task_id in tasks:
                     by_task.setdefault(a.task_id, []).append(a)
         return iter(sorted(by_task.items()))
+
+    # -- ReviewReads ------------------------------------------------------------------------
+    def iter_review_rows(
+        self, project_id: int, *, after: int = 0, limit: int | None = None
+    ) -> Iterator[TaskReviewRows]:
+        with self._lock:
+            ids = sorted(
+                t.id
+                for t in self._t["tasks"].values()
+                if t.project_id == project_id and t.id > after
+            )[:limit]
+            wanted = set(ids)
+            heads: dict[int, list[AnnotationHead]] = {}
+            for a in self._project_annotations(project_id):
+                if a.task_id in wanted:
+                    heads.setdefault(a.task_id, []).append(
+                        AnnotationHead(
+                            id=a.id,
+                            task_id=a.task_id,
+                            completed_by=a.completed_by,
+                            was_cancelled=a.was_cancelled,
+                            version=a.version,
+                        )
+                    )
+            reviews: dict[int, list[AnnotationReview]] = {}
+            for _, r in sorted(self._t.get("reviews", {}).items()):
+                if r.task_id in wanted and r.annotation_id in self._t["annotations"]:
+                    reviews.setdefault(r.task_id, []).append(r)
+        return iter([(t, heads.get(t, ()), reviews.get(t, ())) for t in ids])
+
+    def completed_annotators(self, project_id: int) -> list[UserId | None]:
+        with self._lock:
+            done = (a for a in self._project_annotations(project_id) if not a.was_cancelled)
+            by_key = {uid_key(a.completed_by): a.completed_by for a in done}
+        return list(by_key.values())

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import attrs
 
@@ -165,6 +165,45 @@ class StatisticsReads(Protocol):
         """``(task id, its annotations in id order)`` for every task of the project with
         two or more completed annotations (``total_annotations > 1``), in task id order,
         a bounded batch at a time: the tasks agreement compares."""
+        ...
+
+
+class AnnotationHead(NamedTuple):
+    """An annotation without its result: what its review state is worked out from (with
+    its reviews) and who may see it. A named tuple, not an attrs class: a whole project's
+    review states make one per annotation (a third of the time of an attrs instance)."""
+
+    id: int
+    task_id: int
+    completed_by: UserId | None
+    was_cancelled: bool
+    version: int
+
+
+#: one task's review inputs: ``(task id, its annotations' heads, their reviews)``, both in
+#: id order (empty sequences for a task without annotations or reviews)
+TaskReviewRows = tuple[int, Sequence[AnnotationHead], Sequence[AnnotationReview]]
+
+
+@runtime_checkable
+class ReviewReads(Protocol):
+    """Optional reads a Store may add so a whole project's review states and agreement's
+    annotator list cost what they return (``SQLStore`` and ``MemoryStore`` have them; the
+    review service reads whole annotations a batch of tasks at a time, and the annotators
+    from ``annotation_totals`` or a walk, when a store has not)."""
+
+    def iter_review_rows(
+        self, project_id: int, *, after: int = 0, limit: int | None = None
+    ) -> Iterator[TaskReviewRows]:
+        """``TaskReviewRows`` of each task of the project with an id above ``after``, in task
+        id order (the first ``limit`` of them when given), a bounded batch of tasks at a
+        time, each batch read as one snapshot; no annotation's result is read."""
+        ...
+
+    def completed_annotators(self, project_id: int) -> list[UserId | None]:
+        """The distinct ``completed_by`` values (``7`` and ``"7"`` apart, ``None`` when an
+        annotation has no author) that have at least one completed (not skipped) annotation
+        in the project, in any order; without a pass over the project's annotations."""
         ...
 
 

@@ -22,6 +22,11 @@ from labelcore.errors import TooLarge, ValidationError
 _JSON_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
+def json_text(data: Any) -> str:
+    """``data`` as the JSON text of every response (a streamed one writes its parts so)."""
+    return _JSON_ENCODE(data)
+
+
 class MultiDict:
     """An ordered multi-valued mapping (query strings and form fields)."""
 
@@ -234,6 +239,13 @@ class Response:
         h = headers or Headers()
         h.set("Content-Type", "application/json")
         return cls(status=status, headers=h, body=payload.encode("utf-8"))
+
+    @classmethod
+    def json_stream(cls, chunks: Iterable[str], status: int = 200) -> Response:
+        """A JSON response whose text is written a chunk at a time (``json_text`` parts),
+        so a body with a row per task is never held whole."""
+        h = Headers([("Content-Type", "application/json")])
+        return cls(status=status, headers=h, body=(c.encode("utf-8") for c in chunks))
 
     @classmethod
     def html(cls, text: str, status: int = 200) -> Response:

@@ -60,6 +60,7 @@ from labelcore.storage.sql._dataindex import filter_columns
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
+from labelcore.storage.sql._review_reads import SQLReviewReads
 from labelcore.storage.sql._reviews import SQLReviews
 from labelcore.storage.sql._rows import NO_COUNTS, prediction_values, task_json, task_values
 from labelcore.storage.sql._stats import SQLStats
@@ -129,7 +130,7 @@ def _token(row: Any) -> ApiToken:
     )
 
 
-class SQLStore(SQLML, SQLQueue, SQLReviews, SQLStats, SQLUploads):
+class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
 
     # -- users, members, tokens -------------------------------------------------------------

@@ -13,10 +13,13 @@ Every handler is one facade call (``LabelCore`` review methods); the facade chec
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from labelcore import _converter
 from labelcore.errors import NotFound
+from labelcore.quality.agreement import AgreementReport
 from labelcore.quality.tables import (
     TABLES,
     agreement_table,
@@ -25,7 +28,12 @@ from labelcore.quality.tables import (
     stats_to_json,
     to_csv,
 )
-from labelcore.service.review import ReviewItem, review_to_json
+from labelcore.service.review import (
+    MAX_STATES_PAGE,
+    STATES_PAGE,
+    ReviewItem,
+    review_to_json,
+)
 from labelcore.web.api._util import (
     ID,
     OBJ,
@@ -40,7 +48,7 @@ from labelcore.web.api._util import (
     result_list,
 )
 from labelcore.web.context import Ctx
-from labelcore.web.http import Headers, Response
+from labelcore.web.http import Headers, Response, json_text
 from labelcore.web.routes import Param, Router
 
 
@@ -174,11 +182,27 @@ def rejected(ctx: Ctx) -> Response:
 
 
 def states(ctx: Ctx) -> Response:
-    tasks, anns = ctx.core.review_states(ctx.require_user(), ctx.params["id"])
+    """The whole project's states; with ``limit`` or ``after`` (opt-in paging) the first
+    ``limit`` tasks with an id above ``after`` and ``next``, the ``after`` of the next page."""
+    user = ctx.require_user()
+    limit = int_param(ctx, "limit", maximum=MAX_STATES_PAGE)
+    after = int_param(ctx, "after", minimum=0)
+    if limit is None and after is None:
+        tasks, anns = ctx.core.review_states(user, ctx.params["id"])
+        return ctx.json(
+            {
+                "tasks": {str(k): v for k, v in tasks.items()},
+                "annotations": {str(k): v for k, v in anns.items()},
+            }
+        )
+    page = ctx.core.review_states_page(
+        user, ctx.params["id"], after=after or 0, limit=limit or STATES_PAGE
+    )
     return ctx.json(
         {
-            "tasks": {str(k): v for k, v in tasks.items()},
-            "annotations": {str(k): v for k, v in anns.items()},
+            "tasks": {str(k): v for k, v in page.tasks.items()},
+            "annotations": {str(k): v for k, v in page.annotations.items()},
+            "next": page.next,
         }
     )
 
@@ -214,9 +238,34 @@ def _threshold(ctx: Ctx) -> float:
     return 0.5 if got is None else got
 
 
+_ROWS_PER_CHUNK = 5000  # per-task rows of the agreement JSON written at a time
+
+
+def _report_chunks(report: AgreementReport) -> Iterator[str]:
+    """``json_text(report_to_json(report))`` a part at a time: the per-task rows are written
+    as the report's map streams them (the project's task ids, from the store), never listed
+    whole; the same text, byte for byte."""
+    rest = report_to_json(report, tasks=False)
+    head = {key: rest.pop(key) for key in ("agreement", "annotators")}
+    yield json_text(head)[:-1] + ',"tasks":['
+    rows = iter(report.tasks.items())
+    sep = ""
+    while chunk := list(itertools.islice(rows, _ROWS_PER_CHUNK)):
+        yield sep + ",".join(
+            # most tasks have no agreement: their row is formatted, not encoded (the same
+            # text: an int's JSON is its repr)
+            f'{{"task":{t},"agreement":null}}'
+            if v is None and type(t) is int
+            else json_text({"task": t, "agreement": v})
+            for t, v in chunk
+        )
+        sep = ","
+    yield "]," + json_text(rest)[1:]
+
+
 def agreement(ctx: Ctx) -> Response:
     report = ctx.core.agreement(ctx.require_user(), ctx.params["id"], iou_threshold=_threshold(ctx))
-    return ctx.json(report_to_json(report))
+    return Response.json_stream(_report_chunks(report))
 
 
 def _csv(text: str, filename: str) -> Response:
@@ -238,9 +287,10 @@ def agreement_csv(ctx: Ctx) -> Response:
 def stats(ctx: Ctx) -> Response:
     user = ctx.require_user()
     pid = ctx.params["id"]
-    out = stats_to_json(ctx.core.project_stats(user, pid))
-    out["agreement"] = report_to_json(ctx.core.agreement(user, pid))
-    return ctx.json(out)
+    stats = stats_to_json(ctx.core.project_stats(user, pid))
+    report = ctx.core.agreement(user, pid)
+    head = json_text(stats)[:-1] + ',"agreement":'
+    return Response.json_stream(itertools.chain([head], _report_chunks(report), ["}"]))
 
 
 def stats_csv(ctx: Ctx) -> Response:
@@ -367,7 +417,19 @@ def register(router: Router) -> None:
         states,
         name="api.review_states",
         tags=t,
-        summary="Review state of every task and annotation",
+        params=(
+            Param(
+                name="limit",
+                schema={"type": "integer", "minimum": 1, "maximum": MAX_STATES_PAGE},
+                description="page: at most this many tasks (adds next to the answer)",
+            ),
+            Param(
+                name="after",
+                schema={"type": "integer", "minimum": 0},
+                description="page: tasks with an id above this (the previous page's next)",
+            ),
+        ),
+        summary="Review state of every task and annotation (a page of tasks with limit/after)",
         responses={200: OBJ},
     )
     router.api(
