@@ -24,6 +24,9 @@ JSON = dict[str, Any]
 ResultList = list[dict[str, Any]]
 
 ROLES = frozenset({"annotator", "reviewer", "manager"})
+#: the largest row id (ids are 32-bit integers: PostgreSQL INTEGER columns); a larger id
+#: given from outside names nothing, and is refused before it reaches a store
+MAX_ID = 2**31 - 1
 
 
 def _str_set(values: Iterable[str]) -> frozenset[str]:

@@ -27,6 +27,7 @@ import attrs
 import regex
 
 from labelcore.errors import QueryError
+from labelcore.model import MAX_ID
 
 Conjunction = Literal["and", "or"]
 
@@ -414,6 +415,12 @@ def _ids(raw: object, what: str) -> tuple[int, ...]:
         isinstance(i, int) and not isinstance(i, bool) for i in raw
     ):
         raise QueryError(f"selectedItems.{what} must be a list of task ids", code="query.shape")
+    for i in raw:
+        if not 0 < i <= MAX_ID:
+            raise QueryError(
+                f"selectedItems.{what} holds {i}, which is not a task id (1 to {MAX_ID})",
+                code="query.shape",
+            )
     return tuple(raw)
 
 

@@ -58,6 +58,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from labelcore.model import MAX_ID
+
 if TYPE_CHECKING:
     from labelcore.web.context import Ctx
     from labelcore.web.http import Response
@@ -121,7 +123,12 @@ class Route:
             return None
         out: dict[str, Any] = {}
         for name, kind in self.path_params:
-            out[name] = int(m.group(name)) if kind == "int" else m.group(name)
+            if kind != "int":
+                out[name] = m.group(name)
+            elif (value := int(m.group(name))) > MAX_ID:
+                return None  # no row has such an id: not found, not a database error
+            else:
+                out[name] = value
         return out
 
     def build(self, params: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from labelcore.errors import ValidationError
+from labelcore.model import MAX_ID
 from labelcore.query import PageRequest, TaskQuery, parse_query
 from labelcore.web.context import Ctx
 
@@ -31,7 +32,7 @@ def int_param(
     required: bool = False,
     default: int | None = None,
     minimum: int = 1,
-    maximum: int | None = None,
+    maximum: int = MAX_ID,
 ) -> int | None:
     raw = ctx.request.query.get(name)
     if raw is None or raw == "":
@@ -42,9 +43,8 @@ def int_param(
         value = int(raw)
     except ValueError:
         raise bad(f"{name!r} must be an integer, got {raw[:50]!r}", name) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        hi = "" if maximum is None else f" and at most {maximum}"
-        raise bad(f"{name!r} must be at least {minimum}{hi}, got {value}", name)
+    if value < minimum or value > maximum:
+        raise bad(f"{name!r} must be at least {minimum} and at most {maximum}, got {value}", name)
     return value
 
 
@@ -103,8 +103,8 @@ def int_field(body: dict[str, Any], field: str, *, required: bool = False) -> in
         if required:
             raise bad(f"{field!r} is required", field)
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise bad(f"{field!r} must be a positive integer id", field)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise bad(f"{field!r} must be an integer id from 1 to {MAX_ID}", field)
     return value
 
 
