@@ -11,6 +11,7 @@ import pytest
 from rv_fixtures import ANN_A, ANN_B, MANAGER, REVIEWER, choice, make_project, task_ids
 
 from labelcore import LabelCore, User
+from labelcore.model import MAX_ID
 from labelcore.web.app import WebApp
 from labelcore.web.http import MultiDict, Request, Response
 
@@ -200,8 +201,9 @@ def test_review_states_page_over_http(app: WebApp, core: LabelCore) -> None:
     assert own["annotations"] == {str(mine.id): "rejected"} and own["next"] is None
     rest = body(call(app, MANAGER, "GET", path, after=tids[2]))  # limit defaults to 1000
     assert list(rest["tasks"]) == [str(t) for t in tids[3:]] and rest["next"] is None
-    huge = body(call(app, MANAGER, "GET", path, after=10**30))  # past any task id: empty
-    assert (huge["tasks"], huge["annotations"], huge["next"]) == ({}, {}, None)
+    last = body(call(app, MANAGER, "GET", path, after=MAX_ID))  # past any task id: empty
+    assert (last["tasks"], last["annotations"], last["next"]) == ({}, {}, None)
+    assert call(app, MANAGER, "GET", path, after=10**30).status == 400  # not an id
     for bad in ({"limit": 0}, {"limit": 10_001}, {"limit": "x"}, {"after": -1}):
         assert call(app, MANAGER, "GET", path, **bad).status == 400
     assert call(app, MANAGER, "GET", "/api/projects/999/review/states", limit=2).status == 404
