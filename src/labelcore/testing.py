@@ -38,8 +38,10 @@ from labelcore.model import (
 )
 from labelcore.query import Filter, FilterGroup, Ordering, PageRequest, TaskQuery, parse_query
 from labelcore.storage.base import (
+    MAX_DATA_COLUMN,
     AnnotationHead,
     CandidateSpec,
+    DataColumns,
     NewTaskQuality,
     PredictionScore,
     PredictionScores,
@@ -417,6 +419,24 @@ class StoreContract:
         )
         assert store.list_drafts(task_ids=[tids[0], tids[1]], user_id=2) == [d2]
         assert store.list_drafts(task_ids=[tids[2]]) == [] == store.list_drafts(task_ids=[])
+
+    def test_data_columns(self, store: Store) -> None:
+        """The data keys a project's tasks hold, for the data manager's columns."""
+        if not isinstance(store, DataColumns):
+            pytest.skip("the store has no DataColumns (the data manager lists the config's)")
+        pid, other = self.project(store), self.project(store)
+        assert store.data_columns(pid) == []
+        store.add_data_columns(pid, {"text", "source"})
+        store.add_data_columns(pid, ["source", "id", "x" * (MAX_DATA_COLUMN + 1)])
+        store.add_data_columns(other, ["image"])
+        assert store.data_columns(pid) == ["id", "source", "text"]
+        assert store.data_columns(other) == ["image"]
+        with pytest.raises(RuntimeError), store.transaction():  # in the caller's transaction
+            store.add_data_columns(pid, ["gone"])
+            raise RuntimeError
+        assert store.data_columns(pid) == ["id", "source", "text"]
+        store.delete_project(pid)
+        assert store.data_columns(pid) == [] and store.data_columns(other) == ["image"]
 
     def test_prediction_scores_of_many_tasks(self, store: Store) -> None:
         """The task list's prediction columns read scores and model versions alone."""

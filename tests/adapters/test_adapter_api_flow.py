@@ -414,6 +414,30 @@ def test_dm_columns_and_actions(client: Any, users: Any, world: Any) -> None:
     assert client.get(f"/api/tasks?project={pid}").json()["total"] == 2
 
 
+def test_dm_offers_every_data_key_the_tasks_hold(client: Any, users: Any) -> None:
+    """A CSV's columns the config does not read (``source`` here) get data-manager columns,
+    as in Label Studio: shown, sorted and filtered like the config's."""
+    client.login(users["a-manager"])
+    pid = _project(client)["id"]
+    csv = "text,source\nfirst,web\nsecond,mail\n"
+    r = client.post(f"/api/projects/{pid}/import", files={"file": (csv.encode(), "rows.csv")})
+    assert r.status == 201, r
+    cols = {c["id"]: c for c in client.get(f"/api/dm/columns?project={pid}").json()["columns"]}
+    assert cols["data"]["children"] == ["text", "source"]  # the config's first
+    assert cols["source"]["parent"] == "data" and cols["source"]["type"] == "String"
+    assert cols["source"]["filterable"] and "equal" in cols["source"]["operators"]
+    item = {"filter": "filter:tasks:data.source", "operator": "equal", "type": "String"}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [{**item, "value": "mail"}]}})
+    page = client.get(f"/api/tasks?project={pid}&query={query}").json()
+    assert [t["data"]["source"] for t in page["tasks"]] == ["mail"]
+    # a key an edit brings gets its column too
+    tid = page["tasks"][0]["id"]
+    r = client.patch(f"/api/tasks/{tid}", json={"data": {"text": "second", "lang": "en"}})
+    assert r.status == 200, r
+    cols = client.get(f"/api/dm/columns?project={pid}").json()["columns"]
+    assert [c for c in cols if c["id"] == "data"][0]["children"] == ["text", "lang", "source"]
+
+
 def test_task_get_patch_delete(client: Any, users: Any, world: Any) -> None:
     client.login(users["a-manager"])
     tid = world["a"]["task"]

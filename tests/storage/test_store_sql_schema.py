@@ -14,9 +14,9 @@ from labelcore.storage.sql import SQLStore, current_revision, make_engine, metad
 from labelcore.storage.sql.querysql import trigram_query
 from lc_old_db import fill_old_database
 
-HEAD = "0017"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
+HEAD = "0018"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
 # 0013 row-ids-only text index; 0014 started-tasks index; 0015 prediction score index;
-# 0016 open overlap > 1 tasks index; 0017 rejected annotation states index
+# 0016 open overlap > 1 tasks index; 0017 rejected annotation states index; 0018 data columns
 
 
 def test_tables_live_on_their_own_metadata() -> None:
@@ -45,11 +45,18 @@ def _upgrade_keeps_rows(url: str) -> None:
         }
     engine.dispose()
     assert {k: v for k, v in after.items() if k in before} == before
-    assert all(after[k] == 0 for k in after.keys() - before.keys())  # new tables start empty
+    filled = {"labelcore_data_column"}  # 0018 records the data keys of the tasks there
+    assert all(after[k] == 0 for k in after.keys() - before.keys() - filled)  # the rest start empty
     with engine.connect() as conn:  # 0010 counted the tasks already there
         assert conn.exec_driver_sql("SELECT task_count FROM labelcore_project").scalar() == 30
     store = SQLStore(url)  # idempotent: already at head
     pid = store.list_projects()[0].id
+    keys = {
+        k
+        for t in store.query_tasks(pid, TaskQuery(), PageRequest(page_size=100)).tasks
+        for k in t.data
+    }
+    assert store.data_columns(pid) == sorted(keys) and keys
     page = store.query_tasks(pid, _contains("zürich 1"), PageRequest(page_size=100))
     assert sorted(t.data["i"] for t in page.tasks) == [1] + list(range(10, 20))
     store.close()
@@ -89,8 +96,9 @@ def _downgrade_to_0005_and_back_keeps_rows(url: str) -> None:
     def counts() -> dict[str, int]:
         with engine.connect() as conn:
             return {
-                t: conn.execute(sa.select(sa.func.count()).select_from(metadata.tables[t]))
-                .scalar_one()
+                t: conn.execute(
+                    sa.select(sa.func.count()).select_from(metadata.tables[t])
+                ).scalar_one()
                 for t in kept
             }
 

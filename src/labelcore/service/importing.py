@@ -26,7 +26,7 @@ from labelcore.model import ImportReport, NewAnnotation, NewTask, Project, Task,
 from labelcore.service._base import ServiceBase
 from labelcore.service.overlap import rearrange_overlap
 from labelcore.service.sources import UNDEFINED, read_source
-from labelcore.storage.base import QualityImport
+from labelcore.storage.base import DataColumns, QualityImport
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
@@ -118,6 +118,8 @@ class ImportAPI(ServiceBase):
                 self._tasks_added(
                     project_id, [i for i, annotated in zip(ids, run.annotated) if annotated]
                 )
+            if ids and run.columns and isinstance(self.store, DataColumns):
+                self.store.add_data_columns(project_id, run.columns)  # the data manager's
             s = project.settings
             if ids and s.maximum_annotations > 1 and s.overlap_cohort_percentage < 100:
                 rearrange_overlap(self.store, project)

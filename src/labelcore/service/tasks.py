@@ -16,7 +16,13 @@ from labelcore.errors import NotFound, ValidationError
 from labelcore.model import Annotation, Draft, Prediction, Task, User
 from labelcore.query import PageRequest, TaskQuery
 from labelcore.service._base import ServiceBase, TaskAccess
-from labelcore.storage.base import PredictionScore, PredictionScores, TaskBundle, TaskPage
+from labelcore.storage.base import (
+    DataColumns,
+    PredictionScore,
+    PredictionScores,
+    TaskBundle,
+    TaskPage,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -169,7 +175,19 @@ class TasksAPI(ServiceBase):
                 errors=problems,
             )
         with self._tx():
-            return self.store.update_task(task_id, data=data, meta=meta)
+            task = self.store.update_task(task_id, data=data, meta=meta)
+            if data and isinstance(self.store, DataColumns):
+                self.store.add_data_columns(task.project_id, list(data))
+            return task
+
+    def data_columns(self, user: User, project_id: int) -> list[str]:
+        """The top-level data keys the project's tasks hold, as imports and edits recorded
+        them (Label Studio's ``all_data_columns``), sorted; empty for a store without
+        ``DataColumns``. Needs ``project.view``."""
+        self._project(user, project_id, "project.view")
+        if not isinstance(self.store, DataColumns):
+            return []
+        return self.store.data_columns(project_id)
 
     def delete_tasks(
         self, user: User, project_id: int, task_ids: Collection[int] | None = None

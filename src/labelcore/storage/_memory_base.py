@@ -33,6 +33,7 @@ _TABLES = (
     "file_uploads",
     "upload_content",
     "inner",
+    "data_columns",
 )
 
 

@@ -249,6 +249,28 @@ class PredictionScores(Protocol):
         ...
 
 
+#: the longest data key the data manager lists as a column (longer keys are still stored
+#: and filtered on, by name)
+MAX_DATA_COLUMN = 255
+
+
+@runtime_checkable
+class DataColumns(Protocol):
+    """An optional record a Store may add of the top-level keys its projects' tasks hold
+    (Label Studio's ``all_data_columns``): the data manager offers a column for each, also
+    for keys the labeling config does not read (``SQLStore`` and ``MemoryStore`` have it;
+    without it the data manager lists the config's keys alone)."""
+
+    def add_data_columns(self, project_id: int, keys: Collection[str]) -> None:
+        """Remember these keys for the project (keys already known, and keys longer than
+        ``MAX_DATA_COLUMN``, are left as they are); in the caller's transaction."""
+        ...
+
+    def data_columns(self, project_id: int) -> list[str]:
+        """The project's remembered keys, sorted."""
+        ...
+
+
 @attrs.frozen(kw_only=True)
 class CandidateSpec:
     """How ``next_task_candidates`` orders and narrows the queue for one user.

@@ -42,6 +42,7 @@ from labelcore.storage._memory_reviews import MemoryReviews
 from labelcore.storage._memory_stats import MemoryStats
 from labelcore.storage._memory_uploads import MemoryUploads
 from labelcore.storage.base import (
+    MAX_DATA_COLUMN,
     CandidateSpec,
     QualityOfNew,
     TaskBundle,
@@ -168,12 +169,23 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
             self._put("projects", project_id, project)
             return project
 
+    def add_data_columns(self, project_id: int, keys: Collection[str]) -> None:
+        with self.transaction():
+            known: frozenset[str] = self._t["data_columns"].get(project_id, frozenset())
+            new = {k for k in keys if len(k) <= MAX_DATA_COLUMN} - known
+            if new and project_id in self._t["projects"]:
+                self._put("data_columns", project_id, known | new)
+
+    def data_columns(self, project_id: int) -> list[str]:
+        with self._lock:
+            return sorted(self._t["data_columns"].get(project_id, ()))
+
     def delete_project(self, project_id: int) -> int:
         with self.transaction():
             if project_id not in self._t["projects"]:
                 return 0
             self.delete_tasks(project_id)
-            for table in ("members", "inner", "projects"):
+            for table in ("members", "inner", "projects", "data_columns"):
                 self._del(table, project_id)
             for table in ("views", "webhooks", "ml_backends", "jobs", "file_uploads"):
                 for row in list(self._t[table].values()):

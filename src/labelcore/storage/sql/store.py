@@ -20,6 +20,8 @@ from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
@@ -41,7 +43,7 @@ from labelcore.model import (
 )
 from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
-from labelcore.storage.base import QualityOfNew, TaskBundle, TaskPage
+from labelcore.storage.base import MAX_DATA_COLUMN, QualityOfNew, TaskBundle, TaskPage
 from labelcore.storage.sql import _export, _export_json
 from labelcore.storage.sql._base import (
     annotation_from_row,
@@ -68,6 +70,7 @@ from labelcore.storage.sql._uploads import SQLUploads
 from labelcore.storage.sql.querysql import QuerySQL, after
 from labelcore.storage.sql.tables import (
     ANNOTATIONS,
+    DATA_COLUMNS,
     DRAFTS,
     MEMBERS,
     PREDICTIONS,
@@ -385,6 +388,20 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
             if row is None:
                 raise NotFound(f"project {project_id} does not exist", code="project.not_found")
             return project_from_row(row)
+
+    def add_data_columns(self, project_id: int, keys: Collection[str]) -> None:
+        new = sorted({k for k in keys if len(k) <= MAX_DATA_COLUMN})
+        rows = [{"project_id": project_id, "key": k} for k in new]
+        if not rows:
+            return
+        insert = (pg_insert if self.is_pg else sqlite_insert)(DATA_COLUMNS)
+        with self._tx() as conn:
+            conn.execute(insert.on_conflict_do_nothing(), rows)
+
+    def data_columns(self, project_id: int) -> list[str]:
+        stmt = sa.select(DATA_COLUMNS.c.key).where(DATA_COLUMNS.c.project_id == project_id)
+        with self._tx(write=False) as conn:
+            return [r[0] for r in conn.execute(stmt.order_by(DATA_COLUMNS.c.key))]
 
     def delete_project(self, project_id: int) -> int:
         with self._tx() as conn:

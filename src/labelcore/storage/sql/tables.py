@@ -120,6 +120,15 @@ def _task_fk() -> sa.ForeignKey:
     return sa.ForeignKey("labelcore_task.id", ondelete="CASCADE")
 
 
+class DataColumnRow(LabelcoreBase, table=True):
+    """A top-level key of some task's data in the project (Label Studio's
+    ``all_data_columns``): the data manager offers a column for each (migration 0018)."""
+
+    __tablename__ = "labelcore_data_column"
+    project_id: int = _c(sa.Integer, _project_fk(), primary_key=True)
+    key: str = _c(sa.String(255), primary_key=True)
+
+
 class MemberRow(LabelcoreBase, table=True):
     __tablename__ = "labelcore_member"
     project_id: int = _c(sa.Integer, _project_fk(), primary_key=True)
@@ -408,6 +417,7 @@ ASSIGNMENTS, VIEWS, WEBHOOKS, JOBS = (
 )
 ML_BACKENDS = table(MLBackendRow)
 FILE_UPLOADS = table(FileUploadRow)
+DATA_COLUMNS = table(DataColumnRow)
 
 # AUTOINCREMENT on SQLite: ids of deleted rows are never handed out again (webhook consumers,
 # caches and idempotency keys may still hold them).

@@ -187,6 +187,10 @@ def columns(ctx: Ctx) -> Response:
     config = ctx.core.validate_config(user, project.settings.label_config)
     out: list[dict[str, Any]] = []
     data_types: dict[str, str] = dict(getattr(config, "data_types", {}) or {})
+    # every key the project's tasks hold has a column, as in Label Studio: the config's
+    # first (with their media types), then the others as text
+    for key in ctx.core.data_columns(user, pid):
+        data_types.setdefault(key, "Text")
     if data_types:
         out.append(
             {
