@@ -19,8 +19,14 @@ not read at all.
 - Breadth first: the open tasks that have annotations come from
   ``labelcore_task_started_ix``, a partial index of exactly those tasks (in
   ``total_annotations`` descending, then ``inner_id``; a fresh import adds nothing to it),
-  the others from ``labelcore_task_queue_ix``. "Most annotations" is the task's
-  ``total_annotations`` (skips are not counted).
+  the others from ``labelcore_task_fresh_ix`` (the open tasks without annotations, in
+  import order). "Most annotations" is the task's ``total_annotations`` (skips are not
+  counted). The walk starts at the most annotations whose tasks are not all the user's
+  alone: a user far ahead of the others (50,000 tasks only they annotated) had every one
+  of theirs read and passed, 100,000 rows a next task. Whether a count's tasks are all
+  theirs is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the
+  one user of its annotations that are not skips, "" for several), least and greatest.
+  Sampling skips such a count too (``Levels.level``'s ``mine``).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
   or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
   partial index of exactly those (empty in a project of overlap 1); started tasks of
@@ -65,6 +71,17 @@ T, A, P, C, S = TASKS, ANNOTATIONS, PREDICTIONS, CLAIMS, ASSIGNMENTS
 
 def _bp(name: str, type_: Any = None) -> Any:
     return sa.bindparam(name, type_=type_)
+
+
+IS_OPEN = T.c.is_labeled.is_(False)
+#: IS_OPEN as the partial indexes of open tasks write it (not "= 0": see tables.OVERLAP)
+NOT_LABELED = sa.text(f"NOT {T.name}.is_labeled")
+
+
+def _as_indexed(where: list[Any]) -> list[Any]:
+    """``where`` with ``IS_OPEN`` written as the partial indexes of open tasks write it, so
+    that the part is read from one of them (labelcore_task_fresh_ix, _overlap_ix)."""
+    return [NOT_LABELED if c is IS_OPEN else c for c in where]
 
 
 def slot_exprs(ignore: bool) -> tuple[Any, Any]:
@@ -113,10 +130,9 @@ def candidates_stmt(
     completed_by_me = exists(mine, sa.true() if ignore else A.c.was_cancelled.is_(False))
     skipped_by_me = exists(mine)  # only skips are left once completed ones are out
     claims, completers = slot_exprs(ignore)
-    is_open = T.c.is_labeled.is_(False)
     conds: list[Any] = [
         T.c.project_id == _bp("pid"),
-        is_open,
+        IS_OPEN,
         ~completed_by_me,
         claims + completers < T.c.overlap,
     ]
@@ -185,10 +201,14 @@ def candidates_stmt(
         if score is not None:
             cols.append(score.label("score"))
         where = [*conds, *(cond for cond, _ in combo)]
-        if keys.get("overlap") == 0 and keys.get("started") != 0:
-            # labelcore_task_overlap_ix's own condition, as the index writes it
-            not_labeled = sa.text(f"NOT {T.name}.is_labeled")  # not "= 0": see OVERLAP
-            where = [not_labeled if c is is_open else c for c in where]
+        if keys.get("started") == 0:
+            # from the most annotations down, past the counts whose tasks are all the
+            # user's alone (a user far ahead: the walk read and passed every one of them)
+            where.append(T.c.total_annotations <= _top_level_not_mine())
+        if keys.get("started") == 1 or (keys.get("overlap") == 0 and "started" not in keys):
+            # from labelcore_task_fresh_ix (or labelcore_task_overlap_ix): the queue index
+            # walked the started tasks to reach the ones nobody has started
+            where = _as_indexed(where)
         group = tuple(key for kind, key in keys.items() if kind != "started")
         groups.setdefault(group, []).append(
             sa.select(*cols).where(*where).order_by(*inner).limit(lim)
@@ -236,10 +256,11 @@ class Levels:
     with 50,000 of them at 100,000 tasks).
 
     - ``level``: the highest count below the bound ``below`` among the project's started
-      open tasks, as ``(annotations, lo, hi, big)``: ``lo`` and ``hi`` its least and
+      open tasks, as ``(annotations, lo, hi, big, mine)``: ``lo`` and ``hi`` its least and
       greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks (bound as
-      ``sorted_max``): a few probes of ``labelcore_task_started_ix``, no row when no level
-      is left;
+      ``sorted_max``), ``mine`` when all its tasks are the user's alone (none is theirs to
+      label: passed over): a few probes of ``labelcore_task_started_ix`` and
+      ``labelcore_task_sole_ix``, no row when no level is left;
     - ``sort``: the open tasks of level ``t`` (bound) sorted by the sampling's order, at most
       ``lim`` of them.
     """
@@ -330,11 +351,50 @@ def _levels(
         below_or_at.limit(1).scalar_subquery().label("lo"),
         at_or_above.limit(1).scalar_subquery().label("hi"),
         (big == at).label("big"),
+        _all_mine(at).label("mine"),
     )
     t = _bp("t", sa.Integer)
     in_level = [*conds, started_cond, n <= t, n >= t]
     sort = sa.select(T.c.id).where(*in_level).order_by(n.desc(), *then).limit(lim)
-    return Levels(level=level, sort=sort), in_level, [*conds, fresh_cond]
+    return Levels(level=level, sort=sort), in_level, [*_as_indexed(conds), fresh_cond]
+
+
+def _sole_started() -> list[Any]:
+    """The project's started open tasks as ``labelcore_task_sole_ix`` writes them (tables.SOLE:
+    SQLite passes over an equality on the count for ``total_annotations > 0``)."""
+    return [T.c.project_id == _bp("pid"), NOT_LABELED, T.c.sole_annotator.is_not(None)]
+
+
+def _all_mine(n: Any) -> Any:
+    """Whether every started open task with ``n`` annotations has the user (``uid``) as its
+    ``sole_annotator``: then the user has annotated each of them and none is a candidate.
+    The least and the greatest of them are the user (a started task's is never NULL: ""
+    stands for several users): two probes of ``labelcore_task_sole_ix``, not a walk of the
+    count's tasks (an EXISTS per kind of other annotator was planned as a scan on
+    PostgreSQL, which took matches for likely and read every task when there were none)."""
+    sole, uid = T.c.sole_annotator, _bp("uid")
+    least, most = (
+        sa.select(agg(sole)).where(*_sole_started(), T.c.total_annotations == n).scalar_subquery()
+        for agg in (sa.func.min, sa.func.max)
+    )
+    return sa.and_(least == uid, most == uid)
+
+
+def _top_level_not_mine() -> Any:
+    """The most annotations a started open task of the project has, passing the counts
+    whose tasks are all the user's alone (``_all_mine``): NULL when every count is. Counts
+    are read from the top down, one index probe each, until one is not the user's."""
+    n, started = T.c.total_annotations, _sole_started()
+    counts = sa.select(sa.func.max(n).label("n")).where(*started).cte("lc_counts", recursive=True)
+    below = sa.select(sa.func.max(n)).where(*started, n < counts.c.n).scalar_subquery()
+    counts = counts.union_all(
+        sa.select(below).where(counts.c.n.is_not(None), _all_mine(counts.c.n))
+    )
+    return (
+        sa.select(counts.c.n)
+        .where(counts.c.n.is_not(None), ~_all_mine(counts.c.n))
+        .scalar_subquery()
+    )
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:

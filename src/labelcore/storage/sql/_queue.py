@@ -176,10 +176,12 @@ class SQLQueue(SQLRows):
     def _levels(
         conn: sa.Connection, levels: Levels, params: dict[str, Any]
     ) -> Iterator[sa.Row[Any]]:
-        """The levels of started open tasks (``Levels.level`` rows), most annotations first."""
+        """The levels of started open tasks (``Levels.level`` rows), most annotations first,
+        but for those whose tasks are all the user's alone (none is theirs to label)."""
         at = {**params, "below": 2**31 - 1, "sorted_max": _candidates.LEVEL_SORTED}
         while (level := conn.execute(levels.level, at).first()) is not None:
-            yield level
+            if not level.mine:
+                yield level
             if level.annotations <= 1:  # the last level there can be (overlap 2: the only)
                 return
             at["below"] = level.annotations
