@@ -382,18 +382,16 @@ def _all_mine(n: Any) -> Any:
 
 
 def _top_level_not_mine() -> Any:
-    """The most annotations a started open task of the project has, or the next count
-    below it when the tasks with the most are all the user's alone (``_all_mine``; NULL when
-    there is no count below). Only the top count is passed over: a recursive walk over the
+    """The most annotations a started open task of the project has, or one less when the
+    tasks with the most are all the user's alone (``_all_mine``): the walk's upper bound
+    (NULL: no started task). Only the top count is passed over: a recursive walk over the
     counts cost 0.5 ms more of PostgreSQL planning on every next task, and with overlap 2
     the started open tasks all have one annotation. The top count is a CTE, planned once
-    (as a scalar subquery each of its four uses was planned again)."""
-    n, started = T.c.total_annotations, _sole_started()
-    top = sa.select(n.label("n")).where(*started).order_by(n.desc()).limit(1).cte("lc_top")
-    below = sa.select(n).where(*started, n < top.c.n).order_by(n.desc()).limit(1)
-    return sa.select(
-        sa.case((_all_mine(top.c.n), below.scalar_subquery()), else_=top.c.n)
-    ).scalar_subquery()
+    (as a scalar subquery each of its uses was planned again)."""
+    n = T.c.total_annotations
+    top = sa.select(n.label("n")).where(*_sole_started()).order_by(n.desc()).limit(1)
+    at = top.cte("lc_top").c.n
+    return sa.select(sa.case((_all_mine(at), at - 1), else_=at)).scalar_subquery()
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:
