@@ -8,11 +8,12 @@ Shapes (``--build``): ``3a`` user 1 annotated the first half of the tasks, ``3b`
 task, ``3c`` as 3a and user 2 followed user 1 over the first tenth (those tasks are done);
 controls: ``2a`` every other task annotated by one of five other users, ``10`` ten tasks.
 Every task has one scored prediction (for uncertainty sampling). Without ``--build`` it
-measures the newest project in the database: per queue order (sequential,
-uniform, uncertainty; breadth first, as a project of overlap 2 asks) and per user (1 the
-one ahead, 2 the follower, 99 a new one), the median wall and CPU milliseconds of a call,
-its SQL statements and, on PostgreSQL, the task rows its statements read (EXPLAIN ANALYZE:
-rows returned and removed by filters, over all loops).
+measures the newest project in the database: per queue order (sequential, uniform,
+uncertainty; breadth first, as a project of overlap 2 asks; ``--overlap-first`` adds
+show_overlap_first) and per user (1 the one ahead, 2 the follower, 99 a new one), the
+median wall and CPU milliseconds of a call, its SQL statements and, on PostgreSQL, the
+task rows its statements read (EXPLAIN ANALYZE: rows returned and removed by filters,
+over all loops).
 """
 
 from __future__ import annotations
@@ -79,12 +80,12 @@ def _rows_read(store: SQLStore, seen: list[tuple[str, Any]]) -> int:
     return total
 
 
-def measure(store: SQLStore, pid: int, repeats: int) -> None:
+def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool) -> None:
     now = dt.datetime.now(dt.UTC)
     print("| order | user | median ms | CPU ms | statements | task rows read |")
     print("|---|---|---|---|---|---|")
     for order in ORDERS:
-        spec = CandidateSpec(order=order, breadth_first=True)
+        spec = CandidateSpec(order=order, breadth_first=True, overlap_first=overlap_first)
         for user in (1, 2, 99):
             seen: list[tuple[str, Any]] = []
 
@@ -114,6 +115,7 @@ def main() -> None:
     parser.add_argument("--build", choices=("3a", "3b", "3c", "2a", "10"))
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--overlap-first", action="store_true", help="show_overlap_first")
     args = parser.parse_args()
     store = SQLStore(args.url)
     try:
@@ -122,7 +124,7 @@ def main() -> None:
             return
         with store.engine.connect() as conn:
             pid = conn.execute(sa.text("SELECT max(id) FROM labelcore_project")).scalar_one()
-        measure(store, pid, args.repeats)
+        measure(store, pid, args.repeats, args.overlap_first)
     finally:
         store.close()
 

@@ -16,11 +16,18 @@ import pytest
 import sqlalchemy as sa
 from test_store_candidates import NOW, TTL, _task_rows_read
 
-from labelcore.model import Member, NewAnnotation, NewTask, ProjectSettings, SkipQueue
+from labelcore.model import (
+    Member,
+    NewAnnotation,
+    NewPrediction,
+    NewTask,
+    ProjectSettings,
+    SkipQueue,
+)
 from labelcore.query import parse_query
 from labelcore.storage.base import CandidateSpec, Store
 from labelcore.storage.memory import MemoryStore
-from labelcore.storage.sql import SQLStore
+from labelcore.storage.sql import SQLStore, _candidates
 from labelcore.storage.sql.tables import encode_user
 
 ME, FOLLOWER, OTHER, NEW = 7, 101, 102, 555
@@ -109,7 +116,28 @@ SPECS = [
     CandidateSpec(breadth_first=True, assigned_to=ME),
     CandidateSpec(order="uncertainty", breadth_first=True),
     CandidateSpec(breadth_first=True, query=parse_query({"filters": {"items": []}})),
+    # show_overlap_first under sampling: its parts, each sampled (SampledParts)
+    CandidateSpec(order="uncertainty", breadth_first=True, overlap_first=True),
+    CandidateSpec(order="uncertainty", overlap_first=True, only_skipped_by_user=True),
+    CandidateSpec(order="uncertainty", overlap_first=True, assigned_to=ME),
 ]
+UNIFORM = [
+    CandidateSpec(order="random", breadth_first=True),
+    CandidateSpec(order="random", breadth_first=True, overlap_first=True),
+    CandidateSpec(order="random", overlap_first=True),
+]
+
+
+def _keys(store: Store, spec: CandidateSpec, task_ids: list[int]) -> list[tuple[int, int]]:
+    """The leading keys of the queue's order (overlap first, most annotations) per task."""
+    tasks = {t.id: t for t in store.get_tasks(task_ids)}
+    return [
+        (
+            -int(tasks[t].overlap > 1) if spec.overlap_first else 0,
+            -tasks[t].total_annotations if spec.breadth_first else 0,
+        )
+        for t in task_ids
+    ]
 
 
 def _inner(store: Store, pid: int) -> dict[int, int]:
@@ -117,7 +145,14 @@ def _inner(store: Store, pid: int) -> dict[int, int]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_a_user_far_ahead_gets_what_sorting_every_open_task_gives(sql: SQLStore, seed: int) -> None:
+@pytest.mark.parametrize("sorted_max", [0, 500])
+def test_a_user_far_ahead_gets_what_sorting_every_open_task_gives(
+    sql: SQLStore, seed: int, sorted_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MemoryStore's order for each user and queue; uniform sampling: the same tasks, the
+    queue's leading keys in order. ``sorted_max`` 0: every level and part counts as large
+    (walked or drawn), 500: sorted whole."""
+    monkeypatch.setattr(_candidates, "LEVEL_SORTED", sorted_max)
     rule = (SkipQueue.REQUEUE_FOR_ME, SkipQueue.IGNORE_SKIPPED, SkipQueue.REQUEUE_FOR_OTHERS)[
         seed % 3
     ]
@@ -134,20 +169,13 @@ def test_a_user_far_ahead_gets_what_sorting_every_open_task_gives(sql: SQLStore,
                     spec,
                     limit,
                 )
-        # uniform sampling: from the open tasks, the most started level that is not all the
-        # user's alone first
-        every = memory.next_task_candidates(
-            theirs, user, CandidateSpec(breadth_first=True), NOW, 60
-        )
-        order = [mem_inner[t] for t in every]
-        drawn = sql.next_task_candidates(
-            mine, user, CandidateSpec(order="random", breadth_first=True), NOW, 60
-        )
-        assert sorted(sql_inner[t] for t in drawn) == sorted(order)
-        if drawn:
-            counts = {t.inner_id: t.total_annotations for t in memory.get_tasks(every)}
-            top = counts[order[0]]
-            assert counts[sql_inner[drawn[0]]] == top
+        # uniform sampling: the open tasks (a project this small is sorted at random whole),
+        # the most started level that is not all the user's alone first
+        for spec in UNIFORM:
+            every = memory.next_task_candidates(theirs, user, spec, NOW, 60)
+            drawn = sql.next_task_candidates(mine, user, spec, NOW, 60)
+            assert sorted(sql_inner[t] for t in drawn) == sorted(mem_inner[t] for t in every)
+            assert _keys(sql, spec, drawn) == sorted(_keys(sql, spec, drawn)), spec
 
 
 def _sole(annotations: list[Any]) -> str | None:
@@ -273,5 +301,51 @@ def test_a_user_far_ahead_costs_what_a_new_user_costs_on_sqlite(tmp_path: Path, 
                 for user in (ME, NEW)
             }
             assert costs[ME] <= 2 * costs[NEW] + 50, (spec, costs)
+    finally:
+        store.close()
+
+
+def _mixed(pg_url: str, many: int) -> tuple[SQLStore, int]:
+    """4,000 tasks with a scored prediction each, ``many`` of them (spread out) of overlap 2
+    and a third of those started; the rest of overlap 1; analyzed."""
+    store = SQLStore(pg_url)
+    pid = store.add_project(ProjectSettings(title="mixed", maximum_annotations=2), 1).id
+    step = 4000 // many if many else 0
+
+    def task(i: int) -> NewTask:
+        two = bool(step) and i % step == 0
+        anns = (_ann(FOLLOWER),) if two and i % (3 * step) == 0 else ()
+        return NewTask(
+            data={"i": i},
+            overlap=2 if two else 1,
+            annotations=anns,
+            predictions=(NewPrediction(result=[], score=(i * 37 % 101) / 101),),
+        )
+
+    store.add_tasks(pid, (task(i) for i in range(4000)))
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    return store, pid
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("many", [0, 200, 2000, 4000])
+@pytest.mark.parametrize("order", ["random", "uncertainty"])
+def test_sampling_with_overlap_first_reads_no_whole_project(
+    pg_url: str, many: int, order: str
+) -> None:
+    """show_overlap_first with uniform or uncertainty sampling: the tasks of overlap > 1 as
+    a part of their own (none: passed; a few: sorted; many: drawn or walked in score order),
+    then the others; each next task reads a bounded number of task rows, not the sort of
+    every open task it was (4,000 and more here, 0.3-1 s at 100,000 tasks)."""
+    store, pid = _mixed(pg_url, many)
+    try:
+        for breadth in (False, True):
+            spec = CandidateSpec(order=order, overlap_first=True, breadth_first=breadth)
+            rows = _task_rows_read(store, pid, spec, NEW)
+            # at most: the part's first 501 tasks counted, a level's too, the draws or a
+            # walk in score order (a bound that does not grow with the project)
+            assert rows < 2500, (spec, many, rows)
     finally:
         store.close()
