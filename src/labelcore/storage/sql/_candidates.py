@@ -34,14 +34,17 @@ not read at all.
 - Uniform sampling (``SamplingPlan``): the started tasks one count of annotations at a
   time (``Levels``), a level of a few hundred sorted at random and a larger one drawn from
   at random inner ids between its first and last; then rejection sampling of the rest at
-  random inner ids; with own skips or overlap first, one sort of every open task by the
-  keys and ``random()``.
+  random inner ids; with own skips (``include_skipped_by_user``), one sort of every open
+  task by the keys and ``random()``.
+- Show overlap first with uniform or uncertainty sampling (``SampledParts``): the open
+  tasks with overlap > 1 sampled as a project of their own (none: passed; at most
+  ``LEVEL_SORTED``: sorted whole), then the others, read only when the first part was
+  read to its end.
 - Uncertainty sampling (lowest prediction score first, ``UncertaintyPlan``): the started
   tasks level by level, a small level sorted by score and a larger one walked like the
   rest: the scored predictions in score order from ``labelcore_prediction_score_ix``,
-  each probing its task, then the unscored tasks in import order. With own skips or
-  overlap first each part is sorted by the score, which no index holds: it reads every
-  open task of the part.
+  each probing its task, then the unscored tasks in import order. With own skips each
+  part is sorted by the score, which no index holds: it reads every open task of the part.
 
 A data-manager query with an ordering of its own (``query.ordering``) keeps one statement
 that sorts the matching open tasks by the leading keys and that ordering.
@@ -521,7 +524,7 @@ def _sorted_stmt(
     query: TaskQuery | None,
 ) -> Any:
     """The open matching tasks, sorted whole: a data-manager tab's own ordering, or uniform
-    sampling with keys that split the queue further (own skips last, overlap first)."""
+    sampling with own skips last (``include_skipped_by_user``)."""
     order: list[Any] = []
     if spec.include_skipped_by_user:
         order.append(sa.case((skipped_by_me, 1), else_=0))
