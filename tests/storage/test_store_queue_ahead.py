@@ -1,6 +1,6 @@
 """The next task of an annotator far ahead of the others (breadth first): the counts of
 annotations whose started tasks are all the user's alone are passed with two index probes
-(``labelcore_task.sole_annotator``, migration 0017), and the tasks nobody has started come
+(``labelcore_task.sole_annotator``, migration 0019), and the tasks nobody has started come
 from their own index. The same candidates, in the same order, as MemoryStore's sort of
 every open task; ``sole_annotator`` kept by every write path; and a bounded read where the
 walk read every task the user had done."""

@@ -203,7 +203,7 @@ class TaskRow(LabelcoreBase, table=True):
         ),
         # next task, breadth first: whether the started open tasks with a count of
         # annotations are all one user's alone, from their least and greatest
-        # sole_annotator (migration 0017)
+        # sole_annotator (migration 0019)
         sa.Index(
             "labelcore_task_sole_ix",
             "project_id",
@@ -213,7 +213,7 @@ class TaskRow(LabelcoreBase, table=True):
             sqlite_where=sa.text(SOLE),
         ),
         # next task, breadth first: the open tasks nobody has annotated yet, in import order
-        # (the queue index walks the started ones too; migration 0017)
+        # (the queue index walks the started ones too; migration 0019)
         sa.Index(
             "labelcore_task_fresh_ix",
             "project_id",
@@ -245,7 +245,7 @@ class TaskRow(LabelcoreBase, table=True):
     data_hash: str | None = _c(sa.String(128), nullable=True)
     # the user whose annotations (skips aside) are all of the task's: their stored id, ""
     # for several users or one without an id, NULL for no annotation; kept with
-    # total_annotations by the recount and the imports (the next task, migration 0017)
+    # total_annotations by the recount and the imports (the next task, migration 0019)
     sole_annotator: str | None = _c(SoleAnnotatorText, nullable=True)
 
 

@@ -16,8 +16,8 @@ next task in that project).
 
 The upgrade fills ``sole_annotator`` from the annotations already there.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from alembic import op
 
 from labelcore.storage.sql.tables import FRESH, SOLE
 
-revision = "0017"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
