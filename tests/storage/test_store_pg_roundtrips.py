@@ -154,7 +154,9 @@ def _candidate_plan(store: SQLStore, project_id: int, spec: CandidateSpec) -> st
 
     def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
         flat = " ".join(statement.split())
-        if flat.startswith(("SELECT labelcore_task.id FROM labelcore_task", "SELECT lc_parts.id")):
+        # breadth first: the parts' statement opens with its CTE (the top count, lc_top)
+        starts = ("SELECT labelcore_task.id FROM labelcore_task", "SELECT lc_parts.id", "WITH")
+        if flat.startswith(starts):
             captured.append((statement, params))
 
     sa.event.listen(store.engine, "before_cursor_execute", before)

@@ -14,9 +14,10 @@ from labelcore.storage.sql import SQLStore, current_revision, make_engine, metad
 from labelcore.storage.sql.querysql import trigram_query
 from lc_old_db import fill_old_database
 
-HEAD = "0018"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
+HEAD = "0019"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
 # 0013 row-ids-only text index; 0014 started-tasks index; 0015 prediction score index;
-# 0016 open overlap > 1 tasks index; 0017 rejected annotation states index; 0018 data columns
+# 0016 open overlap > 1 tasks index; 0017 rejected annotation states index; 0018 data columns;
+# 0019 sole annotator and fresh tasks indexes
 
 
 def test_tables_live_on_their_own_metadata() -> None:
@@ -49,6 +50,11 @@ def _upgrade_keeps_rows(url: str) -> None:
     assert all(after[k] == 0 for k in after.keys() - before.keys() - filled)  # the rest start empty
     with engine.connect() as conn:  # 0010 counted the tasks already there
         assert conn.exec_driver_sql("SELECT task_count FROM labelcore_project").scalar() == 30
+        # 0019 found each task's one annotator (user 7 annotated all 30)
+        soles = conn.exec_driver_sql(
+            "SELECT sole_annotator, count(*) FROM labelcore_task GROUP BY 1"
+        )
+        assert [tuple(r) for r in soles] == [("7", 30)]
     store = SQLStore(url)  # idempotent: already at head
     pid = store.list_projects()[0].id
     keys = {

@@ -542,8 +542,27 @@ class SQLBase:
             .scalar_subquery(),
             "completed_at": sa.select(sa.func.max(A.c.created_at)).where(mine).scalar_subquery(),
             "is_labeled": completers.scalar_subquery() >= T.c.overlap,
+            "sole_annotator": SQLBase._sole_annotator(),
         }
         return sa.update(T).where(T.c.id.in_(sa.bindparam("ids", expanding=True))).values(values)
+
+    @staticmethod
+    def _sole_annotator() -> Any:
+        """The updated task's ``sole_annotator`` from its rows: the one completer of its
+        annotations that are not skips, "" for several (or one without an id: "null" in
+        ``who``, NULL in max), NULL for none (the next task's labelcore_task_sole_ix)."""
+        who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
+        one = sa.func.coalesce(sa.func.max(A.c.completed_by), sa.literal(""))
+        return (
+            sa.select(
+                sa.case(
+                    (sa.func.count(sa.distinct(who)) == 1, one),
+                    (sa.func.count() > 0, sa.literal("")),
+                )
+            )
+            .where(A.c.task_id == T.c.id, A.c.was_cancelled.is_(False))
+            .scalar_subquery()
+        )
 
     def _recount(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
         """Recompute every counter of these tasks from the rows, in one UPDATE per chunk

@@ -57,16 +57,16 @@ TASKS_FROM_JSON = (
     " 0, 0, 0, value ->> '$[3]', ?4, ?4, value ->> '$[4]', value ->> '$[5]'"
     " FROM json_each(?5)"
 )
-# a batch with annotated tasks: theirs carry their counters in $[6..9] (_rows.task_json);
+# a batch with annotated tasks: theirs carry their counters in $[6..10] (_rows.task_json);
 # plain batches keep the statement above (each ->> parses the row's JSON again)
 COUNTED_TASKS_FROM_JSON = (
     "INSERT INTO labelcore_task (id, project_id, inner_id, data, meta, overlap, is_labeled,"
     " total_annotations, cancelled_annotations, total_predictions, created_at, updated_at,"
-    " file_upload, data_hash, completed_at)"
+    " file_upload, data_hash, completed_at, sole_annotator)"
     " SELECT ?1 + key, ?2, ?3 + key, value -> '$[0]', value -> '$[1]', value ->> '$[2]',"
     " coalesce(value ->> '$[6]', 0), coalesce(value ->> '$[7]', 0),"
     " coalesce(value ->> '$[8]', 0), value ->> '$[3]', ?4, ?4, value ->> '$[4]',"
-    " value ->> '$[5]', value ->> '$[9]'"
+    " value ->> '$[5]', value ->> '$[9]', value ->> '$[10]'"
     " FROM json_each(?5)"
 )
 

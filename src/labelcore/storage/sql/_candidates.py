@@ -19,8 +19,14 @@ not read at all.
 - Breadth first: the open tasks that have annotations come from
   ``labelcore_task_started_ix``, a partial index of exactly those tasks (in
   ``total_annotations`` descending, then ``inner_id``; a fresh import adds nothing to it),
-  the others from ``labelcore_task_queue_ix``. "Most annotations" is the task's
-  ``total_annotations`` (skips are not counted).
+  the others from ``labelcore_task_fresh_ix`` (the open tasks without annotations, in
+  import order). "Most annotations" is the task's ``total_annotations`` (skips are not
+  counted). The walk starts at the most annotations whose tasks are not all the user's
+  alone: a user far ahead of the others (50,000 tasks only they annotated) had every one
+  of theirs read and passed, 100,000 rows a next task. Whether a count's tasks are all
+  theirs is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the
+  one user of its annotations that are not skips, "" for several), least and greatest.
+  Sampling skips such a count too (``Levels.level``'s ``mine``).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
   or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
   partial index of exactly those (empty in a project of overlap 1); started tasks of
@@ -28,14 +34,17 @@ not read at all.
 - Uniform sampling (``SamplingPlan``): the started tasks one count of annotations at a
   time (``Levels``), a level of a few hundred sorted at random and a larger one drawn from
   at random inner ids between its first and last; then rejection sampling of the rest at
-  random inner ids; with own skips or overlap first, one sort of every open task by the
-  keys and ``random()``.
+  random inner ids; with own skips (``include_skipped_by_user``), one sort of every open
+  task by the keys and ``random()``.
+- Show overlap first with uniform or uncertainty sampling (``SampledParts``): the open
+  tasks with overlap > 1 sampled as a project of their own (none: passed; at most
+  ``LEVEL_SORTED``: sorted whole), then the others, read only when the first part was
+  read to its end.
 - Uncertainty sampling (lowest prediction score first, ``UncertaintyPlan``): the started
   tasks level by level, a small level sorted by score and a larger one walked like the
   rest: the scored predictions in score order from ``labelcore_prediction_score_ix``,
-  each probing its task, then the unscored tasks in import order. With own skips or
-  overlap first each part is sorted by the score, which no index holds: it reads every
-  open task of the part.
+  each probing its task, then the unscored tasks in import order. With own skips each
+  part is sorted by the score, which no index holds: it reads every open task of the part.
 
 A data-manager query with an ordering of its own (``query.ordering``) keeps one statement
 that sorts the matching open tasks by the leading keys and that ordering.
@@ -65,6 +74,17 @@ T, A, P, C, S = TASKS, ANNOTATIONS, PREDICTIONS, CLAIMS, ASSIGNMENTS
 
 def _bp(name: str, type_: Any = None) -> Any:
     return sa.bindparam(name, type_=type_)
+
+
+IS_OPEN = T.c.is_labeled.is_(False)
+#: IS_OPEN as the partial indexes of open tasks write it (not "= 0": see tables.OVERLAP)
+NOT_LABELED = sa.text(f"NOT {T.name}.is_labeled")
+
+
+def _as_indexed(where: list[Any]) -> list[Any]:
+    """``where`` with ``IS_OPEN`` written as the partial indexes of open tasks write it, so
+    that the part is read from one of them (labelcore_task_fresh_ix, _overlap_ix)."""
+    return [NOT_LABELED if c is IS_OPEN else c for c in where]
 
 
 def slot_exprs(ignore: bool) -> tuple[Any, Any]:
@@ -113,10 +133,9 @@ def candidates_stmt(
     completed_by_me = exists(mine, sa.true() if ignore else A.c.was_cancelled.is_(False))
     skipped_by_me = exists(mine)  # only skips are left once completed ones are out
     claims, completers = slot_exprs(ignore)
-    is_open = T.c.is_labeled.is_(False)
     conds: list[Any] = [
         T.c.project_id == _bp("pid"),
-        is_open,
+        IS_OPEN,
         ~completed_by_me,
         claims + completers < T.c.overlap,
     ]
@@ -148,14 +167,16 @@ def candidates_stmt(
         none: Any = sa.literal_column("0")
         started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
         dims.append(("started", [(started, 0), (T.c.total_annotations == none, 1)]))
-    if spec.order == "random":
-        if spec.include_skipped_by_user or spec.overlap_first:
-            return _sorted_stmt(spec, conds, skipped_by_me, None, None)
-        return _sampling_plan(conds, dims, lim)
+    sampled = {"random": _sampling_plan, "uncertainty": _uncertainty_plan}.get(spec.order)
+    if sampled is not None and not spec.include_skipped_by_user:
+        breadth = [d for d in dims if d[0] == "started"]  # the only one sampling keeps
+        if spec.overlap_first:
+            return _overlap_parts(conds, breadth, lim, sampled, spec.order == "random")
+        return sampled(conds, breadth, lim)
+    if spec.order == "random":  # own skips last: one sort
+        return _sorted_stmt(spec, conds, skipped_by_me, None, None)
     score = None
     if spec.order == "uncertainty":
-        if not (spec.include_skipped_by_user or spec.overlap_first):
-            return _uncertainty_plan(conds, dims, lim)
         score = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
     # parts that differ only in "started" are read in one statement (both are short walks
     # of their own index; a second round trip cost more than the few rows); the others
@@ -185,10 +206,14 @@ def candidates_stmt(
         if score is not None:
             cols.append(score.label("score"))
         where = [*conds, *(cond for cond, _ in combo)]
-        if keys.get("overlap") == 0 and keys.get("started") != 0:
-            # labelcore_task_overlap_ix's own condition, as the index writes it
-            not_labeled = sa.text(f"NOT {T.name}.is_labeled")  # not "= 0": see OVERLAP
-            where = [not_labeled if c is is_open else c for c in where]
+        if keys.get("started") == 0:
+            # from the most annotations down, past the counts whose tasks are all the
+            # user's alone (a user far ahead: the walk read and passed every one of them)
+            where.append(T.c.total_annotations <= _top_level_not_mine())
+        if keys.get("started") == 1 or (keys.get("overlap") == 0 and "started" not in keys):
+            # from labelcore_task_fresh_ix (or labelcore_task_overlap_ix): the queue index
+            # walked the started tasks to reach the ones nobody has started
+            where = _as_indexed(where)
         group = tuple(key for kind, key in keys.items() if kind != "started")
         groups.setdefault(group, []).append(
             sa.select(*cols).where(*where).order_by(*inner).limit(lim)
@@ -236,10 +261,11 @@ class Levels:
     with 50,000 of them at 100,000 tasks).
 
     - ``level``: the highest count below the bound ``below`` among the project's started
-      open tasks, as ``(annotations, lo, hi, big)``: ``lo`` and ``hi`` its least and
+      open tasks, as ``(annotations, lo, hi, big, mine)``: ``lo`` and ``hi`` its least and
       greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks (bound as
-      ``sorted_max``): a few probes of ``labelcore_task_started_ix``, no row when no level
-      is left;
+      ``sorted_max``), ``mine`` when all its tasks are the user's alone (none is theirs to
+      label: passed over): a few probes of ``labelcore_task_started_ix`` and
+      ``labelcore_task_sole_ix``, no row when no level is left;
     - ``sort``: the open tasks of level ``t`` (bound) sorted by the sampling's order, at most
       ``lim`` of them.
     """
@@ -330,11 +356,63 @@ def _levels(
         below_or_at.limit(1).scalar_subquery().label("lo"),
         at_or_above.limit(1).scalar_subquery().label("hi"),
         (big == at).label("big"),
+        _all_mine(at).label("mine"),
     )
     t = _bp("t", sa.Integer)
     in_level = [*conds, started_cond, n <= t, n >= t]
     sort = sa.select(T.c.id).where(*in_level).order_by(n.desc(), *then).limit(lim)
-    return Levels(level=level, sort=sort), in_level, [*conds, fresh_cond]
+    return Levels(level=level, sort=sort), in_level, [*_as_indexed(conds), fresh_cond]
+
+
+#: labelcore_task in the reads of labelcore_task_sole_ix, under a short name: the parts'
+#: statement stays under psycopg's 4,096 bytes, past which it parses every execution's
+#: query text again (0.19 ms of CPU a next task)
+SOLE = T.alias("lt")
+
+
+def _sole_started() -> list[Any]:
+    """The project's started open tasks as ``labelcore_task_sole_ix`` writes them (tables.SOLE:
+    SQLite passes over an equality on the count for ``total_annotations > 0``)."""
+    not_labeled = sa.text(f"NOT {SOLE.name}.is_labeled")  # as NOT_LABELED
+    return [SOLE.c.project_id == _bp("pid"), not_labeled, SOLE.c.sole_annotator.is_not(None)]
+
+
+def _all_mine(n: Any) -> Any:
+    """Whether every started open task with ``n`` annotations has the user (``uid``) as its
+    ``sole_annotator``: then the user has annotated each of them and none is a candidate.
+    The least and the greatest of them are the user (a started task's is never NULL: ""
+    stands for several users): two probes of ``labelcore_task_sole_ix``, not a walk of the
+    count's tasks (an EXISTS per kind of other annotator was planned as a scan on
+    PostgreSQL, which took matches for likely and read every task when there were none).
+    Written as ordered LIMIT 1 reads rather than min() and max(): PostgreSQL planned those
+    twice over (0.25 ms more per next task)."""
+    sole, uid = SOLE.c.sole_annotator, _bp("uid")
+    first = sa.select(sole).where(*_sole_started(), SOLE.c.total_annotations == n).limit(1)
+    least = first.order_by(sole).scalar_subquery()
+    most = first.order_by(sole.desc()).scalar_subquery()
+    return sa.and_(least == uid, most == uid)
+
+
+def _top_level_not_mine() -> Any:
+    """The most annotations a started open task of the project has, or one less when the
+    tasks with the most are all the user's alone (their least and greatest
+    ``sole_annotator`` are the user, as in ``_all_mine``): the walk's upper bound (NULL: no
+    started task). The first entry of ``labelcore_task_sole_ix`` gives the top count with
+    its least annotator, one more probe its greatest. Only the top count is passed over: a
+    recursive walk over the counts cost 0.5 ms more of PostgreSQL planning on every next
+    task, and with overlap 2 the started open tasks all have one annotation."""
+    n, sole = SOLE.c.total_annotations, SOLE.c.sole_annotator
+    one: Any = sa.literal_column("1")  # written out, not bound: a shorter statement (SOLE)
+    first = (
+        sa.select(n.label("n"), sole.label("s"))
+        .where(*_sole_started())
+        .order_by(n.desc(), sole)
+        .limit(one)
+        .cte("lc_top")
+    )
+    most = sa.select(sole).where(*_sole_started(), n == first.c.n).order_by(sole.desc()).limit(one)
+    mine = sa.and_(first.c.s == _bp("uid"), most.scalar_subquery() == _bp("uid"))
+    return sa.select(sa.case((mine, first.c.n - one), else_=first.c.n)).scalar_subquery()
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:
@@ -396,6 +474,64 @@ def _sampling_plan(conds: list[Any], dims: list[tuple[str, Any]], lim: Any) -> S
     )
 
 
+@attrs.frozen
+class SampledPart:
+    """One part of the open tasks under uniform or uncertainty sampling with
+    ``show_overlap_first`` (``SampledParts``):
+
+    - ``plan``: the part's ``SamplingPlan`` or ``UncertaintyPlan``;
+    - ``size``: None, or how many open tasks the part has, counted up to the bound
+      ``sorted_cap`` (``LEVEL_SORTED`` + 1) in its own index: none, the part is passed;
+      at most ``LEVEL_SORTED``, ``sort`` reads it whole (a few tasks of overlap > 1 among
+      many are rarely drawn, and their predictions are far apart in score order);
+    - ``sort``: the part's open tasks in the sampling's order, at most ``lim``.
+    """
+
+    plan: Any
+    size: Any
+    sort: Any
+
+
+@attrs.frozen
+class SampledParts:
+    """Uniform or uncertainty sampling with ``show_overlap_first``: the open tasks with
+    overlap > 1, then the others, each sampled as a project of its own (a sort of every open
+    task by the keys before: 0.3-1 s at 100,000 tasks). A later part is read only when the
+    earlier ones were read to their end (drawn candidates are a sample: fewer than asked
+    does not mean the part has no more)."""
+
+    parts: tuple[SampledPart, ...]
+
+
+def _overlap_parts(
+    conds: list[Any], started: list[tuple[str, Any]], lim: Any, sampled: Any, uniform: bool
+) -> SampledParts:
+    """``SampledParts`` for show_overlap_first: overlap > 1 (breadth first, if asked, within
+    it: the started open tasks all have overlap > 1), then overlap 1 (none started)."""
+    one: Any = sa.literal_column("1")
+    many = [*conds, T.c.overlap > one]
+    counted = (
+        sa.select(sa.literal(1))
+        .where(T.c.project_id == _bp("pid"), NOT_LABELED, T.c.overlap > one)  # OVERLAP's rows
+        .limit(_bp("sorted_cap", sa.Integer))
+        .subquery("lc_part")
+    )
+    size = sa.select(sa.func.count()).select_from(counted)
+    order: list[Any] = [T.c.total_annotations.desc()] if started else []
+    if uniform:
+        order.append(sa.func.random())
+    else:
+        least = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
+        order += [least.asc().nulls_last(), T.c.inner_id]
+    sort = sa.select(T.c.id).where(*_as_indexed(many)).order_by(*order).limit(lim)
+    return SampledParts(
+        parts=(
+            SampledPart(plan=sampled(many, started, lim), size=size, sort=sort),
+            SampledPart(plan=sampled([*conds, T.c.overlap <= one], [], lim), size=None, sort=None),
+        )
+    )
+
+
 def _sorted_stmt(
     spec: CandidateSpec,
     conds: list[Any],
@@ -404,7 +540,7 @@ def _sorted_stmt(
     query: TaskQuery | None,
 ) -> Any:
     """The open matching tasks, sorted whole: a data-manager tab's own ordering, or uniform
-    sampling with keys that split the queue further (own skips last, overlap first)."""
+    sampling with own skips last (``include_skipped_by_user``)."""
     order: list[Any] = []
     if spec.include_skipped_by_user:
         order.append(sa.case((skipped_by_me, 1), else_=0))

@@ -38,7 +38,7 @@ VACUUM_AFTER = 50_000  # imports this large set the visibility map once committe
 TASK_COPY = (
     "COPY labelcore_task (project_id, inner_id, data, meta, overlap, is_labeled,"
     " total_annotations, cancelled_annotations, total_predictions, created_at, updated_at,"
-    " file_upload, data_hash, completed_at) FROM STDIN"
+    " file_upload, data_hash, completed_at, sole_annotator) FROM STDIN"
 )
 PREDICTION_COPY = (
     "COPY labelcore_prediction (task_id, project_id, result, score, model_version,"

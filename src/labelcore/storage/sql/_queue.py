@@ -19,6 +19,7 @@ from labelcore.storage.sql._base import chunks, ignores_skipped
 from labelcore.storage.sql._candidates import (
     Levels,
     PartsPlan,
+    SampledParts,
     SamplingPlan,
     UncertaintyPlan,
     candidates_stmt,
@@ -153,8 +154,10 @@ class SQLQueue(SQLRows):
             params: dict[str, Any] = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
             if assignee is not None:
                 params["assignee"] = assignee
+            if isinstance(stmt, SampledParts):
+                return self._sampled_parts(conn, stmt, project_id, params, limit)
             if isinstance(stmt, SamplingPlan):
-                return self._sampled(conn, stmt, project_id, params, limit)
+                return self._sampled(conn, stmt, project_id, params, limit)[0]
             if isinstance(stmt, UncertaintyPlan):
                 return self._least_sure(conn, stmt, params, limit)
             if isinstance(stmt, PartsPlan):
@@ -176,10 +179,12 @@ class SQLQueue(SQLRows):
     def _levels(
         conn: sa.Connection, levels: Levels, params: dict[str, Any]
     ) -> Iterator[sa.Row[Any]]:
-        """The levels of started open tasks (``Levels.level`` rows), most annotations first."""
+        """The levels of started open tasks (``Levels.level`` rows), most annotations first,
+        but for those whose tasks are all the user's alone (none is theirs to label)."""
         at = {**params, "below": 2**31 - 1, "sorted_max": _candidates.LEVEL_SORTED}
         while (level := conn.execute(levels.level, at).first()) is not None:
-            yield level
+            if not level.mine:
+                yield level
             if level.annotations <= 1:  # the last level there can be (overlap 2: the only)
                 return
             at["below"] = level.annotations
@@ -229,6 +234,36 @@ class SQLQueue(SQLRows):
             out += [r.id for r in conn.execute(unscored, params) if r.id not in seen]
         return out[:limit]
 
+    def _sampled_parts(
+        self,
+        conn: sa.Connection,
+        plan: SampledParts,
+        project_id: int,
+        params: dict[str, Any],
+        limit: int,
+    ) -> list[int]:
+        """``SampledParts`` in turn, each asked for what is still wanted; the next one only
+        when the earlier ones were read to their end."""
+        out: list[int] = []
+        for part in plan.parts:
+            at = {**params, "lim": limit - len(out)}
+            done = True
+            if part.size is not None:
+                cap = _candidates.LEVEL_SORTED
+                n = conn.execute(part.size, {**at, "sorted_cap": cap + 1}).scalar_one()
+                ids = [r.id for r in conn.execute(part.sort, at)] if 0 < n <= cap else None
+            else:
+                ids = None
+            if ids is None and (part.size is None or n):
+                if isinstance(part.plan, UncertaintyPlan):
+                    ids = self._least_sure(conn, part.plan, at, limit - len(out))
+                else:
+                    ids, done = self._sampled(conn, part.plan, project_id, at, limit - len(out))
+            out += ids or []
+            if len(out) >= limit or not done:
+                break
+        return out[:limit]
+
     def _sampled(
         self,
         conn: sa.Connection,
@@ -236,11 +271,12 @@ class SQLQueue(SQLRows):
         project_id: int,
         params: dict[str, Any],
         limit: int,
-    ) -> list[int]:
+    ) -> tuple[list[int], bool]:
         """Uniform sampling (``SamplingPlan``): the started tasks first, level by level
         (breadth first), then open tasks found at inner ids drawn at random, in the order
         drawn. A level or a project whose range is small, or where two rounds of draws
-        found nothing, is sorted whole."""
+        found nothing, is sorted whole. With whether the tasks were read to their end
+        (False when the candidates were drawn: a sample)."""
         out: list[int] = []
         if plan.levels is not None:
             for level in self._levels(conn, plan.levels, params):
@@ -248,10 +284,10 @@ class SQLQueue(SQLRows):
                 if level.big:  # many: drawn between its first and last
                     drawn = _draw(conn, plan.draw_level, at, level.lo, level.hi, limit)
                     if drawn:
-                        return (out + drawn)[:limit]
+                        return (out + drawn)[:limit], False
                 out += [r.id for r in conn.execute(plan.levels.sort, at)]
                 if len(out) >= limit:
-                    return out[:limit]
+                    return out[:limit], True
         seq = conn.execute(
             self._stmt(
                 "project.task_seq",
@@ -262,10 +298,10 @@ class SQLQueue(SQLRows):
         if seq:
             drawn = _draw(conn, plan.probe, params, 1, seq, limit)
             if drawn:  # fewer than asked is fine: next task asks again if none is free
-                return (out + drawn)[:limit]
+                return (out + drawn)[:limit], False
         seen = set(out)
         out += [r.id for r in conn.execute(plan.everything, params) if r.id not in seen]
-        return out[:limit]
+        return out[:limit], True
 
     def _claim_task_stmt(self, skip_locked: bool = False) -> Any:
         stmt = (

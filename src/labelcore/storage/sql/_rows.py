@@ -92,8 +92,11 @@ VERSION_COLUMNS = (
     "action",
     "created_at",
 )
+#: a new task's counters: ``is_labeled, total_annotations, cancelled_annotations,
+#: completed_at, sole_annotator`` (``import_counts``; the time as computed or as bound)
+Counts = tuple[bool, int, int, Any, str | None]
 #: ``import_counts`` of a task without annotations
-NO_COUNTS: tuple[bool, int, int, dt.datetime | None] = (False, 0, 0, None)
+NO_COUNTS: Counts = (False, 0, 0, None, None)
 
 
 def check_result(result: Any, what: str) -> Any:
@@ -124,14 +127,14 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def import_counts(
-    new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0
-) -> tuple[bool, int, int, dt.datetime | None]:
-    """A new task's ``(is_labeled, total_annotations, cancelled_annotations, completed_at)``
-    from the annotations it comes with (created at ``now`` unless they say when), the values
-    ``_recount`` would compute from their rows: an import writes them with the task instead
-    of recounting it afterwards (an UPDATE per task). ``ignore``: the project's
-    ``ignores_skipped``. Distinct completers are told apart by their stored text, as there."""
+def import_counts(new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0) -> Counts:
+    """A new task's ``(is_labeled, total_annotations, cancelled_annotations, completed_at,
+    sole_annotator)`` from the annotations it comes with (created at ``now`` unless they say
+    when), the values ``_recount`` would compute from their rows: an import writes them with
+    the task instead of recounting it afterwards (an UPDATE per task). ``ignore``: the
+    project's ``ignores_skipped``. Distinct completers are told apart by their stored text,
+    as there; ``sole_annotator`` is the stored text of the one user whose annotations, skips
+    aside, are all of the task's ("" for several or one without an id, None for none)."""
     annotations = new.annotations
     if not annotations:
         return NO_COUNTS
@@ -153,21 +156,23 @@ def import_counts(
     completers = {encode_user(a.completed_by) for a in annotations if ignore or not a.was_cancelled}
     completed_at = max(now if a.created_at is None else utc(a.created_at) for a in annotations)
     labeled = len(completers) >= new.overlap
-    return labeled, len(annotations) - cancelled, cancelled, completed_at
+    live = {encode_user(a.completed_by) for a in annotations if not a.was_cancelled}
+    sole = (next(iter(live)) or "" if len(live) == 1 else "") if live else None
+    return labeled, len(annotations) - cancelled, cancelled, completed_at, sole
 
 
 def task_values(
     new: NewTask,
     row_no: int,
     now: Any,
-    counts: tuple[bool, int, int, Any] = NO_COUNTS,
+    counts: Counts = NO_COUNTS,
 ) -> tuple[Any, ...]:
     """A new task's row values after ``id``, ``project_id`` and ``inner_id`` (the rest of
     the task columns, in order), checked and with its JSON serialised once. Both bulk paths
     (SQLite's executemany, PostgreSQL's COPY) build their rows with it. ``counts``: its
     ``import_counts``, the time as the driver binds it (``now`` too)."""
     data, meta, overlap = _task_texts(new, row_no)
-    labeled, total, cancelled, completed_at = counts
+    labeled, total, cancelled, completed_at, sole = counts
     return (
         data,
         meta,
@@ -181,10 +186,11 @@ def task_values(
         new.file_upload,
         new.data_hash,
         completed_at,
+        sole,
     )
 
 
-def task_json(new: NewTask, row_no: int, counts: tuple[bool, int, int, Any] = NO_COUNTS) -> str:
+def task_json(new: NewTask, row_no: int, counts: Counts = NO_COUNTS) -> str:
     """SQLite: the values of ``task_values`` that differ per task, as one JSON array
     (``[data, meta, overlap, total_predictions, file_upload, data_hash]``, then for a task
     with annotations ``is_labeled, total_annotations, cancelled_annotations, completed_at``)
@@ -195,9 +201,10 @@ def task_json(new: NewTask, row_no: int, counts: tuple[bool, int, int, Any] = NO
     upload, digest = new.file_upload, new.data_hash
     counted = "]"  # no counters: all zero (COUNTED_TASKS_FROM_JSON)
     if counts is not NO_COUNTS:
-        labeled, total, cancelled, completed_at = counts
+        labeled, total, cancelled, completed_at, sole = counts
         done = "null" if completed_at is None else encode_basestring(completed_at)
-        counted = f",{int(labeled)},{total},{cancelled},{done}]"
+        one = "null" if sole is None else encode_basestring(sole)
+        counted = f",{int(labeled)},{total},{cancelled},{done},{one}]"
     return (
         f"[{data},{meta},{overlap},{len(new.predictions)},"
         f"{_json_scalar(upload, row_no, 'file_upload')},"
@@ -571,9 +578,19 @@ class SQLRows(SQLBase):
                     )
                 )
             }
+            tasks = {
+                r.task_id
+                for r in conn.execute(sa.select(A.c.task_id).where(A.c.completed_by == user_id))
+            }
             conn.execute(
                 sa.update(A).where(A.c.completed_by == user_id).values(completed_by=replacement)
             )
+            for batch in chunks(sorted(tasks)):  # their annotator changed (the next task)
+                conn.execute(
+                    sa.update(T)
+                    .where(T.c.id.in_(batch))
+                    .values(sole_annotator=self._sole_annotator())
+                )
             conn.execute(
                 sa.update(A).where(A.c.updated_by == user_id).values(updated_by=replacement)
             )
@@ -673,12 +690,10 @@ class SQLRows(SQLBase):
         ]
         return self._insert_prediction_rows(conn, values)
 
-    def _db_counts(
-        self, new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0
-    ) -> tuple[bool, int, int, Any]:
+    def _db_counts(self, new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0) -> Counts:
         """``import_counts`` with the time as the driver binds it."""
-        labeled, total, cancelled, at = import_counts(new, ignore, now, row_no)
-        return labeled, total, cancelled, None if at is None else self._db_time(at)
+        labeled, total, cancelled, at, sole = import_counts(new, ignore, now, row_no)
+        return labeled, total, cancelled, None if at is None else self._db_time(at), sole
 
     def _insert_imported_annotations(
         self,

@@ -106,6 +106,7 @@ TASK_COLUMNS = (
     "file_upload",
     "data_hash",
     "completed_at",
+    "sole_annotator",
 )
 BULK_CACHE_KIB = 32 * 1024  # SQLite: page cache of a connection while it bulk-inserts tasks
 ANALYZE_AFTER = 5000  # SQLite: refresh planner statistics after imports this large

@@ -68,6 +68,17 @@ class UserIdText(sa.types.TypeDecorator[Any]):
         return None if value is None else json.loads(value)
 
 
+class SoleAnnotatorText(UserIdText):
+    """``labelcore_task.sole_annotator``: the stored text of a user id, ``""`` for several
+    users (or one without an id), NULL for none; compared with user ids bound as
+    ``UserIdText`` binds them, and read back as the text it is."""
+
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return value
+
+
 def encode_user(user_id: Any) -> str | None:
     """The stored text of a user id (for expressions built outside column comparisons, and
     rows bound without SQLAlchemy's types: an import's annotations)."""
@@ -157,6 +168,12 @@ STARTED_SQLITE = "is_labeled = 0 AND total_annotations > 0"
 # and not "is_labeled = 0": SQLite takes an equality as a key of labelcore_task_queue_ix
 # too, and then prefers that index by its statistics (averaged over every project)
 OVERLAP = "NOT is_labeled AND overlap > 1"
+# the open tasks with no annotation (labelcore_task_fresh_ix), "NOT is_labeled" as above
+FRESH = "NOT is_labeled AND total_annotations = 0"
+# the started open tasks again (labelcore_task_sole_ix: a started task has a sole_annotator,
+# "" for several): a probe of one count of annotations writes it as an equality, which
+# SQLite passes over for the range "total_annotations > 0" of the condition above
+SOLE = "NOT is_labeled AND sole_annotator IS NOT NULL"
 
 
 class TaskRow(LabelcoreBase, table=True):
@@ -184,6 +201,26 @@ class TaskRow(LabelcoreBase, table=True):
             postgresql_where=sa.text(OVERLAP),
             sqlite_where=sa.text(OVERLAP),
         ),
+        # next task, breadth first: whether the started open tasks with a count of
+        # annotations are all one user's alone, from their least and greatest
+        # sole_annotator (migration 0019)
+        sa.Index(
+            "labelcore_task_sole_ix",
+            "project_id",
+            sa.literal_column("total_annotations").desc(),
+            "sole_annotator",
+            postgresql_where=sa.text(SOLE),
+            sqlite_where=sa.text(SOLE),
+        ),
+        # next task, breadth first: the open tasks nobody has annotated yet, in import order
+        # (the queue index walks the started ones too; migration 0019)
+        sa.Index(
+            "labelcore_task_fresh_ix",
+            "project_id",
+            "inner_id",
+            postgresql_where=sa.text(FRESH),
+            sqlite_where=sa.text(FRESH),
+        ),
         sa.Index("labelcore_task_hash_ix", "project_id", "data_hash"),
         # data manager: "has predictions" counts through it, and it covers the task list's
         # total_annotations/total_predictions sums (migrations 0006, 0012)
@@ -206,6 +243,10 @@ class TaskRow(LabelcoreBase, table=True):
     completed_at: dt.datetime | None = _c(UTCDateTime, nullable=True)
     file_upload: str | None = _c(sa.String(1024), nullable=True)
     data_hash: str | None = _c(sa.String(128), nullable=True)
+    # the user whose annotations (skips aside) are all of the task's: their stored id, ""
+    # for several users or one without an id, NULL for no annotation; kept with
+    # total_annotations by the recount and the imports (the next task, migration 0019)
+    sole_annotator: str | None = _c(SoleAnnotatorText, nullable=True)
 
 
 class AnnotationRow(LabelcoreBase, table=True):

@@ -1,0 +1,133 @@
+"""Next task for an annotator far ahead of the others: next_task_candidates on a 100,000-task
+project of overlap 2 where one user has annotated many tasks no one else has touched.
+
+    PYTHONPATH=src python bench/bench_queue_ahead.py --url sqlite:///qa.db --build 3a
+    PYTHONPATH=src python bench/bench_queue_ahead.py --url sqlite:///qa.db        # measure
+
+Shapes (``--build``): ``3a`` user 1 annotated the first half of the tasks, ``3b`` every other
+task, ``3c`` as 3a and user 2 followed user 1 over the first tenth (those tasks are done);
+controls: ``2a`` every other task annotated by one of five other users, ``10`` ten tasks.
+Every task has one scored prediction (for uncertainty sampling). Without ``--build`` it
+measures the newest project in the database: per queue order (sequential, uniform,
+uncertainty; breadth first, as a project of overlap 2 asks; ``--overlap-first`` adds
+show_overlap_first) and per user (1 the one ahead, 2 the follower, 99 a new one), the
+median wall and CPU milliseconds of a call, its SQL statements and, on PostgreSQL, the
+task rows its statements read (EXPLAIN ANALYZE: rows returned and removed by filters,
+over all loops).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
+from labelcore.storage.base import CandidateSpec
+from labelcore.storage.sql import SQLStore
+
+WORDS = ["Alice", "met", "Bob", "in", "Paris", "on", "Monday", "to", "talk", "about", "Acme"]
+ORDERS = ("sequential", "random", "uncertainty")
+
+
+def _task(i: int, shape: str, n: int) -> NewTask:
+    annotators = []
+    if (shape in ("3a", "3c") and i < n // 2) or (shape == "3b" and i % 2 == 0):
+        annotators.append(1)
+    if shape == "3c" and i < n // 10:
+        annotators.append(2)
+    if (shape == "2a" and i % 2 == 0) or (shape == "10" and i % (n // 10) == n // 20):
+        annotators.append(3 + i % 5)  # five other annotators (2a), or ten started tasks
+    text = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12))
+    return NewTask(
+        data={"text": f"{i}: {text}"},
+        overlap=2,
+        annotations=tuple(NewAnnotation(result=[], completed_by=u) for u in annotators),
+        predictions=(NewPrediction(result=[], score=(i * 7919 % 1000) / 1000),),
+    )
+
+
+def build(store: SQLStore, shape: str, n: int) -> int:
+    pid = store.add_project(ProjectSettings(title="ahead", maximum_annotations=2), 1).id
+    start, cpu = time.perf_counter(), time.process_time()
+    store.add_tasks(pid, (_task(i, shape, n) for i in range(n)))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"build {shape}: {n} tasks in {wall:.2f} s wall, {cpu:.2f} s CPU")
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    return pid
+
+
+def _rows_read(store: SQLStore, seen: list[tuple[str, Any]]) -> int:
+    def read(node: dict[str, Any]) -> int:
+        rows = 0
+        if node.get("Relation Name") == "labelcore_task":
+            kept = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+            rows += kept * node["Actual Loops"]
+        return rows + sum(read(child) for child in node.get("Plans", []))
+
+    total = 0
+    with store.engine.connect() as conn:
+        for s, p in seen:
+            if "labelcore_task" in s and s.lstrip().upper().startswith(("SELECT", "WITH")):
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + s, p).scalar()
+                total += read(plan[0]["Plan"])
+    return total
+
+
+def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool) -> None:
+    now = dt.datetime.now(dt.UTC)
+    print("| order | user | median ms | CPU ms | statements | task rows read |")
+    print("|---|---|---|---|---|---|")
+    for order in ORDERS:
+        spec = CandidateSpec(order=order, breadth_first=True, overlap_first=overlap_first)
+        for user in (1, 2, 99):
+            seen: list[tuple[str, Any]] = []
+
+            def before(_c: Any, _k: Any, statement: str, params: Any, *_: Any) -> None:
+                seen.append((statement, params))  # noqa: B023 - one listener per loop
+
+            sa.event.listen(store.engine, "before_cursor_execute", before)
+            first = store.next_task_candidates(pid, user, spec, now, 20)
+            sa.event.remove(store.engine, "before_cursor_execute", before)
+            walls, cpus = [], []
+            for _ in range(repeats):
+                start, cpu = time.perf_counter(), time.process_time()
+                store.next_task_candidates(pid, user, spec, now, 20)
+                walls.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
+            rows = _rows_read(store, seen) if store.is_pg else "-"
+            print(
+                f"| {order} | {user} | {statistics.median(walls) * 1e3:.1f} |"
+                f" {statistics.median(cpus) * 1e3:.1f} | {len(seen)} | {rows} |"
+                f"  first: {first[:3]}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--build", choices=("3a", "3b", "3c", "2a", "10"))
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--overlap-first", action="store_true", help="show_overlap_first")
+    args = parser.parse_args()
+    store = SQLStore(args.url)
+    try:
+        if args.build:
+            build(store, args.build, args.n)
+            return
+        with store.engine.connect() as conn:
+            pid = conn.execute(sa.text("SELECT max(id) FROM labelcore_project")).scalar_one()
+        measure(store, pid, args.repeats, args.overlap_first)
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
