@@ -224,3 +224,66 @@ def test_review_screen_shows_which_text_a_span_labels(app: WebApp, core: LabelCo
     html = text(get(app, REVIEWER, f"/projects/{project.id}/review"))
     assert "<li>ner: PER — “Alice”</li>" in html
     assert "<li>ner: PER — “&lt;Bob&gt;”</li>" in html
+
+
+IMAGE_CONFIG = """<View><Image name="img" value="$image"/>
+<RectangleLabels name="box" toName="img">
+<Label value="Car"/><Label value="&lt;b&gt;x"/></RectangleLabels>
+<PolygonLabels name="poly" toName="img"><Label value="Road"/></PolygonLabels>
+<KeyPointLabels name="kp" toName="img"><Label value="Eye"/></KeyPointLabels>
+</View>"""
+
+
+def _image_annotation(core: LabelCore, image: str) -> tuple[Any, int, Any]:
+    project = core.create_project(MANAGER, title="Boxes to review", label_config=IMAGE_CONFIG)
+    (tid,) = core.import_tasks(MANAGER, project.id, [{"image": image}]).task_ids
+    box = {"x": 10, "y": 20, "width": 30, "height": 40, "rotation": 15, "rectanglelabels": ["<b>x"]}
+    result = [
+        {"id": "r1", "from_name": "box", "to_name": "img", "type": "rectanglelabels", "value": box},
+        {
+            "id": "p1",
+            "from_name": "poly",
+            "to_name": "img",
+            "type": "polygonlabels",
+            "value": {"points": [[1, 2], [50, 2.5], [25, 60]], "polygonlabels": ["Road"]},
+        },
+        {
+            "id": "k1",
+            "from_name": "kp",
+            "to_name": "img",
+            "type": "keypointlabels",
+            "value": {"x": 70, "y": 80, "width": 1, "keypointlabels": ["Eye"]},
+        },
+    ]
+    return project, tid, core.submit_annotation(ANN_A, tid, result)
+
+
+def test_review_draws_image_regions_over_their_image(app: WebApp, core: LabelCore) -> None:
+    project, tid, ann = _image_annotation(core, "https://images.example/street.jpg")
+    html = text(get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review"))
+    figure = html[html.index(f'data-annotation-id="{ann.id}"') :]
+    assert '<img src="https://images.example/street.jpg" alt="img">' in figure
+    assert (
+        '<rect class="lc-review-shape" x="10.0" y="20.0" width="30.0" height="40.0"'
+        ' transform="rotate(15.0 10.0 20.0)"><title>&lt;b&gt;x</title></rect>'
+    ) in figure  # the label is text, escaped
+    assert '<polygon class="lc-review-shape" points="1.0,2.0 50.0,2.5 25.0,60.0">' in figure
+    assert 'cx="70.0" cy="80.0" r="0.8"><title>Eye</title>' in figure
+    assert "<b>x" not in html
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "javascript:alert(1)",
+        "//evil.example/x.png",
+        "/\\evil.example/x.png",
+        "/\t/evil.example/x.png",
+        "http://plain.example/x.png",
+    ],
+)
+def test_review_figures_show_no_unsafe_image_url(app: WebApp, core: LabelCore, image: str) -> None:
+    project, tid, _ = _image_annotation(core, image)
+    html = text(get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review"))
+    assert "lc-review-figure" not in html and "<img" not in html
+    assert "Road" in html  # the regions are still listed as text

@@ -22,8 +22,10 @@ from labelcore.quality.charts import bar_chart, line_chart, matrix_chart
 from labelcore.quality.statistics import result_labels
 from labelcore.quality.tables import TABLES, stats_tables
 from labelcore.storage.base import TaskBundle
+from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
+from labelcore.web.review_figures import image_figures
 from labelcore.web.routes import Router
 
 
@@ -79,10 +81,14 @@ def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dic
     ids = {str(a.completed_by) for a in bundle.annotations} | {str(r.reviewer_id) for r in reviews}
     names = _names(ctx, ids)
     _, states = ctx.core.review_states(user, project_id, [bundle.task.id])
+    # image regions are drawn over their image (the media URLs resolved as for labeling)
+    cfg = ctx.core.project_config(ctx.core.get_project(user, project_id))
+    media = resolve_task_media(ctx, cfg, bundle.task.data, project_id)
     anns = []
     for a in bundle.annotations:
         view = _annotation_view(a, names, reviews)
         view["state"] = states.get(a.id, "")
+        view["figures"] = [] if a.was_cancelled else image_figures(cfg, media, a.result)
         anns.append(view)
     return {
         "id": bundle.task.id,
@@ -97,6 +103,7 @@ def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dic
                 "model_version": p.model_version,
                 "score": p.score,
                 "labels": _label_lines(p.result),
+                "figures": image_figures(cfg, media, p.result),
             }
             for p in bundle.predictions
         ],

@@ -1,0 +1,113 @@
+"""The regions of an image annotation drawn over its image on the server-rendered review
+pages (no JavaScript): an SVG over the ``<img>`` with Label Studio's percent coordinates as
+its user units, so boxes, polygons, ellipses and keypoints show where they are.
+
+    figures = image_figures(cfg, resolved_data, annotation.result)
+    # [{"name": "img", "url": "...", "shapes": [{"kind": "rect", "x": 10.0, ...}]}]
+
+Only what an attribute can carry leaves here: numbers (clamped), a label text (escaped by the
+template) and an image URL that is https, a same-site path, or an inline image; anything else
+is left out, not drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from labelcore.config import LabelConfig
+
+_SHAPE_TYPES = {
+    "rectangle": "rect",
+    "rectanglelabels": "rect",
+    "polygon": "poly",
+    "polygonlabels": "poly",
+    "ellipse": "ellipse",
+    "ellipselabels": "ellipse",
+    "keypoint": "point",
+    "keypointlabels": "point",
+}
+_LIMIT = 1000.0  # percent units outside [-1000, 1000] are no drawing, only noise
+
+
+def safe_image_url(url: Any) -> str | None:
+    """The URL if an ``<img src>`` may carry it: https, a same-site path (not ``//host`` or
+    ``/\\host``), or an inline ``data:image/``; otherwise None. Whitespace and control
+    characters anywhere refuse it (browsers drop tabs and newlines: ``/<tab>/host`` is
+    ``//host``)."""
+    if not isinstance(url, str) or not url or any(ord(ch) < 33 for ch in url):
+        return None
+    if url[:11].lower().startswith(("https://", "data:image/")):
+        return url
+    if url.startswith("/") and url[1:2] not in ("/", "\\"):
+        return url
+    return None
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > _LIMIT:
+        return None
+    return round(number, 3)
+
+
+def _label(value: dict[str, Any], kind: str) -> str:
+    for key, labels in value.items():
+        if key.endswith("labels") and isinstance(labels, list):
+            return ", ".join(str(x) for x in labels if isinstance(x, str))
+    return kind
+
+
+def _shape(item: dict[str, Any]) -> dict[str, Any] | None:
+    kind = _SHAPE_TYPES.get(str(item.get("type", "")).lower())
+    value = item.get("value")
+    if kind is None or not isinstance(value, dict):
+        return None
+    label = _label(value, kind)
+    if kind == "poly":
+        raw = value.get("points")
+        if not isinstance(raw, list):
+            return None
+        pairs = [(_num(p[0]), _num(p[1])) for p in raw if isinstance(p, list) and len(p) >= 2]
+        if len(pairs) < 2 or any(x is None or y is None for x, y in pairs):
+            return None
+        return {"kind": kind, "points": " ".join(f"{x},{y}" for x, y in pairs), "label": label}
+    x, y = _num(value.get("x")), _num(value.get("y"))
+    if x is None or y is None:
+        return None
+    if kind == "point":
+        return {"kind": kind, "x": x, "y": y, "label": label}
+    if kind == "ellipse":
+        rx, ry = _num(value.get("radiusX")), _num(value.get("radiusY"))
+        if rx is None or ry is None:
+            return None
+        return {"kind": kind, "x": x, "y": y, "rx": abs(rx), "ry": abs(ry), "label": label}
+    w, h = _num(value.get("width")), _num(value.get("height"))
+    if w is None or h is None:
+        return None
+    rotation = _num(value.get("rotation")) or 0.0
+    return {"kind": kind, "x": x, "y": y, "w": abs(w), "h": abs(h), "r": rotation, "label": label}
+
+
+def image_figures(cfg: LabelConfig, data: dict[str, Any], result: Any) -> list[dict[str, Any]]:
+    """One figure per Image tag of the config whose (resolved) URL may be shown, with the
+    result's regions on it; images without a region are left out."""
+    if not isinstance(result, list):
+        return []
+    out: list[dict[str, Any]] = []
+    for name, obj in cfg.objects.items():
+        if obj.tag.lower() != "image" or not obj.data_key:
+            continue
+        url = safe_image_url(data.get(obj.data_key))
+        shapes = [
+            s
+            for item in result
+            if isinstance(item, dict) and item.get("to_name") == name
+            for s in [_shape(item)]
+            if s is not None
+        ]
+        if url is not None and shapes:
+            out.append({"name": name, "url": url, "shapes": shapes})
+    return out
