@@ -62,6 +62,21 @@ TASK_COLUMNS: Mapping[str, str] = {
     "annotation_states": "List",
 }
 
+#: Task columns stored as 32-bit integers (PostgreSQL ``INTEGER``): a Number filter value
+#: beyond them is refused (it names no task, and the database would fail to bind it).
+INTEGER_COLUMNS = frozenset(
+    {
+        "id",
+        "inner_id",
+        "total_annotations",
+        "cancelled_annotations",
+        "total_predictions",
+        "overlap",
+        "reviews_accepted",
+        "reviews_rejected",
+    }
+)
+
 #: Columns a list can be ordered by (besides every ``data.<key>``).
 ORDERABLE = frozenset(TASK_COLUMNS) - {
     "annotators",
@@ -482,7 +497,16 @@ def _check_filter(flt: Filter) -> Filter:
             f"operator {flt.operator!r} is not allowed on {column} ({flt.type})",
             code="query.operator",
         )
-    return attrs.evolve(flt, value=_value(flt.type, flt.operator, flt.value))
+    value = _value(flt.type, flt.operator, flt.value)
+    if column in INTEGER_COLUMNS:
+        for number in value if isinstance(value, tuple) else (value,):
+            if isinstance(number, int | float) and not -MAX_ID - 1 <= number <= MAX_ID:
+                raise QueryError(
+                    f"{column} holds 32-bit integers: {number} is out of range "
+                    f"({-MAX_ID - 1} to {MAX_ID})",
+                    code="query.value",
+                )
+    return attrs.evolve(flt, value=value)
 
 
 def _check_group(group: FilterGroup, depth: int) -> FilterGroup:

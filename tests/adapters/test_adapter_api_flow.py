@@ -419,13 +419,21 @@ def test_dm_offers_every_data_key_the_tasks_hold(client: Any, users: Any) -> Non
     as in Label Studio: shown, sorted and filtered like the config's."""
     client.login(users["a-manager"])
     pid = _project(client)["id"]
-    csv = "text,source\nfirst,web\nsecond,mail\n"
+    csv = "text,source,first name,a.b\nfirst,web,Ann,x\nsecond,mail,Bo,y\n"
     r = client.post(f"/api/projects/{pid}/import", files={"file": (csv.encode(), "rows.csv")})
     assert r.status == 201, r
     cols = {c["id"]: c for c in client.get(f"/api/dm/columns?project={pid}").json()["columns"]}
-    assert cols["data"]["children"] == ["text", "source"]  # the config's first
+    assert cols["data"]["children"] == ["text", "a.b", "first name", "source"]  # config's first
     assert cols["source"]["parent"] == "data" and cols["source"]["type"] == "String"
     assert cols["source"]["filterable"] and "equal" in cols["source"]["operators"]
+    # keys a query cannot name (a dot reads as a nested path, a space is refused) are shown,
+    # not offered for sorting or filtering
+    for key in ("a.b", "first name"):
+        assert (cols[key]["sortable"], cols[key]["filterable"], cols[key]["operators"]) == (
+            False,
+            False,
+            [],
+        )
     item = {"filter": "filter:tasks:data.source", "operator": "equal", "type": "String"}
     query = json.dumps({"filters": {"conjunction": "and", "items": [{**item, "value": "mail"}]}})
     page = client.get(f"/api/tasks?project={pid}&query={query}").json()
@@ -435,7 +443,8 @@ def test_dm_offers_every_data_key_the_tasks_hold(client: Any, users: Any) -> Non
     r = client.patch(f"/api/tasks/{tid}", json={"data": {"text": "second", "lang": "en"}})
     assert r.status == 200, r
     cols = client.get(f"/api/dm/columns?project={pid}").json()["columns"]
-    assert [c for c in cols if c["id"] == "data"][0]["children"] == ["text", "lang", "source"]
+    children = [c for c in cols if c["id"] == "data"][0]["children"]
+    assert children == ["text", "a.b", "first name", "lang", "source"]
 
 
 def test_task_get_patch_delete(client: Any, users: Any, world: Any) -> None:

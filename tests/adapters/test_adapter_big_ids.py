@@ -3,6 +3,7 @@ a body or a selection are not found or refused, never a database error (a 500)."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,6 +43,20 @@ def test_ids_beyond_32_bits_are_not_found_or_refused_not_a_500(pg_client: Any, u
     r = pg_client.post(f"/api/dm/actions?id=delete_tasks&project={pid}", json=selection)
     assert r.status == 400 and "not a task id" in r.json()["detail"]
     assert pg_client.get(f"/api/tasks/{MAX_ID}").status == 404  # the largest id: a lookup
+    # a Number filter on an integer column: refused out of range, answered at the edge
+    for column, operator, value in (
+        ("id", "equal", BIG),
+        ("inner_id", "greater", 2**70),
+        ("total_annotations", "in", {"min": 0, "max": BIG}),
+        ("id", "in_list", [1, -BIG - 1]),
+    ):
+        item = {"filter": f"filter:tasks:{column}", "operator": operator, "type": "Number"}
+        query = json.dumps({"filters": {"conjunction": "and", "items": [{**item, "value": value}]}})
+        r = pg_client.get(f"/api/tasks?project={pid}&query={query}")
+        assert r.status == 400 and "out of range" in r.json()["detail"], (column, r)
+    item = {"filter": "filter:tasks:id", "operator": "less", "type": "Number", "value": MAX_ID}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [item]}})
+    assert pg_client.get(f"/api/tasks?project={pid}&query={query}").json()["total"] == 0
 
 
 def test_route_int_parameters_stop_at_the_largest_id() -> None:

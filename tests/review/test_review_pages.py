@@ -287,3 +287,23 @@ def test_review_figures_show_no_unsafe_image_url(app: WebApp, core: LabelCore, i
     html = text(get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review"))
     assert "lc-review-figure" not in html and "<img" not in html
     assert "Road" in html  # the regions are still listed as text
+
+
+def test_a_rotated_box_turns_in_pixels_when_the_image_size_is_known(
+    app: WebApp, core: LabelCore
+) -> None:
+    """A percent square of a 600x300 image is 2:1 in pixels: the turn is a matrix that keeps
+    the box's corner and its pixel shape, not a rotate() that would shear it."""
+    project, tid, _ = _image_annotation(core, "https://images.example/wide.jpg")
+    box = {"x": 10, "y": 20, "width": 30, "height": 40, "rotation": 90, "rectanglelabels": ["Car"]}
+    item = {"from_name": "box", "to_name": "img", "type": "rectanglelabels", "value": box}
+    core.submit_annotation(
+        ANN_B, tid, [{**item, "id": "w", "original_width": 600, "original_height": 300}]
+    )
+    html = text(get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review"))
+    found = re.search(r'transform="matrix\(([^)]*)\)"', html)
+    assert found, html
+    a, b, c, d, e, f = (float(v) for v in found.group(1).split())
+    # 90 degrees in pixels: (x, y) -> corner + (-(y - 20) / 2, (x - 10) * 2) in percents
+    assert abs(a) < 1e-9 and abs(d) < 1e-9 and (b, c) == (2.0, -0.5) and (e, f) == (20.0, 0.0)
+    assert a * 10 + c * 20 + e == 10 and b * 10 + d * 20 + f == 20  # the corner stays

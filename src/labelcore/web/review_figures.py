@@ -53,6 +53,13 @@ def _num(value: Any) -> float | None:
     return round(number, 3)
 
 
+def _size(value: Any) -> float | None:
+    """An image side in pixels (1 to 1,000,000), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 1 <= value <= 1_000_000 else None
+
+
 def _label(value: dict[str, Any], kind: str) -> str:
     for key, labels in value.items():
         if key.endswith("labels") and isinstance(labels, list):
@@ -87,8 +94,25 @@ def _shape(item: dict[str, Any]) -> dict[str, Any] | None:
     w, h = _num(value.get("width")), _num(value.get("height"))
     if w is None or h is None:
         return None
+    shape = {"kind": kind, "x": x, "y": y, "w": abs(w), "h": abs(h), "label": label}
     rotation = _num(value.get("rotation")) or 0.0
-    return {"kind": kind, "x": x, "y": y, "w": abs(w), "h": abs(h), "r": rotation, "label": label}
+    if rotation:
+        shape["transform"] = _rotation(rotation, x, y, item)
+    return shape
+
+
+def _rotation(degrees: float, x: float, y: float, item: dict[str, Any]) -> str:
+    """An SVG transform turning a box by ``degrees`` about its corner (x, y), both in percent
+    units. The turn is made in pixels: with the image's size (Label Studio's
+    ``original_width``/``original_height``) a percent square is a w:h rectangle, so a plain
+    rotate() would shear a box on a non-square image; without the size it is the best guess."""
+    ow, oh = _size(item.get("original_width")), _size(item.get("original_height"))
+    if ow is None or oh is None:
+        return f"rotate({degrees} {x} {y})"
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    a, b, c, d = cos, sin * ow / oh, -sin * oh / ow, cos
+    e, f = x - (a * x + c * y), y - (b * x + d * y)
+    return "matrix(" + " ".join(f"{v:.6g}" for v in (a, b, c, d, e, f)) + ")"
 
 
 def image_figures(cfg: LabelConfig, data: dict[str, Any], result: Any) -> list[dict[str, Any]]:

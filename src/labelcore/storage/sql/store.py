@@ -402,7 +402,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
     def data_columns(self, project_id: int) -> list[str]:
         stmt = sa.select(DATA_COLUMNS.c.key).where(DATA_COLUMNS.c.project_id == project_id)
         with self._tx(write=False) as conn:
-            return [r[0] for r in conn.execute(stmt.order_by(DATA_COLUMNS.c.key))]
+            return sorted(r[0] for r in conn.execute(stmt))  # code point order on every backend
 
     def delete_project(self, project_id: int) -> int:
         with self._tx() as conn:

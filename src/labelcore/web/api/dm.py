@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from labelcore.errors import QueryError
 from labelcore.model import View
-from labelcore.query import DATA_TYPES, OPERATORS, ORDERABLE, RESULT_COLUMNS, RESULT_OPERATORS
+from labelcore.query import (
+    DATA_TYPES,
+    OPERATORS,
+    ORDERABLE,
+    RESULT_COLUMNS,
+    RESULT_OPERATORS,
+    check_column,
+)
 from labelcore.query import TASK_COLUMNS as FILTERABLE
 from labelcore.web.api._util import (
     ID,
@@ -58,10 +66,25 @@ _TASK_COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
 _MEDIA = {"Image": "Image", "Audio": "Audio", "AudioPlus": "AudioPlus", "Video": "Video"}
 
 
+def _queryable_key(key: str) -> bool:
+    """Whether a top-level data key can be named in a query: a key with a dot would be read as
+    a nested path, and one the query parser refuses (spaces, punctuation, ``__``, over 64
+    characters) would be a 400, so such columns are shown but not sorted or filtered."""
+    if "." in key:
+        return False
+    try:
+        check_column(f"data.{key}")
+    except QueryError:
+        return False
+    return True
+
+
 def _query_support(column: str, filter_type: str | None) -> dict[str, Any]:
     """labelcore's additions to a column: whether the server sorts and filters by it, and the
     filter operators it takes, so the page never offers a query the server refuses."""
     data = column.startswith("data.")
+    if data and not _queryable_key(column[len("data.") :]):
+        return {"sortable": False, "filterable": False, "operators": []}
     if filter_type is None:
         filter_type = FILTERABLE.get(column)
     operators = set(OPERATORS[filter_type]) if filter_type else set()

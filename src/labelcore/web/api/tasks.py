@@ -108,7 +108,8 @@ def list_tasks(ctx: Ctx) -> Response:
 def _user_names(ctx: Ctx, user: User, tasks: list[dict[str, Any]]) -> dict[str, str]:
     """Names for the user ids the page's "Annotated by" and "Updated by" columns show (ours,
     beside Label Studio's fields: its frontend reads names from its user list): only the
-    ids of rows the caller may see, so no other user's name comes with a page."""
+    ids of rows the caller may see, so no other user's name comes with a page; a user
+    without a name shows as their id."""
     ids: list[Any] = []
     for item in tasks:
         ids += item.get("annotators") or ()
@@ -117,7 +118,8 @@ def _user_names(ctx: Ctx, user: User, tasks: list[dict[str, Any]]) -> dict[str, 
     if not ids:
         return {}
     known = ctx.core.get_users(user, ids)
-    return {str(i): u.name or u.email or str(i) for i, u in known.items()}
+    # names only: an e-mail address is not for every role that lists tasks
+    return {str(i): u.name or str(i) for i, u in known.items()}
 
 
 _RESULT_COLUMNS = ("annotations_results", "predictions_results")

@@ -25,13 +25,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from labelcore.storage.sql.tables import FRESH, SOLE
-
 revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
 
+# the partial indexes' conditions as this revision wrote them (labelcore.storage.sql.tables
+# FRESH and SOLE at the time): a later change there must not change what this builds
+FRESH = "NOT is_labeled AND total_annotations = 0"
+SOLE = "NOT is_labeled AND sole_annotator IS NOT NULL"
 SOLE_IX = "labelcore_task_sole_ix"
 FRESH_IX = "labelcore_task_fresh_ix"
 
