@@ -306,3 +306,41 @@ def test_import_runs_once_while_uploading_and_not_again_after_success(
         "() => document.querySelector('.lc-dm-status').textContent === '2 tasks'"
     )
     assert core.project_counts(manager, pid).task_count == 2
+
+
+def test_a_late_answer_to_an_older_query_does_not_replace_the_newer_one(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    """Each filter change sends a query; when the answer to an older one comes back last
+    (the server answers side by side), the table keeps the newest query's rows."""
+    from lc_ui_host import USERS
+
+    pid, done = _one_annotated(flask_site, "Late answers")
+    drafted = next(i for i in flask_site["core"].store.task_ids(pid, TaskQuery()) if i != done)
+    flask_site["core"].save_draft(USERS["manager"], drafted, [])
+    page = _open_project(watched_page, flask_site, pid)
+    expect(page.locator(".lc-task-row")).to_have_count(2)
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # answered below, after the newer query's answer
+
+    page.route("**/api/tasks?*", hold_the_first)
+    page.locator(".lc-filters-toggle").click()
+    page.locator(".lc-filter-add").click()
+    page.locator(".lc-filter-column").select_option("draft_exists")  # "yes": a query
+    for _ in range(50):  # the first query made since the route: held
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held
+    page.locator(".lc-filter-value").select_option("false")
+    expect(page.locator(f".lc-task-row[data-task-id='{done}']")).to_have_count(1)
+    assert ids_shown(page) == [done]
+    held[0].continue_()  # the older query's answer now arrives last
+    page.wait_for_timeout(500)
+    assert ids_shown(page) == [done]
+    page.unroute("**/api/tasks?*")

@@ -83,16 +83,22 @@ function hiddenColumns() {
 }
 const RESULT_COLUMNS = new Set(["annotations_results", "predictions_results"]);
 
+// Each change of filters, sort or page sends a query; answers can come back in any order
+// (the server runs requests side by side), so only the latest query's answer is shown.
+let latestLoad = 0;
 async function load() {
+  const mine = ++latestLoad;
   ui.status.textContent = t("Loading…");
   try {
     const q = encodeURIComponent(JSON.stringify(query()));
     const res = await api(page, "GET", `/tasks?project=${project.id}&page=${state.page}&page_size=${state.pageSize}&query=${q}`);
+    if (mine !== latestLoad) return; // a newer query was sent meanwhile: its answer wins
     state.tasks = res.tasks || [];
     state.users = res.users || {};
     state.total = res.total || 0;
     ui.status.textContent = t("{total} tasks", { total: state.total });
   } catch (err) {
+    if (mine !== latestLoad) return;
     if (err.status === 404 && state.page > 1) {
       state.page = 1;
       return load();
