@@ -4,8 +4,6 @@ in one round trip instead of three."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,16 +13,10 @@ from labelcore.model import Member, NewTask, ProjectSettings
 from labelcore.storage.sql import SQLStore
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLStore]:
-    url = (
-        request.getfixturevalue("pg_url")
-        if request.param == "postgres"
-        else f"sqlite:///{tmp_path / 'access.db'}"
-    )
-    s = SQLStore(url)
-    yield s
-    s.close()
+@pytest.fixture()
+def store(sql: SQLStore) -> SQLStore:
+    """conftest's SQLStore on SQLite, then PostgreSQL."""
+    return sql
 
 
 def _count_statements(store: SQLStore) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +31,6 @@ from labelcore.storage.sql import SQLStore, _candidates
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 TTL = dt.timedelta(minutes=10)
 ME = 7
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def sql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLStore]:
-    url = (
-        request.getfixturevalue("pg_url")
-        if request.param == "postgres"
-        else f"sqlite:///{tmp_path / 'candidates.db'}"
-    )
-    s = SQLStore(url)
-    yield s
-    s.close()
 
 
 def _fill(store: Store, skip_queue: SkipQueue, seed: int = 40) -> int:

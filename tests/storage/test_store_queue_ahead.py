@@ -8,7 +8,7 @@ walk read every task the user had done."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +31,6 @@ from labelcore.storage.sql import SQLStore, _candidates
 from labelcore.storage.sql.tables import encode_user
 
 ME, FOLLOWER, OTHER, NEW = 7, 101, 102, 555
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def sql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLStore]:
-    url = (
-        request.getfixturevalue("pg_url")
-        if request.param == "postgres"
-        else f"sqlite:///{tmp_path / 'ahead.db'}"
-    )
-    s = SQLStore(url)
-    yield s
-    s.close()
 
 
 def _ann(who: Any, skip: bool = False) -> NewAnnotation:

@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from labelcore.errors import Conflict, NotFound, ValidationError
-from labelcore.model import Annotation, AnnotationReview, User
+from labelcore.model import Annotation, AnnotationReview, Project, User
 from labelcore.quality.charts import bar_chart, line_chart, matrix_chart
 from labelcore.quality.statistics import result_labels
 from labelcore.quality.tables import TABLES, stats_tables
@@ -76,13 +76,14 @@ def _annotation_view(
     }
 
 
-def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project_id: int) -> dict[str, Any]:
+def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project: Project) -> dict[str, Any]:
+    project_id = project.id
     reviews = ctx.core.list_reviews(user, task_id=bundle.task.id)
     ids = {str(a.completed_by) for a in bundle.annotations} | {str(r.reviewer_id) for r in reviews}
     names = _names(ctx, ids)
     _, states = ctx.core.review_states(user, project_id, [bundle.task.id])
     # image regions are drawn over their image (the media URLs resolved as for labeling)
-    cfg = ctx.core.project_config(ctx.core.get_project(user, project_id))
+    cfg = ctx.core.project_config(project)
     media = resolve_task_media(ctx, cfg, bundle.task.data, project_id)
     anns = []
     for a in bundle.annotations:
@@ -129,7 +130,7 @@ def review_page(ctx: Ctx) -> Response:
     project = ctx.core.get_project(user, pid)
     task = None
     if item is not None:
-        task = _task_view(ctx, user, item.bundle, pid)
+        task = _task_view(ctx, user, item.bundle, project)
     return _render(
         ctx,
         "review.html",
@@ -152,11 +153,12 @@ def _quick_view(
     bundle = ctx.core.get_task(user, tid)
     if bundle.task.project_id != pid:
         raise NotFound(f"task {tid} not found", code="task.not_found")
+    project = ctx.core.get_project(user, pid)
     resp = _render(
         ctx,
         "review_task.html",
-        project=ctx.core.get_project(user, pid),
-        task=_task_view(ctx, user, bundle, pid),
+        project=project,
+        task=_task_view(ctx, user, bundle, project),
         can_review=_can_review(ctx, user, pid),
         can_manage=_can(ctx, user, pid, "annotations.manage"),
         user_id=str(user.id),
