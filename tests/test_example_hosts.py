@@ -263,3 +263,30 @@ def test_browser_labels_a_task_on_the_django_example(
     (task,) = tasks["tasks"]
     (ann,) = task["annotations"]
     assert ann["result"][0]["value"]["choices"] == ["Positive"]
+
+
+def test_example_host_header_is_styled_and_logs_out_from_labelcore_pages(
+    example_host: tuple[str, str],
+) -> None:
+    """labelcore's pages sit in the host's layout: the host's stylesheet is linked and
+    served, and the host's own log-out form (with the host's CSRF token, which labelcore's
+    page context hands to the layout) signs the user out."""
+    host, url = example_host
+    with requests.Session() as session:
+        login(session, url, "bob", host=host)
+        page = session.get(f"{url}/label/", timeout=30)
+        assert page.status_code == 200
+        sheet = re.search(r'<link rel="stylesheet" href="(/static/host\.css)"', page.text)
+        assert sheet, "the host's stylesheet is not linked from labelcore's page"
+        css = session.get(url + sheet.group(1), timeout=30)
+        assert css.status_code == 200 and css.headers["Content-Type"].startswith("text/css")
+        logout = r'<form method="post" action="(/logout/?)"[^>]*>(.*?)</form>'
+        form = re.search(logout, page.text, re.S)
+        assert form, "no log-out form in the host's header"
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]+)"', form.group(2)))
+        assert fields, "the log-out form carries no CSRF token"
+        out = session.post(
+            url + form.group(1), data=fields, headers={"Referer": f"{url}/label/"}, timeout=30
+        )
+        assert out.status_code < 400, out.text[:300]
+        assert session.get(f"{url}/label/api/projects", timeout=30).status_code == 401
