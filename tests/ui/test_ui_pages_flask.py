@@ -45,6 +45,12 @@ def test_projects_list_shows_progress(watched_page: Any, flask_site: dict[str, A
     page.goto(f"{flask_site['url']}/label/")
     row = page.locator(".lc-project-row", has_text="Sentiment")
     assert row.locator(".lc-count-tasks").text_content() == "45"
+    # a manager's Label, Review and Settings buttons stand apart (Review and Settings
+    # touched: the template's whitespace between them was trimmed away)
+    boxes = [b.bounding_box() for b in row.locator(".lc-btn").all()]
+    assert len(boxes) == 3
+    for left, right in zip(boxes, boxes[1:]):
+        assert right["x"] - (left["x"] + left["width"]) >= 4
     screenshot(page, "flask-projects")
 
 
