@@ -347,3 +347,30 @@ def test_a_late_answer_to_an_older_query_does_not_replace_the_newer_one(
     page.wait_for_timeout(300)  # time for the page to handle it
     assert ids_shown(page) == [done]
     page.unroute("**/api/tasks?*")
+
+
+def test_row_buttons_stay_in_sight_when_the_table_is_wider_than_the_page(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    """Long texts and many columns make the table wider than the page, which scrolls
+    sideways; each row's Label / Quick view buttons stay at the visible right edge (they
+    were cut off past it)."""
+    from lc_ui_host import USERS
+
+    core, manager = flask_site["core"], USERS["manager"]
+    xml = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="y"/></Choices></View>'
+    project = core.create_project(manager, title="Wide table", label_config=xml)
+    long = "word " * 200
+    core.import_tasks(
+        manager, project.id, [{"text": long, "source": long, "note": long} for _ in range(3)]
+    )
+    page = watched_page
+    page.set_viewport_size({"width": 1000, "height": 700})
+    _open_project(page, flask_site, project.id)
+    expect(page.locator(".lc-task-row")).to_have_count(3)
+    wrap = page.locator(".lc-dm-table-wrap").bounding_box()
+    table = page.locator(".lc-dm-table").bounding_box()
+    assert table["width"] > wrap["width"] + 100  # the table does scroll sideways
+    for button in page.locator(".lc-task-row .lc-quick-view").all():
+        box = button.bounding_box()
+        assert box["x"] + box["width"] <= wrap["x"] + wrap["width"] + 1

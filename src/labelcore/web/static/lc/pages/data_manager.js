@@ -371,13 +371,13 @@ function drawTable() {
     const s = sortState(c);
     if (c.sortable === false) return h("th", { scope: "col", dataset: { column: colKey(c) } }, c.title); // the server cannot order by it
     return h("th", { scope: "col", "aria-sort": s, dataset: { column: colKey(c) } }, h("button", { type: "button", class: "lc-sort", onclick: () => { state.ordering = [sortState(c) === "ascending" ? `-tasks:${colKey(c)}` : `tasks:${colKey(c)}`]; changed(); } }, c.title, s === "ascending" ? " ▲" : s === "descending" ? " ▼" : ""));
-  }), h("th", { scope: "col" }, h("span", { class: "lc-sr-only" }, t("Open"))))));
+  }), h("th", { scope: "col", class: "lc-row-open" }, h("span", { class: "lc-sr-only" }, t("Open"))))));
   const body = h("tbody");
   if (!state.tasks.length) body.append(h("tr", {}, h("td", { colspan: String(cols.length + 2), class: "lc-empty" }, t("No tasks."))));
   for (const task of state.tasks) {
     const box = h("input", { type: "checkbox", class: "lc-row-select", "aria-label": t("Select task {id}", { id: task.id }), checked: isSelected(task.id), onchange: () => { setSelected(task.id, box.checked); all.checked = state.tasks.every((x) => isSelected(x.id)); } });
     body.append(h("tr", { class: "lc-task-row", dataset: { taskId: String(task.id) } }, h("td", {}, box), cols.map((c) => h("td", { dataset: { column: colKey(c) } }, cell(task, c))),
-      h("td", {}, h("a", { class: "lc-btn lc-open-task", href: `${page.mount}/projects/${project.id}/label?task=${task.id}` }, t("Label")),
+      h("td", { class: "lc-row-open" }, h("a", { class: "lc-btn lc-open-task", href: `${page.mount}/projects/${project.id}/label?task=${task.id}` }, t("Label")),
         " ", h("a", { class: "lc-btn lc-quick-view", href: `${page.mount}/projects/${project.id}/tasks/${task.id}/review` }, t("Quick view")))));
   }
   ui.table.append(body);
