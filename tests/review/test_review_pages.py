@@ -272,6 +272,25 @@ def test_review_draws_image_regions_over_their_image(app: WebApp, core: LabelCor
     assert "<b>x" not in html
 
 
+@pytest.mark.parametrize("rotation", [{}, {"rotation": 0}])
+def test_review_draws_an_unturned_box(
+    app: WebApp, core: LabelCore, rotation: dict[str, Any]
+) -> None:
+    """A box without a turn (the usual one) is drawn without a transform; the page was a 500
+    (the template read the shape's missing ``transform`` key)."""
+    project, tid, _ = _image_annotation(core, "https://images.example/street.jpg")
+    box = {"x": 10, "y": 20, "width": 30, "height": 40, "rectanglelabels": ["Car"], **rotation}
+    item = {"id": "b2", "from_name": "box", "to_name": "img", "type": "rectanglelabels"}
+    ann = core.submit_annotation(ANN_B, tid, [{**item, "value": box}])
+    page = get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review")
+    assert page.status == 200
+    figure = text(page)[text(page).index(f'data-annotation-id="{ann.id}"') :]
+    assert (
+        '<rect class="lc-review-shape" x="10.0" y="20.0" width="30.0" height="40.0">'
+        "<title>Car</title></rect>"
+    ) in figure
+
+
 @pytest.mark.parametrize(
     "image",
     [

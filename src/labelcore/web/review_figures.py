@@ -94,11 +94,17 @@ def _shape(item: dict[str, Any]) -> dict[str, Any] | None:
     w, h = _num(value.get("width")), _num(value.get("height"))
     if w is None or h is None:
         return None
-    shape = {"kind": kind, "x": x, "y": y, "w": abs(w), "h": abs(h), "label": label}
     rotation = _num(value.get("rotation")) or 0.0
-    if rotation:
-        shape["transform"] = _rotation(rotation, x, y, item)
-    return shape
+    transform = _rotation(rotation, x, y, item) if rotation else ""
+    return {
+        "kind": kind,
+        "x": x,
+        "y": y,
+        "w": abs(w),
+        "h": abs(h),
+        "label": label,
+        "transform": transform,
+    }
 
 
 def _rotation(degrees: float, x: float, y: float, item: dict[str, Any]) -> str:
