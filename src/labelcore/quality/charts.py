@@ -14,12 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import NamedTuple
 
-__all__ = ["bar_chart", "line_chart", "matrix_chart"]
+__all__ = ["ENGLISH", "Words", "bar_chart", "line_chart", "matrix_chart"]
 
 BAR = "#4f7cac"
 LINE = "#2e7d32"
 FONT = 'font-family="sans-serif" font-size="12"'
+
+
+class Words(NamedTuple):
+    """The words a chart draws besides its data (hand in translated ones)."""
+
+    no_data: str = "no data"
+    missing: str = "n/a"
+
+
+ENGLISH = Words()
 
 
 def _num(value: float | None) -> str:
@@ -39,7 +50,12 @@ def _open(width: int, height: int, title: str, kind: str) -> list[str]:
 
 
 def bar_chart(
-    items: Sequence[tuple[str, float | None]], *, title: str, width: int = 560, unit: str = ""
+    items: Sequence[tuple[str, float | None]],
+    *,
+    title: str,
+    width: int = 560,
+    unit: str = "",
+    words: Words = ENGLISH,
 ) -> str:
     """Horizontal bars, one row per ``(label, value)``; ``None`` draws no bar ("n/a")."""
     row, label_w, pad = 22, 160, 8
@@ -48,11 +64,11 @@ def bar_chart(
     span = width - label_w - 80
     out = _open(width, height, title, "bar")
     if not items:
-        out.append(f'<text x="{pad}" y="{pad + 14}" {FONT}>no data</text>')
+        out.append(f'<text x="{pad}" y="{pad + 14}" {FONT}>{escape(words.no_data)}</text>')
     for i, (label, value) in enumerate(items):
         y = pad + i * row
         text = escape(str(label))
-        shown = escape(_num(value) + (unit if value is not None else ""))
+        shown = escape(words.missing if value is None else _num(value) + unit)
         out.append(
             f'<g class="lc-bar" data-label="{text}" data-value="{escape(_num(value))}">'
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" {FONT}>{text}</text>'
@@ -67,14 +83,21 @@ def bar_chart(
 
 
 def line_chart(
-    points: Sequence[tuple[str, float]], *, title: str, width: int = 560, height: int = 220
+    points: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    width: int = 560,
+    height: int = 220,
+    words: Words = ENGLISH,
 ) -> str:
     """A line through ``(x label, value)`` points in order (e.g. cumulative annotations per
     day), with a dot and its value at each point."""
     pad_l, pad_r, pad_t, pad_b = 40, 20, 16, 36
     out = _open(width, height, title, "line")
     if not points:
-        out.append(f'<text x="{pad_l}" y="{pad_t + 14}" {FONT}>no data</text></svg>')
+        out.append(
+            f'<text x="{pad_l}" y="{pad_t + 14}" {FONT}>{escape(words.no_data)}</text></svg>'
+        )
         return "".join(out)
     top = max(v for _, v in points) or 1.0
     inner_w, inner_h = width - pad_l - pad_r, height - pad_t - pad_b
@@ -108,7 +131,11 @@ def _heat(value: float | None) -> str:
 
 
 def matrix_chart(
-    labels: Sequence[str], values: dict[tuple[str, str], float | None], *, title: str
+    labels: Sequence[str],
+    values: dict[tuple[str, str], float | None],
+    *,
+    title: str,
+    words: Words = ENGLISH,
 ) -> str:
     """A symmetric matrix (e.g. agreement per annotator pair, 0..1); the diagonal and
     missing pairs show "n/a"."""
@@ -117,7 +144,7 @@ def matrix_chart(
     size = head + max(1, n) * cell + 8
     out = _open(size, size, title, "matrix")
     if not labels:
-        out.append(f'<text x="8" y="20" {FONT}>no data</text></svg>')
+        out.append(f'<text x="8" y="20" {FONT}>{escape(words.no_data)}</text></svg>')
         return "".join(out)
     for i, name in enumerate(labels):
         t = escape(str(name))
@@ -134,7 +161,7 @@ def matrix_chart(
                 f'data-value="{shown}">'
                 f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{_heat(v)}"/>'
                 f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle" '
-                f"{FONT}>{shown}</text></g>"
+                f"{FONT}>{escape(words.missing) if v is None else shown}</text></g>"
             )
     out.append("</svg>")
     return "".join(out)

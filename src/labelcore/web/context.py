@@ -15,6 +15,7 @@ import attrs
 from labelcore.errors import Unauthorized
 from labelcore.model import Project, User
 from labelcore.web.http import Response
+from labelcore.web.i18n import gettext, ngettext
 
 if TYPE_CHECKING:
     from labelcore.web.app import WebApp
@@ -107,6 +108,8 @@ class Ctx:
             "api_root": self.mount + "/api",
             "mount": self.mount,
             "request": self.request,
+            "_": gettext,
+            "ngettext": ngettext,
         }
         values.update(context)
         return Response.html(env.get_template(template).render(values), status=status)

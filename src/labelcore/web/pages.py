@@ -23,7 +23,7 @@ from labelcore.sanitize import sanitize_html
 from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
-from labelcore.web.i18n import gettext, js_catalog, ngettext
+from labelcore.web.i18n import gettext, js_catalog
 from labelcore.web.routes import Router
 
 __all__ = ["GALLERY", "gallery", "register_pages"]
@@ -180,8 +180,6 @@ def _render(ctx: Ctx, template: str, *, page: dict[str, Any], **values: Any) -> 
     }
     return ctx.render(
         f"labelcore/{template}",
-        _=gettext,
-        ngettext=ngettext,
         lc_base_template=ctx.app.base_template,
         lc_page=page,
         lc_catalog=js_catalog(),

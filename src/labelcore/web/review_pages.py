@@ -18,13 +18,14 @@ from markupsafe import Markup
 
 from labelcore.errors import Conflict, NotFound, ValidationError
 from labelcore.model import Annotation, AnnotationReview, Project, User
-from labelcore.quality.charts import bar_chart, line_chart, matrix_chart
+from labelcore.quality.charts import Words, bar_chart, line_chart, matrix_chart
 from labelcore.quality.statistics import result_labels
 from labelcore.quality.tables import TABLES, stats_tables
 from labelcore.storage.base import TaskBundle
 from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
+from labelcore.web.i18n import _
 from labelcore.web.review_figures import image_figures
 from labelcore.web.routes import Router
 
@@ -81,7 +82,7 @@ def _task_view(ctx: Ctx, user: User, bundle: TaskBundle, project: Project) -> di
     reviews = ctx.core.list_reviews(user, task_id=bundle.task.id)
     ids = {str(a.completed_by) for a in bundle.annotations} | {str(r.reviewer_id) for r in reviews}
     names = _names(ctx, ids)
-    _, states = ctx.core.review_states(user, project_id, [bundle.task.id])
+    _tasks, states = ctx.core.review_states(user, project_id, [bundle.task.id])
     # image regions are drawn over their image (the media URLs resolved as for labeling)
     cfg = ctx.core.project_config(project)
     media = resolve_task_media(ctx, cfg, bundle.task.data, project_id)
@@ -223,7 +224,7 @@ def rejected_page(ctx: Ctx) -> Response:
     user = ctx.require_user()
     pid = ctx.params["id"]
     rows = ctx.core.rejected_annotations(user, pid)
-    names = _names(ctx, {str(r.reviewer_id) for _, r in rows})
+    names = _names(ctx, {str(r.reviewer_id) for _row, r in rows})
     items = [
         {
             "annotation": a.id,
@@ -246,30 +247,36 @@ def stats_page(ctx: Ctx) -> Response:
     report = ctx.core.agreement(user, pid)
     names = {a.annotator: a.name for a in stats.per_annotator}
     labels = [(f"{c}: {lab}", float(n)) for c, ls in stats.labels.items() for lab, n in ls.items()]
+    words = Words(no_data=_("no data"), missing=_("n/a"))
     charts = {
         "progress": line_chart(
-            [(d.isoformat(), float(c)) for d, _, c in stats.progress],
-            title="Annotations over time (cumulative)",
+            [(d.isoformat(), float(c)) for d, _day, c in stats.progress],
+            title=_("Annotations over time (cumulative)"),
+            words=words,
         ),
         "annotators": bar_chart(
             [(a.name, float(a.annotations)) for a in stats.per_annotator],
-            title="Annotations per annotator",
+            title=_("Annotations per annotator"),
+            words=words,
         ),
         "lead_time": bar_chart(
             [(a.name, a.median_lead_time) for a in stats.per_annotator],
-            title="Median lead time per annotator",
+            title=_("Median lead time per annotator"),
+            words=words,
             unit=" s",
         ),
         "skip_rate": bar_chart(
             [(a.name, round(100 * a.skip_rate, 1)) for a in stats.per_annotator],
-            title="Skip rate per annotator",
+            title=_("Skip rate per annotator"),
+            words=words,
             unit="%",
         ),
-        "labels": bar_chart(labels, title="Label distribution"),
+        "labels": bar_chart(labels, title=_("Label distribution"), words=words),
         "agreement": matrix_chart(
             [names.get(a, a) for a in report.annotators],
             {(names.get(a, a), names.get(b, b)): p.mean for (a, b), p in report.pairs.items()},
-            title="Agreement between annotators",
+            title=_("Agreement between annotators"),
+            words=words,
         ),
     }
     tables = stats_tables(stats, report)
