@@ -312,7 +312,10 @@ export class Labeling {
   }
 
   load(results, record = true) {
-    const items = Array.isArray(results) ? results.filter((r) => r && typeof r === "object") : [];
+    // a model's (or another tool's) result may come without ids: each such item gets its own,
+    // or every one would be the region "undefined" (one selection, one set of per-region values)
+    const items = (Array.isArray(results) ? results.filter((r) => r && typeof r === "object") : [])
+      .map((r) => (r.type !== "relation" && (r.id === undefined || r.id === null || r.id === "") ? { ...r, id: uid() } : r));
     this.regions = [];
     this.relations = [];
     for (const inst of this.instances) inst.load(items);
