@@ -63,7 +63,8 @@ def _result_for(cfg: LabelConfig, name: str, data: dict[str, Any], label: str) -
         value = {"start": "", "end": "", "startOffset": 0, "endOffset": 1}
         value["hypertextlabels"] = [label]
     elif rtype == "pairwise":
-        return [{"from_name": name, "to_name": name, "type": rtype, "value": {"selected": "left"}}]
+        item = {"id": f"r-{name}", "from_name": name, "to_name": name, "type": rtype}
+        return [{**item, "value": {"selected": "left"}}]
     elif rtype == "chatmessage":
         value = {"chatmessage": {"role": "user", "content": "Hello"}}
     elif rtype == "videorectangle":

@@ -34,6 +34,8 @@ export class Labeling {
     this.selectedId = null;
     this.linkFrom = null;
     this.instances = [];
+    this.undrawn = new Set(); // names of config tags this screen does not draw (SDK-only ones)
+    this.carried = []; // their results: kept as they came and saved with the rest
     this.nodeInst = new Map();
     this.byName = new Map();
     this.after = [];
@@ -75,7 +77,10 @@ export class Labeling {
     const ctx = { engine: this, data: this.data, renderChildren: (node, el) => this.renderChildren(node, el) };
     for (const node of walk(tree)) {
       const mod = moduleFor(node.tag);
-      if (!mod) continue;
+      if (!mod) {
+        if (node.attrs.name) this.undrawn.add(node.attrs.name);
+        continue;
+      }
       const inst = mod.create(node, ctx);
       this.nodeInst.set(node, inst);
       this.instances.push(inst);
@@ -297,7 +302,9 @@ export class Labeling {
   serialize() {
     const out = [];
     for (const inst of this.instances) out.push(...inst.serialize());
-    const ids = new Set(this.regions.map((r) => r.id));
+    const made = new Set(out.map((r) => `${r.from_name}\u0000${r.id}`));
+    for (const r of this.carried) if (!made.has(`${r.from_name}\u0000${r.id}`)) out.push(JSON.parse(JSON.stringify(r)));
+    const ids = new Set([...this.regions.map((r) => r.id), ...this.carried.map((r) => String(r.id))]);
     for (const rel of this.relations) {
       if (!ids.has(rel.from_id) || !ids.has(rel.to_id)) continue;
       out.push({ from_id: rel.from_id, to_id: rel.to_id, type: "relation", direction: rel.direction, labels: (rel.labels || []).slice() });
@@ -319,7 +326,11 @@ export class Labeling {
     this.regions = [];
     this.relations = [];
     for (const inst of this.instances) inst.load(items);
-    const ids = new Set(this.regions.map((r) => r.id));
+    // results of tags not drawn here are not dropped: an edit elsewhere saves them unchanged,
+    // with the per-region results (of drawn controls) that belong to their regions
+    const undrawnIds = new Set(items.filter((r) => r.type !== "relation" && this.undrawn.has(r.from_name)).map((r) => String(r.id)));
+    this.carried = items.filter((r) => r.type !== "relation" && undrawnIds.has(String(r.id))).map((r) => JSON.parse(JSON.stringify(r)));
+    const ids = new Set([...this.regions.map((r) => r.id), ...this.carried.map((r) => String(r.id))]);
     for (const r of items) {
       if (r.type === "relation" && ids.has(String(r.from_id)) && ids.has(String(r.to_id))) {
         this.relations.push({ from_id: String(r.from_id), to_id: String(r.to_id), type: "relation", direction: ["left", "right", "bi"].includes(r.direction) ? r.direction : "right", labels: Array.isArray(r.labels) ? r.labels.map(String) : [] });
