@@ -303,3 +303,25 @@ def test_a_label_chosen_while_a_polygon_is_drawn_labels_it(harness: Any) -> None
     assert harness.result() == []
     harness.call("redo")
     assert harness.result() == result
+
+
+KEYPOINTS = """<View>
+  <Image name="img" value="$image"/>
+  <KeyPointLabels name="kp" toName="img" strokeWidth="4"><Label value="Eye"/></KeyPointLabels>
+</View>"""
+
+
+def test_keypoint_width_is_its_size_in_percent_of_the_image_width(harness: Any) -> None:
+    """Label Studio stores a keypoint's size as a percentage of the image's width, like every
+    other coordinate: 4 px on a 200 px wide image is 2, not 4."""
+    page = harness.page
+    harness.mount(KEYPOINTS, {"image": lc_media_images.data_url(W, H)})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    page.locator(".lc-label", has_text="Eye").click()
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    page.mouse.click(bb["x"] + 50, bb["y"] + 50)
+    [kp] = harness.result()
+    assert kp["value"] == {"x": 25, "y": 50, "width": 2, "keypointlabels": ["Eye"]}
+    page.locator(".lc-image-overlay").focus()
+    page.keyboard.press("Enter")  # the keyboard's keypoint too
+    assert [r["value"]["width"] for r in harness.result()] == [2, 2]

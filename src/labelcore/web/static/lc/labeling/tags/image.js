@@ -352,13 +352,19 @@ class ImageObject {
     if (ctl && ctl.kind === "brush" && values !== null) return this.startStroke(e, p, ctl, values);
     if (!ctl || values === null) return this.engine.selectRegion(this.maskAt(p));
     const kind = KINDS[ctl.kind];
-    if (kind.gesture === "click") return ctl.addRegion(this, kind.fromClick(p, ctl.pointSize), values);
+    if (kind.gesture === "click") return ctl.addRegion(this, kind.fromClick(p, this.pointWidth(ctl)), values);
     if (kind.gesture === "points") {
       this.pending = { ctl, values, points: [[p.x, p.y]] };
       return this.refresh();
     }
     this.overlay.setPointerCapture(e.pointerId);
     this.drag = { mode: "draw", ctl, values, kind, start: p, now: p };
+  }
+
+  /** A keypoint's `width`: the control's point size (strokeWidth, pixels) in percent of the
+   * image's width, as Label Studio stores it (not the pixels themselves). */
+  pointWidth(ctl) {
+    return round((ctl.pointSize * 100) / (this.natural[0] || 1));
   }
 
   kindOfRegion(r) {
@@ -492,7 +498,7 @@ class ImageObject {
     if (!ctl || values === null || !this.natural[0]) return false;
     const kind = KINDS[ctl.kind];
     if (!kind || !(kind.fromDrag || kind.fromClick) || kind.gesture === "points") return false;
-    const geometry = kind.gesture === "click" ? kind.fromClick({ x: 50, y: 50 }, ctl.pointSize) : ctl.kind === "ellipse" ? kind.fromDrag({ x: 50, y: 50 }, { x: 60, y: 60 }) : kind.fromDrag({ x: 40, y: 40 }, { x: 60, y: 60 });
+    const geometry = kind.gesture === "click" ? kind.fromClick({ x: 50, y: 50 }, this.pointWidth(ctl)) : ctl.kind === "ellipse" ? kind.fromDrag({ x: 50, y: 50 }, { x: 60, y: 60 }) : kind.fromDrag({ x: 40, y: 40 }, { x: 60, y: 60 });
     ctl.addRegion(this, geometry, values);
     return true;
   }
