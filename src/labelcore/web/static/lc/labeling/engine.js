@@ -182,7 +182,17 @@ export class Labeling {
     const item = { id: r.id, from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual" };
     if (r.score !== undefined && r.score !== null) item.score = r.score;
     if (r.readonly) item.readonly = true;
+    if (r.kept) Object.assign(item, r.kept);
     return Object.assign(item, this.regionExtras(r));
+  }
+
+  /** Keys of a loaded region result the screen does not edit but Label Studio writes (a
+   * region's `meta` notes, its `parentID`): kept on the region, written back on save. */
+  keptKeys(result) {
+    const kept = {};
+    if (result.meta && typeof result.meta === "object" && !Array.isArray(result.meta)) kept.meta = JSON.parse(JSON.stringify(result.meta));
+    if (typeof result.parentID === "string" && result.parentID) kept.parentID = result.parentID;
+    return Object.keys(kept).length ? kept : undefined;
   }
 
   /** What every result of region r carries besides its value, as Label Studio writes it for

@@ -107,7 +107,7 @@ export class Classification {
       } else {
         const region = this.engine.region(scope);
         if (!region) continue;
-        out.push({ id: region.id, from_name: this.name, to_name: region.to_name, type: this.type, value: { ...this.engine.geometry(region), ...v }, origin: "manual", ...this.engine.regionExtras(region) });
+        out.push({ id: region.id, from_name: this.name, to_name: region.to_name, type: this.type, value: { ...this.engine.geometry(region), ...v }, origin: "manual", ...region.kept, ...this.engine.regionExtras(region) });
       }
     }
     return out;

@@ -121,7 +121,7 @@ export class ShapeControl {
       if (r.from_name !== this.name || r.type !== this.type || !r.value || !this.toNames.includes(r.to_name)) continue;
       const size = r.original_width && r.original_height ? [r.original_width, r.original_height] : null;
       const value = JSON.parse(JSON.stringify(r.value));
-      const region = { id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size };
+      const region = { id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size, kept: this.engine.keptKeys(r) };
       if (Number.isInteger(r.item_index) && r.item_index >= 0) region.itemIndex = r.item_index;
       if (this.tool) region.split = this.loadSplit(results, r);
       this.engine.regions.push(region);
