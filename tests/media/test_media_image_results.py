@@ -325,3 +325,35 @@ def test_keypoint_width_is_its_size_in_percent_of_the_image_width(harness: Any) 
     page.locator(".lc-image-overlay").focus()
     page.keyboard.press("Enter")  # the keyboard's keypoint too
     assert [r["value"]["width"] for r in harness.result()] == [2, 2]
+
+
+def test_a_merged_labels_box_from_a_model_loads_and_saves_in_the_split_format(
+    harness: Any,
+) -> None:
+    """Models and scripts often write a Labels control's box merged, as one
+    ``rectanglelabels`` result from the Labels control; it was dropped from the screen (and
+    from the annotation made from it). It shows as the Rectangle tool's labeled box and is
+    saved as Label Studio's editor saves it."""
+    page = harness.page
+    box = {"x": 10, "y": 20, "width": 30, "height": 40, "rotation": 0}
+    merged = {
+        "id": "m1",
+        "from_name": "kind",
+        "to_name": "receipt",
+        "type": "rectanglelabels",
+        "value": {**box, "rectanglelabels": ["Printed"]},
+        "original_width": W,
+        "original_height": H,
+        "image_rotation": 0,
+    }
+    assert parse_config(OCR).validate_result([merged]) == []
+    harness.mount(OCR, {"ocr": lc_media_images.data_url(W, H)}, [merged])
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    expect(page.locator(".lc-region-row .lc-region-labels")).to_have_text(["Printed"])
+    extras = {"original_width": W, "original_height": H, "image_rotation": 0}
+    assert harness.result() == [
+        {"id": "m1", "from_name": "box", "to_name": "receipt", "type": "rectangle",
+         "value": box, "origin": "manual", **extras},
+        {"id": "m1", "from_name": "kind", "to_name": "receipt", "type": "labels",
+         "value": {**box, "labels": ["Printed"]}, "origin": "manual", **extras},
+    ]  # fmt: skip

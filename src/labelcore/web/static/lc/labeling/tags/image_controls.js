@@ -118,14 +118,30 @@ export class ShapeControl {
   load(results) {
     this.engine.regions = this.engine.regions.filter((r) => r.from_name !== this.name);
     for (const r of results) {
-      if (r.from_name !== this.name || r.type !== this.type || !r.value || !this.toNames.includes(r.to_name)) continue;
+      if (!r.value || !this.toNames.includes(r.to_name)) continue;
+      const merged = this.isMerged(r);
+      if (!merged && (r.from_name !== this.name || r.type !== this.type)) continue;
       const size = r.original_width && r.original_height ? [r.original_width, r.original_height] : null;
       const value = JSON.parse(JSON.stringify(r.value));
-      const region = { id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size, kept: this.engine.keptKeys(r) };
+      const region = { id: String(r.id), from_name: this.name, to_name: r.to_name, type: this.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size, kept: this.engine.keptKeys(r) };
       if (Number.isInteger(r.item_index) && r.item_index >= 0) region.itemIndex = r.item_index;
-      if (this.tool) region.split = this.loadSplit(results, r);
+      if (merged) {
+        region.split = { from_name: r.from_name, labels: Array.isArray(value[r.type]) ? value[r.type].map(String) : [] };
+        delete value[r.type];
+      } else if (this.tool) region.split = this.loadSplit(results, r);
       this.engine.regions.push(region);
     }
+  }
+
+  /** Is r the merged form of a Labels control's region on this tool's image
+   * ({from_name: <Labels>, type: "rectanglelabels"}, as models and scripts write it)? The
+   * first tool of that shape takes it, as a split-format region. */
+  isMerged(r) {
+    if (!this.tool || r.type !== `${this.kind}labels`) return false;
+    const ctl = this.engine.instance(r.from_name);
+    if (!ctl || ctl.type !== "labels") return false;
+    const first = this.engine.controlsOf(r.to_name).find((c) => c.tool && c.kind === this.kind);
+    return first === this;
   }
 
   /** The `labels` partner of tool result r (same id and image, from a Labels control), if any. */
