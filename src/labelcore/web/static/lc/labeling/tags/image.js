@@ -589,7 +589,9 @@ class ImageObject {
     let targets;
     let created = null;
     if (ctl) {
-      const same = selMask && selMask.from_name === ctl.name && JSON.stringify(this.engine.regionLabels(selMask)) === JSON.stringify(values);
+      // a Brush beside Labels paints with the Labels control's chosen labels (split format)
+      const labels = ctl.tool ? (ctl.splitLabels(this) || { labels: [] }).labels : values;
+      const same = selMask && selMask.from_name === ctl.name && JSON.stringify(this.engine.regionLabels(selMask)) === JSON.stringify(labels);
       if (same) targets = [selMask];
       else {
         created = ctl.newRegion(this, values, uid());
