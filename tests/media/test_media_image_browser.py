@@ -227,7 +227,8 @@ def test_polygon_keypoints_ellipse(harness: Any) -> None:
     click(page, 160, 20)
     kps = by_type(harness, "keypointlabels")
     assert [(k["value"]["x"], k["value"]["y"]) for k in kps] == [(80, 20)]
-    assert kps[0]["value"]["keypointlabels"] == ["Eye"] and kps[0]["value"]["width"] == 1
+    # width: the point size (strokeWidth, default 1 px) in percent of the image's width
+    assert kps[0]["value"]["keypointlabels"] == ["Eye"] and kps[0]["value"]["width"] == 0.5
 
     # an ellipse dragged from its centre
     page.locator(".lc-label", has_text="Wheel").click()

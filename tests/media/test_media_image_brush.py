@@ -489,3 +489,31 @@ def test_painting_on_a_rotated_view_lands_on_the_right_pixels(harness: Any) -> N
     rows = grid(r)
     assert rows[30][150] == rows[30][170] == 255
     assert rows[150 % H][30] == 0 and rows[70][150] == 0
+
+
+BRUSH_AND_LABELS = """
+<View>
+  <Image name="img" value="$image"/>
+  <Labels name="kind" toName="img"><Label value="Road"/><Label value="Sky"/></Labels>
+  <Brush name="paint" toName="img"/>
+</View>
+"""
+
+
+def test_brush_beside_labels_paints_split_format_masks_that_strokes_extend(
+    harness: Any,
+) -> None:
+    page = harness.page
+    harness.mount(BRUSH_AND_LABELS, {"image": data_url(W, H)})
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    page.locator(".lc-label[data-value='Road']").click()
+    stroke(page, [(20, 20), (60, 20)])
+    stroke(page, [(20, 60), (60, 60)])  # the same label on the selected mask: extends it
+    result = harness.result()
+    assert [(r["from_name"], r["type"]) for r in result] == [("paint", "brush"), ("kind", "labels")]
+    paint, labels = result
+    assert paint["id"] == labels["id"] and labels["value"]["labels"] == ["Road"]
+    assert labels["value"]["rle"] == paint["value"]["rle"] and paint["value"]["format"] == "rle"
+    rows = grid(paint)
+    assert rows[20][40] == rows[60][40] == 255
+    assert parse_config(BRUSH_AND_LABELS).validate_result(result) == []

@@ -326,3 +326,44 @@ def test_a_rotated_box_turns_in_pixels_when_the_image_size_is_known(
     # 90 degrees in pixels: (x, y) -> corner + (-(y - 20) / 2, (x - 10) * 2) in percents
     assert abs(a) < 1e-9 and abs(d) < 1e-9 and (b, c) == (2.0, -0.5) and (e, f) == (20.0, 0.0)
     assert a * 10 + c * 20 + e == 10 and b * 10 + d * 20 + f == 20  # the corner stays
+
+
+OCR_CONFIG = """<View><Image name="img" value="$image"/>
+<Labels name="kind" toName="img"><Label value="Printed"/><Label value="Handwritten"/></Labels>
+<Rectangle name="box" toName="img"/><Ellipse name="oval" toName="img"/></View>"""
+
+
+def test_review_figures_title_split_format_regions_and_turn_ellipses(
+    app: WebApp, core: LabelCore
+) -> None:
+    """Label Studio's Rectangle beside Labels stores a box's labels as a second result with
+    the box's id: the figure is titled with them, not with the shape's kind. A rotated
+    ellipse turns about its centre."""
+    project = core.create_project(MANAGER, title="OCR to review", label_config=OCR_CONFIG)
+    (tid,) = core.import_tasks(
+        MANAGER, project.id, [{"image": "https://images.example/receipt.jpg"}]
+    ).task_ids
+    box = {"x": 10, "y": 20, "width": 30, "height": 40, "rotation": 0}
+    oval = {"x": 60, "y": 50, "radiusX": 10, "radiusY": 5, "rotation": 30}
+    result = [
+        {"id": "b1", "from_name": "box", "to_name": "img", "type": "rectangle", "value": box},
+        {
+            "id": "b1",
+            "from_name": "kind",
+            "to_name": "img",
+            "type": "labels",
+            "value": {**box, "labels": ["Handwritten"]},
+        },
+        {"id": "e1", "from_name": "oval", "to_name": "img", "type": "ellipse", "value": oval},
+    ]
+    ann = core.submit_annotation(ANN_A, tid, result)
+    html = text(get(app, REVIEWER, f"/projects/{project.id}/tasks/{tid}/review"))
+    figure = html[html.index(f'data-annotation-id="{ann.id}"') :]
+    assert (
+        '<rect class="lc-review-shape" x="10.0" y="20.0" width="30.0" height="40.0">'
+        "<title>Handwritten</title></rect>"
+    ) in figure
+    assert (
+        '<ellipse class="lc-review-shape" cx="60.0" cy="50.0" rx="10.0" ry="5.0"'
+        ' transform="rotate(30.0 60.0 50.0)"><title>ellipse</title></ellipse>'
+    ) in figure

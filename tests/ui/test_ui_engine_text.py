@@ -125,6 +125,8 @@ def test_overlapping_spans_and_symbol_granularity(harness: Any) -> None:
     spans = [(r["value"]["start"], r["value"]["end"], r["value"]["text"]) for r in harness.result()]
     assert spans == [(0, 13, "New York City"), (5, 8, "ork")]
     expect(page.locator(".lc-span.lc-overlap")).to_have_count(1)
+
+
 def test_emoji_offsets_are_code_points(harness: Any) -> None:
     page = harness.page
     text = "I 😀 love Paris"
@@ -245,3 +247,49 @@ def test_hypertext_spans_made_here_validate_on_the_server(harness: Any) -> None:
     item["value"] = {**r["value"], "text": "Olds"}
     codes = [p.code for p in cfg.validate_result([item], {"html": MESSY_HTML})]
     assert codes == ["result.span_text_mismatch"]
+
+
+NER_AND_QUALITY = NER.replace(
+    "</View>",
+    '<Choices name="quality" toName="text" perRegion="true"><Choice value="good"/></Choices></View>',
+)
+
+
+def test_region_meta_and_parent_id_from_label_studio_are_kept_on_save(harness: Any) -> None:
+    """Label Studio writes a region's notes (`meta`) and `parentID` on each of its results;
+    the screen does not edit them, and an edit elsewhere must not drop them."""
+    span = {"start": 0, "end": 5, "text": "Alice"}
+    saved = [
+        {
+            "id": "a",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {**span, "labels": ["PER"]},
+            "meta": {"text": ["checked twice"]},
+        },
+        {
+            "id": "b",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "parentID": "a",
+            "value": {"start": 15, "end": 19, "text": "Acme", "labels": ["ORG"]},
+        },
+        {
+            "id": "a",
+            "from_name": "quality",
+            "to_name": "text",
+            "type": "choices",
+            "value": {**span, "choices": ["good"]},
+            "meta": {"text": ["checked twice"]},
+        },
+    ]
+    harness.mount(NER_AND_QUALITY, {"text": "Alice works at Acme."}, saved)
+    harness.page.locator(".lc-region-row").nth(1).locator(".lc-region-select").click()
+    harness.page.locator(".lc-label[data-value='PER']").click()  # relabel the second span
+    got = {(r["id"], r["from_name"]): r for r in harness.result()}
+    assert got["a", "label"]["meta"] == {"text": ["checked twice"]}
+    assert got["a", "quality"]["meta"] == {"text": ["checked twice"]}
+    assert got["b", "label"]["parentID"] == "a"
+    assert got["b", "label"]["value"]["labels"] == ["PER"]

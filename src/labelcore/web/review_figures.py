@@ -60,19 +60,33 @@ def _size(value: Any) -> float | None:
     return float(value) if 1 <= value <= 1_000_000 else None
 
 
-def _label(value: dict[str, Any], kind: str) -> str:
+def _labels(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
     for key, labels in value.items():
         if key.endswith("labels") and isinstance(labels, list):
             return ", ".join(str(x) for x in labels if isinstance(x, str))
-    return kind
+    return None
 
 
-def _shape(item: dict[str, Any]) -> dict[str, Any] | None:
+def _split_labels(result: list[Any], name: str) -> dict[str, str]:
+    """Region id -> its labels from ``labels`` results on image ``name``: the labels of a
+    label-less tool's region (Rectangle beside Labels) are a second result with its id."""
+    out: dict[str, str] = {}
+    for item in result:
+        if isinstance(item, dict) and item.get("type") == "labels" and item.get("to_name") == name:
+            said = _labels(item.get("value"))
+            if said is not None:
+                out[str(item.get("id"))] = said
+    return out
+
+
+def _shape(item: dict[str, Any], split: dict[str, str]) -> dict[str, Any] | None:
     kind = _SHAPE_TYPES.get(str(item.get("type", "")).lower())
     value = item.get("value")
     if kind is None or not isinstance(value, dict):
         return None
-    label = _label(value, kind)
+    label = _labels(value) or split.get(str(item.get("id")), kind)
     if kind == "poly":
         raw = value.get("points")
         if not isinstance(raw, list):
@@ -90,25 +104,20 @@ def _shape(item: dict[str, Any]) -> dict[str, Any] | None:
         rx, ry = _num(value.get("radiusX")), _num(value.get("radiusY"))
         if rx is None or ry is None:
             return None
-        return {"kind": kind, "x": x, "y": y, "rx": abs(rx), "ry": abs(ry), "label": label}
-    w, h = _num(value.get("width")), _num(value.get("height"))
-    if w is None or h is None:
-        return None
+        shape = {"kind": kind, "x": x, "y": y, "rx": abs(rx), "ry": abs(ry), "label": label}
+    else:
+        w, h = _num(value.get("width")), _num(value.get("height"))
+        if w is None or h is None:
+            return None
+        shape = {"kind": kind, "x": x, "y": y, "w": abs(w), "h": abs(h), "label": label}
+    # a box turns about its corner (x, y), an ellipse about its centre (x, y); "" is none
     rotation = _num(value.get("rotation")) or 0.0
-    transform = _rotation(rotation, x, y, item) if rotation else ""
-    return {
-        "kind": kind,
-        "x": x,
-        "y": y,
-        "w": abs(w),
-        "h": abs(h),
-        "label": label,
-        "transform": transform,
-    }
+    shape["transform"] = _rotation(rotation, x, y, item) if rotation else ""
+    return shape
 
 
 def _rotation(degrees: float, x: float, y: float, item: dict[str, Any]) -> str:
-    """An SVG transform turning a box by ``degrees`` about its corner (x, y), both in percent
+    """An SVG transform turning a shape by ``degrees`` about (x, y), both in percent
     units. The turn is made in pixels: with the image's size (Label Studio's
     ``original_width``/``original_height``) a percent square is a w:h rectangle, so a plain
     rotate() would shear a box on a non-square image; without the size it is the best guess."""
@@ -131,11 +140,12 @@ def image_figures(cfg: LabelConfig, data: dict[str, Any], result: Any) -> list[d
         if obj.tag.lower() != "image" or not obj.data_key:
             continue
         url = safe_image_url(data.get(obj.data_key))
+        split = _split_labels(result, name)
         shapes = [
             s
             for item in result
             if isinstance(item, dict) and item.get("to_name") == name
-            for s in [_shape(item)]
+            for s in [_shape(item, split)]
             if s is not None
         ]
         if url is not None and shapes:

@@ -165,13 +165,15 @@ export class Labeling {
   }
 
   regionLabels(region) {
-    // VideoRectangle keeps the labels of its Labels control under `labels`
+    // VideoRectangle keeps the labels of its Labels control under `labels`; an image tool's
+    // region (Rectangle, Polygon ...) gets them from a Labels control (region.split)
     const v = region && region.value && (region.value[region.type] ?? region.value.labels);
-    return Array.isArray(v) ? v : [];
+    if (Array.isArray(v)) return v;
+    return region && region.split ? region.split.labels : [];
   }
 
   regionColor(region) {
-    const ctl = this.instance(region.from_name);
+    const ctl = this.instance(region.split ? region.split.from_name : region.from_name);
     return ctl && ctl.colorOf ? ctl.colorOf(this.regionLabels(region)[0]) : "#36b37e";
   }
 
@@ -185,9 +187,25 @@ export class Labeling {
     const item = { id: r.id, from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual" };
     if (r.score !== undefined && r.score !== null) item.score = r.score;
     if (r.readonly) item.readonly = true;
-    const obj = this.instance(r.to_name); // e.g. Audio adds original_length
-    if (obj && obj.resultExtras) Object.assign(item, obj.resultExtras(r));
-    return item;
+    if (r.kept) Object.assign(item, r.kept);
+    return Object.assign(item, this.regionExtras(r));
+  }
+
+  /** Keys of a loaded region result the screen does not edit but Label Studio writes (a
+   * region's `meta` notes, its `parentID`): kept on the region, written back on save. */
+  keptKeys(result) {
+    const kept = {};
+    if (result.meta && typeof result.meta === "object" && !Array.isArray(result.meta)) kept.meta = JSON.parse(JSON.stringify(result.meta));
+    if (typeof result.parentID === "string" && result.parentID) kept.parentID = result.parentID;
+    return Object.keys(kept).length ? kept : undefined;
+  }
+
+  /** What every result of region r carries besides its value, as Label Studio writes it for
+   * the region and for each per-region result: an image's original_width, original_height,
+   * image_rotation (and item_index), an audio's original_length. */
+  regionExtras(r) {
+    const obj = this.instance(r.to_name);
+    return obj && obj.resultExtras ? obj.resultExtras(r) : {};
   }
 
   activeLabelsFor(objectName) {

@@ -26,6 +26,7 @@ export class Classification {
     this.whenTag = csv(node.attrs.whentagname);
     this.whenLabel = csv(node.attrs.whenlabelvalue);
     this.values = new Map(); // scope ("" or region id) -> value
+    this.itemIds = new Map(); // perItem scope -> the id its loaded result had (kept on save)
     this.id = uid();
   }
 
@@ -102,11 +103,11 @@ export class Classification {
         out.push({ id: this.id, from_name: this.name, to_name: this.toName, type: this.type, value: v, origin: "manual" });
       } else if (scope.startsWith("item:")) {
         const index = Number(scope.slice(5));
-        out.push({ id: `${this.id}_${index}`, from_name: this.name, to_name: this.toName, type: this.type, value: v, origin: "manual", item_index: index });
+        out.push({ id: this.itemIds.get(scope) || `${this.id}_${index}`, from_name: this.name, to_name: this.toName, type: this.type, value: v, origin: "manual", item_index: index });
       } else {
         const region = this.engine.region(scope);
         if (!region) continue;
-        out.push({ id: region.id, from_name: this.name, to_name: region.to_name, type: this.type, value: { ...this.engine.geometry(region), ...v }, origin: "manual" });
+        out.push({ id: region.id, from_name: this.name, to_name: region.to_name, type: this.type, value: { ...this.engine.geometry(region), ...v }, origin: "manual", ...region.kept, ...this.engine.regionExtras(region) });
       }
     }
     return out;
@@ -122,11 +123,15 @@ export class Classification {
 
   load(results) {
     this.values.clear();
+    this.itemIds.clear();
     for (const r of results) {
       if (r.from_name !== this.name || r.type !== this.type || !r.value || !(this.key in r.value)) continue;
       const value = this.fromResult(r.value[this.key]);
-      if (this.perItem) this.values.set(`item:${Number.isInteger(r.item_index) ? r.item_index : 0}`, value);
-      else if (this.perRegion) this.values.set(String(r.id), value);
+      if (this.perItem) {
+        const scope = `item:${Number.isInteger(r.item_index) ? r.item_index : 0}`;
+        this.values.set(scope, value);
+        if (r.id !== undefined && r.id !== null) this.itemIds.set(scope, String(r.id));
+      } else if (this.perRegion) this.values.set(String(r.id), value);
       else {
         this.values.set("", value);
         this.id = String(r.id);

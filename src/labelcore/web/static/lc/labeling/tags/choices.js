@@ -346,7 +346,7 @@ class TaxonomyControl extends Classification {
       this.engine.regions = this.engine.regions.filter((r) => r.from_name !== this.name);
       for (const r of results) {
         if (r.from_name !== this.name || r.type !== "taxonomy" || !r.value || r.value.start === undefined) continue;
-        this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: "taxonomy", value: { ...r.value, taxonomy: this.fromResult(r.value.taxonomy) }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true });
+        this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: "taxonomy", value: { ...r.value, taxonomy: this.fromResult(r.value.taxonomy) }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, kept: this.engine.keptKeys(r) });
       }
     } else super.load(results);
     // items only the results know (added by an annotator, or gone from the config) stay visible

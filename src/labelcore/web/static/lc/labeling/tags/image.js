@@ -150,7 +150,8 @@ class ImageObject {
         btn("\u21bb", t("Rotate right"), () => this.rotate(90), "rotate-right")) : null,
       on("brightnesscontrol") ? slider(t("Brightness"), "brightness", (v) => { this.brightness = v; }) : null,
       on("contrastcontrol") ? slider(t("Contrast"), "contrast", (v) => { this.contrast = v; }) : null,
-      this.brushTools());
+      this.brushTools(),
+      this.toolPicker());
   }
 
   /** Brush size and eraser, when a brush control draws on this image. */
@@ -264,10 +265,38 @@ class ImageObject {
     this.img.style.filter = `brightness(${this.brightness}%) contrast(${this.contrast}%)`;
   }
 
-  /** The control to draw with: one with a chosen label, else a label-less tool. */
+  /** The control to draw with: one with a chosen label, else the chosen label-less tool
+   * (the first one until another is picked in the toolbar). */
   drawingControl() {
     const ctls = this.engine.controlsOf(this.name).filter((c) => c.kind);
-    return ctls.find((c) => !c.tool && c.active.size) || ctls.find((c) => c.tool) || null;
+    return ctls.find((c) => !c.tool && c.active.size) || ctls.find((c) => c.tool && c.name === this.toolName) || ctls.find((c) => c.tool) || null;
+  }
+
+  /** With several label-less tools (Rectangle and Polygon, as in Label Studio's OCR
+   * template) the toolbar offers a button per tool; choosing one sets aside labeled shapes'
+   * chosen labels, so the next drawing uses that tool. */
+  toolPicker() {
+    const tools = this.engine.controlsOf(this.name).filter((c) => c.kind && c.tool);
+    if (tools.length < 2) return null;
+    this.toolName = tools[0].name;
+    const names = { rectangle: t("Box"), polygon: t("Polygon"), ellipse: t("Ellipse"), keypoint: t("Point"), brush: t("Brush") };
+    const buttons = tools.map((c) => h("button", { type: "button", class: "lc-btn lc-image-tool", "aria-pressed": "false", dataset: { tool: c.name }, onclick: () => {
+      this.toolName = c.name;
+      for (const other of this.engine.controlsOf(this.name)) if (other.kind && !other.tool && other.active) other.active.clear();
+      this.engine.refreshAll();
+    } }, names[c.kind] || c.name));
+    this.toolButtons = buttons;
+    return h("span", { class: "lc-image-group lc-image-tool-group", role: "group", "aria-label": t("Drawing tool") }, buttons);
+  }
+
+  /** Label Studio's extras on every result of an image region (and its per-region results):
+   * the image's pixel size, and the view's rotation, 0 here (values stay in the unrotated
+   * frame: see media.md). */
+  resultExtras(r) {
+    const [w, hgt] = r.size || this.size(r.itemIndex);
+    const out = { original_width: w, original_height: hgt, image_rotation: 0 };
+    if (r.itemIndex !== undefined) out.item_index = r.itemIndex;
+    return out;
   }
 
   /** The pointer in percent of the unrotated image (the view may be turned). */
@@ -323,13 +352,19 @@ class ImageObject {
     if (ctl && ctl.kind === "brush" && values !== null) return this.startStroke(e, p, ctl, values);
     if (!ctl || values === null) return this.engine.selectRegion(this.maskAt(p));
     const kind = KINDS[ctl.kind];
-    if (kind.gesture === "click") return ctl.addRegion(this, kind.fromClick(p, ctl.pointSize), values);
+    if (kind.gesture === "click") return ctl.addRegion(this, kind.fromClick(p, this.pointWidth(ctl)), values);
     if (kind.gesture === "points") {
       this.pending = { ctl, values, points: [[p.x, p.y]] };
       return this.refresh();
     }
     this.overlay.setPointerCapture(e.pointerId);
     this.drag = { mode: "draw", ctl, values, kind, start: p, now: p };
+  }
+
+  /** A keypoint's `width`: the control's point size (strokeWidth, pixels) in percent of the
+   * image's width, as Label Studio stores it (not the pixels themselves). */
+  pointWidth(ctl) {
+    return round((ctl.pointSize * 100) / (this.natural[0] || 1));
   }
 
   kindOfRegion(r) {
@@ -463,7 +498,7 @@ class ImageObject {
     if (!ctl || values === null || !this.natural[0]) return false;
     const kind = KINDS[ctl.kind];
     if (!kind || !(kind.fromDrag || kind.fromClick) || kind.gesture === "points") return false;
-    const geometry = kind.gesture === "click" ? kind.fromClick({ x: 50, y: 50 }, ctl.pointSize) : ctl.kind === "ellipse" ? kind.fromDrag({ x: 50, y: 50 }, { x: 60, y: 60 }) : kind.fromDrag({ x: 40, y: 40 }, { x: 60, y: 60 });
+    const geometry = kind.gesture === "click" ? kind.fromClick({ x: 50, y: 50 }, this.pointWidth(ctl)) : ctl.kind === "ellipse" ? kind.fromDrag({ x: 50, y: 50 }, { x: 60, y: 60 }) : kind.fromDrag({ x: 40, y: 40 }, { x: 60, y: 60 });
     ctl.addRegion(this, geometry, values);
     return true;
   }
@@ -490,6 +525,10 @@ class ImageObject {
 
   refresh() {
     if (!this.overlay) return;
+    if (this.toolButtons) {
+      const using = this.drawingControl();
+      for (const b of this.toolButtons) b.setAttribute("aria-pressed", using && using.name === b.dataset.tool ? "true" : "false");
+    }
     // a region chosen in the region list on another gallery image: turn to that image
     const chosen = this.engine.selectedRegion();
     if (this.multi && chosen && chosen.to_name === this.name && (chosen.itemIndex || 0) !== this.index) return this.show(chosen.itemIndex || 0, true);
@@ -550,7 +589,9 @@ class ImageObject {
     let targets;
     let created = null;
     if (ctl) {
-      const same = selMask && selMask.from_name === ctl.name && JSON.stringify(this.engine.regionLabels(selMask)) === JSON.stringify(values);
+      // a Brush beside Labels paints with the Labels control's chosen labels (split format)
+      const labels = ctl.tool ? (ctl.splitLabels(this) || { labels: [] }).labels : values;
+      const same = selMask && selMask.from_name === ctl.name && JSON.stringify(this.engine.regionLabels(selMask)) === JSON.stringify(labels);
       if (same) targets = [selMask];
       else {
         created = ctl.newRegion(this, values, uid());

@@ -201,6 +201,8 @@ class BrushControl extends ShapeControl {
     const value = { format: "rle", rle: [] };
     if (!this.tool) value[this.type] = values;
     const r = { id, from_name: this.name, to_name: obj.name, type: this.type, value, origin: "manual", size: [w, h], mask: new Uint8Array(w * h) };
+    const split = this.splitLabels(obj); // Brush + Labels: the split format, as for shapes
+    if (split) r.split = split;
     if (obj.multi) r.itemIndex = obj.index;
     return r;
   }

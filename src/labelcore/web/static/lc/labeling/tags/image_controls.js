@@ -75,38 +75,80 @@ export class ShapeControl {
     return this.active.size ? [...this.active] : null;
   }
 
+  /** For a label-less tool: the labels a Labels control on the same image has chosen, as
+   * the region's split labels ({from_name, labels}); null when none is chosen; false when
+   * the chosen label has reached its maxUsages (nothing is drawn then). */
+  splitLabels(obj) {
+    if (!this.tool) return null;
+    for (const c of this.engine.controlsOf(obj.name)) {
+      if (c.type !== "labels" || !c.active || !c.active.size) continue;
+      const labels = c.activeValues();
+      return labels ? { from_name: c.name, labels } : false;
+    }
+    return null;
+  }
+
   addRegion(obj, geometry, values) {
+    const split = this.splitLabels(obj);
+    if (split === false) return;
     const value = this.tool ? { ...geometry } : { ...geometry, [this.type]: values };
     const id = uid();
     const region = { id, from_name: this.name, to_name: obj.name, type: this.type, value, origin: "manual", size: obj.size() };
+    if (split) region.split = split;
     if (obj.multi) region.itemIndex = obj.index;
     this.engine.regions.push(region);
     this.engine.selectedId = id;
-    this.engine.notify(t("Region added: {labels}", { labels: values.join(", ") || this.name }));
+    this.engine.notify(t("Region added: {labels}", { labels: (split ? split.labels : values).join(", ") || this.name }));
     this.engine.changed();
   }
 
+  /** A tool's region with labels is two results sharing its id, as Label Studio stores it
+   * (the "split format"): the geometry from the tool, and a `labels` result from the Labels
+   * control whose value repeats the geometry next to `labels`. */
   serialize() {
-    return this.engine.regions.filter((r) => r.from_name === this.name).map((r) => {
-      const obj = this.engine.instance(r.to_name);
-      const [w, hgt] = r.size || (obj ? obj.size(r.itemIndex) : [0, 0]);
-      // coordinates are always in the unrotated image's frame, so image_rotation is 0
-      const item = { ...this.engine.regionItem(r), original_width: w, original_height: hgt, image_rotation: 0 };
-      if (r.itemIndex !== undefined) item.item_index = r.itemIndex;
-      return item;
-    });
+    const out = [];
+    for (const r of this.engine.regions.filter((x) => x.from_name === this.name)) {
+      const item = this.engine.regionItem(r);
+      out.push(item);
+      if (r.split && r.split.labels.length) out.push({ ...item, from_name: r.split.from_name, type: "labels", value: { ...item.value, labels: r.split.labels.slice() } });
+    }
+    return out;
   }
 
   load(results) {
     this.engine.regions = this.engine.regions.filter((r) => r.from_name !== this.name);
     for (const r of results) {
-      if (r.from_name !== this.name || r.type !== this.type || !r.value || !this.toNames.includes(r.to_name)) continue;
+      if (!r.value || !this.toNames.includes(r.to_name)) continue;
+      const merged = this.isMerged(r);
+      if (!merged && (r.from_name !== this.name || r.type !== this.type)) continue;
       const size = r.original_width && r.original_height ? [r.original_width, r.original_height] : null;
       const value = JSON.parse(JSON.stringify(r.value));
-      const region = { id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size };
+      const region = { id: String(r.id), from_name: this.name, to_name: r.to_name, type: this.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, size, kept: this.engine.keptKeys(r) };
       if (Number.isInteger(r.item_index) && r.item_index >= 0) region.itemIndex = r.item_index;
+      if (merged) {
+        region.split = { from_name: r.from_name, labels: Array.isArray(value[r.type]) ? value[r.type].map(String) : [] };
+        delete value[r.type];
+      } else if (this.tool) region.split = this.loadSplit(results, r);
       this.engine.regions.push(region);
     }
+  }
+
+  /** Is r the merged form of a Labels control's region on this tool's image
+   * ({from_name: <Labels>, type: "rectanglelabels"}, as models and scripts write it)? The
+   * first tool of that shape takes it, as a split-format region. */
+  isMerged(r) {
+    if (!this.tool || r.type !== `${this.kind}labels`) return false;
+    const ctl = this.engine.instance(r.from_name);
+    if (!ctl || ctl.type !== "labels") return false;
+    const first = this.engine.controlsOf(r.to_name).find((c) => c.tool && c.kind === this.kind);
+    return first === this;
+  }
+
+  /** The `labels` partner of tool result r (same id and image, from a Labels control), if any. */
+  loadSplit(results, r) {
+    const part = results.find((x) => x !== r && x.type === "labels" && String(x.id) === String(r.id) && x.to_name === r.to_name && x.value && Array.isArray(x.value.labels));
+    const ctl = part ? this.engine.instance(part.from_name) : null;
+    return ctl && ctl.type === "labels" ? { from_name: part.from_name, labels: part.value.labels.map(String) } : null;
   }
 
   hotkeys() {

@@ -29,7 +29,21 @@ class LabelsControl {
   }
 
   usages(result) {
-    return this.engine.regions.filter((r) => r.from_name === this.name && (r.value[this.type] || []).includes(result)).length;
+    return this.engine.regions.filter((r) => this.labelsOf(r).includes(result)).length;
+  }
+
+  /** The labels this control gave region r: its own span's, or an image tool region's split
+   * labels ([] when it gave none). */
+  labelsOf(r) {
+    if (r.from_name === this.name) return r.value[this.type] || [];
+    return r.split && r.split.from_name === this.name ? r.split.labels : [];
+  }
+
+  /** Is r a label-less image tool's region on one of this control's objects? Those take
+   * their labels from here (Label Studio's Rectangle + Labels, the split format). */
+  labelsTool(r) {
+    const ctl = r ? this.engine.instance(r.from_name) : null;
+    return !!(ctl && ctl.tool && ctl.kind && this.type === "labels" && this.toNames.includes(r.to_name));
   }
 
   render(container) {
@@ -42,10 +56,10 @@ class LabelsControl {
     if (!this.el) return;
     clear(this.el);
     const selected = this.engine.selectedRegion();
-    const mine = selected && selected.from_name === this.name ? selected : null;
+    const mine = selected && (selected.from_name === this.name || this.labelsTool(selected)) ? selected : null;
     for (const item of this.items) {
       if (this.filterText && !this.matchesFilter(item)) continue;
-      const on = mine ? (mine.value[this.type] || []).includes(item.result) : this.active.has(item.result);
+      const on = mine ? this.labelsOf(mine).includes(item.result) : this.active.has(item.result);
       const btn = h("button", {
         type: "button",
         class: "lc-label" + (on ? " lc-on" : ""),
@@ -72,15 +86,18 @@ class LabelsControl {
       this.engine.updateRegion(selected.id, { labels: [item.result] }); // a video box takes its label from here
       return;
     }
-    if (selected && selected.from_name === this.name) {
-      const cur = new Set(selected.value[this.type] || []);
+    const tool = this.labelsTool(selected);
+    if (selected && (selected.from_name === this.name || tool)) {
+      const cur = new Set(this.labelsOf(selected));
       if (this.multiple) {
         if (cur.has(item.result)) { if (cur.size > 1) cur.delete(item.result); } else cur.add(item.result);
       } else {
         cur.clear();
         cur.add(item.result);
       }
-      this.engine.updateRegion(selected.id, { [this.type]: this.ordered(cur) });
+      if (!tool) return this.engine.updateRegion(selected.id, { [this.type]: this.ordered(cur) });
+      selected.split = { from_name: this.name, labels: this.ordered(cur) };
+      this.engine.updateRegion(selected.id, {});
       return;
     }
     if (this.multiple) {
@@ -92,7 +109,8 @@ class LabelsControl {
       this.active.add(item.result);
     }
     for (const obj of this.toNames.map((n) => this.engine.instance(n))) {
-      if (obj && obj.pending && this.active.size) {
+      // an image's pending polygon is no text selection: it takes the label when it closes
+      if (obj && obj.pending && this.active.size && typeof obj.takePending === "function") {
         obj.takePending(this, this.ordered(this.active));
         return;
       }
@@ -128,8 +146,14 @@ class LabelsControl {
     for (const r of results) {
       if (r.from_name !== this.name || r.type !== this.type || !r.value) continue;
       if (!this.toNames.includes(r.to_name)) continue;
-      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true });
+      if (this.isSplitPartner(results, r)) continue; // the image tool's region holds it
+      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, kept: this.engine.keptKeys(r) });
     }
+  }
+
+  /** Is r the `labels` half of an image tool region (a result of a tool with the same id)? */
+  isSplitPartner(results, r) {
+    return results.some((x) => x !== r && String(x.id) === String(r.id) && x.to_name === r.to_name && this.labelsTool(x));
   }
 
   hotkeys() {

@@ -474,7 +474,7 @@ class VideoRectangleControl {
     for (const r of results) {
       if (r.from_name !== this.name || r.type !== this.type || !r.value || r.to_name !== this.toName) continue;
       if (!Array.isArray(r.value.sequence)) continue;
-      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: JSON.parse(JSON.stringify(r.value)), origin: r.origin || "manual", score: r.score, readonly: r.readonly === true });
+      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: JSON.parse(JSON.stringify(r.value)), origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, kept: this.engine.keptKeys(r) });
     }
   }
 
