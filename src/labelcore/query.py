@@ -18,7 +18,6 @@ not, nulls included. ``empty`` with ``true`` matches null, missing, ``""`` and `
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -26,6 +25,7 @@ from typing import Any, Literal
 import attrs
 import regex
 
+from labelcore._jsondepth import loads
 from labelcore.errors import QueryError
 from labelcore.model import MAX_ID
 
@@ -464,7 +464,7 @@ def parse_query(obj: object) -> TaskQuery:
         if len(obj) > 200_000:
             raise QueryError("query JSON is too long", code="query.shape")
         try:
-            obj = json.loads(obj)
+            obj = loads(obj)
         except ValueError as exc:
             raise QueryError(f"query is not valid JSON: {exc}", code="query.shape") from exc
     if not isinstance(obj, Mapping):
