@@ -124,6 +124,28 @@ DATA_TYPES: Mapping[str, str] = {
     "Boolean": "Boolean",
 }
 
+#: Columns computed from every user's annotations and their reviews. A role that may not see
+#: other users' annotations may not filter or sort by them either: a filter is an oracle (a
+#: ``contains`` grown one character at a time reads another annotator's text, the
+#: CVE-2023-47117 pattern), and the task list already shows such a role only its own.
+ANNOTATION_COLUMNS = frozenset(
+    {
+        "annotators",
+        "annotations_ids",
+        "annotations_results",
+        "avg_lead_time",
+        "reviews_accepted",
+        "reviews_rejected",
+        "review_state",
+        "annotation_states",
+        "agreement",
+    }
+)
+#: Columns computed from predictions: closed to a role the project does not reveal them to.
+PREDICTION_COLUMNS = frozenset(
+    {"predictions_score", "predictions_model_versions", "predictions_results"}
+)
+
 #: Operators on the result-text columns (a substring match over each row's result JSON).
 RESULT_COLUMNS = frozenset(("annotations_results", "predictions_results"))
 RESULT_OPERATORS = frozenset(("contains", "not_contains", "empty", "exists", "not_exists"))
@@ -186,6 +208,19 @@ class PageRequest:
 
 
 MAX_PAGE_SIZE = 10_000
+
+
+def query_columns(query: TaskQuery) -> set[str]:
+    """Every column a query filters or orders by (``data.<key>`` columns included)."""
+    used = {o.column for o in query.ordering}
+    groups = [] if query.filters is None else [query.filters]
+    while groups:
+        for item in groups.pop().items:
+            if isinstance(item, FilterGroup):
+                groups.append(item)
+            else:
+                used.add(item.column)
+    return used
 
 
 def check_page(page: PageRequest) -> None:

@@ -122,7 +122,7 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
                 f"unknown action {action_id!r}; known: {', '.join(sorted(_BY_ID))}",
                 code="action.unknown",
             )
-        self._project(user, project_id, info.permission)
+        self._check_query(self._project(user, project_id, info.permission), query)
         query = query or TaskQuery()
         handler: Callable[[User, int, TaskQuery, dict[str, Any]], ActionResult] = getattr(
             self, f"_action_{action_id}"
