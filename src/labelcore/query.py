@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import attrs
@@ -155,6 +158,10 @@ MAX_ITEMS = 50  # filters per group
 MAX_ORDERING = 3
 MAX_VALUE_CHARS = 2000
 REGEX_TIMEOUT = 0.05  # seconds per evaluation; longer -> QueryError
+#: seconds of regex matching one query may spend over all its tasks (inside
+#: :func:`regex_budget`): PostgreSQL's statement timeout for regex filters, for the backends
+#: that match in Python (SQLite, memory)
+REGEX_BUDGET = 5.0
 # One key segment: word characters and inner hyphens; "__" (ORM traversal) is refused below.
 #: Text a ``Number`` filter on a data key reads as a number (every backend uses this pattern).
 NUMERIC_TEXT = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
@@ -274,13 +281,40 @@ def compile_regex(pattern: object) -> regex.Pattern[str]:
         raise QueryError(f"regex {pattern!r} does not compile: {exc}", code="query.regex") from exc
 
 
-def regex_search(compiled: regex.Pattern[str], text: str) -> bool:
-    """Search with the time limit; a pattern that runs too long raises ``QueryError``."""
+_budget = threading.local()
+
+
+@contextmanager
+def regex_budget(seconds: float | None = None) -> Iterator[None]:
+    """Regex filters evaluated inside (in this thread) share ``seconds`` in all (default
+    :data:`REGEX_BUDGET`; a nested budget never extends the outer one): a pattern
+    kept just under :data:`REGEX_TIMEOUT` per value would otherwise run that long for every
+    task of the project (about a minute per thousand tasks, for any user who may filter).
+    The service runs each task-list query, action selection and next-task search in one."""
+    outer = getattr(_budget, "deadline", None)
+    deadline = time.monotonic() + (REGEX_BUDGET if seconds is None else seconds)
+    _budget.deadline = deadline if outer is None else min(outer, deadline)
     try:
-        return compiled.search(text, timeout=REGEX_TIMEOUT) is not None
+        yield
+    finally:
+        _budget.deadline = outer
+
+
+def regex_search(compiled: regex.Pattern[str], text: str) -> bool:
+    """Search with the time limits (per value, and the :func:`regex_budget` left); a pattern
+    that runs too long raises ``QueryError``."""
+    timeout = REGEX_TIMEOUT
+    deadline: float | None = getattr(_budget, "deadline", None)
+    if deadline is not None:
+        timeout = min(timeout, deadline - time.monotonic())
+    try:
+        if timeout <= 0:
+            raise TimeoutError
+        return compiled.search(text, timeout=timeout) is not None
     except TimeoutError as exc:
         raise QueryError(
-            f"regex {compiled.pattern!r} took too long (over {REGEX_TIMEOUT}s on one value)",
+            f"regex {compiled.pattern!r} took too long (over {REGEX_TIMEOUT}s on one value, "
+            f"or over {REGEX_BUDGET}s on the tasks of the query)",
             code="query.regex_timeout",
         ) from exc
 

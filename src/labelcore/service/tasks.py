@@ -14,7 +14,7 @@ import attrs
 
 from labelcore.errors import NotFound, ValidationError
 from labelcore.model import Annotation, Draft, Prediction, Task, User
-from labelcore.query import PageRequest, TaskQuery
+from labelcore.query import PageRequest, TaskQuery, regex_budget
 from labelcore.service._base import ServiceBase, TaskAccess
 from labelcore.storage.base import (
     DataColumns,
@@ -53,9 +53,10 @@ class TasksAPI(ServiceBase):
         see (other users' annotations, unrevealed predictions: :meth:`hidden_columns`) is
         ``Forbidden``."""
         self._check_query(self._project(user, project_id, "project.view"), query)
-        return self.store.query_tasks(
-            project_id, query or TaskQuery(), page or PageRequest(), sums=sums
-        )
+        with regex_budget():
+            return self.store.query_tasks(
+                project_id, query or TaskQuery(), page or PageRequest(), sums=sums
+            )
 
     def page_bundles(
         self,
@@ -122,7 +123,8 @@ class TasksAPI(ServiceBase):
         Studio's ``total_annotations``/``total_predictions`` of a task list), counted by
         the store. Needs ``project.view``; hidden columns as in :meth:`list_tasks`."""
         self._check_query(self._project(user, project_id, "project.view"), query)
-        return self.store.task_totals(project_id, query or TaskQuery())
+        with regex_budget():
+            return self.store.task_totals(project_id, query or TaskQuery())
 
     def hidden_columns(self, user: User, project_id: int) -> frozenset[str]:
         """Task-list columns the user may not filter or sort by in the project: those
