@@ -12,6 +12,7 @@ labelcore who is logged in through ``identify``. labelcore's pages render inside
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from labelcore_flask import LabelcoreFlask
 
 HERE = Path(__file__).resolve().parent
 _HASHES = {name: generate_password_hash(pw) for name, (pw, _) in DEMO_USERS.items()}
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[^\\\x00-\x20\x7f]*")
 
 
 def current_user() -> User | None:
@@ -120,8 +122,9 @@ def create_app(
                 flask.session.clear()
                 flask.session["user"] = name
                 target = flask.request.args.get("next", "")
-                # only same-site paths, never "//evil.example" or a scheme
-                if not target.startswith("/") or target.startswith("//"):
+                # only same-site paths: never "//evil.example", a scheme, or what browsers
+                # turn into "//" (backslashes; tabs and newlines, which they drop)
+                if not _SAME_SITE_PATH.fullmatch(target):
                     target = "/label/"
                 return flask.redirect(target)
             error = "Unknown user or wrong password."

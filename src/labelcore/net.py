@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import json
 import re
 import socket
 import ssl
@@ -29,6 +28,8 @@ from urllib.parse import urljoin, urlsplit
 
 import attrs
 
+from labelcore._jsondepth import loads
+from labelcore._numbers import ascii_int
 from labelcore.errors import LabelcoreError, TooLarge, UnsafeURL
 
 __all__ = [
@@ -380,7 +381,7 @@ class SafeResponse:
         """The body parsed as JSON; ``FetchError`` when it is not JSON."""
         body = self.read()
         try:
-            return json.loads(body)
+            return loads(body)
         except ValueError as exc:
             raise FetchError(f"{self.url} answered with invalid JSON ({exc})") from None
 
@@ -462,7 +463,8 @@ def open_url(
             continue
         response = SafeResponse(conn, raw, current, policy, deadline)
         length = raw.getheader("Content-Length")
-        if length and length.isdigit() and int(length) > policy.max_bytes:
+        announced = ascii_int(length, max_digits=30) if length else None
+        if announced is not None and announced > policy.max_bytes:
             response.close()
             raise TooLarge(
                 f"the response from {current} announces {length} bytes, more than "

@@ -18,14 +18,17 @@ not, nulls included. ``empty`` with ``true`` matches null, missing, ``""`` and `
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import attrs
 import regex
 
+from labelcore._jsondepth import loads
 from labelcore.errors import QueryError
 from labelcore.model import MAX_ID
 
@@ -124,6 +127,28 @@ DATA_TYPES: Mapping[str, str] = {
     "Boolean": "Boolean",
 }
 
+#: Columns computed from every user's annotations and their reviews. A role that may not see
+#: other users' annotations may not filter or sort by them either: a filter is an oracle (a
+#: ``contains`` grown one character at a time reads another annotator's text, the
+#: CVE-2023-47117 pattern), and the task list already shows such a role only its own.
+ANNOTATION_COLUMNS = frozenset(
+    {
+        "annotators",
+        "annotations_ids",
+        "annotations_results",
+        "avg_lead_time",
+        "reviews_accepted",
+        "reviews_rejected",
+        "review_state",
+        "annotation_states",
+        "agreement",
+    }
+)
+#: Columns computed from predictions: closed to a role the project does not reveal them to.
+PREDICTION_COLUMNS = frozenset(
+    {"predictions_score", "predictions_model_versions", "predictions_results"}
+)
+
 #: Operators on the result-text columns (a substring match over each row's result JSON).
 RESULT_COLUMNS = frozenset(("annotations_results", "predictions_results"))
 RESULT_OPERATORS = frozenset(("contains", "not_contains", "empty", "exists", "not_exists"))
@@ -133,6 +158,10 @@ MAX_ITEMS = 50  # filters per group
 MAX_ORDERING = 3
 MAX_VALUE_CHARS = 2000
 REGEX_TIMEOUT = 0.05  # seconds per evaluation; longer -> QueryError
+#: seconds of regex matching one query may spend over all its tasks (inside
+#: :func:`regex_budget`): PostgreSQL's statement timeout for regex filters, for the backends
+#: that match in Python (SQLite, memory)
+REGEX_BUDGET = 5.0
 # One key segment: word characters and inner hyphens; "__" (ORM traversal) is refused below.
 #: Text a ``Number`` filter on a data key reads as a number (every backend uses this pattern).
 NUMERIC_TEXT = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
@@ -188,6 +217,19 @@ class PageRequest:
 MAX_PAGE_SIZE = 10_000
 
 
+def query_columns(query: TaskQuery) -> set[str]:
+    """Every column a query filters or orders by (``data.<key>`` columns included)."""
+    used = {o.column for o in query.ordering}
+    groups = [] if query.filters is None else [query.filters]
+    while groups:
+        for item in groups.pop().items:
+            if isinstance(item, FilterGroup):
+                groups.append(item)
+            else:
+                used.add(item.column)
+    return used
+
+
 def check_page(page: PageRequest) -> None:
     """Raise ``QueryError`` for a page number or size no backend should run."""
     if isinstance(page.page, bool) or not isinstance(page.page, int) or page.page < 1:
@@ -239,13 +281,40 @@ def compile_regex(pattern: object) -> regex.Pattern[str]:
         raise QueryError(f"regex {pattern!r} does not compile: {exc}", code="query.regex") from exc
 
 
-def regex_search(compiled: regex.Pattern[str], text: str) -> bool:
-    """Search with the time limit; a pattern that runs too long raises ``QueryError``."""
+_budget = threading.local()
+
+
+@contextmanager
+def regex_budget(seconds: float | None = None) -> Iterator[None]:
+    """Regex filters evaluated inside (in this thread) share ``seconds`` in all (default
+    :data:`REGEX_BUDGET`; a nested budget never extends the outer one): a pattern
+    kept just under :data:`REGEX_TIMEOUT` per value would otherwise run that long for every
+    task of the project (about a minute per thousand tasks, for any user who may filter).
+    The service runs each task-list query, action selection and next-task search in one."""
+    outer = getattr(_budget, "deadline", None)
+    deadline = time.monotonic() + (REGEX_BUDGET if seconds is None else seconds)
+    _budget.deadline = deadline if outer is None else min(outer, deadline)
     try:
-        return compiled.search(text, timeout=REGEX_TIMEOUT) is not None
+        yield
+    finally:
+        _budget.deadline = outer
+
+
+def regex_search(compiled: regex.Pattern[str], text: str) -> bool:
+    """Search with the time limits (per value, and the :func:`regex_budget` left); a pattern
+    that runs too long raises ``QueryError``."""
+    timeout = REGEX_TIMEOUT
+    deadline: float | None = getattr(_budget, "deadline", None)
+    if deadline is not None:
+        timeout = min(timeout, deadline - time.monotonic())
+    try:
+        if timeout <= 0:
+            raise TimeoutError
+        return compiled.search(text, timeout=timeout) is not None
     except TimeoutError as exc:
         raise QueryError(
-            f"regex {compiled.pattern!r} took too long (over {REGEX_TIMEOUT}s on one value)",
+            f"regex {compiled.pattern!r} took too long (over {REGEX_TIMEOUT}s on one value, "
+            f"or over {REGEX_BUDGET}s on the tasks of the query)",
             code="query.regex_timeout",
         ) from exc
 
@@ -464,7 +533,7 @@ def parse_query(obj: object) -> TaskQuery:
         if len(obj) > 200_000:
             raise QueryError("query JSON is too long", code="query.shape")
         try:
-            obj = json.loads(obj)
+            obj = loads(obj)
         except ValueError as exc:
             raise QueryError(f"query is not valid JSON: {exc}", code="query.shape") from exc
     if not isinstance(obj, Mapping):

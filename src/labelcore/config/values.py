@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from labelcore._numbers import ascii_int
+
 Report = Callable[[tuple[str, str]], None]  # (code, message)
 EPS = 1e-6
 GEOMETRY_KEYS = (
@@ -239,7 +241,7 @@ def check_offsets(value: Mapping[str, Any], report: Report, *, kind: str, text: 
     idx = []
     for key in ("start", "end"):
         raw = value.get(key)
-        n = integer(raw) if not isinstance(raw, str) else (int(raw) if raw.isdigit() else None)
+        n = integer(raw) if not isinstance(raw, str) else ascii_int(raw)
         if n is None or n < 0:
             report(("result.bad_value", f"'{key}' must be a paragraph index (e.g. \"0\")"))
             return

@@ -18,13 +18,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import os
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import ijson
 
+from labelcore._jsondepth import DepthGuard, TooDeep, loads
 from labelcore.errors import ValidationError
 
 __all__ = [
@@ -103,8 +103,13 @@ def read_json(stream: IO[bytes]) -> Rows:
         raise _error("JSON", "expected a list of tasks or one task object")
     row = 0
     try:
-        for row, item in enumerate(ijson.items(buffered, prefix, use_float=True), start=1):
+        items = ijson.items(DepthGuard(buffered), prefix, use_float=True)
+        for row, item in enumerate(items, start=1):
             yield row, item
+    except TooDeep as exc:  # ijson yields every row of a read before reading the next
+        bad_row = row + exc.closed + 1
+        where = f"row {bad_row}" if prefix else "JSON"
+        raise _error(where, str(exc), row=bad_row if prefix else 1) from None
     except (ijson.JSONError, ijson.IncompleteJSONError) as exc:
         where = f"row {row + 1}" if prefix else "JSON"
         raise _error(where, f"invalid JSON ({_short(exc)})", row=row + 1) from None
@@ -121,7 +126,7 @@ def read_jsonl(stream: IO[bytes]) -> Rows:
         if not raw.strip():
             continue
         try:
-            yield line_no, json.loads(raw)
+            yield line_no, loads(raw)
         except UnicodeDecodeError:
             raise _error(f"line {line_no}", "not UTF-8 text", row=line_no) from None
         except (ValueError, RecursionError) as exc:

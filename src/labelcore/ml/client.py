@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from labelcore._jsondepth import loads
 from labelcore.errors import LabelcoreError
 from labelcore.ml.predictor import Rejected
 from labelcore.net import FetchError, NetPolicy, open_url
@@ -50,7 +51,7 @@ def _snippet(body: bytes) -> str:
     """A short, readable reason from an error body (JSON ``message``/``detail``/``error``)."""
     text = body[:4000].decode("utf-8", "replace")
     try:
-        data = json.loads(text)
+        data = loads(text)
     except ValueError:
         return " ".join(text.split())[:300]
     if isinstance(data, Mapping):
@@ -119,7 +120,7 @@ class MLBackendClient:
         if not raw.strip():
             return {}
         try:
-            return json.loads(raw)
+            return loads(raw)
         except ValueError:
             raise MLBackendError(
                 f"{where} answered with something that is not JSON: {_snippet(raw)}",

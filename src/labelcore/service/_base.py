@@ -20,6 +20,7 @@ import attrs
 from labelcore.errors import Forbidden, NotFound, ValidationError
 from labelcore.model import Annotation, Project, Task, User, UserId, utcnow
 from labelcore.net import NetPolicy
+from labelcore.query import ANNOTATION_COLUMNS, PREDICTION_COLUMNS, TaskQuery, query_columns
 from labelcore.service.events import Event, EventBus
 from labelcore.service.jobs import JobRunner
 from labelcore.service.policy import Policy
@@ -225,6 +226,27 @@ class ServiceBase:
         return self.policy.allows(role, "annotations.view_all") or _same_user(
             annotation.completed_by, user.id
         )
+
+    def _hidden_columns(self, role: str, project: Project) -> frozenset[str]:
+        """Task-list columns the role may not filter or sort by in the project."""
+        hidden: frozenset[str] = frozenset()
+        if not self.policy.allows(role, "annotations.view_all"):
+            hidden |= ANNOTATION_COLUMNS
+        if not self._sees_predictions(role, project):
+            hidden |= PREDICTION_COLUMNS
+        return hidden
+
+    def _check_query(self, access: ProjectAccess, query: TaskQuery | None) -> None:
+        """``Forbidden`` when the query filters or sorts by a column computed from rows the
+        user may not see (other users' annotations, unrevealed predictions)."""
+        hidden = self._hidden_columns(access.role, access.project)
+        refused = sorted(query_columns(query) & hidden) if query is not None and hidden else []
+        if refused:
+            raise Forbidden(
+                f"your role ({access.role}) may not filter or sort by {', '.join(refused)}: "
+                "these columns are computed from annotations or predictions it does not see",
+                code="forbidden.query_column",
+            )
 
     def _sees_predictions(self, role: str, project: Project) -> bool:
         return self.policy.allows(role, "predictions.manage") or (

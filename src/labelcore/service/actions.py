@@ -14,7 +14,7 @@ import attrs
 
 from labelcore.errors import ValidationError
 from labelcore.model import User
-from labelcore.query import TaskQuery
+from labelcore.query import TaskQuery, regex_budget
 from labelcore.service.predictions import PredictionsAPI
 from labelcore.service.tasks import TasksAPI
 
@@ -122,7 +122,7 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
                 f"unknown action {action_id!r}; known: {', '.join(sorted(_BY_ID))}",
                 code="action.unknown",
             )
-        self._project(user, project_id, info.permission)
+        self._check_query(self._project(user, project_id, info.permission), query)
         query = query or TaskQuery()
         handler: Callable[[User, int, TaskQuery, dict[str, Any]], ActionResult] = getattr(
             self, f"_action_{action_id}"
@@ -130,7 +130,8 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
         return handler(user, project_id, query, dict(params or {}))
 
     def _selected(self, project_id: int, query: TaskQuery) -> list[int]:
-        return list(self.store.task_ids(project_id, query))
+        with regex_budget():
+            return list(self.store.task_ids(project_id, query))
 
     def _action_delete_tasks(
         self, user: User, project_id: int, query: TaskQuery, params: dict[str, Any]

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import attrs
 
 from labelcore.model import AssignmentMode, Project, Sampling, SkipQueue, User
-from labelcore.query import Selection, TaskQuery
+from labelcore.query import Selection, TaskQuery, regex_budget
 from labelcore.service._base import ServiceBase, TaskAccess
 from labelcore.service.review import rejected_tasks_of
 from labelcore.storage.base import CandidateSpec, TaskBundle
@@ -79,11 +79,17 @@ class DistributionAPI(ServiceBase):
         matching tasks, in the query's order. Before new work, tasks where the user's own
         annotation was rejected come back to them (``requeue_rejected_to_annotator``; no
         claim: the task is theirs to fix). The claim expires after
-        ``lock_ttl_seconds``. Needs ``task.label``.
+        ``lock_ttl_seconds``. Needs ``task.label``; ``query`` may not use the columns
+        :meth:`hidden_columns` names, and its regex filters share one ``regex_budget``.
         """
+        with regex_budget():
+            return self._next_task(user, project_id, query)
+
+    def _next_task(self, user: User, project_id: int, query: TaskQuery | None) -> TaskBundle | None:
         now = self._now()
         with self._reading():  # access, the user's claim, their rejected work: one read
             access = self._project(user, project_id, "task.label")
+            self._check_query(access, query)
             project = access.project
             claim = self.store.user_claim(project_id, user.id, now)
             rejected = (

@@ -63,7 +63,7 @@ from labelcore.quality.states import (
     unreviewed_state,
 )
 from labelcore.quality.statistics import ProjectStatistics, result_labels
-from labelcore.query import Selection, TaskQuery
+from labelcore.query import Selection, TaskQuery, regex_budget
 from labelcore.service._base import ProjectAccess, ServiceBase, TaskAccess, same_user
 from labelcore.service._review_reads import read_agreement, read_statistics
 from labelcore.service.actions import ActionResult
@@ -703,7 +703,8 @@ class ReviewAPI(ServiceBase):
             isinstance(below, bool) or not isinstance(below, int | float) or not 0 < below <= 1
         ):
             raise ValidationError("below must be a number in (0, 1]", code="review.below")
-        ids = list(self.store.task_ids(project_id, query))
+        with regex_budget():
+            ids = list(self.store.task_ids(project_id, query))
         if below is not None:
             quality = self.store.get_task_quality(ids)
             ids = [

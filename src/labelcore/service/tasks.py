@@ -14,7 +14,7 @@ import attrs
 
 from labelcore.errors import NotFound, ValidationError
 from labelcore.model import Annotation, Draft, Prediction, Task, User
-from labelcore.query import PageRequest, TaskQuery
+from labelcore.query import PageRequest, TaskQuery, regex_budget
 from labelcore.service._base import ServiceBase, TaskAccess
 from labelcore.storage.base import (
     DataColumns,
@@ -49,11 +49,14 @@ class TasksAPI(ServiceBase):
     ) -> TaskPage:
         """One page of the project's tasks, filtered and ordered by ``query``; with ``sums``
         the page also carries ``task_totals`` of the query (``TaskPage.sums``), counted with
-        its ``total``."""
-        self._project(user, project_id, "project.view")
-        return self.store.query_tasks(
-            project_id, query or TaskQuery(), page or PageRequest(), sums=sums
-        )
+        its ``total``. Filtering or sorting by a column computed from rows the user may not
+        see (other users' annotations, unrevealed predictions: :meth:`hidden_columns`) is
+        ``Forbidden``."""
+        self._check_query(self._project(user, project_id, "project.view"), query)
+        with regex_budget():
+            return self.store.query_tasks(
+                project_id, query or TaskQuery(), page or PageRequest(), sums=sums
+            )
 
     def page_bundles(
         self,
@@ -118,9 +121,17 @@ class TasksAPI(ServiceBase):
     ) -> tuple[int, int]:
         """``(annotations, predictions)`` summed over every task ``query`` matches (Label
         Studio's ``total_annotations``/``total_predictions`` of a task list), counted by
-        the store. Needs ``project.view``."""
-        self._project(user, project_id, "project.view")
-        return self.store.task_totals(project_id, query or TaskQuery())
+        the store. Needs ``project.view``; hidden columns as in :meth:`list_tasks`."""
+        self._check_query(self._project(user, project_id, "project.view"), query)
+        with regex_budget():
+            return self.store.task_totals(project_id, query or TaskQuery())
+
+    def hidden_columns(self, user: User, project_id: int) -> frozenset[str]:
+        """Task-list columns the user may not filter or sort by in the project: those
+        computed from other users' annotations (without ``annotations.view_all``) and from
+        predictions the project does not reveal to their role."""
+        access = self._project(user, project_id, "project.view")
+        return self._hidden_columns(access.role, access.project)
 
     def recent_tasks(self, user: User, project_id: int, limit: int = 500) -> list[int]:
         """Ids of the tasks the user annotated or skipped in the project, in the order they

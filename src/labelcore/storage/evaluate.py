@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from labelcore._jsondepth import loads
 from labelcore.errors import QueryError
 from labelcore.query import (
     NEGATIVE,
@@ -220,7 +221,7 @@ def decode_cursor(cursor: str, ordering: Sequence[Ordering]) -> tuple[list[Any],
     try:
         if len(cursor) > 4000:
             raise ValueError("too long")
-        body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        body = loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         values, task_id, signature = body["v"], body["id"], body["o"]
         if not isinstance(values, list) or not isinstance(task_id, int):
             raise ValueError("bad shape")

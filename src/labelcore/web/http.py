@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import attrs
 
+from labelcore._jsondepth import TooDeep, loads
 from labelcore.errors import TooLarge, ValidationError
 
 # one encoder for every JSON response (json.dumps with options builds one per call)
@@ -193,7 +194,11 @@ class Request:
         if not raw.strip():
             return None
         try:
-            return json.loads(raw)
+            return loads(raw)
+        except TooDeep as exc:
+            raise ValidationError(
+                f"request body is refused: {exc}", code="request.too_deep"
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise ValidationError(
                 f"request body is not valid JSON: {exc}", code="request.bad_json"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from labelcore import _converter
+from labelcore._numbers import ascii_int
 from labelcore.errors import ConfigError, Forbidden, ValidationError
 from labelcore.model import Project, ProjectSettings
 from labelcore.sanitize import sanitize_html
@@ -302,7 +303,7 @@ def labeling_page(ctx: Ctx) -> Response:
             "enable_empty_annotation": s.enable_empty_annotation,
             "reveal_predictions": s.reveal_predictions,
         },
-        "taskId": int(task_param) if task_param and task_param.isdigit() else None,
+        "taskId": ascii_int(task_param, max_digits=9) if task_param else None,
         "userId": user.id,
         "taskViewUrl": ctx.url_for("lc_task_view", id=project.id),
         "myTasksUrl": ctx.url_for("lc_my_tasks", id=project.id),

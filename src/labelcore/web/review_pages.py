@@ -16,6 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from labelcore._jsondepth import loads
+from labelcore._numbers import ascii_int
 from labelcore.errors import Conflict, NotFound, ValidationError
 from labelcore.model import Annotation, AnnotationReview, Project, User
 from labelcore.quality.charts import Words, bar_chart, line_chart, matrix_chart
@@ -35,7 +37,9 @@ def _render(ctx: Ctx, template: str, **values: Any) -> Response:
 
 
 def _names(ctx: Ctx, ids: set[str]) -> dict[str, str]:
-    known = ctx.core.store.get_users(list(ids) + [int(i) for i in ids if i.isdigit()])
+    known = ctx.core.store.get_users(
+        list(ids) + [n for i in ids if (n := ascii_int(i)) is not None]
+    )
     return {str(k): (u.name or u.email or str(k)) for k, u in known.items()}
 
 
@@ -125,8 +129,8 @@ def review_page(ctx: Ctx) -> Response:
     pid = ctx.params["id"]
     q = ctx.request.query
     annotator: Any = q.get("annotator") or None
-    if isinstance(annotator, str) and annotator.isdigit():
-        annotator = int(annotator)
+    if isinstance(annotator, str) and (number := ascii_int(annotator)) is not None:
+        annotator = number
     item = ctx.core.next_review(user, pid, annotator=annotator, label=q.get("label") or None)
     project = ctx.core.get_project(user, pid)
     task = None
@@ -171,13 +175,13 @@ def _quick_view(
 
 def _result_field(raw: str | None) -> Any:
     try:
-        return json.loads(raw or "")
+        return loads(raw or "")
     except ValueError as exc:
         raise ValidationError(f"the result is not valid JSON: {exc}", code="review.result") from exc
 
 
 def _version_field(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return ascii_int(raw) if raw else None
 
 
 def verdict(ctx: Ctx) -> Response:

@@ -22,7 +22,7 @@ from sqlalchemy.pool import StaticPool
 
 from labelcore._jsontext import compact_encoder
 from labelcore.errors import QueryError
-from labelcore.query import NUMERIC_TEXT, REGEX_TIMEOUT, compile_regex
+from labelcore.query import NUMERIC_TEXT, compile_regex, regex_search
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -59,17 +59,9 @@ def _regexp(pattern: object, value: object) -> int | None:
     if value is None or pattern is None:
         return None
     try:
-        compiled = compile_regex(pattern)
-        return int(compiled.search(str(value), timeout=REGEX_TIMEOUT) is not None)
-    except (QueryError, TimeoutError) as exc:
-        _failure.error = (
-            exc
-            if isinstance(exc, QueryError)
-            else QueryError(
-                f"regex {pattern!r} took too long (over {REGEX_TIMEOUT}s on one value)",
-                code="query.regex_timeout",
-            )
-        )
+        return int(regex_search(compile_regex(pattern), str(value)))
+    except QueryError as exc:
+        _failure.error = exc
         raise
 
 

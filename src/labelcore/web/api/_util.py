@@ -6,9 +6,10 @@ body = json_object(ctx)                     # a dict, or a 400 naming what is wr
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from labelcore._jsondepth import loads
+from labelcore._numbers import ascii_int
 from labelcore.errors import ValidationError
 from labelcore.model import MAX_ID
 from labelcore.query import PageRequest, TaskQuery, parse_query
@@ -136,7 +137,7 @@ def query_param(ctx: Ctx) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return loads(raw)
     except ValueError:
         raise bad(
             "the 'query' parameter must be JSON {filters, ordering, selectedItems}", "query"
@@ -178,9 +179,10 @@ def if_match_version(ctx: Ctx, body: dict[str, Any]) -> int | None:
     if tag.startswith("W/"):
         tag = tag[2:]
     tag = tag.strip('"')
-    if not tag.isdigit():
+    version = ascii_int(tag)
+    if version is None:
         raise bad('If-Match must be an annotation version such as "3"', "If-Match")
-    return int(tag)
+    return version
 
 
 # JSON schema fragments for the OpenAPI document

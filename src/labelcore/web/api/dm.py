@@ -79,12 +79,15 @@ def _queryable_key(key: str) -> bool:
     return True
 
 
+_NO_QUERY: dict[str, Any] = {"sortable": False, "filterable": False, "operators": []}
+
+
 def _query_support(column: str, filter_type: str | None) -> dict[str, Any]:
     """labelcore's additions to a column: whether the server sorts and filters by it, and the
     filter operators it takes, so the page never offers a query the server refuses."""
     data = column.startswith("data.")
     if data and not _queryable_key(column[len("data.") :]):
-        return {"sortable": False, "filterable": False, "operators": []}
+        return _NO_QUERY
     if filter_type is None:
         filter_type = FILTERABLE.get(column)
     operators = set(OPERATORS[filter_type]) if filter_type else set()
@@ -239,6 +242,7 @@ def columns(ctx: Ctx) -> Response:
                 **_query_support(f"data.{key}", DATA_TYPES[_MEDIA.get(tag, "String")]),
             }
         )
+    hidden = ctx.core.hidden_columns(user, pid)  # computed from rows the user does not see
     for cid, title, ctype, visible in _TASK_COLUMNS:
         out.append(
             {
@@ -249,7 +253,7 @@ def columns(ctx: Ctx) -> Response:
                 "help": title,
                 "project_defined": False,
                 "visibility_defaults": {"explore": visible, "labeling": False},
-                **_query_support(cid, None),
+                **(_NO_QUERY if cid in hidden else _query_support(cid, None)),
             }
         )
     return ctx.json({"columns": out})

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from labelcore._numbers import ascii_int
+from labelcore.model import MAX_ID
 from labelcore.web.api._util import OBJ_LIST, bad, bool_param
 from labelcore.web.context import Ctx
 from labelcore.web.http import Headers, Response
@@ -108,9 +110,10 @@ def _ids(ctx: Ctx) -> tuple[int, ...] | None:
     for item in raw:
         for part in item.split(","):
             if part.strip():
-                if not part.strip().isdigit():
+                task_id = ascii_int(part.strip())
+                if task_id is None or task_id > MAX_ID:
                     raise bad(f"ids must be task ids, got {part[:30]!r}", "ids")
-                out.append(int(part))
+                out.append(task_id)
     return tuple(out)
 
 

@@ -8,9 +8,9 @@ POST /api/projects/{id}/import/predictions
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from labelcore._jsondepth import loads
 from labelcore.model import FileUpload, ImportReport, User
 from labelcore.service.uploads import Fetched, merge_reports
 from labelcore.web.api._util import OBJ, OBJ_LIST, as_bool, bad, bool_param, json_object
@@ -46,7 +46,7 @@ def _inline_json(url: str) -> bytes | None:
     if text[:1] not in ("[", "{"):
         return None
     try:
-        json.loads(text)
+        loads(text)
     except ValueError:
         return None
     return text.encode("utf-8")
@@ -281,7 +281,7 @@ def _ids_param(ctx: Ctx) -> list[int] | None:
     if not raw:
         return None
     try:
-        parsed = json.loads(raw[0]) if len(raw) == 1 else [int(r) for r in raw]
+        parsed = loads(raw[0]) if len(raw) == 1 else [int(r) for r in raw]
     except ValueError:
         raise bad("'ids' must be a JSON list of integers, e.g. ids=[1,2]", "ids") from None
     if isinstance(parsed, int) and not isinstance(parsed, bool):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from labelcore import _converter
+from labelcore._numbers import ascii_int
 from labelcore.errors import NotFound
 from labelcore.quality.agreement import AgreementReport
 from labelcore.quality.tables import (
@@ -77,8 +78,8 @@ def _when(ctx: Ctx, name: str) -> dt.datetime | None:
 
 def _filters(ctx: Ctx) -> dict[str, Any]:
     annotator: Any = ctx.request.query.get("annotator") or None
-    if isinstance(annotator, str) and annotator.isdigit():
-        annotator = int(annotator)
+    if isinstance(annotator, str) and (number := ascii_int(annotator)) is not None:
+        annotator = number
     return {
         "annotator": annotator,
         "label": ctx.request.query.get("label") or None,
