@@ -219,10 +219,15 @@ def _walked(pg_url: str) -> tuple[SQLStore, int]:
 
 
 def _statements(
-    store: SQLStore, pid: int, spec: CandidateSpec, keep: Callable[[str], bool], user: int = ME
+    store: SQLStore,
+    pid: int,
+    spec: CandidateSpec,
+    keep: Callable[[str], bool],
+    user: int = ME,
+    found: bool = True,
 ) -> list[tuple[str, Any]]:
     """(statement, parameters) of the statements one next_task_candidates call (of ``user``)
-    makes that ``keep`` keeps."""
+    makes that ``keep`` keeps; the call finds candidates (``found``) or none."""
     seen: list[tuple[str, Any]] = []
 
     def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
@@ -230,7 +235,7 @@ def _statements(
             seen.append((statement, params))
 
     sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert store.next_task_candidates(pid, user, spec, NOW, 20)
+    assert bool(store.next_task_candidates(pid, user, spec, NOW, 20)) is found
     sa.event.remove(store.engine, "before_cursor_execute", before)
     return seen
 
@@ -359,10 +364,14 @@ def test_jit_is_off_unless_the_host_chose_and_its_options_are_kept(
         store.close()
 
 
-def _task_rows_read(store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME) -> int:
+def _task_rows_read(
+    store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME, found: bool = True
+) -> int:
     """Rows of labelcore_task that one next_task_candidates call reads (each statement's
     ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops)."""
-    seen = _statements(store, pid, spec, lambda statement: "labelcore_task" in statement, user)
+    seen = _statements(
+        store, pid, spec, lambda statement: "labelcore_task" in statement, user, found
+    )
 
     def read(node: dict[str, Any]) -> int:
         rows = 0

@@ -108,11 +108,16 @@ SPECS = [
     CandidateSpec(order="uncertainty", breadth_first=True, overlap_first=True),
     CandidateSpec(order="uncertainty", overlap_first=True, only_skipped_by_user=True),
     CandidateSpec(order="uncertainty", overlap_first=True, assigned_to=ME),
+    CandidateSpec(only_skipped_by_user=True),
+    CandidateSpec(order="uncertainty", breadth_first=True, only_skipped_by_user=True),
 ]
 UNIFORM = [
     CandidateSpec(order="random", breadth_first=True),
     CandidateSpec(order="random", breadth_first=True, overlap_first=True),
     CandidateSpec(order="random", overlap_first=True),
+    # requeue_for_me's last pass: the user's own skipped tasks (from their skips)
+    CandidateSpec(order="random", breadth_first=True, only_skipped_by_user=True),
+    CandidateSpec(order="random", overlap_first=True, only_skipped_by_user=True),
 ]
 
 
@@ -199,6 +204,14 @@ def test_every_write_keeps_the_sole_annotator(sql: SQLStore, seed: int) -> None:
     assert stored() == want
 
 
+def _analyzed(store: SQLStore, pid: int) -> int:
+    """The project, once the database's statistics have been gathered."""
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    return pid
+
+
 def _ahead_project(store: SQLStore, shape: str, n: int = 4000) -> int:
     """``n`` tasks of overlap 2: ``3a`` ME did the first half alone, ``3b`` every other task,
     ``3c`` as 3a with FOLLOWER on ME's first tenth (those are done); analyzed."""
@@ -211,10 +224,7 @@ def _ahead_project(store: SQLStore, shape: str, n: int = 4000) -> int:
         return NewTask(data={"i": i}, overlap=2, annotations=tuple(_ann(u) for u in who))
 
     store.add_tasks(pid, (task(i) for i in range(n)))
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
-    return pid
+    return _analyzed(store, pid)
 
 
 ORDERS = [
@@ -311,10 +321,7 @@ def _mixed(pg_url: str, many: int) -> tuple[SQLStore, int]:
         )
 
     store.add_tasks(pid, (task(i) for i in range(4000)))
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
-    return store, pid
+    return store, _analyzed(store, pid)
 
 
 @pytest.mark.postgres
@@ -335,5 +342,78 @@ def test_sampling_with_overlap_first_reads_no_whole_project(
             # at most: the part's first 501 tasks counted, a level's too, the draws or a
             # walk in score order (a bound that does not grow with the project)
             assert rows < 2500, (spec, many, rows)
+    finally:
+        store.close()
+
+
+def _skipper_project(store: SQLStore, n: int = 4000) -> int:
+    """``n`` tasks of overlap 2 with a scored prediction each: ME annotated the first half
+    and skipped five tasks of the second; analyzed."""
+    pid = store.add_project(
+        ProjectSettings(title="skips", maximum_annotations=2, skip_queue=SkipQueue.REQUEUE_FOR_ME),
+        1,
+    ).id
+
+    def task(i: int) -> NewTask:
+        anns = [_ann(ME)] if i < n // 2 else []
+        if i >= n // 2 and i % (n // 10) == 7:
+            anns.append(_ann(ME, skip=True))
+        return NewTask(
+            data={"i": i},
+            overlap=2,
+            annotations=tuple(anns),
+            predictions=(NewPrediction(result=[], score=(i * 37 % 101) / 101),),
+        )
+
+    store.add_tasks(pid, (task(i) for i in range(n)))
+    return _analyzed(store, pid)
+
+
+SKIPPED_ONLY = [
+    CandidateSpec(breadth_first=True, only_skipped_by_user=True),
+    CandidateSpec(order="random", breadth_first=True, only_skipped_by_user=True),
+    CandidateSpec(order="uncertainty", breadth_first=True, only_skipped_by_user=True),
+    CandidateSpec(order="uncertainty", overlap_first=True, only_skipped_by_user=True),
+]
+
+
+@pytest.mark.postgres
+def test_own_skips_come_back_without_reading_every_open_task(pg_url: str) -> None:
+    """requeue_for_me's last pass (the user's own skipped tasks, once nothing else is left)
+    in every order: ME's five skipped tasks among 4,000 come from ME's skips, a few dozen
+    task rows read; a user with no skip reads none. The pass read every open task to find
+    them (the walk in order, the draws and then a sort of every open task, or the walk over
+    every scored prediction): 2,000-6,000 rows here, 100,000-300,000 at 100,000 tasks."""
+    store = SQLStore(pg_url)
+    try:
+        pid = _skipper_project(store)
+        for spec in SKIPPED_ONLY:
+            assert len(store.next_task_candidates(pid, ME, spec, NOW, 20)) == 5, spec
+            assert _task_rows_read(store, pid, spec, ME) < 60, spec
+            assert _task_rows_read(store, pid, spec, NEW, found=False) == 0, spec
+    finally:
+        store.close()
+
+
+def test_own_skips_cost_a_few_probes_on_sqlite(tmp_path: Path) -> None:
+    """The same on SQLite, in virtual machine instructions: ME's last pass costs about what
+    a new user's first next task costs, and a user with no skip pays next to nothing (the
+    pass cost 50-500 times as much)."""
+    store = SQLStore(f"sqlite:///{tmp_path / 'skips.db'}")
+    try:
+        pid = _skipper_project(store)
+        first = _sqlite_steps(
+            store,
+            lambda: store.next_task_candidates(
+                pid, NEW, CandidateSpec(breadth_first=True), NOW, 20
+            ),
+        )
+        for spec in SKIPPED_ONLY:
+            mine = _sqlite_steps(store, lambda: store.next_task_candidates(pid, ME, spec, NOW, 20))
+            assert mine <= 2 * first + 50, (spec, mine, first)
+            nothing = _sqlite_steps(
+                store, lambda: store.next_task_candidates(pid, NEW, spec, NOW, 20) == []
+            )
+            assert nothing <= 50, (spec, nothing)
     finally:
         store.close()

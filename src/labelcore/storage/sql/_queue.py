@@ -154,15 +154,22 @@ class SQLQueue(SQLRows):
             params: dict[str, Any] = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
             if assignee is not None:
                 params["assignee"] = assignee
-            if isinstance(stmt, SampledParts):
-                return self._sampled_parts(conn, stmt, project_id, params, limit)
-            if isinstance(stmt, SamplingPlan):
-                return self._sampled(conn, stmt, project_id, params, limit)[0]
-            if isinstance(stmt, UncertaintyPlan):
-                return self._least_sure(conn, stmt, params, limit)
-            if isinstance(stmt, PartsPlan):
-                return self._parts(conn, stmt, params, limit)
-            return [r.id for r in conn.execute(stmt, params)]
+            return self._run(conn, stmt, project_id, params, limit)[0]
+
+    def _run(
+        self, conn: sa.Connection, plan: Any, project_id: int, params: dict[str, Any], limit: int
+    ) -> tuple[list[int], bool]:
+        """The candidates of a plan (``candidates_stmt``'s answer), with whether its tasks
+        were read to their end (False when they were drawn at random: a sample)."""
+        if isinstance(plan, SampledParts):
+            return self._sampled_parts(conn, plan, project_id, params, limit), True
+        if isinstance(plan, SamplingPlan):
+            return self._sampled(conn, plan, project_id, params, limit)
+        if isinstance(plan, UncertaintyPlan):
+            return self._least_sure(conn, plan, params, limit), True
+        if isinstance(plan, PartsPlan):
+            return self._parts(conn, plan, params, limit), True
+        return [r.id for r in conn.execute(plan, params)], True
 
     def _parts(
         self, conn: sa.Connection, plan: PartsPlan, params: dict[str, Any], limit: int
@@ -255,10 +262,7 @@ class SQLQueue(SQLRows):
             else:
                 ids = None
             if ids is None and (part.size is None or n):
-                if isinstance(part.plan, UncertaintyPlan):
-                    ids = self._least_sure(conn, part.plan, at, limit - len(out))
-                else:
-                    ids, done = self._sampled(conn, part.plan, project_id, at, limit - len(out))
+                ids, done = self._run(conn, part.plan, project_id, at, limit - len(out))
             out += ids or []
             if len(out) >= limit or not done:
                 break

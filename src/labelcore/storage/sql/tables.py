@@ -174,6 +174,9 @@ FRESH = "NOT is_labeled AND total_annotations = 0"
 # "" for several): a probe of one count of annotations writes it as an equality, which
 # SQLite passes over for the range "total_annotations > 0" of the condition above
 SOLE = "NOT is_labeled AND sole_annotator IS NOT NULL"
+# the skips (labelcore_annotation_skip_ix): a bare column, as the next task's reads write
+# it (a database sees the index's condition in the query only as written there)
+SKIPS = "was_cancelled"
 
 
 class TaskRow(LabelcoreBase, table=True):
@@ -256,6 +259,16 @@ class AnnotationRow(LabelcoreBase, table=True):
         sa.Index("labelcore_annotation_project_user_ix", "project_id", "completed_by"),
         # migration 0011: the review stream walks a project's annotations by updated_at
         sa.Index("labelcore_annotation_project_updated_ix", "project_id", "updated_at", "id"),
+        # next task, requeue_for_me: a user's own skipped tasks, found from their skips
+        # instead of among every open task (a partial index: skips alone; migration 0020)
+        sa.Index(
+            "labelcore_annotation_skip_ix",
+            "project_id",
+            "completed_by",
+            "task_id",
+            postgresql_where=sa.text(SKIPS),
+            sqlite_where=sa.text(SKIPS),
+        ),
     )
     id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
     task_id: int = _c(sa.Integer, _task_fk(), nullable=False)
