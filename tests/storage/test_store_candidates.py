@@ -264,13 +264,15 @@ def test_breadth_first_walks_indexes_instead_of_sorting_the_queue(pg_url: str) -
     """The candidates come from the started-tasks index and the queue, each walk stopped at
     the limit, not from a sort of every open task (1.4 s a next task at 100,000 tasks)."""
     store, pid = _walked(pg_url)
-    ((_, plan),) = _plans(store, pid, CandidateSpec(breadth_first=True))
+    (_, level), (_, plan) = _plans(store, pid, CandidateSpec(breadth_first=True))
     store.close()
+    # the count to start from is probed first (BreadthFirst.level), then the walk
+    assert "labelcore_task_sole_ix" in level and "Sort" not in level
     assert "Index Scan using labelcore_task_started_ix" in plan
-    assert "Seq Scan on labelcore_task " not in plan
-    assert "Bitmap Heap Scan on labelcore_task " not in plan
-    # one sort: the outer one, of the parts' first rows (each part is an index walk); the
-    # counts of annotations that are the user's alone are probed first (a CTE)
+    for read in (level, plan):
+        assert "Seq Scan on labelcore_task " not in read
+        assert "Bitmap Heap Scan on labelcore_task " not in read
+    # one sort: the outer one, of the parts' first rows (each part is an index walk)
     sorts = [line for line in plan.splitlines() if line.strip().startswith("->  Sort")]
     assert [line.index("->") for line in sorts] == [2]
 

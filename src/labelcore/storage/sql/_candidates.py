@@ -221,9 +221,10 @@ def candidates_stmt(
             cols.append(score.label("score"))
         where = [*conds, *(cond for cond, _ in combo)]
         if keys.get("started") == 0:
-            # from the most annotations down, past the counts whose tasks are all the
-            # user's alone (a user far ahead: the walk read and passed every one of them)
-            where.append(T.c.total_annotations <= _top_level_not_mine())
+            # from the most annotations down, past the counts whose tasks all have the user
+            # among their annotators (a user far ahead, and a follower: the walk read and
+            # passed every one of them): the bound ``top`` (``BreadthFirst``)
+            where.append(T.c.total_annotations <= _bp("top", sa.Integer))
         if keys.get("started") == 1 or (keys.get("overlap") == 0 and "started" not in keys):
             # from labelcore_task_fresh_ix (or labelcore_task_overlap_ix): the queue index
             # walked the started tasks to reach the ones nobody has started
@@ -233,7 +234,8 @@ def candidates_stmt(
             sa.select(*cols).where(*where).order_by(*inner).limit(lim)
         )
     stmts = [_merged(parts, score is not None) for parts in groups.values()]
-    return stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
+    plan = stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
+    return BreadthFirst(level=_level_stmt(), plan=plan) if spec.breadth_first else plan
 
 
 def _merged(parts: list[Any], scored: bool) -> Any:
@@ -261,6 +263,23 @@ class PartsPlan:
     parts: tuple[Any, ...]
 
 
+@attrs.frozen
+class BreadthFirst:
+    """Breadth first in order (sequential or uncertainty): ``plan`` walks the started open
+    tasks from the count of annotations bound as ``top`` down. ``next_task_candidates``
+    finds ``top`` first with ``level``: the highest count below the bound ``below``, as
+    ``(annotations, least, greatest)``, its tasks' least and greatest ``sole_annotator``
+    (two probes of ``labelcore_task_sole_ix``), asked again below each count whose tasks
+    all have the user among their annotators (``tables.among_annotators``). In the plan's
+    own statement, the top count alone was passed over (a recursive walk over the counts
+    cost 0.5 ms more of PostgreSQL planning on every next task), and only when its tasks
+    were the user's alone; with overlap 3 a user and a follower walked the tasks both had
+    done, and the user then their own below them (40,000-50,000 rows at 100,000 tasks)."""
+
+    level: Any
+    plan: Any
+
+
 #: A count of annotations with at most this many started open tasks is sorted whole (by
 #: random() or score); a larger one is sampled or walked (``Levels``)
 LEVEL_SORTED = 500
@@ -275,11 +294,12 @@ class Levels:
     with 50,000 of them at 100,000 tasks).
 
     - ``level``: the highest count below the bound ``below`` among the project's started
-      open tasks, as ``(annotations, lo, hi, big, mine)``: ``lo`` and ``hi`` its least and
-      greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks (bound as
-      ``sorted_max``), ``mine`` when all its tasks are the user's alone (none is theirs to
-      label: passed over): a few probes of ``labelcore_task_started_ix`` and
-      ``labelcore_task_sole_ix``, no row when no level is left;
+      open tasks, as ``(annotations, lo, hi, big, least, greatest)``: ``lo`` and ``hi`` its
+      least and greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks
+      (bound as ``sorted_max``), ``least`` and ``greatest`` its tasks' ``sole_annotator``
+      (all with the user among their annotators: none is theirs to label, passed over): a
+      few probes of ``labelcore_task_started_ix`` and ``labelcore_task_sole_ix``, no row
+      when no level is left;
     - ``sort``: the open tasks of level ``t`` (bound) sorted by the sampling's order, at most
       ``lim`` of them.
     """
@@ -370,7 +390,7 @@ def _levels(
         below_or_at.limit(1).scalar_subquery().label("lo"),
         at_or_above.limit(1).scalar_subquery().label("hi"),
         (big == at).label("big"),
-        _all_mine(at).label("mine"),
+        *_annotators_at(at),
     )
     t = _bp("t", sa.Integer)
     in_level = [*conds, started_cond, n <= t, n >= t]
@@ -378,9 +398,9 @@ def _levels(
     return Levels(level=level, sort=sort), in_level, [*_as_indexed(conds), fresh_cond]
 
 
-#: labelcore_task in the reads of labelcore_task_sole_ix, under a short name: the parts'
-#: statement stays under psycopg's 4,096 bytes, past which it parses every execution's
-#: query text again (0.19 ms of CPU a next task)
+#: labelcore_task in the reads of labelcore_task_sole_ix, under a short name (the parts'
+#: statement held them: under psycopg's 4,096 bytes, past which it parses every
+#: execution's query text again, 0.19 ms of CPU a next task)
 SOLE = T.alias("lt")
 
 
@@ -391,42 +411,35 @@ def _sole_started() -> list[Any]:
     return [SOLE.c.project_id == _bp("pid"), not_labeled, SOLE.c.sole_annotator.is_not(None)]
 
 
-def _all_mine(n: Any) -> Any:
-    """Whether every started open task with ``n`` annotations has the user (``uid``) as its
-    ``sole_annotator``: then the user has annotated each of them and none is a candidate.
-    The least and the greatest of them are the user (a started task's is never NULL: ""
-    stands for several users): two probes of ``labelcore_task_sole_ix``, not a walk of the
-    count's tasks (an EXISTS per kind of other annotator was planned as a scan on
-    PostgreSQL, which took matches for likely and read every task when there were none).
+def _annotators_at(n: Any) -> tuple[Any, Any]:
+    """The least and greatest ``sole_annotator`` of the started open tasks with ``n``
+    annotations (a started task's is never NULL: "" stands for more users than a pair),
+    as columns ``least`` and ``greatest``: two probes of ``labelcore_task_sole_ix``, not a
+    walk of the count's tasks (an EXISTS per kind of other annotator was planned as a scan
+    on PostgreSQL, which took matches for likely and read every task when there were none).
     Written as ordered LIMIT 1 reads rather than min() and max(): PostgreSQL planned those
     twice over (0.25 ms more per next task)."""
-    sole, uid = SOLE.c.sole_annotator, _bp("uid")
+    sole = SOLE.c.sole_annotator
     first = sa.select(sole).where(*_sole_started(), SOLE.c.total_annotations == n).limit(1)
-    least = first.order_by(sole).scalar_subquery()
-    most = first.order_by(sole.desc()).scalar_subquery()
-    return sa.and_(least == uid, most == uid)
+    least = first.order_by(sole).scalar_subquery().label("least")
+    return least, first.order_by(sole.desc()).scalar_subquery().label("greatest")
 
 
-def _top_level_not_mine() -> Any:
-    """The most annotations a started open task of the project has, or one less when the
-    tasks with the most are all the user's alone (their least and greatest
-    ``sole_annotator`` are the user, as in ``_all_mine``): the walk's upper bound (NULL: no
-    started task). The first entry of ``labelcore_task_sole_ix`` gives the top count with
-    its least annotator, one more probe its greatest. Only the top count is passed over: a
-    recursive walk over the counts cost 0.5 ms more of PostgreSQL planning on every next
-    task, and with overlap 2 the started open tasks all have one annotation."""
+def _level_stmt() -> Any:
+    """``BreadthFirst.level``: the first entry of ``labelcore_task_sole_ix`` below the
+    bound ``below`` gives the count with its least ``sole_annotator``, one more probe its
+    greatest."""
     n, sole = SOLE.c.total_annotations, SOLE.c.sole_annotator
-    one: Any = sa.literal_column("1")  # written out, not bound: a shorter statement (SOLE)
     first = (
-        sa.select(n.label("n"), sole.label("s"))
-        .where(*_sole_started())
+        sa.select(n.label("annotations"), sole.label("least"))
+        .where(*_sole_started(), n < _bp("below", sa.Integer))
         .order_by(n.desc(), sole)
-        .limit(one)
-        .cte("lc_top")
+        .limit(1)
+        .subquery("lc_top")
     )
-    most = sa.select(sole).where(*_sole_started(), n == first.c.n).order_by(sole.desc()).limit(one)
-    mine = sa.and_(first.c.s == _bp("uid"), most.scalar_subquery() == _bp("uid"))
-    return sa.select(sa.case((mine, first.c.n - one), else_=first.c.n)).scalar_subquery()
+    most = sa.select(sole).where(*_sole_started(), n == first.c.annotations)
+    greatest = most.order_by(sole.desc()).limit(1).scalar_subquery().label("greatest")
+    return sa.select(first.c.annotations, first.c.least, greatest)
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:

@@ -17,6 +17,7 @@ from labelcore.storage.base import CandidateSpec
 from labelcore.storage.sql import _candidates
 from labelcore.storage.sql._base import chunks, ignores_skipped
 from labelcore.storage.sql._candidates import (
+    BreadthFirst,
     Levels,
     PartsPlan,
     SampledParts,
@@ -36,6 +37,7 @@ from labelcore.storage.sql.tables import (
     TASKS,
     VIEWS,
     WEBHOOKS,
+    among_annotators,
 )
 
 T, A, P, C, S = TASKS, ANNOTATIONS, PREDICTIONS, CLAIMS, ASSIGNMENTS
@@ -161,6 +163,9 @@ class SQLQueue(SQLRows):
     ) -> tuple[list[int], bool]:
         """The candidates of a plan (``candidates_stmt``'s answer), with whether its tasks
         were read to their end (False when they were drawn at random: a sample)."""
+        if isinstance(plan, BreadthFirst):
+            at = {**params, "top": self._top(conn, plan.level, params)}
+            return self._run(conn, plan.plan, project_id, at, limit)
         if isinstance(plan, SampledParts):
             return self._sampled_parts(conn, plan, project_id, params, limit), True
         if isinstance(plan, SamplingPlan):
@@ -183,14 +188,29 @@ class SQLQueue(SQLRows):
         return out
 
     @staticmethod
+    def _top(conn: sa.Connection, level: Any, params: dict[str, Any]) -> int:
+        """The most annotations of a started open task the user may label, as far as the
+        counts' least and greatest ``sole_annotator`` tell (``BreadthFirst``); 0 when
+        every count has the user among all its tasks' annotators, or none is left."""
+        at = {**params, "below": 2**31 - 1}
+        while (row := conn.execute(level, at).first()) is not None:
+            if not among_annotators(row.least, row.greatest, params["uid"]):
+                return int(row.annotations)
+            if row.annotations <= 1:  # the last count there can be (overlap 2: the only)
+                return 0
+            at["below"] = row.annotations
+        return 0
+
+    @staticmethod
     def _levels(
         conn: sa.Connection, levels: Levels, params: dict[str, Any]
     ) -> Iterator[sa.Row[Any]]:
         """The levels of started open tasks (``Levels.level`` rows), most annotations first,
-        but for those whose tasks are all the user's alone (none is theirs to label)."""
+        but for those whose tasks all have the user among their annotators (none is theirs
+        to label)."""
         at = {**params, "below": 2**31 - 1, "sorted_max": _candidates.LEVEL_SORTED}
         while (level := conn.execute(levels.level, at).first()) is not None:
-            if not level.mine:
+            if not among_annotators(level.least, level.greatest, params["uid"]):
                 yield level
             if level.annotations <= 1:  # the last level there can be (overlap 2: the only)
                 return
