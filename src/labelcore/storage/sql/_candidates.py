@@ -21,12 +21,14 @@ not read at all.
   ``total_annotations`` descending, then ``inner_id``; a fresh import adds nothing to it),
   the others from ``labelcore_task_fresh_ix`` (the open tasks without annotations, in
   import order). "Most annotations" is the task's ``total_annotations`` (skips are not
-  counted). The walk starts at the most annotations whose tasks are not all the user's
-  alone: a user far ahead of the others (50,000 tasks only they annotated) had every one
-  of theirs read and passed, 100,000 rows a next task. Whether a count's tasks are all
-  theirs is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the
-  one user of its annotations that are not skips, "" for several), least and greatest.
-  Sampling skips such a count too (``Levels.level``'s ``mine``).
+  counted). The walk starts at the most annotations whose tasks do not all have the user
+  among the same one or two users: a user far ahead of the others (50,000 tasks only they
+  annotated) had every one of theirs read and passed, 100,000 rows a next task, and with
+  overlap 3 a user and a follower the tasks both had done. Whether a count's tasks are all
+  so is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the one
+  or two users of its annotations that are not skips, "" for more), least and greatest,
+  read first count by count (``BreadthFirst``). Sampling skips such a count too
+  (``Levels.level``'s ``least`` and ``greatest``).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
   or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
   partial index of exactly those (empty in a project of overlap 1); started tasks of
