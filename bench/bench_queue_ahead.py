@@ -5,13 +5,17 @@ project of overlap 2 where one user has annotated many tasks no one else has tou
     PYTHONPATH=src python bench/bench_queue_ahead.py --url sqlite:///qa.db        # measure
 
 Shapes (``--build``): ``3a`` user 1 annotated the first half of the tasks, ``3b`` every other
-task, ``3c`` as 3a and user 2 followed user 1 over the first tenth (those tasks are done);
+task, ``3c`` as 3a and user 2 followed user 1 over the first tenth (those tasks are done),
+``3f`` overlap 3: user 1 annotated the first half and user 2 followed over the first 40%
+(tasks both did stay open, at two annotations), ``3s`` as 3a and user 1 skipped 20 tasks
+of the second half (for ``--skipped``: requeue_for_me's pass over the user's own skips);
 controls: ``2a`` every other task annotated by one of five other users, ``10`` ten tasks.
 Every task has one scored prediction (for uncertainty sampling). Without ``--build`` it
 measures the newest project in the database: per queue order (sequential, uniform,
 uncertainty; breadth first, as a project of overlap 2 asks; ``--overlap-first`` adds
-show_overlap_first) and per user (1 the one ahead, 2 the follower, 99 a new one), the
-median wall and CPU milliseconds of a call, its SQL statements and, on PostgreSQL, the
+show_overlap_first, ``--skipped`` asks for the user's own skips alone, as requeue_for_me
+does once nothing else is left) and per user (1 the one ahead, 2 the follower, 99 a new
+one), the median wall and CPU milliseconds of a call, its SQL statements and, on PostgreSQL, the
 task rows its statements read (EXPLAIN ANALYZE: rows returned and removed by filters,
 over all loops).
 """
@@ -26,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings
+from labelcore.model import NewAnnotation, NewPrediction, NewTask, ProjectSettings, SkipQueue
 from labelcore.storage.base import CandidateSpec
 from labelcore.storage.sql import SQLStore
 
@@ -36,23 +40,31 @@ ORDERS = ("sequential", "random", "uncertainty")
 
 def _task(i: int, shape: str, n: int) -> NewTask:
     annotators = []
-    if (shape in ("3a", "3c") and i < n // 2) or (shape == "3b" and i % 2 == 0):
+    if (shape in ("3a", "3c", "3f", "3s") and i < n // 2) or (shape == "3b" and i % 2 == 0):
         annotators.append(1)
-    if shape == "3c" and i < n // 10:
+    if (shape == "3c" and i < n // 10) or (shape == "3f" and i < n * 2 // 5):
         annotators.append(2)
+    skipped = shape == "3s" and i >= n // 2 and i % (n // 40) == 7  # by user 1
     if (shape == "2a" and i % 2 == 0) or (shape == "10" and i % (n // 10) == n // 20):
         annotators.append(3 + i % 5)  # five other annotators (2a), or ten started tasks
     text = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12))
     return NewTask(
         data={"text": f"{i}: {text}"},
-        overlap=2,
-        annotations=tuple(NewAnnotation(result=[], completed_by=u) for u in annotators),
+        overlap=3 if shape == "3f" else 2,
+        annotations=(
+            *(NewAnnotation(result=[], completed_by=u) for u in annotators),
+            *([NewAnnotation(result=[], completed_by=1, was_cancelled=True)] if skipped else []),
+        ),
         predictions=(NewPrediction(result=[], score=(i * 7919 % 1000) / 1000),),
     )
 
 
 def build(store: SQLStore, shape: str, n: int) -> int:
-    pid = store.add_project(ProjectSettings(title="ahead", maximum_annotations=2), 1).id
+    overlap = 3 if shape == "3f" else 2
+    settings = ProjectSettings(
+        title="ahead", maximum_annotations=overlap, skip_queue=SkipQueue.REQUEUE_FOR_ME
+    )
+    pid = store.add_project(settings, 1).id
     start, cpu = time.perf_counter(), time.process_time()
     store.add_tasks(pid, (_task(i, shape, n) for i in range(n)))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -80,12 +92,17 @@ def _rows_read(store: SQLStore, seen: list[tuple[str, Any]]) -> int:
     return total
 
 
-def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool) -> None:
+def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool, skipped: bool) -> None:
     now = dt.datetime.now(dt.UTC)
     print("| order | user | median ms | CPU ms | statements | task rows read |")
     print("|---|---|---|---|---|---|")
     for order in ORDERS:
-        spec = CandidateSpec(order=order, breadth_first=True, overlap_first=overlap_first)
+        spec = CandidateSpec(
+            order=order,
+            breadth_first=True,
+            overlap_first=overlap_first,
+            only_skipped_by_user=skipped,
+        )
         for user in (1, 2, 99):
             seen: list[tuple[str, Any]] = []
 
@@ -112,10 +129,11 @@ def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--build", choices=("3a", "3b", "3c", "2a", "10"))
+    parser.add_argument("--build", choices=("3a", "3b", "3c", "3f", "3s", "2a", "10"))
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--overlap-first", action="store_true", help="show_overlap_first")
+    parser.add_argument("--skipped", action="store_true", help="the user's own skips alone")
     args = parser.parse_args()
     store = SQLStore(args.url)
     try:
@@ -124,7 +142,7 @@ def main() -> None:
             return
         with store.engine.connect() as conn:
             pid = conn.execute(sa.text("SELECT max(id) FROM labelcore_project")).scalar_one()
-        measure(store, pid, args.repeats, args.overlap_first)
+        measure(store, pid, args.repeats, args.overlap_first, args.skipped)
     finally:
         store.close()
 

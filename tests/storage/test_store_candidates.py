@@ -219,10 +219,15 @@ def _walked(pg_url: str) -> tuple[SQLStore, int]:
 
 
 def _statements(
-    store: SQLStore, pid: int, spec: CandidateSpec, keep: Callable[[str], bool], user: int = ME
+    store: SQLStore,
+    pid: int,
+    spec: CandidateSpec,
+    keep: Callable[[str], bool],
+    user: int = ME,
+    found: bool = True,
 ) -> list[tuple[str, Any]]:
     """(statement, parameters) of the statements one next_task_candidates call (of ``user``)
-    makes that ``keep`` keeps."""
+    makes that ``keep`` keeps; the call finds candidates (``found``) or none."""
     seen: list[tuple[str, Any]] = []
 
     def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
@@ -230,7 +235,7 @@ def _statements(
             seen.append((statement, params))
 
     sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert store.next_task_candidates(pid, user, spec, NOW, 20)
+    assert bool(store.next_task_candidates(pid, user, spec, NOW, 20)) is found
     sa.event.remove(store.engine, "before_cursor_execute", before)
     return seen
 
@@ -259,13 +264,15 @@ def test_breadth_first_walks_indexes_instead_of_sorting_the_queue(pg_url: str) -
     """The candidates come from the started-tasks index and the queue, each walk stopped at
     the limit, not from a sort of every open task (1.4 s a next task at 100,000 tasks)."""
     store, pid = _walked(pg_url)
-    ((_, plan),) = _plans(store, pid, CandidateSpec(breadth_first=True))
+    (_, level), (_, plan) = _plans(store, pid, CandidateSpec(breadth_first=True))
     store.close()
+    # the count to start from is probed first (BreadthFirst.level), then the walk
+    assert "labelcore_task_sole_ix" in level and "Sort" not in level
     assert "Index Scan using labelcore_task_started_ix" in plan
-    assert "Seq Scan on labelcore_task " not in plan
-    assert "Bitmap Heap Scan on labelcore_task " not in plan
-    # one sort: the outer one, of the parts' first rows (each part is an index walk); the
-    # counts of annotations that are the user's alone are probed first (a CTE)
+    for read in (level, plan):
+        assert "Seq Scan on labelcore_task " not in read
+        assert "Bitmap Heap Scan on labelcore_task " not in read
+    # one sort: the outer one, of the parts' first rows (each part is an index walk)
     sorts = [line for line in plan.splitlines() if line.strip().startswith("->  Sort")]
     assert [line.index("->") for line in sorts] == [2]
 
@@ -359,10 +366,14 @@ def test_jit_is_off_unless_the_host_chose_and_its_options_are_kept(
         store.close()
 
 
-def _task_rows_read(store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME) -> int:
+def _task_rows_read(
+    store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME, found: bool = True
+) -> int:
     """Rows of labelcore_task that one next_task_candidates call reads (each statement's
     ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops)."""
-    seen = _statements(store, pid, spec, lambda statement: "labelcore_task" in statement, user)
+    seen = _statements(
+        store, pid, spec, lambda statement: "labelcore_task" in statement, user, found
+    )
 
     def read(node: dict[str, Any]) -> int:
         rows = 0

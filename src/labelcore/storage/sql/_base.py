@@ -30,7 +30,14 @@ from labelcore.storage.sql.engine import (
     pop_sqlite_failure,
     upgrade_engine,
 )
-from labelcore.storage.sql.tables import ANNOTATIONS, PREDICTIONS, PROJECTS, TASKS
+from labelcore.storage.sql.tables import (
+    ANNOTATIONS,
+    PAIR_SEP,
+    PREDICTIONS,
+    PROJECTS,
+    SOLE_MAX,
+    TASKS,
+)
 
 T, A, P = TASKS, ANNOTATIONS, PREDICTIONS
 _log = logging.getLogger("labelcore.storage")
@@ -515,7 +522,7 @@ class SQLBase:
                 )
 
     @staticmethod
-    def _recount_stmt() -> Any:
+    def _recount_stmt(is_pg: bool) -> Any:
         mine = A.c.task_id == T.c.id
         # the project's skip rule, read by the UPDATE itself: on PostgreSQL its snapshot is
         # taken after the task rows are locked, so a settings change that committed while
@@ -542,21 +549,32 @@ class SQLBase:
             .scalar_subquery(),
             "completed_at": sa.select(sa.func.max(A.c.created_at)).where(mine).scalar_subquery(),
             "is_labeled": completers.scalar_subquery() >= T.c.overlap,
-            "sole_annotator": SQLBase._sole_annotator(),
+            "sole_annotator": SQLBase._sole_annotator(is_pg),
         }
         return sa.update(T).where(T.c.id.in_(sa.bindparam("ids", expanding=True))).values(values)
 
     @staticmethod
-    def _sole_annotator() -> Any:
-        """The updated task's ``sole_annotator`` from its rows: the one completer of its
-        annotations that are not skips, "" for several (or one without an id: "null" in
-        ``who``, NULL in max), NULL for none (the next task's labelcore_task_sole_ix)."""
+    def _sole_annotator(is_pg: bool) -> Any:
+        """The updated task's ``sole_annotator`` from its rows (``tables.annotators_text``):
+        the one completer of its annotations that are not skips, or the two in code point
+        order (PostgreSQL: ``COLLATE "C"``, whatever the database's collation), "" for more
+        (or one without an id: "null" in ``who``, NULL in max), NULL for none (the next
+        task's labelcore_task_sole_ix)."""
         who = sa.func.coalesce(sa.cast(A.c.completed_by, sa.String), "null")
         one = sa.func.coalesce(sa.func.max(A.c.completed_by), sa.literal(""))
+        by = A.c.completed_by.collate("C") if is_pg else A.c.completed_by
+        lo = sa.type_coerce(sa.func.min(by), sa.String)
+        hi = sa.type_coerce(sa.func.max(by), sa.String)
+        pair = sa.and_(
+            sa.func.count(sa.distinct(who)) == 2,
+            sa.func.count(A.c.completed_by) == sa.func.count(),  # both have an id
+            sa.func.length(lo) + sa.func.length(hi) < SOLE_MAX,
+        )
         return (
             sa.select(
                 sa.case(
                     (sa.func.count(sa.distinct(who)) == 1, one),
+                    (pair, lo + sa.literal(PAIR_SEP, sa.String) + hi),
                     (sa.func.count() > 0, sa.literal("")),
                 )
             )
@@ -567,7 +585,7 @@ class SQLBase:
     def _recount(self, conn: sa.Connection, task_ids: Collection[int]) -> None:
         """Recompute every counter of these tasks from the rows, in one UPDATE per chunk
         (the statement reads each task's project's skip rule itself)."""
-        update = self._stmt("recount", self._recount_stmt)
+        update = self._stmt("recount", lambda: self._recount_stmt(self.is_pg))
         for batch in chunks(sorted(set(task_ids))):
             conn.execute(update, {"ids": batch})
 

@@ -21,12 +21,14 @@ not read at all.
   ``total_annotations`` descending, then ``inner_id``; a fresh import adds nothing to it),
   the others from ``labelcore_task_fresh_ix`` (the open tasks without annotations, in
   import order). "Most annotations" is the task's ``total_annotations`` (skips are not
-  counted). The walk starts at the most annotations whose tasks are not all the user's
-  alone: a user far ahead of the others (50,000 tasks only they annotated) had every one
-  of theirs read and passed, 100,000 rows a next task. Whether a count's tasks are all
-  theirs is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the
-  one user of its annotations that are not skips, "" for several), least and greatest.
-  Sampling skips such a count too (``Levels.level``'s ``mine``).
+  counted). The walk starts at the most annotations whose tasks do not all have the user
+  among the same one or two users: a user far ahead of the others (50,000 tasks only they
+  annotated) had every one of theirs read and passed, 100,000 rows a next task, and with
+  overlap 3 a user and a follower the tasks both had done. Whether a count's tasks are all
+  so is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the one
+  or two users of its annotations that are not skips, "" for more), least and greatest,
+  read first count by count (``BreadthFirst``). Sampling skips such a count too
+  (``Levels.level``'s ``least`` and ``greatest``).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
   or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
   partial index of exactly those (empty in a project of overlap 1); started tasks of
@@ -40,6 +42,10 @@ not read at all.
   tasks with overlap > 1 sampled as a project of their own (none: passed; at most
   ``LEVEL_SORTED``: sorted whole), then the others, read only when the first part was
   read to its end.
+- The user's own skips alone (``only_skipped_by_user``: requeue_for_me, once nothing else
+  is left for them): their skips on open tasks counted in ``labelcore_annotation_skip_ix``;
+  up to ``LEVEL_SORTED`` of them, their tasks sorted by the queue's keys; more, the plan
+  the order would use (which reads the open tasks until it finds theirs).
 - Uncertainty sampling (lowest prediction score first, ``UncertaintyPlan``): the started
   tasks level by level, a small level sorted by score and a larger one walked like the
   rest: the scored predictions in score order from ``labelcore_prediction_score_ix``,
@@ -66,6 +72,7 @@ from labelcore.storage.sql.tables import (
     ASSIGNMENTS,
     CLAIMS,
     PREDICTIONS,
+    SKIPS,
     TASKS,
 )
 
@@ -113,10 +120,13 @@ def candidates_stmt(
     dialect: str,
     fts: bool,
     is_pg: bool,
+    own_skips: bool = True,
 ) -> Any:
     """The statement that lists the user's next candidates, over the bound parameters
     ``pid``, ``uid``, ``now``, ``lim`` (and ``assignee``, and ``turn`` in [0, 1) for uniform
-    sampling)."""
+    sampling). ``own_skips`` False: the user's own skipped tasks (``only_skipped_by_user``)
+    found among every open task, not from their skips (``_own_skips``'s plan past
+    ``LEVEL_SORTED`` of them)."""
     mine = sa.and_(A.c.task_id == T.c.id, A.c.completed_by == _bp("uid"))
 
     def exists(*where: Any) -> Any:
@@ -167,6 +177,12 @@ def candidates_stmt(
         none: Any = sa.literal_column("0")
         started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
         dims.append(("started", [(started, 0), (T.c.total_annotations == none, 1)]))
+    if spec.only_skipped_by_user and own_skips:
+        # requeue_for_me's last pass: from the user's own skips (a few: sorted alone)
+        every = candidates_stmt(
+            spec, ignore, query, dialect=dialect, fts=fts, is_pg=is_pg, own_skips=False
+        )
+        return _own_skips(conds, spec, every)
     sampled = {"random": _sampling_plan, "uncertainty": _uncertainty_plan}.get(spec.order)
     if sampled is not None and not spec.include_skipped_by_user:
         breadth = [d for d in dims if d[0] == "started"]  # the only one sampling keeps
@@ -207,9 +223,10 @@ def candidates_stmt(
             cols.append(score.label("score"))
         where = [*conds, *(cond for cond, _ in combo)]
         if keys.get("started") == 0:
-            # from the most annotations down, past the counts whose tasks are all the
-            # user's alone (a user far ahead: the walk read and passed every one of them)
-            where.append(T.c.total_annotations <= _top_level_not_mine())
+            # from the most annotations down, past the counts whose tasks all have the user
+            # among their annotators (a user far ahead, and a follower: the walk read and
+            # passed every one of them): the bound ``top`` (``BreadthFirst``)
+            where.append(T.c.total_annotations <= _bp("top", sa.Integer))
         if keys.get("started") == 1 or (keys.get("overlap") == 0 and "started" not in keys):
             # from labelcore_task_fresh_ix (or labelcore_task_overlap_ix): the queue index
             # walked the started tasks to reach the ones nobody has started
@@ -219,7 +236,8 @@ def candidates_stmt(
             sa.select(*cols).where(*where).order_by(*inner).limit(lim)
         )
     stmts = [_merged(parts, score is not None) for parts in groups.values()]
-    return stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
+    plan = stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
+    return BreadthFirst(level=_level_stmt(), plan=plan) if spec.breadth_first else plan
 
 
 def _merged(parts: list[Any], scored: bool) -> Any:
@@ -247,6 +265,23 @@ class PartsPlan:
     parts: tuple[Any, ...]
 
 
+@attrs.frozen
+class BreadthFirst:
+    """Breadth first in order (sequential or uncertainty): ``plan`` walks the started open
+    tasks from the count of annotations bound as ``top`` down. ``next_task_candidates``
+    finds ``top`` first with ``level``: the highest count below the bound ``below``, as
+    ``(annotations, least, greatest)``, its tasks' least and greatest ``sole_annotator``
+    (two probes of ``labelcore_task_sole_ix``), asked again below each count whose tasks
+    all have the user among their annotators (``tables.among_annotators``). In the plan's
+    own statement, the top count alone was passed over (a recursive walk over the counts
+    cost 0.5 ms more of PostgreSQL planning on every next task), and only when its tasks
+    were the user's alone; with overlap 3 a user and a follower walked the tasks both had
+    done, and the user then their own below them (40,000-50,000 rows at 100,000 tasks)."""
+
+    level: Any
+    plan: Any
+
+
 #: A count of annotations with at most this many started open tasks is sorted whole (by
 #: random() or score); a larger one is sampled or walked (``Levels``)
 LEVEL_SORTED = 500
@@ -261,11 +296,12 @@ class Levels:
     with 50,000 of them at 100,000 tasks).
 
     - ``level``: the highest count below the bound ``below`` among the project's started
-      open tasks, as ``(annotations, lo, hi, big, mine)``: ``lo`` and ``hi`` its least and
-      greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks (bound as
-      ``sorted_max``), ``mine`` when all its tasks are the user's alone (none is theirs to
-      label: passed over): a few probes of ``labelcore_task_started_ix`` and
-      ``labelcore_task_sole_ix``, no row when no level is left;
+      open tasks, as ``(annotations, lo, hi, big, least, greatest)``: ``lo`` and ``hi`` its
+      least and greatest inner id, ``big`` true when it has more than ``LEVEL_SORTED`` tasks
+      (bound as ``sorted_max``), ``least`` and ``greatest`` its tasks' ``sole_annotator``
+      (all with the user among their annotators: none is theirs to label, passed over): a
+      few probes of ``labelcore_task_started_ix`` and ``labelcore_task_sole_ix``, no row
+      when no level is left;
     - ``sort``: the open tasks of level ``t`` (bound) sorted by the sampling's order, at most
       ``lim`` of them.
     """
@@ -356,7 +392,7 @@ def _levels(
         below_or_at.limit(1).scalar_subquery().label("lo"),
         at_or_above.limit(1).scalar_subquery().label("hi"),
         (big == at).label("big"),
-        _all_mine(at).label("mine"),
+        *_annotators_at(at),
     )
     t = _bp("t", sa.Integer)
     in_level = [*conds, started_cond, n <= t, n >= t]
@@ -364,9 +400,9 @@ def _levels(
     return Levels(level=level, sort=sort), in_level, [*_as_indexed(conds), fresh_cond]
 
 
-#: labelcore_task in the reads of labelcore_task_sole_ix, under a short name: the parts'
-#: statement stays under psycopg's 4,096 bytes, past which it parses every execution's
-#: query text again (0.19 ms of CPU a next task)
+#: labelcore_task in the reads of labelcore_task_sole_ix, under a short name (the parts'
+#: statement held them: under psycopg's 4,096 bytes, past which it parses every
+#: execution's query text again, 0.19 ms of CPU a next task)
 SOLE = T.alias("lt")
 
 
@@ -377,42 +413,35 @@ def _sole_started() -> list[Any]:
     return [SOLE.c.project_id == _bp("pid"), not_labeled, SOLE.c.sole_annotator.is_not(None)]
 
 
-def _all_mine(n: Any) -> Any:
-    """Whether every started open task with ``n`` annotations has the user (``uid``) as its
-    ``sole_annotator``: then the user has annotated each of them and none is a candidate.
-    The least and the greatest of them are the user (a started task's is never NULL: ""
-    stands for several users): two probes of ``labelcore_task_sole_ix``, not a walk of the
-    count's tasks (an EXISTS per kind of other annotator was planned as a scan on
-    PostgreSQL, which took matches for likely and read every task when there were none).
+def _annotators_at(n: Any) -> tuple[Any, Any]:
+    """The least and greatest ``sole_annotator`` of the started open tasks with ``n``
+    annotations (a started task's is never NULL: "" stands for more users than a pair),
+    as columns ``least`` and ``greatest``: two probes of ``labelcore_task_sole_ix``, not a
+    walk of the count's tasks (an EXISTS per kind of other annotator was planned as a scan
+    on PostgreSQL, which took matches for likely and read every task when there were none).
     Written as ordered LIMIT 1 reads rather than min() and max(): PostgreSQL planned those
     twice over (0.25 ms more per next task)."""
-    sole, uid = SOLE.c.sole_annotator, _bp("uid")
+    sole = SOLE.c.sole_annotator
     first = sa.select(sole).where(*_sole_started(), SOLE.c.total_annotations == n).limit(1)
-    least = first.order_by(sole).scalar_subquery()
-    most = first.order_by(sole.desc()).scalar_subquery()
-    return sa.and_(least == uid, most == uid)
+    least = first.order_by(sole).scalar_subquery().label("least")
+    return least, first.order_by(sole.desc()).scalar_subquery().label("greatest")
 
 
-def _top_level_not_mine() -> Any:
-    """The most annotations a started open task of the project has, or one less when the
-    tasks with the most are all the user's alone (their least and greatest
-    ``sole_annotator`` are the user, as in ``_all_mine``): the walk's upper bound (NULL: no
-    started task). The first entry of ``labelcore_task_sole_ix`` gives the top count with
-    its least annotator, one more probe its greatest. Only the top count is passed over: a
-    recursive walk over the counts cost 0.5 ms more of PostgreSQL planning on every next
-    task, and with overlap 2 the started open tasks all have one annotation."""
+def _level_stmt() -> Any:
+    """``BreadthFirst.level``: the first entry of ``labelcore_task_sole_ix`` below the
+    bound ``below`` gives the count with its least ``sole_annotator``, one more probe its
+    greatest."""
     n, sole = SOLE.c.total_annotations, SOLE.c.sole_annotator
-    one: Any = sa.literal_column("1")  # written out, not bound: a shorter statement (SOLE)
     first = (
-        sa.select(n.label("n"), sole.label("s"))
-        .where(*_sole_started())
+        sa.select(n.label("annotations"), sole.label("least"))
+        .where(*_sole_started(), n < _bp("below", sa.Integer))
         .order_by(n.desc(), sole)
-        .limit(one)
-        .cte("lc_top")
+        .limit(1)
+        .subquery("lc_top")
     )
-    most = sa.select(sole).where(*_sole_started(), n == first.c.n).order_by(sole.desc()).limit(one)
-    mine = sa.and_(first.c.s == _bp("uid"), most.scalar_subquery() == _bp("uid"))
-    return sa.select(sa.case((mine, first.c.n - one), else_=first.c.n)).scalar_subquery()
+    most = sa.select(sole).where(*_sole_started(), n == first.c.annotations)
+    greatest = most.order_by(sole.desc()).limit(1).scalar_subquery().label("greatest")
+    return sa.select(first.c.annotations, first.c.least, greatest)
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:
@@ -498,7 +527,8 @@ class SampledParts:
     overlap > 1, then the others, each sampled as a project of its own (a sort of every open
     task by the keys before: 0.3-1 s at 100,000 tasks). A later part is read only when the
     earlier ones were read to their end (drawn candidates are a sample: fewer than asked
-    does not mean the part has no more)."""
+    does not mean the part has no more). Also requeue_for_me's last pass, in any order: one
+    part, the user's own skipped tasks (``_own_skips``)."""
 
     parts: tuple[SampledPart, ...]
 
@@ -530,6 +560,40 @@ def _overlap_parts(
             SampledPart(plan=sampled([*conds, T.c.overlap <= one], [], lim), size=None, sort=None),
         )
     )
+
+
+def _own_skips(conds: list[Any], spec: CandidateSpec, every: Any) -> SampledParts:
+    """requeue_for_me's last pass (``only_skipped_by_user``) as one ``SampledPart``: the
+    user's skips on open tasks counted from ``labelcore_annotation_skip_ix`` up to the bound
+    ``sorted_cap`` (none: nothing to read), their tasks sorted by the queue's keys when they
+    are at most ``LEVEL_SORTED``, else ``every``, the plan that finds them among every open
+    task. That plan read and passed every open task to find a user's few skipped ones: the
+    walk in order, the draws that found none and then a sort of all open tasks, or the walk
+    over every scored prediction (0.15-0.8 s at 100,000 tasks)."""
+    skip = sa.text(f"{A.name}.{SKIPS}")  # labelcore_annotation_skip_ix's condition, as written
+    theirs = [A.c.project_id == _bp("pid"), A.c.completed_by == _bp("uid"), skip]
+    counted = (
+        sa.select(sa.literal(1))
+        .select_from(A.join(T, T.c.id == A.c.task_id))
+        .where(*theirs, IS_OPEN)
+        .limit(_bp("sorted_cap", sa.Integer))
+        .subquery("lc_skips")
+    )
+    size = sa.select(sa.func.count()).select_from(counted)
+    skipped = T.c.id.in_(sa.select(A.c.task_id).where(*theirs))
+    order: list[Any] = []
+    if spec.overlap_first:
+        order.append(sa.case((T.c.overlap > 1, 0), else_=1))
+    if spec.breadth_first:
+        order.append(T.c.total_annotations.desc())
+    if spec.order == "random":
+        order.append(sa.func.random())
+    elif spec.order == "uncertainty":
+        least = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
+        order.append(least.asc().nulls_last())
+    order.append(T.c.inner_id)
+    sort = sa.select(T.c.id).where(*conds, skipped).order_by(*order).limit(_bp("lim", sa.Integer))
+    return SampledParts(parts=(SampledPart(plan=every, size=size, sort=sort),))
 
 
 def _sorted_stmt(

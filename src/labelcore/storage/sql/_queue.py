@@ -17,6 +17,7 @@ from labelcore.storage.base import CandidateSpec
 from labelcore.storage.sql import _candidates
 from labelcore.storage.sql._base import chunks, ignores_skipped
 from labelcore.storage.sql._candidates import (
+    BreadthFirst,
     Levels,
     PartsPlan,
     SampledParts,
@@ -36,6 +37,7 @@ from labelcore.storage.sql.tables import (
     TASKS,
     VIEWS,
     WEBHOOKS,
+    among_annotators,
 )
 
 T, A, P, C, S = TASKS, ANNOTATIONS, PREDICTIONS, CLAIMS, ASSIGNMENTS
@@ -154,15 +156,25 @@ class SQLQueue(SQLRows):
             params: dict[str, Any] = {"pid": project_id, "uid": user_id, "now": now, "lim": limit}
             if assignee is not None:
                 params["assignee"] = assignee
-            if isinstance(stmt, SampledParts):
-                return self._sampled_parts(conn, stmt, project_id, params, limit)
-            if isinstance(stmt, SamplingPlan):
-                return self._sampled(conn, stmt, project_id, params, limit)[0]
-            if isinstance(stmt, UncertaintyPlan):
-                return self._least_sure(conn, stmt, params, limit)
-            if isinstance(stmt, PartsPlan):
-                return self._parts(conn, stmt, params, limit)
-            return [r.id for r in conn.execute(stmt, params)]
+            return self._run(conn, stmt, project_id, params, limit)[0]
+
+    def _run(
+        self, conn: sa.Connection, plan: Any, project_id: int, params: dict[str, Any], limit: int
+    ) -> tuple[list[int], bool]:
+        """The candidates of a plan (``candidates_stmt``'s answer), with whether its tasks
+        were read to their end (False when they were drawn at random: a sample)."""
+        if isinstance(plan, BreadthFirst):
+            at = {**params, "top": self._top(conn, plan.level, params)}
+            return self._run(conn, plan.plan, project_id, at, limit)
+        if isinstance(plan, SampledParts):
+            return self._sampled_parts(conn, plan, project_id, params, limit), True
+        if isinstance(plan, SamplingPlan):
+            return self._sampled(conn, plan, project_id, params, limit)
+        if isinstance(plan, UncertaintyPlan):
+            return self._least_sure(conn, plan, params, limit), True
+        if isinstance(plan, PartsPlan):
+            return self._parts(conn, plan, params, limit), True
+        return [r.id for r in conn.execute(plan, params)], True
 
     def _parts(
         self, conn: sa.Connection, plan: PartsPlan, params: dict[str, Any], limit: int
@@ -176,14 +188,29 @@ class SQLQueue(SQLRows):
         return out
 
     @staticmethod
+    def _top(conn: sa.Connection, level: Any, params: dict[str, Any]) -> int:
+        """The most annotations of a started open task the user may label, as far as the
+        counts' least and greatest ``sole_annotator`` tell (``BreadthFirst``); 0 when
+        every count has the user among all its tasks' annotators, or none is left."""
+        at = {**params, "below": 2**31 - 1}
+        while (row := conn.execute(level, at).first()) is not None:
+            if not among_annotators(row.least, row.greatest, params["uid"]):
+                return int(row.annotations)
+            if row.annotations <= 1:  # the last count there can be (overlap 2: the only)
+                return 0
+            at["below"] = row.annotations
+        return 0
+
+    @staticmethod
     def _levels(
         conn: sa.Connection, levels: Levels, params: dict[str, Any]
     ) -> Iterator[sa.Row[Any]]:
         """The levels of started open tasks (``Levels.level`` rows), most annotations first,
-        but for those whose tasks are all the user's alone (none is theirs to label)."""
+        but for those whose tasks all have the user among their annotators (none is theirs
+        to label)."""
         at = {**params, "below": 2**31 - 1, "sorted_max": _candidates.LEVEL_SORTED}
         while (level := conn.execute(levels.level, at).first()) is not None:
-            if not level.mine:
+            if not among_annotators(level.least, level.greatest, params["uid"]):
                 yield level
             if level.annotations <= 1:  # the last level there can be (overlap 2: the only)
                 return
@@ -255,10 +282,7 @@ class SQLQueue(SQLRows):
             else:
                 ids = None
             if ids is None and (part.size is None or n):
-                if isinstance(part.plan, UncertaintyPlan):
-                    ids = self._least_sure(conn, part.plan, at, limit - len(out))
-                else:
-                    ids, done = self._sampled(conn, part.plan, project_id, at, limit - len(out))
+                ids, done = self._run(conn, part.plan, project_id, at, limit - len(out))
             out += ids or []
             if len(out) >= limit or not done:
                 break

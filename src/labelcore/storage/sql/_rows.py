@@ -40,6 +40,7 @@ from labelcore.storage.sql.tables import (
     PREDICTIONS,
     TASKS,
     VERSIONS,
+    annotators_text,
     encode_user,
 )
 
@@ -133,8 +134,8 @@ def import_counts(new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0)
     when), the values ``_recount`` would compute from their rows: an import writes them with
     the task instead of recounting it afterwards (an UPDATE per task). ``ignore``: the
     project's ``ignores_skipped``. Distinct completers are told apart by their stored text,
-    as there; ``sole_annotator`` is the stored text of the one user whose annotations, skips
-    aside, are all of the task's ("" for several or one without an id, None for none)."""
+    as there; ``sole_annotator`` names the users of its annotations, skips aside
+    (``annotators_text``)."""
     annotations = new.annotations
     if not annotations:
         return NO_COUNTS
@@ -156,8 +157,9 @@ def import_counts(new: NewTask, ignore: bool, now: dt.datetime, row_no: int = 0)
     completers = {encode_user(a.completed_by) for a in annotations if ignore or not a.was_cancelled}
     completed_at = max(now if a.created_at is None else utc(a.created_at) for a in annotations)
     labeled = len(completers) >= new.overlap
-    live = {encode_user(a.completed_by) for a in annotations if not a.was_cancelled}
-    sole = (next(iter(live)) or "" if len(live) == 1 else "") if live else None
+    sole = annotators_text(
+        {encode_user(a.completed_by) for a in annotations if not a.was_cancelled}
+    )
     return labeled, len(annotations) - cancelled, cancelled, completed_at, sole
 
 
@@ -589,7 +591,7 @@ class SQLRows(SQLBase):
                 conn.execute(
                     sa.update(T)
                     .where(T.c.id.in_(batch))
-                    .values(sole_annotator=self._sole_annotator())
+                    .values(sole_annotator=self._sole_annotator(self.is_pg))
                 )
             conn.execute(
                 sa.update(A).where(A.c.updated_by == user_id).values(updated_by=replacement)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,6 +78,36 @@ class SoleAnnotatorText(UserIdText):
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return value
+
+
+#: between the two users a task's ``sole_annotator`` names (``annotators_text``): JSON
+#: escapes it inside a string id, and an integer id has none
+PAIR_SEP = "\x1f"
+#: the longest ``sole_annotator`` (its column); a longer pair is written ""
+SOLE_MAX = 255
+
+
+def annotators_text(users: Collection[str | None]) -> str | None:
+    """``labelcore_task.sole_annotator`` from the stored ids of the users of a task's
+    annotations that are not skips: None for none, the one user's id, the two users' ids in
+    code point order joined by ``PAIR_SEP`` (overlap 3: a user and a follower), "" for more,
+    for a user without an id, or for a pair longer than the column."""
+    live = set(users)
+    if not live:
+        return None
+    if None in live or len(live) > 2:
+        return ""
+    text = PAIR_SEP.join(sorted(u for u in live if u is not None))
+    return text if len(text) <= SOLE_MAX else ""
+
+
+def among_annotators(least: str | None, greatest: str | None, user_id: Any) -> bool:
+    """Whether the started open tasks of one count of annotations, whose least and greatest
+    ``sole_annotator`` are these, all have the user among their annotators: the same one
+    user or pair on every task (equal least and greatest), and the user one of them."""
+    if least is None or least != greatest:
+        return False
+    return encode_user(user_id) in least.split(PAIR_SEP)
 
 
 def encode_user(user_id: Any) -> str | None:
@@ -174,6 +205,9 @@ FRESH = "NOT is_labeled AND total_annotations = 0"
 # "" for several): a probe of one count of annotations writes it as an equality, which
 # SQLite passes over for the range "total_annotations > 0" of the condition above
 SOLE = "NOT is_labeled AND sole_annotator IS NOT NULL"
+# the skips (labelcore_annotation_skip_ix): a bare column, as the next task's reads write
+# it (a database sees the index's condition in the query only as written there)
+SKIPS = "was_cancelled"
 
 
 class TaskRow(LabelcoreBase, table=True):
@@ -243,9 +277,10 @@ class TaskRow(LabelcoreBase, table=True):
     completed_at: dt.datetime | None = _c(UTCDateTime, nullable=True)
     file_upload: str | None = _c(sa.String(1024), nullable=True)
     data_hash: str | None = _c(sa.String(128), nullable=True)
-    # the user whose annotations (skips aside) are all of the task's: their stored id, ""
-    # for several users or one without an id, NULL for no annotation; kept with
-    # total_annotations by the recount and the imports (the next task, migration 0019)
+    # the users of the task's annotations, skips aside (``annotators_text``): the one
+    # user's stored id, two users' ids joined by PAIR_SEP (migration 0021), "" for more or
+    # one without an id, NULL for no annotation; kept with total_annotations by the
+    # recount and the imports (the next task, migration 0019)
     sole_annotator: str | None = _c(SoleAnnotatorText, nullable=True)
 
 
@@ -256,6 +291,16 @@ class AnnotationRow(LabelcoreBase, table=True):
         sa.Index("labelcore_annotation_project_user_ix", "project_id", "completed_by"),
         # migration 0011: the review stream walks a project's annotations by updated_at
         sa.Index("labelcore_annotation_project_updated_ix", "project_id", "updated_at", "id"),
+        # next task, requeue_for_me: a user's own skipped tasks, found from their skips
+        # instead of among every open task (a partial index: skips alone; migration 0020)
+        sa.Index(
+            "labelcore_annotation_skip_ix",
+            "project_id",
+            "completed_by",
+            "task_id",
+            postgresql_where=sa.text(SKIPS),
+            sqlite_where=sa.text(SKIPS),
+        ),
     )
     id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
     task_id: int = _c(sa.Integer, _task_fk(), nullable=False)
