@@ -218,11 +218,11 @@ def _walked(pg_url: str) -> tuple[SQLStore, int]:
     return store, pid
 
 
-def _statements(
-    store: SQLStore, pid: int, spec: CandidateSpec, keep: Callable[[str], bool], user: int = ME
+def _captured(
+    store: SQLStore, call: Callable[[], Any], keep: Callable[[str], bool]
 ) -> list[tuple[str, Any]]:
-    """(statement, parameters) of the statements one next_task_candidates call (of ``user``)
-    makes that ``keep`` keeps."""
+    """(statement, parameters) of the statements ``call`` makes that ``keep`` keeps (the
+    call must return something true: a read that found nothing proves nothing)."""
     seen: list[tuple[str, Any]] = []
 
     def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
@@ -230,9 +230,19 @@ def _statements(
             seen.append((statement, params))
 
     sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert store.next_task_candidates(pid, user, spec, NOW, 20)
-    sa.event.remove(store.engine, "before_cursor_execute", before)
+    try:
+        assert call()
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", before)
     return seen
+
+
+def _statements(
+    store: SQLStore, pid: int, spec: CandidateSpec, keep: Callable[[str], bool], user: int = ME
+) -> list[tuple[str, Any]]:
+    """(statement, parameters) of the statements one next_task_candidates call (of ``user``)
+    makes that ``keep`` keeps."""
+    return _captured(store, lambda: store.next_task_candidates(pid, user, spec, NOW, 20), keep)
 
 
 def _plans(store: SQLStore, pid: int, spec: CandidateSpec) -> list[tuple[str, str]]:
@@ -360,15 +370,21 @@ def test_jit_is_off_unless_the_host_chose_and_its_options_are_kept(
 
 
 def _task_rows_read(store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME) -> int:
-    """Rows of labelcore_task that one next_task_candidates call reads (each statement's
-    ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops)."""
-    seen = _statements(store, pid, spec, lambda statement: "labelcore_task" in statement, user)
+    """Rows of labelcore_task that one next_task_candidates call reads."""
+    return _rows_read(store, lambda: store.next_task_candidates(pid, user, spec, NOW, 20))
+
+
+def _rows_read(store: SQLStore, call: Callable[[], Any], *, removed: bool = False) -> int:
+    """PostgreSQL: rows of labelcore_task that ``call`` reads (each of its statements'
+    ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops); with
+    ``removed``, only the rows its filters threw away."""
+    seen = _captured(store, call, lambda statement: "labelcore_task" in statement)
 
     def read(node: dict[str, Any]) -> int:
         rows = 0
         if node.get("Relation Name") == "labelcore_task":
-            kept = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
-            rows += kept * node["Actual Loops"]
+            kept = 0 if removed else node["Actual Rows"]
+            rows += (kept + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"]
         return rows + sum(read(child) for child in node.get("Plans", []))
 
     with store.engine.connect() as conn:
