@@ -343,3 +343,34 @@ def test_patch_and_delete_annotation_reviews(app: WebApp, core: LabelCore) -> No
     assert call(app, REVIEWER, "DELETE", path).status == 204
     assert call(app, REVIEWER, "GET", path).status == 404
     assert core.rejected_annotations(ANN_A, project.id) == []
+
+
+def test_whole_project_states_are_written_as_their_batches_are_read(
+    app: WebApp, core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GET /review/states`` without paging writes its first tasks before the project's
+    last batch of tasks is read: the answer is never held whole (it was built whole before
+    a byte was sent: 37 MB at 100,000 tasks). tests/adapters compares its bytes with the
+    whole answer's."""
+    from labelcore.service.review import _READ_BATCH
+
+    project = make_project(core, 2 * _READ_BATCH + 10)
+    core.submit_annotation(ANN_A, task_ids(core, project.id)[-1], choice())
+    read = 0
+    real = core.store.iter_review_rows  # type: ignore[attr-defined]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal read
+        for row in real(*args, **kwargs):
+            read += 1
+            yield row
+
+    monkeypatch.setattr(core.store, "iter_review_rows", counted)
+    resp = call(app, MANAGER, "GET", f"/api/projects/{project.id}/review/states")
+    assert resp.status == 200 and resp.streamed
+    parts = resp.iter_body()
+    head, first = next(parts), next(parts)
+    assert head == b'{"tasks":{' and first.startswith(b'"')
+    assert read == _READ_BATCH  # the first batch, not the project
+    whole = json.loads(head + first + b"".join(parts))
+    assert read == 2 * _READ_BATCH + 10 == len(whole["tasks"]) and len(whole["annotations"]) == 1

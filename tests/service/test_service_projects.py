@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from svc_fixtures import ANN_A, CONFIG, MANAGER, REVIEWER, choice, core, make_project, project
 
@@ -115,6 +117,37 @@ def test_overlap_and_cohort_recalculated_on_settings_change(core: LabelCore) -> 
     core.import_tasks(MANAGER, p.id, [{"text": "more"} for _ in range(10)])
     overlaps = [t.overlap for t in core.list_tasks(MANAGER, p.id).tasks]
     assert overlaps.count(3) == 6 and len(overlaps) == 20
+
+
+def test_new_overlap_is_written_as_the_task_ids_stream(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new ``maximum_annotations`` for every task is written a batch of tasks at a time as
+    their ids are read: the project's ids are never held whole (they were listed, and a
+    dict of every task's overlap built, before the first write)."""
+    from labelcore.service.overlap import _BATCH
+
+    n = 2 * _BATCH + 10
+    p = make_project(core, n)
+    read, held = 0, []
+    real_ids, real_set = core.store.task_ids, core.store.set_task_overlap
+
+    def task_ids(*args: Any, **kwargs: Any) -> Any:
+        nonlocal read
+        for task_id in real_ids(*args, **kwargs):
+            read += 1
+            yield task_id
+
+    def set_task_overlap(project_id: int, overlaps: dict[int, int]) -> None:
+        held.append(read)
+        real_set(project_id, overlaps)
+
+    monkeypatch.setattr(core.store, "task_ids", task_ids)
+    monkeypatch.setattr(core.store, "set_task_overlap", set_task_overlap)
+    core.update_project(MANAGER, p.id, maximum_annotations=3)
+    assert held == [_BATCH, 2 * _BATCH, n]
+    monkeypatch.undo()
+    assert [b.task.overlap for b in core.store.iter_bundles(p.id)] == [3] * n
 
 
 def test_cohort_keeps_full_overlap_on_tasks_with_work(core: LabelCore) -> None:

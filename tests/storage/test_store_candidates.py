@@ -218,6 +218,25 @@ def _walked(pg_url: str) -> tuple[SQLStore, int]:
     return store, pid
 
 
+def _captured(
+    store: SQLStore, call: Callable[[], Any], keep: Callable[[str], bool], found: bool = True
+) -> list[tuple[str, Any]]:
+    """(statement, parameters) of the statements ``call`` makes that ``keep`` keeps; the call
+    finds something (``found``) or nothing, as the test expects."""
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if keep(statement) and not statement.startswith("EXPLAIN"):
+            seen.append((statement, params))
+
+    sa.event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        assert bool(call()) is found
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", before)
+    return seen
+
+
 def _statements(
     store: SQLStore,
     pid: int,
@@ -228,16 +247,8 @@ def _statements(
 ) -> list[tuple[str, Any]]:
     """(statement, parameters) of the statements one next_task_candidates call (of ``user``)
     makes that ``keep`` keeps; the call finds candidates (``found``) or none."""
-    seen: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if keep(statement) and not statement.startswith("EXPLAIN"):
-            seen.append((statement, params))
-
-    sa.event.listen(store.engine, "before_cursor_execute", before)
-    assert bool(store.next_task_candidates(pid, user, spec, NOW, 20)) is found
-    sa.event.remove(store.engine, "before_cursor_execute", before)
-    return seen
+    call = lambda: store.next_task_candidates(pid, user, spec, NOW, 20)  # noqa: E731
+    return _captured(store, call, keep, found)
 
 
 def _plans(store: SQLStore, pid: int, spec: CandidateSpec) -> list[tuple[str, str]]:
@@ -369,17 +380,24 @@ def test_jit_is_off_unless_the_host_chose_and_its_options_are_kept(
 def _task_rows_read(
     store: SQLStore, pid: int, spec: CandidateSpec, user: int = ME, found: bool = True
 ) -> int:
-    """Rows of labelcore_task that one next_task_candidates call reads (each statement's
-    ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops)."""
-    seen = _statements(
-        store, pid, spec, lambda statement: "labelcore_task" in statement, user, found
-    )
+    """Rows of labelcore_task that one next_task_candidates call reads."""
+    call = lambda: store.next_task_candidates(pid, user, spec, NOW, 20)  # noqa: E731
+    return _rows_read(store, call, found=found)
+
+
+def _rows_read(
+    store: SQLStore, call: Callable[[], Any], *, removed: bool = False, found: bool = True
+) -> int:
+    """PostgreSQL: rows of labelcore_task that ``call`` reads (each of its statements'
+    ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops); with
+    ``removed``, only the rows its filters threw away."""
+    seen = _captured(store, call, lambda statement: "labelcore_task" in statement, found)
 
     def read(node: dict[str, Any]) -> int:
         rows = 0
         if node.get("Relation Name") == "labelcore_task":
-            kept = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
-            rows += kept * node["Actual Loops"]
+            kept = 0 if removed else node["Actual Rows"]
+            rows += (kept + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"]
         return rows + sum(read(child) for child in node.get("Plans", []))
 
     with store.engine.connect() as conn:

@@ -26,14 +26,16 @@ def rearrange_overlap(store: Store, project: Project) -> None:
     ``overlap_cohort_percentage`` (``is_labeled`` follows in the store)."""
     s = project.settings
     if s.maximum_annotations == 1 or s.overlap_cohort_percentage >= 100:
-        ids = list(store.task_ids(project.id, TaskQuery()))
-        overlaps = {task_id: s.maximum_annotations for task_id in ids}
-    else:
-        # tasks with the most annotations keep the full overlap, so work done still counts
-        order = TaskQuery(ordering=(Ordering(column="total_annotations", descending=True),))
-        ids = list(store.task_ids(project.id, order))
-        overlaps = cohort_overlaps(ids, s, len(ids))
-    items = iter(overlaps.items())
+        # one overlap for every task: written a batch at a time as the ids stream, the
+        # project's ids never listed
+        stream = iter(store.task_ids(project.id, TaskQuery()))
+        while batch := list(islice(stream, _BATCH)):
+            store.set_task_overlap(project.id, dict.fromkeys(batch, s.maximum_annotations))
+        return
+    # tasks with the most annotations keep the full overlap, so work done still counts
+    order = TaskQuery(ordering=(Ordering(column="total_annotations", descending=True),))
+    ids = list(store.task_ids(project.id, order))
+    items = iter(cohort_overlaps(ids, s, len(ids)).items())
     while chunk := dict(islice(items, _BATCH)):
         store.set_task_overlap(project.id, chunk)
 

@@ -556,6 +556,23 @@ class ReviewAPI(ServiceBase):
                 rows = self._review_rows_of(project_id, task_ids)
             return self._states(user, access, rows)
 
+    def iter_review_states(
+        self, user: User, project_id: int
+    ) -> Iterator[tuple[dict[int, str], dict[int, str]]]:
+        """:meth:`review_states` of the whole project a batch of tasks at a time, in task id
+        order: each batch's ``(task id -> state, annotation id -> state)``. The project is
+        checked at the call; the batches are read as they are asked for (the store's
+        snapshots are its batches', not one of the whole project), so an answer can be
+        written as they come and never be held whole."""
+        access = self._project(user, project_id, "project.view")
+
+        def batches() -> Iterator[tuple[dict[int, str], dict[int, str]]]:
+            rows = self._review_rows(project_id, 0, None)
+            while batch := list(itertools.islice(rows, _READ_BATCH)):
+                yield self._states(user, access, batch)
+
+        return batches()
+
     def review_states_page(
         self, user: User, project_id: int, *, after: int = 0, limit: int = STATES_PAGE
     ) -> ReviewStates:

@@ -449,6 +449,24 @@ class SQLBase:
             stmt = self._stmts[key] = build()
         return stmt
 
+    def _task_span(self, conn: sa.Connection, project_id: int) -> tuple[int, int] | None:
+        """The least and greatest id of the project's tasks (two probes of
+        ``labelcore_task_project_ix``), None when it has none. A keyset stream over the
+        project's tasks reads the ids between them: by ``project_id = ? AND id > ?`` alone,
+        PostgreSQL walks the primary key when it expects the LIMIT to be reached soon, and
+        the batch that meets the project's end then reads every later project's tasks
+        (the first batch, every earlier one's)."""
+
+        def build() -> Any:
+            ids = sa.select(T.c.id).where(T.c.project_id == sa.bindparam("pid"))
+            return sa.select(
+                ids.with_only_columns(sa.func.min(T.c.id)).scalar_subquery(),
+                ids.with_only_columns(sa.func.max(T.c.id)).scalar_subquery(),
+            )
+
+        first, last = conn.execute(self._stmt("task.span", build), {"pid": project_id}).one()
+        return None if first is None else (first, last)
+
     def _in_ids(self, column: sa.ColumnElement[Any], ids: Collection[int]) -> Any:
         """``column IN (ids)``. On PostgreSQL one array parameter (``column = ANY(:ids)``):
         the statement's text then does not depend on how many ids there are, so the driver

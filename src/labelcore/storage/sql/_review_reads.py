@@ -7,7 +7,8 @@
 
 A whole project's review states read, per batch of tasks, the tasks' ids, their annotations'
 five small columns (never the result JSON) and their reviews: three statements in one
-snapshot, each an index range over the batch's task ids. The annotators are found by
+snapshot, each an index range over the batch's task ids (the first batch finds the project's
+first and last task id too, so no batch reads past them). The annotators are found by
 seeking the ``(project_id, completed_by)`` index once per distinct author.
 """
 
@@ -27,7 +28,6 @@ from labelcore.storage.sql.tables import ANNOTATIONS, TASKS
 
 A, T, R = ANNOTATIONS, TASKS, REVIEWS
 REVIEW_BATCH = 5000  # tasks whose rows iter_review_rows reads in one snapshot
-_LARGEST_ID_PG, _LARGEST_ID_SQLITE = 2**31 - 1, 2**63 - 1  # INTEGER keys
 # the stored text of completed_by, decoded once per distinct author (not once per row)
 _AUTHOR: Any = sa.type_coerce(A.c.completed_by, sa.String).label("author")
 
@@ -37,7 +37,11 @@ def _review_rows_stmts() -> tuple[Any, Any, Any]:
     hi: Any = sa.bindparam("hi")
     ids = (
         sa.select(T.c.id)
-        .where(T.c.project_id == sa.bindparam("pid"), T.c.id > sa.bindparam("after"))
+        .where(
+            T.c.project_id == sa.bindparam("pid"),
+            T.c.id > sa.bindparam("after"),
+            T.c.id <= sa.bindparam("last"),  # the project's last task (SQLBase._task_span)
+        )
         .order_by(T.c.id)
         .limit(sa.bindparam("n", type_=sa.Integer))
     )
@@ -88,14 +92,18 @@ class SQLReviewReads(SQLBase):
     ) -> Iterator[TaskReviewRows]:
         ids_stmt, heads_stmt, reviews_stmt = self._stmt("review.rows", _review_rows_stmts)
         authors: dict[str | None, UserId | None] = {None: None}
-        # no task id is above the column's largest value: a bigger ``after`` (a client's
-        # cursor) reads nothing instead of failing to bind
-        after = min(after, _LARGEST_ID_PG if self.is_pg else _LARGEST_ID_SQLITE)
+        ends: tuple[int, int] | None = None
         left = limit
         while left is None or left > 0:
             n = REVIEW_BATCH if left is None else min(REVIEW_BATCH, left)
             with self._tx(write=False) as conn:  # one snapshot: rows and reviews agree
-                ids = conn.execute(ids_stmt, {"pid": project_id, "after": after, "n": n}).all()
+                ends = ends or self._task_span(conn, project_id)
+                # past the last task: a client's cursor may be beyond any id a column holds,
+                # and is then never bound
+                if ends is None or after >= ends[1]:
+                    return
+                bounds = {"pid": project_id, "after": max(after, ends[0] - 1), "last": ends[1]}
+                ids = conn.execute(ids_stmt, {**bounds, "n": n}).all()
                 if not ids:
                     return
                 span = {"lo": ids[0].id, "hi": ids[-1].id}
@@ -119,7 +127,7 @@ class SQLReviewReads(SQLBase):
             after = ids[-1].id
             if left is not None:
                 left -= len(ids)
-            if len(ids) < n:
+            if len(ids) < n or after == ends[1]:
                 return
 
     def completed_annotators(self, project_id: int) -> list[UserId | None]:

@@ -212,6 +212,17 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def analyze_new_index(bind: sa.Connection, name: str) -> None:
+    """For a migration that created index ``name``: on a SQLite database with planner
+    statistics, gather the new index's too (without them it looks perfectly selective to
+    SQLite beside the analyzed ones, which then lose the plans they were best for)."""
+    if (
+        bind.dialect.name == "sqlite"
+        and bind.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+    ):
+        bind.exec_driver_sql(f"ANALYZE {name}")
+
+
 def current_revision(engine: sa.Engine) -> str | None:
     """The migration revision the database is at (None before the first one)."""
     from alembic.migration import MigrationContext

@@ -87,6 +87,7 @@ _Children = tuple[int, tuple[NewAnnotation, ...], tuple[tuple[Any, ...], ...]]
 _Later = tuple[list[tuple[NewAnnotation, int, int]], list[tuple[Any, ...]]]
 _Item = TypeVar("_Item")
 BATCH = 1000  # rows per executemany batch
+_ID_BATCH = 5000  # task ids task_ids reads in one statement
 HELD_TASKS = 8 * BATCH  # SQLite: rows a batch may grow to while the worker writes the last
 PG_INDEXED_FILTERS = frozenset({"id", "inner_id", "total_predictions"})  # btree-served
 SORT_MATCHES_BELOW = 20_000  # SQLite: sort filtered matches rather than walk the order index
@@ -901,16 +902,24 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
         query = validate_query(query)
         qs, flat, widths = self._ordered(query)
         last: tuple[list[Any], int] | None = None
+        span: tuple[int, int] | None = None
         while True:
             with self._tx(write=False) as conn:
+                span = span or self._task_span(conn, project_id)
+                if span is None:
+                    return
                 # the id and the sort keys: no task's data is read to give its id
                 stmt = self._select(conn, project_id, query, qs, flat, only_ids=True)
-                if last is not None:
+                stmt = stmt.where(T.c.id <= span[1])
+                # one lower bound on id: SQLite takes just one of two into the index range
+                if last is None:
+                    stmt = stmt.where(T.c.id >= span[0])
+                else:
                     stmt = stmt.where(after(flat, last[0], last[1]))
-                rows = conn.execute(stmt.limit(5000)).all()
-            if not rows:
-                return
+                rows = conn.execute(stmt.limit(_ID_BATCH)).all()
             yield from (r.id for r in rows)
+            if len(rows) < _ID_BATCH or (not flat and rows[-1].id == span[1]):
+                return
             last = ([v for g in self._key(rows[-1], widths) for v in g], rows[-1].id)
 
     def _bundles(
@@ -959,9 +968,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
         conds = [T.c.project_id == project_id, *qs.where(query)]
         if only_annotated:
             conds.append(sa.exists().where(A.c.task_id == T.c.id))
-        last_id = 0
         size = max(1, min(batch_size, 5000))
-        page = sa.select(T).where(*conds, T.c.id > sa.bindparam("lc_after"))
+        # between the project's first and last task (SQLBase._task_span)
+        page = sa.select(T).where(
+            *conds, T.c.id > sa.bindparam("lc_after"), T.c.id <= sa.bindparam("lc_last")
+        )
         page = page.order_by(T.c.id).limit(size)
         if self.is_pg:
             # columns computed on the page, not before its LIMIT: a plan that sorts the
@@ -971,14 +982,23 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
             page = sa.select(*columns(rows_of)).order_by(rows_of.c.id)
         else:
             page = page.with_only_columns(*columns(T))
+        span: tuple[int, int] | None = None
+        last_id = 0
         while True:
             with self._tx(write=False) as conn:
-                rows = conn.execute(page, {"lc_after": last_id}).all()
+                if span is None:
+                    span = self._task_span(conn, project_id)
+                    if span is None:
+                        return
+                    last_id = span[0] - 1
+                rows = conn.execute(page, {"lc_after": last_id, "lc_last": span[1]}).all()
                 if not rows:
                     return
                 items = build(conn, rows)
             yield from items
             last_id = rows[-1].id
+            if len(rows) < size or last_id == span[1]:
+                return
 
     def iter_bundles(
         self,

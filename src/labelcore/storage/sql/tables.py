@@ -256,6 +256,11 @@ class TaskRow(LabelcoreBase, table=True):
             sqlite_where=sa.text(FRESH),
         ),
         sa.Index("labelcore_task_hash_ix", "project_id", "data_hash"),
+        # a project's tasks in id order: the keyset streams (task ids, review rows, bundles,
+        # exports) and the default task list stop at the project's last task; by the primary
+        # key they read every later task of other projects to find there is none (migration
+        # 0022)
+        sa.Index("labelcore_task_project_ix", "project_id", "id"),
         # data manager: "has predictions" counts through it, and it covers the task list's
         # total_annotations/total_predictions sums (migrations 0006, 0012)
         sa.Index(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from labelcore import _converter
@@ -189,13 +189,8 @@ def states(ctx: Ctx) -> Response:
     limit = int_param(ctx, "limit", maximum=MAX_STATES_PAGE)
     after = int_param(ctx, "after", minimum=0)
     if limit is None and after is None:
-        tasks, anns = ctx.core.review_states(user, ctx.params["id"])
-        return ctx.json(
-            {
-                "tasks": {str(k): v for k, v in tasks.items()},
-                "annotations": {str(k): v for k, v in anns.items()},
-            }
-        )
+        batches = ctx.core.iter_review_states(user, ctx.params["id"])
+        return Response.json_stream(_states_chunks(batches))
     page = ctx.core.review_states_page(
         user, ctx.params["id"], after=after or 0, limit=limit or STATES_PAGE
     )
@@ -206,6 +201,43 @@ def states(ctx: Ctx) -> Response:
             "next": page.next,
         }
     )
+
+
+def _states_chunks(batches: Iterable[tuple[dict[int, str], dict[int, str]]]) -> Iterator[str]:
+    """``json_text({"tasks": ..., "annotations": ...})`` of the whole project's states a
+    batch at a time, the same text byte for byte: the task members are written as each batch
+    comes; the annotation members, which follow all of them, are kept as each batch's text
+    (a few bytes an annotation, where the whole answer's dicts were ~370 a task)."""
+    anns: list[str] = []
+    encoded: dict[str, str] = {}  # the few states, each encoded once
+
+    def members(states: dict[int, str]) -> str:
+        # an int key's JSON is the text of its repr
+        return ",".join(
+            f'"{k}":{encoded.get(v) or encoded.setdefault(v, json_text(v))}'
+            for k, v in states.items()
+        )
+
+    def tasks() -> Iterator[str]:
+        for task_states, ann_states in batches:
+            anns.append(members(ann_states))
+            yield members(task_states)
+
+    yield '{"tasks":{'
+    yield from _joined(tasks())
+    yield '},"annotations":{'
+    yield from _joined(anns)
+    yield "}}"
+
+
+def _joined(parts: Iterable[str]) -> Iterator[str]:
+    """Parts of a JSON array's items or an object's members, each already comma-joined,
+    written one after the other with the commas between them (an empty part adds nothing)."""
+    sep = ""
+    for part in parts:
+        if part:
+            yield sep + part
+            sep = ","
 
 
 def request_more(ctx: Ctx) -> Response:
@@ -250,9 +282,8 @@ def _report_chunks(report: AgreementReport) -> Iterator[str]:
     head = {key: rest.pop(key) for key in ("agreement", "annotators")}
     yield json_text(head)[:-1] + ',"tasks":['
     rows = iter(report.tasks.items())
-    sep = ""
-    while chunk := list(itertools.islice(rows, _ROWS_PER_CHUNK)):
-        yield sep + ",".join(
+    yield from _joined(
+        ",".join(
             # most tasks have no agreement: their row is formatted, not encoded (the same
             # text: an int's JSON is its repr)
             f'{{"task":{t},"agreement":null}}'
@@ -260,7 +291,8 @@ def _report_chunks(report: AgreementReport) -> Iterator[str]:
             else json_text({"task": t, "agreement": v})
             for t, v in chunk
         )
-        sep = ","
+        for chunk in iter(lambda: list(itertools.islice(rows, _ROWS_PER_CHUNK)), [])
+    )
     yield "]," + json_text(rest)[1:]
 
 

@@ -1,0 +1,95 @@
+"""A project's keyset streams (task ids, review rows, bundles, the JSON export) read its own
+tasks, not its neighbours': a small project between two big ones costs what it costs alone
+(by the primary key filtered by project, the batch that met the project's end read every
+later project's tasks, and on PostgreSQL the first batch every earlier one's; migration
+0022 and ``SQLBase._task_span``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_store_candidates import _rows_read
+from test_store_queue_ahead import _sqlite_steps
+
+from labelcore.model import NewAnnotation, NewTask, ProjectSettings
+from labelcore.query import TaskQuery
+from labelcore.storage.sql import SQLStore
+
+SMALL, BIG = 2000, 10000
+
+
+def _project(store: SQLStore, title: str, n: int, annotated: bool = False) -> int:
+    pid = store.add_project(ProjectSettings(title=title), 1).id
+    anns = (NewAnnotation(result=[], completed_by=7),) if annotated else ()
+    store.add_tasks(pid, (NewTask(data={"i": i}, annotations=anns) for i in range(n)))
+    return pid
+
+
+def _streams(store: SQLStore, pid: int) -> dict[str, Callable[[], Any]]:
+    """Each stream read to its end; what it returns counts the tasks it gave."""
+    return {
+        "task_ids": lambda: sum(1 for _ in store.task_ids(pid, TaskQuery())),
+        "review_rows": lambda: sum(1 for _ in store.iter_review_rows(pid)),
+        "review_page": lambda: sum(1 for _ in store.iter_review_rows(pid, after=1, limit=50)),
+        "bundles": lambda: sum(1 for _ in store.iter_bundles(pid, batch_size=100)),
+        "annotated": lambda: sum(1 for _ in store.iter_bundles(pid, only_annotated=True)),
+        "export_json": lambda: sum(e.count for e in store.iter_export_json(pid)),
+    }
+
+
+def _crowded(url: str) -> tuple[SQLStore, int]:
+    """A store with a small project between two big ones."""
+    store = SQLStore(url)
+    _project(store, "before", BIG)
+    pid = _project(store, "small", SMALL, annotated=True)
+    _project(store, "after", BIG)
+    return store, pid
+
+
+def test_a_small_project_between_big_ones_streams_as_if_alone_on_sqlite(tmp_path: Path) -> None:
+    """Counted in SQLite virtual machine instructions: each stream of the small project
+    costs about what it costs with no other project in the database (by the primary key it
+    walked the 10,000 tasks after it once or twice: 4-30 times as much)."""
+    alone = SQLStore(f"sqlite:///{tmp_path / 'alone.db'}")
+    crowded, pid = _crowded(f"sqlite:///{tmp_path / 'crowded.db'}")
+    try:
+        solo = _project(alone, "small", SMALL, annotated=True)
+        for name, call in _streams(alone, solo).items():
+            other = _streams(crowded, pid)[name]
+            assert call() == other() > 0
+            cost, costs_alone = _sqlite_steps(crowded, other), _sqlite_steps(alone, call)
+            assert cost <= 1.2 * costs_alone + 5, (name, cost, costs_alone)
+    finally:
+        alone.close()
+        crowded.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("analyzed", [False, True])
+def test_a_small_project_between_big_ones_reads_its_own_tasks_on_postgres(
+    pg_url: str, analyzed: bool
+) -> None:
+    """On PostgreSQL no stream reads another project's task, whichever index the planner
+    takes (the primary key, filtered by project, read the 10,000 tasks after it, or before
+    and after it; with the index alone and no bounds, the bundles and the export still
+    did); each reads the small project's tasks and the two probes of its first and last id.
+    Not the annotated tasks' stream: misjudging how many tasks there are, PostgreSQL reads
+    and sorts the rest of the project's annotated tasks for each batch (bounded by the
+    project: 2,000 + 1,500 + 1,000 + 500 rows here)."""
+    store, pid = _crowded(pg_url)
+    try:
+        if analyzed:
+            with store.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+        for name, call in _streams(store, pid).items():
+            given = call()
+            assert given in (SMALL, 50), name
+            assert _rows_read(store, call, removed=True) == 0, name
+            if name != "annotated":
+                assert _rows_read(store, call) <= given + 2, name
+    finally:
+        store.close()
