@@ -93,8 +93,8 @@ def test_video_box_and_range_reopened_and_edited_keep_ids_keyframes_and_meta(
         {"id": "b1", "from_name": "box", "to_name": "video", "type": "videorectangle",
          "origin": "manual", "meta": {"text": ["note"]},
          "value": {"framesCount": FRAMES, "duration": 2, "labels": ["Car"], "sequence": [
-             {**key, "frame": 2, "x": 0, "y": 0, "time": 0.1},
-             {**key, "frame": 12, "enabled": False, "x": 50, "y": 50, "time": 1.1}]}},
+             {**key, "frame": 2, "x": 0, "y": 0, "time": 0.2},
+             {**key, "frame": 12, "enabled": False, "x": 50, "y": 50, "time": 1.2}]}},
         {"id": "t1", "from_name": "events", "to_name": "video", "type": "timelinelabels",
          "origin": "manual",
          "value": {"ranges": [{"start": 1, "end": 5}], "timelinelabels": ["Walk"]}},
@@ -122,9 +122,9 @@ def test_video_box_and_range_reopened_and_edited_keep_ids_keyframes_and_meta(
     assert (box["value"]["framesCount"], box["value"]["duration"]) == (FRAMES, 2)
     keys = box["value"]["sequence"]
     assert [(k["frame"], k["enabled"], k["x"], k["y"], k["time"]) for k in keys] == [
-        (2, True, 0, 0, 0.1),
-        (7, True, 35, 35, 0.6),
-        (12, False, 50, 50, 1.1),
+        (2, True, 0, 0, 0.2),
+        (7, True, 35, 35, 0.7),
+        (12, False, 50, 50, 1.2),
     ]  # fmt: skip
     assert rng["id"] == "t1"
     assert rng["value"] == {"ranges": [{"start": 1, "end": 5}], "timelinelabels": ["Run"]}
@@ -176,3 +176,22 @@ def test_timeseries_digit_times_in_time_format_are_stored_as_formatted_days(
         "Region 1: control 'events': labels ['Rise'] are not in the config; "
         "valid: ['Drop', 'Spike']"
     ]
+
+
+def test_video_frames_count_and_keyframe_times_are_label_studios(
+    harness: Any, media_files: Any, webm: bytes
+) -> None:
+    """Label Studio writes framesCount = ceil(duration * frameRate) (a last partial frame
+    counts) and each keyframe's time = frame / frameRate. We wrote round() (14 frames for 2 s at
+    7.2 fps; Label Studio says 15) and (frame - 1) / frameRate (0 for frame 1)."""
+    config = VIDEO_CONFIG.replace('frameRate="10"', 'frameRate="7.2"')
+    page = harness.page
+    video = mount_video(harness, media_files("clip.webm", webm, "video/webm"), config)
+    expect(video).to_have_attribute("data-frames", "15")
+    page.locator(".lc-label[data-value='Car']").click()
+    bb = page.locator(".lc-video-overlay").bounding_box()
+    pic_drag(page, (bb["x"] + 16, bb["y"] + 12), (bb["x"] + 80, bb["y"] + 60))
+    [box] = [r for r in harness.result() if r["type"] == "videorectangle"]
+    assert box["value"]["framesCount"] == 15 and box["value"]["duration"] == 2
+    [key] = box["value"]["sequence"]
+    assert (key["frame"], key["time"]) == (1, 1 / 7.2)
