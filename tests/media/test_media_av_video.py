@@ -168,7 +168,7 @@ def test_classify_mark_range_and_track_a_box(harness: Any, media_files: Any, web
             "y": 10,
             "width": 40,
             "height": 40,
-            "time": 0,
+            "time": 0.1,
         }
     ]
     # frame 11: the box is held; move it 32 px right and 24 px down -> a second keyframe
@@ -176,8 +176,8 @@ def test_classify_mark_range_and_track_a_box(harness: Any, media_files: Any, web
     drag(page, (bb["x"] + 40, bb["y"] + 40), (bb["x"] + 72, bb["y"] + 64))
     [box] = by_type(harness, "videorectangle")
     assert [(k["frame"], k["x"], k["y"], k["time"]) for k in box["value"]["sequence"]] == [
-        (1, 10, 10, 0),
-        (11, 30, 30, 1),
+        (1, 10, 10, 0.1),
+        (11, 30, 30, 1.1),
     ]
     assert box["value"]["framesCount"] == FRAMES and box["value"]["duration"] == 2
     page.keyboard.press("Control+z")  # undo the move: one keyframe again
@@ -280,7 +280,7 @@ def test_saved_results_load_back_unchanged(harness: Any, media_files: Any, webm:
                         "y": 0,
                         "width": 20,
                         "height": 20,
-                        "time": 0.1,
+                        "time": 0.2,
                     },
                     {
                         "frame": 12,
@@ -290,7 +290,7 @@ def test_saved_results_load_back_unchanged(harness: Any, media_files: Any, webm:
                         "y": 50,
                         "width": 20,
                         "height": 20,
-                        "time": 1.1,
+                        "time": 1.2,
                     },
                 ],
                 "labels": ["Car"],

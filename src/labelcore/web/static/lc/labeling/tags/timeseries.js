@@ -145,8 +145,9 @@ class TimeSeriesObject {
     const times = new Array(n);
     for (let i = 0; i < n; i++) {
       const v = raw ? raw[i] : i;
-      times[i] = this.parseTime(v);
-      if (typeof v === "string" && !this.isNumeric(v)) this.stringTimes = true;
+      const formatted = this.byFormat(v);
+      times[i] = formatted !== null ? formatted : this.parseTime(v);
+      if (formatted !== null || (typeof v === "string" && !this.isNumeric(v))) this.stringTimes = true;
     }
     if (times.some((x) => !Number.isFinite(x))) throw new Error("bad time");
     this.times = times;
@@ -162,12 +163,23 @@ class TimeSeriesObject {
     return typeof v === "number" || (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
   }
 
-  /** A time value (number, numeric string, timeFormat string, ISO string) -> a number. */
+  /** A time value (timeFormat string, number, numeric string, ISO string) -> a number. With
+   * `timeFormat`, a value is read with it first, digits too ("20240301" for %Y%m%d is a day,
+   * not the number 20240301), as Label Studio parses the time column with the format. */
   parseTime(v) {
+    const formatted = this.byFormat(v);
+    if (formatted !== null) return formatted;
     if (this.isNumeric(v)) return Number(v);
     if (typeof v !== "string") return NaN;
-    if (this.timeFormat) return strptime(v, this.timeFormat);
+    if (this.timeFormat) return NaN;
     return Date.parse(v);
+  }
+
+  /** The time `timeFormat` reads in v (ms), or null when there is none or it does not match. */
+  byFormat(v) {
+    if (!this.timeFormat || !this.timeColumn || (typeof v !== "string" && typeof v !== "number")) return null;
+    const ms = strptime(String(v), this.timeFormat);
+    return Number.isFinite(ms) ? ms : null;
   }
 
   /** A number on the time axis -> what results store (numbers, or strings like the data). */

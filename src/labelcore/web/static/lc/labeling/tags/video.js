@@ -123,7 +123,8 @@ class VideoObject {
 
   loaded() {
     this.duration = Number.isFinite(this.video.duration) ? this.video.duration : 0;
-    this.frames = Math.max(1, Math.round(this.duration * this.fps));
+    // Label Studio counts a last partial frame: framesCount = ceil(duration * frameRate)
+    this.frames = Math.max(1, Math.ceil(this.duration * this.fps));
     this.el.dataset.frames = String(this.frames);
     this.el.dataset.loaded = "true";
     this.setFrame(this.want);
@@ -251,7 +252,7 @@ class VideoObject {
   }
 
   keyframe(frame, box, enabled) {
-    return { frame, enabled, rotation: Number(box.rotation) || 0, x: box.x, y: box.y, width: box.width, height: box.height, time: round((frame - 1) / this.fps) };
+    return { frame, enabled, rotation: Number(box.rotation) || 0, x: box.x, y: box.y, width: box.width, height: box.height, time: frame / this.fps };
   }
 
   /** Put a keyframe at the current frame (replacing one there); the sequence stays sorted. */
@@ -464,7 +465,9 @@ class VideoRectangleControl {
     return this.engine.regions.filter((r) => r.from_name === this.name).map((r) => {
       const item = this.engine.regionItem(r);
       if (video && video.frames) item.value = { ...item.value, framesCount: video.frames, duration: round(video.duration) };
-      item.value.sequence = (item.value.sequence || []).map((k) => ({ ...k }));
+      // a keyframe's time is its frame over the frame rate, written anew for every keyframe on
+      // each save, as Label Studio's VideoRegion.serialize writes it
+      item.value.sequence = (item.value.sequence || []).map((k) => (video && Number.isFinite(k.frame) ? { ...k, time: k.frame / video.fps } : { ...k }));
       return item;
     });
   }
