@@ -9,15 +9,19 @@ of timing them.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import labelcore.query as query_module
 from labelcore import LabelCore, QueryError, User
-from labelcore.query import REGEX_BUDGET, parse_query
+from labelcore.query import REGEX_BUDGET, Selection, parse_query
 
 MANAGER = User(id="m", roles=frozenset({"manager"}))
 ANNOTATOR = User(id="a", roles=frozenset({"annotator"}))
@@ -82,3 +86,92 @@ def test_redos_regex_filter_is_bounded_over_the_whole_project(
     monkeypatch.undo()
     found = core.list_tasks(ANNOTATOR, project.id, _regex(r"^task 1\d$"))
     assert found.total == 10
+
+
+def _counting_regex(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every regex evaluation, on either backend, appended to the list returned."""
+    import labelcore.storage.evaluate as evaluate_module
+    import labelcore.storage.sql.engine as engine_module
+
+    searched: list[str] = []
+    real_search = query_module.regex_search
+
+    def counting(compiled: Any, text: str) -> bool:
+        searched.append(text)
+        return real_search(compiled, text)
+
+    for module in (query_module, evaluate_module, engine_module):
+        monkeypatch.setattr(module, "regex_search", counting)
+    return searched
+
+
+def test_redos_regex_filter_on_export_fails_before_the_body_is_written(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export applying a view's filters ran them while streaming, outside any budget:
+    now ``prepare_export`` matches them under the query's budget, so the 400 comes before
+    the response starts (nothing is written)."""
+    project = core.create_project(
+        MANAGER, title="ReDoS export", label_config='<View><Text name="text" value="$text"/></View>'
+    )
+    core.import_tasks(MANAGER, project.id, [{"text": f"task {i}"} for i in range(TASKS)])
+    searched = _counting_regex(monkeypatch)
+    monkeypatch.setattr(query_module, "time", _Clock())
+    for export_type in ("JSON", "CSV"):
+        searched.clear()
+        with pytest.raises(QueryError) as exc:
+            core.prepare_export(
+                MANAGER,
+                project.id,
+                export_type,
+                download_all_tasks=True,
+                query=_regex("no such text"),
+            )
+        assert exc.value.code == "query.regex_timeout"
+        assert 0 < len(searched) <= REGEX_BUDGET + 1, len(searched)  # not every task
+
+
+@pytest.mark.parametrize("export_type", ["JSON", "CSV"])
+def test_regex_filtered_export_reads_the_matched_tasks_by_id_without_matching_again(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch, export_type: str
+) -> None:
+    import labelcore.service.exporting as exporting_module
+
+    project = core.create_project(
+        MANAGER, title="Regex export", label_config='<View><Text name="text" value="$text"/></View>'
+    )
+    ids = core.import_tasks(
+        MANAGER, project.id, [{"text": f"task {i}"} for i in range(TASKS)]
+    ).task_ids
+    monkeypatch.setattr(exporting_module, "REGEX_MATCH_CHUNK", 3)  # several chunks
+    searched = _counting_regex(monkeypatch)
+    query = attrs.evolve(
+        _regex(r"^task [1-3]\d$"), selection=Selection(all=True, excluded=(ids[12],))
+    )
+    prepared = core.prepare_export(
+        MANAGER, project.id, export_type, download_all_tasks=True, query=query
+    )
+    matched = len(searched)
+    assert matched == TASKS - 1  # once, in prepare_export (the excluded task not read)
+    out = io.BytesIO()
+    prepared.write(out)
+    assert len(searched) == matched  # and not again while writing
+    expected = [f"task {i}" for i in range(10, 40) if i != 12]
+    if export_type == "JSON":
+        assert [t["data"]["text"] for t in json.loads(out.getvalue())] == expected
+    else:
+        rows = list(csv.DictReader(io.StringIO(out.getvalue().decode())))
+        assert [r["text"] for r in rows] == expected
+
+
+def test_regex_filtered_export_matching_nothing_is_empty(core: LabelCore) -> None:
+    project = core.create_project(
+        MANAGER, title="Regex export", label_config='<View><Text name="text" value="$text"/></View>'
+    )
+    core.import_tasks(MANAGER, project.id, [{"text": "task"}])
+    prepared = core.prepare_export(
+        MANAGER, project.id, "JSON", download_all_tasks=True, query=_regex("^nothing$")
+    )
+    out = io.BytesIO()
+    prepared.write(out)
+    assert json.loads(out.getvalue()) == []
