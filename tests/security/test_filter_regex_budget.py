@@ -20,6 +20,7 @@ import attrs
 import pytest
 
 import labelcore.query as query_module
+import labelcore.service._base as base_module
 from labelcore import LabelCore, QueryError, User
 from labelcore.query import REGEX_BUDGET, Selection, parse_query
 
@@ -135,15 +136,13 @@ def test_redos_regex_filter_on_export_fails_before_the_body_is_written(
 def test_regex_filtered_export_reads_the_matched_tasks_by_id_without_matching_again(
     core: LabelCore, monkeypatch: pytest.MonkeyPatch, export_type: str
 ) -> None:
-    import labelcore.service.exporting as exporting_module
-
     project = core.create_project(
         MANAGER, title="Regex export", label_config='<View><Text name="text" value="$text"/></View>'
     )
     ids = core.import_tasks(
         MANAGER, project.id, [{"text": f"task {i}"} for i in range(TASKS)]
     ).task_ids
-    monkeypatch.setattr(exporting_module, "REGEX_MATCH_CHUNK", 3)  # several chunks
+    monkeypatch.setattr(base_module, "REGEX_MATCH_CHUNK", 3)  # several chunks
     searched = _counting_regex(monkeypatch)
     query = attrs.evolve(
         _regex(r"^task [1-3]\d$"), selection=Selection(all=True, excluded=(ids[12],))
@@ -175,3 +174,54 @@ def test_regex_filtered_export_matching_nothing_is_empty(core: LabelCore) -> Non
     out = io.BytesIO()
     prepared.write(out)
     assert json.loads(out.getvalue()) == []
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["delete_tasks_annotations", "delete_tasks_predictions", "predictions_to_annotations"],
+)
+def test_redos_regex_filter_on_a_bulk_action_is_bounded_and_changes_nothing(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """These data-manager actions read the tasks the query matches a batch at a time while
+    they write, and ran the regex filters outside any budget; now they are matched first,
+    under the budget, and a pattern that runs too long changes nothing."""
+    config = """<View><Text name="text" value="$text"/>
+      <Choices name="c" toName="text"><Choice value="yes"/></Choices></View>"""
+    project = core.create_project(MANAGER, title="ReDoS action", label_config=config)
+    ids = core.import_tasks(
+        MANAGER, project.id, [{"text": f"task {i}"} for i in range(TASKS)]
+    ).task_ids
+    result = [
+        {"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["yes"]}}
+    ]
+    for task_id in ids[:5]:
+        core.submit_annotation(MANAGER, task_id, result)
+    core.add_predictions(MANAGER, project.id, [{"task": i, "result": result} for i in ids[5:10]])
+    before = [
+        (b.task.id, len(b.annotations), len(b.predictions))
+        for b in core.store.iter_bundles(project.id)
+    ]
+    searched = _counting_regex(monkeypatch)
+    monkeypatch.setattr(query_module, "time", _Clock())
+    with pytest.raises(QueryError) as exc:
+        core.run_action(MANAGER, project.id, action, query=_regex("no such text"))
+    assert exc.value.code == "query.regex_timeout"
+    assert 0 < len(searched) <= REGEX_BUDGET + 1, len(searched)  # not every task
+    after = [
+        (b.task.id, len(b.annotations), len(b.predictions))
+        for b in core.store.iter_bundles(project.id)
+    ]
+    assert after == before
+    # within the budget the action does its work on the matched tasks only
+    monkeypatch.undo()
+    monkeypatch.setattr(base_module, "REGEX_MATCH_CHUNK", 2)
+    done = core.run_action(MANAGER, project.id, action, query=_regex(r"^task [0-7]$"))
+    assert (
+        done.processed_items
+        == {
+            "delete_tasks_annotations": 5,
+            "delete_tasks_predictions": 3,
+            "predictions_to_annotations": 3,
+        }[action]
+    )

@@ -15,7 +15,6 @@ pattern that runs too long fails there (HTTP: a 400 before the response starts),
 from __future__ import annotations
 
 import datetime as dt
-from array import array
 from collections.abc import Callable, Collection, Iterator
 from typing import IO, Any
 
@@ -30,13 +29,9 @@ from labelcore.formats.exporters import (
     supported_formats,
 )
 from labelcore.model import User
-from labelcore.query import Selection, TaskQuery, regex_budget, uses_operators
+from labelcore.query import Selection, TaskQuery
 from labelcore.service._base import ServiceBase
 from labelcore.service.review import reviewed_tasks
-
-#: tasks read by id per store call when a regex filter was matched up front (the store's
-#: own batch size, so each call is one batch)
-REGEX_MATCH_CHUNK = 500
 
 
 @attrs.frozen(kw_only=True)
@@ -85,7 +80,7 @@ class ExportAPI(ServiceBase):
         opts = options or ExportOptions()
         opts = attrs.evolve(opts, only_annotated=opts.only_annotated or not download_all_tasks)
         store = self.store
-        queries = self._export_queries(project_id, query)
+        queries = self._matched(project_id, query)
 
         def each(read: Callable[[TaskQuery | None], Iterator[Any]]) -> Iterator[Any]:
             for q in queries():
@@ -156,23 +151,3 @@ class ExportAPI(ServiceBase):
             media_type="application/zip" if info.archive else info.media_type,
             write=write,
         )
-
-    def _export_queries(
-        self, project_id: int, query: TaskQuery | None
-    ) -> Callable[[], Iterator[TaskQuery | None]]:
-        """The store queries an export reads, in order. A query with regex filters is
-        matched here, inside one :func:`~labelcore.query.regex_budget` (a pattern that runs
-        too long raises ``QueryError`` ``query.regex_timeout`` before anything is written),
-        and the export then reads the matched tasks by id, :data:`REGEX_MATCH_CHUNK` at a
-        time (the ids kept as 8 bytes each); any other query is read as it is."""
-        if query is None or not uses_operators(query, frozenset({"regex"})):
-            return lambda: iter((query,))
-        with regex_budget():
-            ids = array("q", self.store.task_ids(project_id, attrs.evolve(query, ordering=())))
-
-        def chunks() -> Iterator[TaskQuery | None]:
-            for i in range(0, len(ids), REGEX_MATCH_CHUNK):
-                chunk = tuple(ids[i : i + REGEX_MATCH_CHUNK])
-                yield TaskQuery(selection=Selection(included=chunk))
-
-        return chunks
