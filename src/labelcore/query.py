@@ -230,6 +230,18 @@ def query_columns(query: TaskQuery) -> set[str]:
     return used
 
 
+def uses_operators(query: TaskQuery | None, operators: frozenset[str]) -> bool:
+    """Whether any filter of the query has one of ``operators``."""
+    groups = [] if query is None or query.filters is None else [query.filters]
+    while groups:
+        for item in groups.pop().items:
+            if isinstance(item, FilterGroup):
+                groups.append(item)
+            elif item.operator in operators:
+                return True
+    return False
+
+
 def check_page(page: PageRequest) -> None:
     """Raise ``QueryError`` for a page number or size no backend should run."""
     if isinstance(page.page, bool) or not isinstance(page.page, int) or page.page < 1:

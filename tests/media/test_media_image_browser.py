@@ -164,6 +164,36 @@ def test_no_label_chosen_draws_nothing(harness: Any) -> None:
     assert boxes(harness) == []
 
 
+LONG_LABEL = ", ".join(["Domestic short-haired cat sitting partly hidden behind a chair"] * 3)
+
+
+@pytest.mark.parametrize("label", ["Cat", LONG_LABEL])
+def test_the_image_stays_still_when_a_region_is_added(harness: Any, label: str) -> None:
+    """The status line above the image ("Region added: ...") took its height only when the
+    first message came, pushing the image down ~4 px under the pointer; a long message wrapped
+    and pushed it further. It keeps one line's height now, empty or full."""
+    long_config = CONFIG.replace(
+        "</RectangleLabels>", f'<Label value="{LONG_LABEL}"/></RectangleLabels>'
+    )
+    harness.mount(long_config, {"image": data_url()})
+    page = harness.page
+    page.wait_for_selector(".lc-image[data-loaded='true']")
+    image = page.locator(".lc-image-img")
+    top = image.bounding_box()["y"]
+    page.locator(f'.lc-label[data-value="{label}"]').click()
+    bb = page.locator(".lc-image-overlay").bounding_box()
+    assert bb["y"] == top  # choosing the label moved nothing either
+    page.mouse.move(bb["x"] + 10, bb["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(bb["x"] + 70, bb["y"] + 70, steps=4)
+    page.mouse.up()
+    assert len(boxes(harness)) == 1
+    status = page.locator(".lc-status")
+    expect(status).to_have_text(f"Region added: {label}")
+    assert status.get_attribute("title") == f"Region added: {label}"  # all of it, on hover
+    assert image.bounding_box()["y"] == top
+
+
 SHAPES = """
 <View>
   <Image name="img" value="$image"/>

@@ -174,6 +174,25 @@ def test_ranker_reorders_by_drag_and_keyboard(harness: Any) -> None:
     )
 
 
+def test_ranker_writes_numeric_list_ids_as_strings_as_label_studio_does(harness: Any) -> None:
+    """Label Studio's List turns every item id into a string when it reads the task
+    (``List.jsx`` updateValue: ``id: String(item.id)``, in the 1.23.2 build too), so its ranker
+    results hold ``"1"`` for ``{"id": 1}``; ours are the same, and a result written with
+    numbers (a model's prediction) loads onto those items."""
+    page = harness.page
+    numeric = [{"id": i, "title": f"Item {i}"} for i in (1, 2, 3)]
+    harness.mount(RANKER, {"items": numeric})
+    page.locator("[data-item-id='3']").focus()
+    page.keyboard.press("Alt+ArrowUp")
+    assert harness.result()[0]["value"] == {"ranker": {"rank": ["1", "3", "2"]}}
+    saved = {"id": "r1", "from_name": "rank", "to_name": "items", "type": "ranker"}
+    harness.mount(RANKER, {"items": numeric}, [{**saved, "value": {"ranker": {"rank": [2, 3, 1]}}}])
+    expect(page.locator(".lc-rank-item")).to_have_count(3)
+    order = page.locator(".lc-rank-item").evaluate_all("els => els.map(e => e.dataset.itemId)")
+    assert order == ["2", "3", "1"]
+    assert harness.result()[0]["value"] == {"ranker": {"rank": ["2", "3", "1"]}}
+
+
 BUCKETS = """
 <View>
   <List name="items" value="$items" title="Search results"/>

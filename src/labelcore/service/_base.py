@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import inspect
 import threading
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,15 @@ import attrs
 from labelcore.errors import Forbidden, NotFound, ValidationError
 from labelcore.model import Annotation, Project, Task, User, UserId, utcnow
 from labelcore.net import NetPolicy
-from labelcore.query import ANNOTATION_COLUMNS, PREDICTION_COLUMNS, TaskQuery, query_columns
+from labelcore.query import (
+    ANNOTATION_COLUMNS,
+    PREDICTION_COLUMNS,
+    Selection,
+    TaskQuery,
+    query_columns,
+    regex_budget,
+    uses_operators,
+)
 from labelcore.service.events import Event, EventBus
 from labelcore.service.jobs import JobRunner
 from labelcore.service.policy import Policy
@@ -30,6 +39,9 @@ if TYPE_CHECKING:
     from labelcore.config import LabelConfig
 
 LookupUsers = Callable[[Collection[UserId]], Iterable[User]]
+#: tasks read by id per store call when a query's regex filters were matched up front (the
+#: store's own batch size, so each call is one batch)
+REGEX_MATCH_CHUNK = 500
 
 
 @attrs.frozen
@@ -247,6 +259,36 @@ class ServiceBase:
                 "these columns are computed from annotations or predictions it does not see",
                 code="forbidden.query_column",
             )
+
+    def _matched(
+        self, project_id: int, query: TaskQuery | None
+    ) -> Callable[[], Iterator[TaskQuery | None]]:
+        """The store queries that read what ``query`` matches, in id order. A query with
+        regex filters is matched here, inside one :func:`~labelcore.query.regex_budget` (a
+        pattern that runs too long raises ``QueryError`` ``query.regex_timeout`` before
+        anything is read or written), and the matched tasks are then read by id,
+        :data:`REGEX_MATCH_CHUNK` at a time (the ids kept as 8 bytes each), without matching
+        again; any other query is read as it is. Used where tasks stream past the caller
+        (exports, bulk actions): the budget is time, so it bounds the matching alone."""
+        if query is None or not uses_operators(query, frozenset({"regex"})):
+            return lambda: iter((query,))
+        with regex_budget():
+            ids = array("q", self.store.task_ids(project_id, attrs.evolve(query, ordering=())))
+
+        def chunks() -> Iterator[TaskQuery | None]:
+            for i in range(0, len(ids), REGEX_MATCH_CHUNK):
+                chunk = tuple(ids[i : i + REGEX_MATCH_CHUNK])
+                yield TaskQuery(selection=Selection(included=chunk))
+
+        return chunks
+
+    def _matched_bundles(
+        self, project_id: int, query: TaskQuery | None, **options: Any
+    ) -> Iterator[TaskBundle]:
+        """``store.iter_bundles`` of what ``query`` matches, through :meth:`_matched` (the
+        regex filters matched now, under their budget)."""
+        queries = self._matched(project_id, query)
+        return (b for q in queries() for b in self.store.iter_bundles(project_id, q, **options))
 
     def _sees_predictions(self, role: str, project: Project) -> bool:
         return self.policy.allows(role, "predictions.manage") or (

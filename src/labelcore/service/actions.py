@@ -145,7 +145,7 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
     ) -> ActionResult:
         deleted: list[dict[str, Any]] = []
         with self._tx():
-            for bundle in self.store.iter_bundles(project_id, query, only_annotated=True):
+            for bundle in self._matched_bundles(project_id, query, only_annotated=True):
                 deleted += [{"id": a.id, "task": a.task_id} for a in bundle.annotations]
             for start in range(0, len(deleted), _BATCH):
                 self.store.delete_annotations([d["id"] for d in deleted[start : start + _BATCH]])
@@ -160,7 +160,7 @@ class ActionsAPI(TasksAPI, PredictionsAPI):
     ) -> ActionResult:
         ids: list[int] = []
         with self._tx():
-            for bundle in self.store.iter_bundles(project_id, query):
+            for bundle in self._matched_bundles(project_id, query):
                 ids += [p.id for p in bundle.predictions]
             for start in range(0, len(ids), _BATCH):
                 self.store.delete_predictions(ids[start : start + _BATCH])

@@ -6,7 +6,10 @@
 
 Everything that can fail (visibility, the ``project.export`` permission, an unknown or
 unfitting format) is checked by ``prepare_export``; ``write`` then streams the tasks from
-``store.iter_bundles`` through ``labelcore.formats`` in bounded memory.
+``store.iter_bundles`` through ``labelcore.formats`` in bounded memory. A query with regex
+filters is matched in ``prepare_export``, under the one ``regex_budget`` of a query: a
+pattern that runs too long fails there (HTTP: a 400 before the response starts), and
+``write`` reads the matched tasks by id, a chunk at a time, without matching again.
 """
 
 from __future__ import annotations
@@ -77,15 +80,22 @@ class ExportAPI(ServiceBase):
         opts = options or ExportOptions()
         opts = attrs.evolve(opts, only_annotated=opts.only_annotated or not download_all_tasks)
         store = self.store
+        queries = self._matched(project_id, query)
+
+        def each(read: Callable[[TaskQuery | None], Iterator[Any]]) -> Iterator[Any]:
+            for q in queries():
+                yield from read(q)
 
         def tasks() -> Iterator[Any]:
             if only_accepted or include_reviews:
                 yield from reviewed_tasks(
-                    store.iter_bundles(
-                        project_id,
-                        query,
-                        only_annotated=opts.only_annotated or only_accepted,
-                        include_drafts=opts.include_drafts,
+                    each(
+                        lambda q: store.iter_bundles(
+                            project_id,
+                            q,
+                            only_annotated=opts.only_annotated or only_accepted,
+                            include_drafts=opts.include_drafts,
+                        )
                     ),
                     store.list_reviews(project_id=project_id),
                     access.project.settings.reviews_per_annotation,
@@ -98,29 +108,36 @@ class ExportAPI(ServiceBase):
             # otherwise each bundle goes through task_to_json
             encoded = getattr(store, "iter_export_json", None)
             if encoded is not None and info.name == "JSON" and opts.keeps_tasks_whole:
-                yield from encoded(
-                    project_id,
-                    query,
-                    only_annotated=opts.only_annotated,
-                    include_drafts=opts.include_drafts,
+                yield from each(
+                    lambda q: encoded(
+                        project_id,
+                        q,
+                        only_annotated=opts.only_annotated,
+                        include_drafts=opts.include_drafts,
+                    )
                 )
                 return
             direct = getattr(store, "iter_export_tasks", None)
             if direct is not None:
-                yield from direct(
-                    project_id,
-                    query,
-                    only_annotated=opts.only_annotated,
-                    include_drafts=opts.include_drafts,
-                    include_predictions=opts.include_predictions and info.reads_predictions,
+                yield from each(
+                    lambda q: direct(
+                        project_id,
+                        q,
+                        only_annotated=opts.only_annotated,
+                        include_drafts=opts.include_drafts,
+                        include_predictions=opts.include_predictions and info.reads_predictions,
+                    )
                 )
                 return
-            for b in store.iter_bundles(
-                project_id,
-                query,
-                only_annotated=opts.only_annotated,
-                include_drafts=opts.include_drafts,
-            ):
+            bundles = each(
+                lambda q: store.iter_bundles(
+                    project_id,
+                    q,
+                    only_annotated=opts.only_annotated,
+                    include_drafts=opts.include_drafts,
+                )
+            )
+            for b in bundles:
                 yield task_to_json(b.task, b.annotations, b.predictions, b.drafts)
 
         def write(out: IO[bytes]) -> None:

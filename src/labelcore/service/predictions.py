@@ -201,7 +201,7 @@ class PredictionsAPI(ServiceBase):
         project = self._project(user, project_id, "predictions.manage").project
         created: list[Annotation] = []
         with self._tx():
-            for bundle in self.store.iter_bundles(project_id, query):
+            for bundle in self._matched_bundles(project_id, query):
                 preds = [
                     p
                     for p in bundle.predictions

@@ -25,6 +25,7 @@ from labelcore.query import (
     Ordering,
     TaskQuery,
     data_path,
+    uses_operators,
 )
 from labelcore.storage.sql._dataindex import indexable
 from labelcore.storage.sql.tables import ANNOTATIONS, DRAFTS, PREDICTIONS, TASKS
@@ -401,14 +402,7 @@ class QuerySQL:
     @staticmethod
     def uses(query: TaskQuery, operators: frozenset[str]) -> bool:
         """Whether any filter of the query has one of ``operators``."""
-
-        def walk(group: FilterGroup) -> bool:
-            return any(
-                walk(i) if isinstance(i, FilterGroup) else i.operator in operators
-                for i in group.items
-            )
-
-        return query.filters is not None and walk(query.filters)
+        return uses_operators(query, operators)
 
 
 def after(exprs: Sequence[tuple[Expr, bool]], values: Sequence[Any], last_id: int) -> Cond:

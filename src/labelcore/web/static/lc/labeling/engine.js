@@ -226,6 +226,7 @@ export class Labeling {
   // ---- changes ------------------------------------------------------------------------------
   notify(message) {
     this.status.textContent = message;
+    this.status.title = message; // the line shows one line of it
   }
 
   createSpanRegion(obj, control, values, a, b) {
