@@ -90,3 +90,33 @@ def test_policy_is_replaceable(core: LabelCore) -> None:
         core.submit_annotation(ANN_A, t.id, choice())
     with pytest.raises(Forbidden):
         core.delete_tasks(MANAGER, p.id, [t.id])
+
+
+def test_export_query_cannot_filter_by_columns_the_role_does_not_see() -> None:
+    """A host policy that lets annotators export: a query filtering by other users'
+    annotation results is refused, as in the task list (a filter is a side channel), and an
+    export with a query on a column the role sees still works."""
+    from labelcore.query import TaskQuery, parse_query
+    from labelcore.service.policy import _DEFAULT_RULES
+
+    rules = dict(_DEFAULT_RULES, annotator=_DEFAULT_RULES["annotator"] | {"project.export"})
+    core = LabelCore(store="memory://", policy=DefaultPolicy(rules), start_jobs=False)
+    project = make_project(core, 2)
+    first, second = (t.id for t in core.list_tasks(MANAGER, project.id).tasks)
+    core.submit_annotation(ANN_B, second, choice("Negative"))
+    core.submit_annotation(ANN_A, first, choice())
+
+    def query(column: str, value: object, kind: str, operator: str = "contains") -> TaskQuery:
+        item = {
+            "filter": f"filter:tasks:{column}",
+            "operator": operator,
+            "type": kind,
+            "value": value,
+        }
+        return parse_query({"filters": {"conjunction": "and", "items": [item]}})
+
+    with pytest.raises(Forbidden) as refused:
+        core.prepare_export(ANN_A, project.id, query=query("annotations_results", "Neg", "String"))
+    assert refused.value.code == "forbidden.query_column"
+    seen = core.prepare_export(ANN_A, project.id, query=query("id", first, "Number", "equal"))
+    assert seen.filename

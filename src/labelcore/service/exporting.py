@@ -72,6 +72,7 @@ class ExportAPI(ServiceBase):
         ``include_reviews`` adds each annotation's review verdicts (``reviews``) to JSON.
         """
         access = self._project(user, project_id, "project.export", "export this project")
+        self._check_query(access, query)  # a policy may let roles that see less export
         config = access.project.settings.label_config
         info = check_format(config, export_type)  # 400 for an unknown or unfitting format
         if task_ids is not None:
