@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from labelcore._numbers import ascii_int
 from labelcore.errors import TooLarge
 from labelcore.web.http import Headers, MultiDict, Request, Response, UploadedFile
 from labelcore_django.conf import get_web
@@ -47,7 +48,7 @@ def dispatch(request: HttpRequest, subpath: str = "") -> HttpResponse | Streamin
         headers=Headers(request.headers.items()),
         cookies=dict(request.COOKIES),
         stream=request,  # HttpRequest is file-like (read)
-        content_length=int(length) if length and length.isascii() and length.isdigit() else None,
+        content_length=ascii_int(length) if length else None,
         form_parser=parse_form,
         native=request,
         scheme=request.scheme or "http",

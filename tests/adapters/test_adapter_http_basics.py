@@ -369,3 +369,12 @@ def test_import_labelcore_web_imports_no_framework() -> None:
         env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")},
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_django_overlong_content_length_is_not_a_500(core: LabelCore, users: Any) -> None:
+    """A Content-Length of 5,000 digits reached ``int()``, which refuses over 4,300 digits:
+    the Django adapter answered 500. It is now read as no length."""
+    for django_client in make_client("django", core):
+        django_client.login(users["a-manager"])
+        r = django_client.client.get("/label/api/projects", CONTENT_LENGTH="9" * 5000)
+        assert r.status_code == 200, r.content[:200]
