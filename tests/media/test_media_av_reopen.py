@@ -85,6 +85,26 @@ def test_audio_segment_on_channel_one_reopened_and_resized_keeps_id_and_transcri
     ]
 
 
+def test_audio_segment_without_channel_is_saved_with_channel_zero(
+    harness: Any, media_files: Any
+) -> None:
+    """Label Studio's AudioRegionModel defaults `channel` to 0 and its serialize() always
+    writes it, so a segment loaded without one (an older export, a model's prediction) comes
+    back with channel 0, in the segment and in its transcription. We saved it without."""
+    extras = {"original_length": 2, "origin": "manual"}
+    saved = [
+        {"id": "s1", "from_name": "speaker", "to_name": "audio", "type": "labels", **extras,
+         "value": {"start": 0.5, "end": 1.0, "labels": ["Bob"]}},
+        {"id": "s1", "from_name": "transcript", "to_name": "audio", "type": "textarea", **extras,
+         "value": {"start": 0.5, "end": 1.0, "text": ["hi"]}},
+    ]  # fmt: skip
+    mount_audio(harness, media_files("m.wav", wav_bytes(), "audio/wav"), AUDIO_CONFIG, saved)
+    seg, text = harness.result()
+    assert seg["value"] == {"start": 0.5, "end": 1.0, "channel": 0, "labels": ["Bob"]}
+    assert text["value"] == {"start": 0.5, "end": 1.0, "channel": 0, "text": ["hi"]}
+    assert refused(AUDIO_CONFIG, [seg, text]) == [] and refused(AUDIO_CONFIG, saved) == []
+
+
 def test_video_box_and_range_reopened_and_edited_keep_ids_keyframes_and_meta(
     harness: Any, media_files: Any, webm: bytes
 ) -> None:
