@@ -14,7 +14,7 @@ from test_media_av_audio import wav_bytes
 from test_media_av_timeseries import drag as ts_drag
 from test_media_av_timeseries import plot_at
 from test_media_av_video import CONFIG as VIDEO_CONFIG
-from test_media_av_video import FRAMES, goto_frame, webm_bytes
+from test_media_av_video import FRAMES, goto_frame, red_shown, shade, webm_bytes
 from test_media_av_video import drag as pic_drag
 from test_media_av_video import mount as mount_video
 
@@ -83,6 +83,26 @@ def test_audio_segment_on_channel_one_reopened_and_resized_keeps_id_and_transcri
         "Region 0: control 'speaker': labels ['Carol'] are not in the config; "
         "valid: ['Alice', 'Bob']"
     ]
+
+
+def test_audio_segment_without_channel_is_saved_with_channel_zero(
+    harness: Any, media_files: Any
+) -> None:
+    """Label Studio's AudioRegionModel defaults `channel` to 0 and its serialize() always
+    writes it, so a segment loaded without one (an older export, a model's prediction) comes
+    back with channel 0, in the segment and in its transcription. We saved it without."""
+    extras = {"original_length": 2, "origin": "manual"}
+    saved = [
+        {"id": "s1", "from_name": "speaker", "to_name": "audio", "type": "labels", **extras,
+         "value": {"start": 0.5, "end": 1.0, "labels": ["Bob"]}},
+        {"id": "s1", "from_name": "transcript", "to_name": "audio", "type": "textarea", **extras,
+         "value": {"start": 0.5, "end": 1.0, "text": ["hi"]}},
+    ]  # fmt: skip
+    mount_audio(harness, media_files("m.wav", wav_bytes(), "audio/wav"), AUDIO_CONFIG, saved)
+    seg, text = harness.result()
+    assert seg["value"] == {"start": 0.5, "end": 1.0, "channel": 0, "labels": ["Bob"]}
+    assert text["value"] == {"start": 0.5, "end": 1.0, "channel": 0, "text": ["hi"]}
+    assert refused(AUDIO_CONFIG, [seg, text]) == [] and refused(AUDIO_CONFIG, saved) == []
 
 
 def test_video_box_and_range_reopened_and_edited_keep_ids_keyframes_and_meta(
@@ -181,17 +201,44 @@ def test_timeseries_digit_times_in_time_format_are_stored_as_formatted_days(
 def test_video_frames_count_and_keyframe_times_are_label_studios(
     harness: Any, media_files: Any, webm: bytes
 ) -> None:
-    """Label Studio writes framesCount = ceil(duration * frameRate) (a last partial frame
-    counts) and each keyframe's time = frame / frameRate. We wrote round() (14 frames for 2 s at
-    7.2 fps; Label Studio says 15) and (frame - 1) / frameRate (0 for frame 1)."""
+    """Label Studio 1.23 counts framesCount = round(duration * frameRate) (VideoCanvas with
+    its frame-seek-precision flag, on in Community; ceil() is the flag-off branch we followed,
+    15 frames for 2 s at 7.2 fps where Label Studio says 14) and writes each keyframe's
+    time = frame / frameRate (VideoRegion.serialize)."""
     config = VIDEO_CONFIG.replace('frameRate="10"', 'frameRate="7.2"')
     page = harness.page
     video = mount_video(harness, media_files("clip.webm", webm, "video/webm"), config)
-    expect(video).to_have_attribute("data-frames", "15")
+    expect(video).to_have_attribute("data-frames", "14")
     page.locator(".lc-label[data-value='Car']").click()
     bb = page.locator(".lc-video-overlay").bounding_box()
     pic_drag(page, (bb["x"] + 16, bb["y"] + 12), (bb["x"] + 80, bb["y"] + 60))
     [box] = [r for r in harness.result() if r["type"] == "videorectangle"]
-    assert box["value"]["framesCount"] == 15 and box["value"]["duration"] == 2
+    assert box["value"]["framesCount"] == 14 and box["value"]["duration"] == 2
     [key] = box["value"]["sequence"]
     assert (key["frame"], key["time"]) == (1, 1 / 7.2)
+    page.locator(".lc-video-next").click(click_count=20)
+    expect(video).to_have_attribute("data-frame", "14")  # the last frame Label Studio reaches
+
+
+def test_video_keyframe_made_in_label_studio_reopens_on_its_picture(
+    harness: Any, media_files: Any, webm: bytes
+) -> None:
+    """Label Studio 1.23 shows frame n at (n - 1) / frameRate (VideoCanvas.goToFrame) and writes
+    time = n / frameRate: a box it saved on frame 5 (time 0.5) belongs to the picture shown from
+    0.4 s, the clip's fifth picture; here it is drawn there and on no picture before."""
+    saved = [
+        {"id": "b1", "from_name": "box", "to_name": "video", "type": "videorectangle",
+         "origin": "manual",
+         "value": {"framesCount": FRAMES, "duration": 2, "labels": ["Car"], "sequence": [
+             {"frame": 5, "enabled": True, "rotation": 0, "x": 10, "y": 10, "width": 30,
+              "height": 30, "time": 0.5}]}},
+    ]  # fmt: skip
+    page = harness.page
+    mount_video(harness, media_files("clip.webm", webm, "video/webm"), VIDEO_CONFIG, saved)
+    goto_frame(page, 4)
+    assert abs(red_shown(page) - shade(4)) <= 6
+    expect(page.locator(".lc-video-box")).to_have_count(0)
+    goto_frame(page, 5)
+    assert abs(red_shown(page) - shade(5)) <= 6
+    expect(page.locator(".lc-video-box.lc-keyframe")).to_have_count(1)
+    assert harness.result() == saved

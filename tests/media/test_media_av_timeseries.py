@@ -118,6 +118,46 @@ def test_zoom_and_overview_choose_the_window(harness: Any, media_files: Any) -> 
     assert view == [0, 99]
 
 
+def test_keyboard_cursor_marks_ranges_and_instants(harness: Any, media_files: Any) -> None:
+    """As [ and ] do on audio and video: Left/Right move a cursor over the samples (Shift: a
+    tenth of the window), [ starts a range at it, ] ends it with the chosen label; the same
+    sample twice is an instant, and the window follows a cursor that leaves it."""
+    page = harness.page
+    ts = mount_csv(harness, media_files)
+    page.locator(".lc-timeseries-zoom-in").click()  # 24.75 .. 74.25
+    page.locator(".lc-label", has_text="Spike").click()
+    plot = page.locator(".lc-timeseries-plot").first
+    plot.focus()
+    page.keyboard.press("ArrowRight")  # from the window's first sample, 25, to 26
+    expect(ts).to_have_attribute("data-cursor", "26")
+    expect(page.locator(".lc-timeseries-cursor")).to_have_attribute("data-time", "26")
+    page.keyboard.press("[")
+    page.keyboard.press("Shift+ArrowRight")  # a tenth of 49.5: the first sample after 30.95
+    expect(ts).to_have_attribute("data-cursor", "31")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("]")
+    [r] = marks(harness)
+    assert r["value"] == {"start": 26, "end": 33, "instant": False, "timeserieslabels": ["Spike"]}
+    expect(plot).to_be_focused()
+    page.keyboard.press("[")
+    page.keyboard.press("]")
+    assert marks(harness)[1]["value"] == {
+        "start": 33, "end": 33, "instant": True, "timeserieslabels": ["Spike"],
+    }  # fmt: skip
+    page.keyboard.press("End")
+    expect(ts).to_have_attribute("data-cursor", "74")
+    page.keyboard.press("ArrowRight")
+    view = [float(x) for x in (ts.get_attribute("data-view") or "").split("..")]
+    assert view == pytest.approx([25.5, 75], abs=0.01)
+    page.keyboard.press("Home")
+    expect(ts).to_have_attribute("data-cursor", "26")
+    assert parse_config(CONFIG).validate_result(harness.result()) == []
+    expect(page.locator(".lc-timeseries-region")).to_have_count(2)
+
+
 def test_json_with_formatted_times(harness: Any) -> None:
     page = harness.page
     when = [f"2024-03-01 10:{m:02d}:00" for m in range(60)]

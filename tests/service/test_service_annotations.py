@@ -1,7 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from svc_fixtures import ANN_A, ANN_B, MANAGER, REVIEWER, choice, core, make_project, span
+from svc_fixtures import (
+    ANN_A,
+    ANN_B,
+    CONFIG,
+    MANAGER,
+    REVIEWER,
+    choice,
+    core,
+    make_project,
+    span,
+)
 
 from labelcore import Conflict, Forbidden, LabelCore, NotFound, ValidationError
 
@@ -178,3 +190,46 @@ def test_update_records_only_known_actions(core: LabelCore, task_id: int) -> Non
         core.update_annotation(ANN_A, a.id, result=choice(), action="pwned")
     accepted = core.update_annotation(MANAGER, a.id, action="accepted")
     assert accepted.last_action == "accepted" and accepted.version == 2
+
+
+def two_spans() -> list[dict[str, Any]]:
+    return span("PER", 0, 2) + [{**span("ORG", 3, 5)[0], "id": "s2"}]
+
+
+def relation(**extra: Any) -> dict[str, Any]:
+    return {"from_id": "s1", "to_id": "s2", "type": "relation", "direction": "right", **extra}
+
+
+def test_relation_labels_need_relations_in_the_config(core: LabelCore, task_id: int) -> None:
+    """Label Studio keeps a relation's labels only if its <Relations> names them
+    (RelationStore.serialize); a relation result naming labels for a config without
+    <Relations> is refused with the fix in the message, and nothing is stored. No labels, or
+    labels: [], are what Label Studio writes there, and pass."""
+    with pytest.raises(ValidationError) as info:
+        core.submit_annotation(ANN_A, task_id, [*two_spans(), relation(labels=["works_at"])])
+    [error] = info.value.errors
+    assert (error["code"], error["region"]) == ("result.unknown_label", 2)
+    assert "no <Relations> tag" in error["message"] and "labels: []" in error["message"]
+    assert core.list_annotations(MANAGER, task_id) == []
+    plain = core.submit_annotation(ANN_A, task_id, [*two_spans(), relation(), relation(labels=[])])
+    assert [r.get("labels") for r in plain.result if r["type"] == "relation"] == [None, []]
+
+
+def test_relation_labels_round_trip_and_single_choice(core: LabelCore) -> None:
+    config = CONFIG.replace(
+        "</View>",
+        '<Relations choice="single"><Relation value="works_at"/><Relation value="founded"/>'
+        "</Relations></View>",
+    )
+    project = core.create_project(MANAGER, title="Relations", label_config=config)
+    core.import_tasks(MANAGER, project.id, [{"text": "Al at Acme"}])
+    task_id = core.list_tasks(MANAGER, project.id).tasks[0].id
+    made = core.submit_annotation(ANN_A, task_id, [*two_spans(), relation(labels=["founded"])])
+    [stored] = core.list_annotations(MANAGER, task_id)
+    assert stored.id == made.id and stored.result[2] == relation(labels=["founded"])
+    for labels, code in ((["founded", "works_at"], "result.single_choice"),
+                         (["hates"], "result.unknown_label")):  # fmt: skip
+        with pytest.raises(ValidationError) as info:
+            core.update_annotation(ANN_A, made.id, result=[*two_spans(), relation(labels=labels)])
+        assert [e["code"] for e in info.value.errors] == [code]
+    assert core.list_annotations(MANAGER, task_id)[0].result == stored.result

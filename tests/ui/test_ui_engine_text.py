@@ -38,7 +38,7 @@ def test_ner_and_relation_with_the_mouse(harness: Any) -> None:
     assert regions.count() == 2
     page.get_by_role("button", name="Create a relation from region 1").click()
     page.locator(".lc-region-row").nth(1).locator(".lc-region-select").click()
-    page.locator(".lc-relation-labels").select_option("works_at")
+    page.locator(".lc-relation-label[value='works_at']").check()
     page.locator(".lc-relation-direction").click()  # right -> left
     page.locator(".lc-relation-direction").click()  # left -> bi
     result = strip_ids(harness.result())
@@ -70,6 +70,51 @@ def test_ner_and_relation_with_the_mouse(harness: Any) -> None:
     screenshot(page, "engine-ner-relation")
 
 
+def two_regions_and(relations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    span = {"from_name": "label", "to_name": "text", "type": "labels", "origin": "manual"}
+    return [
+        {**span, "id": "a", "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]}},
+        {**span, "id": "b", "value": {"start": 15, "end": 24, "text": "Acme Corp",
+                                      "labels": ["ORG"]}},
+        *relations,
+    ]  # fmt: skip
+
+
+def test_relation_label_single_choice_with_the_keyboard(harness: Any) -> None:
+    """<Relations choice="single">: a drop-down; arrow keys pick, the focus stays on it."""
+    page = harness.page
+    rel = {"from_id": "a", "to_id": "b", "type": "relation", "direction": "right"}
+    harness.mount(NER.replace("<Relations>", '<Relations choice="single">'), {"text": TEXT},
+                  two_regions_and([rel]))  # fmt: skip
+    expect(page.locator(".lc-relation-label")).to_have_count(0)
+    picker = page.locator("select.lc-relation-labels")
+    picker.focus()
+    page.keyboard.press("ArrowDown")
+    expect(picker).to_be_focused()
+    assert harness.result()[2] == {**rel, "labels": ["works_at"]}
+    page.keyboard.press("ArrowDown")
+    assert harness.result()[2] == {**rel, "labels": ["founded"]}
+    page.keyboard.press("Home")
+    assert harness.result()[2] == {**rel, "labels": []}
+
+
+def test_relations_reopen_with_their_labels_as_label_studio_saves_them(harness: Any) -> None:
+    """Loaded relations keep their labels (or their lack of the key); a label the config's
+    <Relations> no longer names is dropped on save, as Label Studio drops it."""
+    base = {"from_id": "a", "to_id": "b", "type": "relation"}
+    saved = [
+        {**base, "direction": "bi", "labels": ["founded", "works_at"]},
+        {**base, "from_id": "b", "to_id": "a", "direction": "left"},
+    ]
+    harness.mount(NER, {"text": TEXT}, two_regions_and(saved))
+    checked = harness.page.locator(".lc-relation-row").first.locator(".lc-relation-label:checked")
+    expect(checked).to_have_count(2)
+    assert harness.result()[2:] == saved
+    gone = [{**saved[0], "labels": ["works_at", "owns"]}, saved[1]]
+    harness.mount(NER, {"text": TEXT}, two_regions_and(gone))
+    assert harness.result()[2:] == [{**saved[0], "labels": ["works_at"]}, saved[1]]
+
+
 def test_ner_and_relation_with_the_keyboard(harness: Any) -> None:
     page = harness.page
     harness.mount(
@@ -96,16 +141,29 @@ def test_ner_and_relation_with_the_keyboard(harness: Any) -> None:
     result = strip_ids(harness.result())
     assert [r["value"]["text"] for r in result if r["type"] == "labels"] == ["Alice", "Acme Corp"]
     assert [r["value"]["labels"] for r in result if r["type"] == "labels"] == [["PER"], ["ORG"]]
-    assert result[2] == {
-        "from_id": "#0",
-        "to_id": "#1",
-        "type": "relation",
-        "direction": "right",
-        "labels": [],
-    }
-    # undo removes the relation, redo brings it back; Delete removes the selected region
+    # no labels picked: no `labels` key, as Label Studio's RelationStore.serialize writes it
+    assert result[2] == {"from_id": "#0", "to_id": "#1", "type": "relation", "direction": "right"}
+    # <Relations> without choice is Label Studio's choice="multiple": a checkbox per label,
+    # reached with Tab and toggled with Space; the focus stays put as the panel redraws
+    page.locator(".lc-relation-direction").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator(".lc-relation-label[value='works_at']")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator(".lc-relation-label[value='works_at']")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.locator(".lc-relation-label[value='founded']")).to_be_focused()
+    assert harness.result()[2]["labels"] == ["works_at", "founded"]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    assert harness.result()[2]["labels"] == ["founded"]
+    # undo takes back the label picks, then the relation; redo brings it back; Delete removes
+    # the selected region
     page.keyboard.press("Escape")
     page.keyboard.press("Control+z")
+    assert harness.result()[2]["labels"] == ["works_at", "founded"]
+    for _ in range(3):
+        page.keyboard.press("Control+z")
     assert [r["type"] for r in harness.result()] == ["labels", "labels"]
     page.keyboard.press("Control+Shift+z")
     assert [r["type"] for r in harness.result()] == ["labels", "labels", "relation"]

@@ -67,7 +67,7 @@ def test_label_ner_with_relation_end_to_end(watched_page: Any, flask_site: dict[
     page.locator(".lc-region-row").nth(0).locator(".lc-region-select").click()
     page.keyboard.press("Alt+r")
     page.locator(".lc-region-row").nth(1).locator(".lc-region-select").click()
-    page.locator(".lc-relation-labels").select_option("works_at")
+    page.locator(".lc-relation-label[value='works_at']").check()
     screenshot(page, "flask-ner-labeling")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".lc-message-ok, .lc-message-error")

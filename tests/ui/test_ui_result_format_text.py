@@ -44,7 +44,7 @@ def shown(page: Any) -> dict[str, Any]:
         "texts": page.locator(".lc-region-row .lc-region-text").all_text_contents(),
         "relations": page.locator(".lc-relation-row").evaluate_all(
             "rows => rows.map(r => [r.querySelector('.lc-relation-direction').textContent,"
-            " r.querySelector('.lc-relation-labels').value])"
+            " Array.from(r.querySelectorAll('.lc-relation-label:checked'), b => b.value).join()])"
         ),
         "spans": page.locator(".lc-text .lc-region").all_text_contents(),
     }
@@ -75,7 +75,7 @@ def test_ner_per_region_and_relation_round_trip_on_the_page(
     select_row(page, 0)
     page.keyboard.press("Alt+r")
     select_row(page, 1)
-    page.locator(".lc-relation-labels").select_option("works_at")
+    page.locator(".lc-relation-label[value='works_at']").check()
     page.keyboard.press("Control+Enter")
     expect(page.locator(".lc-message")).to_have_text("Submitted.")
 
@@ -117,7 +117,8 @@ def test_ner_per_region_and_relation_round_trip_on_the_page(
         "spans": ["Zoë 👩‍🔬", "Acme"],
     }
     page.locator(".lc-relation-direction").click()
-    page.locator(".lc-relation-labels").select_option("founded")
+    page.locator(".lc-relation-label[value='works_at']").uncheck()
+    page.locator(".lc-relation-label[value='founded']").check()
     page.keyboard.press("Control+Enter")
     expect(page.locator(".lc-message")).to_have_text("Updated.")
     (again,) = core.list_annotations(manager, task.id)

@@ -109,6 +109,7 @@ class LabelConfig:
     data_types: Mapping[str, str]
     relations: tuple[str, ...] | None = None
     relation_attrs: Mapping[str, Mapping[str, str]] = field(factory=dict)
+    relations_single: bool = False  # <Relations choice="single">: one label per relation
     list_keys: frozenset[str] = frozenset()  # Repeater and valueList keys: must hold lists
     optional_list_keys: frozenset[str] = frozenset()  # dynamic labels: lists when present
     sample: Mapping[str, Any] | None = None  # the sample-task comment's data, if any

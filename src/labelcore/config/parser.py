@@ -91,6 +91,7 @@ class _Builder:
         self.data_types: dict[str, str] = {}
         self.relations: list[str] | None = None
         self.relation_attrs: dict[str, dict[str, str]] = {}
+        self.relations_single = False
         self.sample: dict[str, Any] | None = None
         self.dropped = 0
         self.repeat_on: str | None = None  # the enclosing Repeater's list key, while building
@@ -153,6 +154,7 @@ class _Builder:
             data_types=self.data_types,
             relations=tuple(self.relations) if self.relations is not None else None,
             relation_attrs=self.relation_attrs,
+            relations_single=self.relations_single,
             list_keys=frozenset(self.list_keys),
             optional_list_keys=frozenset(self.optional_list_keys),
             sample=self.sample,
@@ -315,6 +317,8 @@ class _Builder:
             x for x in labels if x not in (self.relations or [])
         ]
         self.relation_attrs.update(attrs)
+        # Label Studio's RelationsModel defaults choice to "multiple"
+        self.relations_single |= (el.get("choice") or "").lower() == "single"
 
     def _control(self, el: Any, spec: TagSpec, attrs: dict[str, str], flag: str | None) -> None:
         name = attrs.get("name", "")

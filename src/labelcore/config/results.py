@@ -526,6 +526,15 @@ class _Checker:
             return
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             self.add(i, None, "result.bad_relation", "relation labels must be a list of strings")
+        elif labels and self.cfg.relations is None:
+            self.add(
+                i,
+                None,
+                "result.unknown_label",
+                f"relation labels {[x[:60] for x in labels[:5]]} given, but the config has no "
+                "<Relations> tag naming relation labels; send labels: [] or add "
+                '<Relations><Relation value="..."/></Relations> to the config',
+            )
         elif self.cfg.relations is not None:
             unknown = [x for x in labels if x not in self.cfg.relations]
             if unknown:
@@ -533,7 +542,15 @@ class _Checker:
                     i,
                     None,
                     "result.unknown_label",
-                    f"relation labels {unknown[:5]} are not in <Relations>",
+                    f"relation labels {[x[:60] for x in unknown[:5]]} are not in <Relations>; "
+                    f"valid: {sorted(self.cfg.relations)[:20]}",
+                )
+            elif len(labels) > 1 and self.cfg.relations_single:
+                self.add(
+                    i,
+                    None,
+                    "result.single_choice",
+                    f'{len(labels)} labels on a relation; <Relations choice="single"> allows one',
                 )
 
     def max_usages(self) -> None:

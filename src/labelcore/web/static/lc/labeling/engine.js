@@ -11,7 +11,7 @@ import { ShortcutSheet } from "./hotkeys.js";
 import { isVisible, applyVisibility } from "./visibility.js";
 import { shortcutList, handleKey } from "./keys.js";
 import { moduleFor, CHILD_TAGS, SPAN_LABEL_TYPES, LABEL_CONTROL_TYPES } from "./registry.js";
-import { RegionPanel } from "./relations.js";
+import { RegionPanel, relationResult } from "./relations.js";
 
 // Tags the screen does not draw yet (a note says so). Audio, AudioPlus, Video, TimeSeries,
 // TimeSeriesLabels, TimelineLabels and VideoRectangle have modules now (tags/audio.js,
@@ -279,7 +279,8 @@ export class Labeling {
 
   addRelation(from, to) {
     if (this.relations.some((r) => r.from_id === from && r.to_id === to)) return;
-    this.relations.push({ from_id: from, to_id: to, type: "relation", direction: "right", labels: [] });
+    // no `labels` until some are picked: Label Studio writes the key only then
+    this.relations.push({ from_id: from, to_id: to, type: "relation", direction: "right" });
     this.notify(t("Relation added."));
     this.changed();
   }
@@ -326,7 +327,7 @@ export class Labeling {
     const ids = new Set([...this.regions.map((r) => r.id), ...this.carried.map((r) => String(r.id))]);
     for (const rel of this.relations) {
       if (!ids.has(rel.from_id) || !ids.has(rel.to_id)) continue;
-      out.push({ from_id: rel.from_id, to_id: rel.to_id, type: "relation", direction: rel.direction, labels: (rel.labels || []).slice() });
+      out.push(relationResult(rel, this.relationsTag));
     }
     return out;
   }
@@ -352,7 +353,9 @@ export class Labeling {
     const ids = new Set([...this.regions.map((r) => r.id), ...this.carried.map((r) => String(r.id))]);
     for (const r of items) {
       if (r.type === "relation" && ids.has(String(r.from_id)) && ids.has(String(r.to_id))) {
-        this.relations.push({ from_id: String(r.from_id), to_id: String(r.to_id), type: "relation", direction: ["left", "right", "bi"].includes(r.direction) ? r.direction : "right", labels: Array.isArray(r.labels) ? r.labels.map(String) : [] });
+        const rel = { from_id: String(r.from_id), to_id: String(r.to_id), type: "relation", direction: ["left", "right", "bi"].includes(r.direction) ? r.direction : "right" };
+        if (Array.isArray(r.labels)) rel.labels = r.labels.map(String);
+        this.relations.push(rel);
       }
     }
     if (!this.region(this.selectedId)) this.selectedId = null;

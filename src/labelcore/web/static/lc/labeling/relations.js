@@ -1,13 +1,15 @@
 // Relations between regions: the Relations tag (its Relation labels) and the side panel that
 // lists regions and relations. Relation items are {from_id, to_id, type: "relation",
-// direction: "right"|"left"|"bi", labels: [...]}.
+// direction: "right"|"left"|"bi", labels?: [...]}. A relation's labels are picked in its row:
+// checkboxes (Tab, Space) for <Relations choice="multiple">, Label Studio's default, or a
+// drop-down for choice="single".
 import { h, clear, safeColor } from "./dom.js";
 import { t } from "./i18n.js";
 
 class RelationsTag {
   constructor(node, ctx) {
     this.node = node;
-    this.multiple = node.attrs.choice === "multiple";
+    this.multiple = node.attrs.choice !== "single"; // Label Studio's RelationsModel default
     this.labels = node.children.filter((c) => c.tag === "relation").map((c) => ({ value: c.attrs.value || "", background: c.attrs.background || "" }));
     ctx.engine.relationsTag = this;
   }
@@ -18,6 +20,17 @@ class RelationsTag {
 }
 
 export const relationsTag = { create: (n, c) => new RelationsTag(n, c) };
+
+/** A relation as Label Studio's RelationStore.serialize writes it: `labels` only once some
+ * were picked (or the loaded item had the key), keeping just the values <Relations> names. */
+export function relationResult(rel, tag) {
+  const item = { from_id: rel.from_id, to_id: rel.to_id, type: "relation", direction: rel.direction };
+  if (Array.isArray(rel.labels)) {
+    const known = tag ? tag.labels.map((l) => l.value) : [];
+    item.labels = rel.labels.filter((l) => known.includes(l));
+  }
+  return item;
+}
 
 const ARROWS = { right: "→", left: "←", bi: "↔" };
 const NEXT = { right: "left", left: "bi", bi: "right" };
@@ -67,6 +80,7 @@ export class RegionPanel {
     // a keyboard user who selected a row keeps focus on it across the rebuild
     const focused = this.regionList.contains(document.activeElement) ? document.activeElement : null;
     const keep = focused && focused.closest(".lc-region-row") ? { id: focused.closest(".lc-region-row").dataset.regionId, cls: roleOf(focused) } : null;
+    const relFocus = this.relationFocus();
     clear(this.regionList);
     if (!e.regions.length) this.regionList.append(h("li", { class: "lc-empty" }, this.emptyHint()));
     e.regions.forEach((r, i) => {
@@ -93,6 +107,39 @@ export class RegionPanel {
     clear(this.relationList);
     if (!e.relations.length) this.relationList.append(h("li", { class: "lc-empty" }, t("No relations. Select a region and press Alt+R, then pick the other region.")));
     e.relations.forEach((rel, i) => this.relationList.append(this.relationRow(rel, i)));
+    if (relFocus) {
+      const row = this.relationList.children[relFocus.row];
+      const again = row && Array.from(row.querySelectorAll("button, select, input")).find((el) => el.className === relFocus.cls && (el.tagName !== "INPUT" || el.value === relFocus.value));
+      if (again) again.focus();
+    }
+  }
+
+  /** Which control of which relation row has the focus (kept across a rebuild). */
+  relationFocus() {
+    const el = document.activeElement;
+    const row = el && this.relationList.contains(el) ? el.closest(".lc-relation-row") : null;
+    if (!row) return null;
+    return { row: Array.from(this.relationList.children).indexOf(row), cls: el.className, value: el.tagName === "INPUT" ? el.value : "" };
+  }
+
+  /** The relation's labels: checkboxes (choice="multiple") or a drop-down (choice="single"). */
+  labelPicker(rel, i) {
+    const e = this.engine;
+    const tag = e.relationsTag;
+    const picked = rel.labels || [];
+    if (!tag.multiple) {
+      const sel = h("select", { class: "lc-select lc-relation-labels", "aria-label": t("Relation label"), onchange: () => e.updateRelation(i, { labels: sel.value ? [sel.value] : [] }) },
+        h("option", { value: "" }, t("No label")),
+        tag.labels.map((l) => h("option", { value: l.value, selected: picked.includes(l.value) }, l.value)));
+      return sel;
+    }
+    return h("div", { class: "lc-relation-labels", role: "group", "aria-label": t("Relation labels") }, tag.labels.map((l) => {
+      const box = h("input", { type: "checkbox", class: "lc-relation-label", value: l.value, checked: picked.includes(l.value),
+        onchange: () => e.updateRelation(i, { labels: tag.labels.map((x) => x.value).filter((v) => (v === l.value ? box.checked : picked.includes(v))) }) });
+      const sw = h("span", { class: "lc-label-swatch", "aria-hidden": "true" });
+      sw.style.setProperty("--lc-label-color", safeColor(l.background, "#6b7280"));
+      return h("label", { class: "lc-relation-label-choice" }, box, sw, l.value);
+    }));
   }
 
   relationRow(rel, i) {
@@ -103,12 +150,7 @@ export class RegionPanel {
       h("span", { class: "lc-relation-end" }, `#${this.numberOf(rel.from_id)} ${from ? this.snippet(from) : ""}`),
       h("button", { type: "button", class: "lc-icon-btn lc-relation-direction", "aria-label": t("Direction: {dir}. Change it", { dir: rel.direction }), onclick: () => e.updateRelation(i, { direction: NEXT[rel.direction] || "right" }) }, ARROWS[rel.direction] || "→"),
       h("span", { class: "lc-relation-end" }, `#${this.numberOf(rel.to_id)} ${to ? this.snippet(to) : ""}`));
-    if (tag && tag.labels.length) {
-      const sel = h("select", { class: "lc-select lc-relation-labels", multiple: tag.multiple, "aria-label": t("Relation label"), onchange: () => e.updateRelation(i, { labels: Array.from(sel.selectedOptions).map((o) => o.value).filter(Boolean) }) },
-        tag.multiple ? null : h("option", { value: "" }, t("No label")),
-        tag.labels.map((l) => h("option", { value: l.value, selected: (rel.labels || []).includes(l.value) }, l.value)));
-      row.append(sel);
-    }
+    if (tag && tag.labels.length) row.append(this.labelPicker(rel, i));
     row.append(h("button", { type: "button", class: "lc-icon-btn lc-relation-delete", "aria-label": t("Delete relation {n}", { n: i + 1 }), onclick: () => e.deleteRelation(i) }, "×"));
     return row;
   }

@@ -371,6 +371,12 @@ class AudioObject {
     return { start: a, end: b, channel: this.channel || 0 };
   }
 
+  /** A loaded segment's value: Label Studio's AudioRegionModel defaults `channel` to 0 and
+   * always writes it, so one loaded without it is saved with channel 0. */
+  loadedValue(v) {
+    return v.channel === undefined || v.channel === null ? { ...v, channel: 0 } : { ...v };
+  }
+
   key(e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const stop = () => { e.preventDefault(); e.stopPropagation(); };

@@ -147,7 +147,9 @@ class LabelsControl {
       if (r.from_name !== this.name || r.type !== this.type || !r.value) continue;
       if (!this.toNames.includes(r.to_name)) continue;
       if (this.isSplitPartner(results, r)) continue; // the image tool's region holds it
-      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value: { ...r.value }, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, kept: this.engine.keptKeys(r) });
+      const obj = this.engine.instance(r.to_name);
+      const value = obj && obj.loadedValue ? obj.loadedValue(r.value) : { ...r.value };
+      this.engine.regions.push({ id: String(r.id), from_name: r.from_name, to_name: r.to_name, type: r.type, value, origin: r.origin || "manual", score: r.score, readonly: r.readonly === true, kept: this.engine.keptKeys(r) });
     }
   }
 

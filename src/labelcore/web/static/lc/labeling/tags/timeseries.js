@@ -6,7 +6,10 @@
 // from strings and stored back in that format, as Label Studio stores them.
 // Mouse: with a label chosen, drag over the plot to mark a range, click to mark an instant;
 // click a range to select it. Ctrl+wheel or the buttons zoom; drag in the overview strip to
-// choose the window shown. Keys with the plot focused: Left/Right pan, +/- zoom, 0 resets.
+// choose the window shown. Keys with the plot focused: Left/Right move the cursor one sample
+// (Shift: a tenth of the window; the window follows it), Home/End to the window's first and
+// last sample, [ and ] mark a range from and to the cursor with the chosen label (the same
+// sample twice: an instant), +/- zoom, 0 resets.
 import { h, clear, safeColor, isSitePath } from "../dom.js";
 import { resolve } from "../config.js";
 import { t } from "../i18n.js";
@@ -99,6 +102,8 @@ class TimeSeriesObject {
     this.times = [];
     this.series = new Map();
     this.view = null; // [t0, t1] shown
+    this.cursor = null; // index into times of the keyboard cursor
+    this.markFrom = null; // time where [ started a range
     this.drag = null;
     this.stringTimes = false;
   }
@@ -157,6 +162,7 @@ class TimeSeriesObject {
       this.series.set(ch.column, col ? Array.from(col, (v) => (v === "" || v === null || v === undefined ? NaN : Number(v))) : []);
     }
     if (n) this.view = [times[0], times[n - 1]];
+    this.cursor = this.markFrom = null;
   }
 
   isNumeric(v) {
@@ -200,8 +206,9 @@ class TimeSeriesObject {
     const tools = h("div", { class: "lc-timeseries-tools", role: "toolbar", "aria-label": t("Time series tools") },
       btn(t("Zoom in"), "lc-timeseries-zoom-in", () => this.zoom(0.5)),
       btn(t("Zoom out"), "lc-timeseries-zoom-out", () => this.zoom(2)),
-      btn(t("Show all"), "lc-timeseries-reset", () => this.reset()), this.rangeEl);
-    this.plot = svg("svg", { class: "lc-timeseries-plot", tabindex: "0", role: "application", "aria-label": t("Time series: with a label chosen, drag to mark a range or click to mark an instant") });
+      btn(t("Show all"), "lc-timeseries-reset", () => this.reset()), this.rangeEl,
+      this.cursorEl = h("span", { class: "lc-timeseries-cursor-time", "aria-live": "polite" }));
+    this.plot = svg("svg", { class: "lc-timeseries-plot", tabindex: "0", role: "application", "aria-label": t("Time series: with a label chosen, drag to mark a range or click to mark an instant; Left/Right move the cursor, [ and ] mark a range") });
     this.plot.style.height = `${LANE * Math.max(1, this.channels.length)}px`;
     this.plot.addEventListener("pointerdown", (e) => this.down(e));
     this.plot.addEventListener("pointermove", (e) => this.move(e));
@@ -329,6 +336,11 @@ class TimeSeriesObject {
       const x0 = this.xOf(Math.min(d.from, d.to), this.view, w), x1 = this.xOf(Math.max(d.from, d.to), this.view, w);
       this.plot.append(svg("rect", { x: x0, y: 0, width: x1 - x0, height: LANE * lanes, class: "lc-timeseries-brush", fill: "#2563eb", "fill-opacity": 0.15 }));
     }
+    for (const [x, cls] of [[this.markFrom, "lc-timeseries-mark"], [this.cursor === null ? null : this.times[this.cursor], "lc-timeseries-cursor"]]) {
+      if (x === null || x < this.view[0] || x > this.view[1]) continue;
+      const px = this.xOf(x, this.view, w);
+      this.plot.append(svg("line", { x1: px, x2: px, y1: 0, y2: LANE * lanes, class: cls, "data-time": String(this.formatTime(x)) }));
+    }
     const first = this.channels[0];
     if (first && (!this.overviewLine || this.overviewLine.key !== ow)) {
       this.overviewLine = { key: ow, el: this.line(this.series.get(first.column) || [], full, ow, 0, 36, first.color) };
@@ -400,10 +412,54 @@ class TimeSeriesObject {
     if (e.ctrlKey || e.metaKey || e.altKey || !this.view) return;
     const span = this.view[1] - this.view[0];
     const stop = () => { e.preventDefault(); e.stopPropagation(); };
-    if (e.key === "ArrowLeft" || e.key === "ArrowRight") { stop(); const dx = (e.key === "ArrowLeft" ? -0.1 : 0.1) * span; this.setView(this.view[0] + dx, this.view[1] + dx); }
+    const at = this.cursorAt();
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+      stop();
+      const dir = e.key === "ArrowLeft" ? -1 : 1;
+      const to = e.shiftKey ? lowerBound(this.times, this.times[at] + dir * 0.1 * span) : at + dir;
+      this.moveCursor(to === at ? at + dir : to);
+    } else if (e.key === "Home" || e.key === "End") {
+      stop();
+      const first = lowerBound(this.times, this.view[0]);
+      let last = lowerBound(this.times, this.view[1]);
+      if (last >= this.times.length || this.times[last] > this.view[1]) last -= 1;
+      this.moveCursor(e.key === "Home" ? first : Math.max(first, last));
+    } else if (e.key === "[") {
+      stop();
+      this.markFrom = this.times[at];
+      this.engine.notify(t("Range start: {time}", { time: this.showTime(this.markFrom) }));
+      this.refresh();
+    } else if (e.key === "]" && this.markFrom !== null) {
+      stop();
+      const active = this.active();
+      if (!active) return this.engine.notify(t("Choose a label first."));
+      const [a, b] = [this.markFrom, this.times[at]].sort((x, y) => x - y);
+      this.markFrom = null;
+      this.engine.createSpanRegion(this, active.control, active.values, a, b);
+      const made = this.engine.regions[this.engine.regions.length - 1];
+      if (made) this.engine.selectRegion(made.id);
+    } else if (e.key === "Escape" && this.markFrom !== null) { stop(); this.markFrom = null; this.refresh(); }
     else if (e.key === "+" || e.key === "=") { stop(); this.zoom(0.5); }
     else if (e.key === "-") { stop(); this.zoom(2); }
     else if (e.key === "0") { stop(); this.reset(); }
+  }
+
+  /** The cursor's sample: where it is, or the window's first sample before the first key. */
+  cursorAt() {
+    if (this.cursor === null || this.cursor >= this.times.length) this.cursor = Math.min(this.times.length - 1, lowerBound(this.times, this.view[0]));
+    return this.cursor;
+  }
+
+  /** Put the cursor on sample i; the window moves, keeping its width, to keep it shown. */
+  moveCursor(i) {
+    this.cursor = Math.max(0, Math.min(this.times.length - 1, i));
+    const x = this.times[this.cursor];
+    const span = this.view[1] - this.view[0];
+    this.el.dataset.cursor = String(this.formatTime(x));
+    this.cursorEl.textContent = t("Cursor: {time}", { time: this.showTime(x) });
+    if (x < this.view[0]) this.setView(x, x + span);
+    else if (x > this.view[1]) this.setView(x - span, x);
+    else this.refresh();
   }
 
   /** The region list's text: "12–30", or the instant alone. */

@@ -1,7 +1,9 @@
 // The Video object tag and its controls: TimelineLabels (frame ranges) and VideoRectangle
-// (boxes with keyframes). Frames are numbered from 1 as Label Studio numbers them; frame n
-// shows from (n - 1) / frameRate seconds. Seeking is by frame: the player is put in the middle
-// of the frame, so the decoder shows exactly that frame.
+// (boxes with keyframes). Frames are numbered from 1 as Label Studio 1.23 numbers them
+// (VideoCanvas.goToFrame): frame n is the picture shown from (n - 1) / frameRate seconds.
+// Seeking is by frame: the player is put in the middle of the frame, so the decoder shows
+// exactly that picture. A keyframe's `time` is frame / frameRate, as VideoRegion.serialize
+// writes it (the end of the frame's picture, not its start).
 //   - Timeline: with a TimelineLabels label chosen, click a frame or drag over frames to mark
 //     a range; with none chosen, click or drag to seek.
 //   - Boxes: with a Labels label chosen (or no Labels control), drag on the picture to draw a
@@ -123,8 +125,9 @@ class VideoObject {
 
   loaded() {
     this.duration = Number.isFinite(this.video.duration) ? this.video.duration : 0;
-    // Label Studio counts a last partial frame: framesCount = ceil(duration * frameRate)
-    this.frames = Math.max(1, Math.ceil(this.duration * this.fps));
+    // Label Studio 1.23's VideoCanvas counts round(duration * frameRate) frames (its
+    // frame-seek-precision flag, on in Community; ceil() was the flag-off branch)
+    this.frames = Math.max(1, Math.round(this.duration * this.fps));
     this.el.dataset.frames = String(this.frames);
     this.el.dataset.loaded = "true";
     this.setFrame(this.want);
