@@ -81,6 +81,7 @@ from labelcore.storage.sql.tables import (
 )
 
 T, A, P, D = TASKS, ANNOTATIONS, PREDICTIONS, DRAFTS
+SPAN = TASKS.alias("lc_span")  # the task table again, in a sub-select of its own rows
 # a task's annotations and its predictions' row values, by its index in the batch
 _Children = tuple[int, tuple[NewAnnotation, ...], tuple[tuple[Any, ...], ...]]
 # a batch's (annotation, task id, project id) and prediction rows, not yet inserted
@@ -837,7 +838,15 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                         "invalid cursor: it belongs to another backend or ordering",
                         code="query.cursor",
                     )
-                stmt = stmt.where(after(flat, flat_values, last_id))
+                if not all(o.column == "id" and not o.descending for o in query.ordering):
+                    stmt = stmt.where(after(flat, flat_values, last_id))
+                else:
+                    # in id order a cursor's values are its id: ``id > last`` alone is a
+                    # range of the primary key (``id > v OR id IS NULL OR ...`` was not,
+                    # and PostgreSQL sorted the project's tasks for each page)
+                    stmt = stmt.where(T.c.id > last_id)
+                    if self.is_pg:
+                        stmt = stmt.where(T.c.id <= self._last_task_id(project_id))
             else:
                 stmt = stmt.offset((page.page - 1) * page.page_size)
             rows = conn.execute(stmt.limit(page.page_size + 1)).all()
@@ -866,6 +875,18 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                 self._key(rows[-1], widths), rows[-1].id, query.ordering
             )
         return TaskPage(tasks=tasks, total=total, next_cursor=cursor, sums=totals)
+
+    @staticmethod
+    def _last_task_id(project_id: int) -> Any:
+        """The project's greatest task id, as a sub-select of a page's statement (PostgreSQL:
+        an InitPlan, one probe of ``labelcore_task_project_ix``). A page after a cursor in id
+        order walks the primary key filtered by project when the planner expects its LIMIT
+        to be reached soon; the page that meets the project's end then read every later
+        project's tasks. An upper bound alone, and on pages after a cursor only: without
+        the cursor's lower bound the planner walked the primary key from the first task of
+        the first project to the bound."""
+        last = sa.select(sa.func.max(SPAN.c.id)).where(SPAN.c.project_id == project_id)
+        return last.scalar_subquery()
 
     def task_totals(self, project_id: int, query: TaskQuery) -> tuple[int, int]:
         query = validate_query(query)
