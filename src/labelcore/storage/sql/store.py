@@ -947,6 +947,12 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
         self, conn: sa.Connection, rows: Sequence[Any], include_drafts: bool
     ) -> list[TaskBundle]:
         ids = [r.id for r in rows]
+        # each task's rows in id order, read by the task_id index. PostgreSQL took a scan
+        # of the table for a list of 500 ids (every annotation of the database, for each
+        # batch), or walked the primary key for the ORDER BY id: the batch's range beside
+        # its ids, sorted by task first. SQLite reads the index by the list already (the
+        # range and the order by task cost it 10% more).
+        span = (min(ids), max(ids)) if self.is_pg else None
         anns: dict[int, list[Any]] = {}
         preds: dict[int, list[Any]] = {}
         drafts: dict[int, list[Any]] = {}
@@ -957,9 +963,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
         ):
             if table is D and not include_drafts:
                 continue
-            for r in conn.execute(
-                sa.select(table).where(table.c.task_id.in_(ids)).order_by(table.c.id)
-            ):
+            of_batch = [table.c.task_id.in_(ids)]
+            if span is not None:
+                of_batch.append(table.c.task_id.between(*span))
+            order = (table.c.task_id, table.c.id) if span else (table.c.id,)
+            for r in conn.execute(sa.select(table).where(*of_batch).order_by(*order)):
                 bucket.setdefault(r.task_id, []).append(make(r))
         return [
             TaskBundle(
@@ -988,7 +996,11 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
         qs = QuerySQL(self.dialect, fts=self.fts)
         conds = [T.c.project_id == project_id, *qs.where(query)]
         if only_annotated:
-            conds.append(sa.exists().where(A.c.task_id == T.c.id))
+            # a task with an annotation, a skip included, by its own counters (kept by every
+            # write, SQLBase._recount): a condition on the row read anyway. ``EXISTS`` on
+            # the annotations became a hash join on PostgreSQL, each batch then reading the
+            # rest of the project's tasks and every annotation of the database to sort them
+            conds.append(sa.or_(T.c.total_annotations > 0, T.c.cancelled_annotations > 0))
         size = max(1, min(batch_size, 5000))
         # between the project's first and last task (SQLBase._task_span)
         page = sa.select(T).where(
