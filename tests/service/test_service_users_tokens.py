@@ -128,3 +128,87 @@ def test_erase_user_removes_their_review_claims_and_kept_uploads(core: LabelCore
     assert counts["file_uploads"] == 2
     assert core.store.get_file_upload(kept.id) is None
     assert core.store.file_upload_content(other.id) is None
+
+
+def _assigned(core: LabelCore) -> tuple[list[int], list[int]]:
+    """Two projects with ANN_A and ANN_B assigned to tasks of each; their task ids."""
+    ids = []
+    for n in (3, 4):
+        p = make_project(core, n)
+        tasks = [t.id for t in core.list_tasks(MANAGER, p.id).tasks]
+        core.assign_tasks(MANAGER, p.id, tasks, [ANN_A.id, ANN_B.id])
+        ids.append(tasks)
+    return ids[0], ids[1]
+
+
+def test_erase_user_unassigns_without_listing_the_projects_tasks(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's assignments in every project go in one statement: no project's task ids
+    are read (the erase listed every task id of every project in memory, then unassigned
+    them); the other user's stay."""
+
+    def listed(*_: object) -> None:
+        raise AssertionError("the erase read a project's task ids")
+
+    first, second = _assigned(core)
+    monkeypatch.setattr(core.store, "task_ids", listed)
+    assert core.erase_user(ANN_A.id)["assignments"] == 7
+    left = core.store.assignees([*first, *second])
+    assert left == {t: [ANN_B.id] for t in [*first, *second]}
+
+
+def test_erase_user_on_a_store_without_unassign_user_goes_a_batch_at_a_time(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store without ``unassign_user`` (a host's own) is asked project by project, the
+    task ids a batch at a time: the same result."""
+    import labelcore.service.users as users
+
+    first, second = _assigned(core)
+    monkeypatch.setattr(users, "ERASE_BATCH", 2)
+    monkeypatch.setattr(core.store, "unassign_user", None)
+    calls: list[int] = []
+    unassign = core.store.unassign
+
+    def counted(project_id: int, ids: list[int], user_ids: list[object]) -> int:
+        calls.append(len(ids))
+        return unassign(project_id, ids, user_ids)
+
+    monkeypatch.setattr(core.store, "unassign", counted)
+    assert core.erase_user(ANN_A.id)["assignments"] == 7
+    assert sorted(calls) == [1, 2, 2, 2]
+    assert core.store.assignees([*first, *second]) == {t: [ANN_B.id] for t in [*first, *second]}
+
+
+def test_erase_user_is_atomic_with_its_unassignment(
+    core: LabelCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure later in the erase puts the user's assignments back with the rest."""
+    first, second = _assigned(core)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("directory down")
+
+    monkeypatch.setattr(core.store, "upsert_user", broken)
+    with pytest.raises(RuntimeError):
+        core.erase_user(ANN_A.id)
+    left = core.store.assignees([*first, *second])
+    assert left == {t: [ANN_A.id, ANN_B.id] for t in [*first, *second]}
+
+
+@pytest.mark.postgres
+def test_erase_user_unassigns_by_id_and_id_type_on_postgres(pg_url: str) -> None:
+    """On PostgreSQL too: user 7 and user "7" are two users; erasing one leaves the other's
+    assignments."""
+    core = LabelCore(store=pg_url, start_jobs=False)
+    try:
+        for user in (MANAGER, ANN_A, User(id=str(ANN_A.id), name="text id")):
+            core.identify(user)
+        p = make_project(core, 3)
+        tasks = [t.id for t in core.list_tasks(MANAGER, p.id).tasks]
+        core.assign_tasks(MANAGER, p.id, tasks, [ANN_A.id, str(ANN_A.id)])
+        assert core.erase_user(ANN_A.id)["assignments"] == 3
+        assert core.store.assignees(tasks) == {t: [str(ANN_A.id)] for t in tasks}
+    finally:
+        core.close()

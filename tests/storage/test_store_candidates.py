@@ -386,16 +386,21 @@ def _task_rows_read(
 
 
 def _rows_read(
-    store: SQLStore, call: Callable[[], Any], *, removed: bool = False, found: bool = True
+    store: SQLStore,
+    call: Callable[[], Any],
+    *,
+    removed: bool = False,
+    found: bool = True,
+    table: str = "labelcore_task",
 ) -> int:
-    """PostgreSQL: rows of labelcore_task that ``call`` reads (each of its statements'
+    """PostgreSQL: rows of ``table`` that ``call`` reads (each of its statements'
     ``EXPLAIN ANALYZE``: rows returned and removed by filters, over all loops); with
     ``removed``, only the rows its filters threw away."""
-    seen = _captured(store, call, lambda statement: "labelcore_task" in statement, found)
+    seen = _captured(store, call, lambda statement: table in statement, found)
 
     def read(node: dict[str, Any]) -> int:
         rows = 0
-        if node.get("Relation Name") == "labelcore_task":
+        if node.get("Relation Name") == table:
             kept = 0 if removed else node["Actual Rows"]
             rows += (kept + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"]
         return rows + sum(read(child) for child in node.get("Plans", []))

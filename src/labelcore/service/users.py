@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from itertools import islice
 from typing import Literal
 
 from labelcore.errors import ValidationError
@@ -19,6 +20,7 @@ from labelcore.service._base import ServiceBase, same_user
 EraseMode = Literal["delete", "anonymise"]
 REFRESH_SECONDS = 60.0  # an unchanged user is written to the directory at most this often
 MAX_LOOKUP = 10_000
+ERASE_BATCH = 1000  # task ids per unassign, for a store without unassign_user
 
 
 class UsersAPI(ServiceBase):
@@ -74,6 +76,9 @@ class UsersAPI(ServiceBase):
             "memberships": 0,
             "file_uploads": 0,
         }
+        # every assignment of the user in one statement (SQLStore, MemoryStore); another
+        # store is asked project by project, its task ids a batch at a time
+        unassign_user = getattr(self.store, "unassign_user", None)
         with self._tx():
             drafts = self.store.list_drafts(user_id=user_id)
             counts["drafts"] = self.store.delete_drafts([d.id for d in drafts])
@@ -89,9 +94,12 @@ class UsersAPI(ServiceBase):
                 theirs = [u.id for u in uploads if same_user(u.user_id, user_id)]
                 if theirs:  # their file contents: only they could reimport them
                     counts["file_uploads"] += self.store.delete_file_uploads(theirs)
-                ids = list(self.store.task_ids(project.id, TaskQuery()))
-                if ids:
-                    counts["assignments"] += self.store.unassign(project.id, ids, [user_id])
+                if unassign_user is None:
+                    stream = iter(self.store.task_ids(project.id, TaskQuery()))
+                    while ids := list(islice(stream, ERASE_BATCH)):
+                        counts["assignments"] += self.store.unassign(project.id, ids, [user_id])
+            if unassign_user is not None:
+                counts["assignments"] = unassign_user(user_id)
             for token in self.store.list_tokens(user_id):
                 if not token.revoked and self.store.revoke_token(token.id):
                     counts["tokens"] += 1

@@ -196,6 +196,12 @@ class MemoryQueue(MemoryRows):
             ]
             return sum(self._del("assignments", k) for k in doomed)
 
+    def unassign_user(self, user_id: UserId) -> int:
+        key = uid_key(user_id)
+        with self.transaction():
+            doomed = [k for k in self._t["assignments"] if k[1] == key]
+            return sum(self._del("assignments", k) for k in doomed)
+
     def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]:
         wanted = set(task_ids)
         out: dict[int, list[tuple[int, UserId]]] = {}

@@ -538,6 +538,12 @@ class SQLQueue(SQLRows):
                 gone += conn.execute(stmt).rowcount
         return gone
 
+    def unassign_user(self, user_id: UserId) -> int:
+        """Every assignment of this user, in every project, removed (erasing a user): one
+        statement, no project's task ids read."""
+        with self._tx() as conn:
+            return int(conn.execute(sa.delete(S).where(S.c.user_id.in_([user_id]))).rowcount)
+
     def assignees(self, task_ids: Collection[int]) -> dict[int, list[UserId]]:
         out: dict[int, list[UserId]] = {}
         with self._tx(write=False) as conn:
