@@ -214,7 +214,12 @@ def projects_page(ctx: Ctx) -> Response:
             }
         )
     return _render(
-        ctx, "projects.html", page={"kind": "projects"}, projects=rows, can_create=_is_manager(ctx)
+        ctx,
+        "projects.html",
+        page={"kind": "projects"},
+        projects=rows,
+        can_create=_is_manager(ctx),
+        tokens_page=ctx.app.token_auth is not False,
     )
 
 
