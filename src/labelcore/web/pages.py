@@ -281,6 +281,8 @@ def data_manager_page(ctx: Ctx) -> Response:
         "project": pj,
         "exportFormats": _export_formats(project.settings.label_config),
         "canManage": ctx.can(project, "tasks.import"),
+        # media files become tasks only where the host keeps uploads (media_store)
+        "mediaUploads": ctx.app.media_store is not None,
     }
     # only the links that lead somewhere for this user's role in the project
     nav = {
