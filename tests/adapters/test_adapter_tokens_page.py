@@ -76,3 +76,7 @@ def test_tokens_page_is_absent_when_the_host_turns_tokens_off(
     assert page.status == 404 and page.json()["code"] == "tokens.disabled", page
     projects = no_tokens_client.get("/", headers={"Accept": "text/html"}).body.decode()
     assert "/label/tokens" not in projects
+    # nor does the API issue a key that could never authenticate
+    no_tokens_client.login(users["a-annotator"])
+    made = no_tokens_client.post("/api/tokens", json={"name": "x"})
+    assert made.status == 404 and made.json()["code"] == "tokens.disabled", made

@@ -20,8 +20,10 @@ from labelcore.web.http import Response
 from labelcore.web.routes import Router
 
 
-def _enabled(ctx: Ctx) -> None:
-    if ctx.app.token_auth is False:  # the host refuses tokens: issuing one would mislead
+def tokens_enabled(ctx: Ctx) -> None:
+    """``NotFound`` when the host refuses API tokens (``token_auth=False``): a key issued
+    then would never authenticate."""
+    if ctx.app.token_auth is False:
         raise NotFound("API tokens are turned off on this site", code="tokens.disabled")
 
 
@@ -41,19 +43,19 @@ def _page(ctx: Ctx, issued: IssuedToken | None = None, status: int = 200) -> Res
 
 
 def tokens_page(ctx: Ctx) -> Response:
-    _enabled(ctx)
+    tokens_enabled(ctx)
     return _page(ctx)
 
 
 def create_token(ctx: Ctx) -> Response:
     """Issue a key and show it on the page this once (a bad name is a 400 saying why)."""
-    _enabled(ctx)
+    tokens_enabled(ctx)
     name = (ctx.request.form.get("name") or "").strip()
     return _page(ctx, ctx.core.create_token(ctx.require_user(), name), status=201)
 
 
 def revoke_token(ctx: Ctx) -> Response:
-    _enabled(ctx)
+    tokens_enabled(ctx)
     ctx.core.revoke_token(ctx.require_user(), ctx.params["id"])  # another user's: 404
     return Response.redirect(ctx.url_for("lc_tokens"), status=303)
 

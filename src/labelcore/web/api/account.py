@@ -16,7 +16,7 @@ from labelcore.web.api._util import OBJ, OBJ_LIST, bad, json_object
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Router
-from labelcore.web.token_page import register_pages
+from labelcore.web.token_page import register_pages, tokens_enabled
 
 
 def whoami(ctx: Ctx) -> Response:
@@ -60,6 +60,7 @@ def list_tokens(ctx: Ctx) -> Response:
 
 
 def create_token(ctx: Ctx) -> Response:
+    tokens_enabled(ctx)
     body = json_object(ctx)
     name = body.get("name", "")
     if not isinstance(name, str):
