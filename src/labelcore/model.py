@@ -122,6 +122,9 @@ class ProjectCounts:
     annotation_count: int = 0  # not cancelled
     skipped_count: int = 0  # cancelled annotations
     prediction_count: int = 0
+    # tasks with at least one completed (not skipped) annotation: Label Studio's
+    # num_tasks_with_annotations, which ``labeled_count`` (is_labeled, all overlap done) is not
+    annotated_count: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -626,7 +626,8 @@ class StoreContract:
             counts[pid].task_count,
             counts[pid].annotation_count,
             counts[pid].prediction_count,
-        ) == (1, 2, 1)
+            counts[pid].annotated_count,
+        ) == (1, 2, 1, 1)
         store.delete_annotations([a.id for a in store.list_annotations(task_id=tid)])
         task = store.get_task(tid)
         assert task is not None and task.completed_at is None and task.total_annotations == 0
@@ -640,6 +641,7 @@ class StoreContract:
         assert (
             counts.labeled_count == 1 and counts.skipped_count == 1 and counts.annotation_count == 0
         )
+        assert counts.annotated_count == 0  # a skip is not an annotation of the task
 
     def test_candidates_take_the_skip_setting_from_the_spec_or_the_project(
         self, store: Store

@@ -660,3 +660,22 @@ def test_streamed_agreement_and_stats_json(
         **stats_to_json(core.project_stats(manager, pid)),
         "agreement": report,
     }
+
+
+def test_project_counts_tasks_with_annotations_as_label_studio_does(
+    client: Any, core: LabelCore, users: Any, world: dict[str, Any]
+) -> None:
+    """``num_tasks_with_annotations`` is the number of tasks with at least one completed
+    annotation (what Label Studio's SDK and project list read), not the finished tasks:
+    with an overlap of 2, a task with one annotation is the one but not the other. It was
+    ``finished_task_number`` again (0 here)."""
+    a = world["a"]
+    manager = users["a-manager"]
+    core.update_project(manager, a["project"], maximum_annotations=2)
+    core.skip_task(users["a-annotator"], a["tasks"][1])  # a skip annotates nothing
+    client.login(manager)
+    out = client.get(f"/api/projects/{a['project']}").json()
+    assert (out["task_number"], out["finished_task_number"]) == (3, 0)
+    assert (out["num_tasks_with_annotations"], out["total_annotations_number"]) == (1, 1)
+    listed = client.get("/api/projects").json()["results"]
+    assert [p["num_tasks_with_annotations"] for p in listed] == [1]

@@ -247,3 +247,23 @@ def test_a_browser_gets_an_html_404_page_for_another_tenants_project(
     head = no_login.request("HEAD", f"/projects/{theirs}/label", headers={"Accept": CHROME_ACCEPT})
     assert head.status == 404 and head.body == b""
     assert no_login.get(f"/projects/{theirs}/label").json()["status_code"] == 404
+
+
+def test_annotation_history_names_who_made_each_version(
+    client: Any, core: Any, users: Any, world: dict[str, Any]
+) -> None:
+    """The labeling screen's History lists each version's author by name (the user
+    directory's), as the data manager does; it showed the host's user id ("by a-reviewer"),
+    which means nothing to an annotator."""
+    a = world["a"]
+    al, rita = users["a-annotator"], users["a-reviewer"]
+    core.identify(al)
+    core.identify(rita)
+    ann = core.submit_annotation(al, a["tasks"][2], [])
+    core.reject_annotation(rita, ann.id, comment="empty")
+    client.login(al)
+    versions = client.get(f"/ui/annotations/{ann.id}/history").json()
+    assert [(v["action"], v["user"], v["user_name"]) for v in versions] == [
+        ("submitted", "a-annotator", "Al Annotator"),
+        ("rejected", "a-reviewer", "Rita Reviewer"),
+    ]

@@ -120,3 +120,25 @@ def test_export_query_cannot_filter_by_columns_the_role_does_not_see() -> None:
     assert refused.value.code == "forbidden.query_column"
     seen = core.prepare_export(ANN_A, project.id, query=query("id", first, "Number", "equal"))
     assert seen.filename
+
+
+def test_forbidden_message_names_the_action_in_words(core: LabelCore) -> None:
+    """A 403 reads "your role (annotator) may not delete tasks", not the policy action's
+    dotted name turned into "may not tasks delete" (what the data manager showed)."""
+    p = make_project(core, 2)
+    (task, _other) = core.list_tasks(MANAGER, p.id).tasks
+    with pytest.raises(Forbidden) as denied:
+        core.delete_tasks(ANN_A, p.id, [task.id])
+    assert (denied.value.code, denied.value.message) == (
+        "forbidden.tasks.delete",
+        "your role (annotator) may not delete tasks",
+    )
+    with pytest.raises(Forbidden) as denied:
+        core.update_project(ANN_A, p.id, title="Renamed")
+    assert denied.value.message == "your role (annotator) may not change this project's settings"
+
+
+def test_every_policy_action_has_a_phrase() -> None:
+    from labelcore.service.policy import ACTION_PHRASES, ACTIONS
+
+    assert set(ACTION_PHRASES) == ACTIONS

@@ -308,6 +308,21 @@ def test_import_runs_once_while_uploading_and_not_again_after_success(
     assert core.project_counts(manager, pid).task_count == 2
 
 
+def test_import_dialog_offers_media_files_only_where_the_host_keeps_them(
+    watched_page: Any, flask_site: dict[str, Any]
+) -> None:
+    """This host sets no ``media_store``: the dialog neither says that images, audio and
+    video become tasks nor offers them in the file picker (each such file was refused with
+    ``media.no_store`` after the dialog had promised it)."""
+    page = watched_page
+    open_dm(page, flask_site, "Sentiment")
+    page.locator(".lc-import-open").click()
+    expect(page.locator(".lc-import-files")).to_be_visible()
+    assert page.locator(".lc-import-media-hint").count() == 0
+    accept = page.locator(".lc-import-files").get_attribute("accept") or ""
+    assert accept == ".json,.jsonl,.csv,.tsv,.txt"
+
+
 def test_a_late_answer_to_an_older_query_does_not_replace_the_newer_one(
     watched_page: Any, flask_site: dict[str, Any]
 ) -> None:

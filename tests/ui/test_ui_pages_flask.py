@@ -3,6 +3,7 @@ the data manager. Stored results are checked through the LabelCore facade / JSON
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -124,6 +125,10 @@ def test_label_classification_by_keyboard_with_skip_back_and_update(
     page.wait_for_selector(".lc-history-toggle:not([hidden])")
     page.locator(".lc-history-toggle").click()
     expect(page.locator(".lc-history-item")).to_have_count(2)
+    # who and when as people read them: the name, and a date in the browser's language
+    first_version = page.locator(".lc-history-item[data-version='1']").text_content()
+    assert "by Ann Annotator, " in first_version and "(results: 1)" in first_version
+    assert not re.search(r"\d{4}-\d\d-\d\dT", first_version), first_version  # no ISO stamp
     screenshot(page, "flask-history")
     page.locator(".lc-history-item[data-version='1'] .lc-restore").click()
     page.wait_for_selector(".lc-message-ok")

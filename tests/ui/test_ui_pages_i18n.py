@@ -39,10 +39,10 @@ class _Marked(gettext.NullTranslations):
 
 class _Text(HTMLParser):
     """The text a reader sees: text nodes and the attributes read aloud or shown, minus
-    JSON data blocks, code (``pre``, ``textarea``) and the host layout around ``lc-root``."""
+    JSON data blocks, code (``pre``, ``code``, ``textarea``) and the host layout around ``lc-root``."""
 
     SHOWN_ATTRS = ("title", "aria-label", "placeholder", "alt")
-    SKIP = ("script", "style", "pre", "textarea", "title")
+    SKIP = ("script", "style", "pre", "code", "textarea", "title")
 
     def __init__(self) -> None:
         super().__init__()
@@ -113,6 +113,8 @@ def site() -> Any:
     core.add_predictions(
         MANAGER, project.id, [{"task": tasks[0], "result": [box], "model_version": "1", "score": 0.5}]
     )
+    core.create_token(MANAGER, "Σ")  # the tokens page's table: a live and a revoked key
+    core.revoke_token(MANAGER, core.create_token(MANAGER, "Ψ").token.id)
     app = flask.Flask("lc_i18n_test")
     app.config["SECRET_KEY"] = "i18n-test-secret-0123456789"
     LabelcoreFlask(core, identify=lambda r: USERS.get(r.cookies.get("who", ""))).init_app(
@@ -134,6 +136,7 @@ def test_every_page_word_goes_through_the_translation_function(site: Any) -> Non
             f"/label/projects/{pid}/tasks/{tasks[0]}/review",
             f"/label/projects/{pid}/review/rejected",
             f"/label/projects/{pid + 99}",
+            "/label/tokens",
         ],
         "nobody": ["/label/"],
         "r": [f"/label/projects/{pid}/review", f"/label/projects/{pid}/tasks/{tasks[0]}/review"],

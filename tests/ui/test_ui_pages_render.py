@@ -244,3 +244,20 @@ def test_settings_form_values_are_escaped_attributes() -> None:
     assert "<img src=x" not in html
     assert 'id="lc-set-model_version"' in html
     assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;input value=&#34;"' in html
+
+
+def test_data_manager_says_whether_media_files_can_be_imported(tmp_path: Path) -> None:
+    """The import dialog promises "Images, audio and video files become one task each" only
+    where the host keeps uploads (``media_store``); elsewhere every such file was a 400
+    ``media.no_store`` after the dialog had offered it."""
+
+    def page_data(c: Any, pid: int) -> dict[str, Any]:
+        html = c.get(f"/label/projects/{pid}").get_data(as_text=True)
+        block = re.search(r'id="lc-page-data">(.*?)</script>', html, re.S)
+        assert block is not None
+        return dict(json.loads(block.group(1)))
+
+    c, ids, _ = client()
+    assert page_data(c, ids["NER"])["mediaUploads"] is False
+    c, ids, _ = client(media_store=str(tmp_path))
+    assert page_data(c, ids["NER"])["mediaUploads"] is True

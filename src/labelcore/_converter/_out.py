@@ -351,7 +351,7 @@ def project_to_json(
         "total_annotations_number": c.annotation_count,
         "skipped_annotations_number": c.skipped_count,
         "total_predictions_number": c.prediction_count,
-        "num_tasks_with_annotations": c.labeled_count,
+        "num_tasks_with_annotations": c.annotated_count,
         "is_published": True,
         "is_draft": False,
         # labelcore's own settings, under their own names

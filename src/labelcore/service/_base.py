@@ -32,7 +32,7 @@ from labelcore.query import (
 )
 from labelcore.service.events import Event, EventBus
 from labelcore.service.jobs import JobRunner
-from labelcore.service.policy import Policy
+from labelcore.service.policy import ACTION_PHRASES, Policy
 from labelcore.storage.base import QualityOfNew, Store, TaskBundle
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ class ServiceBase:
                 role = None if project is None else self._role(user, project)
         if project is None or role is None:
             raise NotFound(f"project {project_id} not found", code="project.not_found")
-        self._require(role, action, what or action.replace(".", " "))
+        self._require(role, action, what or ACTION_PHRASES.get(action, action))
         return ProjectAccess(project, role)
 
     def _task(self, user: User, task_id: int, action: str, what: str = "") -> TaskAccess:
@@ -231,7 +231,7 @@ class ServiceBase:
                 role = None if project is None else self._role(user, project)
         if task is None or project is None or role is None:
             raise NotFound(f"task {task_id} not found", code="task.not_found")
-        self._require(role, action, what or action.replace(".", " "))
+        self._require(role, action, what or ACTION_PHRASES.get(action, action))
         return TaskAccess(task, project, role)
 
     def _sees_annotation(self, user: User, role: str, annotation: Annotation) -> bool:

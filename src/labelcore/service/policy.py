@@ -39,6 +39,26 @@ ACTIONS = frozenset(
     }
 )
 
+#: What each action is, as the end of "your role (annotator) may not ..." in a 403's message.
+ACTION_PHRASES: dict[str, str] = {
+    "project.view": "see this project",
+    "project.update": "change this project's settings",
+    "project.delete": "delete this project",
+    "project.export": "export this project",
+    "tasks.import": "import tasks",
+    "tasks.update": "edit tasks",
+    "tasks.delete": "delete tasks",
+    "tasks.assign": "assign tasks",
+    "task.label": "label tasks",
+    "annotations.view_all": "see other users' annotations",
+    "annotations.manage": "change other users' annotations",
+    "annotations.review": "review annotations",
+    "predictions.view": "see predictions",
+    "predictions.manage": "add or delete predictions",
+    "views.manage": "change data-manager tabs",
+    "actions.run": "run data-manager actions",
+}
+
 ROLE_RANK = {"annotator": 1, "reviewer": 2, "manager": 3}
 
 _ANNOTATOR = frozenset({"project.view", "task.label", "predictions.view", "views.manage"})

@@ -355,7 +355,8 @@ class Store(Protocol):
 
     def project_counts(self, project_ids: Collection[int]) -> dict[int, ProjectCounts]:
         """Counters for each existing project id, computed from task counters (no scan
-        of annotations)."""
+        of annotations); ``annotated_count`` counts the tasks whose ``total_annotations``
+        is above 0."""
 
     def projects_with_member(self, user_id: UserId) -> set[int]:
         """Ids of the projects that list this user as a member."""

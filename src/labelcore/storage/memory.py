@@ -207,6 +207,7 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
                         annotation_count=counts.annotation_count + task.total_annotations,
                         skipped_count=counts.skipped_count + task.cancelled_annotations,
                         prediction_count=counts.prediction_count + task.total_predictions,
+                        annotated_count=counts.annotated_count + int(task.total_annotations > 0),
                     )
             return out
 

@@ -214,7 +214,12 @@ def projects_page(ctx: Ctx) -> Response:
             }
         )
     return _render(
-        ctx, "projects.html", page={"kind": "projects"}, projects=rows, can_create=_is_manager(ctx)
+        ctx,
+        "projects.html",
+        page={"kind": "projects"},
+        projects=rows,
+        can_create=_is_manager(ctx),
+        tokens_page=ctx.app.token_auth is not False,
     )
 
 
@@ -276,6 +281,8 @@ def data_manager_page(ctx: Ctx) -> Response:
         "project": pj,
         "exportFormats": _export_formats(project.settings.label_config),
         "canManage": ctx.can(project, "tasks.import"),
+        # media files become tasks only where the host keeps uploads (media_store)
+        "mediaUploads": ctx.app.media_store is not None,
     }
     # only the links that lead somewhere for this user's role in the project
     nav = {
@@ -375,13 +382,17 @@ def my_tasks(ctx: Ctx) -> Response:
 
 
 def annotation_history(ctx: Ctx) -> Response:
-    versions = ctx.core.annotation_history(ctx.require_user(), ctx.params["id"])
+    user = ctx.require_user()
+    versions = ctx.core.annotation_history(user, ctx.params["id"])
+    # the screen names who made each version (an annotator, a reviewer), not their host id
+    known = ctx.core.get_users(user, {v.user_id for v in versions if v.user_id is not None})
     return ctx.json(
         [
             {
                 "version": v.version,
                 "action": v.action,
                 "user": v.user_id,
+                "user_name": _user_name(known.get(v.user_id), v.user_id),
                 "was_cancelled": v.was_cancelled,
                 "created_at": _converter.dt_to_json(v.created_at),
                 "result": list(v.result),
@@ -389,6 +400,11 @@ def annotation_history(ctx: Ctx) -> Response:
             for v in versions
         ]
     )
+
+
+def _user_name(row: Any, user_id: Any) -> str:
+    name = getattr(row, "name", "") or getattr(row, "email", "")
+    return str(name or ("?" if user_id is None else user_id))
 
 
 def restore_version(ctx: Ctx) -> Response:

@@ -420,13 +420,14 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                 sa.func.coalesce(sa.func.sum(T.c.total_annotations), 0),
                 sa.func.coalesce(sa.func.sum(T.c.cancelled_annotations), 0),
                 sa.func.coalesce(sa.func.sum(T.c.total_predictions), 0),
+                sa.func.count(sa.func.nullif(T.c.total_annotations, 0)),  # tasks with any
             )
             .select_from(PROJECTS.outerjoin(T, T.c.project_id == PROJECTS.c.id))
             .group_by(PROJECTS.c.id)
         )
         with self._tx(write=False) as conn:
             for batch in chunks(set(project_ids)):
-                for pid, n, labeled, anns, skipped, preds in conn.execute(
+                for pid, n, labeled, anns, skipped, preds, annotated in conn.execute(
                     stmt.where(PROJECTS.c.id.in_(batch))
                 ):
                     out[pid] = ProjectCounts(
@@ -435,6 +436,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                         annotation_count=int(anns),
                         skipped_count=int(skipped),
                         prediction_count=int(preds),
+                        annotated_count=int(annotated),
                     )
         return out
 

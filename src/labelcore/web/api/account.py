@@ -3,6 +3,7 @@
 GET /api/current-user/whoami
 GET|POST /api/tokens        DELETE /api/tokens/{id}
 GET /api/csrf-token
+and the page <mount>/tokens (labelcore.web.token_page).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from labelcore.web.api._util import OBJ, OBJ_LIST, bad, json_object
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.routes import Router
+from labelcore.web.token_page import register_pages, tokens_enabled
 
 
 def whoami(ctx: Ctx) -> Response:
@@ -58,6 +60,7 @@ def list_tokens(ctx: Ctx) -> Response:
 
 
 def create_token(ctx: Ctx) -> Response:
+    tokens_enabled(ctx)
     body = json_object(ctx)
     name = body.get("name", "")
     if not isinstance(name, str):
@@ -74,6 +77,7 @@ def revoke_token(ctx: Ctx) -> Response:
 
 
 def register(router: Router) -> None:
+    register_pages(router)  # the page that issues, lists and revokes them
     router.api(
         "GET",
         "/api/current-user/whoami",

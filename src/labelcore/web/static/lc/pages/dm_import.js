@@ -1,14 +1,15 @@
 // The import dialog of the data manager: files, a URL, or pasted text, sent to
 // POST /api/projects/{id}/import with upload progress; row errors listed; all or nothing.
 // Image, audio and video files become one task each (the server checks their content and
-// keeps them in the host's media store).
+// keeps them in the host's media store); without a media store the dialog offers task files
+// only and does not promise it.
 import { h, clear } from "../labeling/dom.js";
 import { t } from "./common.js";
 
 export function openImport(page, project, onDone) {
   const existing = document.querySelector(".lc-import");
   if (existing) existing.remove();
-  const files = h("input", { type: "file", multiple: true, class: "lc-import-files", "aria-label": t("Files to import"), accept: ".json,.jsonl,.csv,.tsv,.txt,image/*,audio/*,video/*" });
+  const files = h("input", { type: "file", multiple: true, class: "lc-import-files", "aria-label": t("Files to import"), accept: ".json,.jsonl,.csv,.tsv,.txt" + (page.mediaUploads ? ",image/*,audio/*,video/*" : "") });
   const url = h("input", { type: "url", class: "lc-input lc-import-url", placeholder: "https://…", "aria-label": t("URL to import from") });
   const paste = h("textarea", { class: "lc-input lc-import-paste", rows: "6", "aria-label": t("Tasks to import (JSON, CSV or text)") });
   const fmt = h("select", { class: "lc-select lc-import-format", "aria-label": t("Format of the pasted text") }, ["json", "jsonl", "csv", "tsv", "txt"].map((f) => h("option", { value: f }, f.toUpperCase())));
@@ -20,7 +21,7 @@ export function openImport(page, project, onDone) {
     h("h2", { class: "lc-modal-title" }, t("Import tasks")),
     h("p", { class: "lc-muted" }, t("Import is all or nothing: if any row is wrong, nothing is imported and each bad row is listed.")),
     h("fieldset", { class: "lc-field" }, h("legend", {}, t("Files")), files,
-      h("p", { class: "lc-muted lc-import-media-hint" }, t("Images, audio and video files become one task each."))),
+      page.mediaUploads ? h("p", { class: "lc-muted lc-import-media-hint" }, t("Images, audio and video files become one task each.")) : null),
     h("fieldset", { class: "lc-field" }, h("legend", {}, t("From a URL")), url),
     h("fieldset", { class: "lc-field" }, h("legend", {}, t("Paste")), paste, fmt),
     progress, result,

@@ -142,14 +142,19 @@ function showPrediction() {
   );
 }
 
+// An API timestamp in the browser's language and time zone ("" when there is none).
+function localTime(iso) {
+  const at = new Date(iso || "");
+  return Number.isNaN(at.getTime()) ? "" : at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
 // A skip the user gets back: say so (with when), so they know why it is here again.
 function showSkipped() {
   const a = state.skipped;
   clear(skippedNote);
   skippedNote.hidden = !a;
   if (!a) return;
-  const at = new Date(a.updated_at || a.created_at || "");
-  const when = Number.isNaN(at.getTime()) ? "" : at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const when = localTime(a.updated_at || a.created_at);
   skippedNote.append(
     h("strong", {}, when ? t("You skipped this task on {date}.", { date: when }) : t("You skipped this task.")),
     " ",
@@ -318,7 +323,7 @@ async function showHistory() {
     return history.append(h("p", { class: "lc-problem" }, err.message));
   }
   history.append(h("h2", { class: "lc-side-title" }, t("Annotation history")), h("ol", { class: "lc-history-list" }, versions.map((v) => h("li", { class: "lc-history-item", dataset: { version: String(v.version) } },
-    h("span", {}, t("Version {n}: {action} by {user} at {when} ({count} results)", { n: v.version, action: v.action, user: v.user ?? "?", when: v.created_at || "", count: (v.result || []).length })),
+    h("span", {}, t("Version {n}: {action} by {user}, {when} (results: {count})", { n: v.version, action: v.action, user: v.user_name ?? v.user ?? "?", when: localTime(v.created_at), count: (v.result || []).length })),
     " ",
     v.version === state.annotation.version ? h("span", { class: "lc-badge" }, t("current")) : h("button", { type: "button", class: "lc-btn lc-restore", onclick: () => restore(v.version) }, t("Restore"))))));
 }
