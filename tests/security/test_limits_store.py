@@ -209,3 +209,22 @@ def test_rate_check_does_not_wait_for_a_long_write(tmp_path: Path) -> None:
         done.set()
         thread.join(30)
         store.close()
+
+
+@pytest.mark.postgres
+def test_rate_check_leaves_the_connection_s_commit_durability_alone(pg_url: str) -> None:
+    """The token UPDATE skips the WAL flush for its own transaction only: the store's
+    later transactions on the same pooled connection still commit durably."""
+    store = SQLStore(pg_url, pool_size=1, max_overflow=0)
+    try:
+        limiter = _limiter(store, Limits(api_per_user=Rate(100, per=60)))
+        limiter.check_api("u")
+        limiter.check_api("u")
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+            conn.exec_driver_sql("SELECT 1")
+        with store.engine.connect() as conn:
+            tokens = conn.exec_driver_sql("SELECT tokens FROM labelcore_limit_bucket").scalar()
+        assert tokens is not None and 97.0 <= tokens < 99.0
+    finally:
+        store.close()
