@@ -140,6 +140,18 @@ def test_export_refused_for_a_foreign_project_is_404_not_429(
         assert client.get(f"/api/projects/{pid}/export").status == 404
 
 
+@pytest.mark.parametrize("limited", [Limits(exports_per_user=1)], indirect=True)
+def test_head_of_an_export_does_not_keep_its_slot(limited: tuple[LabelCore, Any]) -> None:
+    core, client = limited
+    pid = _project(core)
+    client.login(MANAGER)
+    url = f"/api/projects/{pid}/export?exportType=JSON"
+    for _ in range(3):
+        assert client.request("HEAD", url).status == 200
+    assert _slot_free(core, pid)
+    assert client.get(url).status == 200
+
+
 def _slot_free(core: LabelCore, pid: int) -> bool:
     assert core.limiter is not None
     try:

@@ -219,7 +219,10 @@ class LeasedStream:
 
     def __del__(self) -> None:
         if self._lease.held:  # never iterated nor closed (a HEAD request): give the slot back
-            self._lease.release()
+            try:
+                self._lease.release()
+            except Exception:  # noqa: BLE001 - a safety net; the lease expires anyway
+                return
 
 
 class Limiter:
