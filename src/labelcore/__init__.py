@@ -23,6 +23,7 @@ from labelcore.errors import (
     NotFound,
     QueryError,
     TooLarge,
+    TooManyRequests,
     Unauthorized,
     UnsafeURL,
     ValidationError,
@@ -39,6 +40,7 @@ from labelcore.model import (
     User,
 )
 from labelcore.service import LabelCore, Policy
+from labelcore.service.limits import Limits, Rate
 
 __version__ = "0.1.0"
 
@@ -54,6 +56,7 @@ __all__ = [
     "LabelConfig",
     "LabelCore",
     "LabelcoreError",
+    "Limits",
     "NotFound",
     "ObjectTag",
     "Policy",
@@ -61,10 +64,12 @@ __all__ = [
     "Project",
     "ProjectSettings",
     "QueryError",
+    "Rate",
     "Result",
     "ResultProblem",
     "Task",
     "TooLarge",
+    "TooManyRequests",
     "Unauthorized",
     "UnsafeURL",
     "User",

@@ -84,6 +84,19 @@ class TooLarge(LabelcoreError, ValueError):
     code = "too_large"
 
 
+class TooManyRequests(LabelcoreError):
+    """A limit of the host's ``Limits`` is reached (HTTP 429): too many requests, or too many
+    exports or imports running at once. ``retry_after`` is the number of seconds to wait
+    (sent as ``Retry-After``); nothing was changed."""
+
+    status = 429
+    code = "limit.rate"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))
+
+
 class QueryError(ValidationError):
     """A data-manager filter, ordering or regex that cannot be run (HTTP 400)."""
 

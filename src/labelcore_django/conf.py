@@ -34,7 +34,7 @@ _OPTIONS = (
     "media_store",
     "media_resolvers",
 )
-_KNOWN = {"store", "core", "identify", "template_dirs", *_OPTIONS}
+_KNOWN = {"store", "core", "identify", "template_dirs", "limits", *_OPTIONS}
 _HINT = (
     'Set it in settings.py, e.g. LABELCORE = {"store": "sqlite:///labelcore.db"} '
     '(or {"core": LabelCore(...)}), and optionally "identify": "myapp.auth.identify".'
@@ -72,6 +72,11 @@ def _config() -> dict[str, Any]:
         )
     if ("store" in cfg) == ("core" in cfg):
         raise ImproperlyConfigured(f"LABELCORE needs exactly one of 'store' and 'core'. {_HINT}")
+    if "limits" in cfg and "core" in cfg:
+        raise ImproperlyConfigured(
+            "LABELCORE['limits'] goes with 'store'; with your own 'core', pass "
+            "LabelCore(..., limits=Limits(...)) instead."
+        )
     return cfg
 
 
@@ -116,8 +121,15 @@ def _build() -> WebApp:
         core = cfg["core"]
     else:
         from labelcore.service import LabelCore
+        from labelcore.service.limits import Limits
 
-        core = LabelCore(store=cfg["store"])
+        limits = cfg.get("limits")
+        if limits is not None and not isinstance(limits, Limits):
+            raise ImproperlyConfigured(
+                f"LABELCORE['limits'] must be a labelcore.Limits, not {limits!r}: "
+                "from labelcore import Limits, Rate; Limits(api_per_user=Rate(600, per=60))"
+            )
+        core = LabelCore(store=cfg["store"], limits=limits)
     identify = cfg.get("identify", default_identify)
     if isinstance(identify, str):
         try:

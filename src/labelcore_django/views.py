@@ -61,7 +61,8 @@ def _to_django(resp: Response) -> HttpResponse | StreamingHttpResponse:
     if isinstance(resp.body, bytes):
         out = HttpResponse(resp.body, status=resp.status)
     else:
-        out = StreamingHttpResponse(resp.iter_body(), status=resp.status)
+        # as it is: Django calls its close() when the response ends or the client is gone
+        out = StreamingHttpResponse(resp.body, status=resp.status)
     headers: Headers = resp.headers
     if "Content-Type" not in headers:
         del out["Content-Type"]

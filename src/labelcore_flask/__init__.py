@@ -10,7 +10,7 @@ signed double-submit token, keyed with the app's ``SECRET_KEY`` (or ``csrf_secre
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,9 @@ class LabelcoreFlask:
 
 
 def _to_flask(resp: Response) -> flask.Response:
-    body: bytes | Iterator[bytes] = resp.body if isinstance(resp.body, bytes) else resp.iter_body()
+    # a streamed body goes as it is: werkzeug calls its close() when the client is gone,
+    # which stops an export and gives its limit slot back
+    body = resp.body
     headers = list(resp.headers.items())
     if resp.status not in (204, 304) and resp.headers.get("Content-Type") is None:
         headers.append(("Content-Type", "application/octet-stream"))

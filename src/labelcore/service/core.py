@@ -29,6 +29,7 @@ from labelcore.service.events import EventBus
 from labelcore.service.exporting import ExportAPI
 from labelcore.service.importing import ImportAPI
 from labelcore.service.jobs import JobRunner, ThreadJobRunner
+from labelcore.service.limits import Limiter, Limits, make_limiter
 from labelcore.service.policy import DefaultPolicy, Policy
 from labelcore.service.predictions import PredictionsAPI
 from labelcore.service.projects import ProjectsAPI
@@ -75,9 +76,11 @@ class LabelCore(
     webhooks (``labelcore.service.webhooks.attach``) and ML backends (``labelcore.ml.attach``,
     as ``core.ml``) are attached to it.
     ``lookup_users(ids) -> iterable of User``: the host's own user lookup for names.
+    ``limits``: a ``labelcore.Limits`` for the HTTP API (request rate per user, exports and
+    imports at once, imports and ML calls per project; docs/security.md); none by default.
 
     Attributes: ``store``, ``policy``, ``events`` (:class:`EventBus`), ``jobs`` (the job
-    runner), ``net_policy``.
+    runner), ``net_policy``, ``limiter`` (``None`` when no limit is set).
     """
 
     def __init__(
@@ -90,6 +93,7 @@ class LabelCore(
         start_jobs: bool = True,
         lookup_users: LookupUsers | None = None,
         migrate: bool = True,
+        limits: Limits | None = None,
     ) -> None:
         self.store = open_store(store)
         if migrate:
@@ -98,6 +102,9 @@ class LabelCore(
         self.events = EventBus()
         self.lookup_users = lookup_users
         self.net_policy = net_policy
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a labelcore.Limits, not {limits!r}")
+        self.limiter: Limiter | None = make_limiter(limits, self.store)
         self._init_base()
         self.jobs = job_runner if job_runner is not None else ThreadJobRunner(self.store)
         _attach_webhooks(self)

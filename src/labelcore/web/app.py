@@ -30,6 +30,7 @@ from labelcore.media import (
     PassThroughResolver,
 )
 from labelcore.model import User
+from labelcore.service.limits import Limiter
 from labelcore.web.context import Ctx
 from labelcore.web.errors import error_response, plain_error
 from labelcore.web.http import Request, Response
@@ -123,6 +124,13 @@ class WebApp:
             [PassThroughResolver()] if media_resolvers is None else list(media_resolvers)
         )
         self.media_resolvers: tuple[MediaResolver, ...] = tuple(resolvers)
+        # LabelCore(limits=...): None when no limit is set, so a request checks nothing
+        self.limiter: Limiter | None = getattr(core, "limiter", None)
+        self._api_rate = (
+            self.limiter
+            if self.limiter is not None and self.limiter.limits.api_per_user is not None
+            else None
+        )
 
     # -- authentication --------------------------------------------------------------------
     def _authenticate(self, ctx: Ctx) -> None:
@@ -251,6 +259,8 @@ class WebApp:
                 "X-CSRFToken header, or use 'Authorization: Token <key>'.",
                 code="csrf.failed",
             )
+        if self._api_rate is not None and ctx.user is not None and route.kind == "api":
+            self._api_rate.check_api(ctx.user.id)  # after CSRF: forged requests spend nothing
         response = route.handler(ctx)
         if request.method == "HEAD" and not response.streamed:
             response.body = b""

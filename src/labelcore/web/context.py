@@ -7,6 +7,8 @@ def get_project(ctx: Ctx) -> Response:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -18,6 +20,7 @@ from labelcore.web.http import Response
 from labelcore.web.i18n import gettext, ngettext
 
 if TYPE_CHECKING:
+    from labelcore.service.limits import Limiter
     from labelcore.web.app import WebApp
     from labelcore.web.http import Request
     from labelcore.web.routes import Route
@@ -61,6 +64,37 @@ class Ctx:
             self._roles[pid] = self.core.policy.project_role(user, project, members)
         role = self._roles[pid]
         return role is not None and bool(self.core.policy.allows(role, action))
+
+    # -- limits (LabelCore(limits=...); nothing to do when they are off) -----------------
+    def _limiter(self, project_id: int, action: str | None) -> Limiter | None:
+        """The limiter, once the user may do ``action`` in the project (a user who may not
+        gets the 403 or 404 first, and takes nothing from the project's limits)."""
+        limiter: Limiter | None = self.app.limiter
+        if limiter is not None and action is not None:
+            self.core.authorize(self.require_user(), project_id, action)
+        return limiter
+
+    def export_stream(self, project_id: int, chunks: Iterable[bytes]) -> Iterable[bytes]:
+        """An export's body holding its slots (per user, per project) until it ends or the
+        client goes away; ``TooManyRequests`` (429) when they are all taken."""
+        limiter = self._limiter(project_id, None)
+        if limiter is None:
+            return chunks
+        return limiter.hold_export(self.require_user().id, project_id).stream(chunks)
+
+    def import_slot(
+        self, project_id: int, action: str = "tasks.import"
+    ) -> AbstractContextManager[object]:
+        """Hold one of the project's import slots (and a token of its import rate) for a
+        ``with`` block; ``TooManyRequests`` (429) when there is none."""
+        limiter = self._limiter(project_id, action)
+        return nullcontext() if limiter is None else limiter.hold_import(project_id)
+
+    def check_ml(self, project_id: int, action: str | None = None) -> None:
+        """Count one ML backend call of the project; ``TooManyRequests`` (429) past its rate."""
+        limiter = self._limiter(project_id, action)
+        if limiter is not None:
+            limiter.check_ml(project_id)
 
     # -- links --------------------------------------------------------------------------
     def url_for(self, name: str, *, _query: dict[str, Any] | None = None, **params: Any) -> str:

@@ -59,6 +59,9 @@ def error_response(exc: BaseException) -> Response:
         headers = Headers()
         if status == 401:
             headers.set("WWW-Authenticate", 'Token realm="labelcore"')
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, int):  # TooManyRequests (429): when to try again
+            headers.set("Retry-After", str(retry_after))
         return Response.json(body, status=status, headers=headers)
     error_id = uuid.uuid4().hex
     log.error("unhandled error %s", error_id, exc_info=exc)

@@ -244,6 +244,9 @@ class SQLBase:
         self._fts = self._fts_by_store = None
 
     def close(self) -> None:
+        limits = getattr(self, "_limits", None)
+        if limits is not None:
+            limits.close()
         self.engine.dispose()
         if self._writer is not None:
             self._writer.close()

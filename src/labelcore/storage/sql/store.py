@@ -44,6 +44,7 @@ from labelcore.model import (
 from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
 from labelcore.storage import evaluate
 from labelcore.storage.base import MAX_DATA_COLUMN, QualityOfNew, TaskBundle, TaskPage
+from labelcore.storage.limits import MemoryLimitBackend
 from labelcore.storage.sql import _export, _export_json
 from labelcore.storage.sql._base import (
     annotation_from_row,
@@ -59,6 +60,7 @@ from labelcore.storage.sql._base import (
 )
 from labelcore.storage.sql._bulkwriter import JSON_ROWS, BulkWriter
 from labelcore.storage.sql._dataindex import filter_columns
+from labelcore.storage.sql._limits import SQLLimitBackend
 from labelcore.storage.sql._ml import SQLML
 from labelcore.storage.sql._pgcopy import PGTaskImport
 from labelcore.storage.sql._queue import SQLQueue
@@ -138,6 +140,21 @@ def _token(row: Any) -> ApiToken:
 
 class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads):
     """The SQL Store (see ``labelcore.storage.base`` for the guarantees)."""
+
+    def limit_backend(self) -> SQLLimitBackend | MemoryLimitBackend:
+        """Where ``LabelCore(limits=...)`` keeps its state: PostgreSQL's own tables, a file
+        beside a SQLite database (``_limits``), process memory for an in-memory one."""
+        limits: SQLLimitBackend | MemoryLimitBackend | None = getattr(self, "_limits", None)
+        if limits is None:
+            database = self.engine.url.database
+            if self.is_pg:
+                limits = SQLLimitBackend(self.engine, own_engine=False)
+            elif not database or database == ":memory:" or database.startswith("file:"):
+                limits = MemoryLimitBackend()
+            else:
+                limits = SQLLimitBackend.beside(database)
+            self._limits = limits
+        return limits
 
     # -- users, members, tokens -------------------------------------------------------------
     def upsert_user(self, user: User, seen_at: dt.datetime) -> None:

@@ -485,6 +485,26 @@ class JobRow(LabelcoreBase, table=True):
     updated_at: dt.datetime = _c(UTCDateTime, nullable=False)
 
 
+class LimitLeaseRow(LabelcoreBase, table=True):
+    """One held slot of a concurrency limit (``labelcore.service.limits``): a running
+    export or import; a row past ``expires_at`` (epoch seconds) is free to take over."""
+
+    __tablename__ = "labelcore_limit_lease"
+    key: str = _c(sa.String(128), primary_key=True)
+    slot: int = _c(sa.Integer, primary_key=True, autoincrement=False)
+    holder: str = _c(sa.String(64), nullable=False)
+    expires_at: float = _c(sa.Float, nullable=False)
+
+
+class LimitBucketRow(LabelcoreBase, table=True):
+    """The token bucket of a rate limit: ``tokens`` left at ``stamp`` (epoch seconds)."""
+
+    __tablename__ = "labelcore_limit_bucket"
+    key: str = _c(sa.String(128), primary_key=True)
+    tokens: float = _c(sa.Float, nullable=False)
+    stamp: float = _c(sa.Float, nullable=False)
+
+
 def table(row: type[LabelcoreBase]) -> sa.Table:
     """The Core ``Table`` of a row class (the store builds Core statements for bulk speed)."""
     tbl = row.__table__  # type: ignore[attr-defined]
@@ -509,6 +529,7 @@ ASSIGNMENTS, VIEWS, WEBHOOKS, JOBS = (
 ML_BACKENDS = table(MLBackendRow)
 FILE_UPLOADS = table(FileUploadRow)
 DATA_COLUMNS = table(DataColumnRow)
+LIMIT_LEASES, LIMIT_BUCKETS = table(LimitLeaseRow), table(LimitBucketRow)
 
 # AUTOINCREMENT on SQLite: ids of deleted rows are never handed out again (webhook consumers,
 # caches and idempotency keys may still hold them).

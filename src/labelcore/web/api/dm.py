@@ -195,6 +195,8 @@ def run_action(ctx: Ctx) -> Response:
     inline = {k: body[k] for k in ("filters", "ordering", "selectedItems") if k in body}
     query = view_query(ctx, int_param(ctx, "view"), inline or None)
     params = {k: v for k, v in body.items() if k not in ("filters", "ordering", "selectedItems")}
+    if action_id == "retrieve_tasks_predictions":  # asks the project's ML backend
+        ctx.check_ml(pid, "predictions.manage")
     result = ctx.core.run_action(ctx.require_user(), pid, action_id, query=query, params=params)
     return ctx.json(
         {

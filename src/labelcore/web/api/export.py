@@ -136,7 +136,8 @@ def export_project(ctx: Ctx) -> Response:
             ("Cache-Control", "no-store"),
         ]
     )
-    return Response(status=200, headers=headers, body=stream_writer(prepared.write))
+    body = ctx.export_stream(ctx.params["id"], stream_writer(prepared.write))
+    return Response(status=200, headers=headers, body=body)
 
 
 def export_formats(ctx: Ctx) -> Response:

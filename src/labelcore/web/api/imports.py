@@ -142,9 +142,13 @@ def _url_source(ctx: Ctx, user: User, pid: int, url: str) -> Fetched:
 def import_tasks(ctx: Ctx) -> Response:
     """JSON body (one task or a list), multipart files, or a ``url`` form/JSON field (a
     link to download, or the tasks as JSON text); ``commit_to_project=false`` keeps the
-    files for a later ``reimport`` instead."""
-    user = ctx.require_user()
-    pid = ctx.params["id"]
+    files for a later ``reimport`` instead. Holds one of the project's import slots
+    (``Limits.imports_per_project``) while it reads, downloads and writes."""
+    with ctx.import_slot(ctx.params["id"]):
+        return _import_tasks(ctx, ctx.require_user(), ctx.params["id"])
+
+
+def _import_tasks(ctx: Ctx, user: User, pid: int) -> Response:
     if not bool_param(ctx, "commit_to_project", default=True):
         return _stage(ctx, user, pid)
     return_ids = bool_param(ctx, "return_task_ids")
@@ -250,7 +254,8 @@ def reimport(ctx: Ctx) -> Response:
             "upload media files as tasks with a 'url' or import them directly",
             "files_as_tasks_list",
         )
-    report = ctx.core.reimport(user, pid, ids)
+    with ctx.import_slot(pid):
+        report = ctx.core.reimport(user, pid, ids)
     return ctx.json(
         {
             "task_count": report.task_count,
@@ -321,7 +326,8 @@ def import_predictions(ctx: Ctx) -> Response:
             "body",
             "request.not_list",
         )
-    made = ctx.core.add_predictions(user, ctx.params["id"], body)
+    with ctx.import_slot(ctx.params["id"], "predictions.manage"):
+        made = ctx.core.add_predictions(user, ctx.params["id"], body)
     return ctx.json({"created": len(made)}, status=201)
 
 

@@ -159,6 +159,7 @@ def delete_backend(ctx: Ctx) -> Response:
 
 def train(ctx: Ctx) -> Response:
     backend = _visible(ctx, ctx.params["id"])
+    ctx.check_ml(backend.project_id)
     job = _ml(ctx).start_training(backend.project_id, backend_id=backend.id)
     return ctx.json({"job": job.id}, status=200)
 
@@ -172,6 +173,7 @@ def interactive(ctx: Ctx) -> Response:
     context = body.get("context") or {}
     if not isinstance(context, dict):
         raise bad("'context' must be a JSON object", "context")
+    ctx.check_ml(backend.project_id)
     result = _ml(ctx).interactive(backend.project_id, task_id, context, backend_id=backend.id)
     return ctx.json({"data": result})
 
