@@ -115,8 +115,11 @@ def test_agreement_and_stats_json_and_csv(app: WebApp, core: LabelCore) -> None:
     core.submit_annotation(ANN_A, t2, choice("Negative"), lead_time=8)
     base = f"/api/projects/{project.id}"
     report = body(call(app, REVIEWER, "GET", base + "/agreement"))
-    assert report["agreement"] == 1.0 and report["pairs"][0]["annotators"] == ["3", "b"]
+    # ids as the host gave them (3 is an int, "b" a string), as completed_by is written
+    assert report["agreement"] == 1.0 and report["pairs"][0]["annotators"] == [3, "b"]
+    assert report["annotators"] == [3, "b"]
     stats = body(call(app, MANAGER, "GET", base + "/stats"))
+    assert [(a["annotator"], a["annotations"]) for a in stats["annotators"]] == [(3, 2), ("b", 1)]
     assert stats["annotations"] == 3 and stats["median_lead_time"] == 6
     assert stats["labels"] == {"sentiment": {"Negative": 1, "Positive": 2}}
     resp = call(app, MANAGER, "GET", base + "/stats.csv", table="labels")

@@ -27,7 +27,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from labelcore.model import Annotation, NewAnnotation, ResultList
+from labelcore.model import Annotation, NewAnnotation, ResultList, UserId
+from labelcore.quality._ids import note_id
 from labelcore.quality.geometry import Point, box_iou, box_polygon, greedy_match, polygon_iou
 from labelcore.quality.stats import (
     cohen_kappa,
@@ -277,7 +278,9 @@ class ControlStats:
 
 @attrs.frozen(kw_only=True)
 class AgreementReport:
-    """Everything :func:`project_agreement` computes; annotator ids are given as strings."""
+    """Everything :func:`project_agreement` computes; annotators are keyed by the text of
+    their id (``str(completed_by)``), and ``ids`` maps each key to the id as the host gave
+    it (what the JSON and the tables write)."""
 
     mean: float | None
     tasks: Mapping[int, float | None]
@@ -285,6 +288,7 @@ class AgreementReport:
     controls: Mapping[str, ControlStats]
     ground_truth: Mapping[str, PairStats]
     annotators: tuple[str, ...]
+    ids: Mapping[str, UserId] = attrs.field(factory=dict)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -313,23 +317,30 @@ def agreement_report(
     *,
     iou_threshold: float = 0.5,
     task_ids: Iterable[int] = (),
-    annotators: Iterable[str] = (),
+    annotators: Iterable[UserId | None] = (),
 ) -> AgreementReport:
     """:func:`project_agreement` of ``(task id, annotations)`` pairs read one at a time
     (a stream: memory holds the scores, not the annotations). A task with fewer than two
     completed annotations adds nothing but its ``None`` and its annotator, so a caller may
     leave such tasks out and give their ids in ``task_ids`` (listed first, in that order)
-    and the annotators of the whole project (``str(completed_by)``) in ``annotators``."""
+    and the annotators of the whole project (their ``completed_by``) in ``annotators``."""
     per_task: dict[int, float | None] = dict.fromkeys(task_ids)
     pair_scores: dict[tuple[str, str], list[float]] = defaultdict(list)
     gt_scores: dict[str, list[float]] = defaultdict(list)
     control_values: dict[str, list[dict[str, Hashable]]] = defaultdict(list)
     control_scores: dict[str, list[float]] = defaultdict(list)
-    everyone: set[str] = set(annotators)
+    ids: dict[str, UserId] = {}
+    everyone: set[str] = set()
+    for given in annotators:
+        everyone.add(str(given))
+        if given is not None:
+            note_id(ids, str(given), given)
     for task_id, rows in tasks:
         latest: dict[str, Annotation] = {}
         for ann in sorted(_completed(rows), key=lambda a: a.id):
             latest[str(ann.completed_by)] = ann
+            if ann.completed_by is not None:
+                note_id(ids, str(ann.completed_by), ann.completed_by)
         everyone.update(latest)
         per_task[task_id] = task_agreement(
             list(latest.values()), controls, iou_threshold=iou_threshold
@@ -383,6 +394,7 @@ def agreement_report(
             k: PairStats(mean=_mean(v), tasks=len(v)) for k, v in sorted(gt_scores.items())
         },
         annotators=tuple(sorted(everyone)),
+        ids=ids,
     )
 
 

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from labelcore.model import Annotation, Task
+from labelcore.model import Annotation, Task, UserId
+from labelcore.quality._ids import note_id
 
 
 class _Bundle(Protocol):
@@ -53,6 +54,8 @@ class ProjectStatistics:
     progress: tuple[tuple[dt.date, int, int], ...]  # day, annotations that day, cumulative
     per_annotator: tuple[AnnotatorStats, ...]
     labels: Mapping[str, Mapping[str, int]]  # control -> label -> count
+    # ``AnnotatorStats.annotator`` (``str(completed_by)``) -> the id as the host gave it
+    ids: Mapping[str, UserId] = attrs.field(factory=dict)
 
     @property
     def skip_rate(self) -> float:
@@ -112,10 +115,11 @@ def assemble_statistics(
     per_annotator: Mapping[str, tuple[int, int, float | None]],
     labels: Mapping[str, Mapping[str, int]],
     names: Mapping[str, str] | None = None,
+    ids: Mapping[str, UserId] | None = None,
 ) -> ProjectStatistics:
     """:class:`ProjectStatistics` from its parts, counted elsewhere (a store's aggregates):
     ``per_annotator`` maps ``str(completed_by)`` to ``(completed, skipped, median lead
-    time)``."""
+    time)``; ``ids`` maps those keys to the ids as the host gave them."""
     names = names or {}
     progress: list[tuple[dt.date, int, int]] = []
     total = 0
@@ -140,6 +144,7 @@ def assemble_statistics(
             for p, (done, skipped, lead) in sorted(per_annotator.items())
         ),
         labels=labels,
+        ids=dict(ids or {}),
     )
 
 
@@ -153,11 +158,14 @@ def project_statistics(
     skipped: dict[str, int] = Counter()
     leads: dict[str, list[float]] = defaultdict(list)
     labels: dict[str, Counter[str]] = defaultdict(Counter)
+    ids: dict[str, UserId] = {}
     for bundle in bundles:
         tasks += 1
         labeled += bundle.task.is_labeled
         for ann in bundle.annotations:
             who = str(ann.completed_by)
+            if ann.completed_by is not None:
+                note_id(ids, who, ann.completed_by)
             if ann.was_cancelled:
                 skipped[who] += 1
                 continue
@@ -176,4 +184,5 @@ def project_statistics(
         },
         labels=_sorted_labels(labels),
         names=names,
+        ids=ids,
     )

@@ -16,6 +16,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from labelcore.quality._ids import as_given
 from labelcore.quality.agreement import AgreementReport
 from labelcore.quality.statistics import ProjectStatistics
 
@@ -48,7 +49,10 @@ def agreement_table(report: AgreementReport) -> Table:
     """One row per annotator pair: mean agreement and shared tasks."""
     return (
         ["annotator_a", "annotator_b", "agreement", "tasks"],
-        [[a, b, p.mean, p.tasks] for (a, b), p in report.pairs.items()],
+        [
+            [as_given(report.ids, a), as_given(report.ids, b), p.mean, p.tasks]
+            for (a, b), p in report.pairs.items()
+        ],
     )
 
 
@@ -63,7 +67,14 @@ def stats_tables(
         "annotators": (
             ["annotator", "name", "annotations", "skipped", "skip_rate", "median_lead_time"],
             [
-                [a.annotator, a.name, a.annotations, a.skipped, a.skip_rate, a.median_lead_time]
+                [
+                    as_given(stats.ids, a.annotator),
+                    a.name,
+                    a.annotations,
+                    a.skipped,
+                    a.skip_rate,
+                    a.median_lead_time,
+                ]
                 for a in stats.per_annotator
             ],
         ),
@@ -80,16 +91,21 @@ def stats_tables(
 def report_to_json(report: AgreementReport, *, tasks: bool = True) -> dict[str, Any]:
     """The report as the agreement endpoint's JSON; ``tasks=False`` leaves out the per-task
     rows (one per task of the project: the endpoint writes them as it walks them)."""
+    ids = report.ids
     out = {
         "agreement": report.mean,
-        "annotators": list(report.annotators),
+        "annotators": [as_given(ids, a) for a in report.annotators],
         "tasks": [{"task": t, "agreement": v} for t, v in report.tasks.items()] if tasks else [],
         "pairs": [
-            {"annotators": [a, b], "agreement": p.mean, "tasks": p.tasks}
+            {
+                "annotators": [as_given(ids, a), as_given(ids, b)],
+                "agreement": p.mean,
+                "tasks": p.tasks,
+            }
             for (a, b), p in report.pairs.items()
         ],
         "ground_truth": [
-            {"annotator": u, "agreement": p.mean, "tasks": p.tasks}
+            {"annotator": as_given(ids, u), "agreement": p.mean, "tasks": p.tasks}
             for u, p in report.ground_truth.items()
         ],
         "controls": {
@@ -100,7 +116,8 @@ def report_to_json(report: AgreementReport, *, tasks: bool = True) -> dict[str, 
                 "fleiss_kappa": c.fleiss_kappa,
                 "krippendorff_alpha": c.alpha,
                 "cohen_kappa": [
-                    {"annotators": [a, b], "kappa": k} for (a, b), k in c.cohen_kappa.items()
+                    {"annotators": [as_given(ids, a), as_given(ids, b)], "kappa": k}
+                    for (a, b), k in c.cohen_kappa.items()
                 ],
             }
             for name, c in report.controls.items()
@@ -124,7 +141,7 @@ def stats_to_json(stats: ProjectStatistics) -> dict[str, Any]:
         ],
         "annotators": [
             {
-                "annotator": a.annotator,
+                "annotator": as_given(stats.ids, a.annotator),
                 "name": a.name,
                 "annotations": a.annotations,
                 "skipped": a.skipped,

@@ -68,6 +68,7 @@ def read_statistics(store: Store, project_id: int) -> ProjectStatistics:
                 per_annotator=per_annotator,
                 labels=label_distribution(store.iter_results(project_id)),
                 names=_names(store, authors),
+                ids={str(a): a for a in authors},
             )
     ids: set[UserId] = set()
 
@@ -88,6 +89,7 @@ def read_statistics(store: Store, project_id: int) -> ProjectStatistics:
         },
         labels=stats.labels,
         names=names,
+        ids=stats.ids,
     )
 
 
@@ -146,12 +148,11 @@ def read_agreement(
                 for r in store.annotation_totals(project_id).annotators
                 if r.annotations
             ]
-        annotators = [str(a) for a in authors]
         report = agreement_report(
             store.iter_compared_tasks(project_id),
             controls,
             iou_threshold=iou_threshold,
-            annotators=annotators,
+            annotators=authors,
         )
         return attrs.evolve(report, tasks=ProjectTasks(store, project_id, report.tasks))
     tasks = ((b.task.id, b.annotations) for b in store.iter_bundles(project_id))
