@@ -28,7 +28,10 @@ not read at all.
   so is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the one
   or two users of its annotations that are not skips, "" for more), least and greatest,
   read first count by count (``BreadthFirst``). Sampling skips such a count too
-  (``Levels.level``'s ``least`` and ``greatest``).
+  (``Levels.level``'s ``least`` and ``greatest``). In import order, a count that mixes
+  many of the user's own tasks with others' is read per other annotator from the same
+  index, ``inner_id`` after ``sole_annotator``, and merged (``MixedLevel``): the walk read
+  every one of the user's before the others' (50,000 rows a next task).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
   or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
   partial index of exactly those (empty in a project of overlap 1); started tasks of
@@ -171,12 +174,8 @@ def candidates_stmt(
         one: Any = sa.literal_column("1")
         dims.append(("overlap", [(T.c.overlap > one, 0), (T.c.overlap <= one, 1)]))
     if spec.breadth_first:
-        # labelcore_task_started_ix's own condition, its constants written into the
-        # statement (not bound), so that the planner sees the part's condition imply the
-        # index's whatever its plan cache does
         none: Any = sa.literal_column("0")
-        started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
-        dims.append(("started", [(started, 0), (T.c.total_annotations == none, 1)]))
+        dims.append(("started", [(_started(), 0), (T.c.total_annotations == none, 1)]))
     if spec.only_skipped_by_user and own_skips:
         # requeue_for_me's last pass: from the user's own skips (a few: sorted alone)
         every = candidates_stmt(
@@ -237,7 +236,13 @@ def candidates_stmt(
         )
     stmts = [_merged(parts, score is not None) for parts in groups.values()]
     plan = stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
-    return BreadthFirst(level=_level_stmt(), plan=plan) if spec.breadth_first else plan
+    if not spec.breadth_first:
+        return plan
+    # a count mixing the user's own tasks with others' is read per other annotator (in
+    # import order, so sequential alone; and not with own skips last, whose second part
+    # reads the same counts again)
+    mixed = None if score is not None or spec.include_skipped_by_user else _mixed_level(conds)
+    return BreadthFirst(level=_level_stmt(), plan=plan, mixed=mixed)
 
 
 def _merged(parts: list[Any], scored: bool) -> Any:
@@ -280,6 +285,44 @@ class BreadthFirst:
 
     level: Any
     plan: Any
+    mixed: MixedLevel | None = None
+
+
+@attrs.frozen
+class MixedLevel:
+    """Breadth first in import order, a count of annotations that mixes the user's own
+    tasks with others' (``level``'s ``mine``: at least ``MIXED_WALK`` of the user's alone,
+    or its least or greatest ``sole_annotator`` a pair with the user): the walk in import
+    order read and passed each of the user's tasks before the others' (a user ahead on
+    50,000 tasks of overlap 2: 50,000 rows a next task). Instead:
+
+    - ``values``: the count's (bound ``t``) distinct ``sole_annotator`` values, at most
+      ``MIXED_VALUES`` + 1 of them (bound ``cap``), one probe of ``labelcore_task_sole_ix``
+      each (a recursive skip over the index);
+    - ``stream``: the open tasks of count ``t`` whose ``sole_annotator`` is the bound ``v``
+      (as stored), in import order, at most ``lim``: a range of the same index.
+
+    - ``reach``: the (``skip`` + 1)-th started open task from the count ``t`` down, in the
+      queue's order, as ``(annotations, inner_id)``: when the count has ``MIXED_WALK`` of
+      the user's tasks (the last at ``level``'s ``mine``), the walk is short if it holds
+      ``lim`` more tasks before that one (a user among others, whose tasks come late).
+
+    ``next_task_candidates`` reads the stream of each value that does not name the user
+    and merges them by ``inner_id``: the first ``lim`` of the count are among the first
+    ``lim`` of each. More values than ``MIXED_VALUES``: the count is walked as before."""
+
+    values: Any
+    stream: Any
+    reach: Any
+
+
+#: a count of annotations holding at least this many started open tasks that are the
+#: user's alone, the last of them before the count's first ``MIXED_WALK`` + ``lim`` tasks
+#: in import order, is read per other annotator (``MixedLevel``) rather than walked
+MIXED_WALK = 100
+#: at most this many distinct ``sole_annotator`` values at such a count are read one by
+#: one; more, and the count is walked
+MIXED_VALUES = 32
 
 
 #: A count of annotations with at most this many started open tasks is sorted whole (by
@@ -440,8 +483,69 @@ def _level_stmt() -> Any:
         .subquery("lc_top")
     )
     most = sa.select(sole).where(*_sole_started(), n == first.c.annotations)
-    greatest = most.order_by(sole.desc()).limit(1).scalar_subquery().label("greatest")
-    return sa.select(first.c.annotations, first.c.least, greatest)
+    greatest = most.order_by(sole.desc()).limit(1).scalar_subquery()
+    # the user's own tasks at the count: the inner id of the (``mixed_at`` + 1)-th, NULL
+    # when there are fewer (a probe that reads at most that many index entries); only
+    # for a count of several values (one value: passed over, or none of theirs)
+    own = (
+        sa.select(SOLE.c.inner_id)
+        .where(*_sole_started(), n == first.c.annotations, sole == _bp("uid"))
+        .order_by(SOLE.c.inner_id)
+        .limit(1)
+        .offset(_bp("mixed_at", sa.Integer))
+        .scalar_subquery()
+    )
+    several = sa.case((first.c.least != greatest, own), else_=sa.null()).label("mine")
+    return sa.select(first.c.annotations, first.c.least, greatest.label("greatest"), several)
+
+
+def _mixed_level(conds: list[Any]) -> MixedLevel:
+    """``MixedLevel``'s statements over the queue's conditions ``conds``."""
+    n, sole, t = SOLE.c.total_annotations, SOLE.c.sole_annotator, _bp("t", sa.Integer)
+
+    def after(prev: Any) -> Any:
+        probe = sa.select(sole).where(*_sole_started(), n == t)
+        if prev is not None:
+            probe = probe.where(sole > prev)
+        return probe.order_by(sole).limit(1).scalar_subquery()
+
+    one: Any = sa.literal_column("1")
+    start = sa.select(after(None).label("v"), one.label("k")).cte("lc_vals", recursive=True)
+    walk = start.union_all(
+        sa.select(after(start.c.v), start.c.k + one).where(
+            start.c.v.is_not(None), start.c.k < _bp("cap", sa.Integer)
+        )
+    )
+    values = sa.select(walk.c.v).where(walk.c.v.is_not(None))
+    stream = (
+        sa.select(T.c.id, T.c.inner_id)
+        .where(
+            *_as_indexed(conds),
+            T.c.sole_annotator.is_not(None),
+            T.c.total_annotations == t,
+            T.c.sole_annotator == sa.bindparam("v", type_=sa.String),
+        )
+        .order_by(T.c.inner_id)
+        .limit(_bp("lim", sa.Integer))
+    )
+    at = T.c.total_annotations
+    index = [T.c.project_id == _bp("pid"), _started(), at <= t]  # labelcore_task_started_ix
+    reach = (
+        sa.select(at.label("annotations"), T.c.inner_id)
+        .where(*index)
+        .order_by(at.desc(), T.c.inner_id)
+        .limit(1)
+        .offset(_bp("skip", sa.Integer))
+    )
+    return MixedLevel(values=values, stream=stream, reach=reach)
+
+
+def _started() -> Any:
+    """labelcore_task_started_ix's own condition, its constants written into the statement
+    (not bound), so that the planner sees the part's condition imply the index's whatever
+    its plan cache does."""
+    none: Any = sa.literal_column("0")
+    return sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:
