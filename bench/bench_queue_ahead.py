@@ -10,7 +10,8 @@ task, ``3c`` as 3a and user 2 followed user 1 over the first tenth (those tasks 
 (tasks both did stay open, at two annotations), ``3s`` as 3a and user 1 skipped 20 tasks
 of the second half (for ``--skipped``: requeue_for_me's pass over the user's own skips),
 ``3m`` as 3a and five other users (3-7) on every tenth task of the second half: one count
-of annotations mixing user 1's 50,000 tasks with 5,000 of the others';
+of annotations mixing user 1's 50,000 tasks with 5,000 of the others', ``4t`` overlap 4:
+users 1, 2 and 8 on each task of the first half (open at three annotations);
 controls: ``2a`` every other task annotated by one of five other users, ``10`` ten tasks.
 Every task has one scored prediction (for uncertainty sampling). Without ``--build`` it
 measures the newest project in the database: per queue order (sequential, uniform,
@@ -46,6 +47,8 @@ def _task(i: int, shape: str, n: int) -> NewTask:
         annotators.append(1)
     if (shape == "3c" and i < n // 10) or (shape == "3f" and i < n * 2 // 5):
         annotators.append(2)
+    if shape == "4t" and i < n // 2:
+        annotators += [1, 2, 8]  # three users on each task of the first half
     skipped = shape == "3s" and i >= n // 2 and i % (n // 40) == 7  # by user 1
     if (shape == "2a" and i % 2 == 0) or (shape == "10" and i % (n // 10) == n // 20):
         annotators.append(3 + i % 5)  # five other annotators (2a), or ten started tasks
@@ -54,7 +57,7 @@ def _task(i: int, shape: str, n: int) -> NewTask:
     text = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12))
     return NewTask(
         data={"text": f"{i}: {text}"},
-        overlap=3 if shape == "3f" else 2,
+        overlap={"3f": 3, "4t": 4}.get(shape, 2),
         annotations=(
             *(NewAnnotation(result=[], completed_by=u) for u in annotators),
             *([NewAnnotation(result=[], completed_by=1, was_cancelled=True)] if skipped else []),
@@ -64,7 +67,7 @@ def _task(i: int, shape: str, n: int) -> NewTask:
 
 
 def build(store: SQLStore, shape: str, n: int) -> int:
-    overlap = 3 if shape == "3f" else 2
+    overlap = {"3f": 3, "4t": 4}.get(shape, 2)
     settings = ProjectSettings(
         title="ahead", maximum_annotations=overlap, skip_queue=SkipQueue.REQUEUE_FOR_ME
     )
@@ -140,7 +143,7 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--build", choices=("3a", "3b", "3c", "3f", "3m", "3s", "2a", "10"))
+    parser.add_argument("--build", choices=("3a", "3b", "3c", "3f", "3m", "4t", "3s", "2a", "10"))
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--overlap-first", action="store_true", help="show_overlap_first")
