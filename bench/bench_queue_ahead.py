@@ -8,7 +8,10 @@ Shapes (``--build``): ``3a`` user 1 annotated the first half of the tasks, ``3b`
 task, ``3c`` as 3a and user 2 followed user 1 over the first tenth (those tasks are done),
 ``3f`` overlap 3: user 1 annotated the first half and user 2 followed over the first 40%
 (tasks both did stay open, at two annotations), ``3s`` as 3a and user 1 skipped 20 tasks
-of the second half (for ``--skipped``: requeue_for_me's pass over the user's own skips);
+of the second half (for ``--skipped``: requeue_for_me's pass over the user's own skips),
+``3m`` as 3a and five other users (3-7) on every tenth task of the second half: one count
+of annotations mixing user 1's 50,000 tasks with 5,000 of the others', ``4t`` overlap 4:
+users 1, 2 and 8 on each task of the first half (open at three annotations);
 controls: ``2a`` every other task annotated by one of five other users, ``10`` ten tasks.
 Every task has one scored prediction (for uncertainty sampling). Without ``--build`` it
 measures the newest project in the database: per queue order (sequential, uniform,
@@ -40,17 +43,21 @@ ORDERS = ("sequential", "random", "uncertainty")
 
 def _task(i: int, shape: str, n: int) -> NewTask:
     annotators = []
-    if (shape in ("3a", "3c", "3f", "3s") and i < n // 2) or (shape == "3b" and i % 2 == 0):
+    if (shape in ("3a", "3c", "3f", "3s", "3m") and i < n // 2) or (shape == "3b" and i % 2 == 0):
         annotators.append(1)
     if (shape == "3c" and i < n // 10) or (shape == "3f" and i < n * 2 // 5):
         annotators.append(2)
+    if shape == "4t" and i < n // 2:
+        annotators += [1, 2, 8]  # three users on each task of the first half
     skipped = shape == "3s" and i >= n // 2 and i % (n // 40) == 7  # by user 1
     if (shape == "2a" and i % 2 == 0) or (shape == "10" and i % (n // 10) == n // 20):
         annotators.append(3 + i % 5)  # five other annotators (2a), or ten started tasks
+    elif shape == "3m" and i >= n // 2 and i % 10 == 0:
+        annotators.append(3 + i // 10 % 5)  # five others on every tenth task, in turn
     text = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(12))
     return NewTask(
         data={"text": f"{i}: {text}"},
-        overlap=3 if shape == "3f" else 2,
+        overlap={"3f": 3, "4t": 4}.get(shape, 2),
         annotations=(
             *(NewAnnotation(result=[], completed_by=u) for u in annotators),
             *([NewAnnotation(result=[], completed_by=1, was_cancelled=True)] if skipped else []),
@@ -60,7 +67,7 @@ def _task(i: int, shape: str, n: int) -> NewTask:
 
 
 def build(store: SQLStore, shape: str, n: int) -> int:
-    overlap = 3 if shape == "3f" else 2
+    overlap = {"3f": 3, "4t": 4}.get(shape, 2)
     settings = ProjectSettings(
         title="ahead", maximum_annotations=overlap, skip_queue=SkipQueue.REQUEUE_FOR_ME
     )
@@ -92,7 +99,14 @@ def _rows_read(store: SQLStore, seen: list[tuple[str, Any]]) -> int:
     return total
 
 
-def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool, skipped: bool) -> None:
+def measure(
+    store: SQLStore,
+    pid: int,
+    repeats: int,
+    overlap_first: bool,
+    skipped: bool,
+    users: tuple[int, ...] = (1, 2, 99),
+) -> None:
     now = dt.datetime.now(dt.UTC)
     print("| order | user | median ms | CPU ms | statements | task rows read |")
     print("|---|---|---|---|---|---|")
@@ -103,7 +117,7 @@ def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool, skippe
             overlap_first=overlap_first,
             only_skipped_by_user=skipped,
         )
-        for user in (1, 2, 99):
+        for user in users:
             seen: list[tuple[str, Any]] = []
 
             def before(_c: Any, _k: Any, statement: str, params: Any, *_: Any) -> None:
@@ -129,11 +143,12 @@ def measure(store: SQLStore, pid: int, repeats: int, overlap_first: bool, skippe
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
-    parser.add_argument("--build", choices=("3a", "3b", "3c", "3f", "3s", "2a", "10"))
+    parser.add_argument("--build", choices=("3a", "3b", "3c", "3f", "3m", "4t", "3s", "2a", "10"))
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--overlap-first", action="store_true", help="show_overlap_first")
     parser.add_argument("--skipped", action="store_true", help="the user's own skips alone")
+    parser.add_argument("--users", default="1,2,99", help="the users measured (3m: 3 too)")
     args = parser.parse_args()
     store = SQLStore(args.url)
     try:
@@ -142,7 +157,8 @@ def main() -> None:
             return
         with store.engine.connect() as conn:
             pid = conn.execute(sa.text("SELECT max(id) FROM labelcore_project")).scalar_one()
-        measure(store, pid, args.repeats, args.overlap_first, args.skipped)
+        users = tuple(int(u) for u in args.users.split(","))
+        measure(store, pid, args.repeats, args.overlap_first, args.skipped, users)
     finally:
         store.close()
 

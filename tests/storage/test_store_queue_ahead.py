@@ -137,6 +137,29 @@ def _inner(store: Store, pid: int) -> dict[int, int]:
     return {t.id: t.inner_id for t in store.get_tasks(store.task_ids(pid, parse_query({})))}
 
 
+def same_order(
+    sql: SQLStore,
+    memory: MemoryStore,
+    mine: int,
+    theirs: int,
+    users: tuple[Any, ...],
+    specs: list[CandidateSpec],
+) -> None:
+    """The same project (``mine`` in ``sql``, ``theirs`` in ``memory``): each user's
+    candidates in each queue, at a few limits, are the same tasks in the same order."""
+    sql_inner, mem_inner = _inner(sql, mine), _inner(memory, theirs)
+    for user in users:
+        for spec in specs:
+            for limit in (1, 3, 60):
+                got = sql.next_task_candidates(mine, user, spec, NOW, limit)
+                want = memory.next_task_candidates(theirs, user, spec, NOW, limit)
+                assert [sql_inner[t] for t in got] == [mem_inner[t] for t in want], (
+                    user,
+                    spec,
+                    limit,
+                )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 @pytest.mark.parametrize("sorted_max", [0, 500])
 def test_a_user_far_ahead_gets_what_sorting_every_open_task_gives(
@@ -151,17 +174,9 @@ def test_a_user_far_ahead_gets_what_sorting_every_open_task_gives(
     ]
     memory = MemoryStore()
     mine, theirs = _fill(sql, rule, seed), _fill(memory, rule, seed)
+    same_order(sql, memory, mine, theirs, (ME, FOLLOWER, OTHER, NEW), SPECS)
     sql_inner, mem_inner = _inner(sql, mine), _inner(memory, theirs)
     for user in (ME, FOLLOWER, OTHER, NEW):
-        for spec in SPECS:
-            for limit in (1, 3, 60):
-                got = sql.next_task_candidates(mine, user, spec, NOW, limit)
-                want = memory.next_task_candidates(theirs, user, spec, NOW, limit)
-                assert [sql_inner[t] for t in got] == [mem_inner[t] for t in want], (
-                    user,
-                    spec,
-                    limit,
-                )
         # uniform sampling: the open tasks (a project this small is sorted at random whole),
         # the most started level that is not all the user's alone first
         for spec in UNIFORM:
@@ -244,17 +259,28 @@ def _ahead_project(store: Store, shape: str, n: int = 4000) -> int:
     ``3c`` as 3a with FOLLOWER on ME's first tenth (those are done); ``3f`` overlap 3, ME
     on the first half and FOLLOWER on the first 40% (open at two annotations); analyzed.
     Each task has a scored prediction."""
-    overlap = 3 if shape == "3f" else 2
-    pid = store.add_project(ProjectSettings(title=shape, maximum_annotations=overlap), 1).id
+
+    def who(i: int) -> list[Any]:
+        users = [ME] if (i < n // 2 if shape != "3b" else i % 2 == 0) else []
+        if (shape == "3c" and i < n // 10) or (shape == "3f" and i < n * 2 // 5):
+            users.append(FOLLOWER)
+        return users
+
+    return _annotated_project(store, shape, 3 if shape == "3f" else 2, n, who)
+
+
+def _annotated_project(
+    store: Store, title: str, overlap: int, n: int, who: Callable[[int], list[Any]]
+) -> int:
+    """``n`` tasks of ``overlap``, task ``i`` annotated by the users ``who(i)``, each with a
+    scored prediction; analyzed."""
+    pid = store.add_project(ProjectSettings(title=title, maximum_annotations=overlap), 1).id
 
     def task(i: int) -> NewTask:
-        who = [ME] if (i < n // 2 if shape != "3b" else i % 2 == 0) else []
-        if (shape == "3c" and i < n // 10) or (shape == "3f" and i < n * 2 // 5):
-            who.append(FOLLOWER)
         return NewTask(
             data={"i": i},
             overlap=overlap,
-            annotations=tuple(_ann(u) for u in who),
+            annotations=tuple(_ann(u) for u in who(i)),
             predictions=(NewPrediction(result=[], score=(i * 37 % 101) / 101),),
         )
 

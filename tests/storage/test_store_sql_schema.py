@@ -14,11 +14,12 @@ from labelcore.storage.sql import SQLStore, current_revision, make_engine, metad
 from labelcore.storage.sql.querysql import trigram_query
 from lc_old_db import fill_old_database
 
-HEAD = "0023"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
+HEAD = "0024"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
 # 0013 row-ids-only text index; 0014 started-tasks index; 0015 prediction score index;
 # 0016 open overlap > 1 tasks index; 0017 rejected annotation states index; 0018 data columns;
 # 0019 sole annotator and fresh tasks indexes; 0020 skips index; 0021 annotator pairs;
-# 0022 project tasks in id order index; 0023 the limits' leases and token buckets
+# 0022 project tasks in id order index; 0023 the limits' leases and token buckets;
+# 0024 inner_id in the sole annotator index
 
 
 def test_tables_live_on_their_own_metadata() -> None:

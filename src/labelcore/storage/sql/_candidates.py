@@ -28,7 +28,10 @@ not read at all.
   so is two probes of ``labelcore_task_sole_ix``: each task's ``sole_annotator`` (the one
   or two users of its annotations that are not skips, "" for more), least and greatest,
   read first count by count (``BreadthFirst``). Sampling skips such a count too
-  (``Levels.level``'s ``least`` and ``greatest``).
+  (``Levels.level``'s ``least`` and ``greatest``). In import order, a count that mixes
+  many of the user's own tasks with others' is read per other annotator from the same
+  index, ``inner_id`` after ``sole_annotator``, and merged (``MixedLevel``): the walk read
+  every one of the user's before the others' (50,000 rows a next task).
 - Overlap first, own skips: one part per value (overlap > 1 or not; skipped by the user
   or not). The open tasks with overlap > 1 come from ``labelcore_task_overlap_ix``, a
   partial index of exactly those (empty in a project of overlap 1); started tasks of
@@ -52,8 +55,9 @@ not read at all.
   each probing its task, then the unscored tasks in import order. With own skips each
   part is sorted by the score, which no index holds: it reads every open task of the part.
 
-A data-manager query with an ordering of its own (``query.ordering``) keeps one statement
-that sorts the matching open tasks by the leading keys and that ordering.
+A data-manager query with an ordering of its own (``query.ordering``): the same parts, each
+in that ordering (``_tab_parts``): the part nobody has started walks the ordering's index
+when there is one, the started tasks are sorted alone.
 """
 
 from __future__ import annotations
@@ -158,10 +162,11 @@ def candidates_stmt(
     if spec.unassigned_or_assigned_to is not None:
         conds.append(sa.or_(~_assigned_to_anyone(), _assigned_to_them()))
     qs = None if query is None else QuerySQL(dialect, fts=fts)
+    tab: list[Any] = []  # a data-manager tab's own ordering: the order within each part
     if qs is not None and query is not None:
         conds += qs.where(query)
-        if query.ordering:
-            return _sorted_stmt(spec, conds, skipped_by_me, qs, query)
+        for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
+            tab += [_tab_order(e, o.descending) for e in exprs]
     lim = _bp("lim", sa.Integer)
     # each dimension: the parts it splits the open tasks into, as (condition, key value)
     dims: list[tuple[str, list[tuple[Any, int]]]] = []
@@ -171,12 +176,10 @@ def candidates_stmt(
         one: Any = sa.literal_column("1")
         dims.append(("overlap", [(T.c.overlap > one, 0), (T.c.overlap <= one, 1)]))
     if spec.breadth_first:
-        # labelcore_task_started_ix's own condition, its constants written into the
-        # statement (not bound), so that the planner sees the part's condition imply the
-        # index's whatever its plan cache does
         none: Any = sa.literal_column("0")
-        started = sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
-        dims.append(("started", [(started, 0), (T.c.total_annotations == none, 1)]))
+        dims.append(("started", [(_started(), 0), (T.c.total_annotations == none, 1)]))
+    if tab:
+        return _tab_parts(conds, dims, tab, lim)
     if spec.only_skipped_by_user and own_skips:
         # requeue_for_me's last pass: from the user's own skips (a few: sorted alone)
         every = candidates_stmt(
@@ -190,7 +193,7 @@ def candidates_stmt(
             return _overlap_parts(conds, breadth, lim, sampled, spec.order == "random")
         return sampled(conds, breadth, lim)
     if spec.order == "random":  # own skips last: one sort
-        return _sorted_stmt(spec, conds, skipped_by_me, None, None)
+        return _sorted_stmt(spec, conds, skipped_by_me)
     score = None
     if spec.order == "uncertainty":
         score = sa.select(sa.func.min(P.c.score)).where(P.c.task_id == T.c.id).scalar_subquery()
@@ -237,7 +240,44 @@ def candidates_stmt(
         )
     stmts = [_merged(parts, score is not None) for parts in groups.values()]
     plan = stmts[0] if len(stmts) == 1 else PartsPlan(parts=tuple(stmts))
-    return BreadthFirst(level=_level_stmt(), plan=plan) if spec.breadth_first else plan
+    if not spec.breadth_first:
+        return plan
+    # a count mixing the user's own tasks with others' is read per other annotator (in
+    # import order, so sequential alone; and not with own skips last, whose second part
+    # reads the same counts again)
+    mixed = None if score is not None or spec.include_skipped_by_user else _mixed_level(conds)
+    return BreadthFirst(level=_level_stmt(), plan=plan, mixed=mixed)
+
+
+def _tab_order(expr: Any, descending: bool) -> Any:
+    """One sort key of a tab's ordering, nulls last; a column that holds no NULL (the id,
+    the counts) as a bare ``DESC``, which PostgreSQL reads backwards from an index (its
+    ``DESC NULLS LAST`` is not an index's order: the whole part was sorted)."""
+    if isinstance(expr, sa.Column) and not expr.nullable:
+        return expr.desc() if descending else expr.asc()
+    return (expr.desc() if descending else expr.asc()).nulls_last()
+
+
+def _tab_parts(
+    conds: list[Any], dims: list[tuple[str, list[tuple[Any, int]]]], tab: list[Any], lim: Any
+) -> Any:
+    """A data-manager tab's own ordering as the queue's (``query.ordering``): the open
+    matching tasks split into parts on which the leading keys (own skips, overlap first,
+    started or not) are constant, each sorted by the tab's ordering (the started ones by
+    their count of annotations first), run in turn (``PartsPlan``). One sort of every open
+    matching task by the keys and the ordering read the whole project for each next task
+    (a 100,000-task project: 60,000 SQLite steps); now the part nobody has started is
+    walked in the ordering's index when it has one (a data key's, made on demand by the
+    data manager; the id), and the started tasks, a few, are sorted alone."""
+    parts = []
+    for combo in itertools.product(*(values for _, values in dims)):
+        keys = {kind: key for (kind, _), (_, key) in zip(dims, combo)}
+        if keys.get("overlap") == 1 and keys.get("started") == 0:
+            continue  # an open task of overlap 1 has no annotation (see candidates_stmt)
+        order = [T.c.total_annotations.desc()] if keys.get("started") == 0 else []
+        where = [*conds, *(cond for cond, _ in combo)]
+        parts.append(sa.select(T.c.id).where(*where).order_by(*order, *tab, T.c.id).limit(lim))
+    return parts[0] if len(parts) == 1 else PartsPlan(parts=tuple(parts))
 
 
 def _merged(parts: list[Any], scored: bool) -> Any:
@@ -280,6 +320,44 @@ class BreadthFirst:
 
     level: Any
     plan: Any
+    mixed: MixedLevel | None = None
+
+
+@attrs.frozen
+class MixedLevel:
+    """Breadth first in import order, a count of annotations that mixes the user's own
+    tasks with others' (``level``'s ``mine``: at least ``MIXED_WALK`` of the user's alone,
+    or its least or greatest ``sole_annotator`` a pair with the user): the walk in import
+    order read and passed each of the user's tasks before the others' (a user ahead on
+    50,000 tasks of overlap 2: 50,000 rows a next task). Instead:
+
+    - ``values``: the count's (bound ``t``) distinct ``sole_annotator`` values, at most
+      ``MIXED_VALUES`` + 1 of them (bound ``cap``), one probe of ``labelcore_task_sole_ix``
+      each (a recursive skip over the index);
+    - ``stream``: the open tasks of count ``t`` whose ``sole_annotator`` is the bound ``v``
+      (as stored), in import order, at most ``lim``: a range of the same index.
+
+    - ``reach``: the (``skip`` + 1)-th started open task from the count ``t`` down, in the
+      queue's order, as ``(annotations, inner_id)``: when the count has ``MIXED_WALK`` of
+      the user's tasks (the last at ``level``'s ``mine``), the walk is short if it holds
+      ``lim`` more tasks before that one (a user among others, whose tasks come late).
+
+    ``next_task_candidates`` reads the stream of each value that does not name the user
+    and merges them by ``inner_id``: the first ``lim`` of the count are among the first
+    ``lim`` of each. More values than ``MIXED_VALUES``: the count is walked as before."""
+
+    values: Any
+    stream: Any
+    reach: Any
+
+
+#: a count of annotations holding at least this many started open tasks that are the
+#: user's alone, the last of them before the count's first ``MIXED_WALK`` + ``lim`` tasks
+#: in import order, is read per other annotator (``MixedLevel``) rather than walked
+MIXED_WALK = 100
+#: at most this many distinct ``sole_annotator`` values at such a count are read one by
+#: one; more, and the count is walked
+MIXED_VALUES = 32
 
 
 #: A count of annotations with at most this many started open tasks is sorted whole (by
@@ -440,8 +518,69 @@ def _level_stmt() -> Any:
         .subquery("lc_top")
     )
     most = sa.select(sole).where(*_sole_started(), n == first.c.annotations)
-    greatest = most.order_by(sole.desc()).limit(1).scalar_subquery().label("greatest")
-    return sa.select(first.c.annotations, first.c.least, greatest)
+    greatest = most.order_by(sole.desc()).limit(1).scalar_subquery()
+    # the user's own tasks at the count: the inner id of the (``mixed_at`` + 1)-th, NULL
+    # when there are fewer (a probe that reads at most that many index entries); only
+    # for a count of several values (one value: passed over, or none of theirs)
+    own = (
+        sa.select(SOLE.c.inner_id)
+        .where(*_sole_started(), n == first.c.annotations, sole == _bp("uid"))
+        .order_by(SOLE.c.inner_id)
+        .limit(1)
+        .offset(_bp("mixed_at", sa.Integer))
+        .scalar_subquery()
+    )
+    several = sa.case((first.c.least != greatest, own), else_=sa.null()).label("mine")
+    return sa.select(first.c.annotations, first.c.least, greatest.label("greatest"), several)
+
+
+def _mixed_level(conds: list[Any]) -> MixedLevel:
+    """``MixedLevel``'s statements over the queue's conditions ``conds``."""
+    n, sole, t = SOLE.c.total_annotations, SOLE.c.sole_annotator, _bp("t", sa.Integer)
+
+    def after(prev: Any) -> Any:
+        probe = sa.select(sole).where(*_sole_started(), n == t)
+        if prev is not None:
+            probe = probe.where(sole > prev)
+        return probe.order_by(sole).limit(1).scalar_subquery()
+
+    one: Any = sa.literal_column("1")
+    start = sa.select(after(None).label("v"), one.label("k")).cte("lc_vals", recursive=True)
+    walk = start.union_all(
+        sa.select(after(start.c.v), start.c.k + one).where(
+            start.c.v.is_not(None), start.c.k < _bp("cap", sa.Integer)
+        )
+    )
+    values = sa.select(walk.c.v).where(walk.c.v.is_not(None))
+    stream = (
+        sa.select(T.c.id, T.c.inner_id)
+        .where(
+            *_as_indexed(conds),
+            T.c.sole_annotator.is_not(None),
+            T.c.total_annotations == t,
+            T.c.sole_annotator == sa.bindparam("v", type_=sa.String),
+        )
+        .order_by(T.c.inner_id)
+        .limit(_bp("lim", sa.Integer))
+    )
+    at = T.c.total_annotations
+    index = [T.c.project_id == _bp("pid"), _started(), at <= t]  # labelcore_task_started_ix
+    reach = (
+        sa.select(at.label("annotations"), T.c.inner_id)
+        .where(*index)
+        .order_by(at.desc(), T.c.inner_id)
+        .limit(1)
+        .offset(_bp("skip", sa.Integer))
+    )
+    return MixedLevel(values=values, stream=stream, reach=reach)
+
+
+def _started() -> Any:
+    """labelcore_task_started_ix's own condition, its constants written into the statement
+    (not bound), so that the planner sees the part's condition imply the index's whatever
+    its plan cache does."""
+    none: Any = sa.literal_column("0")
+    return sa.and_(T.c.is_labeled == sa.false(), T.c.total_annotations > none)
 
 
 def _at_level(in_level: list[Any]) -> list[Any]:
@@ -596,15 +735,9 @@ def _own_skips(conds: list[Any], spec: CandidateSpec, every: Any) -> SampledPart
     return SampledParts(parts=(SampledPart(plan=every, size=size, sort=sort),))
 
 
-def _sorted_stmt(
-    spec: CandidateSpec,
-    conds: list[Any],
-    skipped_by_me: Any,
-    qs: QuerySQL | None,
-    query: TaskQuery | None,
-) -> Any:
-    """The open matching tasks, sorted whole: a data-manager tab's own ordering, or uniform
-    sampling with own skips last (``include_skipped_by_user``)."""
+def _sorted_stmt(spec: CandidateSpec, conds: list[Any], skipped_by_me: Any) -> Any:
+    """The open matching tasks, sorted whole: uniform sampling with own skips last
+    (``include_skipped_by_user``)."""
     order: list[Any] = []
     if spec.include_skipped_by_user:
         order.append(sa.case((skipped_by_me, 1), else_=0))
@@ -612,12 +745,7 @@ def _sorted_stmt(
         order.append(sa.case((T.c.overlap > 1, 0), else_=1))
     if spec.breadth_first:
         order.append(T.c.total_annotations.desc())
-    if qs is not None and query is not None and query.ordering:
-        for o, exprs in zip(query.ordering, qs.order_exprs(query.ordering)):
-            order += [(e.desc() if o.descending else e.asc()).nulls_last() for e in exprs]
-    else:
-        order.append(sa.func.random())
-    order.append(T.c.id)
+    order += [sa.func.random(), T.c.id]
     return sa.select(T.c.id).where(*conds).order_by(*order).limit(_bp("lim", sa.Integer))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 import random
 from collections.abc import Collection, Iterator
 from typing import Any
@@ -19,6 +21,7 @@ from labelcore.storage.sql._base import chunks, ignores_skipped
 from labelcore.storage.sql._candidates import (
     BreadthFirst,
     Levels,
+    MixedLevel,
     PartsPlan,
     SampledParts,
     SamplingPlan,
@@ -32,6 +35,7 @@ from labelcore.storage.sql.tables import (
     ASSIGNMENTS,
     CLAIMS,
     JOBS,
+    PAIR_SEP,
     PREDICTIONS,
     PROJECTS,
     TASKS,
@@ -164,8 +168,7 @@ class SQLQueue(SQLRows):
         """The candidates of a plan (``candidates_stmt``'s answer), with whether its tasks
         were read to their end (False when they were drawn at random: a sample)."""
         if isinstance(plan, BreadthFirst):
-            at = {**params, "top": self._top(conn, plan.level, params)}
-            return self._run(conn, plan.plan, project_id, at, limit)
+            return self._breadth_first(conn, plan, project_id, params, limit)
         if isinstance(plan, SampledParts):
             return self._sampled_parts(conn, plan, project_id, params, limit), True
         if isinstance(plan, SamplingPlan):
@@ -187,19 +190,86 @@ class SQLQueue(SQLRows):
                 break
         return out
 
+    def _breadth_first(
+        self,
+        conn: sa.Connection,
+        plan: BreadthFirst,
+        project_id: int,
+        params: dict[str, Any],
+        limit: int,
+    ) -> tuple[list[int], bool]:
+        """``BreadthFirst``: from the most annotations down, past the counts whose tasks all
+        have the user among their annotators; a count mixing many of the user's own tasks
+        with others' read per other annotator (``MixedLevel``), and the plan from the
+        next count down."""
+        out: list[int] = []
+        below = 2**31 - 1
+        while True:
+            top, mixed = self._top(conn, plan, params, below, limit - len(out))
+            if not (mixed and plan.mixed is not None):
+                break
+            ids = self._mixed(conn, plan.mixed, {**params, "t": top}, limit - len(out))
+            if ids is None:  # too many annotators at the count: walked
+                break
+            out += ids
+            if len(out) >= limit:
+                return out, True
+            below = top
+        at = {**params, "top": top, "lim": limit - len(out)}
+        ids, done = self._run(conn, plan.plan, project_id, at, limit - len(out))
+        return out + ids, done
+
     @staticmethod
-    def _top(conn: sa.Connection, level: Any, params: dict[str, Any]) -> int:
-        """The most annotations of a started open task the user may label, as far as the
-        counts' least and greatest ``sole_annotator`` tell (``BreadthFirst``); 0 when
-        every count has the user among all its tasks' annotators, or none is left."""
-        at = {**params, "below": 2**31 - 1}
-        while (row := conn.execute(level, at).first()) is not None:
-            if not among_annotators(row.least, row.greatest, params["uid"]):
-                return int(row.annotations)
+    def _top(
+        conn: sa.Connection, plan: BreadthFirst, params: dict[str, Any], below: int, limit: int
+    ) -> tuple[int, bool]:
+        """The most annotations below ``below`` of a started open task the user may label,
+        as far as the counts' least and greatest ``sole_annotator`` tell (``BreadthFirst``);
+        0 when every count has the user among all its tasks' annotators, or none is left.
+        With whether that count mixes the user's own tasks with others' so that the walk
+        would pass many of the user's (``MixedLevel``)."""
+        walk = _candidates.MIXED_WALK
+        at = {**params, "below": below, "mixed_at": walk - 1}
+        uid = params["uid"]
+        while (row := conn.execute(plan.level, at).first()) is not None:
+            if not among_annotators(row.least, row.greatest, uid):
+                n = int(row.annotations)
+                if row.mine is not None and plan.mixed is not None:
+                    # the user has ``walk`` tasks at the count: the walk would pass them all
+                    # unless ``limit`` others come before the last (or the count is small)
+                    skip = {**params, "t": n, "skip": walk + limit - 1}
+                    reach = conn.execute(plan.mixed.reach, skip).first()
+                    long = reach is not None and reach.annotations == n
+                    return n, long and reach is not None and reach.inner_id > row.mine
+                pair = any(
+                    v is not None and PAIR_SEP in v and among_annotators(v, v, uid)
+                    for v in (row.least, row.greatest)
+                )
+                return n, pair
             if row.annotations <= 1:  # the last count there can be (overlap 2: the only)
-                return 0
+                return 0, False
             at["below"] = row.annotations
-        return 0
+        return 0, False
+
+    @staticmethod
+    def _mixed(
+        conn: sa.Connection, plan: MixedLevel, params: dict[str, Any], limit: int
+    ) -> list[int] | None:
+        """The first ``limit`` open tasks of one count (bound ``t``) the user may label, in
+        import order, from the tasks of each ``sole_annotator`` there that does not name
+        the user (``MixedLevel``); None when the count has more than ``MIXED_VALUES``."""
+        cap = _candidates.MIXED_VALUES
+        values = [r.v for r in conn.execute(plan.values, {**params, "cap": cap + 1})]
+        if len(values) > cap:
+            return None
+        uid = params["uid"]
+        at = {**params, "lim": limit}
+        streams = [
+            [(r.inner_id, r.id) for r in conn.execute(plan.stream, {**at, "v": v})]
+            for v in values
+            if not among_annotators(v, v, uid)  # "" (several): its tasks are checked
+        ]
+        return [task_id for _, task_id in itertools.islice(heapq.merge(*streams), limit)]
 
     @staticmethod
     def _levels(

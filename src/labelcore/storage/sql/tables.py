@@ -237,12 +237,14 @@ class TaskRow(LabelcoreBase, table=True):
         ),
         # next task, breadth first: whether the started open tasks with a count of
         # annotations are all one user's alone, from their least and greatest
-        # sole_annotator (migration 0019)
+        # sole_annotator (migration 0019); one sole_annotator's tasks at a count in import
+        # order (a count mixing the user's own with others': migration 0024)
         sa.Index(
             "labelcore_task_sole_ix",
             "project_id",
             sa.literal_column("total_annotations").desc(),
             "sole_annotator",
+            "inner_id",
             postgresql_where=sa.text(SOLE),
             sqlite_where=sa.text(SOLE),
         ),
