@@ -76,8 +76,6 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         [{"task": "{task}", "result": POS, "score": 0.4}],
         only_manager(201),
     ),
-
-
     ("project_tasks_delete", "DELETE", "/api/projects/{project}/tasks", None, only_manager(204)),
     (
         "project_export",
@@ -148,6 +146,28 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
         "/api/dm/actions?id=delete_tasks&project={project}",
         {"selectedItems": {"all": True, "excluded": []}},
         only_manager(200),
+    ),
+    ("members_get", "GET", "/api/projects/{project}/members", None, only_manager(200)),
+    (
+        "members_put",
+        "PUT",
+        "/api/projects/{project}/members",
+        {"members": [{"user": "a-annotator2", "role": "reviewer"}]},
+        only_manager(200),
+    ),
+    (
+        "member_patch",
+        "PATCH",
+        "/api/projects/{project}/members/a-annotator2",
+        {"role": "reviewer"},
+        only_manager(200),
+    ),
+    (
+        "tasks_assign",
+        "POST",
+        "/api/projects/{project}/tasks/assignees",
+        {"type": "AN", "users": ["a-annotator2"], "selectedItems": {"all": True, "excluded": []}},
+        only_manager(201),
     ),
 ]
 
@@ -226,6 +246,8 @@ def _snapshot(core: LabelCore, users: Any, ids: dict[str, Any]) -> Any:
         core.get_draft(users["b-annotator"], ids["draft"]),
         core.get_view(owner, ids["view"]),
         [t.revoked for t in core.list_tokens(owner)],
+        core.list_members(owner, ids["project"]),
+        core.task_assignees(owner, ids["project"], ids["tasks"]),
     )
 
 
@@ -284,6 +306,15 @@ IDOR: list[tuple[str, str, Any]] = [
         {"selectedItems": {"all": True, "excluded": []}},
     ),
     ("DELETE", "/api/tokens/{token}", None),
+    ("GET", "/api/projects/{project}/members", None),
+    ("PUT", "/api/projects/{project}/members", {"members": [{"user": "a-manager"}]}),
+    ("PATCH", "/api/projects/{project}/members/a-manager", {"role": "manager"}),
+    ("DELETE", "/api/projects/{project}/members/b-annotator", None),
+    (
+        "POST",
+        "/api/projects/{project}/tasks/assignees",
+        {"users": ["a-manager"], "selectedItems": {"all": True, "excluded": []}},
+    ),
 ]
 
 

@@ -179,3 +179,45 @@ def test_members_make_a_project_private(core: LabelCore, project) -> None:
         core.set_members(MANAGER, project.id, {ANN_A.id: "boss"})
     with pytest.raises(Forbidden):
         core.set_members(ANN_A, project.id, {})
+
+
+def test_a_member_list_naming_a_user_twice_or_a_bad_id_is_refused(
+    core: LabelCore, project
+) -> None:
+    """The old code kept the last of ``7`` and ``"7"`` silently, and stored ``True`` or
+    ``[1]`` as a member's id."""
+    core.set_members(MANAGER, project.id, {ANN_A.id: "annotator"})
+    for members in (
+        [
+            Member(project_id=project.id, user_id=7, role="annotator"),
+            Member(project_id=project.id, user_id="7", role="manager"),
+        ],
+        [Member(project_id=project.id, user_id=True, role="annotator")],
+        [Member(project_id=project.id, user_id=[1], role="annotator")],  # type: ignore[arg-type]
+        [Member(project_id=project.id, user_id="x" * 256, role="annotator")],
+    ):
+        with pytest.raises(ValidationError) as exc:
+            core.set_members(MANAGER, project.id, members)
+        assert exc.value.code in ("members.duplicate_user", "members.bad_user")
+    assert [m.user_id for m in core.list_members(MANAGER, project.id)] == [ANN_A.id]
+
+
+def test_add_and_remove_one_member(core: LabelCore, project) -> None:
+    core.set_members(MANAGER, project.id, {ANN_A.id: "annotator"})
+    core.add_member(MANAGER, project.id, REVIEWER.id, "reviewer")
+    core.add_member(MANAGER, project.id, ANN_A.id, "manager")  # a new role, not a second entry
+    assert {m.user_id: m.role for m in core.list_members(MANAGER, project.id)} == {
+        ANN_A.id: "manager",
+        REVIEWER.id: "reviewer",
+    }
+    core.remove_member(MANAGER, project.id, REVIEWER.id)
+    with pytest.raises(NotFound):
+        core.remove_member(MANAGER, project.id, REVIEWER.id)
+    core.add_member(MANAGER, project.id, ANN_A.id, "annotator")
+    with pytest.raises(NotFound):  # no longer a member: the project is hidden from them
+        core.add_member(REVIEWER, project.id, REVIEWER.id, "manager")
+    with pytest.raises(Forbidden):  # a member whose role there is not manager
+        core.add_member(ANN_A, project.id, REVIEWER.id, "manager")
+    with pytest.raises(ValidationError):
+        core.add_member(MANAGER, project.id, REVIEWER.id, "owner")
+    assert [m.user_id for m in core.list_members(MANAGER, project.id)] == [ANN_A.id]

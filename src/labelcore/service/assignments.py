@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from labelcore.errors import ValidationError
 from labelcore.model import User, UserId
+from labelcore.query import TaskQuery, regex_budget
 from labelcore.service._base import ServiceBase
 
 MAX_ASSIGNEES = 1000
@@ -30,6 +31,25 @@ class AssignmentsAPI(ServiceBase):
         self._project(user, project_id, "tasks.assign")
         ids = self._project_task_ids(project_id, task_ids)
         users = _check_users(user_ids)
+        with self._tx():
+            added = self.store.assign(project_id, ids, users)
+            if added:
+                self._emit("tasks.assigned", project_id, user, task_ids=ids, user_ids=users)
+        return added
+
+    def assign_selected(
+        self, user: User, project_id: int, query: TaskQuery, user_ids: Collection[UserId]
+    ) -> int:
+        """``assign_tasks`` for the tasks a data-manager query selects (its ``selectedItems``
+        and filters), as Label Studio's bulk assignment does; returns how many assignments
+        are new. Needs ``tasks.assign``."""
+        access = self._project(user, project_id, "tasks.assign")
+        self._check_query(access, query)
+        users = _check_users(user_ids)
+        with regex_budget():
+            ids = list(self.store.task_ids(project_id, query))
+        if not ids:
+            return 0
         with self._tx():
             added = self.store.assign(project_id, ids, users)
             if added:

@@ -17,7 +17,7 @@ from labelcore.errors import Forbidden, ValidationError
 from labelcore.model import Member, Project, ProjectCounts, ProjectSettings, User, UserId
 from labelcore.query import PageRequest, TaskQuery
 from labelcore.sanitize import sanitize_html
-from labelcore.service._base import ServiceBase
+from labelcore.service.members import MembersAPI, check_members
 from labelcore.service.overlap import WHOLE_CONTROL, label_usage, rearrange_overlap
 from labelcore.service.policy import ROLE_RANK
 from labelcore.service.settings import apply_settings, check_settings, raise_problems
@@ -25,7 +25,6 @@ from labelcore.service.settings import apply_settings, check_settings, raise_pro
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
 
-MAX_MEMBERS = 10_000
 _OVERLAP_FIELDS = ("maximum_annotations", "overlap_cohort_percentage", "skip_queue")
 
 
@@ -38,7 +37,7 @@ class ProjectSummary:
     role: str
 
 
-class ProjectsAPI(ServiceBase):
+class ProjectsAPI(MembersAPI):
     def create_project(
         self, user: User, settings: ProjectSettings | None = None, **fields: Any
     ) -> Project:
@@ -156,34 +155,9 @@ class ProjectsAPI(ServiceBase):
             if isinstance(members, Mapping)
             else [(m.user_id, m.role) for m in members]
         )
-        problems: list[dict[str, Any]] = []
-        clean: dict[str, Member] = {}
-        for user_id, role in pairs:
-            if role not in ROLE_RANK:
-                problems.append(
-                    {
-                        "field": "role",
-                        "code": "members.invalid_role",
-                        "message": f"user {user_id!r}: role must be one of "
-                        f"{', '.join(sorted(ROLE_RANK))}, got {role!r}",
-                    }
-                )
-            else:
-                clean[str(user_id)] = Member(project_id=project_id, user_id=user_id, role=role)
-        if len(clean) > MAX_MEMBERS:
-            problems.append(
-                {"field": "members", "code": "members.too_many", "message": "too many members"}
-            )
-        raise_problems(problems, "invalid members")
+        clean = check_members(project_id, pairs)
         with self._tx():
-            self.store.set_members(project_id, list(clean.values()))
-            self._emit(
-                "members.updated",
-                project_id,
-                user,
-                members=[{"user_id": m.user_id, "role": m.role} for m in clean.values()],
-            )
-        return self.store.list_members(project_id)
+            return self._store_members(user, project_id, clean)
 
     def list_members(self, user: User, project_id: int) -> list[Member]:
         """The project's members (empty: everyone identified sees the project)."""

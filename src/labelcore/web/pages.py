@@ -25,6 +25,7 @@ from labelcore.web.api.media import resolve_task_media
 from labelcore.web.context import Ctx
 from labelcore.web.http import Response
 from labelcore.web.i18n import gettext, js_catalog
+from labelcore.web.members_page import members_rows, register_member_pages
 from labelcore.web.routes import Router
 
 __all__ = ["GALLERY", "gallery", "register_pages"]
@@ -157,6 +158,7 @@ def register_pages(router: Router) -> None:
     router.page("GET", "/projects/new", project_new_page, name="lc_project_new")
     router.page("GET", "/projects/{id:int}", data_manager_page, name="lc_data_manager")
     router.page("GET", "/projects/{id:int}/settings", settings_page, name="lc_project_settings")
+    register_member_pages(router, settings_page)
     router.page("GET", "/projects/{id:int}/label", labeling_page, name="lc_labeling")
     # JSON helpers the pages use (not part of the Label Studio API)
     router.page("POST", "/ui/config-sample", config_sample, name="lc_config_sample")
@@ -171,7 +173,9 @@ def register_pages(router: Router) -> None:
     )
 
 
-def _render(ctx: Ctx, template: str, *, page: dict[str, Any], **values: Any) -> Response:
+def _render(
+    ctx: Ctx, template: str, *, page: dict[str, Any], status: int = 200, **values: Any
+) -> Response:
     page = {
         "api": ctx.mount + "/api",
         "mount": ctx.mount,
@@ -181,6 +185,7 @@ def _render(ctx: Ctx, template: str, *, page: dict[str, Any], **values: Any) -> 
     }
     return ctx.render(
         f"labelcore/{template}",
+        status=status,
         lc_base_template=ctx.app.base_template,
         lc_page=page,
         lc_catalog=js_catalog(),
@@ -238,7 +243,9 @@ def project_new_page(ctx: Ctx) -> Response:
     )
 
 
-def settings_page(ctx: Ctx) -> Response:
+def settings_page(ctx: Ctx, *, status: int = 200, members_error: str = "") -> Response:
+    """The settings form, and its Members section (``labelcore.web.members_page``); a
+    member change the service refused comes back here with ``members_error``."""
     user = ctx.require_user()
     project = ctx.core.get_project(user, ctx.params["id"])
     if not ctx.can(project, "project.update"):  # a form its role could not save
@@ -252,10 +259,13 @@ def settings_page(ctx: Ctx) -> Response:
     return _render(
         ctx,
         "project_edit.html",
+        status=status,
         page=page,
         project=pj,
         gallery=items,
         settings_groups=settings_form(pj),
+        members=members_rows(ctx, project.id),
+        members_error=members_error,
     )
 
 

@@ -12,6 +12,7 @@ from labelcore.web.api import (
     export,
     imports,
     media,
+    members,
     meta,
     ml,
     projects,
@@ -36,3 +37,4 @@ def register_api(router: Router) -> None:
     meta.register(router)
     review_api.register(router)
     media.register(router)
+    members.register(router)
