@@ -34,6 +34,16 @@ def _str_set(values: Iterable[str]) -> frozenset[str]:
     return frozenset(values)
 
 
+#: the longest organization id (the stores keep it in a 255-character column)
+MAX_ORGANIZATION = 255
+
+
+def organization_key(organization: str | int | None) -> str | None:
+    """The organization as projects and the directory keep it: the host's id as text (the
+    host's 7 and "7" are one tenant), None for none."""
+    return None if organization is None else str(organization)
+
+
 def utcnow() -> dt.datetime:
     """Timezone-aware now in UTC; every timestamp labelcore writes is UTC."""
     return dt.datetime.now(dt.UTC)
@@ -67,6 +77,9 @@ class User:
     name: str = ""
     email: str = ""
     roles: frozenset[str] = attrs.field(default=frozenset({"annotator"}), converter=_str_set)
+    #: the host's tenant (its organization id): projects of one organization are invisible
+    #: to users of another or of none; None is a single-tenant host
+    organization: str | int | None = None
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -111,6 +124,9 @@ class Project:
     created_by: UserId | None = None
     created_at: dt.datetime = attrs.field(factory=utcnow)
     updated_at: dt.datetime = attrs.field(factory=utcnow)
+    #: the tenant the project belongs to (its creator's, as :func:`organization_key`);
+    #: None: every tenant's users may see it, as on a single-tenant host
+    organization: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -415,6 +431,8 @@ class DirectoryUser:
     last_seen: dt.datetime | None = None
     # the roles the host gave when last seen (API tokens act with these)
     roles: frozenset[str] = attrs.field(default=frozenset(), converter=_str_set)
+    # the organization the host gave when last seen, as :func:`organization_key` (tokens too)
+    organization: str | None = None
 
 
 #: Review verdicts, as Label Studio's ``last_action`` values (issue 11).

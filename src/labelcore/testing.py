@@ -185,6 +185,30 @@ class StoreContract:
         assert updated.settings.title == "New" and updated.updated_at >= got.updated_at
         assert store.get_project(project.id).settings.title == "New"  # type: ignore[union-attr]
 
+    def test_projects_of_organizations(self, store: Store) -> None:
+        shared = store.add_project(ProjectSettings(title="shared"), created_by=1)
+        acme = store.add_project(ProjectSettings(title="acme"), 2, organization="acme")
+        beta = store.add_project(ProjectSettings(title="beta"), 3, organization="7")
+        assert shared.organization is None and acme.organization == "acme"
+        got = store.get_project(beta.id)
+        assert got is not None and got.organization == "7"
+        everyone = [beta.id, acme.id, shared.id]
+        assert [p.id for p in store.list_projects()] == everyone
+        assert [p.id for p in store.list_projects(organizations=[None, "acme"])] == [
+            acme.id,
+            shared.id,
+        ]
+        assert [p.id for p in store.list_projects(organizations=["7"])] == [beta.id]
+        assert [p.id for p in store.list_projects(organizations=[None])] == [shared.id]
+        assert store.list_projects(organizations=[]) == []
+        assert store.list_projects([acme.id], organizations=[None, "7"]) == []
+        store.upsert_user(User(id=7, name="Ada", organization=7), NOW)
+        store.upsert_user(User(id=8, name="Bo"), NOW)
+        users = store.get_users([7, 8])
+        assert users[7].organization == "7" and users[8].organization is None
+        store.upsert_user(User(id=7, name="Ada", organization="acme"), NOW)
+        assert store.get_users([7])[7].organization == "acme"
+
     def test_missing_ids(self, store: Store) -> None:
         assert store.get_project(999) is None and store.get_task(999) is None
         assert store.get_annotation(999) is None and store.get_draft(999) is None

@@ -6,7 +6,9 @@ core = get_core()                          # the LabelCore the setting describes
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -34,16 +36,19 @@ _OPTIONS = (
     "media_store",
     "media_resolvers",
 )
-_KNOWN = {"store", "core", "identify", "template_dirs", "limits", *_OPTIONS}
+_KNOWN = {"store", "core", "identify", "organization", "template_dirs", "limits", *_OPTIONS}
 _HINT = (
     'Set it in settings.py, e.g. LABELCORE = {"store": "sqlite:///labelcore.db"} '
     '(or {"core": LabelCore(...)}), and optionally "identify": "myapp.auth.identify".'
 )
 
 
-def default_identify(request: HttpRequest) -> User | None:
+def default_identify(
+    request: HttpRequest, organization: Callable[[HttpRequest], Any] | None = None
+) -> User | None:
     """Map ``request.user``: superusers and staff are managers; the groups
-    ``labelcore-manager``/``labelcore-reviewer`` give those roles; other users annotate."""
+    ``labelcore-manager``/``labelcore-reviewer`` give those roles; other users annotate.
+    ``organization`` (``LABELCORE["organization"]``) names the user's tenant."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active:
         return None
@@ -58,7 +63,8 @@ def default_identify(request: HttpRequest) -> User | None:
     if not roles:
         roles.add("annotator")
     name = user.get_full_name() or user.get_username()
-    return User(id=user.pk, name=name, email=user.email or "", roles=roles)
+    tenant = None if organization is None else organization(request)
+    return User(id=user.pk, name=name, email=user.email or "", roles=roles, organization=tenant)
 
 
 def _config() -> dict[str, Any]:
@@ -130,22 +136,35 @@ def _build() -> WebApp:
                 "from labelcore import Limits, Rate; Limits(api_per_user=Rate(600, per=60))"
             )
         core = LabelCore(store=cfg["store"], limits=limits)
-    identify = cfg.get("identify", default_identify)
-    if isinstance(identify, str):
-        try:
-            identify = import_string(identify)
-        except ImportError as exc:
+    identify = _callable(cfg, "identify", "a labelcore.User or None", default_identify)
+    if "organization" in cfg:
+        if "identify" in cfg:
             raise ImproperlyConfigured(
-                f"LABELCORE['identify'] = {cfg['identify']!r} cannot be imported ({exc}); "
-                "give a dotted path to a function taking the request and returning a "
-                "labelcore.User or None."
-            ) from exc
-    if not callable(identify):
-        raise ImproperlyConfigured("LABELCORE['identify'] must be a callable or a dotted path.")
+                "LABELCORE['organization'] goes with the default identify; your own "
+                "'identify' sets User(..., organization=...) itself."
+            )
+        tenant = _callable(cfg, "organization", "the user's organization id or None", None)
+        identify = functools.partial(default_identify, organization=tenant)
     dirs = cfg.get("template_dirs")
     loader = jinja2.FileSystemLoader(dirs) if dirs else None
     options = {k: cfg[k] for k in _OPTIONS if k in cfg}
     return WebApp(core, identify=identify, csrf=DjangoCsrf(), template_loader=loader, **options)
+
+
+def _callable(cfg: dict[str, Any], key: str, returns: str, default: Any) -> Any:
+    """``cfg[key]`` as a callable (given as one or as a dotted path), else ``default``."""
+    found = cfg.get(key, default)
+    if isinstance(found, str):
+        try:
+            found = import_string(found)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"LABELCORE[{key!r}] = {cfg[key]!r} cannot be imported ({exc}); give a "
+                f"dotted path to a function taking the request and returning {returns}."
+            ) from exc
+    if not callable(found):
+        raise ImproperlyConfigured(f"LABELCORE[{key!r}] must be a callable or a dotted path.")
+    return found
 
 
 def get_web() -> WebApp:

@@ -1,7 +1,8 @@
-"""The adapter suite's shared world: a labeling config, results, two tenants' users, the
-tenant policy, and builders of a LabelCore and of an adapter client. Test modules import
-from here (``from lc_adapter_world import ...``), never from ``conftest``: another test
-directory's conftest module could be the one named ``conftest`` in ``sys.modules``."""
+"""The adapter suite's shared world: a labeling config, results, two tenants' users (their
+``organization`` set, as a multi-tenant host does), and builders of a LabelCore and of an
+adapter client. Test modules import from here (``from lc_adapter_world import ...``), never
+from ``conftest``: another test directory's conftest module could be the one named
+``conftest`` in ``sys.modules``."""
 
 from __future__ import annotations
 
@@ -54,37 +55,23 @@ def _configure_django() -> None:
 _configure_django()
 
 
-def tenant(uid: object) -> str:
-    return str(uid).split("-", 1)[0]
-
-
-class TenantPolicy(DefaultPolicy):
-    """Two organisations in one host: nobody sees the other tenant's projects, whatever their
-    role (the situation of CVE-2026-76073)."""
-
-    def project_role(self, user: User, project: Any, members: Any) -> str | None:
-        if tenant(user.id) != tenant(project.created_by):
-            return None
-        return super().project_role(user, project, members)
-
-    def can_create_project(self, user: User) -> bool:
-        return super().can_create_project(user)
+def _user(uid: str, name: str, role: str, **kw: str) -> User:
+    """A user of tenant "a" or "b" (the id's prefix), its organization set."""
+    return User(id=uid, name=name, roles={role}, organization=uid.split("-")[0], **kw)
 
 
 USERS = {
-    "a-manager": User(
-        id="a-manager", name="Ann Manager", email="am@a.test", roles=frozenset({"manager"})
-    ),
-    "a-reviewer": User(id="a-reviewer", name="Rita Reviewer", roles=frozenset({"reviewer"})),
-    "a-annotator": User(id="a-annotator", name="Al Annotator", roles=frozenset({"annotator"})),
-    "a-annotator2": User(id="a-annotator2", name="Alma Two", roles=frozenset({"annotator"})),
-    "b-manager": User(id="b-manager", name="Bob Manager", roles=frozenset({"manager"})),
-    "b-annotator": User(id="b-annotator", name="Bea Annotator", roles=frozenset({"annotator"})),
+    "a-manager": _user("a-manager", "Ann Manager", "manager", email="am@a.test"),
+    "a-reviewer": _user("a-reviewer", "Rita Reviewer", "reviewer"),
+    "a-annotator": _user("a-annotator", "Al Annotator", "annotator"),
+    "a-annotator2": _user("a-annotator2", "Alma Two", "annotator"),
+    "b-manager": _user("b-manager", "Bob Manager", "manager"),
+    "b-annotator": _user("b-annotator", "Bea Annotator", "annotator"),
 }
 
 
 def make_core(policy: Policy | None = None) -> LabelCore:
-    return LabelCore(store="memory://", policy=policy or TenantPolicy(), start_jobs=False)
+    return LabelCore(store="memory://", policy=policy or DefaultPolicy(), start_jobs=False)
 
 
 def make_client(kind: str, core: LabelCore, **options: Any) -> Iterator[lc_clients.AdapterClient]:

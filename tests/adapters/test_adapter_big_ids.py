@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from lc_adapter_world import TEXT_CONFIG, TenantPolicy, make_client
+from lc_adapter_world import TEXT_CONFIG, make_client
 
 from labelcore.model import MAX_ID
 from labelcore.service import LabelCore
@@ -19,7 +19,7 @@ BIG = MAX_ID + 1
 
 @pytest.fixture()
 def pg_client(pg_url: str, users: Any) -> Iterator[Any]:
-    core = LabelCore(store=pg_url, policy=TenantPolicy(), start_jobs=False)
+    core = LabelCore(store=pg_url, start_jobs=False)
     core.store.migrate()
     try:
         yield from make_client("flask", core)

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from lc_adapter_world import TEXT_CONFIG, TenantPolicy, make_client
+from lc_adapter_world import TEXT_CONFIG, make_client
 
 from labelcore.net import NetPolicy
 from labelcore.service import LabelCore
@@ -214,7 +214,6 @@ def sqlite_client(
 ) -> Iterator[tuple[Any, LabelCore]]:
     core = LabelCore(
         store=f"sqlite:///{tmp_path / 'lc.db'}",
-        policy=TenantPolicy(),
         start_jobs=False,
         net_policy=NetPolicy(allow_loopback=True),
     )

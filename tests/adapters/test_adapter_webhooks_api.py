@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from lc_adapter_world import TenantPolicy, make_client
+from lc_adapter_world import make_client
 
 from labelcore.net import NetPolicy
 from labelcore.service import LabelCore
@@ -18,7 +18,6 @@ HOOK = "http://127.0.0.1:9/hook"
 def loopback_core(users: Any) -> Iterator[LabelCore]:
     core = LabelCore(
         store="memory://",
-        policy=TenantPolicy(),
         start_jobs=False,
         net_policy=NetPolicy(allow_loopback=True),
     )

@@ -28,7 +28,6 @@ def _core(net_policy: NetPolicy | None) -> LabelCore:
     lc_clients.USERS.update(adapters.USERS)
     return LabelCore(
         store="memory://",
-        policy=adapters.TenantPolicy(),
         start_jobs=False,
         net_policy=net_policy,
     )

@@ -26,16 +26,16 @@ import lc_clients  # noqa: E402
 
 USERS = world.USERS
 MANAGER, ANNOTATOR, OTHER = USERS["a-manager"], USERS["a-annotator"], USERS["b-manager"]
-MANAGER2 = User(id="a-manager2", name="Second Manager", roles=frozenset({"manager"}))
+MANAGER2 = User(
+    id="a-manager2", name="Second Manager", roles=frozenset({"manager"}), organization="a"
+)
 
 
 def _core(limits: Limits | None) -> LabelCore:
     lc_clients.USERS.clear()
     lc_clients.USERS.update(USERS)
     lc_clients.USERS[str(MANAGER2.id)] = MANAGER2
-    return LabelCore(
-        store="memory://", policy=world.TenantPolicy(), start_jobs=False, limits=limits
-    )
+    return LabelCore(store="memory://", start_jobs=False, limits=limits)
 
 
 def _project(core: LabelCore, tasks: int = 3) -> int:

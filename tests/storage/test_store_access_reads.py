@@ -33,7 +33,7 @@ def test_task_access_is_the_task_its_project_and_members_in_one_statement(
     store: SQLStore,
 ) -> None:
     settings = ProjectSettings(title="Ünïcode 'quoted' \"title\"", maximum_annotations=3)
-    made = store.add_project(settings, created_by="ann")
+    made = store.add_project(settings, created_by="ann", organization="acme")
     pid = made.id
     other = store.add_project(ProjectSettings(title="other"), created_by=1).id
     (tid,) = store.add_tasks(pid, [NewTask(data={"text": "x"}, meta={"m": 1})])

@@ -14,12 +14,12 @@ from labelcore.storage.sql import SQLStore, current_revision, make_engine, metad
 from labelcore.storage.sql.querysql import trigram_query
 from lc_old_db import fill_old_database
 
-HEAD = "0024"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
+HEAD = "0025"  # 0009 uploads; 0010 project task count; 0011 review stream; 0012 counts index;
 # 0013 row-ids-only text index; 0014 started-tasks index; 0015 prediction score index;
 # 0016 open overlap > 1 tasks index; 0017 rejected annotation states index; 0018 data columns;
 # 0019 sole annotator and fresh tasks indexes; 0020 skips index; 0021 annotator pairs;
 # 0022 project tasks in id order index; 0023 the limits' leases and token buckets;
-# 0024 inner_id in the sole annotator index
+# 0024 inner_id in the sole annotator index; 0025 organizations (tenants)
 
 
 def test_tables_live_on_their_own_metadata() -> None:
@@ -228,9 +228,16 @@ def test_tasks_added_before_and_after_the_upgrade_to_0013_are_all_found(tmp_path
     url = f"sqlite:///{tmp_path / 'switch.db'}"
     upgrade(url, "0012")
     store = SQLStore(url, auto_migrate=False)
+    # today's store reads and writes the project's organization (0024), which 0012 lacks:
+    # the column is there while it imports, and gone again before the upgrade
+    project_organization = "labelcore_project {} COLUMN organization"
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE " + project_organization.format("ADD") + " TEXT")
     pid = store.add_project(ProjectSettings(title="switch"), created_by=1).id
     store.add_tasks(pid, [NewTask(data={"text": f"old {i} Zürich"}) for i in range(1500)])
     assert store.fts
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE " + project_organization.format("DROP"))
     store.migrate()
     assert store.fts
     store.add_tasks(pid, [NewTask(data={"text": f"new {i} Zürich"}) for i in range(1200)])

@@ -73,7 +73,8 @@ class ServiceBase:
         self._configs: dict[str, LabelConfig] = {}
         self._configs_lock = threading.Lock()
         # identify(): what each user looked like when last written to the directory, and when
-        self._seen: dict[str, tuple[tuple[str, str, frozenset[str]], float]] = {}
+        # what identify() last wrote to the directory: (name, email, roles, organization)
+        self._seen: dict[str, tuple[tuple[str, str, frozenset[str], object], float]] = {}
         self._seen_lock = threading.Lock()
 
     # -- time and transactions -------------------------------------------------------------

@@ -399,5 +399,8 @@ class _ImportRun:
         key = email.strip().casefold()
         if key not in self.emails:
             found = self.core.store.find_user_by_email(key)
-            self.emails[key] = None if found is None else found.id
+            # a user of another organization is no author for this tenant's project (and
+            # the answer must not tell its manager that the email exists elsewhere)
+            foreign = self.project.organization not in (None, getattr(found, "organization", None))
+            self.emails[key] = None if found is None or foreign else found.id
         return self.emails[key]

@@ -135,15 +135,21 @@ class MembersAPI(UsersAPI):
         ``lookup_users`` does not know the id). One exact match, never a list, and only for
         a caller who may change the project's members: the one place to scope the lookup
         (for instance to the caller's organization)."""
-        self._project(user, project_id, "project.update")
+        project = self._project(user, project_id, "project.update").project
         key = key.strip()
         if not key or len(key) > MAX_USER_ID_CHARS:
             return None
         if "@" in key:
-            return self.store.find_user_by_email(key)
-        ids: list[UserId] = [int(key), key] if key.isascii() and key.isdigit() else [key]
-        found = self.get_users(user, ids)
-        return next((found[i] for i in ids if i in found), None)
+            candidate = self.store.find_user_by_email(key)
+        else:
+            ids: list[UserId] = [int(key), key] if key.isascii() and key.isdigit() else [key]
+            found = self.get_users(user, ids)
+            candidate = next((found[i] for i in ids if i in found), None)
+        # a project of an organization takes members of that organization only: a user of
+        # another tenant reads as unknown (the form must not tell that the address exists)
+        if candidate is not None and project.organization not in (None, candidate.organization):
+            return None
+        return candidate
 
     def _store_members(self, user: User, project_id: int, members: list[Member]) -> list[Member]:
         if len(members) > MAX_MEMBERS:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from labelcore.model import Member, Project, User
+from labelcore.errors import ValidationError
+from labelcore.model import MAX_ORGANIZATION, Member, Project, User, organization_key
 
 #: Every action the service asks the policy about.
 ACTIONS = frozenset(
@@ -95,13 +96,42 @@ def global_role(user: User) -> str | None:
     return max(known, key=ROLE_RANK.__getitem__) if known else None
 
 
+def checked_organization(user: User) -> str | None:
+    """The user's organization as stores keep it; ``ValidationError`` when the host gave
+    something that is no organization id (a bool, an empty or over-long str, another type)."""
+    org = user.organization
+    if org is None:
+        return None
+    if isinstance(org, bool) or not isinstance(org, int | str) or org == "":
+        raise ValidationError(
+            f"a user's organization is an int, a non-empty str or None, got {org!r}",
+            code="user.bad_organization",
+        )
+    key = str(org)
+    if len(key) > MAX_ORGANIZATION:
+        raise ValidationError(
+            f"a user's organization id is at most {MAX_ORGANIZATION} characters",
+            code="user.bad_organization",
+        )
+    return key
+
+
+def same_tenant(user: User, project: Project) -> bool:
+    """Whether the project is open to the user's tenant: a project without an organization
+    is open to all; one with an organization only to users of that organization."""
+    return project.organization is None or project.organization == organization_key(
+        user.organization
+    )
+
+
 class DefaultPolicy:
     """Managers create projects and do everything; reviewers see all annotations and review;
     annotators label and see only their own annotations.
 
     A project with members is visible only to its members (with their per-project role) and
     to global managers; a project without members is visible to every identified user, with
-    their global role.
+    their global role. A project of an organization (a tenant) is invisible to users of
+    another organization or of none, managers included (:func:`same_tenant`).
     """
 
     def __init__(self, rules: dict[str, frozenset[str]] | None = None) -> None:
@@ -110,7 +140,16 @@ class DefaultPolicy:
     def can_create_project(self, user: User) -> bool:
         return global_role(user) == "manager"
 
+    def visible_organizations(self, user: User) -> tuple[str | None, ...]:
+        """The organizations whose projects the user may see (None: the projects of no
+        organization). ``list_projects`` asks the store for these only; a policy without
+        this method has every project read and judged one by one."""
+        key = organization_key(user.organization)
+        return (None,) if key is None else (None, key)
+
     def project_role(self, user: User, project: Project, members: Sequence[Member]) -> str | None:
+        if not same_tenant(user, project):
+            return None
         role = global_role(user)
         if role == "manager":
             return "manager"

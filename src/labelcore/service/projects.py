@@ -19,7 +19,7 @@ from labelcore.query import PageRequest, TaskQuery
 from labelcore.sanitize import sanitize_html
 from labelcore.service.members import MembersAPI, check_members
 from labelcore.service.overlap import WHOLE_CONTROL, label_usage, rearrange_overlap
-from labelcore.service.policy import ROLE_RANK
+from labelcore.service.policy import ROLE_RANK, checked_organization
 from labelcore.service.settings import apply_settings, check_settings, raise_problems
 
 if TYPE_CHECKING:
@@ -52,8 +52,9 @@ class ProjectsAPI(MembersAPI):
             raise Forbidden("your role may not create projects", code="forbidden.project.create")
         s = apply_settings(settings or ProjectSettings(), fields)
         s = self._checked_settings(s)
+        organization = checked_organization(user)
         with self._tx():
-            project = self.store.add_project(s, user.id)
+            project = self.store.add_project(s, user.id, organization)
             self._emit(
                 "project.created", project.id, user, project=_converter.project_to_json(project)
             )
@@ -78,7 +79,10 @@ class ProjectsAPI(MembersAPI):
     def list_projects(self, user: User) -> list[ProjectSummary]:
         """Projects the user sees, newest first, each with counters and the user's role."""
         visible: list[tuple[Project, str]] = []
-        for project in self.store.list_projects():
+        # the store reads only the tenants' projects the policy can show (DefaultPolicy)
+        tenants = getattr(self.policy, "visible_organizations", None)
+        organizations = None if tenants is None else tenants(user)
+        for project in self.store.list_projects(organizations=organizations):
             role = self._role(user, project)
             if role is not None and self.policy.allows(role, "project.view"):
                 visible.append((project, role))

@@ -68,8 +68,8 @@ class TokensAPI(ServiceBase):
         self.store.revoke_token(token_id)
 
     def authenticate_token(self, key: str) -> User | None:
-        """The user a live token belongs to, with the name, email and roles the directory
-        last saw for them; None for an unknown or revoked key."""
+        """The user a live token belongs to, with the name, email, roles and organization
+        the directory last saw for them; None for an unknown or revoked key."""
         if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY_LENGTH:
             return None
         # every token-authenticated request comes here: a store that reads the token and
@@ -97,4 +97,5 @@ class TokensAPI(ServiceBase):
             name="" if row is None else row.name,
             email="" if row is None else row.email,
             roles=roles if known else {"annotator"},
+            organization=None if row is None else row.organization,
         )

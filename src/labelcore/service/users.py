@@ -16,6 +16,7 @@ from labelcore.errors import ValidationError
 from labelcore.model import DirectoryUser, User, UserId
 from labelcore.query import TaskQuery
 from labelcore.service._base import ServiceBase, same_user
+from labelcore.service.policy import checked_organization
 
 EraseMode = Literal["delete", "anonymise"]
 REFRESH_SECONDS = 60.0  # an unchanged user is written to the directory at most this often
@@ -29,8 +30,9 @@ class UsersAPI(ServiceBase):
         directory and return it. Hosts call this once per request (the adapters do)."""
         if isinstance(user.id, bool) or not isinstance(user.id, int | str) or user.id == "":
             raise ValidationError("a user id is an int or a non-empty str", code="user.bad_id")
+        checked_organization(user)
         key = f"{type(user.id).__name__}:{user.id}"
-        state = (user.name, user.email, user.roles)
+        state = (user.name, user.email, user.roles, user.organization)
         now = time.monotonic()
         with self._seen_lock:
             last = self._seen.get(key)

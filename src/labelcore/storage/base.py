@@ -310,8 +310,9 @@ class Store(Protocol):
 
     # -- users, members, tokens ------------------------------------------------------------
     def upsert_user(self, user: User, seen_at: dt.datetime) -> None:
-        """Remember the user's name, email and roles and when they were last seen (API
-        tokens act with the roles last seen)."""
+        """Remember the user's name, email, roles and organization (as
+        ``organization_key``) and when they were last seen (API tokens act with the roles
+        and organization last seen)."""
 
     def get_users(self, ids: Collection[UserId]) -> dict[UserId, DirectoryUser]:
         """Directory rows for the ids that are known; unknown ids are left out."""
@@ -338,12 +339,22 @@ class Store(Protocol):
     def touch_token(self, token_id: int, at: dt.datetime) -> None: ...
 
     # -- projects --------------------------------------------------------------------------
-    def add_project(self, settings: ProjectSettings, created_by: UserId | None) -> Project: ...
+    def add_project(
+        self, settings: ProjectSettings, created_by: UserId | None, organization: str | None = None
+    ) -> Project:
+        """A new project of ``organization`` (the tenant; None: of none)."""
 
     def get_project(self, project_id: int) -> Project | None: ...
 
-    def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
-        """All projects (or those ids), newest first."""
+    def list_projects(
+        self,
+        ids: Collection[int] | None = None,
+        *,
+        organizations: Collection[str | None] | None = None,
+    ) -> list[Project]:
+        """All projects (or those ids), newest first; given ``organizations``, only the
+        projects whose organization is one of them (None in it: those of no organization),
+        chosen by the query, not after reading every project."""
 
     def update_project(self, project_id: int, settings: ProjectSettings) -> Project:
         """Replace the settings, bump ``updated_at``. Changing ``maximum_annotations`` or

@@ -31,6 +31,7 @@ from labelcore.model import (
     Task,
     User,
     UserId,
+    organization_key,
     utcnow,
 )
 from labelcore.query import PageRequest, TaskQuery, check_page, validate_query
@@ -65,6 +66,7 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
                 email=user.email,
                 roles=user.roles,
                 last_seen=seen_at,
+                organization=organization_key(user.organization),
             )
             self._put("users", uid_key(user.id), row)
 
@@ -143,10 +145,15 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
                 self._put("tokens", token_id, attrs.evolve(token, last_used_at=at))
 
     # -- projects ---------------------------------------------------------------------------
-    def add_project(self, settings: ProjectSettings, created_by: UserId | None) -> Project:
+    def add_project(
+        self, settings: ProjectSettings, created_by: UserId | None, organization: str | None = None
+    ) -> Project:
         with self.transaction():
             project = Project(
-                id=self._next_id("projects"), settings=settings, created_by=created_by
+                id=self._next_id("projects"),
+                settings=settings,
+                created_by=created_by,
+                organization=organization,
             )
             self._put("projects", project.id, project)
             self._put("inner", project.id, 0)
@@ -156,9 +163,19 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
         with self._lock:
             return self._t["projects"].get(project_id)
 
-    def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
+    def list_projects(
+        self,
+        ids: Collection[int] | None = None,
+        *,
+        organizations: Collection[str | None] | None = None,
+    ) -> list[Project]:
         with self._lock:
-            rows = [p for p in self._t["projects"].values() if ids is None or p.id in ids]
+            rows = [
+                p
+                for p in self._t["projects"].values()
+                if (ids is None or p.id in ids)
+                and (organizations is None or p.organization in organizations)
+            ]
         return sorted(rows, key=lambda p: (p.created_at, p.id), reverse=True)
 
     def update_project(self, project_id: int, settings: ProjectSettings) -> Project:

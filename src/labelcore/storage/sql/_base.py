@@ -111,6 +111,7 @@ def project_from_row(row: Any) -> Project:
         created_by=row.created_by,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        organization=row.organization,
     )
 
 

@@ -39,6 +39,7 @@ from labelcore.model import (
     Task,
     User,
     UserId,
+    organization_key,
     utcnow,
 )
 from labelcore.query import Ordering, PageRequest, TaskQuery, check_page, validate_query
@@ -164,6 +165,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
             "email_lower": user.email.strip().casefold(),
             "last_seen": seen_at,
             "roles": ",".join(sorted(user.roles)),
+            "organization": organization_key(user.organization),
         }
         with self._tx() as conn:
             if (
@@ -258,6 +260,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                     USERS.c.email.label("u_email"),
                     USERS.c.roles.label("u_roles"),
                     USERS.c.last_seen.label("u_last_seen"),
+                    USERS.c.organization.label("u_organization"),
                 )
                 .select_from(TOKENS.outerjoin(USERS, USERS.c.id == TOKENS.c.user_id))
                 .where(TOKENS.c.token_hash == sa.bindparam("h"))
@@ -275,6 +278,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                 email=row.u_email,
                 roles=frozenset(r for r in (row.u_roles or "").split(",") if r),
                 last_seen=row.u_last_seen,
+                organization=row.u_organization,
             )
         return _token(row), owner
 
@@ -301,7 +305,9 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
             conn.execute(sa.update(TOKENS).where(TOKENS.c.id == token_id).values(last_used_at=at))
 
     # -- projects ---------------------------------------------------------------------------
-    def add_project(self, settings: ProjectSettings, created_by: UserId | None) -> Project:
+    def add_project(
+        self, settings: ProjectSettings, created_by: UserId | None, organization: str | None = None
+    ) -> Project:
         now = utcnow()
         with self._tx() as conn:
             row = conn.execute(
@@ -312,6 +318,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                     created_at=now,
                     updated_at=now,
                     task_seq=0,
+                    organization=organization,
                 )
                 .returning(*PROJECTS.c)
             ).one()
@@ -355,6 +362,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
             created_by=row.p_created_by,
             created_at=row.p_created_at,
             updated_at=row.p_updated_at,
+            organization=row.p_organization,
         )
         return task_from_row(row), project, _members_from_json(row.project_id, row.members)
 
@@ -366,6 +374,7 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
                 PROJECTS.c.created_by.label("p_created_by"),
                 PROJECTS.c.created_at.label("p_created_at"),
                 PROJECTS.c.updated_at.label("p_updated_at"),
+                PROJECTS.c.organization.label("p_organization"),
                 self._members_json(),
             )
             .join_from(T, PROJECTS, T.c.project_id == PROJECTS.c.id)
@@ -385,8 +394,19 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
         members = sa.select(agg).where(m.c.project_id == PROJECTS.c.id).scalar_subquery()
         return sa.type_coerce(members, sa.String).label("members")
 
-    def list_projects(self, ids: Collection[int] | None = None) -> list[Project]:
+    def list_projects(
+        self,
+        ids: Collection[int] | None = None,
+        *,
+        organizations: Collection[str | None] | None = None,
+    ) -> list[Project]:
         stmt = sa.select(PROJECTS).order_by(PROJECTS.c.created_at.desc(), PROJECTS.c.id.desc())
+        if organizations is not None:
+            named = sorted({o for o in organizations if o is not None})
+            either = [PROJECTS.c.organization.in_(named)] if named else []
+            if None in organizations:
+                either.append(PROJECTS.c.organization.is_(None))
+            stmt = stmt.where(sa.or_(sa.false(), *either))
         with self._tx(write=False) as conn:
             if ids is None:
                 return [project_from_row(r) for r in conn.execute(stmt)]
@@ -1165,5 +1185,10 @@ def _children(table: sa.Table) -> Callable[[], sa.Select[Any]]:
 def _directory_user(row: Any) -> DirectoryUser:
     roles = frozenset(r for r in (row.roles or "").split(",") if r)
     return DirectoryUser(
-        id=row.id, name=row.name, email=row.email, roles=roles, last_seen=row.last_seen
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        roles=roles,
+        last_seen=row.last_seen,
+        organization=row.organization,
     )

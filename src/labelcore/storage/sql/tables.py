@@ -140,10 +140,16 @@ class UserRow(LabelcoreBase, table=True):
     email_lower: str = _c(sa.String(320), nullable=False, default="", index=True)
     last_seen: dt.datetime | None = _c(UTCDateTime, nullable=True)
     roles: str = _c(sa.String(255), nullable=False, default="", server_default="")
+    # the host's organization id when last seen (API tokens act in it; migration 0025)
+    organization: str | None = _c(sa.String(255), nullable=True)
 
 
 class ProjectRow(LabelcoreBase, table=True):
     __tablename__ = "labelcore_project"
+    __table_args__ = (
+        # a tenant's projects, newest first: list_projects (migration 0025)
+        sa.Index("labelcore_project_org_ix", "organization", "created_at", "id"),
+    )
     id: int | None = _c(sa.Integer, primary_key=True, autoincrement=True)
     settings: dict[str, Any] = _c(JSONDoc, nullable=False)
     created_by: Any = _c(UserIdText, nullable=True)
@@ -152,6 +158,8 @@ class ProjectRow(LabelcoreBase, table=True):
     task_seq: int = _c(sa.Integer, nullable=False, default=0)  # last inner_id handed out
     # tasks in the project, kept exact by add_tasks/delete_tasks (migration 0010)
     task_count: int = _c(sa.Integer, nullable=False, default=0, server_default="0")
+    # the tenant the project belongs to (None: every tenant's; migration 0025)
+    organization: str | None = _c(sa.String(255), nullable=True)
 
 
 def _project_fk() -> sa.ForeignKey:
