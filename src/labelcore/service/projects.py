@@ -21,6 +21,7 @@ from labelcore.service.members import MembersAPI, check_members
 from labelcore.service.overlap import WHOLE_CONTROL, label_usage, rearrange_overlap
 from labelcore.service.policy import ROLE_RANK, checked_organization
 from labelcore.service.settings import apply_settings, check_settings, raise_problems
+from labelcore.storage.base import MembersReads
 
 if TYPE_CHECKING:
     from labelcore.config import LabelConfig
@@ -82,8 +83,13 @@ class ProjectsAPI(MembersAPI):
         # the store reads only the tenants' projects the policy can show (DefaultPolicy)
         tenants = getattr(self.policy, "visible_organizations", None)
         organizations = None if tenants is None else tenants(user)
-        for project in self.store.list_projects(organizations=organizations):
-            role = self._role(user, project)
+        projects = self.store.list_projects(organizations=organizations)
+        if isinstance(self.store, MembersReads):  # one read, not one per project
+            members = self.store.members_of([p.id for p in projects])
+        else:
+            members = {p.id: self.store.list_members(p.id) for p in projects}
+        for project in projects:
+            role = self.policy.project_role(user, project, members.get(project.id, []))
             if role is not None and self.policy.allows(role, "project.view"):
                 visible.append((project, role))
         counts = self.store.project_counts([p.id for p, _ in visible])

@@ -271,6 +271,18 @@ class DataColumns(Protocol):
         ...
 
 
+@runtime_checkable
+class MembersReads(Protocol):
+    """An optional read a Store may add so the project list reads the members of every
+    project it shows at once (``SQLStore`` and ``MemoryStore`` have it; without it the list
+    asks ``list_members`` project by project)."""
+
+    def members_of(self, project_ids: Collection[int]) -> dict[int, list[Member]]:
+        """Each of these projects that has members -> its members, in ``list_members``'s
+        order; projects without members are left out."""
+        ...
+
+
 @attrs.frozen(kw_only=True)
 class CandidateSpec:
     """How ``next_task_candidates`` orders and narrows the queue for one user.

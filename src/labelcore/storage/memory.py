@@ -95,6 +95,11 @@ class MemoryStore(MemoryML, MemoryQueue, MemoryReviews, MemoryStats, MemoryUploa
         with self._lock:
             return list(self._t["members"].get(project_id, ()))
 
+    def members_of(self, project_ids: Collection[int]) -> dict[int, list[Member]]:
+        with self._lock:
+            members = self._t["members"]
+            return {pid: list(members[pid]) for pid in project_ids if members.get(pid)}
+
     def projects_with_member(self, user_id: UserId) -> set[int]:
         key = uid_key(user_id)
         with self._lock:

@@ -192,6 +192,20 @@ class SQLStore(SQLML, SQLQueue, SQLReviews, SQLReviewReads, SQLStats, SQLUploads
             ).first()
         return None if r is None else _directory_user(r)
 
+    def members_of(self, project_ids: Collection[int]) -> dict[int, list[Member]]:
+        out: dict[int, list[Member]] = {}
+        with self._tx(write=False) as conn:
+            for batch in chunks(list(dict.fromkeys(project_ids))):
+                rows = conn.execute(
+                    sa.select(MEMBERS)
+                    .where(MEMBERS.c.project_id.in_(batch))
+                    .order_by(MEMBERS.c.project_id, MEMBERS.c.position)
+                )
+                for r in rows:
+                    member = Member(project_id=r.project_id, user_id=r.user_id, role=r.role)
+                    out.setdefault(r.project_id, []).append(member)
+        return out
+
     def set_members(self, project_id: int, members: Iterable[Member]) -> None:
         with self._tx() as conn:
             self._project_row(conn, project_id, lock=True)
