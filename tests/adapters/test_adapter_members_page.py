@@ -31,7 +31,8 @@ def test_members_section_adds_changes_and_removes(
 ) -> None:
     pid = world["a"]["project"]
     boss = users["a-manager"]
-    core.identify(User(id=42, name="Forty <b>Two</b>", email="ft@a.test"))
+    # a user of tenant "a" (the member lookup finds only users of the project's organization)
+    core.identify(User(id=42, name="Forty <b>Two</b>", email="ft@a.test", organization="a"))
     client.login(boss, fetch_csrf=False)
     page = _page(client, pid)
     assert 'id="lc-members"' in page and "has no members" in page
